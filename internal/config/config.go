@@ -1,0 +1,213 @@
+// Package config holds Waybill's settings: defaults, WAYBILL_* environment
+// variables, validation, and a dump with secrets masked.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of a Waybill process. The zero value is not
+// usable; start from Default or Load.
+type Config struct {
+	Addr            string // WAYBILL_ADDR
+	DatabaseURL     string // WAYBILL_DATABASE_URL: sqlite:PATH or postgres://...
+	BootstrapAPIKey string // WAYBILL_BOOTSTRAP_API_KEY
+	PublicURL       string // WAYBILL_PUBLIC_URL
+	LogLevel        string // WAYBILL_LOG_LEVEL: debug, info, warn, error
+	LogFormat       string // WAYBILL_LOG_FORMAT: text or json
+
+	MaxBodyBytes    int64         // WAYBILL_MAX_BODY_BYTES
+	ShutdownTimeout time.Duration // WAYBILL_SHUTDOWN_TIMEOUT
+
+	// RateLimitLegacy is the v4 per-key budget (requests per second).
+	RateLimitLegacy float64 // WAYBILL_RATE_LIMIT_V4
+	// RateLimitScale multiplies every per-endpoint limit of the dated API;
+	// 0 turns rate limiting off (benchmarks).
+	RateLimitScale float64 // WAYBILL_RATE_LIMIT_SCALE
+
+	Workers int // WAYBILL_WORKERS: concurrent jobs per process
+
+	WebhookAllowPrivate  bool   // WAYBILL_WEBHOOK_ALLOW_PRIVATE
+	WebhookRetrySchedule string // WAYBILL_WEBHOOK_RETRY_SCHEDULE
+}
+
+// Default returns the settings used when nothing is configured.
+func Default() Config {
+	return Config{
+		Addr:            ":8080",
+		DatabaseURL:     "sqlite:data/waybill.db",
+		PublicURL:       "http://localhost:8080",
+		LogLevel:        "info",
+		LogFormat:       "text",
+		MaxBodyBytes:    1 << 20,
+		ShutdownTimeout: 30 * time.Second,
+		RateLimitLegacy: 10,
+		RateLimitScale:  1,
+		Workers:         20,
+	}
+}
+
+// Load returns Default overridden by the WAYBILL_* variables that getenv
+// reports, and validated.
+func Load(getenv func(string) string) (Config, error) {
+	c := Default()
+	var errs []error
+	str := func(name string, dst *string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	num := func(name string, dst *float64) {
+		if v := getenv(name); v != "" {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not a number", name, v))
+			}
+			*dst = f
+		}
+	}
+	integer := func(name string, dst *int64) {
+		if v := getenv(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not an integer", name, v))
+			}
+			*dst = n
+		}
+	}
+	str("WAYBILL_ADDR", &c.Addr)
+	str("WAYBILL_DATABASE_URL", &c.DatabaseURL)
+	str("WAYBILL_BOOTSTRAP_API_KEY", &c.BootstrapAPIKey)
+	str("WAYBILL_PUBLIC_URL", &c.PublicURL)
+	str("WAYBILL_LOG_LEVEL", &c.LogLevel)
+	str("WAYBILL_LOG_FORMAT", &c.LogFormat)
+	str("WAYBILL_WEBHOOK_RETRY_SCHEDULE", &c.WebhookRetrySchedule)
+	integer("WAYBILL_MAX_BODY_BYTES", &c.MaxBodyBytes)
+	num("WAYBILL_RATE_LIMIT_V4", &c.RateLimitLegacy)
+	num("WAYBILL_RATE_LIMIT_SCALE", &c.RateLimitScale)
+	var workers = int64(c.Workers)
+	integer("WAYBILL_WORKERS", &workers)
+	c.Workers = int(workers)
+	if v := getenv("WAYBILL_SHUTDOWN_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("WAYBILL_SHUTDOWN_TIMEOUT: %q is not a duration", v))
+		}
+		c.ShutdownTimeout = d
+	}
+	if v := getenv("WAYBILL_WEBHOOK_ALLOW_PRIVATE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("WAYBILL_WEBHOOK_ALLOW_PRIVATE: %q is not true or false", v))
+		}
+		c.WebhookAllowPrivate = b
+	}
+	if err := errors.Join(errs...); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// LoadEnv is Load on the process environment.
+func LoadEnv() (Config, error) { return Load(os.Getenv) }
+
+// Validate rejects settings that cannot work together.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Addr == "" {
+		errs = append(errs, errors.New("WAYBILL_ADDR must not be empty"))
+	}
+	if _, _, err := ParseDatabaseURL(c.DatabaseURL); err != nil {
+		errs = append(errs, err)
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("WAYBILL_PUBLIC_URL: %q must be an absolute http(s) URL", c.PublicURL))
+	}
+	if c.MaxBodyBytes < 1024 {
+		errs = append(errs, errors.New("WAYBILL_MAX_BODY_BYTES must be at least 1024"))
+	}
+	if c.RateLimitLegacy < 0 || c.RateLimitScale < 0 {
+		errs = append(errs, errors.New("rate limits must not be negative"))
+	}
+	if c.Workers < 1 {
+		errs = append(errs, errors.New("WAYBILL_WORKERS must be at least 1"))
+	}
+	if k := c.BootstrapAPIKey; k != "" && len(k) < 16 {
+		errs = append(errs, errors.New("WAYBILL_BOOTSTRAP_API_KEY must be at least 16 characters"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("WAYBILL_LOG_LEVEL: %q is not debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("WAYBILL_LOG_FORMAT: %q is not text or json", c.LogFormat))
+	}
+	return errors.Join(errs...)
+}
+
+// ParseDatabaseURL splits a WAYBILL_DATABASE_URL into its engine ("sqlite"
+// or "postgres") and the driver's data source.
+func ParseDatabaseURL(raw string) (engine, source string, err error) {
+	switch {
+	case strings.HasPrefix(raw, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(raw, "sqlite:"), "//")
+		if path == "" {
+			return "", "", errors.New("WAYBILL_DATABASE_URL: sqlite: needs a file path")
+		}
+		return "sqlite", path, nil
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		return "postgres", raw, nil
+	}
+	return "", "", fmt.Errorf("WAYBILL_DATABASE_URL: %q must start with sqlite: or postgres://", Mask(raw))
+}
+
+// Dump returns the settings as name=value lines with secrets masked, for
+// start-up logs and `waybill config`.
+func (c Config) Dump() []string {
+	return []string{
+		"WAYBILL_ADDR=" + c.Addr,
+		"WAYBILL_DATABASE_URL=" + Mask(c.DatabaseURL),
+		"WAYBILL_BOOTSTRAP_API_KEY=" + maskSecret(c.BootstrapAPIKey),
+		"WAYBILL_PUBLIC_URL=" + c.PublicURL,
+		"WAYBILL_LOG_LEVEL=" + c.LogLevel,
+		"WAYBILL_LOG_FORMAT=" + c.LogFormat,
+		"WAYBILL_MAX_BODY_BYTES=" + strconv.FormatInt(c.MaxBodyBytes, 10),
+		"WAYBILL_SHUTDOWN_TIMEOUT=" + c.ShutdownTimeout.String(),
+		"WAYBILL_RATE_LIMIT_V4=" + strconv.FormatFloat(c.RateLimitLegacy, 'g', -1, 64),
+		"WAYBILL_RATE_LIMIT_SCALE=" + strconv.FormatFloat(c.RateLimitScale, 'g', -1, 64),
+		"WAYBILL_WORKERS=" + strconv.Itoa(c.Workers),
+		"WAYBILL_WEBHOOK_ALLOW_PRIVATE=" + strconv.FormatBool(c.WebhookAllowPrivate),
+		"WAYBILL_WEBHOOK_RETRY_SCHEDULE=" + c.WebhookRetrySchedule,
+	}
+}
+
+// Mask hides the password of a database URL.
+func Mask(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+func maskSecret(s string) string {
+	if s == "" {
+		return ""
+	}
+	if len(s) <= 8 {
+		return "xxxxx"
+	}
+	return s[:4] + "xxxxx"
+}

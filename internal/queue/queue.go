@@ -1,0 +1,128 @@
+package queue
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// Priorities: lower runs first. New data goes ahead of updates.
+const (
+	PriorityNew     = 1
+	PriorityUpdate  = 2
+	PriorityRoutine = 3
+	PriorityBulk    = 4
+)
+
+// Options configure a Queue.
+type Options struct {
+	Engine       string // "sqlite" or "postgres"
+	Workers      int    // jobs worked at once by this process
+	PollInterval time.Duration
+	Logger       *slog.Logger
+	// Work is false for a process that only inserts jobs (the CLI).
+	Work bool
+}
+
+// Queue inserts and works jobs.
+type Queue struct {
+	client *river.Client[*sql.Tx]
+	db     *sql.DB
+}
+
+func driver(db *sql.DB, engine string) riverdriver.Driver[*sql.Tx] {
+	if engine == "postgres" {
+		return riverdatabasesql.New(db)
+	}
+	return riversqlite.New(db)
+}
+
+// Migrate creates or updates River's tables. Store.Migrate runs it inside its
+// migration lock.
+func Migrate(db *sql.DB, engine string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		m, err := rivermigrate.New(driver(db, engine), nil)
+		if err != nil {
+			return fmt.Errorf("prepare queue migrations: %w", err)
+		}
+		if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+			return fmt.Errorf("migrate queue: %w", err)
+		}
+		return nil
+	}
+}
+
+// New returns a queue on db. h provides the handlers of the job kinds this
+// process works; it is ignored when opts.Work is false.
+func New(db *sql.DB, opts Options, h Handlers) (*Queue, error) {
+	if opts.PollInterval == 0 {
+		opts.PollInterval = 100 * time.Millisecond
+	}
+	cfg := &river.Config{
+		Logger:                      opts.Logger,
+		FetchCooldown:               min(opts.PollInterval, 50*time.Millisecond),
+		FetchPollInterval:           opts.PollInterval,
+		JobTimeout:                  2 * time.Minute,
+		RescueStuckJobsAfter:        10 * time.Minute,
+		CompletedJobRetentionPeriod: 24 * time.Hour,
+	}
+	if opts.Work {
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(opts.Workers, 1)}}
+		cfg.Workers = h.register()
+	}
+	client, err := river.NewClient(driver(db, opts.Engine), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("create queue client: %w", err)
+	}
+	return &Queue{client: client, db: db}, nil
+}
+
+// Start begins working jobs; it returns at once.
+func (q *Queue) Start(ctx context.Context) error {
+	if err := q.client.Start(ctx); err != nil {
+		return fmt.Errorf("start queue: %w", err)
+	}
+	return nil
+}
+
+// Stop stops fetching new jobs and waits for running ones until ctx is done,
+// then cancels what is still running; a cancelled job runs again later.
+func (q *Queue) Stop(ctx context.Context) error {
+	if err := q.client.Stop(ctx); err != nil {
+		cancelCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		return q.client.StopAndCancel(cancelCtx)
+	}
+	return nil
+}
+
+// Depth returns how many jobs wait to run (available, scheduled or retryable).
+func (q *Queue) Depth(ctx context.Context) (int64, error) {
+	var n int64
+	err := q.db.QueryRowContext(ctx,
+		`SELECT COUNT(*) FROM river_job WHERE state IN ('available', 'scheduled', 'retryable')`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("queue depth: %w", err)
+	}
+	return n, nil
+}
+
+func (q *Queue) insert(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	if _, err := q.client.InsertTx(ctx, tx, args, opts); err != nil {
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+var uniqueWhileQueued = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateScheduled,
+}}

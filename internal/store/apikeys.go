@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base32"
+	"fmt"
+	"time"
+
+	"github.com/waybillhq/waybill"
+)
+
+// keyPrefixLen is how much of a key is stored in clear to find its row. The
+// rest is only ever compared as a SHA-256 hash, in constant time.
+const keyPrefixLen = 10
+
+// NewAPIKey returns a fresh random key: "wb_" and 32 characters of base32
+// (160 bits).
+func NewAPIKey() string {
+	b := make([]byte, 20)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return "wb_" + base32.HexEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
+}
+
+func hashKey(key string) []byte {
+	h := sha256.Sum256([]byte(key))
+	return h[:]
+}
+
+// AddAPIKey stores key (hashed) for the organization. Adding a key that the
+// organization already has is a no-op, so bootstrapping is idempotent.
+func (q *Queries) AddAPIKey(ctx context.Context, orgID int64, key string, now time.Time) (waybill.APIKey, error) {
+	if len(key) < 16 {
+		return waybill.APIKey{}, waybill.Invalid(waybill.ReasonFieldInvalid, "an API key must be at least 16 characters")
+	}
+	if org, err := q.Authenticate(ctx, key); err == nil {
+		if org.ID != orgID {
+			return waybill.APIKey{}, waybill.Errorf(waybill.ECONFLICT, "that API key belongs to another organization")
+		}
+		return waybill.APIKey{OrgID: orgID, Prefix: key[:keyPrefixLen]}, nil
+	}
+	k := waybill.APIKey{OrgID: orgID, Prefix: key[:keyPrefixLen], CreatedAt: now.UTC()}
+	err := q.q.QueryRowContext(ctx,
+		`INSERT INTO api_keys (org_id, prefix, hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		orgID, k.Prefix, hashKey(key), toMicros(now)).Scan(&k.ID)
+	if err != nil {
+		return waybill.APIKey{}, fmt.Errorf("add API key: %w", err)
+	}
+	return k, nil
+}
+
+// Authenticate returns the organization that owns key, or EUNAUTHORIZED. The
+// comparison of hashes is constant-time.
+func (q *Queries) Authenticate(ctx context.Context, key string) (waybill.Organization, error) {
+	unauthorized := waybill.Errorf(waybill.EUNAUTHORIZED, "Invalid API key.")
+	if len(key) < 16 || len(key) > 256 {
+		return waybill.Organization{}, unauthorized
+	}
+	rows, err := q.q.QueryContext(ctx,
+		`SELECT k.hash, o.id, o.name, o.created_at FROM api_keys k JOIN organizations o ON o.id = k.org_id WHERE k.prefix = $1`,
+		key[:keyPrefixLen])
+	if err != nil {
+		return waybill.Organization{}, fmt.Errorf("authenticate: %w", err)
+	}
+	defer rows.Close()
+	want := hashKey(key)
+	var found *waybill.Organization
+	for rows.Next() {
+		var hash []byte
+		var org waybill.Organization
+		var created int64
+		if err := rows.Scan(&hash, &org.ID, &org.Name, &created); err != nil {
+			return waybill.Organization{}, fmt.Errorf("authenticate: %w", err)
+		}
+		if subtle.ConstantTimeCompare(hash, want) == 1 {
+			org.CreatedAt = fromMicros(created)
+			found = &org
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return waybill.Organization{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if found == nil {
+		return waybill.Organization{}, unauthorized
+	}
+	return *found, nil
+}

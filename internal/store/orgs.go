@@ -1,0 +1,53 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/waybillhq/waybill"
+)
+
+// CreateOrg creates an organization. A taken name gives ECONFLICT.
+func (q *Queries) CreateOrg(ctx context.Context, name string, now time.Time) (waybill.Organization, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 200 {
+		return waybill.Organization{}, waybill.Invalid(waybill.ReasonFieldInvalid, "organization name must be 1 to 200 characters")
+	}
+	org := waybill.Organization{Name: name, CreatedAt: now.UTC().Truncate(time.Microsecond)}
+	err := q.q.QueryRowContext(ctx,
+		`INSERT INTO organizations (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING id`,
+		name, toMicros(org.CreatedAt)).Scan(&org.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return waybill.Organization{}, waybill.Errorf(waybill.ECONFLICT, "organization %q already exists", name)
+	} else if err != nil {
+		return waybill.Organization{}, fmt.Errorf("create organization %q: %w", name, err)
+	}
+	return org, nil
+}
+
+// OrgByName returns the organization with that name, or ENOTFOUND.
+func (q *Queries) OrgByName(ctx context.Context, name string) (waybill.Organization, error) {
+	return q.scanOrg(q.q.QueryRowContext(ctx, `SELECT id, name, created_at FROM organizations WHERE name = $1`, name), name)
+}
+
+// OrgByID returns the organization with that id, or ENOTFOUND.
+func (q *Queries) OrgByID(ctx context.Context, id int64) (waybill.Organization, error) {
+	return q.scanOrg(q.q.QueryRowContext(ctx, `SELECT id, name, created_at FROM organizations WHERE id = $1`, id), fmt.Sprint(id))
+}
+
+func (q *Queries) scanOrg(row *sql.Row, what string) (waybill.Organization, error) {
+	var org waybill.Organization
+	var created int64
+	err := row.Scan(&org.ID, &org.Name, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return org, waybill.Errorf(waybill.ENOTFOUND, "organization %s not found", what)
+	} else if err != nil {
+		return org, fmt.Errorf("get organization %s: %w", what, err)
+	}
+	org.CreatedAt = fromMicros(created)
+	return org, nil
+}

@@ -1,0 +1,163 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/waybillhq/waybill/internal/config"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Engines.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// Store is a handle on the database. It is safe for concurrent use.
+type Store struct {
+	engine string
+	writer *sql.DB // SQLite: one connection, so writes never contend; PostgreSQL: the pool
+	reader *sql.DB // SQLite: a read-only pool; PostgreSQL: the same pool as writer
+}
+
+// Open connects to the database named by a WAYBILL_DATABASE_URL. It does not
+// migrate; call Migrate before use.
+func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	engine, source, err := config.ParseDatabaseURL(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{engine: engine}
+	switch engine {
+	case SQLite:
+		if dir := filepath.Dir(source); dir != "." {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("create database directory %s: %w", dir, err)
+			}
+		}
+		// synchronous(FULL): a commit is on disk before it is acknowledged,
+		// even across a power cut. _txlock=immediate takes the write lock at
+		// BEGIN, so a transaction never fails half-way on a lock upgrade.
+		base := "file:" + source + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)"
+		if s.writer, err = sql.Open("sqlite", base+"&_pragma=synchronous(FULL)&_txlock=immediate"); err != nil {
+			return nil, fmt.Errorf("open sqlite writer: %w", err)
+		}
+		s.writer.SetMaxOpenConns(1)
+		s.writer.SetConnMaxLifetime(0)
+		if s.reader, err = sql.Open("sqlite", base+"&_pragma=query_only(ON)"); err != nil {
+			s.writer.Close()
+			return nil, fmt.Errorf("open sqlite reader: %w", err)
+		}
+		s.reader.SetMaxOpenConns(8)
+		s.reader.SetMaxIdleConns(8)
+	case Postgres:
+		if s.writer, err = sql.Open("pgx", source); err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		s.writer.SetMaxOpenConns(32)
+		s.writer.SetMaxIdleConns(32)
+		s.writer.SetConnMaxIdleTime(5 * time.Minute)
+		s.reader = s.writer
+	}
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Engine returns SQLite or Postgres.
+func (s *Store) Engine() string { return s.engine }
+
+// Writer returns the pool that writes go through. The job queue shares it so
+// that a job can be inserted in the same transaction as the data it follows.
+func (s *Store) Writer() *sql.DB { return s.writer }
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.writer.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", s.engine, err)
+	}
+	return nil
+}
+
+// Close releases every connection.
+func (s *Store) Close() error {
+	err := s.writer.Close()
+	if s.reader != s.writer {
+		err = errors.Join(err, s.reader.Close())
+	}
+	return err
+}
+
+// Migrate brings the schema up to date, then runs each extra step (the
+// queue's own migrations). On PostgreSQL the whole run holds an advisory lock,
+// so several instances starting at once migrate one after another; on SQLite
+// the single writer connection serializes them.
+func (s *Store) Migrate(ctx context.Context, extra ...func(context.Context) error) error {
+	run := func() error {
+		dir, err := fs.Sub(migrations, "migrations/"+s.engine)
+		if err != nil {
+			return fmt.Errorf("migrations for %s: %w", s.engine, err)
+		}
+		dialect := goose.DialectSQLite3
+		if s.engine == Postgres {
+			dialect = goose.DialectPostgres
+		}
+		p, err := goose.NewProvider(dialect, s.writer, dir)
+		if err != nil {
+			return fmt.Errorf("prepare migrations: %w", err)
+		}
+		if _, err := p.Up(ctx); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		for _, step := range extra {
+			if err := step(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if s.engine != Postgres {
+		return run()
+	}
+	conn, err := s.writer.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	defer conn.Close()
+	const lockKey = 0x7761796269 // "wayb"
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", lockKey); err != nil {
+		return fmt.Errorf("take migration lock: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lockKey) //nolint:errcheck // released with the session anyway
+	return run()
+}
+
+// Migrated reports whether every migration has been applied; /readyz uses it.
+func (s *Store) Migrated(ctx context.Context) (bool, error) {
+	var n int
+	err := s.reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM organizations WHERE 1=0").Scan(&n)
+	if err != nil {
+		if strings.Contains(err.Error(), "no such table") || strings.Contains(err.Error(), "does not exist") {
+			return false, nil
+		}
+		return false, fmt.Errorf("check migrations: %w", err)
+	}
+	return true, nil
+}

@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/waybillhq/waybill"
+)
+
+// NewPublicID returns a random 32-character hex id, the form AfterShip uses
+// for tracking ids. Public ids are random so that they cannot be enumerated.
+func NewPublicID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+const trackingColumns = `id, public_id, org_id, created_at, updated_at, doc`
+
+// InsertTracking stores a new tracking and sets t.ID when it is empty. A
+// tracking with the same organization, slug and number gives ECONFLICT with
+// ReasonTrackingExists, and nothing is written.
+func (q *Queries) InsertTracking(ctx context.Context, t *waybill.Tracking) error {
+	if t.ID == "" {
+		t.ID = NewPublicID()
+	}
+	doc, err := json.Marshal(t)
+	if err != nil {
+		return fmt.Errorf("encode tracking: %w", err)
+	}
+	var id int64
+	err = q.q.QueryRowContext(ctx, `INSERT INTO trackings
+		(public_id, org_id, slug, tracking_number, tag, active, origin_iso3, destination_iso3, order_id,
+		 search_text, return_to_sender, delivery_days, created_at, updated_at, doc)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+		ON CONFLICT (org_id, slug, tracking_number) DO NOTHING RETURNING id`,
+		t.ID, t.OrgID, t.Slug, t.TrackingNumber, string(t.Tag), t.Active, t.OriginCountryISO3,
+		t.DestinationCountryISO3, t.OrderID, searchText(t), t.ReturnToSender, deliveryDays(t),
+		toMicros(t.CreatedAt), toMicros(t.UpdatedAt), string(doc)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &waybill.Error{Code: waybill.ECONFLICT, Reason: waybill.ReasonTrackingExists,
+			Message: "Tracking already exists."}
+	} else if err != nil {
+		return fmt.Errorf("insert tracking %s/%s: %w", t.Slug, t.TrackingNumber, err)
+	}
+	return nil
+}
+
+// UpdateTracking writes every field of t over the stored tracking with the
+// same organization and id. A missing tracking gives ENOTFOUND.
+func (q *Queries) UpdateTracking(ctx context.Context, t *waybill.Tracking) error {
+	doc, err := json.Marshal(t)
+	if err != nil {
+		return fmt.Errorf("encode tracking: %w", err)
+	}
+	res, err := q.q.ExecContext(ctx, `UPDATE trackings SET slug = $1, tracking_number = $2, tag = $3, active = $4,
+		origin_iso3 = $5, destination_iso3 = $6, order_id = $7, search_text = $8, return_to_sender = $9,
+		delivery_days = $10, updated_at = $11, doc = $12 WHERE org_id = $13 AND public_id = $14`,
+		t.Slug, t.TrackingNumber, string(t.Tag), t.Active, t.OriginCountryISO3, t.DestinationCountryISO3,
+		t.OrderID, searchText(t), t.ReturnToSender, deliveryDays(t), toMicros(t.UpdatedAt), string(doc),
+		t.OrgID, t.ID)
+	if err != nil {
+		return fmt.Errorf("update tracking %s: %w", t.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return trackingNotFound()
+	}
+	return nil
+}
+
+// DeleteTracking removes a tracking of the organization; ENOTFOUND when it
+// has none with that id.
+func (q *Queries) DeleteTracking(ctx context.Context, orgID int64, id string) error {
+	res, err := q.q.ExecContext(ctx, `DELETE FROM trackings WHERE org_id = $1 AND public_id = $2`, orgID, id)
+	if err != nil {
+		return fmt.Errorf("delete tracking %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return trackingNotFound()
+	}
+	return nil
+}
+
+// Tracking returns the organization's tracking with that public id, or
+// ENOTFOUND. Another organization's tracking is ENOTFOUND too.
+func (q *Queries) Tracking(ctx context.Context, orgID int64, id string) (waybill.Tracking, error) {
+	row := q.q.QueryRowContext(ctx, `SELECT `+trackingColumns+` FROM trackings WHERE org_id = $1 AND public_id = $2`, orgID, id)
+	t, _, err := scanTracking(row)
+	return t, err
+}
+
+// TrackingByNumber returns the organization's tracking with that courier and
+// number, or ENOTFOUND.
+func (q *Queries) TrackingByNumber(ctx context.Context, orgID int64, slug, number string) (waybill.Tracking, error) {
+	row := q.q.QueryRowContext(ctx, `SELECT `+trackingColumns+` FROM trackings
+		WHERE org_id = $1 AND slug = $2 AND tracking_number = $3`, orgID, slug, number)
+	t, _, err := scanTracking(row)
+	return t, err
+}
+
+func trackingNotFound() error {
+	return waybill.Errorf(waybill.ENOTFOUND, "Tracking does not exist.")
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanTracking(row scanner) (waybill.Tracking, int64, error) {
+	var (
+		t                waybill.Tracking
+		seq, orgID       int64
+		publicID, doc    string
+		created, updated int64
+	)
+	err := row.Scan(&seq, &publicID, &orgID, &created, &updated, &doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, 0, trackingNotFound()
+	} else if err != nil {
+		return t, 0, fmt.Errorf("read tracking: %w", err)
+	}
+	if err := json.Unmarshal([]byte(doc), &t); err != nil {
+		return t, 0, fmt.Errorf("decode tracking %s: %w", publicID, err)
+	}
+	t.ID, t.OrgID = publicID, orgID
+	t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return t, seq, nil
+}
+
+func searchText(t *waybill.Tracking) string {
+	return strings.ToLower(strings.Join([]string{t.TrackingNumber, t.Title, t.OrderID, t.OrderNumber,
+		t.CustomerName, strings.Join(t.Emails, " "), strings.Join(t.Smses, " ")}, " "))
+}
+
+func deliveryDays(t *waybill.Tracking) any {
+	if t.DeliveryTime == nil {
+		return nil
+	}
+	return int64(*t.DeliveryTime)
+}

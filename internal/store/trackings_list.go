@@ -1,0 +1,132 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/waybillhq/waybill"
+)
+
+// TrackingFilter narrows ListTrackings. Empty fields do not filter.
+type TrackingFilter struct {
+	Keyword         string
+	TrackingNumbers []string
+	Slugs           []string
+	Tags            []string
+	Origins         []string // ISO3
+	Destinations    []string // ISO3
+	OrderID         string
+	DeliveryDays    *int
+	ReturnToSender  *bool
+	CreatedMin      time.Time
+	CreatedMax      time.Time
+	UpdatedMin      time.Time
+	UpdatedMax      time.Time
+
+	Limit     int   // at most this many; required
+	Offset    int   // skip this many (page-based listing)
+	BeforeSeq int64 // only trackings older than this position (cursor listing); 0 for none
+}
+
+// TrackingPage is one page of ListTrackings.
+type TrackingPage struct {
+	Trackings []waybill.Tracking
+	Total     int   // trackings matching the filter, across pages
+	NextSeq   int64 // position to pass as BeforeSeq for the next page; 0 when none
+}
+
+// ListTrackings returns the organization's trackings that match f, newest
+// first.
+func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f TrackingFilter) (TrackingPage, error) {
+	where := []string{"org_id = $1"}
+	args := []any{orgID}
+	add := func(cond string, vals ...any) {
+		for i := range vals {
+			cond = strings.Replace(cond, "?", fmt.Sprintf("$%d", len(args)+i+1), 1)
+		}
+		where = append(where, cond)
+		args = append(args, vals...)
+	}
+	in := func(col string, vals []string) {
+		if len(vals) == 0 {
+			return
+		}
+		marks := strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")
+		anyVals := make([]any, len(vals))
+		for i, v := range vals {
+			anyVals[i] = v
+		}
+		add(col+" IN ("+marks+")", anyVals...)
+	}
+	if f.Keyword != "" {
+		add(`search_text LIKE ? ESCAPE '\'`, "%"+strings.ToLower(escapeLike(f.Keyword))+"%")
+	}
+	in("tracking_number", f.TrackingNumbers)
+	in("slug", f.Slugs)
+	in("tag", f.Tags)
+	in("origin_iso3", f.Origins)
+	in("destination_iso3", f.Destinations)
+	if f.OrderID != "" {
+		add("order_id = ?", f.OrderID)
+	}
+	if f.DeliveryDays != nil {
+		add("delivery_days = ?", int64(*f.DeliveryDays))
+	}
+	if f.ReturnToSender != nil {
+		add("return_to_sender = ?", *f.ReturnToSender)
+	}
+	if !f.CreatedMin.IsZero() {
+		add("created_at >= ?", toMicros(f.CreatedMin))
+	}
+	if !f.CreatedMax.IsZero() {
+		add("created_at <= ?", toMicros(f.CreatedMax))
+	}
+	if !f.UpdatedMin.IsZero() {
+		add("updated_at >= ?", toMicros(f.UpdatedMin))
+	}
+	if !f.UpdatedMax.IsZero() {
+		add("updated_at <= ?", toMicros(f.UpdatedMax))
+	}
+	cond := strings.Join(where, " AND ")
+
+	var page TrackingPage
+	if err := q.q.QueryRowContext(ctx, "SELECT COUNT(*) FROM trackings WHERE "+cond, args...).Scan(&page.Total); err != nil {
+		return page, fmt.Errorf("count trackings: %w", err)
+	}
+	if f.BeforeSeq > 0 {
+		add("id < ?", f.BeforeSeq)
+		cond = strings.Join(where, " AND ")
+	}
+	limit := max(f.Limit, 1)
+	args = append(args, limit+1, f.Offset)
+	rows, err := q.q.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM trackings WHERE %s ORDER BY id DESC LIMIT $%d OFFSET $%d",
+		trackingColumns, cond, len(args)-1, len(args)), args...)
+	if err != nil {
+		return page, fmt.Errorf("list trackings: %w", err)
+	}
+	defer rows.Close()
+	var lastSeq int64
+	for rows.Next() {
+		t, seq, err := scanTracking(rows)
+		if err != nil {
+			return page, err
+		}
+		if len(page.Trackings) == limit {
+			page.NextSeq = lastSeq
+			break
+		}
+		page.Trackings = append(page.Trackings, t)
+		lastSeq = seq
+	}
+	if err := rows.Err(); err != nil {
+		return page, fmt.Errorf("list trackings: %w", err)
+	}
+	return page, nil
+}
+
+// escapeLike makes LIKE wildcards in a keyword match themselves.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}
