@@ -37,12 +37,12 @@ func (q *Queries) InsertTracking(ctx context.Context, t *waybill.Tracking) error
 	var id int64
 	err = q.q.QueryRowContext(ctx, `INSERT INTO trackings
 		(public_id, org_id, slug, tracking_number, tag, active, origin_iso3, destination_iso3, order_id,
-		 search_text, return_to_sender, delivery_days, created_at, updated_at, doc)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+		 search_text, return_to_sender, delivery_days, created_at, updated_at, doc, last_info_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 		ON CONFLICT (org_id, slug, tracking_number) DO NOTHING RETURNING id`,
 		t.ID, t.OrgID, t.Slug, t.TrackingNumber, string(t.Tag), t.Active, t.OriginCountryISO3,
 		t.DestinationCountryISO3, t.OrderID, searchText(t), t.ReturnToSender, deliveryDays(t),
-		toMicros(t.CreatedAt), toMicros(t.UpdatedAt), string(doc)).Scan(&id)
+		toMicros(t.CreatedAt), toMicros(t.UpdatedAt), string(doc), toMicros(t.LastUpdatedAt)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &waybill.Error{Code: waybill.ECONFLICT, Reason: waybill.ReasonTrackingExists,
 			Message: "Tracking already exists."}
@@ -61,10 +61,10 @@ func (q *Queries) UpdateTracking(ctx context.Context, t *waybill.Tracking) error
 	}
 	res, err := q.q.ExecContext(ctx, `UPDATE trackings SET slug = $1, tracking_number = $2, tag = $3, active = $4,
 		origin_iso3 = $5, destination_iso3 = $6, order_id = $7, search_text = $8, return_to_sender = $9,
-		delivery_days = $10, updated_at = $11, doc = $12 WHERE org_id = $13 AND public_id = $14`,
+		delivery_days = $10, updated_at = $11, doc = $12, last_info_at = $15 WHERE org_id = $13 AND public_id = $14`,
 		t.Slug, t.TrackingNumber, string(t.Tag), t.Active, t.OriginCountryISO3, t.DestinationCountryISO3,
 		t.OrderID, searchText(t), t.ReturnToSender, deliveryDays(t), toMicros(t.UpdatedAt), string(doc),
-		t.OrgID, t.ID)
+		t.OrgID, t.ID, toMicros(t.LastUpdatedAt))
 	if err != nil {
 		return fmt.Errorf("update tracking %s: %w", t.ID, err)
 	}

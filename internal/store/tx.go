@@ -61,3 +61,5 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	}
 	return nil
 }
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -1,0 +1,71 @@
+// Package compat drives AfterShip's official npm SDKs against a live
+// Waybill: the proof that a client moves by changing only its base URL.
+package compat
+
+import (
+	"bytes"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestAfterShipSDKs(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed: skipping the AfterShip npm SDK compatibility tests")
+	}
+	if _, err := os.Stat("node_modules/aftership"); err != nil {
+		npm, err := exec.LookPath("npm")
+		if err != nil {
+			t.Fatal("node is installed but npm is not: cannot install the SDKs (run `npm ci` in compat/)")
+		}
+		if out, err := exec.Command(npm, "ci", "--no-audit", "--no-fund", "--loglevel=error").CombinedOutput(); err != nil {
+			t.Fatalf("npm ci in compat/: %v\n%s", err, out)
+		}
+	}
+
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "waybill")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/waybill").CombinedOutput(); err != nil {
+		t.Fatalf("build waybill: %v\n%s", err, out)
+	}
+	addrFile := filepath.Join(dir, "addr")
+	const key = "wb_compat_sdk_key_0001"
+	var logs bytes.Buffer
+	srv := exec.Command(bin, "serve")
+	srv.Env = append(os.Environ(), "WAYBILL_ADDR=127.0.0.1:0", "WAYBILL_ADDR_FILE="+addrFile,
+		"WAYBILL_DATABASE_URL=sqlite:"+filepath.Join(dir, "waybill.db"), "WAYBILL_BOOTSTRAP_API_KEY="+key)
+	srv.Stdout, srv.Stderr = &logs, &logs
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = srv.Process.Kill(); _ = srv.Wait() }()
+
+	var url string
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if addr, err := os.ReadFile(addrFile); err == nil && len(addr) > 0 {
+			if res, err := http.Get("http://" + string(addr) + "/readyz"); err == nil {
+				res.Body.Close()
+				if res.StatusCode == 200 {
+					url = "http://" + string(addr)
+					break
+				}
+			}
+		}
+	}
+	if url == "" {
+		t.Fatalf("waybill did not become ready:\n%s", logs.String())
+	}
+
+	tests, _ := filepath.Glob("*.test.js")
+	cmd := exec.Command(node, append([]string{"--test", "--test-reporter=spec"}, tests...)...)
+	cmd.Env = append(os.Environ(), "WAYBILL_URL="+url, "WAYBILL_KEY="+key)
+	out, err := cmd.CombinedOutput()
+	t.Logf("node --test:\n%s", out)
+	if err != nil {
+		t.Fatalf("SDK tests failed: %v\nwaybill log:\n%s", err, logs.String())
+	}
+}

@@ -1,0 +1,124 @@
+package aftership
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/courier"
+	"github.com/waybillhq/waybill/internal/store"
+	"github.com/waybillhq/waybill/internal/tracking"
+)
+
+// Trackings is what the face needs of the tracking core.
+type Trackings interface {
+	Create(ctx context.Context, orgID int64, in tracking.CreateInput) (waybill.Tracking, error)
+	Get(ctx context.Context, orgID int64, id string) (waybill.Tracking, error)
+	GetByNumber(ctx context.Context, orgID int64, slug, number string) (waybill.Tracking, error)
+	List(ctx context.Context, orgID int64, f store.TrackingFilter) (store.TrackingPage, error)
+	Update(ctx context.Context, orgID int64, id string, in tracking.UpdateInput) (waybill.Tracking, error)
+	Delete(ctx context.Context, orgID int64, id string) (waybill.Tracking, error)
+	Retrack(ctx context.Context, orgID int64, id string) (waybill.Tracking, error)
+	MarkCompleted(ctx context.Context, orgID int64, id, reason string) (waybill.Tracking, error)
+	AddNotifications(ctx context.Context, orgID int64, id string, n tracking.Notifications) (waybill.Tracking, error)
+	RemoveNotifications(ctx context.Context, orgID int64, id string, n tracking.Notifications) (waybill.Tracking, error)
+	Detect(ctx context.Context, orgID int64, number, group string, hints courier.Hints) ([]tracking.Candidate, error)
+	Activated(ctx context.Context, orgID int64) ([]courier.Courier, error)
+	CreateConnection(ctx context.Context, orgID int64, slug string, creds map[string]string) (waybill.CourierConnection, error)
+	UpdateConnection(ctx context.Context, orgID int64, id string, creds map[string]string) (waybill.CourierConnection, error)
+	Connection(ctx context.Context, orgID int64, id string) (waybill.CourierConnection, error)
+	DeleteConnection(ctx context.Context, orgID int64, id string) (waybill.CourierConnection, error)
+	ListConnections(ctx context.Context, orgID int64, slug string, limit int, before int64) ([]waybill.CourierConnection, int, int64, error)
+}
+
+// Authenticator resolves an API key to its organization.
+type Authenticator interface {
+	Authenticate(ctx context.Context, key string) (waybill.Organization, error)
+}
+
+// API serves both AfterShip generations.
+type API struct {
+	Trackings    Trackings
+	Auth         Authenticator
+	Limits       *RateLimiter
+	LegacyRate   float64 // v4 requests per second per key (AfterShip: 10)
+	MaxBodyBytes int64
+	PublicURL    string
+	Logger       *slog.Logger
+}
+
+// Register adds every AfterShip route to mux.
+func (a *API) Register(mux *http.ServeMux) {
+	a.registerV4(mux)
+	a.registerDated(mux)
+}
+
+// authed is a handler that runs with the caller's organization.
+type authed func(w http.ResponseWriter, r *http.Request, org waybill.Organization)
+
+// guard authenticates the request with the headers the generation accepts,
+// applies the rate limit of the endpoint, and sets the rate-limit headers on
+// every response.
+func (a *API) guard(headers []string, endpoint string, perSecond float64, h authed) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var key string
+		for _, name := range headers {
+			if key = strings.TrimSpace(r.Header.Get(name)); key != "" {
+				break
+			}
+		}
+		// The limit is taken before authentication, keyed by the key as
+		// presented (or the client address), so that every response carries
+		// the X-RateLimit-* headers and guessing keys is throttled too.
+		limitKey := key
+		if limitKey == "" {
+			limitKey = "addr:" + clientHost(r)
+		}
+		if !a.Limits.Allow(w.Header(), limitKey, endpoint, perSecond) {
+			a.writeError(w, r, waybill.Errorf(waybill.ERATELIMIT, "You have exceeded the API call rate limit. The limit is %g requests per second.", perSecond*a.Limits.Scale))
+			return
+		}
+		if key == "" {
+			a.writeError(w, r, waybill.Errorf(waybill.EUNAUTHORIZED, "Invalid API key."))
+			return
+		}
+		org, err := a.Auth.Authenticate(r.Context(), key)
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		h(w, r, org)
+	}
+}
+
+func clientHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// decode reads a JSON body of at most MaxBodyBytes into v. A body over the
+// limit gives ETOOLARGE; one that is not JSON of the right shape gives
+// EINVALID with ReasonInvalidJSON (AfterShip's 4001).
+func (a *API) decode(w http.ResponseWriter, r *http.Request, v any) error {
+	body := http.MaxBytesReader(w, r.Body, a.MaxBodyBytes)
+	data, err := io.ReadAll(body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return waybill.Errorf(waybill.ETOOLARGE, "The request body is larger than %d bytes.", a.MaxBodyBytes)
+	} else if err != nil {
+		return waybill.Invalid(waybill.ReasonInvalidJSON, "Invalid JSON data.")
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return waybill.Invalid(waybill.ReasonInvalidJSON, "Invalid JSON data.")
+	}
+	return nil
+}

@@ -1,0 +1,171 @@
+package aftership_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/waybillhq/waybill/internal/api/aftership"
+	"github.com/waybillhq/waybill/internal/httpserver"
+	"github.com/waybillhq/waybill/internal/queue"
+	"github.com/waybillhq/waybill/internal/store"
+	"github.com/waybillhq/waybill/internal/tenant"
+	"github.com/waybillhq/waybill/internal/testdb"
+	"github.com/waybillhq/waybill/internal/tracking"
+)
+
+// harness is a real Waybill HTTP server on loopback over a real database,
+// with one organization and its key. Jobs are inserted but not worked.
+type harness struct {
+	t       *testing.T
+	URL     string
+	Key     string
+	Store   *store.Store
+	Tenants *tenant.Service
+}
+
+type harnessOptions struct {
+	rateScale  float64
+	legacyRate float64
+	maxBody    int64
+}
+
+func newHarness(t *testing.T, engine string, opts ...func(*harnessOptions)) *harness {
+	t.Helper()
+	o := harnessOptions{rateScale: 0, legacyRate: 10, maxBody: 1 << 20}
+	for _, f := range opts {
+		f(&o)
+	}
+	st := testdb.Open(t, engine)
+	q, err := queue.New(st.Writer(), queue.Options{Engine: st.Engine()}, queue.Handlers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tenants := &tenant.Service{Store: st}
+	_, key, err := tenants.CreateOrg(context.Background(), "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	api := &aftership.API{
+		Trackings: &tracking.Service{Store: st, Queue: q}, Auth: tenants,
+		Limits: aftership.NewRateLimiter(o.rateScale), LegacyRate: o.legacyRate, MaxBodyBytes: o.maxBody,
+		PublicURL: "http://waybill.test", Logger: logger,
+	}
+	srv := httptest.NewServer(httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, api).Handler())
+	t.Cleanup(srv.Close)
+	return &harness{t: t, URL: srv.URL, Key: key, Store: st, Tenants: tenants}
+}
+
+// otherKey creates a second organization and returns its key.
+func (h *harness) otherKey() string {
+	h.t.Helper()
+	_, key, err := h.Tenants.CreateOrg(context.Background(), "other")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return key
+}
+
+// response is a decoded AfterShip envelope.
+type response struct {
+	Status int
+	Header http.Header
+	Meta   struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+		Type    string `json:"type"`
+	} `json:"meta"`
+	Data map[string]any `json:"data"`
+	Raw  []byte
+}
+
+// do sends a request with the key in header (aftership-api-key when
+// header is "") and decodes the envelope.
+func (h *harness) do(method, path, header, key string, body any) response {
+	h.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewBufferString(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, h.URL+path, rd)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if header == "" {
+		header = "aftership-api-key"
+	}
+	if key != "" {
+		req.Header.Set(header, key)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var r response
+	r.Status, r.Header = res.StatusCode, res.Header
+	r.Raw, _ = io.ReadAll(res.Body)
+	if err := json.Unmarshal(r.Raw, &r); err != nil {
+		h.t.Fatalf("%s %s: response is not JSON: %v\n%s", method, path, err, r.Raw)
+	}
+	return r
+}
+
+// v4 sends a v4 request with the harness key.
+func (h *harness) v4(method, path string, body any) response {
+	h.t.Helper()
+	return h.do(method, "/v4"+path, "", h.Key, body)
+}
+
+// expect fails unless the response has the HTTP status and meta code.
+func (r response) expect(t *testing.T, status, code int) response {
+	t.Helper()
+	if r.Status != status || r.Meta.Code != code {
+		t.Fatalf("got HTTP %d meta %d (%s: %s), want HTTP %d meta %d\n%s", r.Status, r.Meta.Code, r.Meta.Type, r.Meta.Message, status, code, r.Raw)
+	}
+	return r
+}
+
+// tracking returns data.tracking of a response.
+func (r response) tracking(t *testing.T) map[string]any {
+	t.Helper()
+	tr, ok := r.Data["tracking"].(map[string]any)
+	if !ok {
+		t.Fatalf("no data.tracking in %s", r.Raw)
+	}
+	return tr
+}
+
+func forEachEngine(t *testing.T, f func(t *testing.T, engine string)) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			f(t, engine)
+		})
+	}
+}
+
+// testWriter sends log lines to the test's log, shown when it fails.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(bytes.TrimSpace(p)))
+	return len(p), nil
+}

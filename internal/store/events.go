@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/waybillhq/waybill"
+)
+
+// NewEventID returns a random (version 4) UUID.
+func NewEventID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// InsertEvent stores an event, setting e.ID when empty, and returns its
+// internal key.
+func (q *Queries) InsertEvent(ctx context.Context, e *waybill.Event) (int64, error) {
+	if e.ID == "" {
+		e.ID = NewEventID()
+	}
+	payload, err := json.Marshal(e)
+	if err != nil {
+		return 0, fmt.Errorf("encode event: %w", err)
+	}
+	var seq int64
+	err = q.q.QueryRowContext(ctx, `INSERT INTO events (public_id, org_id, type, tracking_id, tag, first_tag, payload, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		e.ID, e.OrgID, e.Type, e.TrackingID, string(e.Tag), e.FirstTag, string(payload), toMicros(e.CreatedAt)).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("insert event %s: %w", e.Type, err)
+	}
+	return seq, nil
+}
+
+const eventColumns = `id, org_id, payload`
+
+func scanEvent(row scanner) (waybill.Event, int64, error) {
+	var e waybill.Event
+	var seq, orgID int64
+	var payload string
+	err := row.Scan(&seq, &orgID, &payload)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, 0, waybill.Errorf(waybill.ENOTFOUND, "Event does not exist.")
+	} else if err != nil {
+		return e, 0, fmt.Errorf("read event: %w", err)
+	}
+	if err := json.Unmarshal([]byte(payload), &e); err != nil {
+		return e, 0, fmt.Errorf("decode event: %w", err)
+	}
+	e.OrgID = orgID
+	return e, seq, nil
+}
+
+// Event returns one event of the organization with its internal key.
+func (q *Queries) Event(ctx context.Context, orgID int64, id string) (waybill.Event, int64, error) {
+	return scanEvent(q.q.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events WHERE org_id = $1 AND public_id = $2`, orgID, id))
+}
+
+// Events returns the organization's events created in [since, until),
+// oldest first, at most limit, with their internal keys.
+func (q *Queries) Events(ctx context.Context, orgID int64, since, until time.Time, limit int) ([]waybill.Event, []int64, error) {
+	if until.IsZero() {
+		until = time.Unix(1<<40, 0)
+	}
+	rows, err := q.q.QueryContext(ctx, `SELECT `+eventColumns+` FROM events WHERE org_id = $1 AND created_at >= $2 AND created_at < $3
+		ORDER BY id LIMIT $4`, orgID, toMicros(since), toMicros(until), limit)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list events: %w", err)
+	}
+	defer rows.Close()
+	var out []waybill.Event
+	var seqs []int64
+	for rows.Next() {
+		e, seq, err := scanEvent(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		out, seqs = append(out, e), append(seqs, seq)
+	}
+	return out, seqs, rows.Err()
+}

@@ -1,0 +1,131 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/waybillhq/waybill"
+)
+
+const endpointColumns = `id, public_id, org_id, url, events, tags, api_version, secrets, enabled, disabled_reason, failing_since, created_at, updated_at`
+
+func endpointArgs(e *waybill.WebhookEndpoint) (events, tags, secrets string, err error) {
+	ev, err1 := json.Marshal(e.Events)
+	tg, err2 := json.Marshal(e.Tags)
+	sc, err3 := json.Marshal(e.Secrets)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return "", "", "", fmt.Errorf("encode webhook endpoint: %w", err)
+	}
+	return string(ev), string(tg), string(sc), nil
+}
+
+// CountEndpoints returns how many webhook endpoints the organization has.
+func (q *Queries) CountEndpoints(ctx context.Context, orgID int64) (int, error) {
+	var n int
+	if err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhook_endpoints WHERE org_id = $1`, orgID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count webhook endpoints: %w", err)
+	}
+	return n, nil
+}
+
+// InsertEndpoint stores a new endpoint and sets e.ID.
+func (q *Queries) InsertEndpoint(ctx context.Context, e *waybill.WebhookEndpoint) error {
+	e.ID = NewPublicID()
+	ev, tg, sc, err := endpointArgs(e)
+	if err != nil {
+		return err
+	}
+	_, err = q.q.ExecContext(ctx, `INSERT INTO webhook_endpoints (public_id, org_id, url, events, tags, api_version, secrets,
+		enabled, disabled_reason, failing_since, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		e.ID, e.OrgID, e.URL, ev, tg, e.APIVersion, sc, e.Enabled, e.DisabledReason, toMicros(e.FailingSince),
+		toMicros(e.CreatedAt), toMicros(e.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("insert webhook endpoint: %w", err)
+	}
+	return nil
+}
+
+// UpdateEndpoint writes every field of e over the stored endpoint.
+func (q *Queries) UpdateEndpoint(ctx context.Context, e *waybill.WebhookEndpoint) error {
+	ev, tg, sc, err := endpointArgs(e)
+	if err != nil {
+		return err
+	}
+	res, err := q.q.ExecContext(ctx, `UPDATE webhook_endpoints SET url = $1, events = $2, tags = $3, api_version = $4,
+		secrets = $5, enabled = $6, disabled_reason = $7, failing_since = $8, updated_at = $9 WHERE org_id = $10 AND public_id = $11`,
+		e.URL, ev, tg, e.APIVersion, sc, e.Enabled, e.DisabledReason, toMicros(e.FailingSince), toMicros(e.UpdatedAt), e.OrgID, e.ID)
+	if err != nil {
+		return fmt.Errorf("update webhook endpoint %s: %w", e.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return endpointNotFound()
+	}
+	return nil
+}
+
+// DeleteEndpoint removes an endpoint and its pending deliveries.
+func (q *Queries) DeleteEndpoint(ctx context.Context, orgID int64, id string) error {
+	res, err := q.q.ExecContext(ctx, `DELETE FROM webhook_endpoints WHERE org_id = $1 AND public_id = $2`, orgID, id)
+	if err != nil {
+		return fmt.Errorf("delete webhook endpoint %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return endpointNotFound()
+	}
+	return nil
+}
+
+// Endpoint returns one endpoint of the organization, or ENOTFOUND.
+func (q *Queries) Endpoint(ctx context.Context, orgID int64, id string) (waybill.WebhookEndpoint, error) {
+	e, _, err := scanEndpoint(q.q.QueryRowContext(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints WHERE org_id = $1 AND public_id = $2`, orgID, id))
+	return e, err
+}
+
+// EndpointSeq returns an endpoint with its internal key.
+func (q *Queries) EndpointSeq(ctx context.Context, orgID int64, id string) (waybill.WebhookEndpoint, int64, error) {
+	return scanEndpoint(q.q.QueryRowContext(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints WHERE org_id = $1 AND public_id = $2`, orgID, id))
+}
+
+// Endpoints returns the organization's endpoints, oldest first, with their
+// internal keys.
+func (q *Queries) Endpoints(ctx context.Context, orgID int64) ([]waybill.WebhookEndpoint, []int64, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints WHERE org_id = $1 ORDER BY id`, orgID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list webhook endpoints: %w", err)
+	}
+	defer rows.Close()
+	var out []waybill.WebhookEndpoint
+	var seqs []int64
+	for rows.Next() {
+		e, seq, err := scanEndpoint(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		out, seqs = append(out, e), append(seqs, seq)
+	}
+	return out, seqs, rows.Err()
+}
+
+func endpointNotFound() error {
+	return waybill.Errorf(waybill.ENOTFOUND, "Webhook endpoint does not exist.")
+}
+
+func scanEndpoint(row scanner) (waybill.WebhookEndpoint, int64, error) {
+	var e waybill.WebhookEndpoint
+	var seq, failing, created, updated int64
+	var ev, tg, sc string
+	err := row.Scan(&seq, &e.ID, &e.OrgID, &e.URL, &ev, &tg, &e.APIVersion, &sc, &e.Enabled, &e.DisabledReason, &failing, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, 0, endpointNotFound()
+	} else if err != nil {
+		return e, 0, fmt.Errorf("read webhook endpoint: %w", err)
+	}
+	if err := errors.Join(json.Unmarshal([]byte(ev), &e.Events), json.Unmarshal([]byte(tg), &e.Tags), json.Unmarshal([]byte(sc), &e.Secrets)); err != nil {
+		return e, 0, fmt.Errorf("decode webhook endpoint %s: %w", e.ID, err)
+	}
+	e.FailingSince, e.CreatedAt, e.UpdatedAt = fromMicros(failing), fromMicros(created), fromMicros(updated)
+	return e, seq, nil
+}

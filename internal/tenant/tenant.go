@@ -1,0 +1,93 @@
+// Package tenant creates organizations and their API keys. The CLI, the
+// bootstrap at start-up and the tests all go through it, so a new
+// organization always starts with its default activated couriers.
+package tenant
+
+import (
+	"context"
+	"time"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/courier"
+	"github.com/waybillhq/waybill/internal/store"
+)
+
+// Service manages organizations and keys.
+type Service struct {
+	Store *store.Store
+}
+
+// CreateOrg creates an organization with the default activated couriers and
+// a first API key, which is returned in clear: it is never shown again.
+func (s *Service) CreateOrg(ctx context.Context, name string) (waybill.Organization, string, error) {
+	key := store.NewAPIKey()
+	var org waybill.Organization
+	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if org, err = tx.CreateOrg(ctx, name, time.Now()); err != nil {
+			return err
+		}
+		if err := tx.ActivateCouriers(ctx, org.ID, courier.DefaultActivated()); err != nil {
+			return err
+		}
+		_, err = tx.AddAPIKey(ctx, org.ID, key, time.Now())
+		return err
+	})
+	if err != nil {
+		return waybill.Organization{}, "", err
+	}
+	return org, key, nil
+}
+
+// CreateKey adds a new API key to an existing organization and returns it
+// in clear.
+func (s *Service) CreateKey(ctx context.Context, orgName string) (string, error) {
+	org, err := s.Store.Read().OrgByName(ctx, orgName)
+	if err != nil {
+		return "", err
+	}
+	key := store.NewAPIKey()
+	if _, err := s.Store.Write().AddAPIKey(ctx, org.ID, key, time.Now()); err != nil {
+		return "", err
+	}
+	return key, nil
+}
+
+// Bootstrap makes sure an organization named name exists and accepts key.
+// Running it again with the same values changes nothing; several instances
+// may run it at once. A key that belongs to another organization gives
+// ECONFLICT.
+func (s *Service) Bootstrap(ctx context.Context, name, key string) (waybill.Organization, error) {
+	for attempt := 0; ; attempt++ {
+		var org waybill.Organization
+		raced := false
+		err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
+			var err error
+			org, err = tx.OrgByName(ctx, name)
+			if waybill.ErrorCode(err) == waybill.ENOTFOUND {
+				if org, err = tx.CreateOrg(ctx, name, time.Now()); err != nil {
+					raced = waybill.ErrorCode(err) == waybill.ECONFLICT
+					return err
+				}
+				if err := tx.ActivateCouriers(ctx, org.ID, courier.DefaultActivated()); err != nil {
+					return err
+				}
+			} else if err != nil {
+				return err
+			}
+			_, err = tx.AddAPIKey(ctx, org.ID, key, time.Now())
+			return err
+		})
+		// Another instance created the organization between our read and
+		// our insert: read it again.
+		if raced && attempt < 3 {
+			continue
+		}
+		return org, err
+	}
+}
+
+// Authenticate resolves an API key to its organization, or EUNAUTHORIZED.
+func (s *Service) Authenticate(ctx context.Context, key string) (waybill.Organization, error) {
+	return s.Store.Read().Authenticate(ctx, key)
+}

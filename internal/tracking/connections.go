@@ -1,0 +1,80 @@
+package tracking
+
+import (
+	"context"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/courier"
+	"github.com/waybillhq/waybill/internal/store"
+)
+
+// maxCredentials bounds a connection's credential map.
+const maxCredentials = 20
+
+func validateCredentials(creds map[string]string) error {
+	if len(creds) == 0 {
+		return waybill.Invalid(waybill.ReasonFieldRequired, "credentials is required.")
+	}
+	if len(creds) > maxCredentials {
+		return fieldInvalid("credentials has more than %d keys.", maxCredentials)
+	}
+	for k, v := range creds {
+		if k == "" || len(k) > 128 || len(v) > 4096 {
+			return fieldInvalid("credentials: keys must be 1 to 128 characters and values at most 4096.")
+		}
+	}
+	return nil
+}
+
+// CreateConnection stores carrier credentials for the organization.
+func (s *Service) CreateConnection(ctx context.Context, orgID int64, slug string, creds map[string]string) (waybill.CourierConnection, error) {
+	if _, ok := courier.Lookup(slug); !ok {
+		return waybill.CourierConnection{}, waybill.Invalid(waybill.ReasonSlugInvalid, "The value of courier_slug is invalid.")
+	}
+	if err := validateCredentials(creds); err != nil {
+		return waybill.CourierConnection{}, err
+	}
+	now := s.now()
+	c := waybill.CourierConnection{OrgID: orgID, Slug: slug, Credentials: creds, CreatedAt: now, UpdatedAt: now}
+	return c, s.Store.Write().InsertConnection(ctx, &c)
+}
+
+// UpdateConnection replaces a connection's credentials.
+func (s *Service) UpdateConnection(ctx context.Context, orgID int64, id string, creds map[string]string) (waybill.CourierConnection, error) {
+	if err := validateCredentials(creds); err != nil {
+		return waybill.CourierConnection{}, err
+	}
+	var c waybill.CourierConnection
+	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if c, err = tx.Connection(ctx, orgID, id); err != nil {
+			return err
+		}
+		c.Credentials, c.UpdatedAt = creds, s.now()
+		return tx.UpdateConnection(ctx, &c)
+	})
+	return c, err
+}
+
+// Connection returns one of the organization's connections.
+func (s *Service) Connection(ctx context.Context, orgID int64, id string) (waybill.CourierConnection, error) {
+	return s.Store.Read().Connection(ctx, orgID, id)
+}
+
+// DeleteConnection removes a connection and returns it as it was.
+func (s *Service) DeleteConnection(ctx context.Context, orgID int64, id string) (waybill.CourierConnection, error) {
+	var c waybill.CourierConnection
+	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if c, err = tx.Connection(ctx, orgID, id); err != nil {
+			return err
+		}
+		return tx.DeleteConnection(ctx, orgID, id)
+	})
+	return c, err
+}
+
+// ListConnections pages through the organization's connections.
+func (s *Service) ListConnections(ctx context.Context, orgID int64, slug string, limit int, before int64) ([]waybill.CourierConnection, int, int64, error) {
+	return s.Store.Read().ListConnections(ctx, orgID, slug, limit, before)
+}

@@ -1,0 +1,146 @@
+package tracking
+
+import (
+	"context"
+	"strings"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/courier"
+	"github.com/waybillhq/waybill/internal/queue"
+	"github.com/waybillhq/waybill/internal/store"
+)
+
+// CreateInput is a request to start following a parcel.
+type CreateInput struct {
+	TrackingNumber string
+	Slug           string   // the courier, when the caller knows it
+	SlugGroup      string   // narrows detection when Slug is empty (e.g. "fedex-group")
+	Candidates     []string // narrows detection to these slugs when Slug is empty
+	Source         string   // api, import, onport, ...
+	Fields
+}
+
+// maxNumberLen bounds a tracking number; no carrier format comes close.
+const maxNumberLen = 64
+
+// Create stores a new tracking for the organization and schedules its first
+// poll in the same transaction. Without a slug the courier comes from
+// detection among the organization's activated couriers. A tracking already
+// stored for the same courier and number gives ECONFLICT and changes nothing.
+func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (waybill.Tracking, error) {
+	number := normalize(in.TrackingNumber)
+	if strings.TrimSpace(in.TrackingNumber) == "" {
+		return waybill.Tracking{}, waybill.Invalid(waybill.ReasonNumberRequired, "tracking_number is required.")
+	}
+	if number == "" || len(number) > maxNumberLen || !printable(number) {
+		return waybill.Tracking{}, waybill.Invalid(waybill.ReasonNumberInvalid, "The value of tracking_number is invalid.")
+	}
+	if err := in.Fields.validate(); err != nil {
+		return waybill.Tracking{}, err
+	}
+	var hints courier.Hints
+	if in.CourierFields != nil {
+		hints = hintsFrom(*in.CourierFields)
+	}
+	hints.Slugs = in.Candidates
+	c, err := s.resolveCourier(ctx, orgID, number, strings.ToLower(strings.TrimSpace(in.Slug)), in.SlugGroup, hints)
+	if err != nil {
+		return waybill.Tracking{}, err
+	}
+	var cf waybill.CourierFields
+	if in.CourierFields != nil {
+		cf = *in.CourierFields
+	}
+	if err := checkRequiredFields(c, cf); err != nil {
+		return waybill.Tracking{}, err
+	}
+
+	now := s.now()
+	t := waybill.Tracking{
+		OrgID:          orgID,
+		CreatedAt:      now,
+		UpdatedAt:      now,
+		LastUpdatedAt:  now,
+		TrackingNumber: number,
+		Slug:           c.Slug,
+		Active:         true,
+		Tag:            waybill.TagPending,
+		Subtag:         waybill.DefaultSubtag(waybill.TagPending),
+		Title:          number,
+		Source:         cmpOr(in.Source, "api"),
+		Checkpoints:    []waybill.Checkpoint{},
+	}
+	in.Fields.apply(&t)
+	t.CourierFields = cf
+	if t.Title == "" {
+		t.Title = number
+	}
+	err = s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertTracking(ctx, &t); err != nil {
+			return err
+		}
+		return s.Queue.EnqueuePoll(ctx, tx.SQL(), orgID, t.ID, now, queue.PriorityNew)
+	})
+	if err != nil {
+		return waybill.Tracking{}, err
+	}
+	return t, nil
+}
+
+// resolveCourier returns the courier for a new tracking: the slug given, or
+// the best detected candidate.
+func (s *Service) resolveCourier(ctx context.Context, orgID int64, number, slug, group string, hints courier.Hints) (courier.Courier, error) {
+	if slug != "" {
+		c, ok := courier.Lookup(slug)
+		if !ok {
+			return c, waybill.Invalid(waybill.ReasonSlugInvalid, "The value of slug is invalid.")
+		}
+		return c, nil
+	}
+	cands, err := s.Detect(ctx, orgID, number, group, hints)
+	if err != nil {
+		return courier.Courier{}, err
+	}
+	if len(cands) == 0 {
+		return courier.Courier{}, waybill.Invalid(waybill.ReasonCourierNotDetected, "Cannot detect courier. Activate courier at https://admin.aftership.com/settings/couriers.")
+	}
+	return cands[0].Courier, nil
+}
+
+// checkRequiredFields enforces the courier's required_fields.
+func checkRequiredFields(c courier.Courier, cf waybill.CourierFields) error {
+	for _, name := range c.RequiredFields {
+		if cf.Get(name) == "" {
+			return waybill.Invalid(waybill.ReasonCourierFieldRequired, "Missing or invalid value of the required fields for this courier. Besides tracking_number, also required: %s", name)
+		}
+	}
+	return nil
+}
+
+func hintsFrom(cf waybill.CourierFields) courier.Hints {
+	return courier.Hints{PostalCode: cf.PostalCode, ShipDate: cf.ShipDate, AccountNumber: cf.AccountNumber,
+		Key: cf.Key, OriginCountry: cf.OriginCountry, DestinationCountry: cf.DestinationCountry, State: cf.State}
+}
+
+func normalize(number string) string {
+	if len(number) > 4*maxNumberLen {
+		return number
+	}
+	return courier.Normalize(number)
+}
+
+func printable(s string) bool {
+	for _, r := range s {
+		if r < 0x21 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,103 @@
+package tracking
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/store"
+)
+
+// Enqueuer schedules follow-up work inside a store transaction.
+type Enqueuer interface {
+	EnqueuePoll(ctx context.Context, tx *sql.Tx, orgID int64, trackingID string, at time.Time, priority int) error
+}
+
+// Service is the tracking core. It is safe for concurrent use.
+type Service struct {
+	Store *store.Store
+	Queue Enqueuer
+	Now   func() time.Time // defaults to time.Now
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC().Truncate(time.Microsecond)
+	}
+	return time.Now().UTC().Truncate(time.Microsecond)
+}
+
+// Get returns the organization's tracking with that id, or ENOTFOUND.
+func (s *Service) Get(ctx context.Context, orgID int64, id string) (waybill.Tracking, error) {
+	if !validID(id) {
+		return waybill.Tracking{}, waybill.Errorf(waybill.ENOTFOUND, "Tracking does not exist.")
+	}
+	return s.Store.Read().Tracking(ctx, orgID, id)
+}
+
+// GetByNumber returns the organization's tracking with that courier and
+// number (normalized first), or ENOTFOUND.
+func (s *Service) GetByNumber(ctx context.Context, orgID int64, slug, number string) (waybill.Tracking, error) {
+	return s.Store.Read().TrackingByNumber(ctx, orgID, slug, normalize(number))
+}
+
+// List returns a page of the organization's trackings.
+func (s *Service) List(ctx context.Context, orgID int64, f store.TrackingFilter) (store.TrackingPage, error) {
+	for i, n := range f.TrackingNumbers {
+		f.TrackingNumbers[i] = normalize(n)
+	}
+	return s.Store.Read().ListTrackings(ctx, orgID, f)
+}
+
+// Delete removes the organization's tracking; ENOTFOUND if it has none with
+// that id. It returns the tracking as it was.
+func (s *Service) Delete(ctx context.Context, orgID int64, id string) (waybill.Tracking, error) {
+	var t waybill.Tracking
+	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if t, err = tx.Tracking(ctx, orgID, id); err != nil {
+			return err
+		}
+		return tx.DeleteTracking(ctx, orgID, id)
+	})
+	return t, err
+}
+
+// modify loads a tracking in a transaction, applies change, stores it, and
+// runs after (which may enqueue work) in the same transaction.
+func (s *Service) modify(ctx context.Context, orgID int64, id string, change func(t *waybill.Tracking) error, after func(tx *store.Tx, t *waybill.Tracking) error) (waybill.Tracking, error) {
+	var t waybill.Tracking
+	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if t, err = tx.Tracking(ctx, orgID, id); err != nil {
+			return err
+		}
+		if err := change(&t); err != nil {
+			return err
+		}
+		t.UpdatedAt = s.now()
+		if err := tx.UpdateTracking(ctx, &t); err != nil {
+			return err
+		}
+		if after != nil {
+			return after(tx, &t)
+		}
+		return nil
+	})
+	return t, err
+}
+
+// validID reports whether id could be a public id; anything else is not
+// looked up at all.
+func validID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
