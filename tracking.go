@@ -63,6 +63,10 @@ type Tracking struct {
 	ShipmentTags           []string `json:"shipment_tags,omitempty"`
 
 	CourierFields CourierFields `json:"courier_fields"`
+
+	// NextPollAt is when the carrier poll that counts is due; a queued poll
+	// for any other time is stale and does nothing.
+	NextPollAt time.Time `json:"next_poll_at,omitzero"`
 }
 
 // CourierFields are the extra values some couriers need to find a parcel

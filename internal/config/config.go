@@ -33,8 +33,13 @@ type Config struct {
 
 	Workers int // WAYBILL_WORKERS: concurrent jobs per process
 
-	WebhookAllowPrivate  bool   // WAYBILL_WEBHOOK_ALLOW_PRIVATE
-	WebhookRetrySchedule string // WAYBILL_WEBHOOK_RETRY_SCHEDULE
+	WebhookAllowPrivate  bool          // WAYBILL_WEBHOOK_ALLOW_PRIVATE
+	WebhookRetrySchedule string        // WAYBILL_WEBHOOK_RETRY_SCHEDULE
+	WebhookWorkers       int           // WAYBILL_WEBHOOK_WORKERS
+	WebhookTimeout       time.Duration // WAYBILL_WEBHOOK_TIMEOUT: total time for one attempt
+
+	// SandboxStep is the time between the sandbox courier's scans.
+	SandboxStep time.Duration // WAYBILL_SANDBOX_STEP
 }
 
 // Default returns the settings used when nothing is configured.
@@ -50,6 +55,9 @@ func Default() Config {
 		RateLimitLegacy: 10,
 		RateLimitScale:  1,
 		Workers:         20,
+		WebhookWorkers:  50,
+		WebhookTimeout:  15 * time.Second,
+		SandboxStep:     time.Minute,
 	}
 }
 
@@ -94,13 +102,21 @@ func Load(getenv func(string) string) (Config, error) {
 	var workers = int64(c.Workers)
 	integer("WAYBILL_WORKERS", &workers)
 	c.Workers = int(workers)
-	if v := getenv("WAYBILL_SHUTDOWN_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("WAYBILL_SHUTDOWN_TIMEOUT: %q is not a duration", v))
+	duration := func(name string, dst *time.Duration) {
+		if v := getenv(name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not a duration", name, v))
+			}
+			*dst = d
 		}
-		c.ShutdownTimeout = d
 	}
+	duration("WAYBILL_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	duration("WAYBILL_WEBHOOK_TIMEOUT", &c.WebhookTimeout)
+	duration("WAYBILL_SANDBOX_STEP", &c.SandboxStep)
+	var webhookWorkers = int64(c.WebhookWorkers)
+	integer("WAYBILL_WEBHOOK_WORKERS", &webhookWorkers)
+	c.WebhookWorkers = int(webhookWorkers)
 	if v := getenv("WAYBILL_WEBHOOK_ALLOW_PRIVATE"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -135,8 +151,11 @@ func (c Config) Validate() error {
 	if c.RateLimitLegacy < 0 || c.RateLimitScale < 0 {
 		errs = append(errs, errors.New("rate limits must not be negative"))
 	}
-	if c.Workers < 1 {
-		errs = append(errs, errors.New("WAYBILL_WORKERS must be at least 1"))
+	if c.Workers < 1 || c.WebhookWorkers < 1 {
+		errs = append(errs, errors.New("WAYBILL_WORKERS and WAYBILL_WEBHOOK_WORKERS must be at least 1"))
+	}
+	if c.WebhookTimeout < 100*time.Millisecond || c.SandboxStep < 10*time.Millisecond {
+		errs = append(errs, errors.New("WAYBILL_WEBHOOK_TIMEOUT must be at least 100ms and WAYBILL_SANDBOX_STEP at least 10ms"))
 	}
 	if k := c.BootstrapAPIKey; k != "" && len(k) < 16 {
 		errs = append(errs, errors.New("WAYBILL_BOOTSTRAP_API_KEY must be at least 16 characters"))
@@ -187,6 +206,9 @@ func (c Config) Dump() []string {
 		"WAYBILL_WORKERS=" + strconv.Itoa(c.Workers),
 		"WAYBILL_WEBHOOK_ALLOW_PRIVATE=" + strconv.FormatBool(c.WebhookAllowPrivate),
 		"WAYBILL_WEBHOOK_RETRY_SCHEDULE=" + c.WebhookRetrySchedule,
+		"WAYBILL_WEBHOOK_WORKERS=" + strconv.Itoa(c.WebhookWorkers),
+		"WAYBILL_WEBHOOK_TIMEOUT=" + c.WebhookTimeout.String(),
+		"WAYBILL_SANDBOX_STEP=" + c.SandboxStep.String(),
 	}
 }
 

@@ -217,3 +217,12 @@ func TestDetectAllocations(t *testing.T) {
 		t.Errorf("Detect allocates %v times per %d numbers, want at most 2 each", a, len(numbers))
 	}
 }
+
+func TestDetectSandboxNumbers(t *testing.T) {
+	for _, n := range []string{"SBXDELIVERED", "sbx-delivered-0001", "SBXEXPIRED42"} {
+		got := Detect(n, Hints{})
+		if len(got) == 0 || got[0].Slug != SandboxSlug {
+			t.Errorf("Detect(%q) = %v, want sandbox first", n, got)
+		}
+	}
+}

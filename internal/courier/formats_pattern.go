@@ -7,6 +7,9 @@ import "strings"
 func matchPrefixed(d *detection, s string) {
 	n := len(s)
 	switch {
+	case n >= 6 && n <= 30 && strings.HasPrefix(s, "SBX") && allAlnum(s):
+		// The built-in sandbox courier's test numbers (internal/carrier).
+		d.pattern(SandboxSlug, 1.0)
 	case n == 15 && (strings.HasPrefix(s, "TBA") || strings.HasPrefix(s, "TBC") || strings.HasPrefix(s, "TBM")) && allDigits(s[3:]):
 		d.pattern("amazon", 0.95)
 	case strings.HasPrefix(s, "1LS") && n >= 10 && n <= 18 && allAlnum(s[3:]):

@@ -13,30 +13,86 @@ import (
 // crash can run a job twice.
 type Handlers struct {
 	// PollTracking refreshes one tracking from its carrier.
-	PollTracking func(ctx context.Context, orgID int64, trackingID string) error
+	PollTracking func(ctx context.Context, orgID int64, trackingID string, due time.Time) error
+	// DeliverWebhook makes one attempt at a webhook delivery.
+	DeliverWebhook func(ctx context.Context, orgID, deliveryID int64, attempt int) error
+	// ExpireTrackings sweeps trackings with no news; it runs periodically.
+	ExpireTrackings func(ctx context.Context) error
+	// ExpireEvery is the sweep's period; one hour when zero.
+	ExpireEvery time.Duration
 }
 
 type pollTrackingArgs struct {
 	OrgID      int64  `json:"org_id" river:"unique"`
 	TrackingID string `json:"tracking_id" river:"unique"`
+	DueMicros  int64  `json:"due" river:"unique"`
 }
 
 func (pollTrackingArgs) Kind() string { return "poll_tracking" }
 
 // EnqueuePoll schedules a poll of a tracking at the given time, inside tx.
-// At most one poll per tracking waits at a time: a second request while one
-// is queued is a no-op.
+// The same poll (tracking and time) is queued once; the handler receives the
+// time so that it can ignore a poll the tracking no longer expects.
 func (q *Queue) EnqueuePoll(ctx context.Context, tx *sql.Tx, orgID int64, trackingID string, at time.Time, priority int) error {
-	return q.insert(ctx, tx, pollTrackingArgs{OrgID: orgID, TrackingID: trackingID},
+	return q.insert(ctx, tx, pollTrackingArgs{OrgID: orgID, TrackingID: trackingID, DueMicros: at.UnixMicro()},
 		&river.InsertOpts{ScheduledAt: at, Priority: priority, UniqueOpts: uniqueWhileQueued, MaxAttempts: 10})
 }
+
+type deliverWebhookArgs struct {
+	OrgID      int64 `json:"org_id" river:"unique"`
+	DeliveryID int64 `json:"delivery_id" river:"unique"`
+	Attempt    int   `json:"attempt" river:"unique"`
+}
+
+func (deliverWebhookArgs) Kind() string { return "deliver_webhook" }
+
+// EnqueueDelivery schedules attempt number attempt (1-based) of a webhook
+// delivery at the given time, inside tx. Each attempt is its own job, so the
+// retry schedule (with jitter and Retry-After) is the webhook package's, not
+// the queue's.
+func (q *Queue) EnqueueDelivery(ctx context.Context, tx *sql.Tx, orgID, deliveryID int64, attempt int, at time.Time) error {
+	return q.insert(ctx, tx, deliverWebhookArgs{OrgID: orgID, DeliveryID: deliveryID, Attempt: attempt},
+		&river.InsertOpts{Queue: QueueWebhooks, ScheduledAt: at, Priority: PriorityNew, UniqueOpts: uniqueWhileQueued, MaxAttempts: 25})
+}
+
+type expireTrackingsArgs struct{}
+
+func (expireTrackingsArgs) Kind() string { return "expire_trackings" }
 
 func (h Handlers) register() *river.Workers {
 	w := river.NewWorkers()
 	if h.PollTracking != nil {
 		river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[pollTrackingArgs]) error {
-			return h.PollTracking(ctx, j.Args.OrgID, j.Args.TrackingID)
+			return h.PollTracking(ctx, j.Args.OrgID, j.Args.TrackingID, time.UnixMicro(j.Args.DueMicros).UTC())
+		}))
+	}
+	if h.DeliverWebhook != nil {
+		river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[deliverWebhookArgs]) error {
+			return h.DeliverWebhook(ctx, j.Args.OrgID, j.Args.DeliveryID, j.Args.Attempt)
+		}))
+	}
+	if h.ExpireTrackings != nil {
+		river.AddWorker(w, river.WorkFunc(func(ctx context.Context, _ *river.Job[expireTrackingsArgs]) error {
+			return h.ExpireTrackings(ctx)
 		}))
 	}
 	return w
 }
+
+func (h Handlers) periodicJobs() []*river.PeriodicJob {
+	if h.ExpireTrackings == nil {
+		return nil
+	}
+	every := h.ExpireEvery
+	if every <= 0 {
+		every = time.Hour
+	}
+	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(every),
+		func() (river.JobArgs, *river.InsertOpts) {
+			return expireTrackingsArgs{}, &river.InsertOpts{Priority: PriorityBulk}
+		}, &river.PeriodicJobOpts{RunOnStart: true})}
+}
+
+// Snooze returns an error that, returned by a handler, runs the same job
+// again after d without counting an attempt.
+func Snooze(d time.Duration) error { return river.JobSnooze(d) }

@@ -23,12 +23,16 @@ const (
 	PriorityBulk    = 4
 )
 
+// QueueWebhooks is the queue of webhook deliveries.
+const QueueWebhooks = "webhooks"
+
 // Options configure a Queue.
 type Options struct {
-	Engine       string // "sqlite" or "postgres"
-	Workers      int    // jobs worked at once by this process
-	PollInterval time.Duration
-	Logger       *slog.Logger
+	Engine         string // "sqlite" or "postgres"
+	Workers        int    // jobs worked at once by this process, besides webhooks
+	WebhookWorkers int    // webhook deliveries attempted at once by this process
+	PollInterval   time.Duration
+	Logger         *slog.Logger
 	// Work is false for a process that only inserts jobs (the CLI).
 	Work bool
 }
@@ -76,8 +80,14 @@ func New(db *sql.DB, opts Options, h Handlers) (*Queue, error) {
 		CompletedJobRetentionPeriod: 24 * time.Hour,
 	}
 	if opts.Work {
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(opts.Workers, 1)}}
+		// Webhook deliveries have their own queue and workers, so that slow
+		// receivers never hold up polls and sweeps (and the reverse).
+		cfg.Queues = map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: max(opts.Workers, 1)},
+			QueueWebhooks:      {MaxWorkers: max(opts.WebhookWorkers, 1)},
+		}
 		cfg.Workers = h.register()
+		cfg.PeriodicJobs = h.periodicJobs()
 	}
 	client, err := river.NewClient(driver(db, opts.Engine), cfg)
 	if err != nil {
@@ -117,6 +127,11 @@ func (q *Queue) Depth(ctx context.Context) (int64, error) {
 }
 
 func (q *Queue) insert(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	// A job due now is inserted available, not scheduled: River's scheduler
+	// promotes scheduled jobs only every few seconds.
+	if !opts.ScheduledAt.After(time.Now()) {
+		opts.ScheduledAt = time.Time{}
+	}
 	if _, err := q.client.InsertTx(ctx, tx, args, opts); err != nil {
 		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/waybillhq/waybill"
 )
@@ -141,4 +142,31 @@ func deliveryDays(t *waybill.Tracking) any {
 		return nil
 	}
 	return int64(*t.DeliveryTime)
+}
+
+// TrackingRef names a tracking across organizations, for system sweeps.
+type TrackingRef struct {
+	OrgID int64
+	ID    string
+}
+
+// StaleTrackings returns active trackings with no news since before, at
+// most limit of them. It is the one read across organizations: the expiry
+// sweep handles each result org-scoped.
+func (q *Queries) StaleTrackings(ctx context.Context, before time.Time, limit int) ([]TrackingRef, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT org_id, public_id FROM trackings WHERE active = $1 AND last_info_at < $2
+		ORDER BY last_info_at LIMIT $3`, true, toMicros(before), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list stale trackings: %w", err)
+	}
+	defer rows.Close()
+	var out []TrackingRef
+	for rows.Next() {
+		var r TrackingRef
+		if err := rows.Scan(&r.OrgID, &r.ID); err != nil {
+			return nil, fmt.Errorf("list stale trackings: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

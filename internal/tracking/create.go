@@ -72,6 +72,7 @@ func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (wayb
 	}
 	in.Fields.apply(&t)
 	t.CourierFields = cf
+	t.NextPollAt = now
 	if t.Title == "" {
 		t.Title = number
 	}
@@ -79,7 +80,7 @@ func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (wayb
 		if err := tx.InsertTracking(ctx, &t); err != nil {
 			return err
 		}
-		return s.Queue.EnqueuePoll(ctx, tx.SQL(), orgID, t.ID, now, queue.PriorityNew)
+		return s.Queue.EnqueuePoll(ctx, tx.SQL(), orgID, t.ID, t.NextPollAt, queue.PriorityNew)
 	})
 	if err != nil {
 		return waybill.Tracking{}, err

@@ -2,28 +2,82 @@ package tracking
 
 import (
 	"context"
+	"errors"
+	"time"
 
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/carrier"
+	"github.com/waybillhq/waybill/internal/queue"
+	"github.com/waybillhq/waybill/internal/store"
 )
 
-// Poll refreshes one tracking from its carrier. It is the handler of the
-// queue's poll job, so it must be idempotent. A tracking that is gone,
-// inactive or finished is left alone.
-//
-// Carrier connectors plug in here (the lifecycle issue); until a courier has
-// one, a poll only records that the tracking was checked.
-func (s *Service) Poll(ctx context.Context, orgID int64, id string) error {
-	_, err := s.modify(ctx, orgID, id, func(t *waybill.Tracking) error {
-		if !t.Active || t.Tag.Terminal() {
-			return errSkip
+// schedulePoll records when t's next poll is due, stores t, and queues the
+// poll, all in tx.
+func (s *Service) schedulePoll(ctx context.Context, tx *store.Tx, t *waybill.Tracking, at time.Time, priority int) error {
+	t.NextPollAt = at.UTC().Truncate(time.Microsecond)
+	if err := tx.UpdateTracking(ctx, t); err != nil {
+		return err
+	}
+	return s.Queue.EnqueuePoll(ctx, tx.SQL(), t.OrgID, t.ID, t.NextPollAt, priority)
+}
+
+// Poll refreshes one tracking from its carrier's connector and schedules
+// the next poll with an adaptive cadence. It is the handler of the queue's
+// poll job, so it is idempotent: a poll the tracking no longer expects (due
+// at another time), or of a tracking that is gone, inactive or finished, does
+// nothing. A temporary carrier failure is returned, so the queue retries it
+// with backoff.
+func (s *Service) Poll(ctx context.Context, orgID int64, id string, due time.Time) error {
+	t, err := s.Store.Read().Tracking(ctx, orgID, id)
+	if waybill.ErrorCode(err) == waybill.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if !t.Active || t.Tag.Terminal() || !t.NextPollAt.Equal(due) {
+		return nil
+	}
+	var conn carrier.Connector
+	if s.Carriers != nil {
+		conn, _ = s.Carriers.Lookup(t.Slug)
+	}
+	if conn == nil {
+		return nil // no connector for this courier: its checkpoints come by push
+	}
+	req := carrier.FetchRequest{Slug: t.Slug, TrackingNumber: t.TrackingNumber, CourierFields: t.CourierFields, CreatedAt: t.CreatedAt}
+	if t.CourierConnectionID != "" {
+		if c, err := s.Store.Read().Connection(ctx, orgID, t.CourierConnectionID); err == nil {
+			req.Credentials = c.Credentials
+		}
+	}
+	fetched, fetchErr := conn.Fetch(ctx, req)
+	if fetchErr != nil && !errors.Is(fetchErr, carrier.ErrNotFound) {
+		return fetchErr
+	}
+	now := s.now()
+	return s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		t, err := tx.Tracking(ctx, orgID, id)
+		if err != nil || !t.NextPollAt.Equal(due) {
+			return ignoreNotFound(err)
 		}
 		t.TrackedCount++
-		return nil
-	}, nil)
-	if err == errSkip || waybill.ErrorCode(err) == waybill.ENOTFOUND {
+		if _, _, err := s.apply(ctx, tx, &t, fetched.Checkpoints, fetched, now); err != nil {
+			return err
+		}
+		next, ok := carrier.NextPoll(t, t.LastUpdatedAt, now)
+		if !ok {
+			return nil
+		}
+		if t.Slug == carrier.SandboxSlug && s.SandboxStep > 0 {
+			next = now.Add(carrier.SandboxPollInterval(s.SandboxStep))
+		}
+		return s.schedulePoll(ctx, tx, &t, next, queue.PriorityRoutine)
+	})
+}
+
+func ignoreNotFound(err error) error {
+	if waybill.ErrorCode(err) == waybill.ENOTFOUND {
 		return nil
 	}
 	return err
 }
-
-var errSkip = waybill.Errorf(waybill.ECONFLICT, "nothing to do")

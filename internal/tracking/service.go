@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/carrier"
 	"github.com/waybillhq/waybill/internal/store"
 )
 
@@ -16,9 +17,16 @@ type Enqueuer interface {
 
 // Service is the tracking core. It is safe for concurrent use.
 type Service struct {
-	Store *store.Store
-	Queue Enqueuer
-	Now   func() time.Time // defaults to time.Now
+	Store      *store.Store
+	Queue      Enqueuer
+	Dispatcher Dispatcher        // writes webhook deliveries for events; nil sends none
+	Carriers   *carrier.Registry // connectors by courier slug; nil polls nothing
+	Now        func() time.Time  // defaults to time.Now
+	// ExpireAfter is how long without news makes a tracking Expired;
+	// DefaultExpireAfter when zero.
+	ExpireAfter time.Duration
+	// SandboxStep is the time between the sandbox courier's scans.
+	SandboxStep time.Duration
 }
 
 func (s *Service) now() time.Time {

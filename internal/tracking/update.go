@@ -62,13 +62,15 @@ func (s *Service) Retrack(ctx context.Context, orgID int64, id string) (waybill.
 		}
 		t.Active = true
 		t.RetrackCount++
+		t.NextPollAt = s.now()
+		t.LastUpdatedAt = t.NextPollAt // a fresh start: expiry counts from the retrack
 		t.CompletedReason = ""
 		if t.Tag == waybill.TagExpired {
 			t.Tag, t.Subtag = waybill.TagPending, waybill.DefaultSubtag(waybill.TagPending)
 		}
 		return nil
 	}, func(tx *store.Tx, t *waybill.Tracking) error {
-		return s.Queue.EnqueuePoll(ctx, tx.SQL(), orgID, t.ID, s.now(), queue.PriorityUpdate)
+		return s.Queue.EnqueuePoll(ctx, tx.SQL(), orgID, t.ID, t.NextPollAt, queue.PriorityUpdate)
 	})
 }
 

@@ -1,0 +1,140 @@
+package tracking
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/carrier"
+	"github.com/waybillhq/waybill/internal/courier"
+	"github.com/waybillhq/waybill/internal/queue"
+	"github.com/waybillhq/waybill/internal/store"
+)
+
+// maxPushedCheckpoints bounds one push.
+const maxPushedCheckpoints = 100
+
+// PushInput is a batch of checkpoints for one parcel, from an own fleet, a
+// local courier or a custom carrier.
+type PushInput struct {
+	Slug           string
+	TrackingNumber string
+	Checkpoints    []waybill.Checkpoint
+}
+
+// PushResult says what a push changed.
+type PushResult struct {
+	Tracking waybill.Tracking
+	Created  bool     // the tracking did not exist and was created
+	Added    int      // checkpoints stored; the others were already there
+	Events   []string // ids of the events the push caused
+}
+
+// PushCheckpoints stores pushed checkpoints on the organization's tracking,
+// creating the tracking when it is unknown. A checkpoint already stored is
+// ignored, so repeating a push is safe. The recomputed status, the events
+// it causes and their webhook deliveries commit in one transaction.
+func (s *Service) PushCheckpoints(ctx context.Context, orgID int64, in PushInput) (PushResult, error) {
+	slug := strings.ToLower(strings.TrimSpace(in.Slug))
+	if slug == "" {
+		return PushResult{}, waybill.Invalid(waybill.ReasonFieldRequired, "slug is required.")
+	}
+	if !courier.Exists(slug) {
+		return PushResult{}, waybill.Invalid(waybill.ReasonSlugInvalid, "The value of slug is invalid.")
+	}
+	number := normalize(in.TrackingNumber)
+	if strings.TrimSpace(in.TrackingNumber) == "" {
+		return PushResult{}, waybill.Invalid(waybill.ReasonNumberRequired, "tracking_number is required.")
+	}
+	if number == "" || len(number) > maxNumberLen || !printable(number) {
+		return PushResult{}, waybill.Invalid(waybill.ReasonNumberInvalid, "The value of tracking_number is invalid.")
+	}
+	if len(in.Checkpoints) == 0 || len(in.Checkpoints) > maxPushedCheckpoints {
+		return PushResult{}, waybill.Invalid(waybill.ReasonFieldInvalid, "checkpoints must hold 1 to %d checkpoints.", maxPushedCheckpoints)
+	}
+	now := s.now()
+	cps := make([]waybill.Checkpoint, len(in.Checkpoints))
+	for i, c := range in.Checkpoints {
+		var err error
+		if cps[i], err = normalizeCheckpoint(slug, c, now); err != nil {
+			return PushResult{}, waybill.Invalid(waybill.ReasonFieldInvalid, "checkpoints[%d]: %s", i, waybill.ErrorMessage(err))
+		}
+	}
+
+	var res PushResult
+	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		t, err := tx.TrackingByNumber(ctx, orgID, slug, number)
+		if waybill.ErrorCode(err) == waybill.ENOTFOUND {
+			t = s.newTracking(orgID, slug, number, "push", now)
+			if err := tx.InsertTracking(ctx, &t); err != nil {
+				return err
+			}
+			res.Created = true
+		} else if err != nil {
+			return err
+		}
+		added, events, err := s.apply(ctx, tx, &t, cps, carrier.FetchResult{}, now)
+		if err != nil {
+			return err
+		}
+		res.Tracking, res.Added = t, added
+		for _, e := range events {
+			res.Events = append(res.Events, e.ID)
+		}
+		if res.Created && t.Active {
+			return s.schedulePoll(ctx, tx, &t, now, queue.PriorityNew)
+		}
+		return nil
+	})
+	return res, err
+}
+
+// normalizeCheckpoint validates a checkpoint from outside and fills what
+// the core derives: the courier, the arrival time, and tag and subtag from
+// the courier's status table when the sender gave none.
+func normalizeCheckpoint(slug string, c waybill.Checkpoint, now time.Time) (waybill.Checkpoint, error) {
+	if _, err := carrier.ParseCheckpointTime(c.CheckpointTime); err != nil {
+		return c, waybill.Invalid(waybill.ReasonFieldInvalid, "checkpoint_time must be an ISO 8601 date and time.")
+	}
+	for _, f := range []string{c.Message, c.City, c.State, c.Zip, c.Location, c.RawTag, c.CountryName} {
+		if len(f) > 1024 {
+			return c, waybill.Invalid(waybill.ReasonFieldInvalid, "a checkpoint field is longer than 1024 characters.")
+		}
+	}
+	if c.CountryISO3 != "" {
+		if _, ok := waybill.CountryISO2(c.CountryISO3); !ok {
+			return c, waybill.Invalid(waybill.ReasonFieldInvalid, "country_iso3 is not an ISO 3166-1 alpha-3 code.")
+		}
+		c.CountryISO3 = strings.ToUpper(c.CountryISO3)
+		if c.CountryName == "" {
+			c.CountryName = waybill.CountryName(c.CountryISO3)
+		}
+	}
+	if len(c.Coordinates) != 0 && len(c.Coordinates) != 2 {
+		return c, waybill.Invalid(waybill.ReasonFieldInvalid, "coordinates must be [latitude, longitude].")
+	}
+	switch {
+	case c.Tag == "" && c.Subtag == "":
+		tag, subtag, _ := carrier.MapStatus(slug, c.RawTag, c.Message)
+		c.Tag, c.Subtag = tag, subtag
+	case c.Tag == "":
+		c.Tag = waybill.Tag(c.Subtag[:max(strings.IndexByte(c.Subtag, '_'), 0)])
+	case c.Subtag == "":
+		c.Subtag = waybill.DefaultSubtag(c.Tag)
+	}
+	if !c.Tag.Valid() || !waybill.ValidSubtag(c.Tag, c.Subtag) {
+		return c, waybill.Invalid(waybill.ReasonFieldInvalid, "tag and subtag must be one of AfterShip's (e.g. InTransit, InTransit_002).")
+	}
+	c.Slug, c.CreatedAt = slug, now
+	return c, nil
+}
+
+// newTracking is a tracking created by the system rather than a create call.
+func (s *Service) newTracking(orgID int64, slug, number, source string, now time.Time) waybill.Tracking {
+	return waybill.Tracking{
+		OrgID: orgID, CreatedAt: now, UpdatedAt: now, LastUpdatedAt: now, TrackingNumber: number, Slug: slug,
+		Active: true, Tag: waybill.TagPending, Subtag: waybill.DefaultSubtag(waybill.TagPending), Title: number,
+		Source: source, Checkpoints: []waybill.Checkpoint{},
+	}
+}

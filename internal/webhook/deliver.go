@@ -1,0 +1,183 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/store"
+)
+
+// PayloadRenderer renders an event as the payload of an API version
+// (AfterShip's webhook body for v4 or 2026-07).
+type PayloadRenderer interface {
+	WebhookPayload(e waybill.Event, apiVersion string) ([]byte, error)
+}
+
+// Deliverer makes delivery attempts: the handler of the queue's
+// deliver_webhook job.
+type Deliverer struct {
+	Service  *Service
+	Client   *Client
+	Renderer PayloadRenderer
+	Schedule []time.Duration // delays between attempts; DefaultSchedule when nil
+	Logger   *slog.Logger
+	// PerEndpoint bounds attempts in flight to one endpoint from this
+	// process, so that a slow endpoint cannot take every worker; 4 when 0.
+	PerEndpoint int
+	// Snooze is returned when an endpoint is at its limit; the queue runs
+	// the job again a little later. It must be set by the caller.
+	Snooze func(d time.Duration) error
+
+	mu       sync.Mutex
+	inFlight map[int64]int
+}
+
+func (d *Deliverer) acquire(endpointSeq int64) bool {
+	limit := d.PerEndpoint
+	if limit <= 0 {
+		limit = 4
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.inFlight == nil {
+		d.inFlight = map[int64]int{}
+	}
+	if d.inFlight[endpointSeq] >= limit {
+		return false
+	}
+	d.inFlight[endpointSeq]++
+	return true
+}
+
+func (d *Deliverer) release(endpointSeq int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.inFlight[endpointSeq]--; d.inFlight[endpointSeq] <= 0 {
+		delete(d.inFlight, endpointSeq)
+	}
+}
+
+// Deliver makes attempt number attempt of a delivery. It is idempotent: an
+// attempt already recorded, a finished delivery, or one whose endpoint is
+// gone does nothing. Every attempt is recorded with its status, latency and
+// an excerpt of the response; a failure schedules the next attempt, and a
+// 410 or five days of failure disable the endpoint.
+func (d *Deliverer) Deliver(ctx context.Context, orgID, deliveryID int64, attempt int) error {
+	st := d.Service.Store
+	del, err := st.Read().Delivery(ctx, orgID, deliveryID)
+	if waybill.ErrorCode(err) == waybill.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if del.Status != store.DeliveryPending || del.Attempts >= attempt {
+		return nil
+	}
+	if !del.Endpoint.Enabled {
+		return st.WithTx(ctx, func(tx *store.Tx) error {
+			return tx.FinishAttempt(ctx, del, waybill.DeliveryAttempt{Attempt: attempt, Outcome: "skipped",
+				Error: "endpoint disabled: " + del.Endpoint.DisabledReason, CreatedAt: d.Service.now()}, store.DeliveryFailed, time.Time{})
+		})
+	}
+	if !d.acquire(del.EndpointSeq) {
+		return d.Snooze(time.Second + time.Duration(rand.Int64N(int64(time.Second))))
+	}
+	defer d.release(del.EndpointSeq)
+
+	body, err := d.Renderer.WebhookPayload(del.Event, del.Endpoint.APIVersion)
+	if err != nil {
+		return fmt.Errorf("render event %s: %w", del.Event.ID, err)
+	}
+	sent := d.Service.now()
+	h := http.Header{}
+	Sign(h, del.Event.ID, sent, body, del.Endpoint.ActiveSecrets(sent))
+	res := d.Client.Deliver(ctx, del.Endpoint.URL, h, body)
+	now := d.Service.now()
+	a := waybill.DeliveryAttempt{Attempt: attempt, StatusCode: res.StatusCode, Latency: res.Latency,
+		ResponseExcerpt: res.ResponseExcerpt, CreatedAt: now}
+	if res.Err != nil {
+		a.Error = res.Err.Error()
+	}
+	return st.WithTx(ctx, func(tx *store.Tx) error {
+		ep, err := tx.Endpoint(ctx, orgID, del.Endpoint.ID)
+		if err != nil {
+			return ignoreNotFound(err)
+		}
+		switch res.Outcome {
+		case OutcomeSuccess:
+			a.Outcome = "success"
+			if !ep.FailingSince.IsZero() {
+				ep.FailingSince, ep.UpdatedAt = time.Time{}, now
+				if err := tx.UpdateEndpoint(ctx, &ep); err != nil {
+					return err
+				}
+			}
+			return tx.FinishAttempt(ctx, del, a, store.DeliverySucceeded, time.Time{})
+		case OutcomeGone:
+			a.Outcome = "gone"
+			if err := tx.FinishAttempt(ctx, del, a, store.DeliveryFailed, time.Time{}); err != nil {
+				return err
+			}
+			return d.disable(ctx, tx, &ep, "the endpoint answered 410 Gone", now)
+		}
+		a.Outcome = "retry"
+		if ep.FailingSince.IsZero() {
+			ep.FailingSince = now
+			ep.UpdatedAt = now
+			if err := tx.UpdateEndpoint(ctx, &ep); err != nil {
+				return err
+			}
+		}
+		if ShouldDisable(ep.FailingSince, now) {
+			a.Outcome = "failed"
+			if err := tx.FinishAttempt(ctx, del, a, store.DeliveryFailed, time.Time{}); err != nil {
+				return err
+			}
+			return d.disable(ctx, tx, &ep, "deliveries failed for 5 days", now)
+		}
+		delay, ok := NextAttempt(d.schedule(), attempt, res.RetryAfter, rand.Float64)
+		if !ok {
+			a.Outcome = "failed"
+			return tx.FinishAttempt(ctx, del, a, store.DeliveryFailed, time.Time{})
+		}
+		next := now.Add(delay)
+		if err := tx.FinishAttempt(ctx, del, a, store.DeliveryPending, next); err != nil {
+			return err
+		}
+		return d.Service.Queue.EnqueueDelivery(ctx, tx.SQL(), orgID, deliveryID, attempt+1, next)
+	})
+}
+
+func (d *Deliverer) schedule() []time.Duration {
+	if d.Schedule != nil {
+		return d.Schedule
+	}
+	return DefaultSchedule
+}
+
+// disable switches an endpoint off and records an event that says why.
+func (d *Deliverer) disable(ctx context.Context, tx *store.Tx, ep *waybill.WebhookEndpoint, reason string, now time.Time) error {
+	ep.Enabled, ep.DisabledReason, ep.UpdatedAt = false, reason, now
+	if err := tx.UpdateEndpoint(ctx, ep); err != nil {
+		return err
+	}
+	if d.Logger != nil {
+		d.Logger.Warn("webhook endpoint disabled", "endpoint", ep.ID, "reason", reason)
+	}
+	_, err := tx.InsertEvent(ctx, &waybill.Event{OrgID: ep.OrgID, Type: waybill.EventEndpointDisabled,
+		Detail: "endpoint " + ep.ID + " (" + ep.URL + ") disabled: " + reason, CreatedAt: now})
+	return err
+}
+
+func ignoreNotFound(err error) error {
+	if waybill.ErrorCode(err) == waybill.ENOTFOUND {
+		return nil
+	}
+	return err
+}

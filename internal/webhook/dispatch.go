@@ -1,0 +1,149 @@
+package webhook
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/store"
+)
+
+// DeliveryQueue schedules delivery attempts inside a store transaction.
+type DeliveryQueue interface {
+	EnqueueDelivery(ctx context.Context, tx *sql.Tx, orgID, deliveryID int64, attempt int, at time.Time) error
+}
+
+// Dispatch stores events and, for every enabled endpoint of the
+// organization that subscribes to them, a delivery and its first attempt's
+// job, all in tx: an event exists exactly when its deliveries do.
+func (s *Service) Dispatch(ctx context.Context, tx *store.Tx, events ...waybill.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	endpoints, seqs, err := tx.Endpoints(ctx, events[0].OrgID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for i := range events {
+		e := &events[i]
+		eventSeq, err := tx.InsertEvent(ctx, e)
+		if err != nil {
+			return err
+		}
+		for j, ep := range endpoints {
+			if !ep.Wants(e.Type, e.Tag) {
+				continue
+			}
+			if err := s.enqueue(ctx, tx, e.OrgID, eventSeq, seqs[j], now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Service) enqueue(ctx context.Context, tx *store.Tx, orgID, eventSeq, endpointSeq int64, now time.Time) error {
+	id, err := tx.InsertDelivery(ctx, orgID, eventSeq, endpointSeq, now)
+	if err != nil {
+		return err
+	}
+	return s.Queue.EnqueueDelivery(ctx, tx.SQL(), orgID, id, 1, now)
+}
+
+// maxReplay bounds one replay of a time range.
+const maxReplay = 10_000
+
+// ReplayEvent delivers an event again, as a new delivery with the same
+// event id: to one endpoint when endpointID is set, otherwise to every
+// enabled endpoint that subscribes to it. It returns how many deliveries it
+// queued.
+func (s *Service) ReplayEvent(ctx context.Context, orgID int64, eventID, endpointID string) (int, error) {
+	n := 0
+	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		e, eventSeq, err := tx.Event(ctx, orgID, eventID)
+		if err != nil {
+			return err
+		}
+		endpoints, seqs, err := tx.Endpoints(ctx, orgID)
+		if err != nil {
+			return err
+		}
+		found := endpointID == ""
+		for i, ep := range endpoints {
+			if endpointID != "" && ep.ID != endpointID {
+				continue
+			}
+			found = true
+			if !ep.Enabled || (endpointID == "" && !ep.Wants(e.Type, e.Tag)) {
+				continue
+			}
+			if err := s.enqueue(ctx, tx, orgID, eventSeq, seqs[i], s.now()); err != nil {
+				return err
+			}
+			n++
+		}
+		if !found {
+			return waybill.Errorf(waybill.ENOTFOUND, "Webhook endpoint does not exist.")
+		}
+		return nil
+	})
+	return n, err
+}
+
+// ReplayRange delivers again to one endpoint every event it subscribes to
+// that was created in [since, until), at most 10,000, and returns how many
+// deliveries it queued.
+func (s *Service) ReplayRange(ctx context.Context, orgID int64, endpointID string, since, until time.Time) (int, error) {
+	n := 0
+	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		ep, epSeq, err := tx.EndpointSeq(ctx, orgID, endpointID)
+		if err != nil {
+			return err
+		}
+		if !ep.Enabled {
+			return waybill.Invalid(waybill.ReasonFieldInvalid, "The endpoint is disabled; enable it before replaying.")
+		}
+		events, seqs, err := tx.Events(ctx, orgID, since, until, maxReplay)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		for i, e := range events {
+			if !ep.Wants(e.Type, e.Tag) {
+				continue
+			}
+			if err := s.enqueue(ctx, tx, orgID, seqs[i], epSeq, now); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// Events lists the organization's events created in [since, until).
+func (s *Service) Events(ctx context.Context, orgID int64, since, until time.Time, limit int) ([]waybill.Event, error) {
+	events, _, err := s.Store.Read().Events(ctx, orgID, since, until, limit)
+	return events, err
+}
+
+// Attempts lists delivery attempts of one endpoint, or of one event when
+// eventID is set, newest first.
+func (s *Service) Attempts(ctx context.Context, orgID int64, endpointID, eventID string, limit int) ([]waybill.DeliveryAttempt, error) {
+	var epSeq, evSeq int64
+	var err error
+	if endpointID != "" {
+		if _, epSeq, err = s.Store.Read().EndpointSeq(ctx, orgID, endpointID); err != nil {
+			return nil, err
+		}
+	}
+	if eventID != "" {
+		if _, evSeq, err = s.Store.Read().Event(ctx, orgID, eventID); err != nil {
+			return nil, err
+		}
+	}
+	return s.Store.Read().Attempts(ctx, orgID, epSeq, evSeq, limit)
+}

@@ -1,0 +1,196 @@
+package webhook
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/store"
+)
+
+// API versions an endpoint can receive payloads in.
+var apiVersions = []string{"v4", "2026-07"}
+
+// EndpointInput creates or changes an endpoint. Nil fields are left as
+// they are on update; on create, Events defaults to tracking_update and
+// APIVersion to v4.
+type EndpointInput struct {
+	URL        *string
+	Events     *[]string
+	Tags       *[]string
+	APIVersion *string
+	Enabled    *bool
+}
+
+// Service manages webhook endpoints and records and replays deliveries.
+type Service struct {
+	Store *store.Store
+	Queue DeliveryQueue
+	// AllowPrivate lets endpoints target private and loopback addresses
+	// (WAYBILL_WEBHOOK_ALLOW_PRIVATE).
+	AllowPrivate bool
+	// RotationOverlap is how long an old secret keeps signing after a
+	// rotation; 24 hours when zero.
+	RotationOverlap time.Duration
+	Now             func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC().Truncate(time.Microsecond)
+	}
+	return time.Now().UTC().Truncate(time.Microsecond)
+}
+
+func (s *Service) validate(e *waybill.WebhookEndpoint, in EndpointInput) error {
+	if in.URL != nil {
+		raw := strings.TrimSpace(*in.URL)
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(raw) > 2048 {
+			return waybill.Invalid(waybill.ReasonFieldInvalid, "url must be an absolute http or https URL.")
+		}
+		if !s.AllowPrivate {
+			if err := ValidateURL(raw); err != nil {
+				return waybill.Invalid(waybill.ReasonFieldInvalid, "url is refused: %v. Private, loopback and link-local targets need WAYBILL_WEBHOOK_ALLOW_PRIVATE=true.", err)
+			}
+		}
+		e.URL = raw
+	}
+	if in.Events != nil {
+		if len(*in.Events) == 0 {
+			return waybill.Invalid(waybill.ReasonFieldInvalid, "events must name at least one event.")
+		}
+		for _, ev := range *in.Events {
+			if !slices.Contains(waybill.WebhookEvents, ev) {
+				return waybill.Invalid(waybill.ReasonFieldInvalid, "events: %q is not one of %s.", ev, strings.Join(waybill.WebhookEvents, ", "))
+			}
+		}
+		e.Events = slices.Compact(slices.Sorted(slices.Values(*in.Events)))
+	}
+	if in.Tags != nil {
+		e.Tags = e.Tags[:0]
+		for _, t := range *in.Tags {
+			if !waybill.Tag(t).Valid() {
+				return waybill.Invalid(waybill.ReasonFieldInvalid, "tags: %q is not a tag.", t)
+			}
+			e.Tags = append(e.Tags, waybill.Tag(t))
+		}
+	}
+	if in.APIVersion != nil {
+		if !slices.Contains(apiVersions, *in.APIVersion) {
+			return waybill.Invalid(waybill.ReasonFieldInvalid, "api_version must be v4 or 2026-07.")
+		}
+		e.APIVersion = *in.APIVersion
+	}
+	if in.Enabled != nil {
+		e.Enabled = *in.Enabled
+		if e.Enabled {
+			e.DisabledReason, e.FailingSince = "", time.Time{}
+		} else if e.DisabledReason == "" {
+			e.DisabledReason = "disabled by the user"
+		}
+	}
+	return nil
+}
+
+// CreateEndpoint adds an endpoint to the organization (at most
+// waybill.MaxWebhookEndpoints) and returns it with its signing secret, which
+// is shown only here.
+func (s *Service) CreateEndpoint(ctx context.Context, orgID int64, in EndpointInput) (waybill.WebhookEndpoint, string, error) {
+	if in.URL == nil {
+		return waybill.WebhookEndpoint{}, "", waybill.Invalid(waybill.ReasonFieldRequired, "url is required.")
+	}
+	now := s.now()
+	e := waybill.WebhookEndpoint{OrgID: orgID, Events: []string{waybill.EventTrackingUpdate}, Tags: []waybill.Tag{},
+		APIVersion: "v4", Enabled: true, CreatedAt: now, UpdatedAt: now}
+	if err := s.validate(&e, in); err != nil {
+		return e, "", err
+	}
+	secret, err := NewSecret()
+	if err != nil {
+		return e, "", err
+	}
+	e.Secrets = []waybill.WebhookSecret{{Secret: secret, CreatedAt: now}}
+	err = s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		n, err := tx.CountEndpoints(ctx, orgID)
+		if err != nil {
+			return err
+		}
+		if n >= waybill.MaxWebhookEndpoints {
+			return waybill.Errorf(waybill.ECONFLICT, "An organization has at most %d webhook endpoints.", waybill.MaxWebhookEndpoints)
+		}
+		return tx.InsertEndpoint(ctx, &e)
+	})
+	return e, secret, err
+}
+
+// UpdateEndpoint changes the present fields of an endpoint.
+func (s *Service) UpdateEndpoint(ctx context.Context, orgID int64, id string, in EndpointInput) (waybill.WebhookEndpoint, error) {
+	var e waybill.WebhookEndpoint
+	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if e, err = tx.Endpoint(ctx, orgID, id); err != nil {
+			return err
+		}
+		if err := s.validate(&e, in); err != nil {
+			return err
+		}
+		e.UpdatedAt = s.now()
+		return tx.UpdateEndpoint(ctx, &e)
+	})
+	return e, err
+}
+
+// RotateSecret gives the endpoint a new secret and returns it. The old
+// secrets keep signing, beside the new one, for RotationOverlap.
+func (s *Service) RotateSecret(ctx context.Context, orgID int64, id string) (waybill.WebhookEndpoint, string, error) {
+	secret, err := NewSecret()
+	if err != nil {
+		return waybill.WebhookEndpoint{}, "", err
+	}
+	overlap := s.RotationOverlap
+	if overlap <= 0 {
+		overlap = 24 * time.Hour
+	}
+	var e waybill.WebhookEndpoint
+	err = s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if e, err = tx.Endpoint(ctx, orgID, id); err != nil {
+			return err
+		}
+		now := s.now()
+		kept := e.Secrets[:0]
+		for _, old := range e.Secrets {
+			if !old.ExpiresAt.IsZero() && !now.Before(old.ExpiresAt) {
+				continue // expired: drop it
+			}
+			if old.ExpiresAt.IsZero() || old.ExpiresAt.After(now.Add(overlap)) {
+				old.ExpiresAt = now.Add(overlap)
+			}
+			kept = append(kept, old)
+		}
+		e.Secrets = append(kept, waybill.WebhookSecret{Secret: secret, CreatedAt: now})
+		e.UpdatedAt = now
+		return tx.UpdateEndpoint(ctx, &e)
+	})
+	return e, secret, err
+}
+
+// Endpoint returns one of the organization's endpoints.
+func (s *Service) Endpoint(ctx context.Context, orgID int64, id string) (waybill.WebhookEndpoint, error) {
+	return s.Store.Read().Endpoint(ctx, orgID, id)
+}
+
+// Endpoints lists the organization's endpoints, oldest first.
+func (s *Service) Endpoints(ctx context.Context, orgID int64) ([]waybill.WebhookEndpoint, error) {
+	es, _, err := s.Store.Read().Endpoints(ctx, orgID)
+	return es, err
+}
+
+// DeleteEndpoint removes an endpoint; its pending deliveries are dropped.
+func (s *Service) DeleteEndpoint(ctx context.Context, orgID int64, id string) error {
+	return s.Store.Write().DeleteEndpoint(ctx, orgID, id)
+}
