@@ -37,4 +37,4 @@ func (Payloads) WebhookPayload(e waybill.Event, apiVersion string) ([]byte, erro
 }
 
 // renderTrackingDatedWebhook renders a tracking for a 2026-07 webhook.
-func renderTrackingDatedWebhook(t waybill.Tracking) any { return renderTrackingV4(t) }
+func renderTrackingDatedWebhook(t waybill.Tracking) any { return renderTrackingDated(t) }

@@ -1,0 +1,168 @@
+package aftership
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/waybillhq/waybill"
+)
+
+// connectionDated is the SDK's CourierConnection. Its credentials are
+// always masked: Waybill never sends a stored secret back.
+type connectionDated struct {
+	ID          string            `json:"id"`
+	CourierSlug string            `json:"courier_slug"`
+	Credentials map[string]string `json:"credentials"`
+	CreatedAt   *string           `json:"created_at"`
+	UpdatedAt   *string           `json:"updated_at"`
+}
+
+func renderConnectionDated(c waybill.CourierConnection) connectionDated {
+	masked := make(map[string]string, len(c.Credentials))
+	for k, v := range c.Credentials {
+		masked[k] = maskSecret(v)
+	}
+	return connectionDated{ID: c.ID, CourierSlug: c.Slug, Credentials: masked, CreatedAt: ts(c.CreatedAt), UpdatedAt: ts(c.UpdatedAt)}
+}
+
+// maskSecret hides a credential: a value of more than 8 characters keeps
+// its last 4, the rest becoming '*'; a shorter one (where 4 characters
+// would give away too much) is all '*', and an empty one stays empty.
+func maskSecret(v string) string {
+	n := utf8.RuneCountInString(v)
+	if n <= 8 {
+		return strings.Repeat("*", n)
+	}
+	runes := []rune(v)
+	return strings.Repeat("*", n-4) + string(runes[n-4:])
+}
+
+// readCredentials reads a credentials object. Values are strings; numbers
+// and booleans are kept as their JSON text (the SDK types them as any).
+func readCredentials(raw json.RawMessage) (map[string]string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, waybill.Invalid(waybill.ReasonFieldRequired, "credentials is required.")
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return nil, waybill.Invalid(waybill.ReasonFieldInvalid, "The value of credentials is invalid.")
+	}
+	out := make(map[string]string, len(obj))
+	for k, v := range obj {
+		if err := scalarString(v, func(s string) { out[k] = s }); err != nil {
+			return nil, waybill.Invalid(waybill.ReasonFieldInvalid, "The value of credentials is invalid: values must be strings.")
+		}
+	}
+	return out, nil
+}
+
+func (a *API) listConnectionsDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+	q := r.URL.Query()
+	limit, err := queryInt(q, "limit", 100, 1, 200)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	before, err := decodeCursor(q.Get("cursor"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	slug := strings.ToLower(strings.TrimSpace(q.Get("courier_slug")))
+	conns, total, next, err := a.Trackings.ListConnections(r.Context(), org.ID, slug, limit, before)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]connectionDated, len(conns))
+	for i, c := range conns {
+		out[i] = renderConnectionDated(c)
+	}
+	writeOK(w, map[string]any{
+		"courier_connections": out,
+		"pagination":          pagination{Total: total, NextCursor: encodeCursor(next), HasNextPage: next > 0},
+	})
+}
+
+func (a *API) createConnectionDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+	body, err := a.readDatedBody(w, r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	var req struct {
+		CourierSlug *string         `json:"courier_slug"`
+		Credentials json.RawMessage `json:"credentials"`
+	}
+	if body != nil {
+		if err := unmarshalObject(body, &req); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+	}
+	if req.CourierSlug == nil || strings.TrimSpace(*req.CourierSlug) == "" {
+		a.writeError(w, r, waybill.Invalid(waybill.ReasonFieldRequired, "courier_slug is required."))
+		return
+	}
+	creds, err := readCredentials(req.Credentials)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	c, err := a.Trackings.CreateConnection(r.Context(), org.ID, strings.ToLower(strings.TrimSpace(*req.CourierSlug)), creds)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeCreated(w, renderConnectionDated(c))
+}
+
+func (a *API) getConnectionDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+	c, err := a.Trackings.Connection(r.Context(), org.ID, r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeOK(w, renderConnectionDated(c))
+}
+
+// updateConnectionDated replaces a connection's credentials:
+// {"credentials": {...}}.
+func (a *API) updateConnectionDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+	body, err := a.readDatedBody(w, r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	var req struct {
+		Credentials json.RawMessage `json:"credentials"`
+	}
+	if body != nil {
+		if err := unmarshalObject(body, &req); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+	}
+	creds, err := readCredentials(req.Credentials)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	c, err := a.Trackings.UpdateConnection(r.Context(), org.ID, r.PathValue("id"), creds)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeOK(w, renderConnectionDated(c))
+}
+
+func (a *API) deleteConnectionDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+	c, err := a.Trackings.DeleteConnection(r.Context(), org.ID, r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeOK(w, renderConnectionDated(c))
+}

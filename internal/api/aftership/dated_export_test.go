@@ -1,0 +1,20 @@
+package aftership
+
+import (
+	"encoding/json"
+
+	"github.com/waybillhq/waybill"
+)
+
+// Exports of the dated face's pure functions for the external tests.
+
+// RenderTrackingDatedJSON is the JSON of renderTrackingDated.
+func RenderTrackingDatedJSON(t waybill.Tracking) ([]byte, error) {
+	return json.Marshal(renderTrackingDated(t))
+}
+
+var (
+	MaskSecret   = maskSecret
+	EncodeCursor = encodeCursor
+	DecodeCursor = decodeCursor
+)
