@@ -2,142 +2,411 @@ package webhook
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
-func TestDeliverFaultMatrix(t *testing.T) {
-	var redirectTargetHits atomic.Int32
-	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { redirectTargetHits.Add(1) }))
-	defer target.Close()
-	release := make(chan struct{})
+// countingTransport wraps the client's transport to count the response
+// bytes the client reads.
+type countingTransport struct {
+	next http.RoundTripper
+	read atomic.Int64
+}
 
-	handlers := map[string]http.HandlerFunc{
-		"ok": func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) },
-		"500": func(w http.ResponseWriter, r *http.Request) {
-			w.WriteHeader(500)
-			_, _ = w.Write([]byte("database on fire"))
-		},
-		"429-seconds": func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Retry-After", "120")
-			w.WriteHeader(429)
-		},
-		"429-date": func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Retry-After", time.Now().Add(time.Hour).UTC().Format(http.TimeFormat))
-			w.WriteHeader(429)
-		},
-		"410": func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(410) },
-		"302": func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, target.URL, http.StatusFound) },
-		"huge": func(w http.ResponseWriter, r *http.Request) {
-			w.WriteHeader(200)
-			chunk := []byte(strings.Repeat("x", 64<<10))
-			for i := 0; i < 160; i++ { // 10 MiB
-				if _, err := w.Write(chunk); err != nil {
-					return
-				}
-			}
-		},
-		"slow": func(w http.ResponseWriter, r *http.Request) {
-			select {
-			case <-release:
-			case <-r.Context().Done():
-			case <-time.After(10 * time.Second):
-			}
-		},
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	res, err := c.next.RoundTrip(r)
+	if res != nil {
+		res.Body = countingBody{res.Body, &c.read}
 	}
-	servers := map[string]string{}
-	for name, h := range handlers {
-		s := httptest.NewServer(h)
-		defer s.Close()
-		servers[name] = s.URL
+	return res, err
+}
+
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (b countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	return n, err
+}
+
+// receiver is a loopback endpoint that records what it was sent.
+type receiver struct {
+	*httptest.Server
+	hits atomic.Int32
+	last atomic.Pointer[http.Request]
+	body atomic.Pointer[[]byte]
+}
+
+func newReceiver(t *testing.T, h http.HandlerFunc) *receiver {
+	t.Helper()
+	rc := &receiver{}
+	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc.hits.Add(1)
+		b, _ := io.ReadAll(r.Body)
+		rc.last.Store(r)
+		rc.body.Store(&b)
+		h(w, r)
+	}))
+	t.Cleanup(rc.Close)
+	return rc
+}
+
+func TestDeliverFaultMatrix(t *testing.T) {
+	t.Parallel()
+	redirectTarget := newReceiver(t, func(http.ResponseWriter, *http.Request) {})
+	retryAt := time.Now().Add(time.Hour).UTC()
+
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	defer close(release) // runs before the servers close: frees the slow handler
-	closed, _ := net.Listen("tcp", "127.0.0.1:0")
-	refusedURL := "http://" + closed.Addr().String()
+	refusedURL := "http://" + closed.Addr().String() + "/hook"
 	closed.Close()
 
-	c := NewClient(ClientOptions{AllowPrivate: true, TotalTimeout: 500 * time.Millisecond, ConnectTimeout: 500 * time.Millisecond})
-	deliver := func(url string) Result {
-		return c.Deliver(context.Background(), url, http.Header{}, []byte(`{"event":"tracking_update"}`))
-	}
+	for _, tt := range []struct {
+		name    string
+		handler http.HandlerFunc // nil: refusedURL
+		timeout time.Duration    // TotalTimeout; 30 s when 0
+		check   func(t *testing.T, r Result, read int64)
+	}{
+		{
+			name:    "200",
+			handler: func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, `{"ok":true}`) },
+			check: func(t *testing.T, r Result, _ int64) {
+				if r.Outcome != OutcomeSuccess || r.StatusCode != 200 || r.ResponseExcerpt != `{"ok":true}` || r.Err != nil {
+					t.Errorf("got %+v", r)
+				}
+			},
+		},
+		{
+			name:    "204",
+			handler: func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(204) },
+			check: func(t *testing.T, r Result, _ int64) {
+				if r.Outcome != OutcomeSuccess || r.StatusCode != 204 {
+					t.Errorf("got %+v", r)
+				}
+			},
+		},
+		{
+			name:    "refused connection",
+			handler: nil,
+			check: func(t *testing.T, r Result, _ int64) {
+				if r.Outcome != OutcomeRetry || r.StatusCode != 0 || !errors.Is(r.Err, syscall.ECONNREFUSED) {
+					t.Errorf("got %+v, want ECONNREFUSED", r)
+				}
+			},
+		},
+		{
+			name: "slow past the timeout",
+			handler: func(_ http.ResponseWriter, r *http.Request) {
+				<-r.Context().Done() // until the client gives up
+			},
+			timeout: 300 * time.Millisecond,
+			check: func(t *testing.T, r Result, _ int64) {
+				var ne net.Error
+				if r.Outcome != OutcomeRetry || r.StatusCode != 0 || !errors.As(r.Err, &ne) || !ne.Timeout() {
+					t.Errorf("got %+v, want a timeout", r)
+				}
+			},
+		},
+		{
+			name: "500",
+			handler: func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(500)
+				_, _ = io.WriteString(w, "database on fire")
+			},
+			check: func(t *testing.T, r Result, _ int64) {
+				if r.Outcome != OutcomeRetry || r.StatusCode != 500 || r.ResponseExcerpt != "database on fire" || r.Err != nil {
+					t.Errorf("got %+v", r)
+				}
+			},
+		},
+		{
+			name: "429 Retry-After seconds",
+			handler: func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Retry-After", "120")
+				w.WriteHeader(429)
+			},
+			check: func(t *testing.T, r Result, _ int64) {
+				if r.Outcome != OutcomeRetry || r.StatusCode != 429 || r.RetryAfter != 120*time.Second {
+					t.Errorf("got %+v", r)
+				}
+			},
+		},
+		{
+			name: "429 Retry-After HTTP date",
+			handler: func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Retry-After", retryAt.Format(http.TimeFormat))
+				w.WriteHeader(429)
+			},
+			check: func(t *testing.T, r Result, _ int64) {
+				// An hour from when the case table was built: generous bounds.
+				if r.Outcome != OutcomeRetry || r.StatusCode != 429 || r.RetryAfter < 30*time.Minute || r.RetryAfter > time.Hour {
+					t.Errorf("got %+v, want about an hour", r)
+				}
+			},
+		},
+		{
+			name:    "410 Gone",
+			handler: func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(410) },
+			check: func(t *testing.T, r Result, _ int64) {
+				if r.Outcome != OutcomeGone || r.StatusCode != 410 {
+					t.Errorf("got %+v", r)
+				}
+			},
+		},
+		{
+			name:    "404",
+			handler: func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(404) },
+			check: func(t *testing.T, r Result, _ int64) {
+				if r.Outcome != OutcomeRetry || r.StatusCode != 404 {
+					t.Errorf("got %+v", r)
+				}
+			},
+		},
+		{
+			name: "302 redirect",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, redirectTarget.URL+"/stolen", http.StatusFound)
+			},
+			check: func(t *testing.T, r Result, _ int64) {
+				if r.Outcome != OutcomeRetry || r.StatusCode != 302 {
+					t.Errorf("got %+v", r)
+				}
+			},
+		},
+		{
+			name: "307 redirect",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, redirectTarget.URL+"/stolen", http.StatusTemporaryRedirect)
+			},
+			check: func(t *testing.T, r Result, _ int64) {
+				if r.Outcome != OutcomeRetry || r.StatusCode != 307 {
+					t.Errorf("got %+v", r)
+				}
+			},
+		},
+		{
+			name: "10 MiB body",
+			handler: func(w http.ResponseWriter, _ *http.Request) {
+				chunk := []byte(strings.Repeat("é", 32<<10)) // 64 KiB of 2-byte runes
+				for range 160 {
+					if _, err := w.Write(chunk); err != nil {
+						return // the client hung up, as it should
+					}
+				}
+			},
+			check: func(t *testing.T, r Result, read int64) {
+				if r.Outcome != OutcomeSuccess || r.Err != nil {
+					t.Errorf("got %+v", r)
+				}
+				if read > DefaultMaxResponseBytes+32<<10 { // one read buffer of slack
+					t.Errorf("client read %d bytes of a 10 MiB body, want about %d", read, DefaultMaxResponseBytes)
+				}
+				if len(r.ResponseExcerpt) > excerptBytes || len(r.ResponseExcerpt) < excerptBytes-3 || !utf8.ValidString(r.ResponseExcerpt) {
+					t.Errorf("excerpt: %d bytes, valid UTF-8 %v", len(r.ResponseExcerpt), utf8.ValidString(r.ResponseExcerpt))
+				}
+			},
+		},
+		{
+			name: "endless body",
+			handler: func(w http.ResponseWriter, _ *http.Request) {
+				chunk := []byte(strings.Repeat("x", 64<<10))
+				for {
+					if _, err := w.Write(chunk); err != nil {
+						return
+					}
+				}
+			},
+			// A client that read to the end would hit the 30 s timeout and
+			// report an error; a bounded read succeeds.
+			check: func(t *testing.T, r Result, read int64) {
+				if r.Outcome != OutcomeSuccess || r.Err != nil || read > DefaultMaxResponseBytes+64<<10 {
+					t.Errorf("got %+v after reading %d bytes", r, read)
+				}
+			},
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			url := refusedURL
+			var rc *receiver
+			if tt.handler != nil {
+				rc = newReceiver(t, tt.handler)
+				url = rc.URL + "/hook"
+			}
+			timeout := tt.timeout
+			if timeout == 0 {
+				timeout = 30 * time.Second
+			}
+			c := NewClient(ClientOptions{AllowPrivate: true, TotalTimeout: timeout})
+			ct := &countingTransport{next: c.http.Transport}
+			c.http.Transport = ct
+			defer c.CloseIdleConnections()
 
-	if r := deliver(servers["ok"]); r.Outcome != OutcomeSuccess || r.StatusCode != 204 {
-		t.Errorf("204: %+v", r)
+			r := c.Deliver(context.Background(), url, http.Header{"X-Test": {tt.name}}, []byte(`{"event":"tracking_update"}`))
+			tt.check(t, r, ct.read.Load())
+			if r.Latency <= 0 && r.Err == nil {
+				t.Errorf("latency %v not measured", r.Latency)
+			}
+			if rc != nil && rc.hits.Load() != 1 {
+				t.Errorf("receiver got %d requests, want 1 (no retry inside Deliver)", rc.hits.Load())
+			}
+		})
 	}
-	if r := deliver(servers["500"]); r.Outcome != OutcomeRetry || r.StatusCode != 500 || r.ResponseExcerpt != "database on fire" {
-		t.Errorf("500: %+v", r)
+	t.Cleanup(func() {
+		if n := redirectTarget.hits.Load(); n != 0 {
+			t.Errorf("the redirect target received %d requests; redirects must not be followed", n)
+		}
+	})
+}
+
+func TestDeliverRequest(t *testing.T) {
+	t.Parallel()
+	secret, _ := NewSecret()
+	rc := newReceiver(t, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(200) })
+	body := []byte(`{"event":"tracking_update","event_id":"evt_1"}`)
+	now := time.Now()
+	h := http.Header{"Content-Type": {"text/plain"}}
+	if err := Sign(h, "evt_1", now, body, []string{secret}); err != nil {
+		t.Fatal(err)
 	}
-	if r := deliver(servers["429-seconds"]); r.Outcome != OutcomeRetry || r.RetryAfter != 120*time.Second {
-		t.Errorf("429 seconds: %+v", r)
+	c := NewClient(ClientOptions{AllowPrivate: true, UserAgent: "Waybill-Test/1"})
+	defer c.CloseIdleConnections()
+	if r := c.Deliver(context.Background(), rc.URL+"/hook?token=abc", h, body); r.Outcome != OutcomeSuccess {
+		t.Fatalf("got %+v", r)
 	}
-	if r := deliver(servers["429-date"]); r.Outcome != OutcomeRetry || r.RetryAfter < 50*time.Minute || r.RetryAfter > time.Hour {
-		t.Errorf("429 date: %+v", r)
+	req, got := rc.last.Load(), *rc.body.Load()
+	if req.Method != http.MethodPost || req.URL.RequestURI() != "/hook?token=abc" || string(got) != string(body) {
+		t.Errorf("receiver got %s %s %q", req.Method, req.URL.RequestURI(), got)
 	}
-	if r := deliver(servers["410"]); r.Outcome != OutcomeGone {
-		t.Errorf("410: %+v", r)
+	if ct, ua := req.Header.Get("Content-Type"), req.Header.Get("User-Agent"); ct != "application/json" || ua != "Waybill-Test/1" {
+		t.Errorf("Content-Type %q, User-Agent %q", ct, ua)
 	}
-	if r := deliver(servers["302"]); r.Outcome != OutcomeRetry || r.StatusCode != 302 || redirectTargetHits.Load() != 0 {
-		t.Errorf("302: %+v, redirect target hit %d times", r, redirectTargetHits.Load())
+	// A receiver verifies what arrived, with either scheme.
+	if err := VerifyStandard(secret, req.Header, got, time.Now(), 0); err != nil {
+		t.Errorf("receiver's VerifyStandard: %v", err)
 	}
-	if r := deliver(servers["huge"]); r.Outcome != OutcomeSuccess || len(r.ResponseExcerpt) != excerptBytes {
-		t.Errorf("huge body: outcome %v, excerpt %d bytes", r.Outcome, len(r.ResponseExcerpt))
+	if err := VerifyAfterShip(secret, got, req.Header.Get("aftership-hmac-sha256")); err != nil {
+		t.Errorf("receiver's VerifyAfterShip: %v", err)
 	}
-	if r := deliver(servers["slow"]); r.Outcome != OutcomeRetry || r.Err == nil || r.StatusCode != 0 {
-		t.Errorf("slow past the timeout: %+v", r)
-	}
-	if r := deliver(refusedURL); r.Outcome != OutcomeRetry || r.Err == nil {
-		t.Errorf("connection refused: %+v", r)
-	}
-	// Without the operator's opt-in, loopback is refused before any request.
-	strict := NewClient(ClientOptions{})
-	if r := strict.Deliver(context.Background(), servers["ok"], http.Header{}, nil); r.Err == nil || r.StatusCode != 0 {
-		t.Errorf("loopback without AllowPrivate: %+v", r)
+	if h.Get("Content-Type") != "text/plain" || h.Get("User-Agent") != "" {
+		t.Error("Deliver changed the caller's headers")
 	}
 }
 
-func TestRetrySchedule(t *testing.T) {
-	var total time.Duration
-	for _, d := range DefaultSchedule {
-		total += d
+func TestDeliverCancelledAndMalformed(t *testing.T) {
+	t.Parallel()
+	rc := newReceiver(t, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(200) })
+	c := NewClient(ClientOptions{AllowPrivate: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if r := c.Deliver(ctx, rc.URL, nil, nil); r.Outcome != OutcomeRetry || !errors.Is(r.Err, context.Canceled) {
+		t.Errorf("cancelled ctx: %+v", r)
 	}
-	if total < 3*24*time.Hour {
-		t.Errorf("default schedule spans %v, want at least 3 days", total)
-	}
-	s, err := ParseSchedule("1s, 2s,4s")
-	if err != nil || len(s) != 3 || s[2] != 4*time.Second {
-		t.Fatalf("ParseSchedule: %v %v", s, err)
-	}
-	for _, bad := range []string{"", "1s,,2s", "soon", "-1s", "0s"} {
-		if _, err := ParseSchedule(bad); err == nil {
-			t.Errorf("ParseSchedule(%q) accepted", bad)
+	for _, url := range []string{"", "::", "ftp://x/", "http://u:p@127.0.0.1/", "http:///x"} {
+		if r := c.Deliver(context.Background(), url, nil, nil); r.Outcome != OutcomeRetry || r.Err == nil {
+			t.Errorf("Deliver(%q) = %+v, want an error", url, r)
 		}
 	}
+	if n := rc.hits.Load(); n != 0 {
+		t.Errorf("receiver got %d requests", n)
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	for _, tt := range []struct {
-		attempt    int
-		retryAfter time.Duration
-		rnd        float64
-		want       time.Duration
-		ok         bool
+		in   string
+		want time.Duration
 	}{
-		{1, 0, 0.5, time.Second, true},
-		{1, 0, 0, 800 * time.Millisecond, true},
-		{2, 0, 0.999999, 2399999 * time.Microsecond, true},
-		{3, 10 * time.Second, 0.5, 10 * time.Second, true},
-		{3, 48 * time.Hour, 0.5, 24 * time.Hour, true},
-		{4, 0, 0.5, 0, false},
+		{"", 0},
+		{"0", 0},
+		{"120", 2 * time.Minute},
+		{" 7 ", 7 * time.Second},
+		{"-5", 0},
+		{"+5", 0},
+		{"1.5", 0},
+		{"soon", 0},
+		{"86401", MaxRetryAfter},
+		{"99999999999999999999999", MaxRetryAfter},
+		{"Sun, 01 Mar 2026 12:10:00 GMT", 10 * time.Minute},
+		{"Sunday, 01-Mar-26 12:10:00 GMT", 10 * time.Minute},
+		{"Sun Mar  1 12:10:00 2026", 10 * time.Minute},
+		{"Sun, 01 Mar 2026 11:00:00 GMT", 0},
+		{"Fri, 01 Mar 2030 12:00:00 GMT", MaxRetryAfter},
 	} {
-		got, ok := NextAttempt([]time.Duration{time.Second, 2 * time.Second, 4 * time.Second}, tt.attempt, tt.retryAfter, func() float64 { return tt.rnd })
-		if ok != tt.ok || (ok && (got-tt.want > time.Millisecond || tt.want-got > time.Millisecond)) {
-			t.Errorf("NextAttempt(attempt %d, retry-after %v) = %v, %v; want %v, %v", tt.attempt, tt.retryAfter, got, ok, tt.want, tt.ok)
+		if got := ParseRetryAfter(tt.in, now); got != tt.want {
+			t.Errorf("ParseRetryAfter(%q) = %v, want %v", tt.in, got, tt.want)
 		}
 	}
-	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if ShouldDisable(start, start.Add(4*24*time.Hour)) || !ShouldDisable(start, start.Add(5*24*time.Hour)) || ShouldDisable(time.Time{}, start) {
-		t.Error("ShouldDisable does not disable after exactly 5 days of failure")
+}
+
+func TestExcerpt(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		in   string
+		want string
+	}{
+		{"short", "ok", "ok"},
+		{"cut at 1 KiB", strings.Repeat("a", 2000), strings.Repeat("a", excerptBytes)},
+		{"rune cut short at the end", strings.Repeat("a", excerptBytes-1) + "é", strings.Repeat("a", excerptBytes-1)},
+		{"4-byte rune cut short", strings.Repeat("a", excerptBytes-2) + "😀", strings.Repeat("a", excerptBytes-2)},
+		{"invalid bytes replaced", "a\xffb", "a\uFFFDb"},
+		{"binary at the start keeps the rest", "\x00\xfe" + "text", "\x00\uFFFDtext"},
+	} {
+		if got := excerpt([]byte(tt.in)); got != tt.want {
+			t.Errorf("%s: excerpt = %q, want %q", tt.name, got, tt.want)
+		}
 	}
+}
+
+func TestOutcomeString(t *testing.T) {
+	t.Parallel()
+	for o, want := range map[Outcome]string{OutcomeRetry: "retry", OutcomeSuccess: "success", OutcomeGone: "gone", Outcome(9): "Outcome(9)"} {
+		if got := o.String(); got != want {
+			t.Errorf("%d.String() = %q, want %q", int(o), got, want)
+		}
+	}
+}
+
+func BenchmarkDeliver(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(204)
+	}))
+	defer srv.Close()
+	secret, _ := NewSecret()
+	body := []byte(strings.Repeat("x", 1<<10))
+	c := NewClient(ClientOptions{AllowPrivate: true})
+	defer c.CloseIdleConnections()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			h := http.Header{}
+			if err := Sign(h, "evt_1", time.Now(), body, []string{secret}); err != nil {
+				b.Error(err)
+				return
+			}
+			if r := c.Deliver(context.Background(), srv.URL, h, body); r.Outcome != OutcomeSuccess {
+				b.Errorf("got %+v", r)
+				return
+			}
+		}
+	})
 }

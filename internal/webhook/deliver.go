@@ -28,40 +28,60 @@ type Deliverer struct {
 	Schedule []time.Duration // delays between attempts; DefaultSchedule when nil
 	Logger   *slog.Logger
 	// PerEndpoint bounds attempts in flight to one endpoint from this
-	// process, so that a slow endpoint cannot take every worker; 4 when 0.
+	// process, so that a slow endpoint cannot take every worker; 8 when 0.
 	PerEndpoint int
-	// Snooze is returned when an endpoint is at its limit; the queue runs
-	// the job again a little later. It must be set by the caller.
+	// Snooze is returned when an endpoint stays at its limit; the queue
+	// runs the job again a little later. It must be set by the caller.
 	Snooze func(d time.Duration) error
 
-	mu       sync.Mutex
-	inFlight map[int64]int
+	mu    sync.Mutex
+	slots map[int64]chan struct{}
 }
 
-func (d *Deliverer) acquire(endpointSeq int64) bool {
-	limit := d.PerEndpoint
-	if limit <= 0 {
-		limit = 4
-	}
+// slotWait is how long an attempt waits for a free slot of its endpoint
+// before it gives its worker back and is snoozed.
+const slotWait = 500 * time.Millisecond
+
+func (d *Deliverer) slot(endpointSeq int64) chan struct{} {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.inFlight == nil {
-		d.inFlight = map[int64]int{}
+	if d.slots == nil {
+		d.slots = map[int64]chan struct{}{}
 	}
-	if d.inFlight[endpointSeq] >= limit {
-		return false
+	s, ok := d.slots[endpointSeq]
+	if !ok {
+		limit := d.PerEndpoint
+		if limit <= 0 {
+			limit = 8
+		}
+		s = make(chan struct{}, limit)
+		d.slots[endpointSeq] = s
 	}
-	d.inFlight[endpointSeq]++
-	return true
+	return s
 }
 
-func (d *Deliverer) release(endpointSeq int64) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.inFlight[endpointSeq]--; d.inFlight[endpointSeq] <= 0 {
-		delete(d.inFlight, endpointSeq)
+// acquire takes a slot of the endpoint, waiting at most slotWait. A fast
+// endpoint frees slots within that time; a slow one makes its own attempts
+// wait while other endpoints' attempts go ahead on the other workers.
+func (d *Deliverer) acquire(ctx context.Context, endpointSeq int64) bool {
+	s := d.slot(endpointSeq)
+	select {
+	case s <- struct{}{}:
+		return true
+	default:
 	}
+	t := time.NewTimer(slotWait)
+	defer t.Stop()
+	select {
+	case s <- struct{}{}:
+		return true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return false
 }
+
+func (d *Deliverer) release(endpointSeq int64) { <-d.slot(endpointSeq) }
 
 // Deliver makes attempt number attempt of a delivery. It is idempotent: an
 // attempt already recorded, a finished delivery, or one whose endpoint is
@@ -85,7 +105,7 @@ func (d *Deliverer) Deliver(ctx context.Context, orgID, deliveryID int64, attemp
 				Error: "endpoint disabled: " + del.Endpoint.DisabledReason, CreatedAt: d.Service.now()}, store.DeliveryFailed, time.Time{})
 		})
 	}
-	if !d.acquire(del.EndpointSeq) {
+	if !d.acquire(ctx, del.EndpointSeq) {
 		return d.Snooze(time.Second + time.Duration(rand.Int64N(int64(time.Second))))
 	}
 	defer d.release(del.EndpointSeq)
@@ -96,7 +116,9 @@ func (d *Deliverer) Deliver(ctx context.Context, orgID, deliveryID int64, attemp
 	}
 	sent := d.Service.now()
 	h := http.Header{}
-	Sign(h, del.Event.ID, sent, body, del.Endpoint.ActiveSecrets(sent))
+	if err := Sign(h, del.Event.ID, sent, body, del.Endpoint.ActiveSecrets(sent)); err != nil {
+		return fmt.Errorf("sign delivery %d: %w", deliveryID, err)
+	}
 	res := d.Client.Deliver(ctx, del.Endpoint.URL, h, body)
 	now := d.Service.now()
 	a := waybill.DeliveryAttempt{Attempt: attempt, StatusCode: res.StatusCode, Latency: res.Latency,
