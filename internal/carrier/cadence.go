@@ -6,33 +6,54 @@ import (
 	"github.com/waybillhq/waybill"
 )
 
-// NextPoll returns when to poll a tracking next, given when its status last
-// changed: often near delivery, every few hours in transit, rarely when
-// quiet. ok is false for trackings that are not polled: inactive, Delivered
-// or Expired ones.
+// NextPoll returns when to poll a tracking's carrier next, given when its
+// status last changed (zero: use t.CreatedAt). ok is false for a tracking
+// that is not polled: inactive, Delivered or Expired. Otherwise at is
+// after now, and NextPoll is deterministic. The cadence, first matching
+// row wins:
 //
-//	OutForDelivery, AvailableForPickup, AttemptFail      30 min
-//	Pending or InfoReceived, for its first day             1 h
-//	InTransit, Exception                                   3 h
-//	any tag, no change for 3 days                          12 h
-//	any tag, no change for 7 days                          24 h
-func NextPoll(t waybill.Tracking, lastChange, now time.Time) (time.Time, bool) {
+//	no change for 7 days or more                             every 24 h
+//	no change for 3 days or more                             every 12 h
+//	OutForDelivery, AvailableForPickup, AttemptFail          every 30 min
+//	Pending or InfoReceived, created less than 1 h ago        every 15 min
+//	Pending or InfoReceived, created less than 6 h ago        every 30 min
+//	Pending or InfoReceived, created less than 24 h ago       every 1 h
+//	Exception                                                every 2 h
+//	anything else (InTransit, older Pending, InfoReceived)    every 3 h
+//
+// The sandbox courier plays out in accelerated time and is polled every
+// SandboxPollInterval instead.
+func NextPoll(t waybill.Tracking, lastChange, now time.Time) (at time.Time, ok bool) {
 	if !t.Active || t.Tag == waybill.TagDelivered || t.Tag == waybill.TagExpired {
 		return time.Time{}, false
 	}
-	quiet := now.Sub(lastChange)
-	var every time.Duration
-	switch {
-	case quiet >= 7*24*time.Hour:
-		every = 24 * time.Hour
-	case quiet >= 3*24*time.Hour:
-		every = 12 * time.Hour
-	case t.Tag == waybill.TagOutForDelivery || t.Tag == waybill.TagAvailableForPickup || t.Tag == waybill.TagAttemptFail:
-		every = 30 * time.Minute
-	case (t.Tag == waybill.TagPending || t.Tag == waybill.TagInfoReceived) && now.Sub(t.CreatedAt) < 24*time.Hour:
-		every = time.Hour
-	default:
-		every = 3 * time.Hour
+	if lastChange.IsZero() {
+		lastChange = t.CreatedAt
 	}
-	return now.Add(every), true
+	return now.Add(pollInterval(t.Tag, now.Sub(t.CreatedAt), now.Sub(lastChange))), true
+}
+
+// pollInterval is NextPoll's table, given the tracking's age and how long
+// it has been quiet.
+func pollInterval(tag waybill.Tag, age, quiet time.Duration) time.Duration {
+	const day = 24 * time.Hour
+	fresh := tag == waybill.TagPending || tag == waybill.TagInfoReceived || tag == ""
+	switch {
+	case quiet >= 7*day:
+		return 24 * time.Hour
+	case quiet >= 3*day:
+		return 12 * time.Hour
+	case tag == waybill.TagOutForDelivery || tag == waybill.TagAvailableForPickup || tag == waybill.TagAttemptFail:
+		return 30 * time.Minute
+	case fresh && age < time.Hour:
+		return 15 * time.Minute
+	case fresh && age < 6*time.Hour:
+		return 30 * time.Minute
+	case fresh && age < day:
+		return time.Hour
+	case tag == waybill.TagException:
+		return 2 * time.Hour
+	default:
+		return 3 * time.Hour
+	}
 }

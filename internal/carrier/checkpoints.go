@@ -13,14 +13,20 @@ import (
 )
 
 // checkpointLayouts are the ISO 8601 forms carriers send, with and without
-// an offset.
+// an offset. Go accepts fractional seconds after the seconds field of any
+// of them.
 var checkpointLayouts = []string{
-	time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05", "2006-01-02T15:04",
-	"2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05", "2006-01-02",
+	time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05Z07", "2006-01-02T15:04:05",
+	"2006-01-02T15:04Z07:00", "2006-01-02T15:04", "2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05",
+	"2006-01-02",
 }
 
-// ParseCheckpointTime reads a checkpoint time. A time without an offset is
-// the carrier's local time; it is read as UTC for ordering only.
+// ParseCheckpointTime reads a checkpoint time in one of the ISO 8601 forms
+// carriers send ("2024-05-01T10:00:00+02:00", "…Z", "2024-05-01T10:00:00",
+// "2024-05-01 10:00:00", "2024-05-01"). A time without an offset is the
+// carrier's local time; it is returned as UTC, which is good enough for
+// ordering one parcel's scans. It returns an error for an empty string,
+// more than 40 characters, another format, or a year outside 1990–2200.
 func ParseCheckpointTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > 40 {
@@ -37,9 +43,12 @@ func ParseCheckpointTime(s string) (time.Time, error) {
 	return time.Time{}, errors.New("checkpoint time is not ISO 8601")
 }
 
-// CheckpointHash identifies a checkpoint by its content (time, message,
-// place, statuses), not by when Waybill received it: the same scan pushed
-// or fetched twice has the same hash.
+// CheckpointHash identifies a checkpoint by its content: checkpoint time
+// (as written), message, city, state, zip, country, location, raw tag, tag
+// and subtag. It ignores CreatedAt (when Waybill received it), Slug,
+// CountryName (derived from the country) and Coordinates, so the same scan
+// pushed or fetched twice has the same hash. The hash is 32 lowercase hex
+// characters and is stable across releases: it is shown to API clients.
 func CheckpointHash(c waybill.Checkpoint) string {
 	h := sha256.New()
 	for _, f := range []string{c.CheckpointTime, c.Message, c.City, c.State, c.Zip, c.CountryISO3, c.Location,
@@ -51,24 +60,29 @@ func CheckpointHash(c waybill.Checkpoint) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
+// keyed is a checkpoint with its sort key.
 type keyed struct {
-	c    waybill.Checkpoint
-	at   time.Time
-	hash string
+	c     waybill.Checkpoint
+	at    time.Time // zero when the time does not parse: such scans sort first
+	hash  string
+	isNew bool
 }
 
-func less(a, b keyed) int {
+func compareKeyed(a, b keyed) int {
 	if c := a.at.Compare(b.at); c != 0 {
 		return c
 	}
 	return strings.Compare(a.hash, b.hash)
 }
 
-// MergeCheckpoints adds incoming checkpoints to existing ones. A checkpoint
-// already present (same hash) is ignored, whichever copy arrived first, and
-// the result is in checkpoint-time order with ties broken by hash: arriving
-// out of order or twice gives the same list as in order and once. added
-// holds the checkpoints that were new.
+// MergeCheckpoints adds incoming checkpoints to existing ones and returns
+// them all in checkpoint-time order, ties broken by hash. A checkpoint whose
+// hash is already present, in existing or earlier in incoming, is dropped:
+// the copy kept is the first one seen, so a stored checkpoint keeps its
+// CreatedAt. Hence the merged list, CreatedAt aside, depends only on the
+// set of checkpoints: arriving out of order or twice gives the same list
+// as in order and once. added holds the checkpoints of incoming that were
+// new, in the same order as merged. existing and incoming are not modified.
 func MergeCheckpoints(existing, incoming []waybill.Checkpoint) (merged, added []waybill.Checkpoint) {
 	seen := make(map[string]bool, len(existing)+len(incoming))
 	all := make([]keyed, 0, len(existing)+len(incoming))
@@ -79,15 +93,15 @@ func MergeCheckpoints(existing, incoming []waybill.Checkpoint) (merged, added []
 		}
 		seen[h] = true
 		at, _ := ParseCheckpointTime(c.CheckpointTime)
-		all = append(all, keyed{c, at, h})
-		if i >= len(existing) {
-			added = append(added, c)
-		}
+		all = append(all, keyed{c: c, at: at, hash: h, isNew: i >= len(existing)})
 	}
-	slices.SortStableFunc(all, less)
+	slices.SortFunc(all, compareKeyed)
 	merged = make([]waybill.Checkpoint, len(all))
 	for i, k := range all {
 		merged[i] = k.c
+		if k.isNew {
+			added = append(added, k.c)
+		}
 	}
 	return merged, added
 }

@@ -3,6 +3,8 @@ package carrier
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -12,51 +14,130 @@ import (
 // FetchRequest asks a carrier about one parcel.
 type FetchRequest struct {
 	Slug           string
-	TrackingNumber string
+	TrackingNumber string // normalized: upper case, no spaces or dashes
 	CourierFields  waybill.CourierFields
-	Credentials    map[string]string // from the organization's courier connection, if any
+	Credentials    map[string]string // from the organization's courier connection; nil for none
 	CreatedAt      time.Time         // when Waybill started following the parcel
 }
 
-// FetchResult is what a carrier said.
+// FetchResult is what a carrier said about a parcel.
 type FetchResult struct {
-	Checkpoints      []waybill.Checkpoint
-	ExpectedDelivery string // the carrier's estimate, when it gives one
-	Expired          bool   // the carrier says it will never have news
+	// Checkpoints are every scan the carrier knows, with tag and subtag set
+	// (MapStatus); the core ignores the ones already stored. CreatedAt is
+	// left zero: the core stamps the time it stores a new one.
+	Checkpoints []waybill.Checkpoint
+	// ExpectedDelivery is the carrier's estimate (ISO 8601), "" for none.
+	ExpectedDelivery string
+	// SignedBy is the recipient's name when the carrier reports it in a
+	// field rather than in a checkpoint message.
+	SignedBy string
+	// Expired is true when the carrier says it will never have news.
+	Expired bool
 }
 
-// Connector is a carrier integration. Fetch returns every checkpoint the
-// carrier knows (the core ignores ones already stored), ErrNotFound when the
-// carrier does not know the number yet, or another error for a failure worth
-// retrying (rate limit, outage).
+// Connector is a carrier integration.
+//
+// Fetch returns every checkpoint the carrier knows, or an error:
+// ErrNotFound (wrapped or not) when the carrier does not know the number
+// yet, which the poller treats as "no news, poll again later"; a
+// *TemporaryError for a failure worth retrying soon (rate limit, carrier
+// 5xx, timeout), which the poller retries with backoff, not before its
+// RetryAfter; any other error for a failure that retrying will not fix
+// (bad credentials, a response Waybill cannot read). Fetch must stop when
+// ctx is done and must be safe for concurrent use.
 type Connector interface {
 	Fetch(ctx context.Context, req FetchRequest) (FetchResult, error)
 }
 
-// ErrNotFound means the carrier does not know the number (yet).
+// ErrNotFound means the carrier does not know the tracking number (yet).
+// Test for it with errors.Is.
 var ErrNotFound = errors.New("carrier: tracking number not found")
 
-// Registry holds the connectors by courier slug. It is safe for concurrent
-// use.
+// ErrTemporary matches every *TemporaryError with errors.Is.
+var ErrTemporary = errors.New("carrier: temporary failure")
+
+// TemporaryError is a carrier failure that is worth retrying: the carrier
+// rate-limited Waybill, answered with a 5xx, or did not answer in time.
+type TemporaryError struct {
+	// Reason is a short, loggable description ("rate limited", "HTTP 503").
+	Reason string
+	// RetryAfter is how long the carrier asked Waybill to wait (its
+	// Retry-After header), zero when it did not say.
+	RetryAfter time.Duration
+	// Err is the underlying error, if any.
+	Err error
+}
+
+// Error describes the failure.
+func (e *TemporaryError) Error() string {
+	msg := "carrier: temporary failure: " + e.Reason
+	if e.RetryAfter > 0 {
+		msg += fmt.Sprintf(" (retry after %s)", e.RetryAfter)
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Unwrap returns the underlying error.
+func (e *TemporaryError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrTemporary) true for every *TemporaryError.
+func (e *TemporaryError) Is(target error) bool { return target == ErrTemporary }
+
+// RetryAfter reports whether err is (or wraps) a *TemporaryError, and how
+// long the carrier asked to wait before the next try (zero when it did
+// not say).
+func RetryAfter(err error) (wait time.Duration, temporary bool) {
+	var te *TemporaryError
+	if errors.As(err, &te) {
+		return te.RetryAfter, true
+	}
+	return 0, false
+}
+
+// Registry holds the connectors by courier slug. Its zero value is an
+// empty registry, and it is safe for concurrent use.
 type Registry struct {
 	mu     sync.RWMutex
 	bySlug map[string]Connector
 }
 
 // NewRegistry returns an empty registry.
-func NewRegistry() *Registry { return &Registry{bySlug: map[string]Connector{}} }
+func NewRegistry() *Registry { return &Registry{} }
 
-// Register sets the connector of a courier.
+// Register sets the connector of a courier, replacing any earlier one.
+// It panics on a nil connector, a programming error.
 func (r *Registry) Register(slug string, c Connector) {
+	if c == nil {
+		panic("carrier: Register of a nil connector for " + slug)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.bySlug == nil {
+		r.bySlug = map[string]Connector{}
+	}
 	r.bySlug[slug] = c
 }
 
-// Lookup returns the connector of a courier.
-func (r *Registry) Lookup(slug string) (Connector, bool) {
+// Lookup returns the connector of a courier; ok is false when none is
+// registered (its checkpoints can only come by push).
+func (r *Registry) Lookup(slug string) (c Connector, ok bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	c, ok := r.bySlug[slug]
+	c, ok = r.bySlug[slug]
 	return c, ok
+}
+
+// Slugs returns the slugs that have a connector, sorted.
+func (r *Registry) Slugs() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]string, 0, len(r.bySlug))
+	for s := range r.bySlug {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
 }
