@@ -37,7 +37,9 @@ func TestAfterShipSDKs(t *testing.T) {
 	var logs bytes.Buffer
 	srv := exec.Command(bin, "serve")
 	srv.Env = append(os.Environ(), "WAYBILL_ADDR=127.0.0.1:0", "WAYBILL_ADDR_FILE="+addrFile,
-		"WAYBILL_DATABASE_URL=sqlite:"+filepath.Join(dir, "waybill.db"), "WAYBILL_BOOTSTRAP_API_KEY="+key)
+		"WAYBILL_DATABASE_URL=sqlite:"+filepath.Join(dir, "waybill.db"), "WAYBILL_BOOTSTRAP_API_KEY="+key,
+		// The SDK tests send bursts well past AfterShip's 10 requests/s.
+		"WAYBILL_RATE_LIMIT_V4=1000", "WAYBILL_RATE_LIMIT_SCALE=100")
 	srv.Stdout, srv.Stderr = &logs, &logs
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -41,6 +42,10 @@ type Options struct {
 type Queue struct {
 	client *river.Client[*sql.Tx]
 	db     *sql.DB
+	engine string
+	logger *slog.Logger
+
+	stopSweep context.CancelFunc
 }
 
 func driver(db *sql.DB, engine string) riverdriver.Driver[*sql.Tx] {
@@ -78,6 +83,7 @@ func New(db *sql.DB, opts Options, h Handlers) (*Queue, error) {
 		JobTimeout:                  2 * time.Minute,
 		RescueStuckJobsAfter:        10 * time.Minute,
 		CompletedJobRetentionPeriod: 24 * time.Hour,
+		RetryPolicy:                 cappedRetry{},
 	}
 	if opts.Work {
 		// Webhook deliveries have their own queue and workers, so that slow
@@ -93,11 +99,23 @@ func New(db *sql.DB, opts Options, h Handlers) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create queue client: %w", err)
 	}
-	return &Queue{client: client, db: db}, nil
+	return &Queue{client: client, db: db, engine: opts.Engine, logger: opts.Logger}, nil
 }
 
-// Start begins working jobs; it returns at once.
+// Start begins working jobs; it returns at once. On SQLite, where one
+// process owns the database and its queue, jobs a crashed process left
+// running are made available again first, since nothing else can be working
+// them. On both engines a sweep then recovers jobs left running by a dead
+// instance (see rescue.go).
 func (q *Queue) Start(ctx context.Context) error {
+	if q.engine == "sqlite" {
+		if _, err := q.recoverOrphans(ctx, time.Now().Add(time.Hour)); err != nil {
+			return err
+		}
+	}
+	sweepCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	q.stopSweep = cancel
+	go q.sweepOrphans(sweepCtx)
 	if err := q.client.Start(ctx); err != nil {
 		return fmt.Errorf("start queue: %w", err)
 	}
@@ -107,6 +125,9 @@ func (q *Queue) Start(ctx context.Context) error {
 // Stop stops fetching new jobs and waits for running ones until ctx is done,
 // then cancels what is still running; a cancelled job runs again later.
 func (q *Queue) Stop(ctx context.Context) error {
+	if q.stopSweep != nil {
+		q.stopSweep()
+	}
 	if err := q.client.Stop(ctx); err != nil {
 		cancelCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
@@ -141,3 +162,16 @@ func (q *Queue) insert(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts
 var uniqueWhileQueued = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled,
 }}
+
+// cappedRetry retries a failed (or rescued) job after 2^attempt seconds,
+// at most a minute, with jitter. River's default grows as attempt^4, which
+// after a few crashes in a row would park interrupted work for many minutes.
+// Handlers that want a longer schedule (webhook deliveries) keep their own.
+type cappedRetry struct{}
+
+func (cappedRetry) NextRetry(job *rivertype.JobRow) time.Time {
+	d := time.Duration(1<<min(max(job.Attempt, 1), 6)) * time.Second
+	d = min(d, time.Minute)
+	d += time.Duration(rand.Int64N(int64(d/4) + 1))
+	return time.Now().Add(d)
+}

@@ -30,10 +30,9 @@ import (
 // stack is a running Waybill (HTTP server and queue workers) over a real
 // database, with one organization.
 type stack struct {
-	t    *testing.T
-	URL  string
-	Key  string
-	stop func()
+	t   *testing.T
+	URL string
+	Key string
 }
 
 func newStack(t *testing.T, engine string) *stack {

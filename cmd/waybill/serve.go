@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+
+	"github.com/waybillhq/waybill/internal/api/admin"
+	"github.com/waybillhq/waybill/internal/api/aftership"
+	"github.com/waybillhq/waybill/internal/carrier"
+	"github.com/waybillhq/waybill/internal/config"
+	"github.com/waybillhq/waybill/internal/httpserver"
+	"github.com/waybillhq/waybill/internal/queue"
+	"github.com/waybillhq/waybill/internal/store"
+	"github.com/waybillhq/waybill/internal/tenant"
+	"github.com/waybillhq/waybill/internal/tracking"
+	"github.com/waybillhq/waybill/internal/webhook"
+)
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore opens and migrates the database (our schema and the queue's).
+func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx, queue.Migrate(st.Writer(), st.Engine())); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	cfg, err := config.LoadEnv()
+	if err != nil {
+		return err
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (WAYBILL_ADDR)")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "sqlite:PATH or postgres://... (WAYBILL_DATABASE_URL)")
+	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "base URL for links (WAYBILL_PUBLIC_URL)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	logger := newLogger(cfg, stderr)
+
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	tenants := &tenant.Service{Store: st}
+	if cfg.BootstrapAPIKey != "" {
+		if _, err := tenants.Bootstrap(ctx, "default", cfg.BootstrapAPIKey); err != nil {
+			return fmt.Errorf("bootstrap organization: %w", err)
+		}
+	}
+
+	schedule := webhook.DefaultSchedule
+	if cfg.WebhookRetrySchedule != "" {
+		if schedule, err = webhook.ParseSchedule(cfg.WebhookRetrySchedule); err != nil {
+			return fmt.Errorf("WAYBILL_WEBHOOK_RETRY_SCHEDULE: %w", err)
+		}
+	}
+	carriers := carrier.NewRegistry()
+	carriers.Register(carrier.SandboxSlug, carrier.NewSandbox(cfg.SandboxStep))
+
+	webhooks := &webhook.Service{Store: st, AllowPrivate: cfg.WebhookAllowPrivate}
+	trackings := &tracking.Service{Store: st, Dispatcher: webhooks, Carriers: carriers, SandboxStep: cfg.SandboxStep}
+	deliverer := &webhook.Deliverer{
+		Service: webhooks, Renderer: aftership.Payloads{}, Schedule: schedule, Snooze: queue.Snooze,
+		Logger: logger.With("component", "webhooks"),
+		Client: webhook.NewClient(webhook.ClientOptions{TotalTimeout: cfg.WebhookTimeout, AllowPrivate: cfg.WebhookAllowPrivate}),
+	}
+	q, err := queue.New(st.Writer(), queue.Options{
+		Engine: st.Engine(), Workers: cfg.Workers, WebhookWorkers: cfg.WebhookWorkers,
+		Logger: logger.With("component", "queue"), Work: true,
+	}, queue.Handlers{
+		PollTracking:    trackings.Poll,
+		DeliverWebhook:  deliverer.Deliver,
+		ExpireTrackings: func(ctx context.Context) error { _, err := trackings.ExpireStale(ctx); return err },
+	})
+	if err != nil {
+		return err
+	}
+	trackings.Queue, webhooks.Queue = q, q
+
+	api := &aftership.API{
+		Trackings: trackings, Auth: tenants, Limits: aftership.NewRateLimiter(cfg.RateLimitScale),
+		LegacyRate: cfg.RateLimitLegacy, MaxBodyBytes: cfg.MaxBodyBytes, PublicURL: cfg.PublicURL,
+		Logger: logger.With("face", "aftership"),
+	}
+	adminAPI := &admin.API{Checkpoints: trackings, Webhooks: webhooks, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes,
+		Logger: logger.With("face", "admin")}
+	srv := httpserver.New(cfg.Addr, logger, httpserver.Checks{
+		Ready: func(ctx context.Context) error {
+			if ok, err := st.Migrated(ctx); err != nil || !ok {
+				return errors.Join(errors.New("database not migrated"), err)
+			}
+			return st.Ping(ctx)
+		},
+		QueueDepth: q.Depth,
+	}, api, adminAPI)
+
+	l, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	if err := q.Start(ctx); err != nil {
+		l.Close()
+		return err
+	}
+	logger.Info("waybill serving", "addr", l.Addr().String(), "engine", st.Engine(), "public_url", cfg.PublicURL)
+	if path := os.Getenv("WAYBILL_ADDR_FILE"); path != "" {
+		// Tests and scripts that listen on :0 learn the port here.
+		if err := os.WriteFile(path, []byte(l.Addr().String()), 0o600); err != nil {
+			return fmt.Errorf("write WAYBILL_ADDR_FILE: %w", err)
+		}
+	}
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(l) }()
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests and jobs")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	err = errors.Join(err, q.Stop(shutdownCtx))
+	if err == nil {
+		logger.Info("stopped cleanly")
+	}
+	return err
+}

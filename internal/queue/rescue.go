@@ -1,0 +1,54 @@
+package queue
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Every job handler finishes (or is cancelled by River) within JobTimeout,
+// and its result is recorded a moment later. A job still "running" well past
+// that was taken by a process that died. River's own stuck-job rescuer did
+// not rescue these in our crash tests within minutes, so the queue makes them
+// available again itself. Every instance runs the sweep; it is idempotent.
+const (
+	jobTimeout    = 25 * time.Second
+	orphanAfter   = 45 * time.Second
+	orphanSweep   = 10 * time.Second
+	sqliteTimeFmt = "2006-01-02 15:04:05.000" // riversqlite's stored time form
+)
+
+// recoverOrphans makes jobs running since before horizon available again
+// and returns how many it recovered.
+func (q *Queue) recoverOrphans(ctx context.Context, horizon time.Time) (int64, error) {
+	var h, now any = horizon, time.Now()
+	if q.engine == "sqlite" {
+		h, now = horizon.UTC().Format(sqliteTimeFmt), time.Now().UTC().Format(sqliteTimeFmt)
+	}
+	res, err := q.db.ExecContext(ctx,
+		`UPDATE river_job SET state = 'available', scheduled_at = $1 WHERE state = 'running' AND attempted_at < $2`, now, h)
+	if err != nil {
+		return 0, fmt.Errorf("recover interrupted jobs: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if n > 0 && q.logger != nil {
+		q.logger.Info("made jobs interrupted by a crash available again", "jobs", n)
+	}
+	return n, nil
+}
+
+// sweepOrphans recovers interrupted jobs every orphanSweep until ctx ends.
+func (q *Queue) sweepOrphans(ctx context.Context) {
+	t := time.NewTicker(orphanSweep)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := q.recoverOrphans(ctx, time.Now().Add(-orphanAfter)); err != nil && ctx.Err() == nil && q.logger != nil {
+				q.logger.Warn("sweep interrupted jobs", "err", err)
+			}
+		}
+	}
+}
