@@ -55,6 +55,15 @@ func (s *Service) Poll(ctx context.Context, orgID int64, id string, due time.Tim
 		return fetchErr
 	}
 	now := s.now()
+	for i := range fetched.Checkpoints {
+		c := &fetched.Checkpoints[i]
+		if c.CreatedAt.IsZero() {
+			c.CreatedAt = now
+		}
+		if c.Slug == "" {
+			c.Slug = t.Slug
+		}
+	}
 	return s.Store.WithTx(ctx, func(tx *store.Tx) error {
 		t, err := tx.Tracking(ctx, orgID, id)
 		if err != nil || !t.NextPollAt.Equal(due) {
@@ -69,7 +78,10 @@ func (s *Service) Poll(ctx context.Context, orgID int64, id string, due time.Tim
 			return nil
 		}
 		if t.Slug == carrier.SandboxSlug && s.SandboxStep > 0 {
-			next = now.Add(carrier.SandboxPollInterval(s.SandboxStep))
+			// Follow the sandbox's accelerated clock until its journey ends.
+			if at, more := carrier.SandboxNextScan(t.TrackingNumber, t.CreatedAt, now, s.SandboxStep); more {
+				next = at
+			}
 		}
 		return s.schedulePoll(ctx, tx, &t, next, queue.PriorityRoutine)
 	})
