@@ -5,6 +5,8 @@ package tenant
 
 import (
 	"context"
+	"crypto/sha256"
+	"sync"
 	"time"
 
 	"github.com/waybillhq/waybill"
@@ -15,7 +17,22 @@ import (
 // Service manages organizations and keys.
 type Service struct {
 	Store *store.Store
+
+	mu    sync.Mutex
+	cache map[[sha256.Size]byte]cachedOrg
 }
+
+// cachedOrg is a recent successful authentication. Keys are never revoked
+// today, so a short cache only saves the database a lookup per request.
+type cachedOrg struct {
+	org     waybill.Organization
+	expires time.Time
+}
+
+const (
+	authCacheTTL  = 30 * time.Second
+	authCacheSize = 10_000
+)
 
 // CreateOrg creates an organization with the default activated couriers and
 // a first API key, which is returned in clear: it is never shown again.
@@ -88,6 +105,26 @@ func (s *Service) Bootstrap(ctx context.Context, name, key string) (waybill.Orga
 }
 
 // Authenticate resolves an API key to its organization, or EUNAUTHORIZED.
+// A key that authenticated in the last 30 seconds is answered from memory
+// (by its SHA-256; the key itself is not kept).
 func (s *Service) Authenticate(ctx context.Context, key string) (waybill.Organization, error) {
-	return s.Store.Read().Authenticate(ctx, key)
+	h := sha256.Sum256([]byte(key))
+	now := time.Now()
+	s.mu.Lock()
+	c, ok := s.cache[h]
+	s.mu.Unlock()
+	if ok && now.Before(c.expires) {
+		return c.org, nil
+	}
+	org, err := s.Store.Read().Authenticate(ctx, key)
+	if err != nil {
+		return org, err
+	}
+	s.mu.Lock()
+	if s.cache == nil || len(s.cache) >= authCacheSize {
+		s.cache = make(map[[sha256.Size]byte]cachedOrg)
+	}
+	s.cache[h] = cachedOrg{org: org, expires: now.Add(authCacheTTL)}
+	s.mu.Unlock()
+	return org, nil
 }

@@ -22,7 +22,7 @@ import (
 // harness is a real Waybill HTTP server on loopback over a real database,
 // with one organization and its key. Jobs are inserted but not worked.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	URL     string
 	Key     string
 	Store   *store.Store
@@ -35,7 +35,7 @@ type harnessOptions struct {
 	maxBody    int64
 }
 
-func newHarness(t *testing.T, engine string, opts ...func(*harnessOptions)) *harness {
+func newHarness(t testing.TB, engine string, opts ...func(*harnessOptions)) *harness {
 	t.Helper()
 	o := harnessOptions{rateScale: 0, legacyRate: 10, maxBody: 1 << 20}
 	for _, f := range opts {
@@ -163,7 +163,7 @@ func forEachEngine(t *testing.T, f func(t *testing.T, engine string)) {
 }
 
 // testWriter sends log lines to the test's log, shown when it fails.
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(bytes.TrimSpace(p)))
