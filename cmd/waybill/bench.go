@@ -45,6 +45,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return benchHTTP(ctx, args[1:], stdout, stderr)
 	case "aftership":
 		return benchAfterShip(ctx, args[1:], stdout, stderr)
+	case "webhooks":
+		return benchWebhooks(ctx, args[1:], stdout)
 	case "baseline":
 		return benchBaseline(ctx, args[1:], stderr)
 	case "help", "-h", "--help":

@@ -50,8 +50,8 @@ func newStack(t *testing.T, engine string) *stack {
 	trackings := &tracking.Service{Store: st, Dispatcher: webhooks, Carriers: carriers, SandboxStep: 50 * time.Millisecond}
 	schedule, _ := webhook.ParseSchedule("50ms,100ms,200ms")
 	deliverer := &webhook.Deliverer{Service: webhooks, Renderer: aftership.Payloads{}, Schedule: schedule, Snooze: queue.Snooze,
-		Client: webhook.NewClient(webhook.ClientOptions{TotalTimeout: 2 * time.Second, AllowPrivate: true})}
-	q, err := queue.New(st.Writer(), queue.Options{Engine: st.Engine(), Workers: 4, WebhookWorkers: 8, Work: true, PollInterval: 20 * time.Millisecond, Logger: logger},
+		Client: webhook.NewClient(webhook.ClientOptions{TotalTimeout: 5 * time.Second, AllowPrivate: true})}
+	q, err := queue.New(st.Writer(), queue.Options{Engine: st.Engine(), Workers: 4, WebhookWorkers: 16, Work: true, PollInterval: 20 * time.Millisecond, Logger: logger},
 		queue.Handlers{PollTracking: trackings.Poll, DeliverWebhook: deliverer.Deliver})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/waybillhq/waybill/internal/loadgen"
+)
+
+// benchWebhooks measures webhook delivery against a running Waybill: it
+// starts a receiver on loopback, gives each organization key ten endpoints
+// pointing at it, pushes tag-changing checkpoints at a fixed rate, and
+// reports deliveries received per second and the latency from sending a
+// push to the first delivery of each event it caused.
+//
+//	waybill bench webhooks --url BASE --keys K1,K2,... --rate 50 --duration 10s
+func benchWebhooks(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("bench webhooks", flag.ContinueOnError)
+	base := fs.String("url", "http://127.0.0.1:8080", "Waybill base URL (loopback)")
+	keys := fs.String("keys", "", "comma-separated API keys, one per organization")
+	perOrg := fs.Int("endpoints", 10, "endpoints per organization (at most 10)")
+	rate := fs.Float64("rate", 50, "checkpoint pushes per second")
+	duration := fs.Duration("duration", 10*time.Second, "how long to push")
+	drain := fs.Duration("drain", 60*time.Second, "how long to wait for deliveries after the last push")
+	jsonOut := fs.Bool("json", false, "print the result as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	orgKeys := splitNonEmpty(*keys)
+	if len(orgKeys) == 0 {
+		return fmt.Errorf("--keys is required")
+	}
+
+	// The receiver records when each event first arrives and counts all.
+	var mu sync.Mutex
+	first := map[string]time.Time{}
+	received := 0
+	var lastArrival time.Time
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	recv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now()
+		id := r.Header.Get("webhook-id")
+		_, _ = io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		received++
+		lastArrival = now
+		if _, ok := first[id]; !ok {
+			first[id] = now
+		}
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	})}
+	go func() { _ = recv.Serve(l) }()
+	defer recv.Close()
+
+	client := loadgen.NewClient(64)
+	call := func(key, method, path string, body any) (int, map[string]any, error) {
+		data, _ := json.Marshal(body)
+		req, err := http.NewRequestWithContext(ctx, method, *base+path, bytes.NewReader(data))
+		if err != nil {
+			return 0, nil, err
+		}
+		req.Header.Set("as-api-key", key)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := client.Do(req)
+		if err != nil {
+			return 0, nil, err
+		}
+		defer res.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&out)
+		return res.StatusCode, out, nil
+	}
+	endpoints := 0
+	for i, key := range orgKeys {
+		for j := 0; j < *perOrg; j++ {
+			status, out, err := call(key, "POST", "/v1/webhooks", map[string]any{
+				"url": fmt.Sprintf("http://%s/org%d/hook%d", l.Addr(), i, j), "events": []string{"tracking_update"}})
+			if err != nil || status != http.StatusCreated {
+				return fmt.Errorf("create endpoint %d of key %d: status %d %v %v", j, i, status, out, err)
+			}
+			endpoints++
+		}
+	}
+
+	// Push at the rate; each push moves one tracking to another tag, so it
+	// causes exactly one tracking_update event, delivered to every endpoint
+	// of its organization.
+	tags := []string{"InTransit", "OutForDelivery", "AttemptFail"}
+	sent := map[string]time.Time{}
+	var sentMu sync.Mutex
+	var wg sync.WaitGroup
+	interval := time.Duration(float64(time.Second) / *rate)
+	start := time.Now()
+	runID := start.UnixNano() % 1_000_000
+	pushes, failed := 0, 0
+	for n := 0; time.Since(start) < *duration; n++ {
+		if d := time.Until(start.Add(time.Duration(n) * interval)); d > 0 {
+			time.Sleep(d)
+		}
+		key := orgKeys[n%len(orgKeys)]
+		body := map[string]any{"slug": "dhl", "tracking_number": fmt.Sprintf("WH%d%04d", runID, n/len(orgKeys)%200),
+			"checkpoints": []map[string]any{{"checkpoint_time": time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Minute).Format(time.RFC3339),
+				// Pushes to one tracking are 200 x len(keys) apart, not a multiple
+				// of 3 for 10 keys, so every push changes its tag.
+				"message": fmt.Sprintf("scan %d", n), "tag": tags[n%len(tags)]}}}
+		pushes++
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t0 := time.Now()
+			status, out, err := call(key, "POST", "/v1/checkpoints", body)
+			if err != nil || status/100 != 2 {
+				sentMu.Lock()
+				failed++
+				sentMu.Unlock()
+				return
+			}
+			events, _ := out["events"].([]any)
+			sentMu.Lock()
+			for _, e := range events {
+				sent[e.(string)] = t0
+			}
+			sentMu.Unlock()
+		}()
+	}
+	wg.Wait()
+	pushEnd := time.Now()
+	wantDeliveries := len(sent) * *perOrg
+	for deadline := time.Now().Add(*drain); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		mu.Lock()
+		done := received >= wantDeliveries
+		mu.Unlock()
+		if done {
+			break
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var lat loadgen.Histogram
+	missing := 0
+	for id, t0 := range sent {
+		if t1, ok := first[id]; ok {
+			lat.Record(t1.Sub(t0))
+		} else {
+			missing++
+		}
+	}
+	span := lastArrival.Sub(start)
+	res := map[string]any{
+		"endpoints": endpoints, "organizations": len(orgKeys), "pushes": pushes, "failed_pushes": failed,
+		"events": len(sent), "deliveries_expected": wantDeliveries, "deliveries_received": received,
+		"events_missing": missing, "push_seconds": pushEnd.Sub(start).Seconds(), "span_seconds": span.Seconds(),
+		"deliveries_per_second": float64(received) / span.Seconds(),
+		"first_delivery_p50_ms": millis(lat.Percentile(50)), "first_delivery_p99_ms": millis(lat.Percentile(99)),
+		"first_delivery_max_ms": millis(lat.Max()),
+	}
+	if *jsonOut {
+		return json.NewEncoder(stdout).Encode(res)
+	}
+	_, err = fmt.Fprintf(stdout, "endpoints=%d events=%d deliveries=%d/%d in %.1fs (%.0f/s) push->first delivery p50=%.1fms p99=%.1fms missing=%d failed_pushes=%d\n",
+		endpoints, len(sent), received, wantDeliveries, span.Seconds(), res["deliveries_per_second"], res["first_delivery_p50_ms"],
+		res["first_delivery_p99_ms"], missing, failed)
+	return err
+}
+
+func splitNonEmpty(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
