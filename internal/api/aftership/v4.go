@@ -1,6 +1,7 @@
 package aftership
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 
@@ -159,32 +160,30 @@ func (a *API) updateV4(w http.ResponseWriter, r *http.Request, org waybill.Organ
 	writeOK(w, map[string]any{"tracking": renderTrackingV4(t)})
 }
 
-func (a *API) deleteV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+// actV4 resolves the request's tracking (by id or slug and number) and
+// runs act on it. On failure it has written the error and ok is false.
+func (a *API) actV4(w http.ResponseWriter, r *http.Request, org waybill.Organization, act func(ctx context.Context, orgID int64, id string) (waybill.Tracking, error)) (t waybill.Tracking, ok bool) {
 	cur, err := a.lookupV4(r, org)
+	if err == nil {
+		t, err = act(r.Context(), org.ID, cur.ID)
+	}
 	if err != nil {
 		a.writeError(w, r, err)
-		return
+		return t, false
 	}
-	t, err := a.Trackings.Delete(r.Context(), org.ID, cur.ID)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
+	return t, true
+}
+
+func (a *API) deleteV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+	if t, ok := a.actV4(w, r, org, a.Trackings.Delete); ok {
+		writeOK(w, map[string]any{"tracking": renderTrackingV4(t)})
 	}
-	writeOK(w, map[string]any{"tracking": renderTrackingV4(t)})
 }
 
 func (a *API) retrackV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
-	cur, err := a.lookupV4(r, org)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
+	if t, ok := a.actV4(w, r, org, a.Trackings.Retrack); ok {
+		writeOK(w, map[string]any{"tracking": map[string]any{"id": t.ID, "slug": t.Slug, "tracking_number": t.TrackingNumber, "active": t.Active}})
 	}
-	t, err := a.Trackings.Retrack(r.Context(), org.ID, cur.ID)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeOK(w, map[string]any{"tracking": map[string]any{"id": t.ID, "slug": t.Slug, "tracking_number": t.TrackingNumber, "active": t.Active}})
 }
 
 func (a *API) markCompletedV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
@@ -195,17 +194,12 @@ func (a *API) markCompletedV4(w http.ResponseWriter, r *http.Request, org waybil
 		a.writeError(w, r, err)
 		return
 	}
-	cur, err := a.lookupV4(r, org)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
+	t, ok := a.actV4(w, r, org, func(ctx context.Context, orgID int64, id string) (waybill.Tracking, error) {
+		return a.Trackings.MarkCompleted(ctx, orgID, id, body.Reason)
+	})
+	if ok {
+		writeOK(w, map[string]any{"tracking": renderTrackingV4(t)})
 	}
-	t, err := a.Trackings.MarkCompleted(r.Context(), org.ID, cur.ID, body.Reason)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeOK(w, map[string]any{"tracking": renderTrackingV4(t)})
 }
 
 func (a *API) lastCheckpointV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
