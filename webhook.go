@@ -11,7 +11,7 @@ const (
 )
 
 // WebhookEvents lists the event types an endpoint may subscribe to.
-var WebhookEvents = []string{EventTrackingUpdate, EventEDDRevise}
+var WebhookEvents = []string{EventTrackingUpdate, EventEDDRevise, EventSaleDropship, EventDropshipmentAcknowledged, EventFulfillment}
 
 // MaxWebhookEndpoints is how many endpoints an organization may have, as on
 // AfterShip.

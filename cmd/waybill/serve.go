@@ -85,8 +85,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 
 	webhooks := &webhook.Service{Store: st, AllowPrivate: cfg.WebhookAllowPrivate}
 	trackings := &tracking.Service{Store: st, Dispatcher: webhooks, Carriers: carriers, SandboxStep: cfg.SandboxStep}
+	onportParts := newOnport(cfg, st, tenants, trackings, webhooks, logger)
 	deliverer := &webhook.Deliverer{
-		Service: webhooks, Renderer: aftership.Payloads{}, Schedule: schedule, Snooze: queue.Snooze,
+		Service: webhooks, Renderer: webhookPayloads{AfterShip: aftership.Payloads{}, Onport: onportParts.Payloads},
+		Schedule: schedule, Snooze: queue.Snooze,
 		Logger: logger.With("component", "webhooks"),
 		Client: webhook.NewClient(webhook.ClientOptions{TotalTimeout: cfg.WebhookTimeout, AllowPrivate: cfg.WebhookAllowPrivate}),
 	}
@@ -118,7 +120,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			return st.Ping(ctx)
 		},
 		QueueDepth: q.Depth,
-	}, api, adminAPI)
+	}, api, adminAPI, onportParts.API)
 
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -128,6 +130,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		l.Close()
 		return err
 	}
+	// The Onport ingester and processor stop only after the server has
+	// drained, so every in-flight asynchronous request gets its commit.
+	onportCtx, stopOnport := context.WithCancel(context.WithoutCancel(ctx))
+	onportDone := make(chan struct{})
+	go func() { onportParts.Run(onportCtx); close(onportDone) }()
+	defer func() { stopOnport(); <-onportDone }()
 	logger.Info("waybill serving", "addr", l.Addr().String(), "engine", st.Engine(), "public_url", cfg.PublicURL)
 	if path := os.Getenv("WAYBILL_ADDR_FILE"); path != "" {
 		// Tests and scripts that listen on :0 learn the port here.
@@ -147,6 +155,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	err = srv.Shutdown(shutdownCtx)
+	stopOnport()
+	<-onportDone
 	err = errors.Join(err, q.Stop(shutdownCtx))
 	if err == nil {
 		logger.Info("stopped cleanly")

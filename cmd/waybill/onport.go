@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/api/onport"
+	"github.com/waybillhq/waybill/internal/commerce"
+	"github.com/waybillhq/waybill/internal/config"
+	"github.com/waybillhq/waybill/internal/inbound"
+	"github.com/waybillhq/waybill/internal/store"
+	"github.com/waybillhq/waybill/internal/tenant"
+	"github.com/waybillhq/waybill/internal/tracking"
+	"github.com/waybillhq/waybill/internal/webhook"
+)
+
+// onportParts is the Onport face with the commerce core and the inbound
+// pipeline behind it, wired from the pieces serve builds.
+type onportParts struct {
+	API       *onport.API
+	Commerce  *commerce.Service
+	Ingester  *inbound.Ingester
+	Processor *inbound.Processor
+	Payloads  onport.Payloads
+}
+
+// newOnport wires the Onport face. Call Run to start the group-commit
+// writer and the inbound workers; they stop when ctx is done.
+func newOnport(cfg config.Config, st *store.Store, tenants *tenant.Service, trackings *tracking.Service,
+	webhooks *webhook.Service, logger *slog.Logger) *onportParts {
+	com := &commerce.Service{Store: st, Trackings: trackings, Events: webhooks}
+	proc := inbound.NewProcessor(st, com, logger.With("component", "inbound"))
+	ing := inbound.NewIngester(st, logger.With("component", "inbound"))
+	ing.Committed = proc.Notify
+	proc.Busy, proc.Preempt = ing.Busy, ing.Waiting
+	api := &onport.API{Commerce: com, Store: st, Inbound: ing, Auth: tenants, Throttle: onport.NewThrottle(cfg.RateLimitScale),
+		MaxBodyBytes: cfg.MaxBodyBytes, PublicURL: cfg.PublicURL, Logger: logger.With("face", "onport")}
+	return &onportParts{API: api, Commerce: com, Ingester: ing, Processor: proc, Payloads: onport.Payloads{PublicURL: cfg.PublicURL}}
+}
+
+// Run runs the ingester and the processor until ctx is done, and returns
+// when both have stopped.
+func (p *onportParts) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); p.Ingester.Run(ctx) }()
+	go func() { defer wg.Done(); p.Processor.Run(ctx) }()
+	wg.Wait()
+}
+
+// webhookPayloads renders each event with its face's renderer: commerce
+// events as Onport's, everything else as AfterShip's. serve hands it to the
+// webhook deliverer.
+type webhookPayloads struct {
+	AfterShip interface {
+		WebhookPayload(e waybill.Event, apiVersion string) ([]byte, error)
+	}
+	Onport onport.Payloads
+}
+
+// WebhookPayload implements webhook.PayloadRenderer.
+func (p webhookPayloads) WebhookPayload(e waybill.Event, apiVersion string) ([]byte, error) {
+	if p.Onport.Handles(e.Type) {
+		return p.Onport.WebhookPayload(e, apiVersion)
+	}
+	return p.AfterShip.WebhookPayload(e, apiVersion)
+}

@@ -1,0 +1,7 @@
+package onport_test
+
+import "github.com/waybillhq/waybill/internal/tracking"
+
+func trackingInput(number, slug string) tracking.CreateInput {
+	return tracking.CreateInput{TrackingNumber: number, Slug: slug}
+}

@@ -1,0 +1,15 @@
+// Package inbound takes Onport's asynchronous imports durably and fast, and
+// processes them later in priority order.
+//
+// The Ingester is a group commit: one writer goroutine gathers the
+// messages of concurrent requests for up to MaxWait (or MaxBatch messages),
+// stores them in one transaction, commits (one fsync on SQLite), and only
+// then answers every request of the batch. The inbound_messages table is
+// the queue. The Processor works it: channels with pending messages are
+// served round-robin, at most one worker per channel, each turn taking up
+// to BatchSize messages in priority order (new sales before updates, then
+// arrival). Each message's effects and its "done" or "failed" mark are
+// written together, inside a savepoint of the turn's transaction, so a
+// message is processed exactly once across crashes and a bad one cannot
+// undo its neighbours.
+package inbound

@@ -1,0 +1,274 @@
+package inbound
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/commerce"
+	"github.com/waybillhq/waybill/internal/store"
+)
+
+// Applier performs one message's effects in tx: commerce.Service.Apply.
+type Applier interface {
+	Apply(ctx context.Context, tx *store.Tx, ch waybill.Channel, kind string, body []byte) (*waybill.InboundResult, error)
+}
+
+// Processor works the inbound queue. Make it with NewProcessor.
+type Processor struct {
+	Store     *store.Store
+	Commerce  Applier
+	Workers   int           // channels worked at once
+	BatchSize int           // messages per channel turn (and transaction)
+	Rescan    time.Duration // how often the table is scanned for pending channels besides notifications
+	Logger    *slog.Logger
+	Now       func() time.Time
+	// Busy, when set and true, makes workers yield: they pause YieldFor
+	// before a turn and take at most BusyBatch messages, so that a burst
+	// of inbound traffic keeps the database for its commits (the
+	// Ingester's Busy).
+	Busy func() bool
+	// Preempt, when set and true between two messages of a turn, ends the
+	// turn there (the Ingester's Waiting); the rest stays pending.
+	Preempt   func() bool
+	YieldFor  time.Duration
+	BusyBatch int
+	// OnTurn, when set, is called after each channel turn with the number
+	// of messages it took (tests and metrics).
+	OnTurn func(channelID int64, messages int)
+
+	mu      sync.Mutex
+	ready   []int64        // channels with (maybe) pending work, round-robin order
+	queued  map[int64]bool // in ready
+	busy    map[int64]bool // being worked
+	again   map[int64]bool // notified while busy
+	wake    chan struct{}
+	channel map[int64]waybill.Channel
+}
+
+// NewProcessor returns a processor with 4 workers, turns of 100 messages
+// (10 after a 50ms pause while Busy), and a rescan every 5 seconds;
+// change them before Run.
+func NewProcessor(st *store.Store, c Applier, logger *slog.Logger) *Processor {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Processor{Store: st, Commerce: c, Workers: 4, BatchSize: 100, Rescan: 5 * time.Second, Logger: logger,
+		YieldFor: 50 * time.Millisecond, BusyBatch: 10,
+		queued: map[int64]bool{}, busy: map[int64]bool{}, again: map[int64]bool{}, wake: make(chan struct{}, 1),
+		channel: map[int64]waybill.Channel{}}
+}
+
+var _ Applier = (*commerce.Service)(nil)
+
+func (p *Processor) now() time.Time {
+	if p.Now != nil {
+		return p.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Notify tells the processor that channels have new pending messages.
+func (p *Processor) Notify(channelIDs []int64) {
+	p.mu.Lock()
+	for _, id := range channelIDs {
+		p.enqueueLocked(id)
+	}
+	p.mu.Unlock()
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (p *Processor) enqueueLocked(id int64) {
+	switch {
+	case p.busy[id]:
+		p.again[id] = true
+	case !p.queued[id]:
+		p.queued[id] = true
+		p.ready = append(p.ready, id)
+	}
+}
+
+// next takes the channel at the head of the round-robin, or 0.
+func (p *Processor) next() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.ready) == 0 {
+		return 0
+	}
+	id := p.ready[0]
+	p.ready = p.ready[1:]
+	delete(p.queued, id)
+	p.busy[id] = true
+	return id
+}
+
+// done returns a channel to the round-robin's tail when it may have more.
+func (p *Processor) done(id int64, more bool) {
+	p.mu.Lock()
+	delete(p.busy, id)
+	if more || p.again[id] {
+		p.enqueueLocked(id)
+	}
+	delete(p.again, id)
+	p.mu.Unlock()
+	if more {
+		select {
+		case p.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Run works the queue until ctx is done. It scans for pending work at
+// start (what a previous run left) and every Rescan.
+func (p *Processor) Run(ctx context.Context) {
+	p.rescan(ctx)
+	var wg sync.WaitGroup
+	for range max(p.Workers, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				id := p.next()
+				if id == 0 {
+					select {
+					case <-p.wake:
+					case <-time.After(100 * time.Millisecond):
+					case <-ctx.Done():
+					}
+					continue
+				}
+				size := p.BatchSize
+				if p.Busy != nil && p.Busy() {
+					select {
+					case <-time.After(p.YieldFor):
+					case <-ctx.Done():
+					}
+					size = min(size, max(p.BusyBatch, 1))
+				}
+				more, err := p.turn(ctx, id, size)
+				if err != nil && ctx.Err() == nil {
+					p.Logger.Error("inbound turn failed", "channel", id, "err", err)
+					time.Sleep(200 * time.Millisecond)
+					more = true
+				}
+				p.done(id, more)
+			}
+		}()
+	}
+	tick := time.NewTicker(p.Rescan)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		case <-tick.C:
+			p.rescan(ctx)
+		}
+	}
+}
+
+func (p *Processor) rescan(ctx context.Context) {
+	ids, err := p.Store.Read().PendingInboundChannels(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			p.Logger.Error("scan inbound queue", "err", err)
+		}
+		return
+	}
+	p.Notify(ids)
+}
+
+// Turn processes up to BatchSize pending messages of one channel, in
+// priority order, in one transaction, and reports whether the channel may
+// have more. Each message runs in a savepoint: its effects and its outcome
+// commit together, and a message that fails validation is recorded as
+// failed without touching the others.
+func (p *Processor) Turn(ctx context.Context, channelID int64) (bool, error) {
+	return p.turn(ctx, channelID, p.BatchSize)
+}
+
+func (p *Processor) turn(ctx context.Context, channelID int64, size int) (bool, error) {
+	var msgs []waybill.InboundMessage
+	locked, preempted := true, false
+	err := p.Store.WithTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if locked, err = tx.TryInboundChannelLock(ctx, channelID); err != nil || !locked {
+			return err
+		}
+		// Read inside the transaction, under the lock: what another
+		// instance finished meanwhile is not seen as pending.
+		if msgs, err = tx.PendingInbound(ctx, channelID, size); err != nil || len(msgs) == 0 {
+			return err
+		}
+		ch, err := p.channelOf(ctx, msgs[0])
+		if err != nil {
+			return err
+		}
+		for i, m := range msgs {
+			if i > 0 && p.Preempt != nil && p.Preempt() {
+				preempted = true
+				msgs = msgs[:i]
+				break
+			}
+			applyErr := tx.Savepoint(ctx, func() error {
+				res, err := p.Commerce.Apply(ctx, tx, ch, m.Kind, m.Body)
+				if err != nil {
+					return err
+				}
+				return tx.FinishInbound(ctx, m.ID, waybill.InboundDone, nil, res, p.now())
+			})
+			if applyErr == nil {
+				continue
+			}
+			// A message finished by another process meanwhile fails to be
+			// marked again (ECONFLICT) and is skipped.
+			if code := waybill.ErrorCode(applyErr); code == waybill.EINTERNAL || code == waybill.EUNAVAILABLE {
+				if ctx.Err() != nil {
+					return applyErr
+				}
+				p.Logger.Error("inbound message failed", "id", m.ID, "channel", channelID, "kind", m.Kind, "err", applyErr)
+			}
+			errs := commerce.ErrorList(applyErr)
+			if err := tx.FinishInbound(ctx, m.ID, waybill.InboundFailed, errs, nil, p.now()); err != nil && waybill.ErrorCode(err) != waybill.ECONFLICT {
+				return err
+			}
+		}
+		return nil
+	})
+	if p.OnTurn != nil {
+		p.OnTurn(channelID, len(msgs))
+	}
+	if err != nil {
+		return true, err
+	}
+	if !locked {
+		// Another instance works this channel now; look again later.
+		time.Sleep(50 * time.Millisecond)
+		return true, nil
+	}
+	return preempted || len(msgs) == size, nil
+}
+
+func (p *Processor) channelOf(ctx context.Context, m waybill.InboundMessage) (waybill.Channel, error) {
+	p.mu.Lock()
+	ch, ok := p.channel[m.ChannelID]
+	p.mu.Unlock()
+	if ok {
+		return ch, nil
+	}
+	ch, err := p.Store.Read().Channel(ctx, m.OrgID, m.ChannelID)
+	if err != nil {
+		return ch, err
+	}
+	p.mu.Lock()
+	p.channel[m.ChannelID] = ch
+	p.mu.Unlock()
+	return ch, nil
+}

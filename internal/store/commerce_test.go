@@ -1,0 +1,137 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/store"
+	"github.com/waybillhq/waybill/internal/testdb"
+)
+
+func TestCommerceStore(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			st := testdb.Open(t, engine)
+			now := time.Now().UTC().Truncate(time.Microsecond)
+			org, err := st.Write().CreateOrg(ctx, "acme", now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			other, err := st.Write().CreateOrg(ctx, "other", now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := st.Write()
+			ch := waybill.Channel{OrgID: org.ID, Name: "Custom", WebhookHash: "hash-1", CreatedAt: now}
+			if err := w.InsertChannel(ctx, &ch); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := st.Read().ChannelByHash(ctx, "hash-1"); err != nil || got.ID != ch.ID || got.OrgID != org.ID {
+				t.Fatalf("channel by hash: %+v %v", got, err)
+			}
+			if _, err := st.Read().ChannelByHash(ctx, "nope"); waybill.ErrorCode(err) != waybill.EUNAUTHORIZED {
+				t.Fatalf("unknown hash: %v", err)
+			}
+			if _, err := st.Read().Channel(ctx, other.ID, ch.ID); waybill.ErrorCode(err) != waybill.ENOTFOUND {
+				t.Fatalf("another org's channel: %v", err)
+			}
+
+			sale := waybill.Sale{OrgID: org.ID, ChannelID: ch.ID, ExternalID: "S1", Status: waybill.SaleStatusPending, Reference: "R1",
+				Shipping: waybill.Address{City: "Paris"}, CreatedAt: now, UpdatedAt: now}
+			if err := w.SaveSale(ctx, &sale); err != nil {
+				t.Fatal(err)
+			}
+			dup := sale
+			dup.ID = 0
+			if err := w.SaveSale(ctx, &dup); waybill.ErrorCode(err) != waybill.ECONFLICT {
+				t.Fatalf("duplicate sale: %v", err)
+			}
+			got, err := st.Read().SaleByExternalID(ctx, org.ID, ch.ID, "S1")
+			if err != nil || got.ID != sale.ID || got.Shipping.City != "Paris" || !got.CreatedAt.Equal(now) {
+				t.Fatalf("sale by external id: %+v %v", got, err)
+			}
+			if _, err := st.Read().Sales(ctx, org.ID, []store.Cond{{Column: "doc", Values: []any{"x"}}}, store.Page{}); waybill.ErrorCode(err) != waybill.EINVALID {
+				t.Fatalf("filter on a column not allowed: %v", err)
+			}
+			if ss, err := st.Read().Sales(ctx, other.ID, nil, store.Page{}); err != nil || len(ss) != 0 {
+				t.Fatalf("other org sees %d sales (%v)", len(ss), err)
+			}
+			p1, err := w.EnsureProvider(ctx, org.ID, "vendor-a", "", now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p2, err := w.EnsureProvider(ctx, org.ID, "vendor-a", "", now)
+			if err != nil || p1.ID != p2.ID {
+				t.Fatalf("ensure provider twice: %d %d %v", p1.ID, p2.ID, err)
+			}
+
+			// Inbound: classification, exactly-once finish, logs.
+			msgs := []*waybill.InboundMessage{
+				{OrgID: org.ID, ChannelID: ch.ID, Kind: waybill.InboundManualSale, ExternalID: "S1", Body: []byte(`{}`), ReceivedAt: now},
+				{OrgID: org.ID, ChannelID: ch.ID, Kind: waybill.InboundManualSale, ExternalID: "S2", Body: []byte(`{}`), ReceivedAt: now},
+				{OrgID: org.ID, ChannelID: ch.ID, Kind: waybill.InboundManualSale, ExternalID: "S2", Body: []byte(`{}`), ReceivedAt: now},
+				{OrgID: org.ID, ChannelID: ch.ID, Kind: waybill.InboundAcknowledge, Body: []byte(`[]`), ReceivedAt: now},
+			}
+			if err := st.WithTx(ctx, func(tx *store.Tx) error { return tx.InsertInbound(ctx, msgs) }); err != nil {
+				t.Fatal(err)
+			}
+			want := []int{waybill.InboundPriorityUpdate, waybill.InboundPriorityNew, waybill.InboundPriorityUpdate, waybill.InboundPriorityUpdate}
+			for i, m := range msgs {
+				if m.Priority != want[i] || m.ID == 0 {
+					t.Errorf("message %d: priority %d id %d, want priority %d", i, m.Priority, m.ID, want[i])
+				}
+			}
+			pending, err := st.Read().PendingInbound(ctx, ch.ID, 10)
+			if err != nil || len(pending) != 4 || pending[0].ExternalID != "S2" || pending[0].ID != msgs[1].ID {
+				t.Fatalf("pending order: %+v %v", pending, err)
+			}
+			res := &waybill.InboundResult{SaleID: 7}
+			if err := w.FinishInbound(ctx, msgs[1].ID, waybill.InboundDone, nil, res, now); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.FinishInbound(ctx, msgs[1].ID, waybill.InboundDone, nil, res, now); waybill.ErrorCode(err) != waybill.ECONFLICT {
+				t.Fatalf("finishing twice: %v", err)
+			}
+			if err := w.FinishInbound(ctx, msgs[3].ID, waybill.InboundFailed, []string{"bad"}, nil, now); err != nil {
+				t.Fatal(err)
+			}
+			logs, err := st.Read().InboundLogs(ctx, org.ID, store.InboundFilter{Status: waybill.InboundFailed})
+			if err != nil || len(logs) != 1 || logs[0].Errors[0] != "bad" {
+				t.Fatalf("failed logs: %+v %v", logs, err)
+			}
+			logs, err = st.Read().InboundLogs(ctx, org.ID, store.InboundFilter{ExternalID: "S2", Status: waybill.InboundDone})
+			if err != nil || len(logs) != 1 || logs[0].Result.SaleID != 7 {
+				t.Fatalf("done logs: %+v %v", logs, err)
+			}
+			if logs, _ := st.Read().InboundLogs(ctx, other.ID, store.InboundFilter{}); len(logs) != 0 {
+				t.Fatalf("other org sees %d logs", len(logs))
+			}
+			chans, err := st.Read().PendingInboundChannels(ctx)
+			if err != nil || len(chans) != 1 || chans[0] != ch.ID {
+				t.Fatalf("pending channels: %v %v", chans, err)
+			}
+
+			// A savepoint undoes only its own writes.
+			err = st.WithTx(ctx, func(tx *store.Tx) error {
+				_ = tx.Savepoint(ctx, func() error {
+					if err := tx.FinishInbound(ctx, msgs[0].ID, waybill.InboundDone, nil, nil, now); err != nil {
+						return err
+					}
+					return waybill.Errorf(waybill.EINVALID, "undo")
+				})
+				return tx.FinishInbound(ctx, msgs[2].ID, waybill.InboundDone, nil, nil, now)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pending, _ = st.Read().PendingInbound(ctx, ch.ID, 10)
+			if len(pending) != 1 || pending[0].ID != msgs[0].ID {
+				t.Fatalf("after savepoint: %+v", pending)
+			}
+		})
+	}
+}
