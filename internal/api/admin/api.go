@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/httpserver"
 )
 
 // Authenticator resolves an API key to its organization.
@@ -89,12 +89,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // decode reads a JSON body of at most MaxBodyBytes into v.
 func (a *API) decode(w http.ResponseWriter, r *http.Request, v any) error {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.MaxBodyBytes))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return waybill.Errorf(waybill.ETOOLARGE, "The request body is larger than %d bytes.", a.MaxBodyBytes)
-	} else if err != nil {
-		return waybill.Invalid(waybill.ReasonInvalidJSON, "The request body could not be read.")
+	data, err := httpserver.ReadBody(w, r, a.MaxBodyBytes)
+	if err != nil {
+		return err
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		var typeErr *json.UnmarshalTypeError

@@ -3,8 +3,6 @@ package aftership
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/courier"
+	"github.com/waybillhq/waybill/internal/httpserver"
 	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/tracking"
 )
@@ -109,13 +108,9 @@ func clientHost(r *http.Request) string {
 // limit gives ETOOLARGE; one that is not JSON of the right shape gives
 // EINVALID with ReasonInvalidJSON (AfterShip's 4001).
 func (a *API) decode(w http.ResponseWriter, r *http.Request, v any) error {
-	body := http.MaxBytesReader(w, r.Body, a.MaxBodyBytes)
-	data, err := io.ReadAll(body)
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return waybill.Errorf(waybill.ETOOLARGE, "The request body is larger than %d bytes.", a.MaxBodyBytes)
-	} else if err != nil {
-		return waybill.Invalid(waybill.ReasonInvalidJSON, "Invalid JSON data.")
+	data, err := httpserver.ReadBody(w, r, a.MaxBodyBytes)
+	if err != nil {
+		return err
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		return waybill.Invalid(waybill.ReasonInvalidJSON, "Invalid JSON data.")

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/httpserver"
 	"github.com/waybillhq/waybill/internal/tracking"
 )
 
@@ -86,12 +86,9 @@ const maxCustomers = 3
 // nil for an empty or null body (the caller decides what that means), 413
 // for a body over the limit, and 4001 for one that is not JSON.
 func (a *API) readDatedBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.MaxBodyBytes))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, waybill.Errorf(waybill.ETOOLARGE, "The request body is larger than %d bytes.", a.MaxBodyBytes)
-	} else if err != nil {
-		return nil, waybill.Invalid(waybill.ReasonInvalidJSON, "Invalid JSON data.")
+	data, err := httpserver.ReadBody(w, r, a.MaxBodyBytes)
+	if err != nil {
+		return nil, err
 	}
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 || string(data) == "null" {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/commerce"
+	"github.com/waybillhq/waybill/internal/httpserver"
 	"github.com/waybillhq/waybill/internal/store"
 )
 
@@ -123,14 +123,7 @@ func (a *API) adminKey(h authed) http.HandlerFunc {
 // readBody reads at most MaxBodyBytes: over it ETOOLARGE, a failed read
 // EINVALID.
 func (a *API) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.MaxBodyBytes))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, waybill.Errorf(waybill.ETOOLARGE, "The request body is larger than %d bytes.", a.MaxBodyBytes)
-	} else if err != nil {
-		return nil, waybill.Invalid(waybill.ReasonInvalidJSON, "The request body could not be read.")
-	}
-	return data, nil
+	return httpserver.ReadBody(w, r, a.MaxBodyBytes)
 }
 
 // errorBody is the error envelope: a message and, for validation
