@@ -47,7 +47,7 @@ func (s *Service) PushCheckpoints(ctx context.Context, orgID int64, in PushInput
 	if strings.TrimSpace(in.TrackingNumber) == "" {
 		return PushResult{}, waybill.Invalid(waybill.ReasonNumberRequired, "tracking_number is required.")
 	}
-	if number == "" || len(number) > maxNumberLen || !printable(number) {
+	if number == "" || len(number) > courier.MaxNumberLen || !printable(number) {
 		return PushResult{}, waybill.Invalid(waybill.ReasonNumberInvalid, "The value of tracking_number is invalid.")
 	}
 	if len(in.Checkpoints) == 0 || len(in.Checkpoints) > maxPushedCheckpoints {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/courier"
 )
 
@@ -16,8 +17,17 @@ type Candidate struct {
 
 // Detect returns the couriers a tracking number may belong to, best first.
 // Without an explicit slug list in hints, only the organization's activated
-// couriers are candidates; a slug group narrows them to that group.
+// couriers are candidates; a slug group narrows them to that group. A blank
+// number is ReasonNumberRequired, an impossible one ReasonNumberInvalid, and
+// no candidate at all ReasonCourierNotDetected (AfterShip's 4012): every
+// face answers the same.
 func (s *Service) Detect(ctx context.Context, orgID int64, number, group string, hints courier.Hints) ([]Candidate, error) {
+	if strings.TrimSpace(number) == "" {
+		return nil, waybill.Invalid(waybill.ReasonNumberRequired, "tracking_number is required.")
+	}
+	if n := normalize(number); n == "" || len(n) > courier.MaxNumberLen || !printable(n) {
+		return nil, waybill.Invalid(waybill.ReasonNumberInvalid, "The value of tracking_number is invalid.")
+	}
 	if len(hints.Slugs) == 0 {
 		active, err := s.Activated(ctx, orgID)
 		if err != nil {
@@ -33,7 +43,7 @@ func (s *Service) Detect(ctx context.Context, orgID int64, number, group string,
 			return slug != prefix && !strings.HasPrefix(slug, prefix+"-")
 		})
 		if len(hints.Slugs) == 0 {
-			return nil, nil
+			return nil, errNotDetected
 		}
 	}
 	var out []Candidate
@@ -42,8 +52,14 @@ func (s *Service) Detect(ctx context.Context, orgID int64, number, group string,
 			out = append(out, Candidate{Courier: co, Confidence: c.Confidence})
 		}
 	}
+	if len(out) == 0 {
+		return nil, errNotDetected
+	}
 	return out, nil
 }
+
+var errNotDetected = waybill.Invalid(waybill.ReasonCourierNotDetected,
+	"Cannot detect courier. Activate courier at https://admin.aftership.com/settings/couriers.")
 
 // Activated returns the organization's activated couriers, sorted by slug.
 // An organization that has never chosen gets the default set.

@@ -20,9 +20,6 @@ type CreateInput struct {
 	Fields
 }
 
-// maxNumberLen bounds a tracking number; no carrier format comes close.
-const maxNumberLen = 64
-
 // Create stores a new tracking for the organization and schedules its first
 // poll in the same transaction. Without a slug the courier comes from
 // detection among the organization's activated couriers. A tracking already
@@ -32,7 +29,7 @@ func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (wayb
 	if strings.TrimSpace(in.TrackingNumber) == "" {
 		return waybill.Tracking{}, waybill.Invalid(waybill.ReasonNumberRequired, "tracking_number is required.")
 	}
-	if number == "" || len(number) > maxNumberLen || !printable(number) {
+	if number == "" || len(number) > courier.MaxNumberLen || !printable(number) {
 		return waybill.Tracking{}, waybill.Invalid(waybill.ReasonNumberInvalid, "The value of tracking_number is invalid.")
 	}
 	if err := in.Fields.validate(); err != nil {
@@ -102,9 +99,6 @@ func (s *Service) resolveCourier(ctx context.Context, orgID int64, number, slug,
 	if err != nil {
 		return courier.Courier{}, err
 	}
-	if len(cands) == 0 {
-		return courier.Courier{}, waybill.Invalid(waybill.ReasonCourierNotDetected, "Cannot detect courier. Activate courier at https://admin.aftership.com/settings/couriers.")
-	}
 	return cands[0].Courier, nil
 }
 
@@ -124,7 +118,7 @@ func hintsFrom(cf waybill.CourierFields) courier.Hints {
 }
 
 func normalize(number string) string {
-	if len(number) > 4*maxNumberLen {
+	if len(number) > 4*courier.MaxNumberLen {
 		return number
 	}
 	return courier.Normalize(number)

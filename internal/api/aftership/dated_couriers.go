@@ -125,14 +125,9 @@ func (a *API) detectDated(w http.ResponseWriter, r *http.Request, org waybill.Or
 		a.writeError(w, r, err)
 		return
 	}
-	if req.TrackingNumber == nil || strings.TrimSpace(*req.TrackingNumber) == "" {
-		a.writeError(w, r, waybill.Invalid(waybill.ReasonNumberRequired, "tracking_number is required."))
-		return
-	}
-	number := *req.TrackingNumber
-	if len(number) > 256 {
-		a.writeError(w, r, waybill.Invalid(waybill.ReasonNumberInvalid, "The value of tracking_number is invalid."))
-		return
+	var number string
+	if req.TrackingNumber != nil {
+		number = *req.TrackingNumber
 	}
 	origin, err := countryISO3("origin_country_region", req.OriginCountryRegion)
 	if err != nil {
@@ -155,10 +150,6 @@ func (a *API) detectDated(w http.ResponseWriter, r *http.Request, org waybill.Or
 	cands, err := a.Trackings.Detect(r.Context(), org.ID, number, req.SlugGroup, hints)
 	if err != nil {
 		a.writeError(w, r, err)
-		return
-	}
-	if len(cands) == 0 {
-		a.writeError(w, r, waybill.Invalid(waybill.ReasonCourierNotDetected, "Cannot detect courier. Activate courier at https://admin.aftership.com/settings/couriers."))
 		return
 	}
 	cs := make([]courier.Courier, len(cands))

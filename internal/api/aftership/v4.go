@@ -311,30 +311,16 @@ func (a *API) detectV4(w http.ResponseWriter, r *http.Request, org waybill.Organ
 		a.writeError(w, r, err)
 		return
 	}
-	if req.TrackingNumber == nil || *req.TrackingNumber == "" {
-		a.writeError(w, r, waybill.Invalid(waybill.ReasonNumberRequired, "tracking_number is required."))
-		return
+	var number string
+	if req.TrackingNumber != nil {
+		number = *req.TrackingNumber
 	}
 	hints := courier.Hints{Slugs: req.Slug, PostalCode: req.TrackingPostalCode, ShipDate: req.TrackingShipDate,
 		AccountNumber: req.TrackingAccountNumber, Key: req.TrackingKey, OriginCountry: req.TrackingOriginCountry,
 		DestinationCountry: req.TrackingDestinationCountry, State: req.TrackingState}
-	a.writeDetection(w, r, org, *req.TrackingNumber, req.SlugGroup, hints)
-}
-
-// writeDetection answers a detection: the candidates, or 4012 when there
-// are none.
-func (a *API) writeDetection(w http.ResponseWriter, r *http.Request, org waybill.Organization, number, group string, hints courier.Hints) {
-	if len(number) > 256 {
-		a.writeError(w, r, waybill.Invalid(waybill.ReasonNumberInvalid, "The value of tracking_number is invalid."))
-		return
-	}
-	cands, err := a.Trackings.Detect(r.Context(), org.ID, number, group, hints)
+	cands, err := a.Trackings.Detect(r.Context(), org.ID, number, req.SlugGroup, hints)
 	if err != nil {
 		a.writeError(w, r, err)
-		return
-	}
-	if len(cands) == 0 {
-		a.writeError(w, r, waybill.Invalid(waybill.ReasonCourierNotDetected, "Cannot detect courier. Activate courier at https://admin.aftership.com/settings/couriers."))
 		return
 	}
 	writeOK(w, renderCandidatesV4(cands))
