@@ -6,7 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/httpserver"
@@ -46,10 +45,7 @@ type handler func(w http.ResponseWriter, r *http.Request, org waybill.Organizati
 
 func (a *API) authed(h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		key := strings.TrimSpace(r.Header.Get("as-api-key"))
-		if key == "" {
-			key = strings.TrimSpace(r.Header.Get("aftership-api-key"))
-		}
+		key := httpserver.APIKey(r, httpserver.AdminKeyHeaders...)
 		if key == "" {
 			a.writeError(w, r, waybill.Errorf(waybill.EUNAUTHORIZED, "Missing API key: send it in the as-api-key header."))
 			return

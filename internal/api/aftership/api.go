@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/courier"
@@ -66,12 +65,7 @@ type authed func(w http.ResponseWriter, r *http.Request, org waybill.Organizatio
 // every response.
 func (a *API) guard(headers []string, endpoint string, perSecond float64, h authed) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		var key string
-		for _, name := range headers {
-			if key = strings.TrimSpace(r.Header.Get(name)); key != "" {
-				break
-			}
-		}
+		key := httpserver.APIKey(r, headers...)
 		// The limit is taken before authentication, keyed by the key as
 		// presented (or the client address), so that every response carries
 		// the X-RateLimit-* headers and guessing keys is throttled too.

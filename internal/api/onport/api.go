@@ -103,10 +103,7 @@ func (a *API) bearer(h authed) http.HandlerFunc {
 // adminKey authenticates Waybill's own /v1 routes with as-api-key.
 func (a *API) adminKey(h authed) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		key := strings.TrimSpace(r.Header.Get("as-api-key"))
-		if key == "" {
-			key = strings.TrimSpace(r.Header.Get("aftership-api-key"))
-		}
+		key := httpserver.APIKey(r, httpserver.AdminKeyHeaders...)
 		if key == "" {
 			a.writeError(w, r, waybill.Errorf(waybill.EUNAUTHORIZED, "Invalid API key."))
 			return

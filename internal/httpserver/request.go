@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/waybillhq/waybill"
 )
@@ -21,3 +22,18 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	}
 	return data, nil
 }
+
+// APIKey returns the first non-blank value among the named headers, in
+// order: how every face finds the caller's key.
+func APIKey(r *http.Request, headers ...string) string {
+	for _, name := range headers {
+		if key := strings.TrimSpace(r.Header.Get(name)); key != "" {
+			return key
+		}
+	}
+	return ""
+}
+
+// AdminKeyHeaders are the headers Waybill's own /v1 routes read the
+// organization's key from.
+var AdminKeyHeaders = []string{"as-api-key", "aftership-api-key"}
