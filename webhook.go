@@ -30,6 +30,9 @@ type Event struct {
 	Tracking   *Tracking `json:"tracking,omitempty"` // the tracking as it was when the event happened
 	Detail     string    `json:"detail,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
+	// ChannelID is the commerce channel the event is about, 0 for none.
+	// Only that channel's own endpoint (and the organization's) hear it.
+	ChannelID int64 `json:"-"`
 }
 
 // WebhookEndpoint is a URL that receives an organization's events.
@@ -46,6 +49,13 @@ type WebhookEndpoint struct {
 	FailingSince   time.Time       `json:"failing_since"`
 	CreatedAt      time.Time       `json:"created_at"`
 	UpdatedAt      time.Time       `json:"updated_at"`
+	// ChannelID is set on a channel's fulfillment endpoint: it hears only
+	// that channel's events, is managed through the channel rather than
+	// /v1/webhooks, and does not count towards MaxWebhookEndpoints.
+	ChannelID int64 `json:"-"`
+	// Headers are sent, as they are, with every delivery to the endpoint
+	// (a channel endpoint's jetti-webhook-hash).
+	Headers map[string]string `json:"-"`
 }
 
 // WebhookSecret is one signing secret of an endpoint. During a rotation the
@@ -66,6 +76,15 @@ func (e WebhookEndpoint) ActiveSecrets(now time.Time) []string {
 		}
 	}
 	return out
+}
+
+// Receives reports whether the endpoint should be sent the event: it
+// subscribes to it (Wants), and a channel endpoint hears only its channel.
+func (e WebhookEndpoint) Receives(ev Event) bool {
+	if e.ChannelID != 0 && e.ChannelID != ev.ChannelID {
+		return false
+	}
+	return e.Wants(ev.Type, ev.Tag)
 }
 
 // Wants reports whether the endpoint subscribes to an event of this type

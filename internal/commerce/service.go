@@ -17,9 +17,12 @@ import (
 	"github.com/waybillhq/waybill/internal/tracking"
 )
 
-// Dispatcher writes events (and their webhook deliveries) in a transaction.
-type Dispatcher interface {
+// Webhooks is what commerce needs of the webhook machinery: it writes
+// events (and their deliveries) in a transaction, and keeps each channel's
+// fulfillment endpoint in step with the channel's fulfillment URL.
+type Webhooks interface {
 	Dispatch(ctx context.Context, tx *store.Tx, events ...waybill.Event) error
+	SetChannelEndpoint(ctx context.Context, tx *store.Tx, ch waybill.Channel) error
 }
 
 // Trackings is what commerce needs of the tracking core.
@@ -32,8 +35,8 @@ type Trackings interface {
 // Service is the commerce core. It is safe for concurrent use.
 type Service struct {
 	Store     *store.Store
-	Trackings Trackings  // nil: dropshipments get no tracking
-	Events    Dispatcher // nil: no events
+	Trackings Trackings // nil: dropshipments get no tracking
+	Events    Webhooks  // nil: no events
 	Now       func() time.Time
 
 	hashes sync.Map // webhook hash -> waybill.Channel; channels never change hash
@@ -59,7 +62,11 @@ func (s *Service) event(orgID int64, typ string, snap waybill.CommerceSnapshot) 
 	if err != nil {
 		return waybill.Event{}, fmt.Errorf("encode %s snapshot: %w", typ, err)
 	}
-	return waybill.Event{OrgID: orgID, Type: typ, Detail: string(b), CreatedAt: s.now()}, nil
+	e := waybill.Event{OrgID: orgID, Type: typ, Detail: string(b), CreatedAt: s.now()}
+	if snap.Sale != nil {
+		e.ChannelID = snap.Sale.ChannelID
+	}
+	return e, nil
 }
 
 // Apply performs one channel write — a manual sale, a product import, or a
@@ -113,24 +120,86 @@ func NewWebhookHash() string {
 	return hex.EncodeToString(b)
 }
 
-// CreateChannel creates a custom channel with a fresh webhook hash. A
-// fulfillment URL, when given, must be an absolute http(s) URL.
-func (s *Service) CreateChannel(ctx context.Context, orgID int64, name, fulfillmentURL string) (waybill.Channel, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 200 {
-		return waybill.Channel{}, waybill.Invalid(waybill.ReasonFieldInvalid, "name must be 1 to 200 characters")
+// ChannelInput creates or changes a channel. Nil fields are left as they
+// are on update; an empty FulfillmentURL removes the fulfillment webhook.
+type ChannelInput struct {
+	Name           *string
+	FulfillmentURL *string
+}
+
+// CreateChannel creates a custom channel with a fresh webhook hash. With a
+// fulfillment URL, the channel's fulfillment webhook (Onport's bundle, with
+// the jetti-webhook-hash header) is delivered there for every shipment of
+// the channel's sales.
+func (s *Service) CreateChannel(ctx context.Context, orgID int64, in ChannelInput) (waybill.Channel, error) {
+	if in.Name == nil {
+		return waybill.Channel{}, waybill.Invalid(waybill.ReasonFieldRequired, "name is required")
 	}
-	if fulfillmentURL != "" {
-		u, err := url.Parse(fulfillmentURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return waybill.Channel{}, waybill.Invalid(waybill.ReasonFieldInvalid, "fulfillment_url must be an http(s) URL")
+	c := waybill.Channel{OrgID: orgID, WebhookHash: NewWebhookHash(), CreatedAt: s.now()}
+	if err := setChannel(&c, in); err != nil {
+		return c, err
+	}
+	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertChannel(ctx, &c); err != nil {
+			return err
 		}
+		return s.setChannelEndpoint(ctx, tx, c)
+	})
+	return c, err
+}
+
+// UpdateChannel changes the present fields of a channel. Its webhook hash
+// never changes.
+func (s *Service) UpdateChannel(ctx context.Context, orgID, id int64, in ChannelInput) (waybill.Channel, error) {
+	var c waybill.Channel
+	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if c, err = tx.Channel(ctx, orgID, id); err != nil {
+			return err
+		}
+		if err := setChannel(&c, in); err != nil {
+			return err
+		}
+		if err := tx.UpdateChannel(ctx, c); err != nil {
+			return err
+		}
+		return s.setChannelEndpoint(ctx, tx, c)
+	})
+	if err == nil {
+		s.hashes.Delete(c.WebhookHash)
 	}
-	c := waybill.Channel{OrgID: orgID, Name: name, WebhookHash: NewWebhookHash(), FulfillmentURL: fulfillmentURL, CreatedAt: s.now()}
-	if err := s.Store.Write().InsertChannel(ctx, &c); err != nil {
-		return waybill.Channel{}, err
+	return c, err
+}
+
+func (s *Service) setChannelEndpoint(ctx context.Context, tx *store.Tx, c waybill.Channel) error {
+	if s.Events == nil {
+		return nil
 	}
-	return c, nil
+	return s.Events.SetChannelEndpoint(ctx, tx, c)
+}
+
+// setChannel checks the input's present fields and sets them on c. The
+// URL's reachability rules (no private targets) are the webhook
+// machinery's, checked when the endpoint is set.
+func setChannel(c *waybill.Channel, in ChannelInput) error {
+	if in.Name != nil {
+		name := strings.TrimSpace(*in.Name)
+		if name == "" || len(name) > 200 {
+			return waybill.Invalid(waybill.ReasonFieldInvalid, "name must be 1 to 200 characters")
+		}
+		c.Name = name
+	}
+	if in.FulfillmentURL != nil {
+		raw := strings.TrimSpace(*in.FulfillmentURL)
+		if raw != "" {
+			u, err := url.Parse(raw)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(raw) > 2048 {
+				return waybill.Invalid(waybill.ReasonFieldInvalid, "fulfillment_url must be an absolute http(s) URL")
+			}
+		}
+		c.FulfillmentURL = raw
+	}
+	return nil
 }
 
 // Channel returns the organization's channel, or ENOTFOUND.

@@ -174,6 +174,19 @@ func (q *Queries) InsertChannel(ctx context.Context, c *waybill.Channel) error {
 	return err
 }
 
+// UpdateChannel writes the channel's name and fulfillment URL.
+func (q *Queries) UpdateChannel(ctx context.Context, c waybill.Channel) error {
+	res, err := q.q.ExecContext(ctx, `UPDATE channels SET name = $1, fulfillment_url = $2 WHERE org_id = $3 AND id = $4`,
+		c.Name, c.FulfillmentURL, c.OrgID, c.ID)
+	if err != nil {
+		return fmt.Errorf("update channel %d: %w", c.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return waybill.Errorf(waybill.ENOTFOUND, "Channel does not exist.")
+	}
+	return nil
+}
+
 // Channel returns the organization's channel, or ENOTFOUND.
 func (q *Queries) Channel(ctx context.Context, orgID, id int64) (waybill.Channel, error) {
 	return getRow(ctx, q, "channels", channelCols, scanChannel, orgID, id, "Channel")

@@ -32,22 +32,22 @@ func (q *Queries) InsertEvent(ctx context.Context, e *waybill.Event) (int64, err
 		return 0, fmt.Errorf("encode event: %w", err)
 	}
 	var seq int64
-	err = q.q.QueryRowContext(ctx, `INSERT INTO events (public_id, org_id, type, tracking_id, tag, first_tag, payload, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		e.ID, e.OrgID, e.Type, e.TrackingID, string(e.Tag), e.FirstTag, string(payload), toMicros(e.CreatedAt)).Scan(&seq)
+	err = q.q.QueryRowContext(ctx, `INSERT INTO events (public_id, org_id, type, tracking_id, tag, first_tag, payload, created_at, channel_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		e.ID, e.OrgID, e.Type, e.TrackingID, string(e.Tag), e.FirstTag, string(payload), toMicros(e.CreatedAt), e.ChannelID).Scan(&seq)
 	if err != nil {
 		return 0, fmt.Errorf("insert event %s: %w", e.Type, err)
 	}
 	return seq, nil
 }
 
-const eventColumns = `id, org_id, payload`
+const eventColumns = `id, org_id, payload, channel_id`
 
 func scanEvent(row scanner) (waybill.Event, int64, error) {
 	var e waybill.Event
-	var seq, orgID int64
+	var seq, orgID, channelID int64
 	var payload string
-	err := row.Scan(&seq, &orgID, &payload)
+	err := row.Scan(&seq, &orgID, &payload, &channelID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, 0, waybill.Errorf(waybill.ENOTFOUND, "Event does not exist.")
 	} else if err != nil {
@@ -56,7 +56,7 @@ func scanEvent(row scanner) (waybill.Event, int64, error) {
 	if err := json.Unmarshal([]byte(payload), &e); err != nil {
 		return e, 0, fmt.Errorf("decode event: %w", err)
 	}
-	e.OrgID = orgID
+	e.OrgID, e.ChannelID = orgID, channelID
 	return e, seq, nil
 }
 

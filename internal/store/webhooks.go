@@ -10,22 +10,31 @@ import (
 	"github.com/waybillhq/waybill"
 )
 
-const endpointColumns = `id, public_id, org_id, url, events, tags, api_version, secrets, enabled, disabled_reason, failing_since, created_at, updated_at`
+const endpointColumns = `id, public_id, org_id, url, events, tags, api_version, secrets, enabled, disabled_reason, failing_since,
+	created_at, updated_at, channel_id, headers`
 
-func endpointArgs(e *waybill.WebhookEndpoint) (events, tags, secrets string, err error) {
+type endpointJSON struct{ events, tags, secrets, headers string }
+
+func endpointArgs(e *waybill.WebhookEndpoint) (endpointJSON, error) {
 	ev, err1 := json.Marshal(e.Events)
 	tg, err2 := json.Marshal(e.Tags)
 	sc, err3 := json.Marshal(e.Secrets)
-	if err := errors.Join(err1, err2, err3); err != nil {
-		return "", "", "", fmt.Errorf("encode webhook endpoint: %w", err)
+	hd := []byte("{}")
+	var err4 error
+	if len(e.Headers) > 0 {
+		hd, err4 = json.Marshal(e.Headers)
 	}
-	return string(ev), string(tg), string(sc), nil
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		return endpointJSON{}, fmt.Errorf("encode webhook endpoint: %w", err)
+	}
+	return endpointJSON{string(ev), string(tg), string(sc), string(hd)}, nil
 }
 
-// CountEndpoints returns how many webhook endpoints the organization has.
+// CountEndpoints returns how many webhook endpoints the organization has,
+// not counting its channels' fulfillment endpoints.
 func (q *Queries) CountEndpoints(ctx context.Context, orgID int64) (int, error) {
 	var n int
-	if err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhook_endpoints WHERE org_id = $1`, orgID).Scan(&n); err != nil {
+	if err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhook_endpoints WHERE org_id = $1 AND channel_id = 0`, orgID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count webhook endpoints: %w", err)
 	}
 	return n, nil
@@ -34,29 +43,33 @@ func (q *Queries) CountEndpoints(ctx context.Context, orgID int64) (int, error) 
 // InsertEndpoint stores a new endpoint and sets e.ID.
 func (q *Queries) InsertEndpoint(ctx context.Context, e *waybill.WebhookEndpoint) error {
 	e.ID = NewPublicID()
-	ev, tg, sc, err := endpointArgs(e)
+	j, err := endpointArgs(e)
 	if err != nil {
 		return err
 	}
 	_, err = q.q.ExecContext(ctx, `INSERT INTO webhook_endpoints (public_id, org_id, url, events, tags, api_version, secrets,
-		enabled, disabled_reason, failing_since, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		e.ID, e.OrgID, e.URL, ev, tg, e.APIVersion, sc, e.Enabled, e.DisabledReason, toMicros(e.FailingSince),
-		toMicros(e.CreatedAt), toMicros(e.UpdatedAt))
+		enabled, disabled_reason, failing_since, created_at, updated_at, channel_id, headers)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		e.ID, e.OrgID, e.URL, j.events, j.tags, e.APIVersion, j.secrets, e.Enabled, e.DisabledReason, toMicros(e.FailingSince),
+		toMicros(e.CreatedAt), toMicros(e.UpdatedAt), e.ChannelID, j.headers)
 	if err != nil {
 		return fmt.Errorf("insert webhook endpoint: %w", err)
 	}
 	return nil
 }
 
-// UpdateEndpoint writes every field of e over the stored endpoint.
+// UpdateEndpoint writes every field of e but its channel over the stored
+// endpoint.
 func (q *Queries) UpdateEndpoint(ctx context.Context, e *waybill.WebhookEndpoint) error {
-	ev, tg, sc, err := endpointArgs(e)
+	j, err := endpointArgs(e)
 	if err != nil {
 		return err
 	}
 	res, err := q.q.ExecContext(ctx, `UPDATE webhook_endpoints SET url = $1, events = $2, tags = $3, api_version = $4,
-		secrets = $5, enabled = $6, disabled_reason = $7, failing_since = $8, updated_at = $9 WHERE org_id = $10 AND public_id = $11`,
-		e.URL, ev, tg, e.APIVersion, sc, e.Enabled, e.DisabledReason, toMicros(e.FailingSince), toMicros(e.UpdatedAt), e.OrgID, e.ID)
+		secrets = $5, enabled = $6, disabled_reason = $7, failing_since = $8, updated_at = $9, headers = $10
+		WHERE org_id = $11 AND public_id = $12`,
+		e.URL, j.events, j.tags, e.APIVersion, j.secrets, e.Enabled, e.DisabledReason, toMicros(e.FailingSince), toMicros(e.UpdatedAt),
+		j.headers, e.OrgID, e.ID)
 	if err != nil {
 		return fmt.Errorf("update webhook endpoint %s: %w", e.ID, err)
 	}
@@ -109,6 +122,14 @@ func (q *Queries) Endpoints(ctx context.Context, orgID int64) ([]waybill.Webhook
 	return out, seqs, rows.Err()
 }
 
+// ChannelEndpoint returns the fulfillment endpoint of a channel, or
+// ENOTFOUND when the channel has none.
+func (q *Queries) ChannelEndpoint(ctx context.Context, orgID, channelID int64) (waybill.WebhookEndpoint, error) {
+	e, _, err := scanEndpoint(q.q.QueryRowContext(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints
+		WHERE org_id = $1 AND channel_id = $2 ORDER BY id LIMIT 1`, orgID, channelID))
+	return e, err
+}
+
 func endpointNotFound() error {
 	return waybill.Errorf(waybill.ENOTFOUND, "Webhook endpoint does not exist.")
 }
@@ -116,14 +137,16 @@ func endpointNotFound() error {
 func scanEndpoint(row scanner) (waybill.WebhookEndpoint, int64, error) {
 	var e waybill.WebhookEndpoint
 	var seq, failing, created, updated int64
-	var ev, tg, sc string
-	err := row.Scan(&seq, &e.ID, &e.OrgID, &e.URL, &ev, &tg, &e.APIVersion, &sc, &e.Enabled, &e.DisabledReason, &failing, &created, &updated)
+	var ev, tg, sc, hd string
+	err := row.Scan(&seq, &e.ID, &e.OrgID, &e.URL, &ev, &tg, &e.APIVersion, &sc, &e.Enabled, &e.DisabledReason, &failing, &created, &updated,
+		&e.ChannelID, &hd)
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, 0, endpointNotFound()
 	} else if err != nil {
 		return e, 0, fmt.Errorf("read webhook endpoint: %w", err)
 	}
-	if err := errors.Join(json.Unmarshal([]byte(ev), &e.Events), json.Unmarshal([]byte(tg), &e.Tags), json.Unmarshal([]byte(sc), &e.Secrets)); err != nil {
+	if err := errors.Join(json.Unmarshal([]byte(ev), &e.Events), json.Unmarshal([]byte(tg), &e.Tags), json.Unmarshal([]byte(sc), &e.Secrets),
+		json.Unmarshal([]byte(hd), &e.Headers)); err != nil {
 		return e, 0, fmt.Errorf("decode webhook endpoint %s: %w", e.ID, err)
 	}
 	e.FailingSince, e.CreatedAt, e.UpdatedAt = fromMicros(failing), fromMicros(created), fromMicros(updated)

@@ -119,6 +119,9 @@ func (d *Deliverer) Deliver(ctx context.Context, orgID, deliveryID int64, attemp
 	if err := Sign(h, del.Event.ID, sent, body, del.Endpoint.ActiveSecrets(sent)); err != nil {
 		return fmt.Errorf("sign delivery %d: %w", deliveryID, err)
 	}
+	for k, v := range del.Endpoint.Headers {
+		h.Set(k, v)
+	}
 	res := d.Client.Deliver(ctx, del.Endpoint.URL, h, body)
 	now := d.Service.now()
 	a := waybill.DeliveryAttempt{Attempt: attempt, StatusCode: res.StatusCode, Latency: res.Latency,

@@ -15,8 +15,9 @@ type DeliveryQueue interface {
 }
 
 // Dispatch stores events and, for every enabled endpoint of the
-// organization that subscribes to them, a delivery and its first attempt's
-// job, all in tx: an event exists exactly when its deliveries do.
+// organization that receives them (see waybill.WebhookEndpoint.Receives),
+// a delivery and its first attempt's job, all in tx: an event exists
+// exactly when its deliveries do.
 func (s *Service) Dispatch(ctx context.Context, tx *store.Tx, events ...waybill.Event) error {
 	if len(events) == 0 {
 		return nil
@@ -33,7 +34,7 @@ func (s *Service) Dispatch(ctx context.Context, tx *store.Tx, events ...waybill.
 			return err
 		}
 		for j, ep := range endpoints {
-			if !ep.Wants(e.Type, e.Tag) {
+			if !ep.Receives(*e) {
 				continue
 			}
 			if err := s.enqueue(ctx, tx, e.OrgID, eventSeq, seqs[j], now); err != nil {
@@ -76,7 +77,7 @@ func (s *Service) ReplayEvent(ctx context.Context, orgID int64, eventID, endpoin
 				continue
 			}
 			found = true
-			if !ep.Enabled || (endpointID == "" && !ep.Wants(e.Type, e.Tag)) {
+			if !ep.Enabled || (endpointID == "" && !ep.Receives(e)) {
 				continue
 			}
 			if err := s.enqueue(ctx, tx, orgID, eventSeq, seqs[i], s.now()); err != nil {
@@ -111,7 +112,7 @@ func (s *Service) ReplayRange(ctx context.Context, orgID int64, endpointID strin
 		}
 		now := s.now()
 		for i, e := range events {
-			if !ep.Wants(e.Type, e.Tag) {
+			if !ep.Receives(e) {
 				continue
 			}
 			if err := s.enqueue(ctx, tx, orgID, seqs[i], epSeq, now); err != nil {

@@ -45,19 +45,28 @@ func (s *Service) now() time.Time {
 	return time.Now().UTC().Truncate(time.Microsecond)
 }
 
+// validateURL sets e.URL to raw if it is an absolute http(s) URL that the
+// SSRF guard admits; field names the input in the error.
+func (s *Service) validateURL(e *waybill.WebhookEndpoint, raw, field string) error {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(raw) > 2048 {
+		return waybill.Invalid(waybill.ReasonFieldInvalid, "%s must be an absolute http or https URL.", field)
+	}
+	if !s.AllowPrivate {
+		if err := ValidateURL(raw); err != nil {
+			return waybill.Invalid(waybill.ReasonFieldInvalid, "%s is refused: %v. Private, loopback and link-local targets need WAYBILL_WEBHOOK_ALLOW_PRIVATE=true.", field, err)
+		}
+	}
+	e.URL = raw
+	return nil
+}
+
 func (s *Service) validate(e *waybill.WebhookEndpoint, in EndpointInput) error {
 	if in.URL != nil {
-		raw := strings.TrimSpace(*in.URL)
-		u, err := url.Parse(raw)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(raw) > 2048 {
-			return waybill.Invalid(waybill.ReasonFieldInvalid, "url must be an absolute http or https URL.")
+		if err := s.validateURL(e, *in.URL, "url"); err != nil {
+			return err
 		}
-		if !s.AllowPrivate {
-			if err := ValidateURL(raw); err != nil {
-				return waybill.Invalid(waybill.ReasonFieldInvalid, "url is refused: %v. Private, loopback and link-local targets need WAYBILL_WEBHOOK_ALLOW_PRIVATE=true.", err)
-			}
-		}
-		e.URL = raw
 	}
 	if in.Events != nil {
 		if len(*in.Events) == 0 {
@@ -132,7 +141,7 @@ func (s *Service) UpdateEndpoint(ctx context.Context, orgID int64, id string, in
 	var e waybill.WebhookEndpoint
 	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
 		var err error
-		if e, err = tx.Endpoint(ctx, orgID, id); err != nil {
+		if e, err = ownEndpoint(tx.Endpoint(ctx, orgID, id)); err != nil {
 			return err
 		}
 		if err := s.validate(&e, in); err != nil {
@@ -158,7 +167,7 @@ func (s *Service) RotateSecret(ctx context.Context, orgID int64, id string) (way
 	var e waybill.WebhookEndpoint
 	err = s.Store.WithTx(ctx, func(tx *store.Tx) error {
 		var err error
-		if e, err = tx.Endpoint(ctx, orgID, id); err != nil {
+		if e, err = ownEndpoint(tx.Endpoint(ctx, orgID, id)); err != nil {
 			return err
 		}
 		now := s.now()
@@ -179,18 +188,39 @@ func (s *Service) RotateSecret(ctx context.Context, orgID int64, id string) (way
 	return e, secret, err
 }
 
-// Endpoint returns one of the organization's endpoints.
-func (s *Service) Endpoint(ctx context.Context, orgID int64, id string) (waybill.WebhookEndpoint, error) {
-	return s.Store.Read().Endpoint(ctx, orgID, id)
+// ownEndpoint hides channel endpoints from /v1/webhooks: they belong to
+// their channel, which manages them (SetChannelEndpoint).
+func ownEndpoint(e waybill.WebhookEndpoint, err error) (waybill.WebhookEndpoint, error) {
+	if err == nil && e.ChannelID != 0 {
+		return waybill.WebhookEndpoint{}, waybill.Errorf(waybill.ENOTFOUND, "Webhook endpoint does not exist.")
+	}
+	return e, err
 }
 
-// Endpoints lists the organization's endpoints, oldest first.
+// Endpoint returns one of the organization's endpoints.
+func (s *Service) Endpoint(ctx context.Context, orgID int64, id string) (waybill.WebhookEndpoint, error) {
+	return ownEndpoint(s.Store.Read().Endpoint(ctx, orgID, id))
+}
+
+// Endpoints lists the organization's endpoints, oldest first, without its
+// channels' fulfillment endpoints.
 func (s *Service) Endpoints(ctx context.Context, orgID int64) ([]waybill.WebhookEndpoint, error) {
 	es, _, err := s.Store.Read().Endpoints(ctx, orgID)
-	return es, err
+	own := es[:0]
+	for _, e := range es {
+		if e.ChannelID == 0 {
+			own = append(own, e)
+		}
+	}
+	return own, err
 }
 
 // DeleteEndpoint removes an endpoint; its pending deliveries are dropped.
 func (s *Service) DeleteEndpoint(ctx context.Context, orgID int64, id string) error {
-	return s.Store.Write().DeleteEndpoint(ctx, orgID, id)
+	return s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		if _, err := ownEndpoint(tx.Endpoint(ctx, orgID, id)); err != nil {
+			return err
+		}
+		return tx.DeleteEndpoint(ctx, orgID, id)
+	})
 }

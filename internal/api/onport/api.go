@@ -19,7 +19,8 @@ type Commerce interface {
 	ApplyNow(ctx context.Context, ch waybill.Channel, kind string, body []byte) (*waybill.InboundResult, error)
 	Ship(ctx context.Context, orgID, purchaseID int64, in commerce.ShipInput) (waybill.Dropshipment, error)
 	AcknowledgeDropshipment(ctx context.Context, orgID, id int64) (waybill.Dropshipment, error)
-	CreateChannel(ctx context.Context, orgID int64, name, fulfillmentURL string) (waybill.Channel, error)
+	CreateChannel(ctx context.Context, orgID int64, in commerce.ChannelInput) (waybill.Channel, error)
+	UpdateChannel(ctx context.Context, orgID, id int64, in commerce.ChannelInput) (waybill.Channel, error)
 	Channel(ctx context.Context, orgID, id int64) (waybill.Channel, error)
 	ChannelByHash(ctx context.Context, hash string) (waybill.Channel, error)
 }
@@ -69,6 +70,8 @@ func (a *API) Register(mux *http.ServeMux) {
 
 	mux.HandleFunc("POST /v1/channels", a.adminKey(a.createChannel))
 	mux.HandleFunc("GET /v1/channels", a.adminKey(a.listChannels))
+	mux.HandleFunc("GET /v1/channels/{id}", a.adminKey(a.getChannel))
+	mux.HandleFunc("PATCH /v1/channels/{id}", a.adminKey(a.updateChannel))
 	mux.HandleFunc("GET /v1/api-logs", a.adminKey(a.apiLogs))
 }
 

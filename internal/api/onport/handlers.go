@@ -232,27 +232,73 @@ func (a *API) inbound(kind string) http.HandlerFunc {
 	}
 }
 
+// channelBody is the body of POST and PATCH /v1/channels.
+type channelBody struct {
+	Name           *string `json:"name"`
+	FulfillmentURL *string `json:"fulfillment_url"`
+}
+
+func (a *API) readChannelBody(w http.ResponseWriter, r *http.Request) (commerce.ChannelInput, error) {
+	body, err := a.readBody(w, r)
+	if err != nil {
+		return commerce.ChannelInput{}, err
+	}
+	var in channelBody
+	if err := commerce.DecodeJSON(body, &in); err != nil {
+		return commerce.ChannelInput{}, err
+	}
+	return commerce.ChannelInput{Name: in.Name, FulfillmentURL: in.FulfillmentURL}, nil
+}
+
 // createChannel serves POST /v1/channels {"name", "fulfillment_url"}.
 func (a *API) createChannel(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
-	body, err := a.readBody(w, r)
+	in, err := a.readChannelBody(w, r)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	var in struct {
-		Name           string `json:"name"`
-		FulfillmentURL string `json:"fulfillment_url"`
-	}
-	if err := commerce.DecodeJSON(body, &in); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	ch, err := a.Commerce.CreateChannel(r.Context(), org.ID, in.Name, in.FulfillmentURL)
+	ch, err := a.Commerce.CreateChannel(r.Context(), org.ID, in)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, ch)
+}
+
+// getChannel serves GET /v1/channels/{id}.
+func (a *API) getChannel(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+	id, ok := pathID(r)
+	if !ok {
+		a.writeError(w, r, waybill.Errorf(waybill.ENOTFOUND, "Channel not found."))
+		return
+	}
+	ch, err := a.Commerce.Channel(r.Context(), org.ID, id)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ch)
+}
+
+// updateChannel serves PATCH /v1/channels/{id} {"name", "fulfillment_url"}:
+// present fields change; "fulfillment_url": "" removes the webhook.
+func (a *API) updateChannel(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+	id, ok := pathID(r)
+	if !ok {
+		a.writeError(w, r, waybill.Errorf(waybill.ENOTFOUND, "Channel not found."))
+		return
+	}
+	in, err := a.readChannelBody(w, r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	ch, err := a.Commerce.UpdateChannel(r.Context(), org.ID, id, in)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ch)
 }
 
 // listChannels serves GET /v1/channels.

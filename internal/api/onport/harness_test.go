@@ -68,7 +68,7 @@ func newHarness(t *testing.T, engine string, throttleScale float64) *harness {
 		MaxBodyBytes: 1 << 20, PublicURL: "http://waybill.test", Logger: logger}
 	srv := httptest.NewServer(httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, api).Handler())
 	t.Cleanup(srv.Close)
-	ch, err := com.CreateChannel(ctx, org.ID, "Custom", "")
+	ch, err := com.CreateChannel(ctx, org.ID, commerce.ChannelInput{Name: ptr("Custom")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/commerce"
 	"github.com/waybillhq/waybill/internal/testdb"
 )
 
@@ -167,7 +168,7 @@ func TestInboundFairAcrossChannels(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	busy := h.Channel
-	quiet, err := h.Commerce.CreateChannel(ctx, h.Org.ID, "Quiet", "")
+	quiet, err := h.Commerce.CreateChannel(ctx, h.Org.ID, commerce.ChannelInput{Name: ptr("Quiet")})
 	if err != nil {
 		t.Fatal(err)
 	}
