@@ -157,7 +157,7 @@ func TestServeProcess(t *testing.T) {
 			}
 			metrics, _ := io.ReadAll(res.Body)
 			res.Body.Close()
-			for _, want := range []string{`waybill_http_requests_total{code="201",route="POST /v4/trackings"} 1`, "waybill_queue_depth", "waybill_http_request_duration_seconds_bucket"} {
+			for _, want := range []string{`waybill_http_requests_total{code="201",route="POST /v4/trackings"} 1`, "waybill_queue_depth", "waybill_inbound_pending 0", "waybill_http_request_duration_seconds_bucket"} {
 				if !strings.Contains(string(metrics), want) {
 					t.Errorf("/metrics lacks %q", want)
 				}

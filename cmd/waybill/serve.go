@@ -119,7 +119,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			}
 			return st.Ping(ctx)
 		},
-		QueueDepth: q.Depth,
+		QueueDepth:     q.Depth,
+		InboundPending: st.Read().CountPendingInbound,
 	}, api, adminAPI, onportParts.API)
 
 	l, err := net.Listen("tcp", cfg.Addr)

@@ -12,7 +12,7 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 }
 
-func newMetrics(reg prometheus.Registerer, depth func(context.Context) (int64, error)) *metrics {
+func newMetrics(reg prometheus.Registerer, checks Checks) *metrics {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "waybill_http_requests_total",
@@ -25,19 +25,24 @@ func newMetrics(reg prometheus.Registerer, depth func(context.Context) (int64, e
 		}, []string{"route", "code"}),
 	}
 	reg.MustRegister(m.requests, m.latency)
-	if depth != nil {
-		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "waybill_queue_depth",
-			Help: "Jobs waiting to run (available, scheduled or retryable).",
-		}, func() float64 {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			n, err := depth(ctx)
-			if err != nil {
-				return -1
-			}
-			return float64(n)
-		}))
-	}
+	gauge(reg, "waybill_queue_depth", "Jobs waiting to run (available, scheduled or retryable).", checks.QueueDepth)
+	gauge(reg, "waybill_inbound_pending", "Asynchronous inbound messages accepted and not yet processed.", checks.InboundPending)
 	return m
+}
+
+// gauge registers a gauge read from count at each scrape, -1 when count
+// fails; nothing when count is nil.
+func gauge(reg prometheus.Registerer, name, help string, count func(context.Context) (int64, error)) {
+	if count == nil {
+		return
+	}
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := count(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	}))
 }

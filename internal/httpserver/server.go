@@ -27,6 +27,9 @@ type Checks struct {
 	Ready func(ctx context.Context) error // nil when the database is reachable and migrated
 	// QueueDepth reports jobs waiting; it backs the waybill_queue_depth gauge.
 	QueueDepth func(ctx context.Context) (int64, error)
+	// InboundPending reports asynchronous inbound messages not processed
+	// yet; it backs the waybill_inbound_pending gauge.
+	InboundPending func(ctx context.Context) (int64, error)
 }
 
 // Server is Waybill's HTTP server.
@@ -41,7 +44,7 @@ type Server struct {
 func New(addr string, logger *slog.Logger, checks Checks, faces ...Face) *Server {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	s := &Server{mux: http.NewServeMux(), logger: logger, metrics: newMetrics(reg, checks.QueueDepth)}
+	s := &Server{mux: http.NewServeMux(), logger: logger, metrics: newMetrics(reg, checks)}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -73,6 +73,16 @@ func (q *Queries) prepare(ctx context.Context, query string) (*sql.Stmt, error) 
 	return p.PrepareContext(ctx, query)
 }
 
+// CountPendingInbound returns how many inbound messages, in every
+// organization, wait to be processed.
+func (q *Queries) CountPendingInbound(ctx context.Context) (int64, error) {
+	var n int64
+	if err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbound_messages WHERE status = $1`, waybill.InboundPending).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count pending inbound: %w", err)
+	}
+	return n, nil
+}
+
 // PendingInboundChannels returns the channels that have pending messages.
 func (q *Queries) PendingInboundChannels(ctx context.Context) ([]int64, error) {
 	rows, err := q.q.QueryContext(ctx, `SELECT DISTINCT channel_id FROM inbound_messages WHERE status = $1`, waybill.InboundPending)
