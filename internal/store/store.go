@@ -33,6 +33,8 @@ type Store struct {
 	engine string
 	writer *sql.DB // SQLite: one connection, so writes never contend; PostgreSQL: the pool
 	reader *sql.DB // SQLite: a read-only pool; PostgreSQL: the same pool as writer
+	// SQLite only: prepared statements of each pool (nil on PostgreSQL).
+	writeStmts, readStmts *stmtCache
 }
 
 // Open connects to the database named by a WAYBILL_DATABASE_URL. It does not
@@ -53,7 +55,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		// synchronous(FULL): a commit is on disk before it is acknowledged,
 		// even across a power cut. _txlock=immediate takes the write lock at
 		// BEGIN, so a transaction never fails half-way on a lock upgrade.
-		base := "file:" + source + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)"
+		base := "file:" + source + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)"
 		if s.writer, err = sql.Open("sqlite", base+"&_pragma=synchronous(FULL)&_txlock=immediate"); err != nil {
 			return nil, fmt.Errorf("open sqlite writer: %w", err)
 		}
@@ -65,6 +67,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		}
 		s.reader.SetMaxOpenConns(8)
 		s.reader.SetMaxIdleConns(8)
+		s.writeStmts, s.readStmts = newStmtCache(s.writer), newStmtCache(s.reader)
 	case Postgres:
 		if s.writer, err = sql.Open("pgx", source); err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
@@ -98,6 +101,10 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases every connection.
 func (s *Store) Close() error {
+	if s.writeStmts != nil {
+		s.writeStmts.close()
+		s.readStmts.close()
+	}
 	err := s.writer.Close()
 	if s.reader != s.writer {
 		err = errors.Join(err, s.reader.Close())

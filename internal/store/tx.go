@@ -21,10 +21,22 @@ type Queries struct {
 }
 
 // Read returns queries on the read pool. On SQLite they may not write.
-func (s *Store) Read() *Queries { return &Queries{q: s.reader, engine: s.engine} }
+func (s *Store) Read() *Queries { return s.queries(s.reader, nil, s.readStmts) }
 
 // Write returns queries that each commit on their own.
-func (s *Store) Write() *Queries { return &Queries{q: s.writer, engine: s.engine} }
+func (s *Store) Write() *Queries { return s.queries(s.writer, nil, s.writeStmts) }
+
+// queries runs on pool, or on tx when set, through the pool's statement
+// cache when it has one.
+func (s *Store) queries(pool *sql.DB, tx *sql.Tx, cache *stmtCache) *Queries {
+	switch {
+	case cache != nil:
+		return &Queries{q: cachedQuerier{pool: pool, tx: tx, cache: cache}, engine: s.engine}
+	case tx != nil:
+		return &Queries{q: tx, engine: s.engine}
+	}
+	return &Queries{q: pool, engine: s.engine}
+}
 
 // Tx is an open transaction. Its queries see its own writes.
 type Tx struct {
@@ -44,13 +56,19 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	if s.writeStmts != nil {
+		// Prepare what the transaction met for the first time once it has
+		// given the writer's connection back (this runs after the
+		// rollback below, panics included).
+		defer s.writeStmts.prepareWanted(ctx)
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
 			panic(p)
 		}
 	}()
-	if err := fn(&Tx{Queries: &Queries{q: sqlTx, engine: s.engine}, tx: sqlTx}); err != nil {
+	if err := fn(&Tx{Queries: s.queries(s.writer, sqlTx, s.writeStmts), tx: sqlTx}); err != nil {
 		if rbErr := sqlTx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 		}

@@ -1,0 +1,75 @@
+package inbound_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/commerce"
+	"github.com/waybillhq/waybill/internal/inbound"
+	"github.com/waybillhq/waybill/internal/queue"
+	"github.com/waybillhq/waybill/internal/testdb"
+	"github.com/waybillhq/waybill/internal/tracking"
+	"github.com/waybillhq/waybill/internal/webhook"
+)
+
+// benchSale is a manual sale of three lines for two vendors, the shape the
+// load command sends.
+func benchSale(ext string) []byte {
+	return fmt.Appendf(nil, `{"externalId":%q,"customer":{"firstName":"Ada","lastName":"Lovelace","email":"ada@example.com"},
+"lineItems":[{"externalId":"L1","name":"Mug","quantity":1,"price":9.5,"properties":[{"key":"vendor","value":"vendor-a"}]},
+{"externalId":"L2","name":"Tee","quantity":2,"price":15,"properties":[{"key":"vendor","value":"vendor-b"}]},
+{"externalId":"L3","name":"Cap","quantity":3,"price":12,"properties":[{"key":"vendor","value":"vendor-a"}]}],
+"shipping":[{"code":"std","name":"Standard","price":4}]}`, ext)
+}
+
+// BenchmarkProcessManualSales measures the processor alone: b.N new
+// manual sales are stored as pending messages, then worked by Turn, one
+// channel, as the server's workers would (sales, lines, purchases, the
+// sale.dropship event and each message's outcome).
+func BenchmarkProcessManualSales(b *testing.B) {
+	for _, engine := range testdb.Engines() {
+		b.Run(engine, func(b *testing.B) {
+			ctx := context.Background()
+			st := testdb.Open(b, engine)
+			q, err := queue.New(st.Writer(), queue.Options{Engine: st.Engine()}, queue.Handlers{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			webhooks := &webhook.Service{Store: st, Queue: q}
+			com := &commerce.Service{Store: st, Trackings: &tracking.Service{Store: st, Queue: q, Dispatcher: webhooks}, Events: webhooks}
+			org, err := st.Write().CreateOrg(ctx, "acme", time.Now())
+			if err != nil {
+				b.Fatal(err)
+			}
+			ch, err := com.CreateChannel(ctx, org.ID, commerce.ChannelInput{Name: new("bench")})
+			if err != nil {
+				b.Fatal(err)
+			}
+			msgs := make([]*waybill.InboundMessage, b.N)
+			for i := range msgs {
+				ext := fmt.Sprintf("B%d", i)
+				msgs[i] = &waybill.InboundMessage{OrgID: org.ID, ChannelID: ch.ID, Kind: waybill.InboundManualSale,
+					ExternalID: ext, Body: benchSale(ext), ReceivedAt: time.Now()}
+			}
+			if err := st.Write().InsertInbound(ctx, msgs); err != nil {
+				b.Fatal(err)
+			}
+			p := inbound.NewProcessor(st, com, nil)
+			b.ResetTimer()
+			for more := true; more; {
+				if more, err = p.Turn(ctx, ch.ID); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			logs, err := st.Read().CountPendingInbound(ctx)
+			if err != nil || logs != 0 {
+				b.Fatalf("%d messages left pending (%v)", logs, err)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sales/s")
+		})
+	}
+}
