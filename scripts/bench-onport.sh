@@ -1,37 +1,278 @@
-#!/bin/sh
-# Measures Onport's asynchronous manual-sale endpoint: accepted requests a
-# second with a durable commit (SQLite synchronous=FULL, group commit), and
-# latency percentiles, closed loop and then open loop at a fixed rate.
+#!/usr/bin/env bash
+# bench-onport.sh measures Waybill's Onport face with `waybill serve` as a
+# separate process, on SQLite and on PostgreSQL, and a bare net/http handler
+# (`waybill bench baseline`) under the same load in the same run, then writes
+# a Markdown report.
 #
-#   scripts/bench-onport.sh                 # a fresh server process, SQLite
-#   ENGINE=postgres WAYBILL_TEST_POSTGRES_URL=postgres://... scripts/bench-onport.sh
-#   NO_PROCESSING=1 scripts/bench-onport.sh # ingestion alone (no workers)
-#   URL=http://127.0.0.1:8080 HASH=<channel webhook hash> scripts/bench-onport.sh
-#                                           # a running `waybill serve` instead
+#   scripts/bench-onport.sh [OUTPUT]      (default docs/benchmarks/onport.md)
 #
-# DURATION (10s), RATE (5000) and CONCURRENCY (128) tune the run. The load
-# generator runs on the same machine: on a small machine it takes a large
-# share of the CPU, so read the figures as a lower bound.
-set -eu
+# Per engine, on a fresh database:
+#   sync          POST /api/channels/{id}/manual-sale.json (throttling off), closed loop
+#   async         POST /webhooks/custom-channels/manual-sale.json, closed loop, processing on
+#   async-open    the same at a fixed RATE (open loop: latency from each scheduled send)
+#   drain         how fast the processor empties the backlog afterwards (waybill_inbound_pending)
+# and on SQLite, with WAYBILL_INBOUND_WORKERS=0, the async path alone
+# (ingest), closed loop and open loop.
+#
+# Environment:
+#   BENCH_DURATION      each load's length (default 10s)
+#   BENCH_CONCURRENCY   closed-loop workers (default 128)
+#   BENCH_RATE          open-loop requests per second (default 5000)
+#   BENCH_DRAIN         longest wait for the backlog to drain (default 120s)
+#   WAYBILL_BENCH_POSTGRES_URL   PostgreSQL to use; a fresh schema is created
+#                       and dropped (default postgres://postgres@127.0.0.1:5432/test?sslmode=disable)
+#
+# Needs go, curl, jq and psql. Everything runs on loopback.
+set -euo pipefail
+
 cd "$(dirname "$0")/.."
-DURATION=${DURATION:-10s}
-RATE=${RATE:-5000}
-CONCURRENCY=${CONCURRENCY:-128}
+out=${1:-docs/benchmarks/onport.md}
+duration=${BENCH_DURATION:-10s}
+concurrency=${BENCH_CONCURRENCY:-128}
+rate=${BENCH_RATE:-5000}
+drain=${BENCH_DRAIN:-120s}
+pg_url=${WAYBILL_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
+command_line="BENCH_DURATION=$duration BENCH_CONCURRENCY=$concurrency BENCH_RATE=$rate scripts/bench-onport.sh${*:+ $*}"
+# Open loop: enough connections for the rate at up to 100 ms each.
+open_concurrency=$(( rate / 10 > 64 ? rate / 10 : 64 ))
 
-if [ -n "${URL:-}" ]; then
-	: "${HASH:?set HASH to the channel's webhook hash (POST /v1/channels)}"
-	body='{"externalId":"bench-{{n}}","customer":{"firstName":"Ada","lastName":"Lovelace","email":"ada@example.com"},"lineItems":[{"externalId":"L1","name":"Mug","quantity":1,"price":9.5,"properties":[{"key":"vendor","value":"vendor-a"}]},{"externalId":"L2","name":"Tee","quantity":2,"price":15,"properties":[{"key":"vendor","value":"vendor-b"}]}],"shipping":[{"code":"std","name":"Standard","price":4}]}'
-	run="$(date +%s)"
-	go run ./cmd/waybill bench http --url "$URL/webhooks/custom-channels/manual-sale.json" --method POST \
-		--header "jetti-webhook-hash: $HASH" --header 'Content-Type: application/json' --expect 200 \
-		--concurrency "$CONCURRENCY" --duration "$DURATION" --body-template "$(echo "$body" | sed "s/bench-/bench-$run-c-/")"
-	go run ./cmd/waybill bench http --url "$URL/webhooks/custom-channels/manual-sale.json" --method POST \
-		--header "jetti-webhook-hash: $HASH" --header 'Content-Type: application/json' --expect 200 \
-		--concurrency 4096 --rate "$RATE" --duration "$DURATION" --body-template "$(echo "$body" | sed "s/bench-/bench-$run-o-/")"
-	exit 0
-fi
+for tool in go curl jq psql; do
+	command -v "$tool" >/dev/null || { echo "bench-onport: $tool is required" >&2; exit 1; }
+done
 
-WAYBILL_BENCH_ONPORT=1 WAYBILL_BENCH_ENGINE="${ENGINE:-sqlite}" WAYBILL_BENCH_DURATION="$DURATION" \
-WAYBILL_BENCH_RATE="$RATE" WAYBILL_BENCH_CONCURRENCY="$CONCURRENCY" \
-WAYBILL_BENCH_NO_PROCESSING="${NO_PROCESSING:-}" \
-	go test -count=1 -run '^TestOnportLoad$' -v ./cmd/waybill/ | grep -E '^onport|FAIL|errors'
+tmp=$(mktemp -d)
+pid=""
+schema=""
+cleanup() {
+	if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	fi
+	if [[ -n $schema ]]; then
+		psql -q "$pg_url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "bench-onport: building" >&2
+go build -o "$tmp/waybill" ./cmd/waybill
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+key="wb_bench_$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+run_id=$(date +%s)
+
+# A three-line sale for two vendors; {{n}} makes each externalId new.
+sale_body() {
+	printf '{"externalId":"%s-{{n}}","customer":{"firstName":"Ada","lastName":"Lovelace","email":"ada@example.com"},"lineItems":[{"externalId":"L1","name":"Mug","quantity":1,"price":9.5,"properties":[{"key":"vendor","value":"vendor-a"}]},{"externalId":"L2","name":"Tee","quantity":2,"price":15,"properties":[{"key":"vendor","value":"vendor-b"}]},{"externalId":"L3","name":"Cap","quantity":3,"price":12,"properties":[{"key":"vendor","value":"vendor-a"}]}],"shipping":[{"code":"std","name":"Standard","price":4}]}' "$1"
+}
+
+# wait_ready ADDR_FILE PATH: wait until the process in $pid wrote its address
+# and answers PATH with 200; sets $base.
+wait_ready() {
+	local file=$1 path=$2
+	for _ in $(seq 600); do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			echo "bench-onport: the server exited early" >&2
+			return 1
+		fi
+		if [[ -s $file ]]; then
+			base="http://$(cat "$file")"
+			if curl -fsS -o /dev/null "$base$path" 2>/dev/null; then
+				return 0
+			fi
+		fi
+		sleep 0.1
+	done
+	echo "bench-onport: the server was not ready within 60s" >&2
+	return 1
+}
+
+stop_server() {
+	kill -TERM "$pid"
+	wait "$pid" || { echo "bench-onport: the server did not stop cleanly" >&2; return 1; }
+	pid=""
+}
+
+# load NAME EXTRA_ARGS...: run one `waybill bench http` load, keep its JSON in $tmp/NAME.json.
+load() {
+	local name=$1
+	shift
+	echo "bench-onport: $name" >&2
+	"$tmp/waybill" bench http --duration "$duration" --json "$@" >"$tmp/$name.json"
+	jq -r '"  \(.req_per_s | floor) req/s, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, \(.errors) errors \(.first_error // "")"' "$tmp/$name.json" >&2
+}
+
+pending() {
+	curl -fsS "$base/metrics" | awk '$1 == "waybill_inbound_pending" { print int($2) }'
+}
+
+# drain NAME: wait for the backlog to empty (at most $drain); record what
+# was processed and how fast in $tmp/NAME.json.
+drain_backlog() {
+	local name=$1 start now before left limit
+	limit=$(( ${drain%s} ))
+	before=$(pending)
+	start=$(date +%s.%N)
+	left=$before
+	echo "bench-onport: $name (backlog $before)" >&2
+	while (( left > 0 )); do
+		now=$(date +%s.%N)
+		if (( $(echo "$now - $start > $limit" | bc) )); then break; fi
+		sleep 0.5
+		left=$(pending)
+	done
+	now=$(date +%s.%N)
+	jq -n --argjson before "$before" --argjson left "$left" --argjson secs "$(echo "$now - $start" | bc)" \
+		'{before: $before, left: $left, secs: $secs, per_s: (if $secs > 0 then ($before - $left) / $secs else 0 end)}' >"$tmp/$name.json"
+	jq -r '"  \(.before - .left) processed in \(.secs | . * 10 | round / 10) s: \(.per_s | floor) sales/s, \(.left) left"' "$tmp/$name.json" >&2
+}
+
+# serve ENGINE DATABASE_URL [ENV...]: start `waybill serve`, create a channel;
+# sets $base, $channel_id and $hash.
+serve() {
+	local engine=$1 db=$2
+	shift 2
+	rm -f "$tmp/addr"
+	env WAYBILL_ADDR=127.0.0.1:0 WAYBILL_ADDR_FILE="$tmp/addr" WAYBILL_DATABASE_URL="$db" \
+		WAYBILL_BOOTSTRAP_API_KEY="$key" WAYBILL_RATE_LIMIT_SCALE=0 WAYBILL_LOG_LEVEL=warn "$@" \
+		"$tmp/waybill" serve 2>>"$tmp/serve-$engine.log" &
+	pid=$!
+	wait_ready "$tmp/addr" /readyz || { cat "$tmp/serve-$engine.log" >&2; return 1; }
+	local ch
+	ch=$(curl -fsS -X POST "$base/v1/channels" -H "as-api-key: $key" -d '{"name":"bench"}')
+	channel_id=$(jq -r .id <<<"$ch")
+	hash=$(jq -r .webhook_hash <<<"$ch")
+}
+
+async_args() {
+	echo --url "$base/webhooks/custom-channels/manual-sale.json" --method POST --expect 200
+}
+
+# bench_engine ENGINE DATABASE_URL: the four measurements on one engine.
+bench_engine() {
+	local engine=$1 db=$2
+	serve "$engine" "$db"
+	load "$engine-sync" --url "$base/api/channels/$channel_id/manual-sale.json" --method POST --expect 201 \
+		--header "Authorization: Bearer $key" --header 'Content-Type: application/json' \
+		--concurrency "$concurrency" --body-template "$(sale_body "$run_id-$engine-sync")"
+	# shellcheck disable=SC2046
+	load "$engine-async" $(async_args) --header "jetti-webhook-hash: $hash" --header 'Content-Type: application/json' \
+		--concurrency "$concurrency" --body-template "$(sale_body "$run_id-$engine-async")"
+	# shellcheck disable=SC2046
+	load "$engine-async-open" $(async_args) --header "jetti-webhook-hash: $hash" --header 'Content-Type: application/json' \
+		--concurrency "$open_concurrency" --rate "$rate" --body-template "$(sale_body "$run_id-$engine-open")"
+	drain_backlog "$engine-drain"
+	stop_server
+}
+
+bench_engine sqlite "sqlite:$tmp/sqlite/waybill.db"
+
+# Ingestion alone: no processing workers in this process.
+serve sqlite-ingest "sqlite:$tmp/sqlite-ingest/waybill.db" WAYBILL_INBOUND_WORKERS=0
+# shellcheck disable=SC2046
+load sqlite-ingest $(async_args) --header "jetti-webhook-hash: $hash" --header 'Content-Type: application/json' \
+	--concurrency "$concurrency" --body-template "$(sale_body "$run_id-ingest")"
+# shellcheck disable=SC2046
+load sqlite-ingest-open $(async_args) --header "jetti-webhook-hash: $hash" --header 'Content-Type: application/json' \
+	--concurrency "$open_concurrency" --rate "$rate" --body-template "$(sale_body "$run_id-ingest-open")"
+stop_server
+
+schema="waybill_bench_$$_$RANDOM"
+psql -q -v ON_ERROR_STOP=1 "$pg_url" -c "CREATE SCHEMA $schema" >/dev/null
+if [[ $pg_url == *\?* ]]; then pg_schema_url="$pg_url&search_path=$schema"; else pg_schema_url="$pg_url?search_path=$schema"; fi
+bench_engine postgres "$pg_schema_url"
+pg_version=$(psql -tA "$pg_url" -c 'SHOW server_version')
+pg_sync=$(psql -tA "$pg_url" -c 'SHOW synchronous_commit')
+
+# The baseline answers 200 to anything; it gets the async load's body.
+rm -f "$tmp/addr"
+"$tmp/waybill" bench baseline --addr 127.0.0.1:0 --addr-file "$tmp/addr" 2>>"$tmp/baseline.log" &
+pid=$!
+wait_ready "$tmp/addr" /
+load baseline --url "$base/webhooks/custom-channels/manual-sale.json" --method POST --expect 200 \
+	--header 'Content-Type: application/json' --concurrency "$concurrency" --body-template "$(sale_body "$run_id-base")"
+load baseline-open --url "$base/webhooks/custom-channels/manual-sale.json" --method POST --expect 200 \
+	--header 'Content-Type: application/json' --concurrency "$open_concurrency" --rate "$rate" --body-template "$(sale_body "$run_id-base-open")"
+stop_server
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+base_rps=$(jq -r .req_per_s "$tmp/baseline.json")
+# row LABEL NAME: one Markdown row of a load, with its ratio to the baseline.
+row() {
+	jq -r --arg label "$1" --argjson base "$base_rps" \
+		'"| \($label) | \(.concurrency) | \(if .rate then (.rate | tostring) + "/s" else "closed" end) | \(.req_per_s | round) | \(.p50_ms) | \(.p90_ms) | \(.p99_ms) | \(.errors) | \(if $base > 0 then (.req_per_s / $base * 1000 | round / 10 | tostring) + " %" else "–" end) |"' \
+		"$tmp/$2.json"
+}
+drain_row() {
+	jq -r --arg label "$1" '"| \($label) | \(.before) | \(.before - .left) | \(.secs | . * 10 | round / 10) s | \(.per_s | round) | \(.left) |"' "$tmp/$2.json"
+}
+
+table=$(
+	echo "| load | workers | loop | req/s | p50 (ms) | p90 (ms) | p99 (ms) | errors | ratio to baseline |"
+	echo "|---|---:|---|---:|---:|---:|---:|---:|---:|"
+	row "SQLite async, processing on" sqlite-async
+	row "SQLite async, processing on" sqlite-async-open
+	row "SQLite async, ingestion alone" sqlite-ingest
+	row "SQLite async, ingestion alone" sqlite-ingest-open
+	row "SQLite sync (throttling off)" sqlite-sync
+	row "PostgreSQL async, processing on" postgres-async
+	row "PostgreSQL async, processing on" postgres-async-open
+	row "PostgreSQL sync (throttling off)" postgres-sync
+	row "bare net/http" baseline
+	row "bare net/http" baseline-open
+)
+drains=$(
+	echo "| engine | backlog | processed | in | sales/s | left |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	drain_row SQLite sqlite-drain
+	drain_row PostgreSQL postgres-drain
+)
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+mkdir -p "$(dirname "$out")"
+cat >"$out" <<REPORT
+# Onport: asynchronous and synchronous manual sales
+
+Measured by \`scripts/bench-onport.sh\`; the Onport figures of \`docs/BENCHMARKS.md\` come from here.
+
+- Date: $(date -u +%Y-%m-%dT%H:%MZ)
+- Machine: $(nproc) CPUs ($cpu), $(uname -sr), $(go version | cut -d' ' -f3-)
+- PostgreSQL: $pg_version on the same machine, synchronous_commit=$pg_sync; SQLite: modernc.org/sqlite, WAL, synchronous=FULL
+- Load average (1, 5, 15 min) before: $load_before; after: $load_after (other work on the machine shows here)
+- Command: \`$command_line\`
+- Each load: $duration, \`waybill bench http\` with keep-alive connections; closed loop with $concurrency
+  workers, open loop at $rate requests/s (latency counted from each request's scheduled time)
+
+$table
+
+After the async loads, the processor works the backlog down (\`waybill_inbound_pending\` on
+\`/metrics\`, polled every 0.5 s, at most $drain):
+
+$drains
+
+**async** is \`POST /webhooks/custom-channels/manual-sale.json\` with the channel's
+\`jetti-webhook-hash\` and a three-line manual sale for two vendors (about 600 bytes), a new
+\`externalId\` each time: 200 once the message is committed (group commit: every request that
+arrives during a commit goes into the next one, with one fsync). *processing on* is \`waybill
+serve\` as shipped, its processor turning those messages into sales, lines, purchases and
+\`sale.dropship\` events at the same time on the same CPUs; *ingestion alone* is a server with
+\`WAYBILL_INBOUND_WORKERS=0\`, which only accepts (another instance would process).
+**sync** is \`POST /api/channels/{id}/manual-sale.json\` with the same body and the Bearer key,
+throttling off (\`WAYBILL_RATE_LIMIT_SCALE=0\`): 201 once the sale and all it implies are committed,
+one transaction per request. **bare net/http** is \`waybill bench baseline\`, a handler that reads
+the body and answers 200, loaded the same way; the ratio is a load's req/s over the baseline's
+closed-loop req/s.
+
+## How to read these figures
+
+- **Two cores for everything.** The load generator, the server and PostgreSQL share the machine's
+  $(nproc) CPUs; the baseline mostly measures how fast the generator and the loopback go.
+- **Durable.** No figure relaxes durability: SQLite fsyncs every commit (\`synchronous=FULL\`), and
+  PostgreSQL's commits wait for the WAL flush (synchronous_commit above).
+- **The processor yields.** While requests are being committed, the processor pauses 50 ms between
+  turns of 10 messages and ends a turn early when a commit waits, so that acknowledging traffic
+  durably comes first; it catches up when the burst ends (the drain table).
+REPORT
+echo "bench-onport: wrote $out" >&2
+cat "$out"

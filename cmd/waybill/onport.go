@@ -32,6 +32,7 @@ func newOnport(cfg config.Config, st *store.Store, tenants *tenant.Service, trac
 	webhooks *webhook.Service, logger *slog.Logger) *onportParts {
 	com := &commerce.Service{Store: st, Trackings: trackings, Events: webhooks}
 	proc := inbound.NewProcessor(st, com, logger.With("component", "inbound"))
+	proc.Workers = cfg.InboundWorkers
 	ing := inbound.NewIngester(st, logger.With("component", "inbound"))
 	ing.Committed = proc.Notify
 	proc.Busy, proc.Preempt = ing.Busy, ing.Waiting
@@ -40,13 +41,15 @@ func newOnport(cfg config.Config, st *store.Store, tenants *tenant.Service, trac
 	return &onportParts{API: api, Commerce: com, Ingester: ing, Processor: proc, Payloads: onport.Payloads{PublicURL: cfg.PublicURL}}
 }
 
-// Run runs the ingester and the processor until ctx is done, and returns
-// when both have stopped.
+// Run runs the ingester and, unless it has no workers
+// (WAYBILL_INBOUND_WORKERS=0), the processor until ctx is done, and
+// returns when both have stopped.
 func (p *onportParts) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); p.Ingester.Run(ctx) }()
-	go func() { defer wg.Done(); p.Processor.Run(ctx) }()
+	wg.Go(func() { p.Ingester.Run(ctx) })
+	if p.Processor.Workers > 0 {
+		wg.Go(func() { p.Processor.Run(ctx) })
+	}
 	wg.Wait()
 }
 

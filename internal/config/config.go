@@ -38,6 +38,11 @@ type Config struct {
 	WebhookWorkers       int           // WAYBILL_WEBHOOK_WORKERS
 	WebhookTimeout       time.Duration // WAYBILL_WEBHOOK_TIMEOUT: total time for one attempt
 
+	// InboundWorkers is how many Onport channels this process works at
+	// once; 0 accepts asynchronous messages without processing them
+	// (another instance does).
+	InboundWorkers int // WAYBILL_INBOUND_WORKERS
+
 	// SandboxStep is the time between the sandbox courier's scans.
 	SandboxStep time.Duration // WAYBILL_SANDBOX_STEP
 }
@@ -56,6 +61,7 @@ func Default() Config {
 		RateLimitScale:  1,
 		Workers:         20,
 		WebhookWorkers:  50,
+		InboundWorkers:  4,
 		WebhookTimeout:  15 * time.Second,
 		SandboxStep:     time.Minute,
 	}
@@ -117,6 +123,9 @@ func Load(getenv func(string) string) (Config, error) {
 	var webhookWorkers = int64(c.WebhookWorkers)
 	integer("WAYBILL_WEBHOOK_WORKERS", &webhookWorkers)
 	c.WebhookWorkers = int(webhookWorkers)
+	var inboundWorkers = int64(c.InboundWorkers)
+	integer("WAYBILL_INBOUND_WORKERS", &inboundWorkers)
+	c.InboundWorkers = int(inboundWorkers)
 	if v := getenv("WAYBILL_WEBHOOK_ALLOW_PRIVATE"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -153,6 +162,9 @@ func (c Config) Validate() error {
 	}
 	if c.Workers < 1 || c.WebhookWorkers < 1 {
 		errs = append(errs, errors.New("WAYBILL_WORKERS and WAYBILL_WEBHOOK_WORKERS must be at least 1"))
+	}
+	if c.InboundWorkers < 0 || c.InboundWorkers > 256 {
+		errs = append(errs, errors.New("WAYBILL_INBOUND_WORKERS must be 0 to 256"))
 	}
 	if c.WebhookTimeout < 100*time.Millisecond || c.SandboxStep < 10*time.Millisecond {
 		errs = append(errs, errors.New("WAYBILL_WEBHOOK_TIMEOUT must be at least 100ms and WAYBILL_SANDBOX_STEP at least 10ms"))
@@ -208,6 +220,7 @@ func (c Config) Dump() []string {
 		"WAYBILL_WEBHOOK_RETRY_SCHEDULE=" + c.WebhookRetrySchedule,
 		"WAYBILL_WEBHOOK_WORKERS=" + strconv.Itoa(c.WebhookWorkers),
 		"WAYBILL_WEBHOOK_TIMEOUT=" + c.WebhookTimeout.String(),
+		"WAYBILL_INBOUND_WORKERS=" + strconv.Itoa(c.InboundWorkers),
 		"WAYBILL_SANDBOX_STEP=" + c.SandboxStep.String(),
 	}
 }
