@@ -200,12 +200,12 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 base_rps=$(jq -r .req_per_s "$tmp/baseline.json")
 # row LABEL NAME: one Markdown row of a load, with its ratio to the baseline.
 row() {
-	jq -r --arg label "$1" --argjson base "$base_rps" \
-		'"| \($label) | \(.concurrency) | \(if .rate then (.rate | tostring) + "/s" else "closed" end) | \(.req_per_s | round) | \(.p50_ms) | \(.p90_ms) | \(.p99_ms) | \(.errors) | \(if $base > 0 then (.req_per_s / $base * 1000 | round / 10 | tostring) + " %" else "–" end) |"' \
+	jq -r --arg name "$1" --argjson base "$base_rps" \
+		'"| \($name) | \(.concurrency) | \(if .rate then (.rate | tostring) + "/s" else "closed" end) | \(.req_per_s | round) | \(.p50_ms) | \(.p90_ms) | \(.p99_ms) | \(.errors) | \(if $base > 0 then (.req_per_s / $base * 1000 | round / 10 | tostring) + " %" else "–" end) |"' \
 		"$tmp/$2.json"
 }
 drain_row() {
-	jq -r --arg label "$1" '"| \($label) | \(.before) | \(.before - .left) | \(.secs | . * 10 | round / 10) s | \(.per_s | round) | \(.left) |"' "$tmp/$2.json"
+	jq -r --arg name "$1" '"| \($name) | \(.before) | \(.before - .left) | \(.secs | . * 10 | round / 10) s | \(.per_s | round) | \(.left) |"' "$tmp/$2.json"
 }
 
 table=$(

@@ -27,7 +27,7 @@ import (
 // one organization, its key and one channel. The inbound ingester runs;
 // the processor is built but started only by tests that want it.
 type harness struct {
-	t         *testing.T
+	t         testing.TB
 	URL       string
 	Key       string
 	Org       waybill.Organization
@@ -40,7 +40,7 @@ type harness struct {
 	Tenants   *tenant.Service
 }
 
-func newHarness(t *testing.T, engine string, throttleScale float64) *harness {
+func newHarness(t testing.TB, engine string, throttleScale float64) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -82,7 +82,7 @@ type response struct {
 	Body   []byte
 }
 
-func (r response) object(t *testing.T) map[string]any {
+func (r response) object(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.Body, &m); err != nil {
@@ -91,7 +91,7 @@ func (r response) object(t *testing.T) map[string]any {
 	return m
 }
 
-func (r response) array(t *testing.T) []map[string]any {
+func (r response) array(t testing.TB) []map[string]any {
 	t.Helper()
 	var m []map[string]any
 	if err := json.Unmarshal(r.Body, &m); err != nil {
