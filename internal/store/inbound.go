@@ -18,6 +18,9 @@ import (
 // in msgs) is InboundPriorityNew; everything else is an update. Call it in
 // a transaction: the batch commits as one.
 func (q *Queries) InsertInbound(ctx context.Context, msgs []*waybill.InboundMessage) error {
+	if q.engine == Postgres {
+		return q.insertInboundBatch(ctx, msgs)
+	}
 	type key struct {
 		channel int64
 		ext     string
