@@ -105,6 +105,7 @@ func (s *Service) upsertSale(ctx context.Context, tx *store.Tx, ch waybill.Chann
 		byExt[it.ExternalID] = i
 	}
 	items := existing
+	providers := map[string]int64{} // vendor external id -> provider, within this sale
 	for _, li := range in.LineItems {
 		var it waybill.SaleItem
 		i, known := byExt[string(li.ExternalID)]
@@ -122,7 +123,7 @@ func (s *Service) upsertSale(ctx context.Context, tx *store.Tx, ch waybill.Chann
 		for _, p := range li.Properties {
 			it.Properties = append(it.Properties, waybill.Property{Key: p.Key, Value: string(p.Value)})
 		}
-		if err := s.route(ctx, tx, ch, &it, li, now); err != nil {
+		if err := s.route(ctx, tx, ch, &it, li, providers, now); err != nil {
 			return nil, err
 		}
 		it.UpdatedAt = now
@@ -143,7 +144,7 @@ func (s *Service) upsertSale(ctx context.Context, tx *store.Tx, ch waybill.Chann
 	}
 	sale.Total = sale.Subtotal + sale.ShippingTotal
 
-	purchases, err := s.dropship(ctx, tx, &sale, items, now)
+	purchases, err := s.dropship(ctx, tx, saleContext{sale: &sale, channel: ch, customer: cust, created: res.Created}, items, now)
 	if err != nil {
 		return nil, err
 	}
@@ -158,13 +159,19 @@ func (s *Service) upsertSale(ctx context.Context, tx *store.Tx, ch waybill.Chann
 
 // route sets the line's vendor: the line's vendor property, else the first
 // connected vendor SKU of its variant, else none (the line waits).
-func (s *Service) route(ctx context.Context, tx *store.Tx, ch waybill.Channel, it *waybill.SaleItem, li LineItem, now time.Time) error {
+// providers memoizes the vendors already resolved for this sale.
+func (s *Service) route(ctx context.Context, tx *store.Tx, ch waybill.Channel, it *waybill.SaleItem, li LineItem,
+	providers map[string]int64, now time.Time) error {
 	if v := li.vendor(); v != "" {
+		if id, ok := providers[v]; ok {
+			it.DropshipProviderID = id
+			return nil
+		}
 		p, err := tx.EnsureProvider(ctx, ch.OrgID, v, "", now)
 		if err != nil {
 			return err
 		}
-		it.DropshipProviderID = p.ID
+		it.DropshipProviderID, providers[v] = p.ID, p.ID
 		return nil
 	}
 	if it.VariantExternalID == "" {
@@ -191,27 +198,42 @@ func (s *Service) route(ctx context.Context, tx *store.Tx, ch waybill.Channel, i
 // dropship makes one purchase per vendor once every line of the sale is
 // routed, keeps purchase lines in step with sale lines, and announces the
 // sale (sale.dropship) the first time. It returns the sale's purchases.
-func (s *Service) dropship(ctx context.Context, tx *store.Tx, sale *waybill.Sale, items []waybill.SaleItem, now time.Time) ([]waybill.Purchase, error) {
+// saleContext is a sale being written with what upsertSale already holds
+// of it, so that dropship need not read it back.
+type saleContext struct {
+	sale     *waybill.Sale
+	channel  waybill.Channel
+	customer waybill.Customer
+	created  bool // new in this transaction: it has no purchases yet
+}
+
+func (s *Service) dropship(ctx context.Context, tx *store.Tx, sc saleContext, items []waybill.SaleItem, now time.Time) ([]waybill.Purchase, error) {
+	sale := sc.sale
 	for _, it := range items {
 		if it.DropshipProviderID == 0 {
 			return nil, nil // not complete yet: Onport announces a sale only once it is routed
 		}
 	}
-	purchases, err := tx.Purchases(ctx, sale.OrgID, []store.Cond{{Column: "sale_id", Values: store.IDs(sale.ID)}}, store.Page{})
-	if err != nil {
-		return nil, err
+	var purchases []waybill.Purchase
+	var pitems []waybill.PurchaseItem
+	if !sc.created {
+		var err error
+		if purchases, err = tx.Purchases(ctx, sale.OrgID, []store.Cond{{Column: "sale_id", Values: store.IDs(sale.ID)}}, store.Page{}); err != nil {
+			return nil, err
+		}
+		var pids []int64
+		for _, p := range purchases {
+			pids = append(pids, p.ID)
+		}
+		if len(pids) > 0 {
+			if pitems, err = tx.PurchaseItems(ctx, sale.OrgID, []store.Cond{{Column: "purchase_id", Values: store.IDs(pids...)}}, store.Page{}); err != nil {
+				return nil, err
+			}
+		}
 	}
 	byProvider := map[int64]*waybill.Purchase{}
 	for i := range purchases {
 		byProvider[purchases[i].DropshipProviderID] = &purchases[i]
-	}
-	var pids []int64
-	for _, p := range purchases {
-		pids = append(pids, p.ID)
-	}
-	pitems, err := tx.PurchaseItems(ctx, sale.OrgID, []store.Cond{{Column: "purchase_id", Values: store.IDs(pids...)}}, store.Page{})
-	if err != nil {
-		return nil, err
 	}
 	bySaleItem := map[int64]*waybill.PurchaseItem{}
 	for i := range pitems {
@@ -251,7 +273,7 @@ func (s *Service) dropship(ctx context.Context, tx *store.Tx, sale *waybill.Sale
 	}
 	if sale.DropshippedAt.IsZero() {
 		sale.DropshippedAt = now
-		snap, err := s.saleSnapshot(ctx, tx, *sale, items, purchases)
+		snap, err := s.saleSnapshot(sc, items, purchases)
 		if err != nil {
 			return nil, err
 		}
@@ -266,18 +288,11 @@ func (s *Service) dropship(ctx context.Context, tx *store.Tx, sale *waybill.Sale
 	return purchases, nil
 }
 
-func (s *Service) saleSnapshot(ctx context.Context, tx *store.Tx, sale waybill.Sale, items []waybill.SaleItem, purchases []waybill.Purchase) (waybill.CommerceSnapshot, error) {
-	snap := waybill.CommerceSnapshot{Sale: &sale, SaleItems: items, Purchases: purchases}
-	ch, err := tx.Channel(ctx, sale.OrgID, sale.ChannelID)
-	if err != nil {
-		return snap, err
-	}
-	snap.Channel = &ch
+func (s *Service) saleSnapshot(sc saleContext, items []waybill.SaleItem, purchases []waybill.Purchase) (waybill.CommerceSnapshot, error) {
+	sale, ch := *sc.sale, sc.channel
+	snap := waybill.CommerceSnapshot{Sale: &sale, SaleItems: items, Purchases: purchases, Channel: &ch}
 	if sale.CustomerID != 0 {
-		c, err := tx.Customer(ctx, sale.OrgID, sale.CustomerID)
-		if err != nil {
-			return snap, err
-		}
+		c := sc.customer
 		snap.Customer = &c
 	}
 	return snap, nil

@@ -39,13 +39,12 @@ type Processor struct {
 	// of messages it took (tests and metrics).
 	OnTurn func(channelID int64, messages int)
 
-	mu      sync.Mutex
-	ready   []int64        // channels with (maybe) pending work, round-robin order
-	queued  map[int64]bool // in ready
-	busy    map[int64]bool // being worked
-	again   map[int64]bool // notified while busy
-	wake    chan struct{}
-	channel map[int64]waybill.Channel
+	mu     sync.Mutex
+	ready  []int64        // channels with (maybe) pending work, round-robin order
+	queued map[int64]bool // in ready
+	busy   map[int64]bool // being worked
+	again  map[int64]bool // notified while busy
+	wake   chan struct{}
 }
 
 // NewProcessor returns a processor with 4 workers, turns of 100 messages
@@ -57,8 +56,7 @@ func NewProcessor(st *store.Store, c Applier, logger *slog.Logger) *Processor {
 	}
 	return &Processor{Store: st, Commerce: c, Workers: 4, BatchSize: 100, Rescan: 5 * time.Second, Logger: logger,
 		YieldFor: 50 * time.Millisecond, BusyBatch: 10,
-		queued: map[int64]bool{}, busy: map[int64]bool{}, again: map[int64]bool{}, wake: make(chan struct{}, 1),
-		channel: map[int64]waybill.Channel{}}
+		queued: map[int64]bool{}, busy: map[int64]bool{}, again: map[int64]bool{}, wake: make(chan struct{}, 1)}
 }
 
 var _ Applier = (*commerce.Service)(nil)
@@ -207,7 +205,7 @@ func (p *Processor) turn(ctx context.Context, channelID int64, size int) (bool, 
 		if msgs, err = tx.PendingInbound(ctx, channelID, size); err != nil || len(msgs) == 0 {
 			return err
 		}
-		ch, err := p.channelOf(ctx, msgs[0])
+		ch, err := p.channelOf(ctx, tx, msgs[0])
 		if err != nil {
 			return err
 		}
@@ -256,19 +254,8 @@ func (p *Processor) turn(ctx context.Context, channelID int64, size int) (bool, 
 	return preempted || len(msgs) == size, nil
 }
 
-func (p *Processor) channelOf(ctx context.Context, m waybill.InboundMessage) (waybill.Channel, error) {
-	p.mu.Lock()
-	ch, ok := p.channel[m.ChannelID]
-	p.mu.Unlock()
-	if ok {
-		return ch, nil
-	}
-	ch, err := p.Store.Read().Channel(ctx, m.OrgID, m.ChannelID)
-	if err != nil {
-		return ch, err
-	}
-	p.mu.Lock()
-	p.channel[m.ChannelID] = ch
-	p.mu.Unlock()
-	return ch, nil
+// channelOf reads the message's channel, once per turn, so that a change
+// to the channel (its name, its fulfillment URL) shows in the next turn.
+func (p *Processor) channelOf(ctx context.Context, tx *store.Tx, m waybill.InboundMessage) (waybill.Channel, error) {
+	return tx.Channel(ctx, m.OrgID, m.ChannelID)
 }

@@ -272,6 +272,12 @@ func (q *Queries) EnsureProvider(ctx context.Context, orgID int64, externalID, n
 	if name == "" {
 		name = externalID
 	}
+	// Known vendors are the common case: one query.
+	if ps, err := q.Providers(ctx, orgID, []Cond{{"external_id", []any{externalID}}}, Page{}); err != nil {
+		return waybill.DropshipProvider{}, err
+	} else if len(ps) > 0 {
+		return ps[0], nil
+	}
 	_, err := q.q.ExecContext(ctx, `INSERT INTO dropship_providers (org_id, external_id, name, created_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (org_id, external_id) DO NOTHING`, orgID, externalID, name, toMicros(now))
 	if err != nil {
