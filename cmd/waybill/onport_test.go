@@ -8,7 +8,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	_ "net/http/pprof" // profiles of the benchmark server (WAYBILL_BENCH_PPROF)
 	"os"
 	"strconv"
 	"sync"

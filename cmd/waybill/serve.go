@@ -137,6 +137,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	onportDone := make(chan struct{})
 	go func() { onportParts.Run(onportCtx); close(onportDone) }()
 	defer func() { stopOnport(); <-onportDone }()
+	if cfg.PprofAddr != "" {
+		stopPprof, err := servePprof(cfg.PprofAddr, logger)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+	}
 	logger.Info("waybill serving", "addr", l.Addr().String(), "engine", st.Engine(), "public_url", cfg.PublicURL)
 	if path := os.Getenv("WAYBILL_ADDR_FILE"); path != "" {
 		// Tests and scripts that listen on :0 learn the port here.

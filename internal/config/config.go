@@ -21,6 +21,9 @@ type Config struct {
 	PublicURL       string // WAYBILL_PUBLIC_URL
 	LogLevel        string // WAYBILL_LOG_LEVEL: debug, info, warn, error
 	LogFormat       string // WAYBILL_LOG_FORMAT: text or json
+	// PprofAddr, when set, serves Go's runtime profiles (net/http/pprof)
+	// on this separate address; keep it on loopback.
+	PprofAddr string // WAYBILL_PPROF_ADDR
 
 	MaxBodyBytes    int64         // WAYBILL_MAX_BODY_BYTES
 	ShutdownTimeout time.Duration // WAYBILL_SHUTDOWN_TIMEOUT
@@ -100,6 +103,7 @@ func Load(getenv func(string) string) (Config, error) {
 	str("WAYBILL_BOOTSTRAP_API_KEY", &c.BootstrapAPIKey)
 	str("WAYBILL_PUBLIC_URL", &c.PublicURL)
 	str("WAYBILL_LOG_LEVEL", &c.LogLevel)
+	str("WAYBILL_PPROF_ADDR", &c.PprofAddr)
 	str("WAYBILL_LOG_FORMAT", &c.LogFormat)
 	str("WAYBILL_WEBHOOK_RETRY_SCHEDULE", &c.WebhookRetrySchedule)
 	integer("WAYBILL_MAX_BODY_BYTES", &c.MaxBodyBytes)
@@ -211,6 +215,7 @@ func (c Config) Dump() []string {
 		"WAYBILL_PUBLIC_URL=" + c.PublicURL,
 		"WAYBILL_LOG_LEVEL=" + c.LogLevel,
 		"WAYBILL_LOG_FORMAT=" + c.LogFormat,
+		"WAYBILL_PPROF_ADDR=" + c.PprofAddr,
 		"WAYBILL_MAX_BODY_BYTES=" + strconv.FormatInt(c.MaxBodyBytes, 10),
 		"WAYBILL_SHUTDOWN_TIMEOUT=" + c.ShutdownTimeout.String(),
 		"WAYBILL_RATE_LIMIT_V4=" + strconv.FormatFloat(c.RateLimitLegacy, 'g', -1, 64),
