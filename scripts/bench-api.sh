@@ -41,6 +41,9 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+bench_name=bench-api
+# shellcheck source=scripts/lib/bench.sh
+. scripts/lib/bench.sh
 
 echo "bench-api: building" >&2
 go build -o "$tmp/waybill" ./cmd/waybill
@@ -51,33 +54,6 @@ disk_syncs=$(dd if=/dev/zero of="$tmp/dsync" bs=4k count=200 oflag=dsync 2>&1 |
 	awk '/copied/ { for (i = 1; i <= NF; i++) if ($i == "s,") print int(200 / $(i-1)) }')
 rm -f "$tmp/dsync"
 key="wb_bench_$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
-
-# wait_ready ADDR_FILE PATH: wait until the process in $pid wrote its address
-# and answers PATH with 200; sets $base.
-wait_ready() {
-	local file=$1 path=$2
-	for _ in $(seq 600); do
-		if ! kill -0 "$pid" 2>/dev/null; then
-			echo "bench-api: the server exited early" >&2
-			return 1
-		fi
-		if [[ -s $file ]]; then
-			base="http://$(cat "$file")"
-			if curl -fsS -o /dev/null "$base$path" 2>/dev/null; then
-				return 0
-			fi
-		fi
-		sleep 0.1
-	done
-	echo "bench-api: the server was not ready within 60s" >&2
-	return 1
-}
-
-stop_server() {
-	kill -TERM "$pid"
-	wait "$pid" || { echo "bench-api: the server did not stop cleanly" >&2; return 1; }
-	pid=""
-}
 
 # load NAME ARGS...: run one load, keep its JSON in $tmp/NAME.json.
 load() {

@@ -55,6 +55,9 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+bench_name=bench-onport
+# shellcheck source=scripts/lib/bench.sh
+. scripts/lib/bench.sh
 
 echo "bench-onport: building" >&2
 go build -o "$tmp/waybill" ./cmd/waybill
@@ -65,33 +68,6 @@ run_id=$(date +%s)
 # A three-line sale for two vendors; {{n}} makes each externalId new.
 sale_body() {
 	printf '{"externalId":"%s-{{n}}","customer":{"firstName":"Ada","lastName":"Lovelace","email":"ada@example.com"},"lineItems":[{"externalId":"L1","name":"Mug","quantity":1,"price":9.5,"properties":[{"key":"vendor","value":"vendor-a"}]},{"externalId":"L2","name":"Tee","quantity":2,"price":15,"properties":[{"key":"vendor","value":"vendor-b"}]},{"externalId":"L3","name":"Cap","quantity":3,"price":12,"properties":[{"key":"vendor","value":"vendor-a"}]}],"shipping":[{"code":"std","name":"Standard","price":4}]}' "$1"
-}
-
-# wait_ready ADDR_FILE PATH: wait until the process in $pid wrote its address
-# and answers PATH with 200; sets $base.
-wait_ready() {
-	local file=$1 path=$2
-	for _ in $(seq 600); do
-		if ! kill -0 "$pid" 2>/dev/null; then
-			echo "bench-onport: the server exited early" >&2
-			return 1
-		fi
-		if [[ -s $file ]]; then
-			base="http://$(cat "$file")"
-			if curl -fsS -o /dev/null "$base$path" 2>/dev/null; then
-				return 0
-			fi
-		fi
-		sleep 0.1
-	done
-	echo "bench-onport: the server was not ready within 60s" >&2
-	return 1
-}
-
-stop_server() {
-	kill -TERM "$pid"
-	wait "$pid" || { echo "bench-onport: the server did not stop cleanly" >&2; return 1; }
-	pid=""
 }
 
 # load NAME EXTRA_ARGS...: run one `waybill bench http` load, keep its JSON in $tmp/NAME.json.
@@ -152,10 +128,12 @@ async_args() {
 # bench_engine ENGINE DATABASE_URL: the four measurements on one engine.
 bench_engine() {
 	local engine=$1 db=$2
+	settle "$pg_url"
 	serve "$engine" "$db"
 	load "$engine-sync" --url "$base/api/channels/$channel_id/manual-sale.json" --method POST --expect 201 \
 		--header "Authorization: Bearer $key" --header 'Content-Type: application/json' \
 		--concurrency "$concurrency" --body-template "$(sale_body "$run_id-$engine-sync")"
+	settle "$pg_url"
 	# shellcheck disable=SC2046
 	load "$engine-async" $(async_args) --header "jetti-webhook-hash: $hash" --header 'Content-Type: application/json' \
 		--concurrency "$concurrency" --body-template "$(sale_body "$run_id-$engine-async")"
@@ -169,6 +147,7 @@ bench_engine() {
 bench_engine sqlite "sqlite:$tmp/sqlite/waybill.db"
 
 # Ingestion alone: no processing workers in this process.
+settle "$pg_url"
 serve sqlite-ingest "sqlite:$tmp/sqlite-ingest/waybill.db" WAYBILL_INBOUND_WORKERS=0
 # shellcheck disable=SC2046
 load sqlite-ingest $(async_args) --header "jetti-webhook-hash: $hash" --header 'Content-Type: application/json' \
@@ -186,6 +165,7 @@ pg_version=$(psql -tA "$pg_url" -c 'SHOW server_version')
 pg_sync=$(psql -tA "$pg_url" -c 'SHOW synchronous_commit')
 
 # The baseline answers 200 to anything; it gets the async load's body.
+settle "$pg_url"
 rm -f "$tmp/addr"
 "$tmp/waybill" bench baseline --addr 127.0.0.1:0 --addr-file "$tmp/addr" 2>>"$tmp/baseline.log" &
 pid=$!

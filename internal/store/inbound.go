@@ -21,10 +21,6 @@ func (q *Queries) InsertInbound(ctx context.Context, msgs []*waybill.InboundMess
 	if q.engine == Postgres {
 		return q.insertInboundBatch(ctx, msgs)
 	}
-	type key struct {
-		channel int64
-		ext     string
-	}
 	// Statements are prepared once per batch: on SQLite, parsing the SQL
 	// of every row was half the cost of ingestion.
 	classify, err := q.prepare(ctx, `SELECT EXISTS (SELECT 1 FROM sales WHERE channel_id = $1 AND external_id = $2)
@@ -39,27 +35,50 @@ func (q *Queries) InsertInbound(ctx context.Context, msgs []*waybill.InboundMess
 		return fmt.Errorf("prepare inbound insert: %w", err)
 	}
 	defer insert.Close()
-	inBatch := map[key]bool{}
+	err = classifyInbound(msgs, func(channelID int64, externalID string) (seen bool, err error) {
+		err = classify.QueryRowContext(ctx, channelID, externalID, waybill.InboundManualSale).Scan(&seen)
+		return seen, err
+	})
+	if err != nil {
+		return fmt.Errorf("classify inbound message: %w", err)
+	}
 	for _, m := range msgs {
-		m.Status = waybill.InboundPending
-		m.Priority = waybill.InboundPriorityUpdate
-		if m.Kind == waybill.InboundManualSale && m.ExternalID != "" {
-			k := key{m.ChannelID, m.ExternalID}
-			if !inBatch[k] {
-				inBatch[k] = true
-				var seen bool
-				if err := classify.QueryRowContext(ctx, m.ChannelID, m.ExternalID, waybill.InboundManualSale).Scan(&seen); err != nil {
-					return fmt.Errorf("classify inbound message: %w", err)
-				}
-				if !seen {
-					m.Priority = waybill.InboundPriorityNew
-				}
-			}
-		}
 		err := insert.QueryRowContext(ctx, m.OrgID, m.ChannelID, m.Kind, m.Priority, m.ExternalID, m.Body,
 			toMicros(m.ReceivedAt), m.Status).Scan(&m.ID)
 		if err != nil {
 			return fmt.Errorf("insert inbound message: %w", err)
+		}
+	}
+	return nil
+}
+
+// classifyInbound makes every message pending and sets its priority: a
+// manual sale is new when known reports that its channel never sent its
+// external id before (as a sale or a message) and no earlier message of
+// msgs carries it; everything else is an update.
+func classifyInbound(msgs []*waybill.InboundMessage, known func(channelID int64, externalID string) (bool, error)) error {
+	type key struct {
+		channel int64
+		ext     string
+	}
+	inBatch := map[key]bool{}
+	for _, m := range msgs {
+		m.Status = waybill.InboundPending
+		m.Priority = waybill.InboundPriorityUpdate
+		if m.Kind != waybill.InboundManualSale || m.ExternalID == "" {
+			continue
+		}
+		k := key{m.ChannelID, m.ExternalID}
+		if inBatch[k] {
+			continue
+		}
+		inBatch[k] = true
+		seen, err := known(m.ChannelID, m.ExternalID)
+		if err != nil {
+			return err
+		}
+		if !seen {
+			m.Priority = waybill.InboundPriorityNew
 		}
 	}
 	return nil

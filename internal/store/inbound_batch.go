@@ -26,22 +26,9 @@ func (q *Queries) insertInboundBatch(ctx context.Context, msgs []*waybill.Inboun
 	if err != nil {
 		return err
 	}
-	type key struct {
-		channel int64
-		ext     string
-	}
-	inBatch := map[key]bool{}
-	for _, m := range msgs {
-		m.Status = waybill.InboundPending
-		m.Priority = waybill.InboundPriorityUpdate
-		if m.Kind == waybill.InboundManualSale && m.ExternalID != "" {
-			k := key{m.ChannelID, m.ExternalID}
-			if !inBatch[k] && !seen[m.ChannelID][m.ExternalID] {
-				m.Priority = waybill.InboundPriorityNew
-			}
-			inBatch[k] = true
-		}
-	}
+	_ = classifyInbound(msgs, func(channelID int64, externalID string) (bool, error) {
+		return seen[channelID][externalID], nil
+	})
 
 	rows, err := q.q.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('inbound_messages', 'id')) FROM generate_series(1, $1)`, len(msgs))
 	if err != nil {

@@ -88,6 +88,16 @@ func pathID(r *http.Request) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
+// channelID reads the {id} of a channel route; when it is not an id, it
+// answers 404 and reports false.
+func (a *API) channelID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, ok := pathID(r)
+	if !ok {
+		a.writeError(w, r, waybill.Errorf(waybill.ENOTFOUND, "Channel not found."))
+	}
+	return id, ok
+}
+
 // channelWrite serves the synchronous custom-channel writes; the body goes
 // to the same core call as the asynchronous path.
 func (a *API) channelWrite(kind string) authed {
@@ -267,9 +277,8 @@ func (a *API) createChannel(w http.ResponseWriter, r *http.Request, org waybill.
 
 // getChannel serves GET /v1/channels/{id}.
 func (a *API) getChannel(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
-	id, ok := pathID(r)
+	id, ok := a.channelID(w, r)
 	if !ok {
-		a.writeError(w, r, waybill.Errorf(waybill.ENOTFOUND, "Channel not found."))
 		return
 	}
 	ch, err := a.Commerce.Channel(r.Context(), org.ID, id)
@@ -283,9 +292,8 @@ func (a *API) getChannel(w http.ResponseWriter, r *http.Request, org waybill.Org
 // updateChannel serves PATCH /v1/channels/{id} {"name", "fulfillment_url"}:
 // present fields change; "fulfillment_url": "" removes the webhook.
 func (a *API) updateChannel(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
-	id, ok := pathID(r)
+	id, ok := a.channelID(w, r)
 	if !ok {
-		a.writeError(w, r, waybill.Errorf(waybill.ENOTFOUND, "Channel not found."))
 		return
 	}
 	in, err := a.readChannelBody(w, r)

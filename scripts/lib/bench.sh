@@ -1,0 +1,42 @@
+# Helpers shared by the scripts/bench-*.sh load scripts; source it after
+# setting $bench_name (the prefix of messages) and $tmp (a scratch folder).
+# They track the server under test in $pid and its base URL in $base.
+
+# wait_ready ADDR_FILE PATH: wait until the process in $pid wrote its address
+# and answers PATH with 200; sets $base.
+wait_ready() {
+	local file=$1 path=$2
+	for _ in $(seq 600); do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			echo "$bench_name: the server exited early" >&2
+			return 1
+		fi
+		if [[ -s $file ]]; then
+			base="http://$(cat "$file")"
+			if curl -fsS -o /dev/null "$base$path" 2>/dev/null; then
+				return 0
+			fi
+		fi
+		sleep 0.1
+	done
+	echo "$bench_name: the server was not ready within 60s" >&2
+	return 1
+}
+
+# stop_server: SIGTERM the server in $pid and check that it exits cleanly.
+stop_server() {
+	kill -TERM "$pid"
+	wait "$pid" || { echo "$bench_name: the server did not stop cleanly" >&2; return 1; }
+	pid=""
+}
+
+# settle [PG_URL]: let the previous phase's writes reach the disk (and
+# PostgreSQL checkpoint them) before the next phase, so that one phase's
+# background flushing does not land in the next one's figures.
+settle() {
+	sync
+	if [[ -n ${1:-} ]]; then
+		psql -q "$1" -c CHECKPOINT >/dev/null 2>&1 || true
+	fi
+	sleep 2
+}
