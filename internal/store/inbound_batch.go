@@ -85,8 +85,15 @@ func (q *Queries) knownExternalIDs(ctx context.Context, msgs []*waybill.InboundM
 	}
 	seen := map[int64]map[string]bool{}
 	for channel, exts := range byChannel {
-		rows, err := q.q.QueryContext(ctx, `SELECT external_id FROM sales WHERE channel_id = $1 AND external_id = ANY($2)
-			UNION SELECT external_id FROM inbound_messages WHERE channel_id = $1 AND kind = $3 AND external_id = ANY($2)`,
+		// One index probe per id, whatever the statistics say: with
+		// "external_id = ANY($2)", or EXISTS under OR, the planner chose to
+		// read every message of the channel, which grew with the table.
+		// A LATERAL subquery with LIMIT cannot be turned into a scan.
+		rows, err := q.q.QueryContext(ctx, `SELECT x.ext FROM unnest($2::text[]) AS x(ext),
+			LATERAL (SELECT 1 FROM sales s WHERE s.channel_id = $1 AND s.external_id = x.ext LIMIT 1) AS hit
+			UNION
+			SELECT x.ext FROM unnest($2::text[]) AS x(ext),
+			LATERAL (SELECT 1 FROM inbound_messages m WHERE m.channel_id = $1 AND m.kind = $3 AND m.external_id = x.ext LIMIT 1) AS hit`,
 			channel, exts, waybill.InboundManualSale)
 		if err != nil {
 			return nil, fmt.Errorf("classify inbound messages: %w", err)
