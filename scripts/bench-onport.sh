@@ -181,7 +181,7 @@ base_rps=$(jq -r .req_per_s "$tmp/baseline.json")
 # row LABEL NAME: one Markdown row of a load, with its ratio to the baseline.
 row() {
 	jq -r --arg name "$1" --argjson base "$base_rps" \
-		'"| \($name) | \(.concurrency) | \(if .rate then (.rate | tostring) + "/s" else "closed" end) | \(.req_per_s | round) | \(.p50_ms) | \(.p90_ms) | \(.p99_ms) | \(.errors) | \(if $base > 0 then (.req_per_s / $base * 1000 | round / 10 | tostring) + " %" else "–" end) |"' \
+		'def ms: . * 10 | round / 10; "| \($name) | \(.concurrency) | \(if .rate then (.rate | tostring) + "/s" else "closed" end) | \(.req_per_s | round) | \(.p50_ms | ms) | \(.p90_ms | ms) | \(.p99_ms | ms) | \(.errors) | \(if .rate or $base <= 0 then "–" else (.req_per_s / $base * 1000 | round / 10 | tostring) + " %" end) |"' \
 		"$tmp/$2.json"
 }
 drain_row() {
@@ -242,7 +242,7 @@ serve\` as shipped, its processor turning those messages into sales, lines, purc
 throttling off (\`WAYBILL_RATE_LIMIT_SCALE=0\`): 201 once the sale and all it implies are committed,
 one transaction per request. **bare net/http** is \`waybill bench baseline\`, a handler that reads
 the body and answers 200, loaded the same way; the ratio is a load's req/s over the baseline's
-closed-loop req/s.
+closed-loop req/s (open loops send a fixed rate, so they have none).
 
 ## How to read these figures
 
