@@ -6,6 +6,9 @@
 #
 #   scripts/bench-onport.sh [OUTPUT]      (default docs/benchmarks/onport.md)
 #
+# With the default OUTPUT it also rewrites the summary table of
+# docs/BENCHMARKS.md (between its bench-onport markers).
+#
 # Per engine, on a fresh database:
 #   sync          POST /api/channels/{id}/manual-sale.json (throttling off), closed loop
 #   async         POST /webhooks/custom-channels/manual-sale.json, closed loop, processing on
@@ -255,4 +258,35 @@ closed-loop req/s (open loops send a fixed rate, so they have none).
   durably comes first; it catches up when the burst ends (the drain table).
 REPORT
 echo "bench-onport: wrote $out" >&2
+
+# The summary in docs/BENCHMARKS.md, between its bench-onport markers.
+summary_row() {
+	jq -r --arg name "$1" --argjson base "$base_rps" \
+		'def ms: . * 10 | round / 10; def n: round | tostring | if length > 3 then .[:-3] + "," + .[-3:] else . end;
+		"| \($name) | \(.req_per_s | n) | \(.p50_ms | ms) | \(.p99_ms | ms) | \(if .rate or $base <= 0 then "" else (.req_per_s / $base * 1000 | round / 10 | tostring) + " %" end) |"' \
+		"$tmp/$2.json"
+}
+{
+	echo "Last run ($(date -u '+%Y-%m-%d %H:%M') UTC, load average ${load_before%% *} before):"
+	echo
+	echo "| load | req/s | p50 (ms) | p99 (ms) | ratio to bare net/http |"
+	echo "|---|---:|---:|---:|---:|"
+	summary_row "SQLite async, processing on, closed loop ($concurrency workers)" sqlite-async
+	summary_row "SQLite async, processing on, open loop at $rate/s" sqlite-async-open
+	summary_row "SQLite async, ingestion alone, closed loop" sqlite-ingest
+	summary_row "SQLite async, ingestion alone, open loop at $rate/s" sqlite-ingest-open
+	summary_row "SQLite sync, closed loop" sqlite-sync
+	summary_row "PostgreSQL async, processing on, closed loop" postgres-async
+	summary_row "PostgreSQL async, processing on, open loop at $rate/s" postgres-async-open
+	summary_row "PostgreSQL sync, closed loop" postgres-sync
+	summary_row "bare net/http, closed loop" baseline
+} >"$tmp/summary.md"
+if [[ $out == docs/benchmarks/onport.md ]] && grep -q '<!-- bench-onport:begin' docs/BENCHMARKS.md; then
+	awk -v summary="$tmp/summary.md" '
+		/<!-- bench-onport:begin/ { print; while ((getline line < summary) > 0) print line; skip = 1; next }
+		/<!-- bench-onport:end/ { skip = 0 }
+		!skip { print }' docs/BENCHMARKS.md >"$tmp/BENCHMARKS.md"
+	cp "$tmp/BENCHMARKS.md" docs/BENCHMARKS.md
+	echo "bench-onport: updated the summary in docs/BENCHMARKS.md" >&2
+fi
 cat "$out"

@@ -20,9 +20,8 @@ import (
 // receiver is a loopback server that records what it is sent.
 type receiver struct {
 	*httptest.Server
-	mu   sync.Mutex
-	got  []receivedCall
-	hash string
+	mu  sync.Mutex
+	got []receivedCall
 }
 
 type receivedCall struct {
