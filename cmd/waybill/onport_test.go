@@ -107,6 +107,10 @@ func onportCrash(t *testing.T, engine string) {
 						acked[ext] = true
 						mu.Unlock()
 					}
+					// Paced (at most ~500/s in all): enough concurrent
+					// requests in flight at each kill, and a backlog the
+					// slower engine's processor drains in seconds.
+					time.Sleep(30 * time.Millisecond)
 					_ = w
 				}
 			}()
@@ -136,8 +140,10 @@ func onportCrash(t *testing.T, engine string) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	deadline := time.Now().Add(2 * time.Minute)
+	// It fails when the backlog stops shrinking for a minute, not when
+	// a slow machine takes long.
 	db := st.Writer()
+	least, lastProgress := -1, time.Now()
 	for {
 		var pending int
 		if err := db.QueryRow(`SELECT COUNT(*) FROM inbound_messages WHERE status = 'pending'`).Scan(&pending); err != nil {
@@ -146,8 +152,11 @@ func onportCrash(t *testing.T, engine string) {
 		if pending == 0 {
 			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("queue not drained:\n%s", p.stderr)
+		if least < 0 || pending < least {
+			least, lastProgress = pending, time.Now()
+		}
+		if time.Since(lastProgress) > time.Minute {
+			t.Fatalf("queue stuck at %d pending messages:\n%s", pending, tail(p.stderr.String(), 4000))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
