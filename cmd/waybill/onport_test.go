@@ -85,7 +85,7 @@ func onportCrash(t *testing.T, engine string) {
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
-		for w := range 16 {
+		for range 16 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -111,7 +111,6 @@ func onportCrash(t *testing.T, engine string) {
 					// requests in flight at each kill, and a backlog the
 					// slower engine's processor drains in seconds.
 					time.Sleep(30 * time.Millisecond)
-					_ = w
 				}
 			}()
 		}

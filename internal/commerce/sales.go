@@ -273,10 +273,7 @@ func (s *Service) dropship(ctx context.Context, tx *store.Tx, sc saleContext, it
 	}
 	if sale.DropshippedAt.IsZero() {
 		sale.DropshippedAt = now
-		snap, err := s.saleSnapshot(sc, items, purchases)
-		if err != nil {
-			return nil, err
-		}
+		snap := saleSnapshot(sc, items, purchases)
 		e, err := s.event(sale.OrgID, waybill.EventSaleDropship, snap)
 		if err != nil {
 			return nil, err
@@ -288,14 +285,16 @@ func (s *Service) dropship(ctx context.Context, tx *store.Tx, sc saleContext, it
 	return purchases, nil
 }
 
-func (s *Service) saleSnapshot(sc saleContext, items []waybill.SaleItem, purchases []waybill.Purchase) (waybill.CommerceSnapshot, error) {
+// saleSnapshot is what sale.dropship carries: the sale with its lines,
+// purchases, channel and customer.
+func saleSnapshot(sc saleContext, items []waybill.SaleItem, purchases []waybill.Purchase) waybill.CommerceSnapshot {
 	sale, ch := *sc.sale, sc.channel
 	snap := waybill.CommerceSnapshot{Sale: &sale, SaleItems: items, Purchases: purchases, Channel: &ch}
 	if sale.CustomerID != 0 {
 		c := sc.customer
 		snap.Customer = &c
 	}
-	return snap, nil
+	return snap
 }
 
 func firstNonEmpty(vs ...string) string {

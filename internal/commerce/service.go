@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -179,8 +178,9 @@ func (s *Service) setChannelEndpoint(ctx context.Context, tx *store.Tx, c waybil
 }
 
 // setChannel checks the input's present fields and sets them on c. The
-// URL's reachability rules (no private targets) are the webhook
-// machinery's, checked when the endpoint is set.
+// fulfillment URL is only trimmed here: whether Waybill may call it (an
+// absolute http(s) URL, not a private target) is the webhook machinery's
+// rule, applied by SetChannelEndpoint in the same transaction.
 func setChannel(c *waybill.Channel, in ChannelInput) error {
 	if in.Name != nil {
 		name := strings.TrimSpace(*in.Name)
@@ -190,14 +190,7 @@ func setChannel(c *waybill.Channel, in ChannelInput) error {
 		c.Name = name
 	}
 	if in.FulfillmentURL != nil {
-		raw := strings.TrimSpace(*in.FulfillmentURL)
-		if raw != "" {
-			u, err := url.Parse(raw)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(raw) > 2048 {
-				return waybill.Invalid(waybill.ReasonFieldInvalid, "fulfillment_url must be an absolute http(s) URL")
-			}
-		}
-		c.FulfillmentURL = raw
+		c.FulfillmentURL = strings.TrimSpace(*in.FulfillmentURL)
 	}
 	return nil
 }

@@ -205,7 +205,9 @@ func (p *Processor) turn(ctx context.Context, channelID int64, size int) (bool, 
 		if msgs, err = tx.PendingInbound(ctx, channelID, size); err != nil || len(msgs) == 0 {
 			return err
 		}
-		ch, err := p.channelOf(ctx, tx, msgs[0])
+		// Read once per turn, so that a change to the channel (its name,
+		// its fulfillment URL) shows in the next turn.
+		ch, err := tx.Channel(ctx, msgs[0].OrgID, channelID)
 		if err != nil {
 			return err
 		}
@@ -252,10 +254,4 @@ func (p *Processor) turn(ctx context.Context, channelID int64, size int) (bool, 
 		return true, nil
 	}
 	return preempted || len(msgs) == size, nil
-}
-
-// channelOf reads the message's channel, once per turn, so that a change
-// to the channel (its name, its fulfillment URL) shows in the next turn.
-func (p *Processor) channelOf(ctx context.Context, tx *store.Tx, m waybill.InboundMessage) (waybill.Channel, error) {
-	return tx.Channel(ctx, m.OrgID, m.ChannelID)
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -21,30 +20,21 @@ func (q *Queries) InsertInbound(ctx context.Context, msgs []*waybill.InboundMess
 	if q.engine == Postgres {
 		return q.insertInboundBatch(ctx, msgs)
 	}
-	// Statements are prepared once per batch: on SQLite, parsing the SQL
-	// of every row was half the cost of ingestion.
-	classify, err := q.prepare(ctx, `SELECT EXISTS (SELECT 1 FROM sales WHERE channel_id = $1 AND external_id = $2)
-		OR EXISTS (SELECT 1 FROM inbound_messages WHERE channel_id = $1 AND kind = $3 AND external_id = $2)`)
-	if err != nil {
-		return fmt.Errorf("prepare inbound classification: %w", err)
-	}
-	defer classify.Close()
-	insert, err := q.prepare(ctx, `INSERT INTO inbound_messages (org_id, channel_id, kind, priority, external_id, body, received_at, status)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`)
-	if err != nil {
-		return fmt.Errorf("prepare inbound insert: %w", err)
-	}
-	defer insert.Close()
-	err = classifyInbound(msgs, func(channelID int64, externalID string) (seen bool, err error) {
-		err = classify.QueryRowContext(ctx, channelID, externalID, waybill.InboundManualSale).Scan(&seen)
+	// On SQLite each statement is a local call; the store's statement
+	// cache spares parsing it again for every row.
+	err := classifyInbound(msgs, func(channelID int64, externalID string) (seen bool, err error) {
+		err = q.q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sales WHERE channel_id = $1 AND external_id = $2)
+			OR EXISTS (SELECT 1 FROM inbound_messages WHERE channel_id = $1 AND kind = $3 AND external_id = $2)`,
+			channelID, externalID, waybill.InboundManualSale).Scan(&seen)
 		return seen, err
 	})
 	if err != nil {
 		return fmt.Errorf("classify inbound message: %w", err)
 	}
 	for _, m := range msgs {
-		err := insert.QueryRowContext(ctx, m.OrgID, m.ChannelID, m.Kind, m.Priority, m.ExternalID, m.Body,
-			toMicros(m.ReceivedAt), m.Status).Scan(&m.ID)
+		err := q.q.QueryRowContext(ctx, `INSERT INTO inbound_messages (org_id, channel_id, kind, priority, external_id, body, received_at, status)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			m.OrgID, m.ChannelID, m.Kind, m.Priority, m.ExternalID, m.Body, toMicros(m.ReceivedAt), m.Status).Scan(&m.ID)
 		if err != nil {
 			return fmt.Errorf("insert inbound message: %w", err)
 		}
@@ -82,17 +72,6 @@ func classifyInbound(msgs []*waybill.InboundMessage, known func(channelID int64,
 		}
 	}
 	return nil
-}
-
-// prepare prepares a statement on the pool or transaction of q.
-func (q *Queries) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
-	p, ok := q.q.(interface {
-		PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
-	})
-	if !ok {
-		return nil, fmt.Errorf("cannot prepare statements on %T", q.q)
-	}
-	return p.PrepareContext(ctx, query)
 }
 
 // CountPendingInbound returns how many inbound messages, in every

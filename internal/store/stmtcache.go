@@ -107,7 +107,7 @@ func (c *stmtCache) close() {
 // cachedQuerier runs queries through a stmtCache, on its pool or, when tx
 // is set, in that transaction.
 type cachedQuerier struct {
-	pool  querier
+	pool  *sql.DB
 	tx    *sql.Tx
 	cache *stmtCache
 }
@@ -155,12 +155,4 @@ func (c cachedQuerier) QueryRowContext(ctx context.Context, query string, args .
 		return s.QueryRowContext(ctx, args...)
 	}
 	return c.target().QueryRowContext(ctx, query, args...)
-}
-
-// PrepareContext prepares a statement for the caller to use and close.
-func (c cachedQuerier) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	if c.tx != nil {
-		return c.tx.PrepareContext(ctx, query)
-	}
-	return c.pool.(*sql.DB).PrepareContext(ctx, query)
 }

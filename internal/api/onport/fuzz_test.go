@@ -35,6 +35,25 @@ func rowCounts(t *testing.T, h *harness) string {
 	return out.String()
 }
 
+// bearerCall sends one request with the harness's Bearer key and a raw
+// query string as given, and returns the response with its body read.
+func bearerCall(t *testing.T, h *harness, method, path, rawQuery string, body []byte) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, h.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.URL.RawQuery = rawQuery
+	req.Header.Set("Authorization", "Bearer "+h.Key)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	return res, raw
+}
+
 // FuzzOnportWrites sends arbitrary bodies to the synchronous channel
 // writes and to ship: never a 5xx or a panic, a refusal is Onport's error
 // body, and a refused request changes nothing.
@@ -60,21 +79,10 @@ func FuzzOnportWrites(f *testing.F) {
 		{"PUT", fmt.Sprintf("/api/channels/%d/disconnect-variant-batches.json", h.Channel.ID)},
 		{"POST", fmt.Sprintf("/api/purchases/%d/ship.json", purchase)},
 	}
-	client := &http.Client{}
 	f.Fuzz(func(t *testing.T, body []byte, which uint8) {
 		target := targets[int(which)%len(targets)]
 		before := rowCounts(t, h)
-		req, err := http.NewRequest(target.method, h.URL+target.path, bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+h.Key)
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ := io.ReadAll(res.Body)
-		res.Body.Close()
+		res, raw := bearerCall(t, h, target.method, target.path, "", body)
 		if res.StatusCode >= 500 {
 			t.Fatalf("%s %s with %q: HTTP %d\n%s", target.method, target.path, body, res.StatusCode, raw)
 		}
@@ -105,24 +113,12 @@ func FuzzOnportQuery(f *testing.F) {
 	h := newHarness(f, testdb.Engines()[0], 0)
 	h.api("POST", fmt.Sprintf("/api/channels/%d/manual-sale.json", h.Channel.ID), sale("Q1", line("L1", "vendor-a", 1)))
 	paths := []string{"/api/sales.json", "/api/dropshipments.json", "/api/purchases.json", "/api/customers.json", "/api/channels.json", "/api/variants.json"}
-	client := &http.Client{}
 	f.Fuzz(func(t *testing.T, query string, which uint8) {
 		if strings.ContainsFunc(query, func(r rune) bool { return r <= ' ' || r >= 0x7f || r == '#' }) {
 			t.Skip("not a query a client can send: the request line would be malformed")
 		}
 		path := paths[int(which)%len(paths)]
-		req, err := http.NewRequest("GET", h.URL+path, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.URL.RawQuery = query
-		req.Header.Set("Authorization", "Bearer "+h.Key)
-		res, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ := io.ReadAll(res.Body)
-		res.Body.Close()
+		res, raw := bearerCall(t, h, "GET", path, query, nil)
 		switch {
 		case res.StatusCode == 200:
 			var list []json.RawMessage
