@@ -15,6 +15,7 @@ import (
 	"github.com/waybillhq/waybill/internal/carrier"
 	"github.com/waybillhq/waybill/internal/config"
 	"github.com/waybillhq/waybill/internal/httpserver"
+	"github.com/waybillhq/waybill/internal/inbound"
 	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/tenant"
@@ -110,7 +111,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		LegacyRate: cfg.RateLimitLegacy, MaxBodyBytes: cfg.MaxBodyBytes, PublicURL: cfg.PublicURL,
 		Logger: logger.With("face", "aftership"),
 	}
-	adminAPI := &admin.API{Checkpoints: trackings, Webhooks: webhooks, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes,
+	adminAPI := &admin.API{Checkpoints: trackings, Webhooks: webhooks, Channels: onportParts.Commerce,
+		Logs: inbound.Logs{Store: st}, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes,
 		Logger: logger.With("face", "admin")}
 	srv := httpserver.New(cfg.Addr, logger, httpserver.Checks{
 		Ready: func(ctx context.Context) error {

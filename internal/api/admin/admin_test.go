@@ -16,10 +16,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/api/admin"
 	"github.com/waybillhq/waybill/internal/api/aftership"
 	"github.com/waybillhq/waybill/internal/carrier"
+	"github.com/waybillhq/waybill/internal/commerce"
 	"github.com/waybillhq/waybill/internal/httpserver"
+	"github.com/waybillhq/waybill/internal/inbound"
 	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/tenant"
 	"github.com/waybillhq/waybill/internal/testdb"
@@ -30,9 +33,12 @@ import (
 // stack is a running Waybill (HTTP server and queue workers) over a real
 // database, with one organization.
 type stack struct {
-	t   *testing.T
-	URL string
-	Key string
+	t        *testing.T
+	URL      string
+	Key      string
+	Org      waybill.Organization
+	Inbound  *inbound.Ingester // stores inbound messages, for the API logs
+	Webhooks *webhook.Service
 }
 
 func newStack(t *testing.T, engine string) *stack {
@@ -40,7 +46,7 @@ func newStack(t *testing.T, engine string) *stack {
 	st := testdb.Open(t, engine)
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	tenants := &tenant.Service{Store: st}
-	_, key, err := tenants.CreateOrg(context.Background(), "acme")
+	org, key, err := tenants.CreateOrg(context.Background(), "acme")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,16 +67,22 @@ func newStack(t *testing.T, engine string) *stack {
 	if err := q.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	a := &admin.API{Checkpoints: trackings, Webhooks: webhooks, Auth: tenants, MaxBodyBytes: 1 << 20, Logger: logger}
+	com := &commerce.Service{Store: st, Trackings: trackings, Events: webhooks}
+	ing := inbound.NewIngester(st, logger)
+	ingDone := make(chan struct{})
+	go func() { ing.Run(ctx); close(ingDone) }()
+	a := &admin.API{Checkpoints: trackings, Webhooks: webhooks, Channels: com, Logs: inbound.Logs{Store: st}, Auth: tenants,
+		MaxBodyBytes: 1 << 20, Logger: logger}
 	as := &aftership.API{Trackings: trackings, Auth: tenants, Limits: aftership.NewRateLimiter(0), MaxBodyBytes: 1 << 20, Logger: logger}
 	srv := httptest.NewServer(httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, a, as).Handler())
-	s := &stack{t: t, URL: srv.URL, Key: key}
+	s := &stack{t: t, URL: srv.URL, Key: key, Org: org, Inbound: ing, Webhooks: webhooks}
 	t.Cleanup(func() {
 		srv.Close()
 		stopCtx, c := context.WithTimeout(context.Background(), 5*time.Second)
 		defer c()
 		_ = q.Stop(stopCtx)
 		cancel()
+		<-ingDone
 	})
 	return s
 }

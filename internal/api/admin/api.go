@@ -20,6 +20,8 @@ type Authenticator interface {
 type API struct {
 	Checkpoints  Checkpoints
 	Webhooks     Webhooks
+	Channels     Channels
+	Logs         APILogs
 	Auth         Authenticator
 	MaxBodyBytes int64
 	Logger       *slog.Logger
@@ -39,6 +41,11 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/events", a.authed(a.listEvents))
 	mux.HandleFunc("GET /v1/events/{id}/attempts", a.authed(a.eventAttempts))
 	mux.HandleFunc("POST /v1/events/{id}/replay", a.authed(a.replayEvent))
+	mux.HandleFunc("POST /v1/channels", a.authed(a.createChannel))
+	mux.HandleFunc("GET /v1/channels", a.authed(a.listChannels))
+	mux.HandleFunc("GET /v1/channels/{id}", a.authed(a.getChannel))
+	mux.HandleFunc("PATCH /v1/channels/{id}", a.authed(a.updateChannel))
+	mux.HandleFunc("GET /v1/api-logs", a.authed(a.apiLogs))
 }
 
 type handler func(w http.ResponseWriter, r *http.Request, org waybill.Organization)

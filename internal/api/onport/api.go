@@ -19,8 +19,6 @@ type Commerce interface {
 	ApplyNow(ctx context.Context, ch waybill.Channel, kind string, body []byte) (*waybill.InboundResult, error)
 	Ship(ctx context.Context, orgID, purchaseID int64, in commerce.ShipInput) (waybill.Dropshipment, error)
 	AcknowledgeDropshipment(ctx context.Context, orgID, id int64) (waybill.Dropshipment, error)
-	CreateChannel(ctx context.Context, orgID int64, in commerce.ChannelInput) (waybill.Channel, error)
-	UpdateChannel(ctx context.Context, orgID, id int64, in commerce.ChannelInput) (waybill.Channel, error)
 	Channel(ctx context.Context, orgID, id int64) (waybill.Channel, error)
 	ChannelByHash(ctx context.Context, hash string) (waybill.Channel, error)
 }
@@ -41,7 +39,7 @@ var _ Commerce = (*commerce.Service)(nil)
 // API serves Onport's synchronous and asynchronous endpoints.
 type API struct {
 	Commerce     Commerce
-	Store        *store.Store // reads (listings, side-loading, API logs)
+	Store        *store.Store // reads (listings, side-loading)
 	Inbound      Inbound
 	Auth         Authenticator
 	Throttle     *Throttle
@@ -50,7 +48,7 @@ type API struct {
 	Logger       *slog.Logger
 }
 
-// Register adds every Onport route, and /v1/channels and /v1/api-logs, to mux.
+// Register adds every Onport route to mux.
 func (a *API) Register(mux *http.ServeMux) {
 	for _, r := range resources {
 		mux.HandleFunc("GET /api/"+r.name+".json", a.bearer(a.list(r)))
@@ -67,12 +65,6 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /webhooks/custom-channels/products.json", a.inbound(waybill.InboundProducts))
 	mux.HandleFunc("PUT /webhooks/custom-channels/acknowledge-inventory-feed-variant-batches.json", a.inbound(waybill.InboundAcknowledge))
 	mux.HandleFunc("PUT /webhooks/custom-channels/disconnect-inventory-feed-variant-batches.json", a.inbound(waybill.InboundDisconnect))
-
-	mux.HandleFunc("POST /v1/channels", a.adminKey(a.createChannel))
-	mux.HandleFunc("GET /v1/channels", a.adminKey(a.listChannels))
-	mux.HandleFunc("GET /v1/channels/{id}", a.adminKey(a.getChannel))
-	mux.HandleFunc("PATCH /v1/channels/{id}", a.adminKey(a.updateChannel))
-	mux.HandleFunc("GET /v1/api-logs", a.adminKey(a.apiLogs))
 }
 
 type authed func(w http.ResponseWriter, r *http.Request, org waybill.Organization)
@@ -92,23 +84,6 @@ func (a *API) bearer(h authed) http.HandlerFunc {
 		}
 		if key == "" {
 			a.writeError(w, r, waybill.Errorf(waybill.EUNAUTHORIZED, "Missing bearer token."))
-			return
-		}
-		org, err := a.Auth.Authenticate(r.Context(), key)
-		if err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		h(w, r, org)
-	}
-}
-
-// adminKey authenticates Waybill's own /v1 routes with as-api-key.
-func (a *API) adminKey(h authed) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		key := httpserver.APIKey(r, httpserver.AdminKeyHeaders...)
-		if key == "" {
-			a.writeError(w, r, waybill.Errorf(waybill.EUNAUTHORIZED, "Invalid API key."))
 			return
 		}
 		org, err := a.Auth.Authenticate(r.Context(), key)

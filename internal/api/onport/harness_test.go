@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/api/admin"
 	"github.com/waybillhq/waybill/internal/api/onport"
 	"github.com/waybillhq/waybill/internal/commerce"
 	"github.com/waybillhq/waybill/internal/httpserver"
@@ -66,7 +67,9 @@ func newHarness(t testing.TB, engine string, throttleScale float64) *harness {
 	t.Cleanup(func() { cancel(); <-done })
 	api := &onport.API{Commerce: com, Store: st, Inbound: ing, Auth: tenants, Throttle: onport.NewThrottle(throttleScale),
 		MaxBodyBytes: 1 << 20, PublicURL: "http://waybill.test", Logger: logger}
-	srv := httptest.NewServer(httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, api).Handler())
+	// The admin face serves /v1/channels and /v1/api-logs, which the tests use.
+	adm := &admin.API{Channels: com, Logs: inbound.Logs{Store: st}, Auth: tenants, MaxBodyBytes: 1 << 20, Logger: logger}
+	srv := httptest.NewServer(httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, api, adm).Handler())
 	t.Cleanup(srv.Close)
 	ch, err := com.CreateChannel(ctx, org.ID, commerce.ChannelInput{Name: ptr("Custom")})
 	if err != nil {
