@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 )
 
 // querier is what both a pool and a transaction offer.
@@ -38,20 +39,55 @@ func (s *Store) queries(pool *sql.DB, tx *sql.Tx, cache *stmtCache) *Queries {
 	return &Queries{q: pool, engine: s.engine}
 }
 
-// Tx is an open transaction. Its queries see its own writes.
+// Tx is an open transaction. Its queries see its own writes. A Tx is not
+// safe for concurrent use: the calls that share it take turns.
 type Tx struct {
 	*Queries
-	tx *sql.Tx
+	tx    *sql.Tx
+	store *Store
+	ended atomic.Bool // committed or rolled back
 }
 
 // SQL returns the underlying transaction, so that the job queue can insert a
 // job that commits or rolls back with the data.
 func (t *Tx) SQL() *sql.Tx { return t.tx }
 
-// WithTx runs fn in a transaction: committed when fn returns nil, rolled back
-// otherwise (and on panic). fn must use only tx: on SQLite the writer has one
-// connection, and tx holds it.
-func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+// txKey is the context key of the transaction InTx carries.
+type txKey struct{}
+
+// errTxEnded is what joining a transaction that has already ended gives: a
+// context that outlived the InTx call that made it.
+var errTxEnded = errors.New("store: the context carries a transaction that has already ended")
+
+// carried returns the transaction of this store that ctx carries, if any.
+func (s *Store) carried(ctx context.Context) (*Tx, bool) {
+	tx, ok := ctx.Value(txKey{}).(*Tx)
+	if !ok || tx.store != s {
+		return nil, false
+	}
+	return tx, true
+}
+
+// InTx runs fn in a transaction and hands fn a context that carries it, so
+// that every service fn calls with that context joins the same transaction.
+//
+// When ctx already carries an open transaction of this store, fn joins it:
+// InTx neither commits nor rolls back, and fn's error goes back to the
+// caller, whose InTx decides. Otherwise InTx opens a transaction, commits it
+// when fn returns nil, and rolls it back when fn returns an error or panics.
+// Either way, whoever opened the transaction is its only owner: see "Who
+// owns a transaction" in docs/ARCHITECTURE.md.
+//
+// fn must write only through tx (on SQLite the writer has one connection,
+// and tx holds it). A context that carries a transaction that has ended
+// gives an error instead of a silent new transaction.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) (err error) {
+	if tx, ok := s.carried(ctx); ok {
+		if tx.ended.Load() {
+			return errTxEnded
+		}
+		return fn(ctx, tx)
+	}
 	sqlTx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -62,13 +98,15 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		// rollback below, panics included).
 		defer s.writeStmts.prepareWanted(ctx)
 	}
+	tx := &Tx{Queries: s.queries(s.writer, sqlTx, s.writeStmts), tx: sqlTx, store: s}
+	defer tx.ended.Store(true)
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
 			panic(p)
 		}
 	}()
-	if err := fn(&Tx{Queries: s.queries(s.writer, sqlTx, s.writeStmts), tx: sqlTx}); err != nil {
+	if err := fn(context.WithValue(ctx, txKey{}, tx), tx); err != nil {
 		if rbErr := sqlTx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 		}
@@ -78,6 +116,23 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// WithTx is InTx for a function that needs no context: it joins the
+// transaction ctx carries, or opens its own. Code that calls another
+// service inside the transaction should use InTx and pass its context on,
+// so that the service joins.
+func (s *Store) WithTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.InTx(ctx, func(_ context.Context, tx *Tx) error { return fn(tx) })
+}
+
+// ReadIn returns the queries of the transaction ctx carries, so that a read
+// sees the caller's uncommitted writes, or else the read pool's (Read).
+func (s *Store) ReadIn(ctx context.Context) *Queries {
+	if tx, ok := s.carried(ctx); ok && !tx.ended.Load() {
+		return tx.Queries
+	}
+	return s.Read()
 }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
