@@ -158,3 +158,42 @@ func allAlnum(s string) bool {
 	}
 	return true
 }
+
+// gs1Mod10Prefixed verifies the GS1 mod 10 check digit of prefix + s
+// without building the string: for numbers printed without the
+// application identifier their check digit covers (USPS "91").
+func gs1Mod10Prefixed(prefix, s string) bool {
+	if len(s) < 2 || !allDigits(s) || !allDigits(prefix) {
+		return false
+	}
+	sum, w := 0, 3
+	for i := len(s) - 2; i >= 0; i, w = i-1, 4-w {
+		sum += int(s[i]-'0') * w
+	}
+	for i := len(prefix) - 1; i >= 0; i, w = i-1, 4-w {
+		sum += int(prefix[i]-'0') * w
+	}
+	return (10-sum%10)%10 == int(s[len(s)-1]-'0')
+}
+
+// luhn verifies a Luhn (ISO/IEC 7812-1 annex B) check digit: from the
+// digit next to the check digit leftwards, every other digit is doubled,
+// and doubled values above 9 lose 9; the total with the check digit is a
+// multiple of ten.
+func luhn(s string) bool {
+	if len(s) < 2 || !allDigits(s) {
+		return false
+	}
+	sum := int(s[len(s)-1] - '0')
+	for i, double := len(s)-2, true; i >= 0; i, double = i-1, !double {
+		v := int(s[i] - '0')
+		if double {
+			v *= 2
+			if v > 9 {
+				v -= 9
+			}
+		}
+		sum += v
+	}
+	return sum%10 == 0
+}

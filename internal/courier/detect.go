@@ -34,10 +34,11 @@ const MaxNumberLen = 64
 const maxCandidates = 16
 
 // Detect normalizes number (see Normalize) and returns the couriers it may
-// belong to, best first. The order is: candidates verified by a check digit
-// before those matching only a pattern, then by descending confidence, then
-// by slug, so the same input always gives the same answer. A courier whose
-// check digit fails is never a candidate. Hints adjust the answer:
+// belong to, best first. The order is: descending confidence, then the
+// more specific matching format first (one with a check digit or more fixed
+// characters), then slug, so the same input always gives the same answer.
+// A courier whose check digit fails is never a candidate. Hints adjust the
+// answer:
 //
 //   - h.Slugs keeps only the listed couriers;
 //   - a courier with a required field (RequiredFields) that h leaves empty
@@ -69,46 +70,60 @@ func DetectInto(dst []Candidate, normalized string, h Hints) []Candidate {
 	}
 	var d detection
 	matchAll(&d, normalized)
-	start := len(dst)
-	for _, c := range d.found[:d.n] {
-		if len(h.Slugs) > 0 && !containsFold(h.Slugs, c.Slug) {
+	found := d.found[:0]
+	for _, m := range d.found[:d.n] {
+		if len(h.Slugs) > 0 && !containsFold(h.Slugs, m.Slug) {
 			continue
 		}
-		dst = append(dst, adjust(c, &h))
+		m.Candidate = adjust(m.Candidate, &h)
+		found = append(found, m)
 	}
-	sortCandidates(dst[start:])
+	sortMatches(found)
+	for _, m := range found {
+		dst = append(dst, m.Candidate)
+	}
 	return dst
+}
+
+// match is a candidate with the specificity of the format that produced
+// it: the characters the format fixes (literal prefix or suffix characters)
+// plus one for a check digit. It breaks ties between equal confidences.
+type match struct {
+	Candidate
+	specificity int
 }
 
 // detection collects the candidates the format rules find for one number.
 // It holds no pointers to the caller's data, so it stays on the stack.
 type detection struct {
 	n     int
-	found [maxCandidates]Candidate
+	found [maxCandidates]match
 }
 
-// verified adds slug as confirmed by a check digit.
-func (d *detection) verified(slug string, confidence float64) {
-	d.add(Candidate{Slug: slug, Confidence: confidence, Verified: true})
+// verified adds slug as confirmed by a check digit; fixed is the number of
+// characters the format fixes besides the check digit.
+func (d *detection) verified(slug string, confidence float64, fixed int) {
+	d.add(match{Candidate{Slug: slug, Confidence: confidence, Verified: true}, fixed + 1})
 }
 
-// pattern adds slug as matching a pattern only.
-func (d *detection) pattern(slug string, confidence float64) {
-	d.add(Candidate{Slug: slug, Confidence: confidence})
+// pattern adds slug as matching a pattern only; fixed is the number of
+// characters the format fixes.
+func (d *detection) pattern(slug string, confidence float64, fixed int) {
+	d.add(match{Candidate{Slug: slug, Confidence: confidence}, fixed})
 }
 
-// add records c; a courier matched by two formats keeps its better match.
-func (d *detection) add(c Candidate) {
+// add records m; a courier matched by two formats keeps its better match.
+func (d *detection) add(m match) {
 	for i := range d.found[:d.n] {
-		if d.found[i].Slug == c.Slug {
-			if better(c, d.found[i]) {
-				d.found[i] = c
+		if d.found[i].Slug == m.Slug {
+			if better(m, d.found[i]) {
+				d.found[i] = m
 			}
 			return
 		}
 	}
 	if d.n < len(d.found) {
-		d.found[d.n] = c
+		d.found[d.n] = m
 		d.n++
 	}
 }
@@ -133,9 +148,9 @@ func adjust(c Candidate, h *Hints) Candidate {
 	return c
 }
 
-// sortCandidates orders s as Detect documents (insertion sort: answers are
+// sortMatches orders s as Detect documents (insertion sort: answers are
 // tiny and sort.Slice would allocate).
-func sortCandidates(s []Candidate) {
+func sortMatches(s []match) {
 	for i := 1; i < len(s); i++ {
 		for j := i; j > 0 && better(s[j], s[j-1]); j-- {
 			s[j], s[j-1] = s[j-1], s[j]
@@ -143,13 +158,17 @@ func sortCandidates(s []Candidate) {
 	}
 }
 
-// better reports whether a ranks before b.
-func better(a, b Candidate) bool {
-	if a.Verified != b.Verified {
-		return a.Verified
-	}
+// better reports whether a ranks before b: higher confidence, then the
+// more specific format, then a verified match, then slug.
+func better(a, b match) bool {
 	if a.Confidence != b.Confidence {
 		return a.Confidence > b.Confidence
+	}
+	if a.specificity != b.specificity {
+		return a.specificity > b.specificity
+	}
+	if a.Verified != b.Verified {
+		return a.Verified
 	}
 	return a.Slug < b.Slug
 }

@@ -2,6 +2,7 @@ package courier
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -26,8 +27,9 @@ func TestDetectFormats(t *testing.T) {
 	d13 := "4731248210953"
 	ups := refUPS("5R8939035756712")
 	fedex12 := refFedEx("98657878885")
-	imp22 := refGS1("920559012345678901234")[:21]
+	imp22 := refGS1("926129012345678901234")[:21] // SmartPost: 92, service type 612, 9-digit mailer ID
 	imp22 = refGS1(imp22)
+	puroFedEx := bothFedExAndPurolator()
 	usps94 := refGS1("940011189922319742849")
 	for _, tt := range []struct {
 		name, in, want string
@@ -40,13 +42,17 @@ func TestDetectFormats(t *testing.T) {
 		{"ups 1Z wrong prefix", "2Z" + ups[2:], ""},
 		{"ups mail innovations", "MI123456" + "ABC12345678", "ups-mi"},
 		// FedEx.
-		{"fedex 12 vs purolator and gls", fedex12, "fedex* purolator gls"},
-		{"fedex 12 off by one", offByOne(fedex12), "purolator gls"},
+		{"fedex 12 vs gls", fedex12, "fedex* gls"},
+		{"fedex 12 off by one", offByOne(fedex12), "gls"},
+		{"fedex 12 vs purolator and gls", puroFedEx, "fedex* purolator* gls"},
+		{"purolator 12", refLuhn("32059546393"), "purolator* gls"},
+		{"purolator 12 off by one", offByOne(refLuhn("32059546393")), "gls"},
 		{"fedex 15 ground", "449044304137821", "fedex*"},
 		{"fedex 15 express", refFedEx("12345678901234"), "fedex*"},
 		{"fedex ground 96", "96" + "12345" + refGS1("12345678901234"), "fedex*"},
 		{"fedex ground 96 off", "96" + "12345" + offByOne(refGS1("12345678901234")), ""},
-		{"fedex sscc", refGS1("00" + "10614141234567890"), "fedex*"},
+		{"fedex sscc", refGS1("00" + "10614141234567890"), "fedex* dhl-germany*"},
+		{"fedex sscc bare", refGS1("10614141234567890"), "fedex* dhl-germany*"},
 		{"dhl paket sscc", refGS1("0034043416109404255"), "dhl-germany* fedex*"},
 		{"fedex door tag", "DT123456789012", "fedex"},
 		{"fedex door tag short", "DT12345678901", ""},
@@ -54,7 +60,9 @@ func TestDetectFormats(t *testing.T) {
 		{"usps 94", usps94, "usps*"},
 		{"usps 94 off by one", offByOne(usps94), ""},
 		{"smartpost collides with usps 92", imp22, "usps* fedex*"},
-		{"usps 26", refGS1("9205590123456789012345678"), "usps* fedex*"},
+		{"usps 92 not smartpost", refGS1("920559012345678901234"), "usps*"},
+		{"usps 26", refGS1("9205590123456789012345678"), "usps*"},
+		{"usps 26 smartpost", refGS1("9261290123456789012345678"), "usps* fedex*"},
 		{"usps 20 legacy", refGS1("0307179000052348374"), "usps*"},
 		{"usps 420 zip5", "42090210" + usps94, "usps* dhl-ecommerce*"},
 		{"usps 420 zip9 smartpost", "420902101234" + imp22, "usps* fedex* dhl-ecommerce*"},
@@ -74,16 +82,18 @@ func TestDetectFormats(t *testing.T) {
 		{"amazon short", "TBA" + "12345678901", ""},
 		{"ontrac c", "C11031500001879", "ontrac*"},
 		{"ontrac c off", "C11031500001878", ""},
-		{"ontrac d", "D10010921206181", "ontrac"},
+		{"ontrac d", refUPS("D1001092120618")[2:], "ontrac*"},
+		{"ontrac d off", offByOne(refUPS("D1001092120618")[2:]), ""},
 		{"lasership 1ls", "1LS7020008221541", "lasership ontrac"},
 		{"lasership lx", "LX12345678", "lasership australia-post"},
-		{"canada post 16 vs evri", "7023210039414604", "canada-post hermes"},
+		{"canada post 16 vs evri", "7023210039414604", "canada-post* hermes"},
+		{"canada post 16 off by one", offByOne("7023210039414604"), "hermes"},
 		{"purolator letters", "ABC123456789", "purolator"},
 		{"royal mail s10", refS10("JV", "12345678", "GB"), "royal-mail*"},
 		{"royal mail s10 off", offByOne(refS10("JV", "12345678", "GB")[:11]) + "GB", ""},
 		{"royal mail domestic", refS10("JV", "12345678", "GB")[:11], "royal-mail*"},
-		{"dpd 14", "05212345678901", "dpd"},
-		{"dpd uk 14", "15501234567890", "dpd dpd-uk"},
+		{"dpd 14", "05212345678901", "dpd dhl-ecommerce"},
+		{"dpd uk 14", "15501234567890", "dpd dpd-uk dhl-ecommerce"},
 		{"dpd 14 + check", refDPD("05212345678901"), "dpd*"},
 		{"gls 11", "12345678901", "gls"},
 		{"evri h", "H01HYA0001234567", "hermes"},
@@ -112,7 +122,7 @@ func TestDetectFormats(t *testing.T) {
 
 func TestDetectConfidences(t *testing.T) {
 	t.Parallel()
-	got := Detect(refGS1(refGS1("92055901234567890123")), Hints{})
+	got := Detect(refGS1(refGS1("92612901234567890123")), Hints{})
 	want := []Candidate{{Slug: "usps", Confidence: 0.9, Verified: true}, {Slug: "fedex", Confidence: 0.5, Verified: true}}
 	if !slices.Equal(got, want) {
 		t.Errorf("Detect(SmartPost) mismatch:\n got %+v\nwant %+v", got, want)
@@ -153,7 +163,7 @@ func TestDetectS10Countries(t *testing.T) {
 
 func TestDetectHints(t *testing.T) {
 	t.Parallel()
-	smartPost := refGS1("920559012345678901234")
+	smartPost := refGS1("926129012345678901234")
 	threeS := "3SABCD123456789"
 	for _, tt := range []struct {
 		name, in string
@@ -166,8 +176,8 @@ func TestDetectHints(t *testing.T) {
 		{"filter with unknown slug", smartPost, Hints{Slugs: []string{"nope"}}, ""},
 		{"required fields missing halve", threeS, Hints{}, "postnl postnl-3s"},
 		{"required fields given", threeS, Hints{PostalCode: "1012AB", DestinationCountry: "DEU"}, "postnl postnl-3s"},
-		{"destination country breaks a tie", "7023210039414604", Hints{DestinationCountry: "GBR"}, "hermes canada-post"},
-		{"origin country lowercase", "7023210039414604", Hints{OriginCountry: "can"}, "canada-post hermes"},
+		{"destination country breaks a tie", "7023210039414604", Hints{DestinationCountry: "GBR"}, "hermes canada-post*"},
+		{"origin country lowercase", "7023210039414604", Hints{OriginCountry: "can"}, "canada-post* hermes"},
 	} {
 		if got := slugs(Detect(tt.in, tt.h)); got != tt.want {
 			t.Errorf("%s: Detect(%q, %+v) = [%s], want [%s]", tt.name, tt.in, tt.h, got, tt.want)
@@ -189,7 +199,7 @@ func TestDetectHints(t *testing.T) {
 func TestDetectIntoAppends(t *testing.T) {
 	t.Parallel()
 	dst := []Candidate{{Slug: "keep", Confidence: 0.01}}
-	got := DetectInto(dst, refGS1("920559012345678901234"), Hints{})
+	got := DetectInto(dst, refGS1("926129012345678901234"), Hints{})
 	if slugs(got) != "keep usps* fedex*" {
 		t.Errorf("DetectInto = [%s], want [keep usps* fedex*]", slugs(got))
 	}
@@ -223,6 +233,16 @@ func TestDetectSandboxNumbers(t *testing.T) {
 		got := Detect(n, Hints{})
 		if len(got) == 0 || got[0].Slug != SandboxSlug {
 			t.Errorf("Detect(%q) = %v, want sandbox first", n, got)
+		}
+	}
+}
+
+// bothFedExAndPurolator returns a 12-digit number that passes both FedEx's
+// mod 11 and Purolator's Luhn check (Purolator numbers start with 0-5).
+func bothFedExAndPurolator() string {
+	for i := 3_000_000_000; ; i++ {
+		if n := refFedEx(strconv.Itoa(i) + "0"); refLuhnValid(n) {
+			return n
 		}
 	}
 }

@@ -6,8 +6,10 @@ import "strings"
 // normalized number and adds the couriers whose format it matches; a rule
 // with a check digit adds nothing when the check fails. Confidences encode
 // the defined order between couriers sharing a format (docs/COURIERS.md has
-// the table). The calls are direct, not through a slice of functions, so
-// that the detection stays on the stack.
+// the table); the last argument of verified and pattern is the number of
+// characters the format fixes, which orders equal confidences. The calls
+// are direct, not through a slice of functions, so that the detection
+// stays on the stack.
 func matchAll(d *detection, s string) {
 	matchUPS(d, s)
 	matchFedEx(d, s)
@@ -23,97 +25,100 @@ func matchAll(d *detection, s string) {
 
 // matchUPS: "1Z" + 6-character shipper number + 2-digit service + 7-digit
 // package number + check digit (18 characters), UPS mod 10 over the 15
-// characters after "1Z"; Mail Innovations: "MI" + 6-digit mailer ID +
-// 1 to 22 characters of the mailer's package ID.
+// characters after "1Z"; waybill numbers, a service letter (A, H, J, K, T
+// or V) + 9 digits + a check digit by the same mod 10 over the digits (11
+// characters); Mail Innovations: "MI" + 6-digit mailer ID + 1 to 22
+// characters of the mailer's package ID.
 func matchUPS(d *detection, s string) {
 	switch {
 	case len(s) == 18 && s[0] == '1' && s[1] == 'Z' && allAlnum(s) && upsMod10(s[2:]):
-		d.verified("ups", 0.99)
+		d.verified("ups", 0.99, 2)
+	case len(s) == 11 && strings.IndexByte("AHJKTV", s[0]) >= 0 && allDigits(s[1:]) && upsMod10(s[1:]):
+		d.verified("ups", 0.8, 1)
 	case len(s) >= 9 && len(s) <= 30 && s[0] == 'M' && s[1] == 'I' && allDigits(s[2:8]) && allAlnum(s[8:]):
-		d.pattern("ups-mi", 0.8)
+		d.pattern("ups-mi", 0.8, 2)
 	}
 }
 
 // matchFedEx: Express 12 digits (mod 11, weights 1,3,7); 15 digits (GS1
 // mod 10 as on Ground labels, or the Express mod 11); Ground "96" barcodes
-// of 22 digits whose last 15 are a Ground number; SSCC-18 behind AI "00";
-// door tags "DT" + 12 digits.
+// of 22 digits whose last 15 are a Ground number; the 34-digit barcodes
+// whose last 14 digits are a tracking number with the Express mod 11
+// (Express: first digit 0-8; Ground GSN: "96"); the 32-digit legacy ASTRA
+// barcode ("3…", an Express number at positions 17-28); SSCC-18, bare or
+// behind application identifier "00"; door tags "DT" + 12 digits.
 func matchFedEx(d *detection, s string) {
 	switch len(s) {
 	case 12:
 		if allDigits(s) && fedexMod11(s) {
-			d.verified("fedex", 0.9)
+			d.verified("fedex", 0.9, 0)
 		}
 	case 14:
 		if s[0] == 'D' && s[1] == 'T' && allDigits(s[2:]) {
-			d.pattern("fedex", 0.9)
+			d.pattern("fedex", 0.9, 2)
 		}
 	case 15:
 		if allDigits(s) && (gs1Mod10(s) || fedexMod11(s)) {
-			d.verified("fedex", 0.9)
+			d.verified("fedex", 0.9, 0)
+		}
+	case 18:
+		if gs1Mod10(s) {
+			matchSSCC(d, s, 0.6, 0)
 		}
 	case 20:
 		if s[0] == '0' && s[1] == '0' && gs1Mod10(s[2:]) {
-			if strings.HasPrefix(s, "00340434") { // SSCC under Deutsche Post DHL's GS1 company prefix
-				d.verified("dhl-germany", 0.9)
-				d.verified("fedex", 0.4)
-			} else {
-				d.verified("fedex", 0.8)
-			}
+			matchSSCC(d, s[2:], 0.7, 2)
 		}
 	case 22:
 		if s[0] == '9' && s[1] == '6' && allDigits(s) && gs1Mod10(s[7:]) {
-			d.verified("fedex", 0.95)
+			d.verified("fedex", 0.95, 2)
 		}
-	}
-}
-
-// matchIMpb: USPS Intelligent Mail package barcodes, GS1 mod 10 over the
-// tracking part: 20, 22 and 26 digits, and 30 or 34 digits that start with
-// the routing application identifier "420" and a 5- or 9-digit ZIP code.
-// IMpb numbers under channel identifier "92" are also issued for FedEx
-// SmartPost (Ground Economy) parcels; routed numbers for DHL eCommerce.
-func matchIMpb(d *detection, s string) {
-	if !allDigits(s) {
-		return
-	}
-	switch n := len(s); {
-	case n == 20 && !strings.HasPrefix(s, "00") && gs1Mod10(s):
-		d.verified("usps", 0.75)
-	case (n == 22 || n == 26) && s[0] == '9' && gs1Mod10(s):
-		d.verified("usps", 0.9)
-		if s[1] == '2' {
-			d.verified("fedex", 0.5)
+	case 32:
+		if s[0] == '3' && allDigits(s) && fedexMod11(s[16:28]) {
+			d.verified("fedex", 0.8, 1)
 		}
-	case (n == 30 || n == 34) && strings.HasPrefix(s, "420"):
-		// 30 = 420 + ZIP5 + 22; 34 = 420 + ZIP9 + 22 or 420 + ZIP5 + 26.
-		inner := ""
-		if gs1Mod10(s[8:]) {
-			inner = s[8:]
-		} else if n == 34 && gs1Mod10(s[12:]) {
-			inner = s[12:]
-		}
-		if inner == "" || inner[0] != '9' {
+	case 34:
+		if !allDigits(s) || !fedexMod11(s[20:]) {
 			return
 		}
-		d.verified("usps", 0.9)
-		if inner[1] == '2' {
-			d.verified("fedex", 0.45)
+		if s[0] == '9' && s[1] == '6' {
+			d.verified("fedex", 0.95, 2) // Ground GSN barcode
+		} else if s[0] != '9' {
+			d.verified("fedex", 0.85, 0) // Express barcode
 		}
-		d.verified("dhl-ecommerce", 0.4)
 	}
 }
 
-// matchDHLExpress: 10-digit waybills whose last digit is the first nine mod
-// 7; "JD" + 18 digits and "JJD" + 18 to 20 digits piece identifiers.
+// matchSSCC: an SSCC-18 (GS1 mod 10 over its 18 digits) identifies a
+// logistic unit, not a carrier: FedEx Ground tracks them, and Deutsche Post
+// DHL issues them for DHL Paket under its GS1 company prefix 340434.
+// conf is FedEx's confidence; fixed counts characters in front of sscc.
+func matchSSCC(d *detection, sscc string, conf float64, fixed int) {
+	if strings.HasPrefix(sscc, "340434") {
+		d.verified("dhl-germany", 0.9, fixed+6)
+		d.verified("fedex", 0.4, fixed)
+		return
+	}
+	d.verified("fedex", conf, fixed)
+	d.verified("dhl-germany", 0.3, fixed)
+}
+
+// matchDHLExpress: 10- and 11-digit waybills whose last digit is the
+// others mod 7; piece identifiers "JD" + 18 digits, "JJD" + 9-10 or 18-20
+// digits and "JVGL" + 9-20 digits. ("JJD" + 16 digits is Yodel's, in
+// matchPrefixed.)
 func matchDHLExpress(d *detection, s string) {
-	switch {
-	case len(s) == 10 && allDigits(s) && dhlMod7(s):
-		d.verified("dhl", 0.85)
-	case len(s) == 20 && strings.HasPrefix(s, "JD") && allDigits(s[2:]):
-		d.pattern("dhl", 0.7)
-	case len(s) >= 21 && len(s) <= 23 && strings.HasPrefix(s, "JJD") && allDigits(s[3:]):
-		d.pattern("dhl", 0.7)
+	switch n := len(s); {
+	case n == 10 && allDigits(s) && dhlMod7(s):
+		d.verified("dhl", 0.85, 0)
+	case n == 11 && allDigits(s) && dhlMod7(s):
+		d.verified("dhl", 0.8, 0)
+	case n == 20 && strings.HasPrefix(s, "JD") && allDigits(s[2:]):
+		d.pattern("dhl", 0.7, 2)
+	case (n == 12 || n == 13 || n >= 21 && n <= 23) && strings.HasPrefix(s, "JJD") && allDigits(s[3:]):
+		d.pattern("dhl", 0.75, 3)
+	case n >= 13 && n <= 24 && strings.HasPrefix(s, "JVGL") && allDigits(s[4:]):
+		d.pattern("dhl", 0.75, 4)
 	}
 }
 
@@ -133,13 +138,13 @@ func matchS10(d *detection, s string) {
 		return
 	}
 	if country == "CN" && s[0] == 'E' { // EMS items from China are tracked by China EMS
-		d.verified("china-ems", 0.95)
-		d.verified("china-post", 0.7)
+		d.verified("china-ems", 0.95, 3)
+		d.verified("china-post", 0.7, 2)
 		return
 	}
-	d.verified(slug, 0.97)
+	d.verified(slug, 0.97, 2)
 	if country == "DE" { // Deutsche Post items also travel in the DHL parcel network
-		d.verified("dhl-germany", 0.6)
+		d.verified("dhl-germany", 0.6, 2)
 	}
 }
 
@@ -147,31 +152,33 @@ func matchS10(d *detection, s string) {
 // identifier without the country code.
 func matchRoyalMailDomestic(d *detection, s string) {
 	if len(s) == 11 && allUpper(s[:2]) && allDigits(s[2:]) && s10CheckDigit(s[2:10]) == int(s[10]-'0') {
-		d.verified("royal-mail", 0.8)
+		d.verified("royal-mail", 0.8, 0)
 	}
 }
 
-// matchOnTrac: "C" + 14 digits with the UPS-style mod 10 over the letter
-// and the first 13 digits; "D" + 14 digits (no published check digit).
+// matchOnTrac: "C" or "D" + 14 digits, the last a check digit by the UPS
+// mod 10 over the letter and the first 13 digits (the letter counting as
+// 4 or 5, as UPS values letters).
 func matchOnTrac(d *detection, s string) {
-	if len(s) != 15 || !allDigits(s[1:]) {
-		return
-	}
-	switch s[0] {
-	case 'C':
-		if upsMod10(s) {
-			d.verified("ontrac", 0.95)
-		}
-	case 'D':
-		d.pattern("ontrac", 0.6)
+	if len(s) == 15 && (s[0] == 'C' || s[0] == 'D') && allDigits(s[1:]) && upsMod10(s) {
+		d.verified("ontrac", 0.95, 1)
 	}
 }
 
 // matchDPD: a 14-digit DPD parcel number followed by its ISO 7064
-// MOD 37,36 check character (15 characters). The bare 14 digits are
-// handled by matchPureDigits.
+// MOD 37,36 check character (15 characters), and the full 28-character
+// barcode (7-digit destination postcode, the 14-digit parcel number, 3-digit
+// service and 3-digit country codes, then the check character over all
+// 27 digits). The bare 14 digits are handled by matchPureDigits.
 func matchDPD(d *detection, s string) {
-	if len(s) == 15 && allDigits(s[:14]) && iso7064Mod3736(s[:14]) == s[14] {
-		d.verified("dpd", 0.9)
+	switch len(s) {
+	case 15:
+		if allDigits(s[:14]) && iso7064Mod3736(s[:14]) == s[14] {
+			d.verified("dpd", 0.9, 0)
+		}
+	case 28:
+		if allDigits(s[:27]) && iso7064Mod3736(s[:27]) == s[27] {
+			d.verified("dpd", 0.9, 0)
+		}
 	}
 }

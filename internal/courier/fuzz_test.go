@@ -43,7 +43,7 @@ func FuzzDetect(f *testing.F) {
 			if c.Confidence <= 0 || c.Confidence > 1 {
 				t.Fatalf("Detect(%q): confidence %v out of (0, 1]", s, c.Confidence)
 			}
-			if i > 0 && better(c, got[i-1]) {
+			if i > 0 && c.Confidence > got[i-1].Confidence {
 				t.Fatalf("Detect(%q) out of order: %v", s, got)
 			}
 		}

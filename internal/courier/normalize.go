@@ -84,7 +84,13 @@ func cutSpace(s string) (before, after string, found bool) {
 }
 
 func isLabelWord(w string) bool {
-	w = strings.TrimRight(w, ".")
+	bare := strings.TrimRight(w, ".")
+	if len(bare) == 1 && bare == w {
+		// A lone letter ("N 1 2 3…") is the first character of a number
+		// typed with spaces between its characters; "N." stays a label.
+		return false
+	}
+	w = bare
 	for _, l := range labelWords {
 		if strings.EqualFold(w, l) {
 			return true
