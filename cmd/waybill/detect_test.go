@@ -33,7 +33,7 @@ func TestRunDetectStdin(t *testing.T) {
 	if err := runDetect(nil, strings.NewReader(in), &out); err != nil {
 		t.Fatalf("runDetect: %v", err)
 	}
-	want := `{"input":"986578788855","tracking_number":"986578788855","couriers":[{"slug":"fedex","confidence":0.9},{"slug":"purolator","confidence":0.3},{"slug":"gls","confidence":0.25}]}
+	want := `{"input":"986578788855","tracking_number":"986578788855","couriers":[{"slug":"fedex","confidence":0.9},{"slug":"gls","confidence":0.25}]}
 {"input":"8487135506","tracking_number":"8487135506","couriers":[{"slug":"dhl","confidence":0.85}]}
 {"input":"<b>&","tracking_number":"B","couriers":[]}
 `
