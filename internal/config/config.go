@@ -48,6 +48,20 @@ type Config struct {
 
 	// SandboxStep is the time between the sandbox courier's scans.
 	SandboxStep time.Duration // WAYBILL_SANDBOX_STEP
+
+	// SMTPURL is the mail server of customer notifications:
+	// smtp://user:pass@host:port (STARTTLS when offered, unless
+	// ?starttls=off) or smtps://... (TLS from the start). Empty sends no
+	// email; messages are still decided and recorded.
+	SMTPURL  string // WAYBILL_SMTP_URL
+	MailFrom string // WAYBILL_MAIL_FROM: "Store <notify@example.com>"
+
+	// SMS through Twilio's Messages API (or any provider that speaks it).
+	// Empty AccountSID sends no SMS.
+	SMSURL        string // WAYBILL_SMS_URL
+	SMSAccountSID string // WAYBILL_SMS_ACCOUNT_SID
+	SMSAuthToken  string // WAYBILL_SMS_AUTH_TOKEN
+	SMSFrom       string // WAYBILL_SMS_FROM: E.164
 }
 
 // Default returns the settings used when nothing is configured.
@@ -67,6 +81,7 @@ func Default() Config {
 		InboundWorkers:  4,
 		WebhookTimeout:  15 * time.Second,
 		SandboxStep:     time.Minute,
+		SMSURL:          "https://api.twilio.com",
 	}
 }
 
@@ -106,6 +121,12 @@ func Load(getenv func(string) string) (Config, error) {
 	str("WAYBILL_PPROF_ADDR", &c.PprofAddr)
 	str("WAYBILL_LOG_FORMAT", &c.LogFormat)
 	str("WAYBILL_WEBHOOK_RETRY_SCHEDULE", &c.WebhookRetrySchedule)
+	str("WAYBILL_SMTP_URL", &c.SMTPURL)
+	str("WAYBILL_MAIL_FROM", &c.MailFrom)
+	str("WAYBILL_SMS_URL", &c.SMSURL)
+	str("WAYBILL_SMS_ACCOUNT_SID", &c.SMSAccountSID)
+	str("WAYBILL_SMS_AUTH_TOKEN", &c.SMSAuthToken)
+	str("WAYBILL_SMS_FROM", &c.SMSFrom)
 	integer("WAYBILL_MAX_BODY_BYTES", &c.MaxBodyBytes)
 	num("WAYBILL_RATE_LIMIT_V4", &c.RateLimitLegacy)
 	num("WAYBILL_RATE_LIMIT_SCALE", &c.RateLimitScale)
@@ -176,6 +197,7 @@ func (c Config) Validate() error {
 	if k := c.BootstrapAPIKey; k != "" && len(k) < 16 {
 		errs = append(errs, errors.New("WAYBILL_BOOTSTRAP_API_KEY must be at least 16 characters"))
 	}
+	errs = append(errs, c.validateNotifications()...)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -227,6 +249,12 @@ func (c Config) Dump() []string {
 		"WAYBILL_WEBHOOK_TIMEOUT=" + c.WebhookTimeout.String(),
 		"WAYBILL_INBOUND_WORKERS=" + strconv.Itoa(c.InboundWorkers),
 		"WAYBILL_SANDBOX_STEP=" + c.SandboxStep.String(),
+		"WAYBILL_SMTP_URL=" + Mask(c.SMTPURL),
+		"WAYBILL_MAIL_FROM=" + c.MailFrom,
+		"WAYBILL_SMS_URL=" + c.SMSURL,
+		"WAYBILL_SMS_ACCOUNT_SID=" + c.SMSAccountSID,
+		"WAYBILL_SMS_AUTH_TOKEN=" + maskSecret(c.SMSAuthToken),
+		"WAYBILL_SMS_FROM=" + c.SMSFrom,
 	}
 }
 

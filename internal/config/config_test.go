@@ -53,3 +53,48 @@ func TestLoadRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadNotifications(t *testing.T) {
+	c, err := Load(env(map[string]string{
+		"WAYBILL_SMTP_URL":        "smtp://mailer:hunter2secret@mail.example.com:2525?starttls=off",
+		"WAYBILL_MAIL_FROM":       "Example Store <notify@example.com>",
+		"WAYBILL_SMS_ACCOUNT_SID": "AC0123456789",
+		"WAYBILL_SMS_AUTH_TOKEN":  "tok_0123456789abcdef",
+		"WAYBILL_SMS_FROM":        "+14155550100",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ParseSMTPURL(c.SMTPURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Host != "mail.example.com" || s.Port != 2525 || s.Username != "mailer" || s.Password != "hunter2secret" || !s.NoStartTLS || s.ImplicitTLS {
+		t.Fatalf("ParseSMTPURL = %+v", s)
+	}
+	if s, _ := ParseSMTPURL("smtps://h"); !s.ImplicitTLS || s.Port != 465 {
+		t.Fatalf("smtps: %+v", s)
+	}
+	if s, _ := ParseSMTPURL("smtp://h"); s.ImplicitTLS || s.NoStartTLS || s.Port != 587 {
+		t.Fatalf("smtp: %+v", s)
+	}
+	dump := strings.Join(c.Dump(), "\n")
+	if strings.Contains(dump, "hunter2secret") || strings.Contains(dump, "0123456789abcdef") {
+		t.Fatalf("dump leaks a secret:\n%s", dump)
+	}
+	for _, tt := range []map[string]string{
+		{"WAYBILL_SMTP_URL": "smtp://h:25"}, // no From
+		{"WAYBILL_SMTP_URL": "http://h", "WAYBILL_MAIL_FROM": "a@b.c"},
+		{"WAYBILL_SMTP_URL": "smtp://h:99999", "WAYBILL_MAIL_FROM": "a@b.c"},
+		{"WAYBILL_SMTP_URL": "smtps://h?starttls=off", "WAYBILL_MAIL_FROM": "a@b.c"},
+		{"WAYBILL_SMTP_URL": "smtp://h?tls=maybe", "WAYBILL_MAIL_FROM": "a@b.c"},
+		{"WAYBILL_MAIL_FROM": "not an address"},
+		{"WAYBILL_SMS_ACCOUNT_SID": "AC1"},
+		{"WAYBILL_SMS_ACCOUNT_SID": "AC1", "WAYBILL_SMS_AUTH_TOKEN": "t", "WAYBILL_SMS_FROM": "0155"},
+		{"WAYBILL_SMS_URL": "ftp://x"},
+	} {
+		if _, err := Load(env(tt)); err == nil {
+			t.Errorf("Load(%v) = nil error, want one", tt)
+		}
+	}
+}
