@@ -31,7 +31,7 @@ type onportParts struct {
 func newOnport(cfg config.Config, st *store.Store, tenants *tenant.Service, trackings *tracking.Service,
 	webhooks *webhook.Service, logger *slog.Logger) *onportParts {
 	com := &commerce.Service{Store: st, Trackings: trackings, Events: webhooks}
-	proc := inbound.NewProcessor(st, com, logger.With("component", "inbound"))
+	proc := inbound.NewProcessor(st, com, onport.DecodeWrite, logger.With("component", "inbound"))
 	proc.Workers = cfg.InboundWorkers
 	ing := inbound.NewIngester(st, logger.With("component", "inbound"))
 	ing.Committed = proc.Notify

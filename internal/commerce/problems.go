@@ -50,3 +50,14 @@ func ErrorList(err error) []string {
 	}
 	return []string{waybill.ErrorMessage(err)}
 }
+
+// NewProblems returns a validation failure listing problems (at most 20
+// are kept), for a face whose own checks (a body that is not JSON, a value
+// of the wrong type) come before the core's. Without problems it is nil.
+func NewProblems(list ...string) error {
+	var p problems
+	for _, s := range list {
+		p.add("%s", s)
+	}
+	return p.err()
+}

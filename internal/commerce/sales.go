@@ -15,14 +15,14 @@ import (
 // id (new ones added, known ones updated, none removed). When every line is
 // routed to a vendor, the sale is dropshipped: one purchase per vendor, and
 // a sale.dropship event the first time.
-func (s *Service) upsertSale(ctx context.Context, tx *store.Tx, ch waybill.Channel, in ManualSaleInput) (*waybill.InboundResult, error) {
+func (s *Service) upsertSale(ctx context.Context, tx *store.Tx, ch waybill.Channel, in *ManualSale) (*waybill.InboundResult, error) {
 	now := s.now()
 	res := &waybill.InboundResult{}
-	sale, err := tx.SaleByExternalID(ctx, ch.OrgID, ch.ID, string(in.ExternalID))
+	sale, err := tx.SaleByExternalID(ctx, ch.OrgID, ch.ID, in.ExternalID)
 	switch waybill.ErrorCode(err) {
 	case "":
 	case waybill.ENOTFOUND:
-		sale = waybill.Sale{OrgID: ch.OrgID, ChannelID: ch.ID, ExternalID: string(in.ExternalID), Status: waybill.SaleStatusPending,
+		sale = waybill.Sale{OrgID: ch.OrgID, ChannelID: ch.ID, ExternalID: in.ExternalID, Status: waybill.SaleStatusPending,
 			CreatedAt: now, DateOrdered: now}
 		res.Created = true
 	default:
@@ -65,7 +65,7 @@ func (s *Service) upsertSale(ctx context.Context, tx *store.Tx, ch waybill.Chann
 
 	d := in.SaleDefaults
 	sale.CustomerID = cust.ID
-	sale.Reference = firstNonEmpty(d.Reference, sale.Reference, string(in.ExternalID))
+	sale.Reference = firstNonEmpty(d.Reference, sale.Reference, in.ExternalID)
 	sale.Notes = d.Notes
 	sale.Tags = d.Tags
 	if t, err := time.Parse(time.RFC3339, d.DateOrdered); err == nil {
@@ -108,20 +108,20 @@ func (s *Service) upsertSale(ctx context.Context, tx *store.Tx, ch waybill.Chann
 	providers := map[string]int64{} // vendor external id -> provider, within this sale
 	for _, li := range in.LineItems {
 		var it waybill.SaleItem
-		i, known := byExt[string(li.ExternalID)]
+		i, known := byExt[li.ExternalID]
 		if known {
 			it = items[i]
 		} else {
-			it = waybill.SaleItem{OrgID: ch.OrgID, SaleID: sale.ID, ExternalID: string(li.ExternalID), CreatedAt: now}
+			it = waybill.SaleItem{OrgID: ch.OrgID, SaleID: sale.ID, ExternalID: li.ExternalID, CreatedAt: now}
 		}
 		it.Name = strings.TrimSpace(li.Name)
 		it.Quantity = *li.Quantity
 		it.Price = *li.Price
 		it.Taxable = li.Taxable
-		it.VariantExternalID = string(li.Variant.ExternalID)
+		it.VariantExternalID = li.VariantExternalID
 		it.Properties = it.Properties[:0]
 		for _, p := range li.Properties {
-			it.Properties = append(it.Properties, waybill.Property{Key: p.Key, Value: string(p.Value)})
+			it.Properties = append(it.Properties, waybill.Property{Key: p.Key, Value: p.Value})
 		}
 		if err := s.route(ctx, tx, ch, &it, li, providers, now); err != nil {
 			return nil, err
@@ -162,7 +162,7 @@ func (s *Service) upsertSale(ctx context.Context, tx *store.Tx, ch waybill.Chann
 // providers memoizes the vendors already resolved for this sale.
 func (s *Service) route(ctx context.Context, tx *store.Tx, ch waybill.Channel, it *waybill.SaleItem, li LineItem,
 	providers map[string]int64, now time.Time) error {
-	if v := li.vendor(); v != "" {
+	if v := li.Vendor(); v != "" {
 		if id, ok := providers[v]; ok {
 			it.DropshipProviderID = id
 			return nil

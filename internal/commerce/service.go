@@ -68,45 +68,34 @@ func (s *Service) event(orgID int64, typ string, snap waybill.CommerceSnapshot) 
 	return e, nil
 }
 
-// Apply performs one channel write — a manual sale, a product import, or a
-// batch acknowledge or disconnect of vendor SKUs — in tx. It is the one
-// entry point of the synchronous API and the inbound processor, so both
-// validate alike. A bad payload gives a *Problems (EINVALID) and writes
-// nothing that the caller's savepoint or transaction keeps.
-func (s *Service) Apply(ctx context.Context, tx *store.Tx, ch waybill.Channel, kind string, body []byte) (*waybill.InboundResult, error) {
-	switch kind {
-	case waybill.InboundManualSale:
-		in, err := DecodeManualSale(body)
-		if err != nil {
-			return nil, err
-		}
-		return s.upsertSale(ctx, tx, ch, in)
-	case waybill.InboundProducts:
-		in, err := DecodeVariantImport(body)
-		if err != nil {
-			return nil, err
-		}
-		return s.importVariants(ctx, tx, ch, in)
-	case waybill.InboundAcknowledge, waybill.InboundDisconnect:
-		in, err := DecodeVendorSKUBatch(body)
-		if err != nil {
-			return nil, err
-		}
-		state := waybill.VendorSKUAcknowledged
-		if kind == waybill.InboundDisconnect {
-			state = waybill.VendorSKUDisconnected
-		}
-		return s.setVendorSKUState(ctx, tx, ch, in, state)
+// Write is one channel write: a *ManualSale, a *VariantImport or a
+// *VendorSKUBatch. Faces decode their wire format into one; Apply checks it.
+type Write interface {
+	// Validate reports every problem of the write (a *Problems, EINVALID).
+	Validate() error
+	apply(ctx context.Context, s *Service, tx *store.Tx, ch waybill.Channel) (*waybill.InboundResult, error)
+}
+
+// Apply validates and performs one channel write in tx. It is the one entry
+// point of the synchronous API and the inbound processor, so both validate
+// alike. A bad write gives a *Problems (EINVALID) and writes nothing that
+// the caller's savepoint or transaction keeps.
+func (s *Service) Apply(ctx context.Context, tx *store.Tx, ch waybill.Channel, w Write) (*waybill.InboundResult, error) {
+	if w == nil {
+		return nil, waybill.Invalid(waybill.ReasonFieldInvalid, "no write")
 	}
-	return nil, waybill.Invalid(waybill.ReasonFieldInvalid, "unknown message kind %q", kind)
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
+	return w.apply(ctx, s, tx, ch)
 }
 
 // ApplyNow runs Apply in a transaction of its own (the synchronous API).
-func (s *Service) ApplyNow(ctx context.Context, ch waybill.Channel, kind string, body []byte) (*waybill.InboundResult, error) {
+func (s *Service) ApplyNow(ctx context.Context, ch waybill.Channel, w Write) (*waybill.InboundResult, error) {
 	var res *waybill.InboundResult
 	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
 		var err error
-		res, err = s.Apply(ctx, tx, ch, kind, body)
+		res, err = s.Apply(ctx, tx, ch, w)
 		return err
 	})
 	return res, err

@@ -12,29 +12,26 @@ import (
 	"github.com/waybillhq/waybill/internal/tracking"
 )
 
-// ShipInput is the body of POST /api/purchases/{id}/ship.json.
+// ShipInput is a parcel of a purchase (Onport's ship call).
 type ShipInput struct {
-	TrackingNumber  string          `json:"trackingNumber"`
-	TrackingCompany string          `json:"trackingCompany"`
-	TrackingURL     string          `json:"trackingUrl"`
-	ServiceLevel    string          `json:"serviceLevel"`
-	Items           []ShipItemInput `json:"items"` // none: every line of the purchase, in full
+	TrackingNumber  string
+	TrackingCompany string
+	TrackingURL     string
+	ServiceLevel    string
+	Items           []ShipItemInput // none: every line of the purchase, in full
 }
 
 // ShipItemInput names a purchase line (by purchase item or sale item id)
 // and how many of it the parcel holds (all of it when 0).
 type ShipItemInput struct {
-	PurchaseItemID int64 `json:"purchaseItemId"`
-	SaleItemID     int64 `json:"saleItemId"`
-	Quantity       int   `json:"quantity"`
+	PurchaseItemID int64
+	SaleItemID     int64
+	Quantity       int
 }
 
-// DecodeShip parses and validates a ship body.
-func DecodeShip(body []byte) (ShipInput, error) {
-	var in ShipInput
-	if err := decodeJSON(body, &in); err != nil {
-		return in, err
-	}
+// Validate trims the tracking number and reports every problem of the
+// parcel that does not depend on the purchase.
+func (in *ShipInput) Validate() error {
 	var p problems
 	in.TrackingNumber = strings.TrimSpace(in.TrackingNumber)
 	if len(in.TrackingNumber) > 64 {
@@ -54,7 +51,7 @@ func DecodeShip(body []byte) (ShipInput, error) {
 			p.add("items[%d].quantity must be between 0 and %d", i, maxQuantity)
 		}
 	}
-	return in, p.err()
+	return p.err()
 }
 
 // Ship records a parcel of a purchase. With a tracking number, the parcel
@@ -66,6 +63,9 @@ func DecodeShip(body []byte) (ShipInput, error) {
 // twice. A number whose courier cannot be found still ships, with the
 // reason in TrackingError.
 func (s *Service) Ship(ctx context.Context, orgID, purchaseID int64, in ShipInput) (waybill.Dropshipment, error) {
+	if err := in.Validate(); err != nil {
+		return waybill.Dropshipment{}, err
+	}
 	r := s.Store.Read()
 	purchase, err := r.Purchase(ctx, orgID, purchaseID)
 	if err != nil {

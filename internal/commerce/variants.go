@@ -1,7 +1,6 @@
 package commerce
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -12,66 +11,66 @@ import (
 
 // VendorSKUInput links a SKU to a vendor's SKU.
 type VendorSKUInput struct {
-	VendorSKU                  FlexString `json:"vendorSku"`
-	DropshipProviderExternalID FlexString `json:"dropshipProviderExternalId"`
+	VendorSKU                  string
+	DropshipProviderExternalID string
 }
 
 // VariantInput is one variant of a product import.
 type VariantInput struct {
-	SKU               FlexString       `json:"sku"`
-	ExternalID        FlexString       `json:"externalId"`
-	Name              string           `json:"name"`
-	Price             *float64         `json:"price"`
-	ProductExternalID FlexString       `json:"productExternalId"`
-	ProductName       string           `json:"productName"`
-	VendorSKUs        []VendorSKUInput `json:"vendorSkus"`
+	SKU               string
+	ExternalID        string
+	Name              string
+	Price             *float64
+	ProductExternalID string
+	ProductName       string
+	VendorSKUs        []VendorSKUInput
+}
+
+// VariantImport creates or updates a channel's variants by SKU (Onport's
+// product import). The vendor SKUs it names become connected.
+type VariantImport struct {
+	Variants []VariantInput
 }
 
 // SKUBatchEntry is one entry of an acknowledge or disconnect batch.
 type SKUBatchEntry struct {
-	SKU        FlexString       `json:"sku"`
-	VendorSKUs []VendorSKUInput `json:"vendorSkus"`
+	SKU        string
+	VendorSKUs []VendorSKUInput
+}
+
+// VendorSKUBatch acknowledges (or, with Disconnect, disconnects) vendor SKUs
+// of the channel's variants. A SKU the channel does not have fails the
+// whole batch.
+type VendorSKUBatch struct {
+	Disconnect bool
+	Entries    []SKUBatchEntry
 }
 
 const maxBatch = 1000
 
-// DecodeVariantImport parses a product import: an array of variants, or an
-// object {"variants": [...]}.
-func DecodeVariantImport(body []byte) ([]VariantInput, error) {
-	var in []VariantInput
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && trimmed[0] == '{' {
-		var wrapped struct {
-			Variants []VariantInput `json:"variants"`
-		}
-		if err := decodeJSON(body, &wrapped); err != nil {
-			return nil, err
-		}
-		in = wrapped.Variants
-	} else if err := decodeJSON(body, &in); err != nil {
-		return nil, err
-	}
+// Validate trims the SKUs and reports every problem of the import.
+func (in *VariantImport) Validate() error {
 	var p problems
-	if len(in) == 0 {
+	if len(in.Variants) == 0 {
 		p.add("the import has no variants")
 	}
-	if len(in) > maxBatch {
+	if len(in.Variants) > maxBatch {
 		p.add("the import has more than %d variants", maxBatch)
 	}
 	seen := map[string]bool{}
-	for i := range in {
-		v := &in[i]
+	for i := range in.Variants {
+		v := &in.Variants[i]
 		f := fmt.Sprintf("[%d]", i)
-		v.SKU = FlexString(strings.TrimSpace(string(v.SKU)))
+		v.SKU = strings.TrimSpace(v.SKU)
 		switch {
 		case v.SKU == "":
 			p.add("%s.sku is required", f)
 		case len(v.SKU) > maxIDLen:
 			p.add("%s.sku is longer than %d characters", f, maxIDLen)
-		case seen[string(v.SKU)]:
+		case seen[v.SKU]:
 			p.add("%s.sku %q appears twice", f, v.SKU)
 		}
-		seen[string(v.SKU)] = true
+		seen[v.SKU] = true
 		if len(v.ExternalID) > maxIDLen || len(v.ProductExternalID) > maxIDLen || len(v.Name) > maxText || len(v.ProductName) > maxText {
 			p.add("%s has a field over its length limit", f)
 		}
@@ -80,7 +79,11 @@ func DecodeVariantImport(body []byte) ([]VariantInput, error) {
 		}
 		checkVendorSKUs(&p, f, v.VendorSKUs)
 	}
-	return in, p.err()
+	return p.err()
+}
+
+func (in *VariantImport) apply(ctx context.Context, s *Service, tx *store.Tx, ch waybill.Channel) (*waybill.InboundResult, error) {
+	return s.importVariants(ctx, tx, ch, in.Variants)
 }
 
 func checkVendorSKUs(p *problems, f string, vs []VendorSKUInput) {
@@ -89,7 +92,7 @@ func checkVendorSKUs(p *problems, f string, vs []VendorSKUInput) {
 	}
 	for j, v := range vs {
 		g := fmt.Sprintf("%s.vendorSkus[%d]", f, j)
-		if strings.TrimSpace(string(v.DropshipProviderExternalID)) == "" {
+		if strings.TrimSpace(v.DropshipProviderExternalID) == "" {
 			p.add("%s.dropshipProviderExternalId is required", g)
 		}
 		if len(v.VendorSKU) > maxIDLen || len(v.DropshipProviderExternalID) > maxIDLen {
@@ -98,32 +101,36 @@ func checkVendorSKUs(p *problems, f string, vs []VendorSKUInput) {
 	}
 }
 
-// DecodeVendorSKUBatch parses an acknowledge or disconnect batch:
-// [{"sku", "vendorSkus": [{"vendorSku", "dropshipProviderExternalId"}]}].
-func DecodeVendorSKUBatch(body []byte) ([]SKUBatchEntry, error) {
-	var in []SKUBatchEntry
-	if err := decodeJSON(body, &in); err != nil {
-		return nil, err
-	}
+// Validate trims the SKUs and reports every problem of the batch.
+func (in *VendorSKUBatch) Validate() error {
 	var p problems
-	if len(in) == 0 {
+	if len(in.Entries) == 0 {
 		p.add("the batch is empty")
 	}
-	if len(in) > maxBatch {
+	if len(in.Entries) > maxBatch {
 		p.add("the batch has more than %d entries", maxBatch)
 	}
-	for i := range in {
+	for i := range in.Entries {
+		e := &in.Entries[i]
 		f := fmt.Sprintf("[%d]", i)
-		in[i].SKU = FlexString(strings.TrimSpace(string(in[i].SKU)))
-		if in[i].SKU == "" {
+		e.SKU = strings.TrimSpace(e.SKU)
+		if e.SKU == "" {
 			p.add("%s.sku is required", f)
 		}
-		if len(in[i].VendorSKUs) == 0 {
+		if len(e.VendorSKUs) == 0 {
 			p.add("%s.vendorSkus must have at least one entry", f)
 		}
-		checkVendorSKUs(&p, f, in[i].VendorSKUs)
+		checkVendorSKUs(&p, f, e.VendorSKUs)
 	}
-	return in, p.err()
+	return p.err()
+}
+
+func (in *VendorSKUBatch) apply(ctx context.Context, s *Service, tx *store.Tx, ch waybill.Channel) (*waybill.InboundResult, error) {
+	state := waybill.VendorSKUAcknowledged
+	if in.Disconnect {
+		state = waybill.VendorSKUDisconnected
+	}
+	return s.setVendorSKUState(ctx, tx, ch, in.Entries, state)
 }
 
 // importVariants creates or updates the channel's variants by SKU. Vendor
@@ -132,19 +139,19 @@ func (s *Service) importVariants(ctx context.Context, tx *store.Tx, ch waybill.C
 	now := s.now()
 	res := &waybill.InboundResult{}
 	for _, vi := range in {
-		v, err := s.variantBySKU(ctx, tx, ch, string(vi.SKU))
+		v, err := s.variantBySKU(ctx, tx, ch, vi.SKU)
 		if err != nil {
 			return nil, err
 		}
 		if v.ID == 0 {
-			v = waybill.Variant{OrgID: ch.OrgID, ChannelID: ch.ID, SKU: string(vi.SKU), CreatedAt: now, VendorSKUs: []waybill.VendorSKU{}}
+			v = waybill.Variant{OrgID: ch.OrgID, ChannelID: ch.ID, SKU: vi.SKU, CreatedAt: now, VendorSKUs: []waybill.VendorSKU{}}
 		}
-		v.ExternalID = firstNonEmpty(string(vi.ExternalID), v.ExternalID, v.SKU)
+		v.ExternalID = firstNonEmpty(vi.ExternalID, v.ExternalID, v.SKU)
 		v.Name = firstNonEmpty(vi.Name, v.Name)
 		if vi.Price != nil {
 			v.Price = *vi.Price
 		}
-		v.ProductExternalID = firstNonEmpty(string(vi.ProductExternalID), v.ProductExternalID)
+		v.ProductExternalID = firstNonEmpty(vi.ProductExternalID, v.ProductExternalID)
 		v.ProductName = firstNonEmpty(vi.ProductName, v.ProductName)
 		for _, vs := range vi.VendorSKUs {
 			if err := s.setVendorSKU(ctx, tx, &v, vs, waybill.VendorSKUConnected); err != nil {
@@ -166,7 +173,7 @@ func (s *Service) setVendorSKUState(ctx context.Context, tx *store.Tx, ch waybil
 	res := &waybill.InboundResult{}
 	var p problems
 	for i, e := range in {
-		v, err := s.variantBySKU(ctx, tx, ch, string(e.SKU))
+		v, err := s.variantBySKU(ctx, tx, ch, e.SKU)
 		if err != nil {
 			return nil, err
 		}
@@ -203,21 +210,21 @@ func (s *Service) variantBySKU(ctx context.Context, tx *store.Tx, ch waybill.Cha
 // setVendorSKU records a vendor SKU of v in state. Importing again does
 // not undo an acknowledgement.
 func (s *Service) setVendorSKU(ctx context.Context, tx *store.Tx, v *waybill.Variant, in VendorSKUInput, state string) error {
-	ext := strings.TrimSpace(string(in.DropshipProviderExternalID))
+	ext := strings.TrimSpace(in.DropshipProviderExternalID)
 	prov, err := tx.EnsureProvider(ctx, v.OrgID, ext, "", s.now())
 	if err != nil {
 		return err
 	}
 	for i := range v.VendorSKUs {
 		vs := &v.VendorSKUs[i]
-		if vs.DropshipProviderID == prov.ID && vs.VendorSKU == string(in.VendorSKU) {
+		if vs.DropshipProviderID == prov.ID && vs.VendorSKU == in.VendorSKU {
 			if !(state == waybill.VendorSKUConnected && vs.State == waybill.VendorSKUAcknowledged) {
 				vs.State = state
 			}
 			return nil
 		}
 	}
-	v.VendorSKUs = append(v.VendorSKUs, waybill.VendorSKU{VendorSKU: string(in.VendorSKU), DropshipProviderExternalID: ext,
+	v.VendorSKUs = append(v.VendorSKUs, waybill.VendorSKU{VendorSKU: in.VendorSKU, DropshipProviderExternalID: ext,
 		DropshipProviderID: prov.ID, State: state})
 	return nil
 }

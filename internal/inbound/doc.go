@@ -12,4 +12,8 @@
 // written together, inside a savepoint of the turn's transaction, so a
 // message is processed exactly once across crashes and a bad one cannot
 // undo its neighbours.
+//
+// Messages are stored as their raw bodies; the processor decodes each with
+// the Decoder it is given (main hands it the Onport face's), so the
+// package knows no wire format.
 package inbound

@@ -11,15 +11,22 @@ import (
 	"github.com/waybillhq/waybill/internal/store"
 )
 
-// Applier performs one message's effects in tx: commerce.Service.Apply.
+// Applier performs one write's effects in tx: commerce.Service.Apply.
 type Applier interface {
-	Apply(ctx context.Context, tx *store.Tx, ch waybill.Channel, kind string, body []byte) (*waybill.InboundResult, error)
+	Apply(ctx context.Context, tx *store.Tx, ch waybill.Channel, w commerce.Write) (*waybill.InboundResult, error)
 }
+
+// Decoder turns a stored message body of a kind into the write it asks
+// for; a body it cannot read is a validation error (EINVALID), recorded as
+// the message's outcome. The face that accepted the message provides it
+// (onport.DecodeWrite): the processor knows no wire format.
+type Decoder func(kind string, body []byte) (commerce.Write, error)
 
 // Processor works the inbound queue. Make it with NewProcessor.
 type Processor struct {
 	Store     *store.Store
 	Commerce  Applier
+	Decode    Decoder
 	Workers   int           // channels worked at once
 	BatchSize int           // messages per channel turn (and transaction)
 	Rescan    time.Duration // how often the table is scanned for pending channels besides notifications
@@ -47,14 +54,15 @@ type Processor struct {
 	wake   chan struct{}
 }
 
-// NewProcessor returns a processor with 4 workers, turns of 100 messages
-// (10 after a 50ms pause while Busy), and a rescan every 5 seconds;
-// change them before Run.
-func NewProcessor(st *store.Store, c Applier, logger *slog.Logger) *Processor {
+// NewProcessor returns a processor that decodes message bodies with decode
+// and applies them with c, with 4 workers, turns of 100 messages (10 after
+// a 50ms pause while Busy), and a rescan every 5 seconds; change them
+// before Run.
+func NewProcessor(st *store.Store, c Applier, decode Decoder, logger *slog.Logger) *Processor {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Processor{Store: st, Commerce: c, Workers: 4, BatchSize: 100, Rescan: 5 * time.Second, Logger: logger,
+	return &Processor{Store: st, Commerce: c, Decode: decode, Workers: 4, BatchSize: 100, Rescan: 5 * time.Second, Logger: logger,
 		YieldFor: 50 * time.Millisecond, BusyBatch: 10,
 		queued: map[int64]bool{}, busy: map[int64]bool{}, again: map[int64]bool{}, wake: make(chan struct{}, 1)}
 }
@@ -218,7 +226,11 @@ func (p *Processor) turn(ctx context.Context, channelID int64, size int) (bool, 
 				break
 			}
 			applyErr := tx.Savepoint(ctx, func() error {
-				res, err := p.Commerce.Apply(ctx, tx, ch, m.Kind, m.Body)
+				w, err := p.Decode(m.Kind, m.Body)
+				if err != nil {
+					return err
+				}
+				res, err := p.Commerce.Apply(ctx, tx, ch, w)
 				if err != nil {
 					return err
 				}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/api/onport"
 	"github.com/waybillhq/waybill/internal/commerce"
 	"github.com/waybillhq/waybill/internal/inbound"
 	"github.com/waybillhq/waybill/internal/queue"
@@ -58,7 +59,7 @@ func BenchmarkProcessManualSales(b *testing.B) {
 			if err := st.Write().InsertInbound(ctx, msgs); err != nil {
 				b.Fatal(err)
 			}
-			p := inbound.NewProcessor(st, com, nil)
+			p := inbound.NewProcessor(st, com, onport.DecodeWrite, nil)
 			b.ResetTimer()
 			for more := true; more; {
 				if more, err = p.Turn(ctx, ch.ID); err != nil {

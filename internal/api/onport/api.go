@@ -16,7 +16,7 @@ import (
 
 // Commerce is what the face needs of the commerce core.
 type Commerce interface {
-	ApplyNow(ctx context.Context, ch waybill.Channel, kind string, body []byte) (*waybill.InboundResult, error)
+	ApplyNow(ctx context.Context, ch waybill.Channel, w commerce.Write) (*waybill.InboundResult, error)
 	Ship(ctx context.Context, orgID, purchaseID int64, in commerce.ShipInput) (waybill.Dropshipment, error)
 	AcknowledgeDropshipment(ctx context.Context, orgID, id int64) (waybill.Dropshipment, error)
 	Channel(ctx context.Context, orgID, id int64) (waybill.Channel, error)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/waybillhq/waybill"
-	"github.com/waybillhq/waybill/internal/commerce"
 	"github.com/waybillhq/waybill/internal/store"
 )
 
@@ -107,7 +106,12 @@ func (a *API) channelWrite(kind string) authed {
 			a.writeError(w, r, err)
 			return
 		}
-		res, err := a.Commerce.ApplyNow(r.Context(), ch, kind, body)
+		in, err := DecodeWrite(kind, body)
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		res, err := a.Commerce.ApplyNow(r.Context(), ch, in)
 		if err != nil {
 			a.writeError(w, r, err)
 			return
@@ -167,7 +171,7 @@ func (a *API) ship(w http.ResponseWriter, r *http.Request, org waybill.Organizat
 		a.writeError(w, r, err)
 		return
 	}
-	in, err := commerce.DecodeShip(body)
+	in, err := decodeShip(body)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -222,7 +226,7 @@ func (a *API) inbound(kind string) http.HandlerFunc {
 			return
 		}
 		msg := &waybill.InboundMessage{OrgID: ch.OrgID, ChannelID: ch.ID, Kind: kind, Body: body,
-			ExternalID: commerce.PeekExternalID(kind, body), ReceivedAt: time.Now().UTC()}
+			ExternalID: PeekExternalID(kind, body), ReceivedAt: time.Now().UTC()}
 		if err := a.Inbound.Submit(r.Context(), msg); err != nil {
 			a.Logger.Error("inbound message not stored", "channel", ch.ID, "kind", kind, "err", err)
 			a.writeError(w, r, waybill.Errorf(waybill.EUNAVAILABLE, "The message was not stored; send it again."))

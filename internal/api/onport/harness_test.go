@@ -59,7 +59,7 @@ func newHarness(t testing.TB, engine string, throttleScale float64) *harness {
 	webhooks := &webhook.Service{Store: st, Queue: q}
 	trackings := &tracking.Service{Store: st, Queue: q, Dispatcher: webhooks}
 	com := &commerce.Service{Store: st, Trackings: trackings, Events: webhooks}
-	proc := inbound.NewProcessor(st, com, logger)
+	proc := inbound.NewProcessor(st, com, onport.DecodeWrite, logger)
 	ing := inbound.NewIngester(st, logger)
 	ing.Committed = proc.Notify
 	done := make(chan struct{})

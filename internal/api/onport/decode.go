@@ -1,0 +1,147 @@
+package onport
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/commerce"
+)
+
+// DecodeWrite decodes the body of a custom-channel write of the given kind
+// (waybill.InboundManualSale, ...) into commerce's typed write. A body that
+// is not JSON, or whose values have the wrong types, is a
+// *commerce.Problems (EINVALID); the write's own rules are checked by
+// commerce when it is applied. The inbound processor is given this
+// function, so queued messages are decoded as the synchronous API decodes
+// them.
+func DecodeWrite(kind string, body []byte) (commerce.Write, error) {
+	switch kind {
+	case waybill.InboundManualSale:
+		var b manualSaleBody
+		if err := decodeJSON(body, &b); err != nil {
+			return nil, err
+		}
+		return b.write(), nil
+	case waybill.InboundProducts:
+		// An array of variants, or an object {"variants": [...]}.
+		var vs []variantBody
+		if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '{' {
+			var wrapped struct {
+				Variants []variantBody `json:"variants"`
+			}
+			if err := decodeJSON(body, &wrapped); err != nil {
+				return nil, err
+			}
+			vs = wrapped.Variants
+		} else if err := decodeJSON(body, &vs); err != nil {
+			return nil, err
+		}
+		in := &commerce.VariantImport{}
+		for _, v := range vs {
+			in.Variants = append(in.Variants, commerce.VariantInput{SKU: string(v.SKU), ExternalID: string(v.ExternalID), Name: v.Name,
+				Price: v.Price, ProductExternalID: string(v.ProductExternalID), ProductName: v.ProductName, VendorSKUs: vendorSKUs(v.VendorSKUs)})
+		}
+		return in, nil
+	case waybill.InboundAcknowledge, waybill.InboundDisconnect:
+		var es []skuBatchBody
+		if err := decodeJSON(body, &es); err != nil {
+			return nil, err
+		}
+		in := &commerce.VendorSKUBatch{Disconnect: kind == waybill.InboundDisconnect}
+		for _, e := range es {
+			in.Entries = append(in.Entries, commerce.SKUBatchEntry{SKU: string(e.SKU), VendorSKUs: vendorSKUs(e.VendorSKUs)})
+		}
+		return in, nil
+	}
+	return nil, waybill.Invalid(waybill.ReasonFieldInvalid, "unknown message kind %q", kind)
+}
+
+// decodeShip decodes a ship body; commerce.Ship validates it.
+func decodeShip(body []byte) (commerce.ShipInput, error) {
+	var b shipBody
+	if err := decodeJSON(body, &b); err != nil {
+		return commerce.ShipInput{}, err
+	}
+	in := commerce.ShipInput{TrackingNumber: b.TrackingNumber, TrackingCompany: b.TrackingCompany, TrackingURL: b.TrackingURL,
+		ServiceLevel: b.ServiceLevel}
+	for _, it := range b.Items {
+		in.Items = append(in.Items, commerce.ShipItemInput{PurchaseItemID: it.PurchaseItemID, SaleItemID: it.SaleItemID, Quantity: it.Quantity})
+	}
+	return in, nil
+}
+
+// PeekExternalID returns the external id of a manual-sale body, or "" when
+// the body has none or is not one (it is checked in full later). The
+// ingester classifies a message as new or an update by it.
+func PeekExternalID(kind string, body []byte) string {
+	if kind != waybill.InboundManualSale {
+		return ""
+	}
+	var head struct {
+		ExternalID flexString `json:"externalId"`
+	}
+	if json.Unmarshal(body, &head) != nil {
+		return ""
+	}
+	id := strings.TrimSpace(string(head.ExternalID))
+	if len(id) > commerce.MaxExternalIDLen {
+		return ""
+	}
+	return id
+}
+
+// decodeJSON decodes one JSON value; anything after it, or a value of the
+// wrong shape, is a *commerce.Problems with a message that is safe to show.
+func decodeJSON(body []byte, v any) error {
+	if !utf8.Valid(body) {
+		return commerce.NewProblems("body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		return commerce.NewProblems("invalid JSON: " + jsonProblem(err))
+	}
+	if dec.More() {
+		return commerce.NewProblems("invalid JSON: unexpected data after the payload")
+	}
+	return nil
+}
+
+func jsonProblem(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "payload"
+		}
+		return fmt.Sprintf("%s must be %s, not %s", field, kindName(typeErr.Type.Kind().String()), typeErr.Value)
+	case errors.As(err, &syntaxErr):
+		return fmt.Sprintf("syntax error at byte %d", syntaxErr.Offset)
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "the body is empty or truncated"
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+func kindName(k string) string {
+	switch k {
+	case "int", "int64", "float64":
+		return "a number"
+	case "string":
+		return "a string"
+	case "slice":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	case "bool":
+		return "a boolean"
+	}
+	return k
+}
