@@ -56,7 +56,15 @@ func (s *Service) dispatch(ctx context.Context, tx *store.Tx, events ...waybill.
 }
 
 // event builds an event carrying a snapshot of the records it is about.
+// The channel's webhook hash is left out: it authenticates the channel's
+// inbound endpoints, and events are shown in /v1/events and rendered into
+// payloads for any subscriber.
 func (s *Service) event(orgID int64, typ string, snap waybill.CommerceSnapshot) (waybill.Event, error) {
+	if snap.Channel != nil {
+		ch := *snap.Channel
+		ch.WebhookHash = ""
+		snap.Channel = &ch
+	}
 	b, err := json.Marshal(snap)
 	if err != nil {
 		return waybill.Event{}, fmt.Errorf("encode %s snapshot: %w", typ, err)

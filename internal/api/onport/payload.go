@@ -57,7 +57,7 @@ func (p Payloads) WebhookPayload(e waybill.Event, apiVersion string) ([]byte, er
 			sale["customer"] = renderCustomer(*snap.Customer)
 		}
 		if snap.Channel != nil {
-			sale["channel"] = renderChannel(*snap.Channel, p.PublicURL)
+			sale["channel"] = renderPayloadChannel(*snap.Channel, p.PublicURL)
 		}
 		items := []map[string]any{}
 		for _, it := range snap.SaleItems {
@@ -114,6 +114,18 @@ func (p Payloads) Fulfillment(snap waybill.CommerceSnapshot) (map[string]any, er
 	sale := renderSale(*snap.Sale)
 	delete(sale, "shippingLines")
 	delete(sale, "dropshippedAt")
-	sale["channel"] = renderChannel(*snap.Channel, p.PublicURL)
+	sale["channel"] = renderPayloadChannel(*snap.Channel, p.PublicURL)
 	return map[string]any{"instance": instance, "fulfillmentItems": items, "sale": sale}, nil
+}
+
+// renderPayloadChannel renders a channel for a webhook payload: as the API
+// does, with a null hash. The hash authenticates the channel's inbound
+// endpoints; a payload goes to every subscribed endpoint (and the channel's
+// own fulfillment URL gets it in the jetti-webhook-hash header instead).
+// Events written before the hash was kept out of snapshots still carry it,
+// so it is dropped here too.
+func renderPayloadChannel(c waybill.Channel, publicURL string) map[string]any {
+	m := renderChannel(c, publicURL)
+	m["hash"] = nil
+	return m
 }
