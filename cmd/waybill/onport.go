@@ -36,7 +36,7 @@ func newOnport(cfg config.Config, st *store.Store, tenants *tenant.Service, trac
 	ing := inbound.NewIngester(st, logger.With("component", "inbound"))
 	ing.Committed = proc.Notify
 	proc.Busy, proc.Preempt = ing.Busy, ing.Waiting
-	api := &onport.API{Commerce: com, Store: st, Inbound: ing, Auth: tenants, Throttle: onport.NewThrottle(cfg.RateLimitScale),
+	api := &onport.API{Commerce: com, Inbound: ing, Auth: tenants, Throttle: onport.NewThrottle(cfg.RateLimitScale),
 		MaxBodyBytes: cfg.MaxBodyBytes, PublicURL: cfg.PublicURL, Logger: logger.With("face", "onport")}
 	return &onportParts{API: api, Commerce: com, Ingester: ing, Processor: proc, Payloads: onport.Payloads{PublicURL: cfg.PublicURL}}
 }

@@ -11,16 +11,31 @@ import (
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/commerce"
 	"github.com/waybillhq/waybill/internal/httpserver"
-	"github.com/waybillhq/waybill/internal/store"
 )
 
-// Commerce is what the face needs of the commerce core.
+// Commerce is what the face needs of the commerce core: its writes and
+// its read API.
 type Commerce interface {
+	Reader
 	ApplyNow(ctx context.Context, ch waybill.Channel, w commerce.Write) (*waybill.InboundResult, error)
 	Ship(ctx context.Context, orgID, purchaseID int64, in commerce.ShipInput) (waybill.Dropshipment, error)
 	AcknowledgeDropshipment(ctx context.Context, orgID, id int64) (waybill.Dropshipment, error)
 	Channel(ctx context.Context, orgID, id int64) (waybill.Channel, error)
 	ChannelByHash(ctx context.Context, hash string) (waybill.Channel, error)
+}
+
+// Reader is the commerce read API that listings and side-loads use.
+type Reader interface {
+	ListSales(ctx context.Context, orgID int64, f commerce.SaleFilter, p commerce.Page) ([]waybill.Sale, error)
+	ListSaleItems(ctx context.Context, orgID int64, f commerce.SaleItemFilter, p commerce.Page) ([]waybill.SaleItem, error)
+	ListCustomers(ctx context.Context, orgID int64, f commerce.CustomerFilter, p commerce.Page) ([]waybill.Customer, error)
+	ListChannels(ctx context.Context, orgID int64, f commerce.ChannelFilter, p commerce.Page) ([]waybill.Channel, error)
+	ListPurchases(ctx context.Context, orgID int64, f commerce.PurchaseFilter, p commerce.Page) ([]waybill.Purchase, error)
+	ListPurchaseItems(ctx context.Context, orgID int64, f commerce.PurchaseItemFilter, p commerce.Page) ([]waybill.PurchaseItem, error)
+	ListDropshipments(ctx context.Context, orgID int64, f commerce.DropshipmentFilter, p commerce.Page) ([]waybill.Dropshipment, error)
+	ListDropshipmentItems(ctx context.Context, orgID int64, f commerce.DropshipmentItemFilter, p commerce.Page) ([]waybill.DropshipmentItem, error)
+	ListProviders(ctx context.Context, orgID int64, f commerce.ProviderFilter, p commerce.Page) ([]waybill.DropshipProvider, error)
+	ListVariants(ctx context.Context, orgID int64, f commerce.VariantFilter, p commerce.Page) ([]waybill.Variant, error)
 }
 
 // Inbound stores an asynchronous message durably; Submit returns once it is
@@ -39,7 +54,6 @@ var _ Commerce = (*commerce.Service)(nil)
 // API serves Onport's synchronous and asynchronous endpoints.
 type API struct {
 	Commerce     Commerce
-	Store        *store.Store // reads (listings, side-loading)
 	Inbound      Inbound
 	Auth         Authenticator
 	Throttle     *Throttle
@@ -61,38 +75,47 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/purchases/{id}/ship.json", a.bearer(a.ship))
 	mux.HandleFunc("PUT /api/dropshipments/{id}/acknowledge.json", a.bearer(a.acknowledge))
 
-	mux.HandleFunc("POST /webhooks/custom-channels/manual-sale.json", a.inbound(waybill.InboundManualSale))
-	mux.HandleFunc("POST /webhooks/custom-channels/products.json", a.inbound(waybill.InboundProducts))
-	mux.HandleFunc("PUT /webhooks/custom-channels/acknowledge-inventory-feed-variant-batches.json", a.inbound(waybill.InboundAcknowledge))
-	mux.HandleFunc("PUT /webhooks/custom-channels/disconnect-inventory-feed-variant-batches.json", a.inbound(waybill.InboundDisconnect))
+	mux.HandleFunc("POST /webhooks/custom-channels/manual-sale.json", a.serve(a.inbound(waybill.InboundManualSale)))
+	mux.HandleFunc("POST /webhooks/custom-channels/products.json", a.serve(a.inbound(waybill.InboundProducts)))
+	mux.HandleFunc("PUT /webhooks/custom-channels/acknowledge-inventory-feed-variant-batches.json", a.serve(a.inbound(waybill.InboundAcknowledge)))
+	mux.HandleFunc("PUT /webhooks/custom-channels/disconnect-inventory-feed-variant-batches.json", a.serve(a.inbound(waybill.InboundDisconnect)))
 }
 
-type authed func(w http.ResponseWriter, r *http.Request, org waybill.Organization)
+// handler serves an authenticated request of the synchronous API. An error
+// it returns is answered by writeError, the face's one mapping of errors to
+// Onport's envelope (pkgsite's errorHandler).
+type handler func(w http.ResponseWriter, r *http.Request, org waybill.Organization) error
+
+// serve answers the error h returns, if any, in Onport's envelope.
+func (a *API) serve(h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			a.writeError(w, r, err)
+		}
+	}
+}
 
 // bearer authenticates with Authorization: Bearer <key> and throttles per
 // token (before authentication, so that guessing is throttled too).
-func (a *API) bearer(h authed) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (a *API) bearer(h handler) http.HandlerFunc {
+	return a.serve(func(w http.ResponseWriter, r *http.Request) error {
 		auth := r.Header.Get("Authorization")
 		key := ""
 		if len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
 			key = strings.TrimSpace(auth[7:])
 		}
 		if !a.Throttle.Allow(w.Header(), "bearer:"+key, r.Method) {
-			a.writeError(w, r, waybill.Errorf(waybill.ERATELIMIT, "Too many requests: the API is throttled per token."))
-			return
+			return waybill.Errorf(waybill.ERATELIMIT, "Too many requests: the API is throttled per token.")
 		}
 		if key == "" {
-			a.writeError(w, r, waybill.Errorf(waybill.EUNAUTHORIZED, "Missing bearer token."))
-			return
+			return waybill.Errorf(waybill.EUNAUTHORIZED, "Missing bearer token.")
 		}
 		org, err := a.Auth.Authenticate(r.Context(), key)
 		if err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
-		h(w, r, org)
-	}
+		return h(w, r, org)
+	})
 }
 
 // readBody reads at most MaxBodyBytes: over it ETOOLARGE, a failed read

@@ -65,7 +65,7 @@ func newHarness(t testing.TB, engine string, throttleScale float64) *harness {
 	done := make(chan struct{})
 	go func() { ing.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
-	api := &onport.API{Commerce: com, Store: st, Inbound: ing, Auth: tenants, Throttle: onport.NewThrottle(throttleScale),
+	api := &onport.API{Commerce: com, Inbound: ing, Auth: tenants, Throttle: onport.NewThrottle(throttleScale),
 		MaxBodyBytes: 1 << 20, PublicURL: "http://waybill.test", Logger: logger}
 	// The admin face serves /v1/channels and /v1/api-logs, which the tests use.
 	adm := &admin.API{Channels: com, Logs: inbound.Logs{Store: st}, Auth: tenants, MaxBodyBytes: 1 << 20, Logger: logger}

@@ -1,28 +1,109 @@
 package onport
 
 import (
+	"context"
+	"errors"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/waybillhq/waybill"
-	"github.com/waybillhq/waybill/internal/store"
+	"github.com/waybillhq/waybill/internal/commerce"
 )
 
-// Pagination: limit (default 50, at most 250) and offset, or page (from 1)
-// with limit. Results are ordered by id, oldest first.
+// Onport's query language for listings, parsed here and nowhere else:
+// include[n][model]=M side-loads M (in the order of n), where[field]=v
+// filters (where[field]=a,b or where[field][]=v for several values), and
+// limit (default 50, at most 250) and offset, or page (from 1) with limit,
+// page the result. Results are ordered by id, oldest first.
 const (
 	defaultLimit = 50
 	maxLimit     = 250
 )
 
+// resource is one /api/<name>.json listing: how its where fields fill the
+// read API's typed filter, and what it can include.
+type resource struct {
+	name     string
+	filter   func(where map[string][]string) (lister, error)
+	includes map[string]include
+}
+
+// lister reads a page of a listing whose filter is already parsed.
+type lister func(ctx context.Context, c Reader, org int64, p commerce.Page) ([]record, error)
+
+// setter parses the values of one where field into a filter of type F.
+type setter[F any] func(f *F, vals []string) error
+
+var errNotNumber = errors.New("not a number")
+
+// ids is a where field on an id column: every value must be an integer.
+func ids[F any](field func(*F) *[]int64) setter[F] {
+	return func(f *F, vals []string) error {
+		dst := field(f)
+		for _, v := range vals {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return errNotNumber
+			}
+			*dst = append(*dst, n)
+		}
+		return nil
+	}
+}
+
+// texts is a where field on a text column.
+func texts[F any](field func(*F) *[]string) setter[F] {
+	return func(f *F, vals []string) error {
+		dst := field(f)
+		*dst = append(*dst, vals...)
+		return nil
+	}
+}
+
+// listing makes the resource name whose values of type T come from list,
+// filtered by F.
+func listing[F, T any](name string, list func(Reader, context.Context, int64, F, commerce.Page) ([]T, error),
+	id func(T) int64, render func(T) map[string]any, where map[string]setter[F], includes map[string]include) resource {
+	filter := func(w map[string][]string) (lister, error) {
+		var f F
+		fields := make([]string, 0, len(w))
+		for field := range w {
+			fields = append(fields, field)
+		}
+		sort.Strings(fields)
+		for _, field := range fields {
+			set, ok := where[field]
+			if !ok {
+				return nil, waybill.Invalid(waybill.ReasonFieldInvalid, "%s cannot be filtered on %q", name, field)
+			}
+			if err := set(&f, w[field]); err != nil {
+				return nil, waybill.Invalid(waybill.ReasonFieldInvalid, "where[%s] must be a number", field)
+			}
+		}
+		return func(ctx context.Context, c Reader, org int64, p commerce.Page) ([]record, error) {
+			vs, err := list(c, ctx, org, f, p)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]record, len(vs))
+			for i, v := range vs {
+				out[i] = record{id: id(v), ref: v, m: render(v)}
+			}
+			return out, nil
+		}, nil
+	}
+	return resource{name: name, filter: filter, includes: includes}
+}
+
 // listQuery is a parsed listing request.
 type listQuery struct {
-	conds    []store.Cond
+	list     lister
 	includes []string
-	page     store.Page
+	page     commerce.Page
 }
 
 var (
@@ -30,8 +111,7 @@ var (
 	whereKey   = regexp.MustCompile(`^where\[([A-Za-z_]+)\](\[\])?$`)
 )
 
-// parseQuery reads include[n][model]=M, where[field]=v (where[field][]=v
-// for several values) and the page of a listing.
+// parseQuery reads the includes, where filters and page of a listing.
 func parseQuery(v url.Values, r resource) (listQuery, error) {
 	var q listQuery
 	type inc struct {
@@ -39,6 +119,7 @@ func parseQuery(v url.Values, r resource) (listQuery, error) {
 		model string
 	}
 	var incs []inc
+	where := map[string][]string{}
 	for key, vals := range v {
 		switch {
 		case includeKey.MatchString(key):
@@ -51,32 +132,19 @@ func parseQuery(v url.Values, r resource) (listQuery, error) {
 			}
 		case whereKey.MatchString(key):
 			field := whereKey.FindStringSubmatch(key)[1]
-			col, ok := r.where[field]
-			if !ok {
-				return q, waybill.Invalid(waybill.ReasonFieldInvalid, "%s cannot be filtered on %q", r.name, field)
-			}
-			var values []any
 			for _, val := range vals {
-				for _, part := range strings.Split(val, ",") {
-					if strings.HasSuffix(col, "id") && col != "external_id" && col != "tracking_id" {
-						n, err := strconv.ParseInt(part, 10, 64)
-						if err != nil {
-							return q, waybill.Invalid(waybill.ReasonFieldInvalid, "where[%s] must be a number", field)
-						}
-						values = append(values, n)
-					} else {
-						values = append(values, part)
-					}
-				}
+				where[field] = append(where[field], strings.Split(val, ",")...)
 			}
-			q.conds = append(q.conds, store.Cond{Column: col, Values: values})
 		}
 	}
-	sort.Slice(incs, func(i, j int) bool { return incs[i].n < incs[j].n })
+	slices.SortStableFunc(incs, func(a, b inc) int { return a.n - b.n })
 	for _, i := range incs {
 		q.includes = append(q.includes, i.model)
 	}
-	sort.Slice(q.conds, func(i, j int) bool { return q.conds[i].Column < q.conds[j].Column })
+	var err error
+	if q.list, err = r.filter(where); err != nil {
+		return q, err
+	}
 
 	num := func(name string, def, lo, hi int) (int, error) {
 		s := v.Get(name)
@@ -89,7 +157,6 @@ func parseQuery(v url.Values, r resource) (listQuery, error) {
 		}
 		return n, nil
 	}
-	var err error
 	if q.page.Limit, err = num("limit", defaultLimit, 1, maxLimit); err != nil {
 		return q, err
 	}
@@ -104,4 +171,10 @@ func parseQuery(v url.Values, r resource) (listQuery, error) {
 		q.page.Offset = (page - 1) * q.page.Limit
 	}
 	return q, nil
+}
+
+// byID is the query of one record of a resource, with includes.
+func byID(r resource, id int64, includes ...string) (listQuery, error) {
+	list, err := r.filter(map[string][]string{"id": {strconv.FormatInt(id, 10)}})
+	return listQuery{list: list, includes: includes, page: commerce.Page{Limit: 1}}, err
 }

@@ -2,177 +2,219 @@ package onport
 
 import (
 	"context"
+	"slices"
 
 	"github.com/waybillhq/waybill"
-	"github.com/waybillhq/waybill/internal/store"
+	"github.com/waybillhq/waybill/internal/commerce"
 )
 
-// record is one rendered resource with the domain value it came from.
+// record is one listed resource: its id, the domain value it came from and
+// its rendering. Side-loads add keys to the rendering; every record gets
+// its own rendering of what it includes, so records that share a parent
+// never share a map.
 type record struct {
 	id  int64
 	ref any
 	m   map[string]any
 }
 
-// loader side-loads one model into every record, under its key.
-type loader func(ctx context.Context, q *store.Queries, org int64, recs []record) error
+// include side-loads one model into every record, under Onport's key.
+type include func(ctx context.Context, c Reader, org int64, recs []record) error
 
-// resource is one /api/<name>.json listing.
-type resource struct {
-	name     string
-	where    map[string]string // where[field] -> column
-	load     func(ctx context.Context, q *store.Queries, org int64, conds []store.Cond, p store.Page) ([]record, error)
-	includes map[string]loader // include[n][model] -> loader
-}
+// rel follows a relation of the commerce model: for each value of from,
+// the related values, in order.
+type rel[S, T any] func(ctx context.Context, c Reader, org int64, from []S) ([][]T, error)
 
-type lister[T any] func(q *store.Queries, ctx context.Context, org int64, conds []store.Cond, p store.Page) ([]T, error)
+// lookup lists the values with the given ids (or parent ids).
+type lookup[T any] func(ctx context.Context, c Reader, org int64, ids []int64) ([]T, error)
 
-func loadAll[T any](list lister[T], id func(T) int64, render func(T) map[string]any) func(context.Context, *store.Queries, int64, []store.Cond, store.Page) ([]record, error) {
-	return func(ctx context.Context, q *store.Queries, org int64, conds []store.Cond, p store.Page) ([]record, error) {
-		vs, err := list(q, ctx, org, conds, p)
+// maxIDs is how many ids one read asks for at most (commerce's bound).
+const maxIDs = 1000
+
+// fetch runs look for the distinct non-zero ids, in chunks of maxIDs.
+func fetch[T any](ctx context.Context, c Reader, org int64, look lookup[T], ids []int64) ([]T, error) {
+	var distinct []int64
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		if id != 0 && !seen[id] {
+			seen[id] = true
+			distinct = append(distinct, id)
+		}
+	}
+	var out []T
+	for chunk := range slices.Chunk(distinct, maxIDs) {
+		vs, err := look(ctx, c, org, chunk)
 		if err != nil {
 			return nil, err
 		}
-		out := make([]record, len(vs))
-		for i, v := range vs {
-			out[i] = record{id: id(v), ref: v, m: render(v)}
+		out = append(out, vs...)
+	}
+	return out, nil
+}
+
+// belongsTo is the relation to the one value a foreign key names.
+func belongsTo[S, T any](fk func(S) int64, look lookup[T], id func(T) int64) rel[S, T] {
+	return func(ctx context.Context, c Reader, org int64, from []S) ([][]T, error) {
+		ids := make([]int64, len(from))
+		for i, s := range from {
+			ids[i] = fk(s)
+		}
+		vs, err := fetch(ctx, c, org, look, ids)
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[int64]T, len(vs))
+		for _, v := range vs {
+			byID[id(v)] = v
+		}
+		out := make([][]T, len(from))
+		for i, s := range from {
+			if v, ok := byID[fk(s)]; ok {
+				out[i] = []T{v}
+			}
 		}
 		return out, nil
 	}
 }
 
-// hasMany side-loads the children whose column col holds a record's id.
-func hasMany[T any](key string, list lister[T], col string, fk func(T) int64, render func(T) map[string]any) loader {
-	return func(ctx context.Context, q *store.Queries, org int64, recs []record) error {
-		ids := make([]int64, len(recs))
-		for i, r := range recs {
-			ids[i] = r.id
+// hasMany is the relation to the values whose foreign key names a value.
+func hasMany[S, T any](id func(S) int64, look lookup[T], fk func(T) int64) rel[S, T] {
+	return func(ctx context.Context, c Reader, org int64, from []S) ([][]T, error) {
+		ids := make([]int64, len(from))
+		for i, s := range from {
+			ids[i] = id(s)
 		}
-		children, err := list(q, ctx, org, []store.Cond{{Column: col, Values: store.IDs(ids...)}}, store.Page{})
+		vs, err := fetch(ctx, c, org, look, ids)
+		if err != nil {
+			return nil, err
+		}
+		groups := map[int64][]T{}
+		for _, v := range vs {
+			groups[fk(v)] = append(groups[fk(v)], v)
+		}
+		out := make([][]T, len(from))
+		for i, s := range from {
+			out[i] = groups[id(s)]
+		}
+		return out, nil
+	}
+}
+
+// via follows first, then second from each value first reached.
+func via[S, M, T any](first rel[S, M], second rel[M, T]) rel[S, T] {
+	return func(ctx context.Context, c Reader, org int64, from []S) ([][]T, error) {
+		mids, err := first(ctx, c, org, from)
+		if err != nil {
+			return nil, err
+		}
+		var flat []M
+		var owner []int
+		for i, ms := range mids {
+			for _, m := range ms {
+				flat, owner = append(flat, m), append(owner, i)
+			}
+		}
+		ends, err := second(ctx, c, org, flat)
+		if err != nil {
+			return nil, err
+		}
+		out := make([][]T, len(from))
+		for j, ts := range ends {
+			out[owner[j]] = append(out[owner[j]], ts...)
+		}
+		return out, nil
+	}
+}
+
+// one side-loads a relation as one object per record (null when there is
+// none); many as an array per record.
+func one[S, T any](key string, r rel[S, T], render func(T) map[string]any) include {
+	return sideLoad(key, r, render, false)
+}
+
+func many[S, T any](key string, r rel[S, T], render func(T) map[string]any) include {
+	return sideLoad(key, r, render, true)
+}
+
+func sideLoad[S, T any](key string, r rel[S, T], render func(T) map[string]any, many bool) include {
+	return func(ctx context.Context, c Reader, org int64, recs []record) error {
+		from := make([]S, len(recs))
+		for i, rec := range recs {
+			from[i] = rec.ref.(S)
+		}
+		related, err := r(ctx, c, org, from)
 		if err != nil {
 			return err
 		}
-		groups := map[int64][]map[string]any{}
-		for _, c := range children {
-			groups[fk(c)] = append(groups[fk(c)], render(c))
-		}
-		for _, r := range recs {
-			g := groups[r.id]
-			if g == nil {
-				g = []map[string]any{}
-			}
-			r.m[key] = g
-		}
-		return nil
-	}
-}
-
-// belongsTo side-loads the one record a foreign key of each record names
-// (null when it names none).
-func belongsTo[T any](key string, fkOf func(record) int64, list lister[T], id func(T) int64, render func(T) map[string]any) loader {
-	return func(ctx context.Context, q *store.Queries, org int64, recs []record) error {
-		var ids []int64
-		for _, r := range recs {
-			if fk := fkOf(r); fk != 0 {
-				ids = append(ids, fk)
-			}
-		}
-		parents, err := list(q, ctx, org, []store.Cond{{Column: "id", Values: store.IDs(ids...)}}, store.Page{})
-		if err != nil {
-			return err
-		}
-		byID := map[int64]map[string]any{}
-		for _, p := range parents {
-			byID[id(p)] = render(p)
-		}
-		for _, r := range recs {
-			if p, ok := byID[fkOf(r)]; ok {
-				r.m[key] = p
-			} else {
-				r.m[key] = nil
+		for i, rec := range recs {
+			switch {
+			case many:
+				list := make([]map[string]any, 0, len(related[i]))
+				for _, v := range related[i] {
+					list = append(list, render(v))
+				}
+				rec.m[key] = list
+			case len(related[i]) > 0:
+				rec.m[key] = render(related[i][0])
+			default:
+				rec.m[key] = nil
 			}
 		}
 		return nil
 	}
 }
 
-// through side-loads a model reached through another: it loads the
-// intermediate records, side-loads onto them, and copies the result.
-func through(key string, first loader, firstKey string, second loader, secondKey string, many bool) loader {
-	return func(ctx context.Context, q *store.Queries, org int64, recs []record) error {
-		had := make([]bool, len(recs))
-		for i, r := range recs {
-			_, had[i] = r.m[firstKey]
-		}
-		defer func() {
-			for i, r := range recs {
-				if !had[i] {
-					delete(r.m, firstKey)
-				}
-			}
-		}()
-		if err := first(ctx, q, org, recs); err != nil {
-			return err
-		}
-		var mids []record
-		owner := map[int]int{}
-		for i, r := range recs {
-			switch v := r.m[firstKey].(type) {
-			case map[string]any:
-				owner[len(mids)] = i
-				mids = append(mids, record{id: asID(v["id"]), ref: v, m: v})
-			case []map[string]any:
-				for _, m := range v {
-					owner[len(mids)] = i
-					mids = append(mids, record{id: asID(m["id"]), ref: m, m: m})
-				}
-			}
-		}
-		if err := second(ctx, q, org, mids); err != nil {
-			return err
-		}
-		for i := range recs {
-			if many {
-				recs[i].m[key] = []map[string]any{}
-			} else {
-				recs[i].m[key] = nil
-			}
-		}
-		for j, mid := range mids {
-			r := recs[owner[j]]
-			switch v := mid.m[secondKey].(type) {
-			case map[string]any:
-				if many {
-					r.m[key] = append(r.m[key].([]map[string]any), v)
-				} else {
-					r.m[key] = v
-				}
-			case []map[string]any:
-				r.m[key] = append(r.m[key].([]map[string]any), v...)
-			}
-			delete(mid.m, secondKey)
-		}
-		return nil
-	}
+// Lookups of the read API by ids or parent ids.
+func salesByID(ctx context.Context, c Reader, org int64, ids []int64) ([]waybill.Sale, error) {
+	return c.ListSales(ctx, org, commerce.SaleFilter{IDs: ids}, commerce.Page{})
 }
 
-func asID(v any) int64 {
-	if n, ok := v.(int64); ok {
-		return n
-	}
-	return 0
+func salesByCustomer(ctx context.Context, c Reader, org int64, ids []int64) ([]waybill.Sale, error) {
+	return c.ListSales(ctx, org, commerce.SaleFilter{CustomerIDs: ids}, commerce.Page{})
 }
 
-// fkFromMap reads a foreign key from a rendered record (used for records
-// reached through another).
-func fkFromMap(name string) func(record) int64 {
-	return func(r record) int64 {
-		switch v := r.ref.(type) {
-		case map[string]any:
-			return asID(v[name])
-		}
-		return asID(r.m[name])
-	}
+func saleItemsByID(ctx context.Context, c Reader, org int64, ids []int64) ([]waybill.SaleItem, error) {
+	return c.ListSaleItems(ctx, org, commerce.SaleItemFilter{IDs: ids}, commerce.Page{})
+}
+
+func saleItemsBySale(ctx context.Context, c Reader, org int64, ids []int64) ([]waybill.SaleItem, error) {
+	return c.ListSaleItems(ctx, org, commerce.SaleItemFilter{SaleIDs: ids}, commerce.Page{})
+}
+
+func customersByID(ctx context.Context, c Reader, org int64, ids []int64) ([]waybill.Customer, error) {
+	return c.ListCustomers(ctx, org, commerce.CustomerFilter{IDs: ids}, commerce.Page{})
+}
+
+func channelsByID(ctx context.Context, c Reader, org int64, ids []int64) ([]waybill.Channel, error) {
+	return c.ListChannels(ctx, org, commerce.ChannelFilter{IDs: ids}, commerce.Page{})
+}
+
+func purchasesByID(ctx context.Context, c Reader, org int64, ids []int64) ([]waybill.Purchase, error) {
+	return c.ListPurchases(ctx, org, commerce.PurchaseFilter{IDs: ids}, commerce.Page{})
+}
+
+func purchasesBySale(ctx context.Context, c Reader, org int64, ids []int64) ([]waybill.Purchase, error) {
+	return c.ListPurchases(ctx, org, commerce.PurchaseFilter{SaleIDs: ids}, commerce.Page{})
+}
+
+func purchaseItemsByPurchase(ctx context.Context, c Reader, org int64, ids []int64) ([]waybill.PurchaseItem, error) {
+	return c.ListPurchaseItems(ctx, org, commerce.PurchaseItemFilter{PurchaseIDs: ids}, commerce.Page{})
+}
+
+func dropshipmentsBySale(ctx context.Context, c Reader, org int64, ids []int64) ([]waybill.Dropshipment, error) {
+	return c.ListDropshipments(ctx, org, commerce.DropshipmentFilter{SaleIDs: ids}, commerce.Page{})
+}
+
+func dropshipmentsByPurchase(ctx context.Context, c Reader, org int64, ids []int64) ([]waybill.Dropshipment, error) {
+	return c.ListDropshipments(ctx, org, commerce.DropshipmentFilter{PurchaseIDs: ids}, commerce.Page{})
+}
+
+func dropshipmentItemsByDropshipment(ctx context.Context, c Reader, org int64, ids []int64) ([]waybill.DropshipmentItem, error) {
+	return c.ListDropshipmentItems(ctx, org, commerce.DropshipmentItemFilter{DropshipmentIDs: ids}, commerce.Page{})
+}
+
+func providersByID(ctx context.Context, c Reader, org int64, ids []int64) ([]waybill.DropshipProvider, error) {
+	return c.ListProviders(ctx, org, commerce.ProviderFilter{IDs: ids}, commerce.Page{})
 }
 
 func saleID(s waybill.Sale) int64                 { return s.ID }
@@ -186,19 +228,27 @@ func variantID(v waybill.Variant) int64           { return v.ID }
 
 func renderChannelNoURL(c waybill.Channel) map[string]any { return renderChannel(c, "") }
 
+// The relations side-loads follow.
 var (
-	loadSaleItemsOfSale  = hasMany("sale_items", (*store.Queries).SaleItems, "sale_id", func(i waybill.SaleItem) int64 { return i.SaleID }, renderSaleItem)
-	loadPurchasesOfSale  = hasMany("purchases", (*store.Queries).Purchases, "sale_id", func(p waybill.Purchase) int64 { return p.SaleID }, renderPurchase)
-	loadShipmentsOfSale  = hasMany("dropshipments", (*store.Queries).Dropshipments, "sale_id", func(d waybill.Dropshipment) int64 { return d.SaleID }, renderDropshipment)
-	loadPItemsOfPurchase = hasMany("purchase_items", (*store.Queries).PurchaseItems, "purchase_id", func(p waybill.PurchaseItem) int64 { return p.PurchaseID }, renderPurchaseItem)
-	loadShipmentsOfPurch = hasMany("dropshipments", (*store.Queries).Dropshipments, "purchase_id", func(d waybill.Dropshipment) int64 { return d.PurchaseID }, renderDropshipment)
-	loadDItemsOfShipment = hasMany("dropshipment_items", (*store.Queries).DropshipmentItems, "dropshipment_id", func(d waybill.DropshipmentItem) int64 { return d.DropshipmentID }, renderDropshipmentItem)
-	loadSalesOfCustomer  = hasMany("sales", (*store.Queries).Sales, "customer_id", func(s waybill.Sale) int64 { return s.CustomerID }, renderSale)
+	saleCustomer      = belongsTo(func(s waybill.Sale) int64 { return s.CustomerID }, customersByID, customerID)
+	saleChannel       = belongsTo(func(s waybill.Sale) int64 { return s.ChannelID }, channelsByID, channelID)
+	saleItems         = hasMany(saleID, saleItemsBySale, func(i waybill.SaleItem) int64 { return i.SaleID })
+	salePurchases     = hasMany(saleID, purchasesBySale, func(p waybill.Purchase) int64 { return p.SaleID })
+	saleDropshipments = hasMany(saleID, dropshipmentsBySale, func(d waybill.Dropshipment) int64 { return d.SaleID })
+	customerSales     = hasMany(customerID, salesByCustomer, func(s waybill.Sale) int64 { return s.CustomerID })
 
-	loadSaleByKey     = belongsTo("sale", fkFromMap("saleId"), (*store.Queries).Sales, saleID, renderSale)
-	loadPurchaseByKey = belongsTo("purchase", fkFromMap("purchaseId"), (*store.Queries).Purchases, purchaseID, renderPurchase)
-	loadProviderByKey = belongsTo("dropship_provider", fkFromMap("dropshipProviderId"), (*store.Queries).Providers, providerID, renderProvider)
-	loadSaleItemByKey = belongsTo("sale_item", fkFromMap("saleItemId"), (*store.Queries).SaleItems, saleItemID, renderSaleItem)
+	purchaseItems         = hasMany(purchaseID, purchaseItemsByPurchase, func(i waybill.PurchaseItem) int64 { return i.PurchaseID })
+	purchaseDropshipments = hasMany(purchaseID, dropshipmentsByPurchase, func(d waybill.Dropshipment) int64 { return d.PurchaseID })
+	purchaseSale          = belongsTo(func(p waybill.Purchase) int64 { return p.SaleID }, salesByID, saleID)
+	purchaseProvider      = belongsTo(func(p waybill.Purchase) int64 { return p.DropshipProviderID }, providersByID, providerID)
+	purchaseItemSaleItem  = belongsTo(func(i waybill.PurchaseItem) int64 { return i.SaleItemID }, saleItemsByID, saleItemID)
+
+	dropshipmentSale         = belongsTo(func(d waybill.Dropshipment) int64 { return d.SaleID }, salesByID, saleID)
+	dropshipmentPurchase     = belongsTo(func(d waybill.Dropshipment) int64 { return d.PurchaseID }, purchasesByID, purchaseID)
+	dropshipmentItems        = hasMany(dropshipmentID, dropshipmentItemsByDropshipment, func(i waybill.DropshipmentItem) int64 { return i.DropshipmentID })
+	dropshipmentItemSaleItem = belongsTo(func(i waybill.DropshipmentItem) int64 { return i.SaleItemID }, saleItemsByID, saleItemID)
+
+	variantChannel = belongsTo(func(v waybill.Variant) int64 { return v.ChannelID }, channelsByID, channelID)
 )
 
 // resources are the listings of the synchronous API. Side-loaded records
@@ -206,65 +256,65 @@ var (
 // purchases), belongs-to in the singular (customer, sale, purchase,
 // dropship_provider, sale_item).
 var resources = []resource{
-	{
-		name:  "sales",
-		where: map[string]string{"id": "id", "externalId": "external_id", "status": "status", "channelId": "channel_id", "customerId": "customer_id"},
-		load:  loadAll((*store.Queries).Sales, saleID, renderSale),
-		includes: map[string]loader{
-			"Customer":         belongsTo("customer", func(r record) int64 { return r.ref.(waybill.Sale).CustomerID }, (*store.Queries).Customers, customerID, renderCustomer),
-			"Channel":          belongsTo("channel", func(r record) int64 { return r.ref.(waybill.Sale).ChannelID }, (*store.Queries).Channels, channelID, renderChannelNoURL),
-			"SaleItem":         loadSaleItemsOfSale,
-			"Purchase":         loadPurchasesOfSale,
-			"Dropshipment":     loadShipmentsOfSale,
-			"PurchaseItem":     through("purchase_items", loadPurchasesOfSale, "purchases", loadPItemsOfPurchase, "purchase_items", true),
-			"DropshipmentItem": through("dropshipment_items", loadShipmentsOfSale, "dropshipments", loadDItemsOfShipment, "dropshipment_items", true),
-			"DropshipProvider": through("dropship_providers", loadPurchasesOfSale, "purchases", loadProviderByKey, "dropship_provider", true),
-		},
-	},
-	{
-		name:  "dropshipments",
-		where: map[string]string{"id": "id", "saleId": "sale_id", "purchaseId": "purchase_id", "trackingNumber": "tracking_number"},
-		load:  loadAll((*store.Queries).Dropshipments, dropshipmentID, renderDropshipment),
-		includes: map[string]loader{
-			"Purchase":         loadPurchaseByKey,
-			"Sale":             loadSaleByKey,
-			"DropshipmentItem": loadDItemsOfShipment,
-			"DropshipProvider": through("dropship_provider", loadPurchaseByKey, "purchase", loadProviderByKey, "dropship_provider", false),
-			"SaleItem":         through("sale_items", loadDItemsOfShipment, "dropshipment_items", loadSaleItemByKey, "sale_item", true),
-			"Channel":          through("channel", loadSaleByKey, "sale", belongsTo("channel", fkFromMap("channelId"), (*store.Queries).Channels, channelID, renderChannelNoURL), "channel", false),
-			"Customer":         through("customer", loadSaleByKey, "sale", belongsTo("customer", fkFromMap("customerId"), (*store.Queries).Customers, customerID, renderCustomer), "customer", false),
-		},
-	},
-	{
-		name:  "purchases",
-		where: map[string]string{"id": "id", "saleId": "sale_id", "dropshipProviderId": "dropship_provider_id", "status": "status", "reference": "reference"},
-		load:  loadAll((*store.Queries).Purchases, purchaseID, renderPurchase),
-		includes: map[string]loader{
-			"PurchaseItem":     loadPItemsOfPurchase,
-			"Dropshipment":     loadShipmentsOfPurch,
-			"Sale":             loadSaleByKey,
-			"DropshipProvider": loadProviderByKey,
-			"SaleItem":         through("sale_items", loadPItemsOfPurchase, "purchase_items", loadSaleItemByKey, "sale_item", true),
-		},
-	},
-	{
-		name:     "customers",
-		where:    map[string]string{"id": "id", "email": "email"},
-		load:     loadAll((*store.Queries).Customers, customerID, renderCustomer),
-		includes: map[string]loader{"Sale": loadSalesOfCustomer},
-	},
-	{
-		name:     "channels",
-		where:    map[string]string{"id": "id", "name": "name"},
-		load:     loadAll((*store.Queries).Channels, channelID, renderChannelNoURL),
-		includes: map[string]loader{},
-	},
-	{
-		name:  "variants",
-		where: map[string]string{"id": "id", "sku": "sku", "externalId": "external_id", "channelId": "channel_id"},
-		load:  loadAll((*store.Queries).Variants, variantID, renderVariant),
-		includes: map[string]loader{
-			"Channel": belongsTo("channel", func(r record) int64 { return r.ref.(waybill.Variant).ChannelID }, (*store.Queries).Channels, channelID, renderChannelNoURL),
-		},
-	},
+	listing("sales", Reader.ListSales, saleID, renderSale, map[string]setter[commerce.SaleFilter]{
+		"id":         ids(func(f *commerce.SaleFilter) *[]int64 { return &f.IDs }),
+		"externalId": texts(func(f *commerce.SaleFilter) *[]string { return &f.ExternalIDs }),
+		"status":     texts(func(f *commerce.SaleFilter) *[]string { return &f.Statuses }),
+		"channelId":  ids(func(f *commerce.SaleFilter) *[]int64 { return &f.ChannelIDs }),
+		"customerId": ids(func(f *commerce.SaleFilter) *[]int64 { return &f.CustomerIDs }),
+	}, map[string]include{
+		"Customer":         one("customer", saleCustomer, renderCustomer),
+		"Channel":          one("channel", saleChannel, renderChannelNoURL),
+		"SaleItem":         many("sale_items", saleItems, renderSaleItem),
+		"Purchase":         many("purchases", salePurchases, renderPurchase),
+		"Dropshipment":     many("dropshipments", saleDropshipments, renderDropshipment),
+		"PurchaseItem":     many("purchase_items", via(salePurchases, purchaseItems), renderPurchaseItem),
+		"DropshipmentItem": many("dropshipment_items", via(saleDropshipments, dropshipmentItems), renderDropshipmentItem),
+		"DropshipProvider": many("dropship_providers", via(salePurchases, purchaseProvider), renderProvider),
+	}),
+	listing("dropshipments", Reader.ListDropshipments, dropshipmentID, renderDropshipment, map[string]setter[commerce.DropshipmentFilter]{
+		"id":             ids(func(f *commerce.DropshipmentFilter) *[]int64 { return &f.IDs }),
+		"saleId":         ids(func(f *commerce.DropshipmentFilter) *[]int64 { return &f.SaleIDs }),
+		"purchaseId":     ids(func(f *commerce.DropshipmentFilter) *[]int64 { return &f.PurchaseIDs }),
+		"trackingNumber": texts(func(f *commerce.DropshipmentFilter) *[]string { return &f.TrackingNumbers }),
+	}, map[string]include{
+		"Purchase":         one("purchase", dropshipmentPurchase, renderPurchase),
+		"Sale":             one("sale", dropshipmentSale, renderSale),
+		"DropshipmentItem": many("dropshipment_items", dropshipmentItems, renderDropshipmentItem),
+		"DropshipProvider": one("dropship_provider", via(dropshipmentPurchase, purchaseProvider), renderProvider),
+		"SaleItem":         many("sale_items", via(dropshipmentItems, dropshipmentItemSaleItem), renderSaleItem),
+		"Channel":          one("channel", via(dropshipmentSale, saleChannel), renderChannelNoURL),
+		"Customer":         one("customer", via(dropshipmentSale, saleCustomer), renderCustomer),
+	}),
+	listing("purchases", Reader.ListPurchases, purchaseID, renderPurchase, map[string]setter[commerce.PurchaseFilter]{
+		"id":                 ids(func(f *commerce.PurchaseFilter) *[]int64 { return &f.IDs }),
+		"saleId":             ids(func(f *commerce.PurchaseFilter) *[]int64 { return &f.SaleIDs }),
+		"dropshipProviderId": ids(func(f *commerce.PurchaseFilter) *[]int64 { return &f.DropshipProviderIDs }),
+		"status":             texts(func(f *commerce.PurchaseFilter) *[]string { return &f.Statuses }),
+		"reference":          texts(func(f *commerce.PurchaseFilter) *[]string { return &f.References }),
+	}, map[string]include{
+		"PurchaseItem":     many("purchase_items", purchaseItems, renderPurchaseItem),
+		"Dropshipment":     many("dropshipments", purchaseDropshipments, renderDropshipment),
+		"Sale":             one("sale", purchaseSale, renderSale),
+		"DropshipProvider": one("dropship_provider", purchaseProvider, renderProvider),
+		"SaleItem":         many("sale_items", via(purchaseItems, purchaseItemSaleItem), renderSaleItem),
+	}),
+	listing("customers", Reader.ListCustomers, customerID, renderCustomer, map[string]setter[commerce.CustomerFilter]{
+		"id":    ids(func(f *commerce.CustomerFilter) *[]int64 { return &f.IDs }),
+		"email": texts(func(f *commerce.CustomerFilter) *[]string { return &f.Emails }),
+	}, map[string]include{
+		"Sale": many("sales", customerSales, renderSale),
+	}),
+	listing("channels", Reader.ListChannels, channelID, renderChannelNoURL, map[string]setter[commerce.ChannelFilter]{
+		"id":   ids(func(f *commerce.ChannelFilter) *[]int64 { return &f.IDs }),
+		"name": texts(func(f *commerce.ChannelFilter) *[]string { return &f.Names }),
+	}, map[string]include{}),
+	listing("variants", Reader.ListVariants, variantID, renderVariant, map[string]setter[commerce.VariantFilter]{
+		"id":         ids(func(f *commerce.VariantFilter) *[]int64 { return &f.IDs }),
+		"sku":        texts(func(f *commerce.VariantFilter) *[]string { return &f.SKUs }),
+		"externalId": texts(func(f *commerce.VariantFilter) *[]string { return &f.ExternalIDs }),
+		"channelId":  ids(func(f *commerce.VariantFilter) *[]int64 { return &f.ChannelIDs }),
+	}, map[string]include{
+		"Channel": one("channel", variantChannel, renderChannelNoURL),
+	}),
 }
