@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -17,7 +16,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Face is an HTTP dialect that registers its routes on the server's mux.
+// Face is an HTTP dialect that registers its routes on the server's mux. A
+// face that also implements InternalErrorWriter answers its handlers'
+// panics in its own envelope.
 type Face interface {
 	Register(mux *http.ServeMux)
 }
@@ -66,7 +67,7 @@ func New(addr string, logger *slog.Logger, checks Checks, faces ...Face) *Server
 	}
 	s.http = &http.Server{
 		Addr:              addr,
-		Handler:           s.instrument(s.recoverPanics(s.mux)),
+		Handler:           s.instrument(recoverPanics(logger, panicAnswers(faces), s.mux)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -91,24 +92,6 @@ func (s *Server) Serve(l net.Listener) error {
 // Shutdown stops accepting connections and waits for in-flight requests
 // until ctx is done.
 func (s *Server) Shutdown(ctx context.Context) error { return s.http.Shutdown(ctx) }
-
-// recoverPanics turns a panic into a logged 500, so that one bad request
-// never takes the process down.
-func (s *Server) recoverPanics(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
-					panic(p)
-				}
-				s.logger.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
-				writeJSON(w, http.StatusInternalServerError, map[string]any{
-					"meta": map[string]any{"code": 500, "message": "Something went wrong on our side.", "type": "InternalError"}, "data": map[string]any{}})
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
-}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/httpserver"
@@ -16,7 +17,9 @@ type Authenticator interface {
 	Authenticate(ctx context.Context, key string) (waybill.Organization, error)
 }
 
-// API serves /v1.
+// API serves /v1, Waybill's own administration API: webhooks, events,
+// pushed checkpoints, channels and API logs. Every route authenticates the
+// same way (authenticate) and every error has the same envelope (errorBody).
 type API struct {
 	Checkpoints  Checkpoints
 	Webhooks     Webhooks
@@ -29,43 +32,80 @@ type API struct {
 
 // Register adds the /v1 routes to mux.
 func (a *API) Register(mux *http.ServeMux) {
-	mux.HandleFunc("POST /v1/checkpoints", a.authed(a.pushCheckpoints))
-	mux.HandleFunc("POST /v1/webhooks", a.authed(a.createWebhook))
-	mux.HandleFunc("GET /v1/webhooks", a.authed(a.listWebhooks))
-	mux.HandleFunc("GET /v1/webhooks/{id}", a.authed(a.getWebhook))
-	mux.HandleFunc("PATCH /v1/webhooks/{id}", a.authed(a.updateWebhook))
-	mux.HandleFunc("DELETE /v1/webhooks/{id}", a.authed(a.deleteWebhook))
-	mux.HandleFunc("POST /v1/webhooks/{id}/rotate-secret", a.authed(a.rotateSecret))
-	mux.HandleFunc("GET /v1/webhooks/{id}/attempts", a.authed(a.endpointAttempts))
-	mux.HandleFunc("POST /v1/webhooks/{id}/replay", a.authed(a.replayRange))
-	mux.HandleFunc("GET /v1/events", a.authed(a.listEvents))
-	mux.HandleFunc("GET /v1/events/{id}/attempts", a.authed(a.eventAttempts))
-	mux.HandleFunc("POST /v1/events/{id}/replay", a.authed(a.replayEvent))
-	mux.HandleFunc("POST /v1/channels", a.authed(a.createChannel))
-	mux.HandleFunc("GET /v1/channels", a.authed(a.listChannels))
-	mux.HandleFunc("GET /v1/channels/{id}", a.authed(a.getChannel))
-	mux.HandleFunc("PATCH /v1/channels/{id}", a.authed(a.updateChannel))
-	mux.HandleFunc("GET /v1/api-logs", a.authed(a.apiLogs))
+	mux.HandleFunc("POST /v1/checkpoints", a.handle(a.pushCheckpoints))
+	mux.HandleFunc("POST /v1/webhooks", a.handle(a.createWebhook))
+	mux.HandleFunc("GET /v1/webhooks", a.handle(a.listWebhooks))
+	mux.HandleFunc("GET /v1/webhooks/{id}", a.handle(a.getWebhook))
+	mux.HandleFunc("PATCH /v1/webhooks/{id}", a.handle(a.updateWebhook))
+	mux.HandleFunc("DELETE /v1/webhooks/{id}", a.handle(a.deleteWebhook))
+	mux.HandleFunc("POST /v1/webhooks/{id}/rotate-secret", a.handle(a.rotateSecret))
+	mux.HandleFunc("GET /v1/webhooks/{id}/attempts", a.handle(a.endpointAttempts))
+	mux.HandleFunc("POST /v1/webhooks/{id}/replay", a.handle(a.replayRange))
+	mux.HandleFunc("GET /v1/events", a.handle(a.listEvents))
+	mux.HandleFunc("GET /v1/events/{id}/attempts", a.handle(a.eventAttempts))
+	mux.HandleFunc("POST /v1/events/{id}/replay", a.handle(a.replayEvent))
+	mux.HandleFunc("POST /v1/channels", a.handle(a.createChannel))
+	mux.HandleFunc("GET /v1/channels", a.handle(a.listChannels))
+	mux.HandleFunc("GET /v1/channels/{id}", a.handle(a.getChannel))
+	mux.HandleFunc("PATCH /v1/channels/{id}", a.handle(a.updateChannel))
+	mux.HandleFunc("GET /v1/api-logs", a.handle(a.apiLogs))
+
+	// Anything else under /v1 (an unknown path, or a known path with a
+	// method it does not serve) is answered in the envelope too.
+	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		a.writeError(w, r, waybill.Errorf(waybill.ENOTFOUND, "The requested resource does not exist."))
+	})
 }
 
-type handler func(w http.ResponseWriter, r *http.Request, org waybill.Organization)
+// handler serves one /v1 route for an authenticated organization. It
+// writes its answer on success; an error it returns is written by handle,
+// in the envelope, and must not follow a write.
+type handler func(w http.ResponseWriter, r *http.Request, org waybill.Organization) error
 
-func (a *API) authed(h handler) http.HandlerFunc {
+// handle authenticates the request, runs h, and writes h's error in the
+// envelope: the one place a /v1 error becomes a response.
+func (a *API) handle(h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		key := httpserver.APIKey(r, httpserver.AdminKeyHeaders...)
-		if key == "" {
-			a.writeError(w, r, waybill.Errorf(waybill.EUNAUTHORIZED, "Missing API key: send it in the as-api-key header."))
-			return
+		org, err := a.authenticate(r)
+		if err == nil {
+			err = h(w, r, org)
 		}
-		org, err := a.Auth.Authenticate(r.Context(), key)
 		if err != nil {
 			a.writeError(w, r, err)
-			return
 		}
-		h(w, r, org)
 	}
 }
 
+// authenticate is the one key check of /v1: the organization's key in the
+// as-api-key header (or the legacy aftership-api-key).
+func (a *API) authenticate(r *http.Request) (waybill.Organization, error) {
+	key := httpserver.APIKey(r, httpserver.AdminKeyHeaders...)
+	if key == "" {
+		return waybill.Organization{}, waybill.Errorf(waybill.EUNAUTHORIZED, "Missing API key: send it in the as-api-key header.")
+	}
+	return a.Auth.Authenticate(r.Context(), key)
+}
+
+// errorBody is the one error envelope of /v1:
+//
+//	{"error": {"code": "not_found", "reason": "", "message": "Channel not found."}}
+//
+// code is the core's error code (invalid, unauthorized, not_found,
+// conflict, rate_limited, too_large, unprocessable, unavailable, internal)
+// and decides the HTTP status; reason refines invalid and conflict (for
+// example field_invalid, invalid_json) and is "" otherwise; message is
+// for people and safe to show.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+}
+
+// statusOf is the one status mapping of /v1. Codes not listed are 500.
 var statusOf = map[string]int{
 	waybill.EINVALID: http.StatusBadRequest, waybill.ECONFLICT: http.StatusConflict, waybill.ENOTFOUND: http.StatusNotFound,
 	waybill.EUNAUTHORIZED: http.StatusUnauthorized, waybill.EFORBIDDEN: http.StatusForbidden,
@@ -73,21 +113,33 @@ var statusOf = map[string]int{
 	waybill.EUNPROCESSABLE: http.StatusUnprocessableEntity, waybill.EUNAVAILABLE: http.StatusServiceUnavailable,
 }
 
+// writeError writes err in the envelope. An internal error is logged with
+// its details and shown with a generic message.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := waybill.ErrorCode(err)
 	status, ok := statusOf[code]
 	if !ok {
-		status = http.StatusInternalServerError
+		status, code = http.StatusInternalServerError, waybill.EINTERNAL
 		a.Logger.Error("admin request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	writeJSON(w, status, map[string]any{"error": map[string]string{
-		"code": code, "reason": waybill.ErrorReason(err), "message": waybill.ErrorMessage(err)}})
+	writeJSON(w, status, errorBody{errorDetail{Code: code, Reason: waybill.ErrorReason(err), Message: waybill.ErrorMessage(err)}})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteInternalError answers a request whose handler panicked: 500 in the
+// /v1 envelope. The server calls it for the face's PathPrefixes.
+func (a *API) WriteInternalError(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusInternalServerError, errorBody{errorDetail{Code: waybill.EINTERNAL,
+		Message: "Something went wrong on our side."}})
+}
+
+// PathPrefixes are the paths the face serves.
+func (a *API) PathPrefixes() []string { return []string{"/v1/"} }
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+	return nil
 }
 
 // decode reads a JSON body of at most MaxBodyBytes into v.
@@ -95,6 +147,9 @@ func (a *API) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	data, err := httpserver.ReadBody(w, r, a.MaxBodyBytes)
 	if err != nil {
 		return err
+	}
+	if !utf8.Valid(data) {
+		return waybill.Invalid(waybill.ReasonInvalidJSON, "The request body is not valid UTF-8.")
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		var typeErr *json.UnmarshalTypeError

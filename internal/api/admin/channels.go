@@ -45,65 +45,57 @@ func channelID(r *http.Request) (int64, error) {
 }
 
 // createChannel serves POST /v1/channels {"name", "fulfillment_url"}.
-func (a *API) createChannel(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) createChannel(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	in, err := a.readChannelBody(w, r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	ch, err := a.Channels.CreateChannel(r.Context(), org.ID, in)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusCreated, ch)
+	return writeJSON(w, http.StatusCreated, ch)
 }
 
 // getChannel serves GET /v1/channels/{id}.
-func (a *API) getChannel(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) getChannel(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	id, err := channelID(r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	ch, err := a.Channels.Channel(r.Context(), org.ID, id)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, ch)
+	return writeJSON(w, http.StatusOK, ch)
 }
 
 // updateChannel serves PATCH /v1/channels/{id} {"name", "fulfillment_url"}:
 // present fields change; "fulfillment_url": "" removes the webhook.
-func (a *API) updateChannel(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) updateChannel(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	id, err := channelID(r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	in, err := a.readChannelBody(w, r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	ch, err := a.Channels.UpdateChannel(r.Context(), org.ID, id, in)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, ch)
+	return writeJSON(w, http.StatusOK, ch)
 }
 
 // listChannels serves GET /v1/channels.
-func (a *API) listChannels(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) listChannels(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	chs, err := a.Channels.Channels(r.Context(), org.ID)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if chs == nil {
 		chs = []waybill.Channel{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"channels": chs})
+	return writeJSON(w, http.StatusOK, map[string]any{"channels": chs})
 }

@@ -109,7 +109,7 @@ func TestAPILogs(t *testing.T) {
 			if got := logs(fmt.Sprintf("channel=%d&status=pending", chID+1)); len(got) != 0 {
 				t.Errorf("another channel: %v", got)
 			}
-			for _, q := range []string{"channel=x", "since=yesterday", "limit=1001", "offset=-1", "status=lost"} {
+			for _, q := range []string{"channel=x", "since=yesterday", "limit=1001", "offset=-1", "status=lost", "externalId=S%00", "kind=%ff"} {
 				if status, body := s.call("GET", "/v1/api-logs?"+q, nil); status != 400 || body["error"] == nil {
 					t.Errorf("api-logs?%s: %d %v, want 400 with an error", q, status, body)
 				}

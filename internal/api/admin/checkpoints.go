@@ -31,15 +31,14 @@ type checkpointRequest struct {
 	Subtag         string    `json:"subtag"`
 }
 
-func (a *API) pushCheckpoints(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) pushCheckpoints(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	var body struct {
 		Slug           string              `json:"slug"`
 		TrackingNumber string              `json:"tracking_number"`
 		Checkpoints    []checkpointRequest `json:"checkpoints"`
 	}
 	if err := a.decode(w, r, &body); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	in := tracking.PushInput{Slug: body.Slug, TrackingNumber: body.TrackingNumber}
 	for i, c := range body.Checkpoints {
@@ -47,8 +46,7 @@ func (a *API) pushCheckpoints(w http.ResponseWriter, r *http.Request, org waybil
 		if iso3 == "" && c.CountryRegion != "" {
 			var ok bool
 			if iso3, ok = waybill.CountryISO3(c.CountryRegion); !ok {
-				a.writeError(w, r, waybill.Invalid(waybill.ReasonFieldInvalid, "checkpoints[%d].country_region is not an ISO 3166-1 alpha-2 code.", i))
-				return
+				return waybill.Invalid(waybill.ReasonFieldInvalid, "checkpoints[%d].country_region is not an ISO 3166-1 alpha-2 code.", i)
 			}
 		}
 		in.Checkpoints = append(in.Checkpoints, waybill.Checkpoint{
@@ -59,8 +57,7 @@ func (a *API) pushCheckpoints(w http.ResponseWriter, r *http.Request, org waybil
 	}
 	res, err := a.Checkpoints.PushCheckpoints(r.Context(), org.ID, in)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if res.Events == nil {
 		res.Events = []string{}
@@ -69,7 +66,7 @@ func (a *API) pushCheckpoints(w http.ResponseWriter, r *http.Request, org waybil
 	if res.Created {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, map[string]any{
+	return writeJSON(w, status, map[string]any{
 		"tracking_id": res.Tracking.ID, "slug": res.Tracking.Slug, "tracking_number": res.Tracking.TrackingNumber,
 		"tag": res.Tracking.Tag, "subtag": res.Tracking.Subtag, "created": res.Created,
 		"checkpoints_added": res.Added, "checkpoints_ignored": len(in.Checkpoints) - res.Added, "events": res.Events,

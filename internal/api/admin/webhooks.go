@@ -51,71 +51,64 @@ func endpointJSON(e waybill.WebhookEndpoint, secret string) map[string]any {
 	return out
 }
 
-func (a *API) createWebhook(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) createWebhook(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	var req endpointRequest
 	if err := a.decode(w, r, &req); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	e, secret, err := a.Webhooks.CreateEndpoint(r.Context(), org.ID, req.input())
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusCreated, endpointJSON(e, secret))
+	return writeJSON(w, http.StatusCreated, endpointJSON(e, secret))
 }
 
-func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	es, err := a.Webhooks.Endpoints(r.Context(), org.ID)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	out := make([]map[string]any, len(es))
 	for i, e := range es {
 		out[i] = endpointJSON(e, "")
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"webhooks": out})
+	return writeJSON(w, http.StatusOK, map[string]any{"webhooks": out})
 }
 
-func (a *API) getWebhook(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) getWebhook(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	e, err := a.Webhooks.Endpoint(r.Context(), org.ID, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, endpointJSON(e, ""))
+	return writeJSON(w, http.StatusOK, endpointJSON(e, ""))
 }
 
-func (a *API) updateWebhook(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) updateWebhook(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	var req endpointRequest
 	if err := a.decode(w, r, &req); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	e, err := a.Webhooks.UpdateEndpoint(r.Context(), org.ID, r.PathValue("id"), req.input())
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, endpointJSON(e, ""))
+	return writeJSON(w, http.StatusOK, endpointJSON(e, ""))
 }
 
-func (a *API) deleteWebhook(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) deleteWebhook(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	if err := a.Webhooks.DeleteEndpoint(r.Context(), org.ID, r.PathValue("id")); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (a *API) rotateSecret(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) rotateSecret(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	e, secret, err := a.Webhooks.RotateSecret(r.Context(), org.ID, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, endpointJSON(e, secret))
+	return writeJSON(w, http.StatusOK, endpointJSON(e, secret))
 }
 
 func queryLimit(r *http.Request) (int, error) {
@@ -141,78 +134,69 @@ func queryTimes(r *http.Request) (since, until time.Time, err error) {
 	return since, until, nil
 }
 
-func (a *API) endpointAttempts(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
-	a.writeAttempts(w, r, org, r.PathValue("id"), r.URL.Query().Get("event_id"))
+func (a *API) endpointAttempts(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
+	return a.writeAttempts(w, r, org, r.PathValue("id"), r.URL.Query().Get("event_id"))
 }
 
-func (a *API) eventAttempts(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
-	a.writeAttempts(w, r, org, r.URL.Query().Get("endpoint_id"), r.PathValue("id"))
+func (a *API) eventAttempts(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
+	return a.writeAttempts(w, r, org, r.URL.Query().Get("endpoint_id"), r.PathValue("id"))
 }
 
-func (a *API) writeAttempts(w http.ResponseWriter, r *http.Request, org waybill.Organization, endpointID, eventID string) {
+func (a *API) writeAttempts(w http.ResponseWriter, r *http.Request, org waybill.Organization, endpointID, eventID string) error {
 	limit, err := queryLimit(r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	attempts, err := a.Webhooks.Attempts(r.Context(), org.ID, endpointID, eventID, limit)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if attempts == nil {
 		attempts = []waybill.DeliveryAttempt{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"attempts": attempts})
+	return writeJSON(w, http.StatusOK, map[string]any{"attempts": attempts})
 }
 
-func (a *API) listEvents(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) listEvents(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	limit, err := queryLimit(r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	since, until, err := queryTimes(r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	events, err := a.Webhooks.Events(r.Context(), org.ID, since, until, limit)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	out := make([]map[string]any, len(events))
 	for i, e := range events {
 		out[i] = map[string]any{"event_id": e.ID, "event": e.Type, "tracking_id": e.TrackingID, "tag": e.Tag,
 			"is_tracking_first_tag": e.FirstTag, "detail": e.Detail, "created_at": e.CreatedAt}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"events": out})
+	return writeJSON(w, http.StatusOK, map[string]any{"events": out})
 }
 
-func (a *API) replayEvent(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) replayEvent(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	n, err := a.Webhooks.ReplayEvent(r.Context(), org.ID, r.PathValue("id"), r.URL.Query().Get("endpoint_id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"deliveries_queued": n})
+	return writeJSON(w, http.StatusAccepted, map[string]any{"deliveries_queued": n})
 }
 
-func (a *API) replayRange(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) replayRange(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	since, until, err := queryTimes(r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if since.IsZero() {
-		a.writeError(w, r, waybill.Invalid(waybill.ReasonFieldRequired, "since is required (RFC 3339)."))
-		return
+		return waybill.Invalid(waybill.ReasonFieldRequired, "since is required (RFC 3339).")
 	}
 	n, err := a.Webhooks.ReplayRange(r.Context(), org.ID, r.PathValue("id"), since, until)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"deliveries_queued": n})
+	return writeJSON(w, http.StatusAccepted, map[string]any{"deliveries_queued": n})
 }
