@@ -30,14 +30,51 @@ func endpointArgs(e *waybill.WebhookEndpoint) (endpointJSON, error) {
 	return endpointJSON{string(ev), string(tg), string(sc), string(hd)}, nil
 }
 
-// CountEndpoints returns how many webhook endpoints the organization has,
-// not counting its channels' fulfillment endpoints.
-func (q *Queries) CountEndpoints(ctx context.Context, orgID int64) (int, error) {
-	var n int
-	if err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhook_endpoints WHERE org_id = $1 AND channel_id = 0`, orgID).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count webhook endpoints: %w", err)
+// InsertEndpointCapped stores a new endpoint of the organization itself
+// (not a channel's) and sets e.ID, unless the organization already has max
+// such endpoints: then it stores nothing and returns false. The database
+// decides, so concurrent creates cannot overshoot the cap. On PostgreSQL
+// the organization's row is locked (FOR NO KEY UPDATE, which leaves inserts
+// that reference the organization alone) until the transaction ends, so
+// creates of one organization take turns and each counts what the others
+// committed; on SQLite the transaction holds the single writer. The count
+// and the insert are then one statement. Call it in a transaction.
+func (q *Queries) InsertEndpointCapped(ctx context.Context, e *waybill.WebhookEndpoint, max int) (bool, error) {
+	if e.ChannelID != 0 {
+		return false, fmt.Errorf("insert webhook endpoint: a channel's endpoint does not count towards the cap")
 	}
-	return n, nil
+	if q.engine == Postgres {
+		var id int64
+		err := q.q.QueryRowContext(ctx, `SELECT id FROM organizations WHERE id = $1 FOR NO KEY UPDATE`, e.OrgID).Scan(&id)
+		if isNoRows(err) {
+			return false, waybill.Errorf(waybill.ENOTFOUND, "Organization does not exist.")
+		} else if err != nil {
+			return false, fmt.Errorf("lock organization %d: %w", e.OrgID, err)
+		}
+	}
+	id := NewPublicID()
+	j, err := endpointArgs(e)
+	if err != nil {
+		return false, err
+	}
+	res, err := q.q.ExecContext(ctx, `INSERT INTO webhook_endpoints (public_id, org_id, url, events, tags, api_version, secrets,
+		enabled, disabled_reason, failing_since, created_at, updated_at, channel_id, headers)
+		SELECT CAST($1 AS TEXT), CAST($2 AS BIGINT), CAST($3 AS TEXT), CAST($4 AS TEXT), CAST($5 AS TEXT), CAST($6 AS TEXT),
+			CAST($7 AS TEXT), CAST($8 AS BOOLEAN), CAST($9 AS TEXT), CAST($10 AS BIGINT), CAST($11 AS BIGINT), CAST($12 AS BIGINT),
+			0, CAST($13 AS TEXT)
+		WHERE (SELECT COUNT(*) FROM webhook_endpoints WHERE org_id = $2 AND channel_id = 0) < $14`,
+		id, e.OrgID, e.URL, j.events, j.tags, e.APIVersion, j.secrets, e.Enabled, e.DisabledReason, toMicros(e.FailingSince),
+		toMicros(e.CreatedAt), toMicros(e.UpdatedAt), j.headers, max)
+	if err != nil {
+		return false, fmt.Errorf("insert webhook endpoint: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return false, fmt.Errorf("insert webhook endpoint: %w", err)
+	} else if n == 0 {
+		return false, nil
+	}
+	e.ID = id
+	return true, nil
 }
 
 // InsertEndpoint stores a new endpoint and sets e.ID.

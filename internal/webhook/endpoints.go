@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"slices"
 	"strings"
@@ -46,17 +47,19 @@ func (s *Service) now() time.Time {
 }
 
 // validateURL sets e.URL to raw if it is an absolute http(s) URL that the
-// SSRF guard admits; field names the input in the error.
+// SSRF guard admits, its host read as the HTTP client will dial it (see
+// CanonicalHost); field names the input in the error.
 func (s *Service) validateURL(e *waybill.WebhookEndpoint, raw, field string) error {
 	raw = strings.TrimSpace(raw)
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(raw) > 2048 {
 		return waybill.Invalid(waybill.ReasonFieldInvalid, "%s must be an absolute http or https URL.", field)
 	}
-	if !s.AllowPrivate {
-		if err := ValidateURL(raw); err != nil {
+	if _, err := checkURL(raw, s.AllowPrivate); err != nil {
+		if errors.Is(err, ErrRefusedAddress) {
 			return waybill.Invalid(waybill.ReasonFieldInvalid, "%s is refused: %v. Private, loopback and link-local targets need WAYBILL_WEBHOOK_ALLOW_PRIVATE=true.", field, err)
 		}
+		return waybill.Invalid(waybill.ReasonFieldInvalid, "%s is refused: %v.", field, err)
 	}
 	e.URL = raw
 	return nil
@@ -124,14 +127,11 @@ func (s *Service) CreateEndpoint(ctx context.Context, orgID int64, in EndpointIn
 	}
 	e.Secrets = []waybill.WebhookSecret{{Secret: secret, CreatedAt: now}}
 	err = s.Store.WithTx(ctx, func(tx *store.Tx) error {
-		n, err := tx.CountEndpoints(ctx, orgID)
-		if err != nil {
-			return err
+		ok, err := tx.InsertEndpointCapped(ctx, &e, waybill.MaxWebhookEndpoints)
+		if err == nil && !ok {
+			err = waybill.Errorf(waybill.ECONFLICT, "An organization has at most %d webhook endpoints.", waybill.MaxWebhookEndpoints)
 		}
-		if n >= waybill.MaxWebhookEndpoints {
-			return waybill.Errorf(waybill.ECONFLICT, "An organization has at most %d webhook endpoints.", waybill.MaxWebhookEndpoints)
-		}
-		return tx.InsertEndpoint(ctx, &e)
+		return err
 	})
 	return e, secret, err
 }

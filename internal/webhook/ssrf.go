@@ -9,6 +9,9 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // ErrRefusedAddress is returned (wrapped) for a target that is, or
@@ -190,28 +193,86 @@ func parseAtonPart(p string) (uint64, bool) {
 	return v, true
 }
 
-// normalizeHost lowercases a URL host, drops one trailing dot, and maps
-// the full-width digits, letters and dots (U+FF0E, U+3002, U+FF61) that
-// IDNA maps to ASCII, so "１２７。０。０。１" is read as the HTTP client
-// will dial it.
-func normalizeHost(host string) string {
-	host = strings.Map(func(r rune) rune {
-		switch {
-		case r == '\u3002' || r == '\uff0e' || r == '\uff61':
-			return '.'
-		case r >= '\uff01' && r <= '\uff5e':
-			return r - 0xfee0
+// ErrInvalidHost is returned (wrapped) for a host that is neither an IP
+// address nor a DNS name (labels of letters, digits, '-' and '_'), once
+// read as the HTTP client reads it; a non-ASCII host that IDNA (UTS #46)
+// cannot map to ASCII is one. Test with errors.Is.
+var ErrInvalidHost = errors.New("webhook: host is not an IP address or a valid (internationalized) domain name")
+
+// CanonicalHost returns a URL host (url.URL.Hostname: no brackets, no
+// port) as the HTTP client will dial it: a non-ASCII host goes through
+// golang.org/x/net/idna's Lookup profile, the UTS #46 mapping net/http
+// applies (so "①②⑦.0.0.1", "𝟏𝟐𝟕.0.0.1" and "１２７。０。０。１" become
+// "127.0.0.1" and "ⓛⓞⓒⓐⓛⓗⓞⓢⓣ" becomes "localhost"); then it is
+// lowercased and its trailing dots are dropped. A host that is then neither
+// an IP address (any spelling hostAddr reads) nor a DNS name gives an error
+// wrapping ErrInvalidHost, and so does a non-ASCII host IDNA refuses:
+// net/http would dial such a host as given, so the guard refuses it
+// rather than guess what a resolver makes of it.
+func CanonicalHost(host string) (string, error) {
+	if !isASCII(host) {
+		a, err := idna.Lookup.ToASCII(host)
+		if err != nil {
+			return "", fmt.Errorf("%w: %q: %v", ErrInvalidHost, host, err)
 		}
-		return r
-	}, host)
-	return strings.TrimSuffix(strings.ToLower(host), ".")
+		host = a
+	}
+	canon := strings.TrimRight(strings.ToLower(host), ".")
+	if _, ok := hostAddr(canon); !ok && !validName(canon) {
+		return "", fmt.Errorf("%w: %q", ErrInvalidHost, host)
+	}
+	return canon, nil
 }
 
-// hostAddr returns the address a URL host names literally, in any
+// validName reports whether h is a DNS name: 1 to 253 bytes of labels of
+// 1 to 63 lowercase letters, digits, '-' or '_' (which some services use),
+// separated by dots.
+func validName(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for label := range strings.SplitSeq(h, ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			if c := label[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// checkHost refuses a host whose canonical form (see CanonicalHost) names
+// a refused address in any spelling, or a name reserved for private use.
+func checkHost(host, canon string) error {
+	if a, ok := hostAddr(canon); ok {
+		if IsRefused(a) {
+			return fmt.Errorf("webhook URL host %s (%s): %w", host, a, ErrRefusedAddress)
+		}
+		return nil
+	}
+	if refusedName(canon) {
+		return fmt.Errorf("webhook URL host %s (%s): %w", host, canon, ErrRefusedAddress)
+	}
+	return nil
+}
+
+// hostAddr returns the address a canonical host names literally, in any
 // spelling (IPv6 with or without brackets and zone, dotted IPv4,
 // inet_aton forms), or false for a DNS name.
 func hostAddr(host string) (netip.Addr, bool) {
-	host = normalizeHost(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 	if a, err := netip.ParseAddr(host); err == nil {
 		return a, true
 	}
@@ -235,10 +296,12 @@ func refusedName(host string) bool {
 
 // ValidateURL checks a webhook target before any request is made. It
 // returns nil for an absolute http or https URL with a host and no user
-// info whose host is a DNS name not reserved for private use, or an IP
-// literal (in any spelling: decimal, octal, hex, short, IPv6, IPv4-mapped,
-// NAT64, 6to4) that IsRefused accepts. A refused address or name gives an
-// error wrapping ErrRefusedAddress. Names are checked again, on what they
+// info whose host, read as the HTTP client will dial it (CanonicalHost:
+// IDNA mapping, case, trailing dots), is a DNS name not reserved for
+// private use, or an IP literal (in any spelling: decimal, octal, hex,
+// short, IPv6, IPv4-mapped, NAT64, 6to4) that IsRefused accepts. A refused
+// address or name gives an error wrapping ErrRefusedAddress; a non-ASCII
+// host IDNA refuses, one wrapping ErrInvalidHost. Names are checked again, on what they
 // resolve to, by Dialer at every connection.
 func ValidateURL(raw string) error {
 	_, err := checkURL(raw, false)
@@ -246,7 +309,8 @@ func ValidateURL(raw string) error {
 }
 
 // checkURL parses and checks a target; allowPrivate skips the address and
-// name checks, but never the scheme, host and user-info checks.
+// name checks, but never the scheme, host (IDNA included) and user-info
+// checks.
 func checkURL(raw string, allowPrivate bool) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -262,15 +326,15 @@ func checkURL(raw string, allowPrivate bool) (*url.URL, error) {
 	if host == "" {
 		return nil, errors.New("webhook URL: host is missing")
 	}
+	canon, err := CanonicalHost(host)
+	if err != nil {
+		return nil, fmt.Errorf("webhook URL: %w", err)
+	}
 	if allowPrivate {
 		return u, nil
 	}
-	if a, ok := hostAddr(host); ok {
-		if IsRefused(a) {
-			return nil, fmt.Errorf("webhook URL host %s (%s): %w", host, a, ErrRefusedAddress)
-		}
-	} else if refusedName(normalizeHost(host)) {
-		return nil, fmt.Errorf("webhook URL host %s: %w", host, ErrRefusedAddress)
+	if err := checkHost(host, canon); err != nil {
+		return nil, err
 	}
 	return u, nil
 }
@@ -300,19 +364,52 @@ type Dialer struct {
 }
 
 // DialContext has the signature of http.Transport.DialContext. addr is
-// "host:port"; the host is an IP literal (any spelling hostAddr reads) or a
-// name. It tries the checked addresses in the resolver's order and returns
+// "host:port"; the host, read through CanonicalHost, is an IP literal (any
+// spelling hostAddr reads) or a name. It tries the checked addresses in the resolver's order and returns
 // the first connection, or the last error.
 func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", addr, err)
 	}
+	addrs, err := d.targets(ctx, network, host)
+	if err != nil {
+		return nil, err
+	}
+	var nd net.Dialer
+	if d.Net != nil {
+		nd = *d.Net
+	}
+	nd.Control = nil
+	if !d.AllowPrivate {
+		nd.Control = controlRefused
+	}
+	var lastErr error
+	for _, a := range addrs {
+		conn, err := nd.DialContext(ctx, network, net.JoinHostPort(a.Unmap().String(), port))
+		if err == nil {
+			return conn, nil
+		}
+		lastErr = err
+	}
+	return nil, lastErr
+}
+
+// targets returns the addresses DialContext may dial for host: the one it
+// names literally, or what the resolver answers for a name. Unless private
+// targets are allowed, it refuses (an error wrapping ErrRefusedAddress) a
+// reserved name or any refused address, and a non-ASCII host IDNA refuses
+// (ErrInvalidHost) in any case.
+func (d *Dialer) targets(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	canon, err := CanonicalHost(host)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", host, err)
+	}
 	var addrs []netip.Addr
-	if a, ok := hostAddr(host); ok {
+	if a, ok := hostAddr(canon); ok {
 		addrs = []netip.Addr{a}
 	} else {
-		if !d.AllowPrivate && refusedName(normalizeHost(host)) {
+		if !d.AllowPrivate && refusedName(canon) {
 			return nil, fmt.Errorf("dial %s: %w", host, ErrRefusedAddress)
 		}
 		r := d.Resolver
@@ -326,28 +423,14 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 			return nil, fmt.Errorf("resolve %s: no addresses", host)
 		}
 	}
-	var nd net.Dialer
-	if d.Net != nil {
-		nd = *d.Net
-	}
-	nd.Control = nil
 	if !d.AllowPrivate {
 		for _, a := range addrs {
 			if IsRefused(a) {
 				return nil, fmt.Errorf("dial %s (%s): %w", host, a, ErrRefusedAddress)
 			}
 		}
-		nd.Control = controlRefused
 	}
-	var lastErr error
-	for _, a := range addrs {
-		conn, err := nd.DialContext(ctx, network, net.JoinHostPort(a.Unmap().String(), port))
-		if err == nil {
-			return conn, nil
-		}
-		lastErr = err
-	}
-	return nil, lastErr
+	return addrs, nil
 }
 
 // lookupNetwork maps a dial network to the resolver's.

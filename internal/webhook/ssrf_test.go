@@ -30,6 +30,19 @@ var refusedURLs = []struct{ name, url string }{
 	{"hex, upper case", "http://0X7F.1/"},
 	{"mixed bases", "http://0x7f.0.01/"},
 	{"full-width digits and dots", "http://１２７。０。０。１/"},
+	{"circled digits (IDNA maps them)", "http://①②⑦.0.0.1/"},
+	{"mathematical bold digits", "http://𝟏𝟐𝟕.0.0.1/"},
+	{"circled letters", "http://ⓛⓞⓒⓐⓛⓗⓞⓢⓣ/"},
+	{"circled letters, trailing dot", "http://ⓛⓞⓒⓐⓛⓗⓞⓢⓣ./"},
+	{"script small l", "http://ℓocalhost/"},
+	{"full-width letters", "http://ＬＯＣＡＬＨＯＳＴ/"},
+	{"circled metadata address", "http://⑯⑨.②⑤④.①⑥⑨.②⑤④/"},
+	{"circled short form", "http://①②⑦.1/"},
+	{"ideographic dots, ASCII digits", "http://127。0。0。1/"},
+	{"full-width metadata name", "http://metadata.google.ｉｎｔｅｒｎａｌ/"},
+	{"percent-encoded circled digits", "http://%E2%91%A0%E2%91%A1%E2%91%A6.0.0.1/"},
+	{"non-ASCII host IDNA refuses", "http://a\u200db.example/"},
+	{"two trailing dots", "http://localhost../"},
 	{"localhost", "http://localhost:8080/hook"},
 	{"localhost, upper case, trailing dot", "http://LOCALHOST./"},
 	{"subdomain of localhost", "http://api.localhost/"},
@@ -119,6 +132,8 @@ var allowedURLs = []string{
 	"https://0x7f.example.com/",       // looks like hex, is a name
 	"https://127.0.0.1.nip.example/",  // a name (the dialer checks what it resolves to)
 	"HTTPS://EXAMPLE.COM/",            // scheme and host case
+	"https://münchen.example/",        // IDN in Unicode
+	"https://example.com./hook",       // absolute name
 }
 
 func TestValidateURL(t *testing.T) {
