@@ -178,7 +178,7 @@ func testTrackingIsolation(t *testing.T, st *store.Store) {
 	if err := st.Write().DeleteTracking(ctx, b.ID, tr.ID); waybill.ErrorCode(err) != waybill.ENOTFOUND {
 		t.Errorf("org b deletes org a's tracking: %v", err)
 	}
-	page, err := st.Read().ListTrackings(ctx, b.ID, store.TrackingFilter{Limit: 100})
+	page, err := st.Read().ListTrackings(ctx, b.ID, waybill.TrackingFilter{Limit: 100})
 	if err != nil || page.Total != 1 || page.Trackings[0].OrgID != b.ID {
 		t.Errorf("org b lists %+v, %v", page, err)
 	}
@@ -204,18 +204,18 @@ func testTrackingList(t *testing.T, st *store.Store) {
 	}
 	for _, tt := range []struct {
 		name  string
-		f     store.TrackingFilter
+		f     waybill.TrackingFilter
 		total int
 	}{
-		{"all", store.TrackingFilter{}, 25},
-		{"slug", store.TrackingFilter{Slugs: []string{"ups"}}, 13},
-		{"tag", store.TrackingFilter{Tags: []string{"Delivered"}}, 5},
-		{"numbers", store.TrackingFilter{TrackingNumbers: []string{"NUM001", "NUM002", "NOPE"}}, 2},
-		{"keyword", store.TrackingFilter{Keyword: "red_shoes 100%"}, 1},
-		{"keyword wildcard is literal", store.TrackingFilter{Keyword: "%"}, 1},
-		{"keyword underscore is literal", store.TrackingFilter{Keyword: "d_s"}, 1},
-		{"destination", store.TrackingFilter{Destinations: []string{"GBR"}}, 1},
-		{"created window", store.TrackingFilter{CreatedMin: now.Add(10 * time.Minute), CreatedMax: now.Add(14 * time.Minute)}, 5},
+		{"all", waybill.TrackingFilter{}, 25},
+		{"slug", waybill.TrackingFilter{Slugs: []string{"ups"}}, 13},
+		{"tag", waybill.TrackingFilter{Tags: []string{"Delivered"}}, 5},
+		{"numbers", waybill.TrackingFilter{TrackingNumbers: []string{"NUM001", "NUM002", "NOPE"}}, 2},
+		{"keyword", waybill.TrackingFilter{Keyword: "red_shoes 100%"}, 1},
+		{"keyword wildcard is literal", waybill.TrackingFilter{Keyword: "%"}, 1},
+		{"keyword underscore is literal", waybill.TrackingFilter{Keyword: "d_s"}, 1},
+		{"destination", waybill.TrackingFilter{Destinations: []string{"GBR"}}, 1},
+		{"created window", waybill.TrackingFilter{CreatedMin: now.Add(10 * time.Minute), CreatedMax: now.Add(14 * time.Minute)}, 5},
 	} {
 		tt.f.Limit = 100
 		page, err := st.Read().ListTrackings(ctx, org.ID, tt.f)
@@ -231,7 +231,7 @@ func testTrackingList(t *testing.T, st *store.Store) {
 	var before int64
 	prev := ""
 	for pages := 0; ; pages++ {
-		page, err := st.Read().ListTrackings(ctx, org.ID, store.TrackingFilter{Limit: 10, BeforeSeq: before})
+		page, err := st.Read().ListTrackings(ctx, org.ID, waybill.TrackingFilter{Limit: 10, BeforeSeq: before})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,7 +257,7 @@ func testTrackingList(t *testing.T, st *store.Store) {
 		t.Errorf("cursor pagination saw %d trackings, want 25", len(seen))
 	}
 	// Offset pagination: the third page of 10 has the last 5.
-	page, _ := st.Read().ListTrackings(ctx, org.ID, store.TrackingFilter{Limit: 10, Offset: 20})
+	page, _ := st.Read().ListTrackings(ctx, org.ID, waybill.TrackingFilter{Limit: 10, Offset: 20})
 	if len(page.Trackings) != 5 || page.Trackings[4].TrackingNumber != "NUM000" {
 		t.Errorf("page 3: %d trackings", len(page.Trackings))
 	}

@@ -4,42 +4,14 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/waybillhq/waybill"
 )
 
-// TrackingFilter narrows ListTrackings. Empty fields do not filter.
-type TrackingFilter struct {
-	Keyword         string
-	TrackingNumbers []string
-	Slugs           []string
-	Tags            []string
-	Origins         []string // ISO3
-	Destinations    []string // ISO3
-	OrderID         string
-	DeliveryDays    *int
-	ReturnToSender  *bool
-	CreatedMin      time.Time
-	CreatedMax      time.Time
-	UpdatedMin      time.Time
-	UpdatedMax      time.Time
-
-	Limit     int   // at most this many; required
-	Offset    int   // skip this many (page-based listing)
-	BeforeSeq int64 // only trackings older than this position (cursor listing); 0 for none
-}
-
-// TrackingPage is one page of ListTrackings.
-type TrackingPage struct {
-	Trackings []waybill.Tracking
-	Total     int   // trackings matching the filter, across pages
-	NextSeq   int64 // position to pass as BeforeSeq for the next page; 0 when none
-}
-
 // ListTrackings returns the organization's trackings that match f, newest
-// first.
-func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f TrackingFilter) (TrackingPage, error) {
+// first. f is taken as validated (waybill.TrackingFilter.Validate): its
+// values go to the query as parameters, never into the SQL text.
+func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f waybill.TrackingFilter) (waybill.TrackingPage, error) {
 	where := []string{"org_id = $1"}
 	args := []any{orgID}
 	add := func(cond string, vals ...any) {
@@ -68,6 +40,7 @@ func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f TrackingFilt
 	in("tag", f.Tags)
 	in("origin_iso3", f.Origins)
 	in("destination_iso3", f.Destinations)
+	in("destination_iso3", f.CourierDestinations)
 	if f.OrderID != "" {
 		add("order_id = ?", f.OrderID)
 	}
@@ -91,7 +64,7 @@ func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f TrackingFilt
 	}
 	cond := strings.Join(where, " AND ")
 
-	var page TrackingPage
+	var page waybill.TrackingPage
 	if err := q.q.QueryRowContext(ctx, "SELECT COUNT(*) FROM trackings WHERE "+cond, args...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("count trackings: %w", err)
 	}

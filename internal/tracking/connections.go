@@ -19,8 +19,8 @@ func validateCredentials(creds map[string]string) error {
 		return fieldInvalid("credentials has more than %d keys.", maxCredentials)
 	}
 	for k, v := range creds {
-		if k == "" || len(k) > 128 || len(v) > 4096 {
-			return fieldInvalid("credentials: keys must be 1 to 128 characters and values at most 4096.")
+		if k == "" || !waybill.CleanLine(k, 128) || !waybill.CleanLine(v, 4096) {
+			return fieldInvalid("credentials: keys must be 1 to 128 characters and values at most 4096, without control characters.")
 		}
 	}
 	return nil
@@ -44,6 +44,9 @@ func (s *Service) UpdateConnection(ctx context.Context, orgID int64, id string, 
 	if err := validateCredentials(creds); err != nil {
 		return waybill.CourierConnection{}, err
 	}
+	if !validID(id) {
+		return waybill.CourierConnection{}, connectionNotFound()
+	}
 	var c waybill.CourierConnection
 	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
 		var err error
@@ -58,11 +61,17 @@ func (s *Service) UpdateConnection(ctx context.Context, orgID int64, id string, 
 
 // Connection returns one of the organization's connections.
 func (s *Service) Connection(ctx context.Context, orgID int64, id string) (waybill.CourierConnection, error) {
+	if !validID(id) {
+		return waybill.CourierConnection{}, connectionNotFound()
+	}
 	return s.Store.Read().Connection(ctx, orgID, id)
 }
 
 // DeleteConnection removes a connection and returns it as it was.
 func (s *Service) DeleteConnection(ctx context.Context, orgID int64, id string) (waybill.CourierConnection, error) {
+	if !validID(id) {
+		return waybill.CourierConnection{}, connectionNotFound()
+	}
 	var c waybill.CourierConnection
 	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
 		var err error
@@ -76,5 +85,14 @@ func (s *Service) DeleteConnection(ctx context.Context, orgID int64, id string) 
 
 // ListConnections pages through the organization's connections.
 func (s *Service) ListConnections(ctx context.Context, orgID int64, slug string, limit int, before int64) ([]waybill.CourierConnection, int, int64, error) {
+	if !waybill.CleanLine(slug, waybill.MaxCodeLen) {
+		return nil, 0, 0, fieldInvalid("The value of courier_slug is invalid.")
+	}
 	return s.Store.Read().ListConnections(ctx, orgID, slug, limit, before)
+}
+
+// connectionNotFound is the answer for an id that cannot be a connection's,
+// given without a query.
+func connectionNotFound() error {
+	return waybill.Errorf(waybill.ENOTFOUND, "Courier connection does not exist.")
 }

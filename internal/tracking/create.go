@@ -3,6 +3,8 @@ package tracking
 import (
 	"context"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/courier"
@@ -10,34 +12,21 @@ import (
 	"github.com/waybillhq/waybill/internal/store"
 )
 
-// CreateInput is a request to start following a parcel.
-type CreateInput struct {
-	TrackingNumber string
-	Slug           string   // the courier, when the caller knows it
-	SlugGroup      string   // narrows detection when Slug is empty (e.g. "fedex-group")
-	Candidates     []string // narrows detection to these slugs when Slug is empty
-	Source         string   // api, import, onport, ...
-	Fields
-}
-
 // Create stores a new tracking for the organization and schedules its first
 // poll in the same transaction. Without a slug the courier comes from
 // detection among the organization's activated couriers. A tracking already
 // stored for the same courier and number gives ECONFLICT and changes nothing.
 func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (waybill.Tracking, error) {
-	number := normalize(in.TrackingNumber)
-	if strings.TrimSpace(in.TrackingNumber) == "" {
-		return waybill.Tracking{}, waybill.Invalid(waybill.ReasonNumberRequired, "tracking_number is required.")
-	}
-	if number == "" || len(number) > courier.MaxNumberLen || !printable(number) {
-		return waybill.Tracking{}, waybill.Invalid(waybill.ReasonNumberInvalid, "The value of tracking_number is invalid.")
-	}
-	if err := in.Fields.validate(); err != nil {
+	if err := in.Validate(); err != nil {
 		return waybill.Tracking{}, err
 	}
+	number := normalize(in.TrackingNumber)
+	if !validNumber(number) {
+		return waybill.Tracking{}, waybill.Invalid(waybill.ReasonNumberInvalid, "The value of tracking_number is invalid.")
+	}
 	var hints courier.Hints
-	if in.CourierFields != nil {
-		hints = hintsFrom(*in.CourierFields)
+	if in.Fields.CourierFields != nil {
+		hints = hintsFrom(*in.Fields.CourierFields)
 	}
 	hints.Slugs = in.Candidates
 	c, err := s.resolveCourier(ctx, orgID, number, strings.ToLower(strings.TrimSpace(in.Slug)), in.SlugGroup, hints)
@@ -45,8 +34,8 @@ func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (wayb
 		return waybill.Tracking{}, err
 	}
 	var cf waybill.CourierFields
-	if in.CourierFields != nil {
-		cf = *in.CourierFields
+	if in.Fields.CourierFields != nil {
+		cf = *in.Fields.CourierFields
 	}
 	if err := checkRequiredFields(c, cf); err != nil {
 		return waybill.Tracking{}, err
@@ -67,7 +56,7 @@ func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (wayb
 		Source:         cmpOr(in.Source, "api"),
 		Checkpoints:    []waybill.Checkpoint{},
 	}
-	in.Fields.apply(&t)
+	in.Fields.Apply(&t)
 	t.CourierFields = cf
 	t.NextPollAt = now
 	if t.Title == "" {
@@ -124,9 +113,18 @@ func normalize(number string) string {
 	return courier.Normalize(number)
 }
 
+// validNumber reports whether a normalized tracking number can be stored:
+// not empty, not too long, and printable ASCII or other non-space runes.
+func validNumber(number string) bool {
+	return number != "" && len(number) <= courier.MaxNumberLen && printable(number)
+}
+
 func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
 	for _, r := range s {
-		if r < 0x21 || r == 0x7f {
+		if r < 0x21 || r == 0x7f || unicode.IsControl(r) {
 			return false
 		}
 	}

@@ -47,14 +47,24 @@ func (s *Service) Get(ctx context.Context, orgID int64, id string) (waybill.Trac
 // GetByNumber returns the organization's tracking with that courier and
 // number (normalized first), or ENOTFOUND.
 func (s *Service) GetByNumber(ctx context.Context, orgID int64, slug, number string) (waybill.Tracking, error) {
-	return s.Store.Read().TrackingByNumber(ctx, orgID, slug, normalize(number))
+	number = normalize(number)
+	if !waybill.CleanLine(slug, waybill.MaxCodeLen) || !validNumber(number) {
+		return waybill.Tracking{}, waybill.Errorf(waybill.ENOTFOUND, "Tracking does not exist.")
+	}
+	return s.Store.Read().TrackingByNumber(ctx, orgID, slug, number)
 }
 
-// List returns a page of the organization's trackings.
-func (s *Service) List(ctx context.Context, orgID int64, f store.TrackingFilter) (store.TrackingPage, error) {
-	for i, n := range f.TrackingNumbers {
-		f.TrackingNumbers[i] = normalize(n)
+// List returns a page of the organization's trackings. An invalid filter
+// gives EINVALID (waybill.TrackingFilter.Validate).
+func (s *Service) List(ctx context.Context, orgID int64, f waybill.TrackingFilter) (waybill.TrackingPage, error) {
+	if err := f.Validate(); err != nil {
+		return waybill.TrackingPage{}, err
 	}
+	numbers := make([]string, len(f.TrackingNumbers))
+	for i, n := range f.TrackingNumbers {
+		numbers[i] = normalize(n)
+	}
+	f.TrackingNumbers = numbers
 	return s.Store.Read().ListTrackings(ctx, orgID, f)
 }
 

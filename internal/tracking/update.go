@@ -11,17 +11,10 @@ import (
 	"github.com/waybillhq/waybill/internal/store"
 )
 
-// UpdateInput changes a tracking. Slug, when set, moves the tracking to
-// another courier (the number stays), as AfterShip allows.
-type UpdateInput struct {
-	Slug string
-	Fields
-}
-
 // Update applies the present fields to the organization's tracking.
 // Validation happens before anything is written.
 func (s *Service) Update(ctx context.Context, orgID int64, id string, in UpdateInput) (waybill.Tracking, error) {
-	if err := in.Fields.validate(); err != nil {
+	if err := in.Validate(); err != nil {
 		return waybill.Tracking{}, err
 	}
 	var newCourier *courier.Courier
@@ -36,7 +29,7 @@ func (s *Service) Update(ctx context.Context, orgID int64, id string, in UpdateI
 		return waybill.Tracking{}, waybill.Errorf(waybill.ENOTFOUND, "Tracking does not exist.")
 	}
 	return s.modify(ctx, orgID, id, func(t *waybill.Tracking) error {
-		in.Fields.apply(t)
+		in.Fields.Apply(t)
 		if newCourier != nil && newCourier.Slug != t.Slug {
 			if err := checkRequiredFields(*newCourier, t.CourierFields); err != nil {
 				return err
@@ -99,19 +92,10 @@ func (s *Service) MarkCompleted(ctx context.Context, orgID int64, id, reason str
 	}, nil)
 }
 
-// Notifications are the recipients of a tracking's customer notifications.
-type Notifications struct {
-	Emails []string
-	Smses  []string
-}
-
 // AddNotifications adds recipients to a tracking; ones already present are
 // kept once.
 func (s *Service) AddNotifications(ctx context.Context, orgID int64, id string, n Notifications) (waybill.Tracking, error) {
-	if err := validateEmails(n.Emails); err != nil {
-		return waybill.Tracking{}, err
-	}
-	if err := validateSmses(n.Smses); err != nil {
+	if err := n.Validate(); err != nil {
 		return waybill.Tracking{}, err
 	}
 	return s.modify(ctx, orgID, id, func(t *waybill.Tracking) error {

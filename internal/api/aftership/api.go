@@ -10,22 +10,23 @@ import (
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/courier"
 	"github.com/waybillhq/waybill/internal/httpserver"
-	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/tracking"
 )
 
-// Trackings is what the face needs of the tracking core.
+// Trackings is what the face needs of the tracking core. Inputs and filters
+// are the core's types (package waybill), which validate themselves: the
+// face translates AfterShip's wire format into them and decides nothing.
 type Trackings interface {
-	Create(ctx context.Context, orgID int64, in tracking.CreateInput) (waybill.Tracking, error)
+	Create(ctx context.Context, orgID int64, in waybill.CreateTrackingInput) (waybill.Tracking, error)
 	Get(ctx context.Context, orgID int64, id string) (waybill.Tracking, error)
 	GetByNumber(ctx context.Context, orgID int64, slug, number string) (waybill.Tracking, error)
-	List(ctx context.Context, orgID int64, f store.TrackingFilter) (store.TrackingPage, error)
-	Update(ctx context.Context, orgID int64, id string, in tracking.UpdateInput) (waybill.Tracking, error)
+	List(ctx context.Context, orgID int64, f waybill.TrackingFilter) (waybill.TrackingPage, error)
+	Update(ctx context.Context, orgID int64, id string, in waybill.UpdateTrackingInput) (waybill.Tracking, error)
 	Delete(ctx context.Context, orgID int64, id string) (waybill.Tracking, error)
 	Retrack(ctx context.Context, orgID int64, id string) (waybill.Tracking, error)
 	MarkCompleted(ctx context.Context, orgID int64, id, reason string) (waybill.Tracking, error)
-	AddNotifications(ctx context.Context, orgID int64, id string, n tracking.Notifications) (waybill.Tracking, error)
-	RemoveNotifications(ctx context.Context, orgID int64, id string, n tracking.Notifications) (waybill.Tracking, error)
+	AddNotifications(ctx context.Context, orgID int64, id string, n waybill.TrackingNotifications) (waybill.Tracking, error)
+	RemoveNotifications(ctx context.Context, orgID int64, id string, n waybill.TrackingNotifications) (waybill.Tracking, error)
 	Detect(ctx context.Context, orgID int64, number, group string, hints courier.Hints) ([]tracking.Candidate, error)
 	Activated(ctx context.Context, orgID int64) ([]courier.Courier, error)
 	CreateConnection(ctx context.Context, orgID int64, slug string, creds map[string]string) (waybill.CourierConnection, error)
@@ -57,37 +58,50 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerDated(mux)
 }
 
-// authed is a handler that runs with the caller's organization.
-type authed func(w http.ResponseWriter, r *http.Request, org waybill.Organization)
+// handler is an AfterShip handler: it runs with the caller's organization
+// and either writes its success response or returns an error, which its
+// generation's error writer (writeErrorV4, writeErrorDated) renders. A
+// handler never writes an error itself, and writes nothing when it returns
+// one.
+type handler func(w http.ResponseWriter, r *http.Request, org waybill.Organization) error
+
+// errorWriter renders an error in one generation's envelope.
+type errorWriter func(w http.ResponseWriter, r *http.Request, err error)
 
 // guard authenticates the request with the headers the generation accepts,
-// applies the rate limit of the endpoint, and sets the rate-limit headers on
-// every response.
-func (a *API) guard(headers []string, endpoint string, perSecond float64, h authed) http.HandlerFunc {
+// applies the rate limit of the endpoint, sets the rate-limit headers on
+// every response, runs h, and renders any error (its own or h's) with
+// writeErr: the one place where a generation's errors meet its envelope.
+func (a *API) guard(headers []string, endpoint string, perSecond float64, writeErr errorWriter, h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		key := httpserver.APIKey(r, headers...)
-		// The limit is taken before authentication, keyed by the key as
-		// presented (or the client address), so that every response carries
-		// the X-RateLimit-* headers and guessing keys is throttled too.
-		limitKey := key
-		if limitKey == "" {
-			limitKey = "addr:" + clientHost(r)
+		if err := a.authorize(w, r, headers, endpoint, perSecond, h); err != nil {
+			writeErr(w, r, err)
 		}
-		if !a.Limits.Allow(w.Header(), limitKey, endpoint, perSecond) {
-			a.writeError(w, r, waybill.Errorf(waybill.ERATELIMIT, "You have exceeded the API call rate limit. The limit is %g requests per second.", perSecond*a.Limits.Scale))
-			return
-		}
-		if key == "" {
-			a.writeError(w, r, waybill.Errorf(waybill.EUNAUTHORIZED, "Invalid API key."))
-			return
-		}
-		org, err := a.Auth.Authenticate(r.Context(), key)
-		if err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		h(w, r, org)
 	}
+}
+
+// authorize runs h for the organization of the request's key, within the
+// endpoint's rate limit.
+func (a *API) authorize(w http.ResponseWriter, r *http.Request, headers []string, endpoint string, perSecond float64, h handler) error {
+	key := httpserver.APIKey(r, headers...)
+	// The limit is taken before authentication, keyed by the key as
+	// presented (or the client address), so that every response carries
+	// the X-RateLimit-* headers and guessing keys is throttled too.
+	limitKey := key
+	if limitKey == "" {
+		limitKey = "addr:" + clientHost(r)
+	}
+	if !a.Limits.Allow(w.Header(), limitKey, endpoint, perSecond) {
+		return waybill.Errorf(waybill.ERATELIMIT, "You have exceeded the API call rate limit. The limit is %g requests per second.", perSecond*a.Limits.Scale)
+	}
+	if key == "" {
+		return waybill.Errorf(waybill.EUNAUTHORIZED, "Invalid API key.")
+	}
+	org, err := a.Auth.Authenticate(r.Context(), key)
+	if err != nil {
+		return err
+	}
+	return h(w, r, org)
 }
 
 func clientHost(r *http.Request) string {

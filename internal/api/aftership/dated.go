@@ -28,8 +28,8 @@ const (
 // dated guards a dated handler: the as-api-version header is set before
 // anything else runs, so that refusals (401, 429, 4xx) carry it too; each
 // endpoint has its own rate-limit bucket.
-func (a *API) dated(endpoint string, perSecond float64, h authed) http.HandlerFunc {
-	guarded := a.guard(datedHeaders, "dated:"+endpoint, perSecond, h)
+func (a *API) dated(endpoint string, perSecond float64, h handler) http.HandlerFunc {
+	guarded := a.guard(datedHeaders, "dated:"+endpoint, perSecond, a.writeErrorDated, h)
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("as-api-version", datedVersion)
 		guarded(w, r)

@@ -58,23 +58,20 @@ func readCredentials(raw json.RawMessage) (map[string]string, error) {
 	return out, nil
 }
 
-func (a *API) listConnectionsDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) listConnectionsDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	q := r.URL.Query()
 	limit, err := queryInt(q, "limit", 100, 1, 200)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	before, err := decodeCursor(q.Get("cursor"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	slug := strings.ToLower(strings.TrimSpace(q.Get("courier_slug")))
 	conns, total, next, err := a.Trackings.ListConnections(r.Context(), org.ID, slug, limit, before)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	out := make([]connectionDated, len(conns))
 	for i, c := range conns {
@@ -84,13 +81,13 @@ func (a *API) listConnectionsDated(w http.ResponseWriter, r *http.Request, org w
 		"courier_connections": out,
 		"pagination":          pagination{Total: total, NextCursor: encodeCursor(next), HasNextPage: next > 0},
 	})
+	return nil
 }
 
-func (a *API) createConnectionDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) createConnectionDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	body, err := a.readDatedBody(w, r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	var req struct {
 		CourierSlug *string         `json:"courier_slug"`
@@ -98,71 +95,65 @@ func (a *API) createConnectionDated(w http.ResponseWriter, r *http.Request, org 
 	}
 	if body != nil {
 		if err := unmarshalObject(body, &req); err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 	}
 	if req.CourierSlug == nil || strings.TrimSpace(*req.CourierSlug) == "" {
-		a.writeError(w, r, waybill.Invalid(waybill.ReasonFieldRequired, "courier_slug is required."))
-		return
+		return waybill.Invalid(waybill.ReasonFieldRequired, "courier_slug is required.")
 	}
 	creds, err := readCredentials(req.Credentials)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	c, err := a.Trackings.CreateConnection(r.Context(), org.ID, strings.ToLower(strings.TrimSpace(*req.CourierSlug)), creds)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeCreated(w, renderConnectionDated(c))
+	return nil
 }
 
-func (a *API) getConnectionDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) getConnectionDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	c, err := a.Trackings.Connection(r.Context(), org.ID, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeOK(w, renderConnectionDated(c))
+	return nil
 }
 
 // updateConnectionDated replaces a connection's credentials:
 // {"credentials": {...}}.
-func (a *API) updateConnectionDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) updateConnectionDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	body, err := a.readDatedBody(w, r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	var req struct {
 		Credentials json.RawMessage `json:"credentials"`
 	}
 	if body != nil {
 		if err := unmarshalObject(body, &req); err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 	}
 	creds, err := readCredentials(req.Credentials)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	c, err := a.Trackings.UpdateConnection(r.Context(), org.ID, r.PathValue("id"), creds)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeOK(w, renderConnectionDated(c))
+	return nil
 }
 
-func (a *API) deleteConnectionDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) deleteConnectionDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	c, err := a.Trackings.DeleteConnection(r.Context(), org.ID, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeOK(w, renderConnectionDated(c))
+	return nil
 }

@@ -68,14 +68,13 @@ func renderCouriersDated(cs []courier.Courier) map[string]any {
 // couriersDated lists couriers (the SDK's GetCouriersQuery): the
 // organization's activated couriers, or with active=false every courier
 // Waybill knows; slug narrows to a comma-separated list.
-func (a *API) couriersDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) couriersDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	q := r.URL.Query()
 	active := true
 	if v := q.Get("active"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			a.writeError(w, r, waybill.Invalid(waybill.ReasonFieldInvalid, "The value of active is invalid."))
-			return
+			return waybill.Invalid(waybill.ReasonFieldInvalid, "The value of active is invalid.")
 		}
 		active = b
 	}
@@ -83,14 +82,14 @@ func (a *API) couriersDated(w http.ResponseWriter, r *http.Request, org waybill.
 	if active {
 		var err error
 		if cs, err = a.Trackings.Activated(r.Context(), org.ID); err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 	}
 	if slugs := splitList(strings.ToLower(q.Get("slug"))); len(slugs) > 0 {
 		cs = slices.DeleteFunc(slices.Clone(cs), func(c courier.Courier) bool { return !slices.Contains(slugs, c.Slug) })
 	}
 	writeOK(w, renderCouriersDated(cs))
+	return nil
 }
 
 // detectRequestDated is the SDK's DetectCourierRequest: the fields sit at
@@ -110,51 +109,49 @@ type detectRequestDated struct {
 
 // detectDated answers the couriers a number may belong to, best first, or
 // 4012 when none fits.
-func (a *API) detectDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) detectDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	body, err := a.readDatedBody(w, r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if body == nil {
-		a.writeError(w, r, waybill.Invalid(waybill.ReasonTrackingRequired, "tracking object is required."))
-		return
+		return waybill.Invalid(waybill.ReasonTrackingRequired, "tracking object is required.")
 	}
 	var req detectRequestDated
 	if err := unmarshalObject(body, &req); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	var number string
 	if req.TrackingNumber != nil {
 		number = *req.TrackingNumber
 	}
-	origin, err := countryISO3("origin_country_region", req.OriginCountryRegion)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	dest, err := countryISO3("destination_country_region", req.DestinationCountryRegion)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
 	hints := courier.Hints{Slugs: req.Slug, PostalCode: req.DestinationPostalCode, ShipDate: req.TrackingShipDate,
 		AccountNumber: req.TrackingAccountNumber, Key: req.TrackingKey, State: req.DestinationState}
-	if origin != nil {
-		hints.OriginCountry = *origin
-	}
-	if dest != nil {
-		hints.DestinationCountry = *dest
+	for _, c := range []struct {
+		name string
+		v    *string
+		dst  *string
+	}{
+		{"origin_country_region", req.OriginCountryRegion, &hints.OriginCountry},
+		{"destination_country_region", req.DestinationCountryRegion, &hints.DestinationCountry},
+	} {
+		if c.v == nil || strings.TrimSpace(*c.v) == "" {
+			continue
+		}
+		iso3, ok := waybill.NormalizeCountry(*c.v)
+		if !ok {
+			return waybill.Invalid(waybill.ReasonFieldInvalid, "The value of %s is invalid: use an ISO 3166-1 alpha-2 code.", c.name)
+		}
+		*c.dst = iso3
 	}
 	cands, err := a.Trackings.Detect(r.Context(), org.ID, number, req.SlugGroup, hints)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	cs := make([]courier.Courier, len(cands))
 	for i, c := range cands {
 		cs[i] = c.Courier
 	}
 	writeOK(w, renderCouriersDated(cs))
+	return nil
 }

@@ -43,8 +43,7 @@ func TestDatedTrackingGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	core := &tracking.Service{Store: h.Store}
-	if _, err := core.PushCheckpoints(ctx, org.ID, tracking.PushInput{Slug: "ups", TrackingNumber: "1Z999AA10123456784", Checkpoints: []waybill.Checkpoint{
+	if _, err := h.Core.PushCheckpoints(ctx, org.ID, tracking.PushInput{Slug: "ups", TrackingNumber: "1Z999AA10123456784", Checkpoints: []waybill.Checkpoint{
 		{CheckpointTime: "2026-07-02T08:00:00-05:00", Message: "Shipper created a label", Tag: waybill.TagInfoReceived, Subtag: "InfoReceived_001"},
 		{CheckpointTime: "2026-07-03T14:20:00-05:00", Message: "Departed from facility", City: "Louisville", State: "KY", Zip: "40209",
 			CountryISO3: "USA", Location: "Louisville, KY, US", Coordinates: []float64{38.17, -85.73}, RawTag: "DP", Tag: waybill.TagInTransit, Subtag: "InTransit_007"},

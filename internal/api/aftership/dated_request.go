@@ -10,7 +10,6 @@ import (
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/httpserver"
-	"github.com/waybillhq/waybill/internal/tracking"
 )
 
 // trackingRequestDated is the body of POST /trackings and PUT
@@ -114,22 +113,19 @@ func decodeTrackingDated(body []byte) (*trackingRequestDated, error) {
 }
 
 // createInputDated turns a dated create body into the core's input. It
-// checks only what the face translates (country codes, enums, shapes); the
-// core validates the rest.
-func createInputDated(body []byte) (tracking.CreateInput, error) {
+// checks only the shapes of the wire (types, objects, lists); the values are
+// the core's to judge (waybill.CreateTrackingInput.Validate), as for v4.
+func createInputDated(body []byte) (waybill.CreateTrackingInput, error) {
 	req, err := decodeTrackingDated(body)
 	if err != nil {
-		return tracking.CreateInput{}, err
+		return waybill.CreateTrackingInput{}, err
 	}
-	in := tracking.CreateInput{Source: "api"}
+	in := waybill.CreateTrackingInput{Source: "api"}
 	if req.ID != nil && *req.ID != "" {
 		return in, waybill.Invalid(waybill.ReasonFieldInvalid, "The value of id is invalid: Waybill assigns tracking ids; leave id out and use the id in the response.")
 	}
 	if req.TrackingNumber != nil {
 		in.TrackingNumber = *req.TrackingNumber
-	}
-	if strings.TrimSpace(in.TrackingNumber) == "" {
-		return in, waybill.Invalid(waybill.ReasonNumberRequired, "tracking_number is required.")
 	}
 	one, many, err := parseSlug(req.Slug)
 	if err != nil {
@@ -147,12 +143,12 @@ func createInputDated(body []byte) (tracking.CreateInput, error) {
 
 // updateInputDated turns a dated update body into the core's input for the
 // tracking cur.
-func updateInputDated(body []byte, cur waybill.Tracking) (tracking.UpdateInput, error) {
+func updateInputDated(body []byte, cur waybill.Tracking) (waybill.UpdateTrackingInput, error) {
 	req, err := decodeTrackingDated(body)
 	if err != nil {
-		return tracking.UpdateInput{}, err
+		return waybill.UpdateTrackingInput{}, err
 	}
-	var in tracking.UpdateInput
+	var in waybill.UpdateTrackingInput
 	one, many, err := parseSlug(req.Slug)
 	if err != nil {
 		return in, err
@@ -170,43 +166,20 @@ func updateInputDated(body []byte, cur waybill.Tracking) (tracking.UpdateInput, 
 // fields maps the request onto the core's editable fields. base is the
 // tracking's current courier fields (zero on create), onto which the
 // courier-required values sent are laid; curLanguage is its language.
-func (r *trackingRequestDated) fields(base waybill.CourierFields, curLanguage string) (tracking.Fields, error) {
-	f := tracking.Fields{
+// Values go to the core as sent (alpha-2 country codes, "forward"): the
+// core reads them.
+func (r *trackingRequestDated) fields(base waybill.CourierFields, curLanguage string) (waybill.TrackingFields, error) {
+	f := waybill.TrackingFields{
 		Title: r.Title, OrderID: r.OrderID, OrderIDPath: r.OrderIDPath, OrderNumber: r.OrderNumber,
 		OrderDate: r.OrderDate, Language: r.Language, Note: r.Note, PickupLocation: r.PickupLocation,
 		PickupNote: r.PickupNote, ShipmentType: r.ShipmentType, DestinationCity: r.DestinationCity,
 		DestinationState: r.DestinationState, DestinationPostalCode: r.DestinationPostalCode,
 		DestinationRawLocation: r.DestinationRawLocation, CourierConnectionID: r.CourierConnectionID,
-		ShipmentTags: r.ShipmentTags,
+		ShipmentTags: r.ShipmentTags, OriginCountryISO3: r.OriginCountryRegion,
+		DestinationCountryISO3: r.DestinationCountryRegion, DeliveryType: r.DeliveryType,
+		ShipmentDirection: r.ShipmentDirection,
 	}
 	var err error
-	if f.OriginCountryISO3, err = countryISO3("origin_country_region", r.OriginCountryRegion); err != nil {
-		return f, err
-	}
-	if f.DestinationCountryISO3, err = countryISO3("destination_country_region", r.DestinationCountryRegion); err != nil {
-		return f, err
-	}
-	if r.DeliveryType != nil {
-		switch *r.DeliveryType {
-		case "", "pickup_at_store", "pickup_at_courier", "door_to_door":
-		default:
-			return f, waybill.Invalid(waybill.ReasonFieldInvalid, "The value of delivery_type is invalid.")
-		}
-		f.DeliveryType = r.DeliveryType
-	}
-	if r.ShipmentDirection != nil {
-		var d string
-		switch *r.ShipmentDirection {
-		case "":
-		case "forward":
-			d = "outbound"
-		case "return":
-			d = "return"
-		default:
-			return f, waybill.Invalid(waybill.ReasonFieldInvalid, "The value of shipment_direction is invalid.")
-		}
-		f.ShipmentDirection = &d
-	}
 	if f.OrderPromisedDeliveryDate, err = promisedDate(r.OrderPromisedDeliveryDate); err != nil {
 		return f, err
 	}
@@ -232,8 +205,8 @@ func (r *trackingRequestDated) fields(base waybill.CourierFields, curLanguage st
 	set(&base.ShipDate, r.TrackingShipDate)
 	set(&base.PostalCode, r.DestinationPostalCode)
 	set(&base.State, r.DestinationState)
-	set(&base.OriginCountry, f.OriginCountryISO3)
-	set(&base.DestinationCountry, f.DestinationCountryISO3)
+	set(&base.OriginCountry, countryISO3(f.OriginCountryISO3))
+	set(&base.DestinationCountry, countryISO3(f.DestinationCountryISO3))
 	if changed {
 		f.CourierFields = &base
 	}
@@ -244,7 +217,7 @@ func (r *trackingRequestDated) fields(base waybill.CourierFields, curLanguage st
 // onto the core's single customer name and its email and SMS lists.
 // customers, when sent, replaces the recipients; emails and smses add to
 // them.
-func (r *trackingRequestDated) recipients(f *tracking.Fields, curLanguage string) error {
+func (r *trackingRequestDated) recipients(f *waybill.TrackingFields, curLanguage string) error {
 	if r.Customers == nil && r.Emails == nil && r.Smses == nil {
 		return nil
 	}
@@ -299,27 +272,17 @@ func appendNew(a, b []string) []string {
 	return a
 }
 
-// countryISO3 reads a country/region code for the core, which keeps ISO
-// 3166-1 alpha-3. The dated API sends alpha-2; alpha-3 is accepted too, so
-// that clients written against either form work. "" clears the field.
-func countryISO3(field string, v *string) (*string, error) {
+// countryISO3 returns a country code sent as the alpha-3 code the courier
+// fields keep, when it is one; anything else is passed on for the core to
+// refuse.
+func countryISO3(v *string) *string {
 	if v == nil {
-		return nil, nil
+		return nil
 	}
-	code := strings.ToUpper(strings.TrimSpace(*v))
-	switch len(code) {
-	case 0:
-		return &code, nil
-	case 2:
-		if iso3, ok := waybill.CountryISO3(code); ok {
-			return &iso3, nil
-		}
-	case 3:
-		if _, ok := waybill.CountryISO2(code); ok {
-			return &code, nil
-		}
+	if iso3, ok := waybill.NormalizeCountry(*v); ok {
+		return &iso3
 	}
-	return nil, waybill.Invalid(waybill.ReasonFieldInvalid, "The value of %s is invalid: use an ISO 3166-1 alpha-2 code.", field)
+	return v
 }
 
 // promisedDate reads order_promised_delivery_date: the 2026-07 object

@@ -4,12 +4,10 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/waybillhq/waybill"
-	"github.com/waybillhq/waybill/internal/store"
 )
 
 // In the dated API the data of every tracking response is the tracking
@@ -17,23 +15,21 @@ import (
 // ... all have data: Tracking), and the list is
 // {trackings, pagination: {total, next_cursor, has_next_page}}.
 
-func (a *API) createDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) createDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	body, err := a.readDatedBody(w, r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	in, err := createInputDated(body)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	t, err := a.Trackings.Create(r.Context(), org.ID, in)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeCreated(w, a.renderDated(t))
+	return nil
 }
 
 // pagination is the dated API's cursor page description.
@@ -43,25 +39,21 @@ type pagination struct {
 	HasNextPage bool   `json:"has_next_page"`
 }
 
-func (a *API) listDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) listDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	q := r.URL.Query()
 	f, err := listFilterDated(q)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if f.Limit, err = queryInt(q, "limit", 100, 1, 200); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if f.BeforeSeq, err = decodeCursor(q.Get("cursor")); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	page, err := a.Trackings.List(r.Context(), org.ID, f)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	out := make([]any, len(page.Trackings))
 	for i, t := range page.Trackings {
@@ -71,53 +63,23 @@ func (a *API) listDated(w http.ResponseWriter, r *http.Request, org waybill.Orga
 		"trackings":  out,
 		"pagination": pagination{Total: page.Total, NextCursor: encodeCursor(page.NextSeq), HasNextPage: page.NextSeq > 0},
 	})
+	return nil
 }
 
 // listFilterDated reads the dated list parameters (the SDK's
 // GetTrackingsQuery). origin, destination and
-// courier_destination_country_region take alpha-2 codes (alpha-3 too).
-func listFilterDated(q url.Values) (f store.TrackingFilter, err error) {
+// courier_destination_country_region take country codes, alpha-2 as the
+// SDK sends them (the core accepts alpha-3 too).
+func listFilterDated(q url.Values) (f waybill.TrackingFilter, err error) {
 	if f, err = listFilter(q); err != nil {
 		return f, err
 	}
-	if f.Origins, err = countryFilter("origin", f.Origins); err != nil {
-		return f, err
-	}
-	if f.Destinations, err = countryFilter("destination", f.Destinations); err != nil {
-		return f, err
-	}
 	// Waybill keeps one destination: the courier's is the same.
-	courierDest, err := countryFilter("courier_destination_country_region", splitList(strings.ToUpper(q.Get("courier_destination_country_region"))))
-	if err != nil {
-		return f, err
-	}
-	if len(courierDest) > 0 {
-		if len(f.Destinations) == 0 {
-			f.Destinations = courierDest
-		} else {
-			f.Destinations = slices.DeleteFunc(f.Destinations, func(c string) bool { return !slices.Contains(courierDest, c) })
-			if len(f.Destinations) == 0 {
-				f.Destinations = []string{"-"} // both given and disjoint: nothing matches
-			}
-		}
-	}
+	f.CourierDestinations = splitList(q.Get("courier_destination_country_region"))
 	if q.Get("shipment_tags") != "" {
 		return f, waybill.Invalid(waybill.ReasonFieldInvalid, "Filtering by shipment_tags is not supported yet.")
 	}
 	return f, nil
-}
-
-// countryFilter maps a list of alpha-2 (or alpha-3) codes to alpha-3.
-func countryFilter(name string, codes []string) ([]string, error) {
-	out := make([]string, 0, len(codes))
-	for _, c := range codes {
-		iso3, err := countryISO3(name, &c)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *iso3)
-	}
-	return out, nil
 }
 
 // cursorPrefix versions the cursor's contents, so that the form can change
@@ -157,65 +119,61 @@ func decodeCursor(s string) (int64, error) {
 	return seq, nil
 }
 
-func (a *API) getDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) getDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	t, err := a.Trackings.Get(r.Context(), org.ID, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeOK(w, selectFields(a.renderDated(t), r.URL.Query().Get("fields")))
+	return nil
 }
 
-func (a *API) updateDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) updateDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	body, err := a.readDatedBody(w, r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	cur, err := a.Trackings.Get(r.Context(), org.ID, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	in, err := updateInputDated(body, cur)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	t, err := a.Trackings.Update(r.Context(), org.ID, cur.ID, in)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeOK(w, a.renderDated(t))
+	return nil
 }
 
-func (a *API) deleteDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) deleteDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	t, err := a.Trackings.Delete(r.Context(), org.ID, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeOK(w, a.renderDated(t))
+	return nil
 }
 
-func (a *API) retrackDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) retrackDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	t, err := a.Trackings.Retrack(r.Context(), org.ID, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeOK(w, a.renderDated(t))
+	return nil
 }
 
 // markCompletedDated ends a tracking: {"reason": "DELIVERED" | "LOST" |
 // "RETURNED_TO_SENDER", "event_datetime"?}. event_datetime is accepted and
 // not kept: the core records the completion at the time of the call.
-func (a *API) markCompletedDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) markCompletedDated(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	body, err := a.readDatedBody(w, r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	var req struct {
 		Reason        *string `json:"reason"`
@@ -223,18 +181,16 @@ func (a *API) markCompletedDated(w http.ResponseWriter, r *http.Request, org way
 	}
 	if body != nil {
 		if err := unmarshalObject(body, &req); err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 	}
 	if req.Reason == nil || *req.Reason == "" {
-		a.writeError(w, r, waybill.Invalid(waybill.ReasonFieldRequired, "reason is required."))
-		return
+		return waybill.Invalid(waybill.ReasonFieldRequired, "reason is required.")
 	}
 	t, err := a.Trackings.MarkCompleted(r.Context(), org.ID, r.PathValue("id"), *req.Reason)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeOK(w, a.renderDated(t))
+	return nil
 }

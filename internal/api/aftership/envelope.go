@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/waybillhq/waybill"
 )
@@ -94,14 +95,39 @@ func writeCreated(w http.ResponseWriter, data any) {
 	writeEnvelope(w, http.StatusCreated, meta{201, "", typeCreated}, data)
 }
 
-// writeError writes err in the envelope. Internal errors are logged with
-// their details; the caller sees only a generic message.
-func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+// writeErrorV4 renders an error of a v4 request: the one place where v4
+// handlers' errors become envelopes.
+func (a *API) writeErrorV4(w http.ResponseWriter, r *http.Request, err error) {
 	status, m := errorMeta(err)
+	a.logError(r, status, err)
+	writeEnvelope(w, status, m, nil)
+}
+
+// writeErrorDated renders an error of a 2026-07 request: the one place
+// where dated handlers' errors become envelopes. The core names fields as
+// v4 does; where 2026-07 renamed a field, the message uses the new name.
+func (a *API) writeErrorDated(w http.ResponseWriter, r *http.Request, err error) {
+	status, m := errorMeta(err)
+	a.logError(r, status, err)
+	if status < 500 {
+		m.Message = datedNames.Replace(m.Message)
+	}
+	writeEnvelope(w, status, m, nil)
+}
+
+// datedNames renames the core's field names in messages to the 2026-07
+// names of the same fields.
+var datedNames = strings.NewReplacer(
+	"origin_country_iso3", "origin_country_region",
+	"destination_country_iso3", "destination_country_region",
+)
+
+// logError logs internal errors with their details (the caller sees only a
+// generic message) and, at debug level, refusals.
+func (a *API) logError(r *http.Request, status int, err error) {
 	if status >= 500 {
 		a.Logger.Error("aftership request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	} else if a.Logger.Enabled(r.Context(), slog.LevelDebug) {
 		a.Logger.Debug("aftership request refused", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	writeEnvelope(w, status, m, nil)
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/waybillhq/waybill/internal/api/aftership"
 	"github.com/waybillhq/waybill/internal/httpserver"
 	"github.com/waybillhq/waybill/internal/queue"
-	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/tenant"
 	"github.com/waybillhq/waybill/internal/testdb"
 	"github.com/waybillhq/waybill/internal/tracking"
@@ -25,7 +24,7 @@ type harness struct {
 	t       testing.TB
 	URL     string
 	Key     string
-	Store   *store.Store
+	Core    *tracking.Service // the tracking core behind the server, for tests that feed it directly
 	Tenants *tenant.Service
 }
 
@@ -52,14 +51,15 @@ func newHarness(t testing.TB, engine string, opts ...func(*harnessOptions)) *har
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	core := &tracking.Service{Store: st, Queue: q}
 	api := &aftership.API{
-		Trackings: &tracking.Service{Store: st, Queue: q}, Auth: tenants,
+		Trackings: core, Auth: tenants,
 		Limits: aftership.NewRateLimiter(o.rateScale), LegacyRate: o.legacyRate, MaxBodyBytes: o.maxBody,
 		PublicURL: "http://waybill.test", Logger: logger,
 	}
 	srv := httptest.NewServer(httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, api).Handler())
 	t.Cleanup(srv.Close)
-	return &harness{t: t, URL: srv.URL, Key: key, Store: st, Tenants: tenants}
+	return &harness{t: t, URL: srv.URL, Key: key, Core: core, Tenants: tenants}
 }
 
 // otherKey creates a second organization and returns its key.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/waybillhq/waybill"
-	"github.com/waybillhq/waybill/internal/store"
 )
 
 func splitList(v string) []string {
@@ -45,24 +44,18 @@ func queryTime(q url.Values, name string) (time.Time, error) {
 	return time.Time{}, waybill.Invalid(waybill.ReasonFieldInvalid, "%s must be an ISO 8601 date and time.", name)
 }
 
-// listFilter reads the list parameters both generations share.
-func listFilter(q url.Values) (store.TrackingFilter, error) {
-	f := store.TrackingFilter{
+// listFilter reads the list parameters both generations share. It parses
+// only what the wire types (numbers, booleans, times, comma lists); the
+// core's TrackingFilter.Validate decides what values are acceptable.
+func listFilter(q url.Values) (waybill.TrackingFilter, error) {
+	f := waybill.TrackingFilter{
 		Keyword:         q.Get("keyword"),
 		TrackingNumbers: splitList(q.Get("tracking_numbers")),
 		Slugs:           splitList(q.Get("slug")),
 		Tags:            splitList(q.Get("tag")),
-		Origins:         splitList(strings.ToUpper(q.Get("origin"))),
-		Destinations:    splitList(strings.ToUpper(q.Get("destination"))),
+		Origins:         splitList(q.Get("origin")),
+		Destinations:    splitList(q.Get("destination")),
 		OrderID:         q.Get("order_id"),
-	}
-	if len(f.Keyword) > 256 || len(f.TrackingNumbers) > 50 {
-		return f, waybill.Invalid(waybill.ReasonFieldInvalid, "keyword is limited to 256 characters and tracking_numbers to 50 numbers.")
-	}
-	for _, t := range f.Tags {
-		if !waybill.Tag(t).Valid() {
-			return f, waybill.Invalid(waybill.ReasonFieldInvalid, "tag %q is not a valid tag.", t)
-		}
 	}
 	for _, name := range []string{"delivery_time", "transit_time"} {
 		if q.Get(name) != "" {

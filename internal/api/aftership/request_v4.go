@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/waybillhq/waybill"
-	"github.com/waybillhq/waybill/internal/tracking"
 )
 
 // trackingRequestV4 is the tracking object a v4 client sends to create or
@@ -32,6 +31,8 @@ type trackingRequestV4 struct {
 	Note                       *string            `json:"note"`
 	OriginCountryISO3          *string            `json:"origin_country_iso3"`
 	DestinationCountryISO3     *string            `json:"destination_country_iso3"`
+	DestinationRawLocation     *string            `json:"destination_raw_location"`
+	ShipmentDirection          *string            `json:"shipment_direction"` // as in 2026-07; v4 clients may send it
 	ShipmentType               *string            `json:"shipment_type"`
 	CourierConnectionID        *string            `json:"courier_connection_id"`
 	TrackingAccountNumber      *string            `json:"tracking_account_number"`
@@ -87,33 +88,34 @@ func (r *trackingRequestV4) courierFields(base waybill.CourierFields) (*waybill.
 	return &base, changed
 }
 
-func (r *trackingRequestV4) fields() tracking.Fields {
-	return tracking.Fields{
+func (r *trackingRequestV4) fields() waybill.TrackingFields {
+	return waybill.TrackingFields{
 		Title: r.Title, Smses: r.Smses, Emails: r.Emails, OrderID: r.OrderID, OrderIDPath: r.OrderIDPath,
 		OrderNumber: r.OrderNumber, OrderDate: r.OrderDate, CustomFields: r.CustomFields, Language: r.Language,
 		OrderPromisedDeliveryDate: r.OrderPromisedDeliveryDate, DeliveryType: r.DeliveryType,
 		PickupLocation: r.PickupLocation, PickupNote: r.PickupNote, CustomerName: r.CustomerName, Note: r.Note,
 		OriginCountryISO3: r.OriginCountryISO3, DestinationCountryISO3: r.DestinationCountryISO3,
 		ShipmentType: r.ShipmentType, CourierConnectionID: r.CourierConnectionID,
+		DestinationRawLocation: r.DestinationRawLocation, ShipmentDirection: r.ShipmentDirection,
 	}
 }
 
 // createInput turns a v4 create request into the core's input.
-func (r *trackingRequestV4) createInput() (tracking.CreateInput, []string, error) {
-	in := tracking.CreateInput{Source: "api", Fields: r.fields()}
+func (r *trackingRequestV4) createInput() (waybill.CreateTrackingInput, error) {
+	in := waybill.CreateTrackingInput{Source: "api", Fields: r.fields()}
 	if r.TrackingNumber != nil {
 		in.TrackingNumber = *r.TrackingNumber
 	}
 	one, many, err := parseSlug(r.Slug)
 	if err != nil {
-		return in, nil, err
+		return in, err
 	}
-	in.Slug = one
+	in.Slug, in.Candidates = one, many
 	if r.SlugGroup != nil {
 		in.SlugGroup = *r.SlugGroup
 	}
 	if cf, changed := r.courierFields(waybill.CourierFields{}); changed {
-		in.CourierFields = cf
+		in.Fields.CourierFields = cf
 	}
-	return in, many, nil
+	return in, nil
 }

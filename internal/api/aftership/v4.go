@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/courier"
-	"github.com/waybillhq/waybill/internal/tracking"
 )
 
 // v4Headers are the key headers the legacy API accepts, in order.
@@ -15,8 +15,8 @@ var v4Headers = []string{"aftership-api-key", "as-api-key"}
 
 // v4 guards a legacy handler. The legacy budget is per key: one bucket
 // shared by every endpoint, as AfterShip's 10 requests/s per account.
-func (a *API) v4(h authed) http.HandlerFunc {
-	return a.guard(v4Headers, "v4", a.LegacyRate, h)
+func (a *API) v4(h handler) http.HandlerFunc {
+	return a.guard(v4Headers, "v4", a.LegacyRate, a.writeErrorV4, h)
 }
 
 func (a *API) registerV4(mux *http.ServeMux) {
@@ -68,48 +68,41 @@ func (a *API) readTrackingV4(w http.ResponseWriter, r *http.Request) (*trackingR
 	return &req, nil
 }
 
-func (a *API) createV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) createV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	req, err := a.readTrackingV4(w, r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	in, candidates, err := req.createInput()
+	in, err := req.createInput()
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	in.Candidates = candidates
 	t, err := a.Trackings.Create(r.Context(), org.ID, in)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeCreated(w, map[string]any{"tracking": renderTrackingV4(t)})
+	return nil
 }
 
-func (a *API) listV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) listV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	q := r.URL.Query()
 	f, err := listFilter(q)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	page, err := queryInt(q, "page", 1, 1, 1_000_000)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	limit, err := queryInt(q, "limit", 100, 1, 200)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	f.Limit, f.Offset = limit, (page-1)*limit
 	res, err := a.Trackings.List(r.Context(), org.ID, f)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	out := make([]any, len(res.Trackings))
 	for i, t := range res.Trackings {
@@ -117,96 +110,96 @@ func (a *API) listV4(w http.ResponseWriter, r *http.Request, org waybill.Organiz
 	}
 	writeOK(w, map[string]any{
 		"page": page, "limit": limit, "count": res.Total, "keyword": q.Get("keyword"), "slug": q.Get("slug"),
-		"origin": list(f.Origins), "destination": list(f.Destinations), "tag": q.Get("tag"), "fields": q.Get("fields"),
+		"origin": list(splitList(strings.ToUpper(q.Get("origin")))), "destination": list(splitList(strings.ToUpper(q.Get("destination")))), "tag": q.Get("tag"), "fields": q.Get("fields"),
 		"created_at_min": q.Get("created_at_min"), "created_at_max": q.Get("created_at_max"),
 		"return_to_sender": list(splitList(q.Get("return_to_sender"))), "trackings": out,
 	})
+	return nil
 }
 
-func (a *API) getV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) getV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	t, err := a.lookupV4(r, org)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeOK(w, map[string]any{"tracking": selectFields(renderTrackingV4(t), r.URL.Query().Get("fields"))})
+	return nil
 }
 
-func (a *API) updateV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) updateV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	req, err := a.readTrackingV4(w, r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	cur, err := a.lookupV4(r, org)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	slug, _, err := parseSlug(req.Slug)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	in := tracking.UpdateInput{Slug: slug, Fields: req.fields()}
+	in := waybill.UpdateTrackingInput{Slug: slug, Fields: req.fields()}
 	if cf, changed := req.courierFields(cur.CourierFields); changed {
-		in.CourierFields = cf
+		in.Fields.CourierFields = cf
 	}
 	t, err := a.Trackings.Update(r.Context(), org.ID, cur.ID, in)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeOK(w, map[string]any{"tracking": renderTrackingV4(t)})
+	return nil
 }
 
 // actV4 resolves the request's tracking (by id or slug and number) and
-// runs act on it. On failure it has written the error and ok is false.
-func (a *API) actV4(w http.ResponseWriter, r *http.Request, org waybill.Organization, act func(ctx context.Context, orgID int64, id string) (waybill.Tracking, error)) (t waybill.Tracking, ok bool) {
+// runs act on it.
+func (a *API) actV4(r *http.Request, org waybill.Organization, act func(ctx context.Context, orgID int64, id string) (waybill.Tracking, error)) (waybill.Tracking, error) {
 	cur, err := a.lookupV4(r, org)
-	if err == nil {
-		t, err = act(r.Context(), org.ID, cur.ID)
-	}
 	if err != nil {
-		a.writeError(w, r, err)
-		return t, false
+		return cur, err
 	}
-	return t, true
+	return act(r.Context(), org.ID, cur.ID)
 }
 
-func (a *API) deleteV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
-	if t, ok := a.actV4(w, r, org, a.Trackings.Delete); ok {
-		writeOK(w, map[string]any{"tracking": renderTrackingV4(t)})
+func (a *API) deleteV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
+	t, err := a.actV4(r, org, a.Trackings.Delete)
+	if err != nil {
+		return err
 	}
+	writeOK(w, map[string]any{"tracking": renderTrackingV4(t)})
+	return nil
 }
 
-func (a *API) retrackV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
-	if t, ok := a.actV4(w, r, org, a.Trackings.Retrack); ok {
-		writeOK(w, map[string]any{"tracking": map[string]any{"id": t.ID, "slug": t.Slug, "tracking_number": t.TrackingNumber, "active": t.Active}})
+func (a *API) retrackV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
+	t, err := a.actV4(r, org, a.Trackings.Retrack)
+	if err != nil {
+		return err
 	}
+	writeOK(w, map[string]any{"tracking": map[string]any{"id": t.ID, "slug": t.Slug, "tracking_number": t.TrackingNumber, "active": t.Active}})
+	return nil
 }
 
-func (a *API) markCompletedV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) markCompletedV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	var body struct {
 		Reason string `json:"reason"`
 	}
 	if err := a.decode(w, r, &body); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	t, ok := a.actV4(w, r, org, func(ctx context.Context, orgID int64, id string) (waybill.Tracking, error) {
+	t, err := a.actV4(r, org, func(ctx context.Context, orgID int64, id string) (waybill.Tracking, error) {
 		return a.Trackings.MarkCompleted(ctx, orgID, id, body.Reason)
 	})
-	if ok {
-		writeOK(w, map[string]any{"tracking": renderTrackingV4(t)})
+	if err != nil {
+		return err
 	}
+	writeOK(w, map[string]any{"tracking": renderTrackingV4(t)})
+	return nil
 }
 
-func (a *API) lastCheckpointV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) lastCheckpointV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	t, err := a.lookupV4(r, org)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	var last any // null until the first checkpoint
 	if n := len(t.Checkpoints); n > 0 {
@@ -216,23 +209,24 @@ func (a *API) lastCheckpointV4(w http.ResponseWriter, r *http.Request, org waybi
 		"id": t.ID, "tracking_number": t.TrackingNumber, "slug": t.Slug, "tag": t.Tag, "subtag": t.Subtag,
 		"subtag_message": waybill.SubtagMessage(t.Subtag), "checkpoint": last,
 	})
+	return nil
 }
 
 func renderNotification(t waybill.Tracking) map[string]any {
 	return map[string]any{"notification": map[string]any{"emails": list(t.Emails), "smses": list(t.Smses)}}
 }
 
-func (a *API) getNotificationsV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) getNotificationsV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	t, err := a.lookupV4(r, org)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeOK(w, renderNotification(t))
+	return nil
 }
 
-func (a *API) changeNotificationsV4(add bool) authed {
-	return func(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) changeNotificationsV4(add bool) handler {
+	return func(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 		var body struct {
 			Notification *struct {
 				Emails []string `json:"emails"`
@@ -240,19 +234,16 @@ func (a *API) changeNotificationsV4(add bool) authed {
 			} `json:"notification"`
 		}
 		if err := a.decode(w, r, &body); err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 		if body.Notification == nil {
-			a.writeError(w, r, waybill.Invalid(waybill.ReasonNotificationRequired, "notification object is required."))
-			return
+			return waybill.Invalid(waybill.ReasonNotificationRequired, "notification object is required.")
 		}
 		cur, err := a.lookupV4(r, org)
 		if err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
-		n := tracking.Notifications{Emails: body.Notification.Emails, Smses: body.Notification.Smses}
+		n := waybill.TrackingNotifications{Emails: body.Notification.Emails, Smses: body.Notification.Smses}
 		var t waybill.Tracking
 		if add {
 			t, err = a.Trackings.AddNotifications(r.Context(), org.ID, cur.ID, n)
@@ -260,24 +251,25 @@ func (a *API) changeNotificationsV4(add bool) authed {
 			t, err = a.Trackings.RemoveNotifications(r.Context(), org.ID, cur.ID, n)
 		}
 		if err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 		writeOK(w, renderNotification(t))
+		return nil
 	}
 }
 
-func (a *API) couriersV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) couriersV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	cs, err := a.Trackings.Activated(r.Context(), org.ID)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeOK(w, renderCouriersV4(cs))
+	return nil
 }
 
-func (a *API) allCouriersV4(w http.ResponseWriter, r *http.Request, _ waybill.Organization) {
+func (a *API) allCouriersV4(w http.ResponseWriter, r *http.Request, _ waybill.Organization) error {
 	writeOK(w, renderCouriersV4(courier.All()))
+	return nil
 }
 
 // detectRequestV4 is the tracking object of POST /couriers/detect.
@@ -294,22 +286,19 @@ type detectRequestV4 struct {
 	TrackingState              string   `json:"tracking_state"`
 }
 
-func (a *API) detectV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) {
+func (a *API) detectV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	var body struct {
 		Tracking json.RawMessage `json:"tracking"`
 	}
 	if err := a.decode(w, r, &body); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if len(body.Tracking) == 0 || string(body.Tracking) == "null" {
-		a.writeError(w, r, waybill.Invalid(waybill.ReasonTrackingRequired, "tracking object is required."))
-		return
+		return waybill.Invalid(waybill.ReasonTrackingRequired, "tracking object is required.")
 	}
 	var req detectRequestV4
 	if err := unmarshalObject(body.Tracking, &req); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	var number string
 	if req.TrackingNumber != nil {
@@ -320,8 +309,8 @@ func (a *API) detectV4(w http.ResponseWriter, r *http.Request, org waybill.Organ
 		DestinationCountry: req.TrackingDestinationCountry, State: req.TrackingState}
 	cands, err := a.Trackings.Detect(r.Context(), org.ID, number, req.SlugGroup, hints)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeOK(w, renderCandidatesV4(cands))
+	return nil
 }
