@@ -30,8 +30,8 @@ func (s *Service) FindOrCreate(ctx context.Context, orgID int64, in CreateInput)
 			return err
 		}
 		var hints courier.Hints
-		if in.CourierFields != nil {
-			hints = hintsFrom(*in.CourierFields)
+		if in.Fields.CourierFields != nil {
+			hints = hintsFrom(*in.Fields.CourierFields)
 		}
 		hints.Slugs = in.Candidates
 		number := normalize(in.TrackingNumber)
