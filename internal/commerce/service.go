@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/waybillhq/waybill"
-	"github.com/waybillhq/waybill/internal/courier"
 	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/tracking"
 )
@@ -24,11 +23,12 @@ type Webhooks interface {
 	SetChannelEndpoint(ctx context.Context, tx *store.Tx, ch waybill.Channel) error
 }
 
-// Trackings is what commerce needs of the tracking core.
+// Trackings is what commerce needs of the tracking core: the tracking of a
+// parcel, found or made in the transaction ctx carries (store.InTx), so
+// that a dropshipment and its tracking commit together. An EINVALID error
+// must come before anything is written.
 type Trackings interface {
-	Create(ctx context.Context, orgID int64, in tracking.CreateInput) (waybill.Tracking, error)
-	GetByNumber(ctx context.Context, orgID int64, slug, number string) (waybill.Tracking, error)
-	Detect(ctx context.Context, orgID int64, number, group string, hints courier.Hints) ([]tracking.Candidate, error)
+	FindOrCreate(ctx context.Context, orgID int64, in tracking.CreateInput) (t waybill.Tracking, created bool, err error)
 }
 
 // Service is the commerce core. It is safe for concurrent use.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/waybillhq/waybill"
-	"github.com/waybillhq/waybill/internal/courier"
 	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/tracking"
 )
@@ -57,48 +56,27 @@ func (in *ShipInput) Validate() error {
 // Ship records a parcel of a purchase. With a tracking number, the parcel
 // becomes a tracking (source "onport"; the courier from the tracking
 // company, else detection), or is linked to the one already stored. The
-// tracking is made first and the dropshipment then, in one transaction,
-// with the fulfillment event; shipping again with the same tracking number
-// returns the same dropshipment, so a retry after a crash creates nothing
-// twice. A number whose courier cannot be found still ships, with the
-// reason in TrackingError.
+// tracking, the dropshipment, the purchase's and sale's new status and the
+// fulfillment event commit in one transaction, or none of them does.
+// Shipping again with the same tracking number returns the same
+// dropshipment, so a retry after a crash creates nothing twice. A number
+// whose courier cannot be found still ships, with the reason in
+// TrackingError. Ship joins the transaction ctx carries (store.InTx), else
+// opens its own.
 func (s *Service) Ship(ctx context.Context, orgID, purchaseID int64, in ShipInput) (waybill.Dropshipment, error) {
 	if err := in.Validate(); err != nil {
 		return waybill.Dropshipment{}, err
 	}
-	r := s.Store.Read()
-	purchase, err := r.Purchase(ctx, orgID, purchaseID)
-	if err != nil {
-		return waybill.Dropshipment{}, err
-	}
-	sale, err := r.Sale(ctx, orgID, purchase.SaleID)
-	if err != nil {
-		return waybill.Dropshipment{}, err
-	}
-	if in.TrackingNumber != "" {
-		if prior, err := s.shippedAs(ctx, r, purchase, in.TrackingNumber); err != nil || prior.ID != 0 {
-			return prior, err
+	var d waybill.Dropshipment
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		purchase, err := tx.Purchase(ctx, orgID, purchaseID)
+		if err != nil {
+			return err
 		}
-	}
-	if _, err := s.shipItems(ctx, r, purchase, in); err != nil {
-		return waybill.Dropshipment{}, err
-	}
-
-	d := waybill.Dropshipment{OrgID: orgID, SaleID: sale.ID, PurchaseID: purchase.ID, TrackingCompany: strings.TrimSpace(in.TrackingCompany),
-		TrackingNumber: in.TrackingNumber, TrackingURL: in.TrackingURL, ServiceLevel: in.ServiceLevel}
-	if in.TrackingNumber != "" && s.Trackings != nil {
-		t, err := s.trackingFor(ctx, sale, d)
-		switch code := waybill.ErrorCode(err); code {
-		case "":
-			d.TrackingID, d.Slug = t.ID, t.Slug
-		case waybill.EINVALID:
-			d.TrackingError = waybill.ErrorMessage(err)
-		default:
-			return waybill.Dropshipment{}, fmt.Errorf("tracking for purchase %d: %w", purchase.ID, err)
+		sale, err := tx.Sale(ctx, orgID, purchase.SaleID)
+		if err != nil {
+			return err
 		}
-	}
-
-	err = s.Store.WithTx(ctx, func(tx *store.Tx) error {
 		if in.TrackingNumber != "" {
 			prior, err := s.shippedAs(ctx, tx.Queries, purchase, in.TrackingNumber)
 			if err != nil {
@@ -112,6 +90,21 @@ func (s *Service) Ship(ctx context.Context, orgID, purchaseID int64, in ShipInpu
 		items, err := s.shipItems(ctx, tx.Queries, purchase, in)
 		if err != nil {
 			return err
+		}
+		d = waybill.Dropshipment{OrgID: orgID, SaleID: sale.ID, PurchaseID: purchase.ID, TrackingCompany: strings.TrimSpace(in.TrackingCompany),
+			TrackingNumber: in.TrackingNumber, TrackingURL: in.TrackingURL, ServiceLevel: in.ServiceLevel}
+		if in.TrackingNumber != "" && s.Trackings != nil {
+			t, err := s.trackingFor(ctx, sale, d)
+			switch code := waybill.ErrorCode(err); code {
+			case "":
+				d.TrackingID, d.Slug = t.ID, t.Slug
+			case waybill.EINVALID:
+				// Decided before the tracking core wrote anything: the
+				// parcel ships without a tracking.
+				d.TrackingError = waybill.ErrorMessage(err)
+			default:
+				return fmt.Errorf("tracking for purchase %d: %w", purchase.ID, err)
+			}
 		}
 		now := s.now()
 		n, err := tx.Dropshipments(ctx, orgID, []store.Cond{{Column: "purchase_id", Values: store.IDs(purchase.ID)}}, store.Page{})
@@ -199,28 +192,18 @@ func (s *Service) shipItems(ctx context.Context, q *store.Queries, p waybill.Pur
 	return out, pr.err()
 }
 
-// trackingFor creates the parcel's tracking, or finds the one already stored.
+// trackingFor finds or makes the parcel's tracking in the transaction ctx
+// carries.
 func (s *Service) trackingFor(ctx context.Context, sale waybill.Sale, d waybill.Dropshipment) (waybill.Tracking, error) {
-	slug := CourierSlug(d.TrackingCompany)
 	orderID, orderNumber := sale.ExternalID, sale.Reference
 	name := sale.Shipping.FullName()
-	in := tracking.CreateInput{TrackingNumber: d.TrackingNumber, Slug: slug, Source: "onport",
+	in := tracking.CreateInput{TrackingNumber: d.TrackingNumber, Slug: CourierSlug(d.TrackingCompany), Source: "onport",
 		Fields: tracking.Fields{OrderID: &orderID, OrderNumber: &orderNumber}}
 	if name != "" {
 		in.Fields.CustomerName = &name
 	}
-	t, err := s.Trackings.Create(ctx, sale.OrgID, in)
-	if waybill.ErrorCode(err) != waybill.ECONFLICT {
-		return t, err
-	}
-	if slug == "" {
-		cands, derr := s.Trackings.Detect(ctx, sale.OrgID, d.TrackingNumber, "", courier.Hints{})
-		if derr != nil || len(cands) == 0 {
-			return t, err
-		}
-		slug = cands[0].Courier.Slug
-	}
-	return s.Trackings.GetByNumber(ctx, sale.OrgID, slug, d.TrackingNumber)
+	t, _, err := s.Trackings.FindOrCreate(ctx, sale.OrgID, in)
+	return t, err
 }
 
 // markShipped closes the purchase when every line is shipped in full, and
