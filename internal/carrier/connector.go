@@ -35,6 +35,12 @@ type FetchResult struct {
 	Expired bool
 }
 
+// News is what the core takes from a fetch (waybill.Tracking.Advance).
+func (r FetchResult) News() waybill.News {
+	return waybill.News{Checkpoints: r.Checkpoints, ExpectedDelivery: r.ExpectedDelivery, SignedBy: r.SignedBy,
+		Expired: r.Expired}
+}
+
 // Connector is a carrier integration.
 //
 // Fetch returns every checkpoint the carrier knows, or an error:

@@ -11,16 +11,17 @@ import (
 )
 
 // playSandbox follows a sandbox tracking the way the tracking service
-// does, polling at every step until it is no longer polled, and returns
-// the tracking and its tag after each poll that changed it.
-func playSandbox(t *testing.T, number string, step time.Duration) (waybill.Tracking, []waybill.Tag, []Change) {
+// does (waybill.Tracking.Advance with each fetch), polling at every step
+// until it is no longer polled, and returns the tracking, its tag after
+// each poll that changed it, and the events of every change.
+func playSandbox(t *testing.T, number string, step time.Duration) (waybill.Tracking, []waybill.Tag, []waybill.Event) {
 	t.Helper()
 	created := time.Date(2024, 5, 1, 9, 0, 0, 123456789, time.UTC)
 	tr := waybill.Tracking{CreatedAt: created, LastUpdatedAt: created, TrackingNumber: number, Slug: SandboxSlug,
 		Active: true, Tag: waybill.TagPending, Subtag: "Pending_001"}
 	sb := &Sandbox{Step: step}
 	tags := []waybill.Tag{tr.Tag}
-	var changes []Change
+	var changes []waybill.Event
 	for now := created; tr.Active; now = now.Add(step) {
 		if now.Sub(created) > 100*step {
 			t.Fatalf("%s: still active after 100 steps, tag %s", number, tr.Tag)
@@ -30,25 +31,12 @@ func playSandbox(t *testing.T, number string, step time.Duration) (waybill.Track
 		if err != nil {
 			t.Fatalf("%s: Fetch: %v", number, err)
 		}
-		before := tr
-		merged, added := MergeCheckpoints(tr.Checkpoints, res.Checkpoints)
-		tr.Checkpoints = merged
-		if res.ExpectedDelivery != "" {
-			tr.ExpectedDelivery = res.ExpectedDelivery
-		}
-		if len(added) > 0 {
-			tr.LastUpdatedAt = now
-		}
-		d := Derive(tr, merged, now, 0)
-		if res.Expired && !d.Tag.Terminal() {
-			d.Tag, d.Subtag, d.Active, d.Expired = waybill.TagExpired, "Expired_001", false, true
-		}
-		d.Apply(&tr)
-		changes = append(changes, Changes(before, tr)...)
+		_, events := tr.Advance(res.News(), now, 0)
+		changes = append(changes, events...)
 		if tr.Tag != tags[len(tags)-1] {
 			tags = append(tags, tr.Tag)
 		}
-		if _, ok := NextPoll(tr, tr.LastUpdatedAt, now); !ok {
+		if _, ok := waybill.NextPoll(tr, tr.LastUpdatedAt, now); !ok {
 			break
 		}
 		if tr.Tag == waybill.TagException && tr.Subtag == "Exception_011" {
@@ -75,20 +63,20 @@ func TestSandboxJourneys(t *testing.T) {
 		number     string
 		wantSubtag string
 		wantTags   []waybill.Tag
-		check      func(t *testing.T, tr waybill.Tracking, changes []Change)
+		check      func(t *testing.T, tr waybill.Tracking, changes []waybill.Event)
 	}{
-		{"SBXDELIVERED", "Delivered_003", []waybill.Tag{P, IR, IT, OD, DL}, func(t *testing.T, tr waybill.Tracking, _ []Change) {
+		{"SBXDELIVERED", "Delivered_003", []waybill.Tag{P, IR, IT, OD, DL}, func(t *testing.T, tr waybill.Tracking, _ []waybill.Event) {
 			if tr.SignedBy != "A. CUSTOMER" || tr.ShipmentDeliveryDate == "" || tr.ShipmentPickupDate == "" {
 				t.Errorf("signed_by %q, delivery date %q, pickup date %q", tr.SignedBy, tr.ShipmentDeliveryDate, tr.ShipmentPickupDate)
 			}
 		}},
-		{"sbx-attemptfail-0001", "Delivered_001", []waybill.Tag{P, IR, IT, OD, AF, OD, DL}, func(t *testing.T, tr waybill.Tracking, _ []Change) {
+		{"sbx-attemptfail-0001", "Delivered_001", []waybill.Tag{P, IR, IT, OD, AF, OD, DL}, func(t *testing.T, tr waybill.Tracking, _ []waybill.Event) {
 			if tr.FirstAttemptedAt != tr.Checkpoints[4].CheckpointTime || tr.Checkpoints[4].Tag != AF {
 				t.Errorf("first_attempted_at %q, want the AttemptFail scan's time", tr.FirstAttemptedAt)
 			}
 		}},
 		{"SBXPICKUP42", "Delivered_002", []waybill.Tag{P, IR, IT, AP, DL}, nil},
-		{"SBXEXCEPTION7", "Delivered_001", []waybill.Tag{P, IR, IT, EX, IT, OD, DL}, func(t *testing.T, _ waybill.Tracking, changes []Change) {
+		{"SBXEXCEPTION7", "Delivered_001", []waybill.Tag{P, IR, IT, EX, IT, OD, DL}, func(t *testing.T, _ waybill.Tracking, changes []waybill.Event) {
 			var revisions int
 			for _, c := range changes {
 				if c.Type == waybill.EventEDDRevise {
@@ -99,12 +87,12 @@ func TestSandboxJourneys(t *testing.T) {
 				t.Errorf("%d edd_revise changes, want 2 (first estimate, then the customs delay)", revisions)
 			}
 		}},
-		{"SBXRETURNED", "Exception_011", []waybill.Tag{P, IR, IT, OD, EX}, func(t *testing.T, tr waybill.Tracking, _ []Change) {
+		{"SBXRETURNED", "Exception_011", []waybill.Tag{P, IR, IT, OD, EX}, func(t *testing.T, tr waybill.Tracking, _ []waybill.Event) {
 			if !tr.ReturnToSender || !tr.Active {
 				t.Errorf("return_to_sender %v, active %v; want both", tr.ReturnToSender, tr.Active)
 			}
 		}},
-		{"SBX EXPIRED 9", "Expired_001", []waybill.Tag{P, XP}, func(t *testing.T, tr waybill.Tracking, _ []Change) {
+		{"SBX EXPIRED 9", "Expired_001", []waybill.Tag{P, XP}, func(t *testing.T, tr waybill.Tracking, _ []waybill.Event) {
 			if len(tr.Checkpoints) != 0 {
 				t.Errorf("%d checkpoints, want none", len(tr.Checkpoints))
 			}
@@ -121,11 +109,11 @@ func TestSandboxJourneys(t *testing.T) {
 			}
 			var firsts int
 			for _, c := range changes {
-				if c.IsFirstTag {
+				if c.FirstTag {
 					firsts++
 				}
 			}
-			if firsts != 1 || !changes[0].IsFirstTag {
+			if firsts != 1 || !changes[0].FirstTag {
 				t.Errorf("changes %+v: want exactly one first tag, first", changes)
 			}
 			if tt.check != nil {

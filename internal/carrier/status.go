@@ -42,6 +42,24 @@ func MapStatus(slug, rawTag, message string) (tag waybill.Tag, subtag string, ok
 	return waybill.TagInTransit, "InTransit_001", false
 }
 
+// TagCheckpoint fills a checkpoint's tag and subtag, as a push sends it
+// for courier slug: from its raw status and message (MapStatus) when it
+// has neither, the tag from the subtag when it has only the subtag, and
+// the tag's generic subtag when it has only the tag. A checkpoint with
+// both is returned as it is. TagCheckpoint does not validate: whether the
+// result is one of AfterShip's pairs is waybill.ValidSubtag's to say.
+func TagCheckpoint(slug string, c waybill.Checkpoint) waybill.Checkpoint {
+	switch {
+	case c.Tag == "" && c.Subtag == "":
+		c.Tag, c.Subtag, _ = MapStatus(slug, c.RawTag, c.Message)
+	case c.Tag == "":
+		c.Tag = waybill.Tag(c.Subtag[:max(strings.IndexByte(c.Subtag, '_'), 0)])
+	case c.Subtag == "":
+		c.Subtag = waybill.DefaultSubtag(c.Tag)
+	}
+	return c
+}
+
 // normalizeRaw upper-cases a raw status and collapses runs of spaces and
 // underscores to one space, so "Out for Delivery", "OUT_FOR_DELIVERY" and
 // "out  for delivery" find the same table entry.

@@ -138,3 +138,25 @@ func FuzzMapStatus(f *testing.F) {
 		}
 	})
 }
+
+func TestTagCheckpoint(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name       string
+		in         waybill.Checkpoint
+		wantTag    waybill.Tag
+		wantSubtag string
+	}{
+		{"raw status from the table", waybill.Checkpoint{RawTag: "OD"}, waybill.TagOutForDelivery, "OutForDelivery_001"},
+		{"message keywords", waybill.Checkpoint{Message: "Returned to sender"}, waybill.TagException, "Exception_011"},
+		{"subtag only", waybill.Checkpoint{Subtag: "Delivered_003"}, waybill.TagDelivered, "Delivered_003"},
+		{"tag only", waybill.Checkpoint{Tag: waybill.TagAttemptFail}, waybill.TagAttemptFail, "AttemptFail_001"},
+		{"both kept", waybill.Checkpoint{Tag: waybill.TagInTransit, Subtag: "InTransit_003", RawTag: "OD"}, waybill.TagInTransit, "InTransit_003"},
+		{"a subtag without a tag part", waybill.Checkpoint{Subtag: "Delivered"}, "", "Delivered"},
+	} {
+		got := TagCheckpoint("ups", tt.in)
+		if got.Tag != tt.wantTag || got.Subtag != tt.wantSubtag {
+			t.Errorf("%s: TagCheckpoint = %s/%s, want %s/%s", tt.name, got.Tag, got.Subtag, tt.wantTag, tt.wantSubtag)
+		}
+	}
+}

@@ -74,7 +74,7 @@ func (s *Service) PushCheckpoints(ctx context.Context, orgID int64, in PushInput
 		} else if err != nil {
 			return err
 		}
-		added, events, err := s.apply(ctx, tx, &t, cps, carrier.FetchResult{}, now)
+		added, events, err := s.apply(ctx, tx, &t, waybill.News{Checkpoints: cps}, now)
 		if err != nil {
 			return err
 		}
@@ -94,7 +94,7 @@ func (s *Service) PushCheckpoints(ctx context.Context, orgID int64, in PushInput
 // the core derives: the courier, the arrival time, and tag and subtag from
 // the courier's status table when the sender gave none.
 func normalizeCheckpoint(slug string, c waybill.Checkpoint, now time.Time) (waybill.Checkpoint, error) {
-	if _, err := carrier.ParseCheckpointTime(c.CheckpointTime); err != nil {
+	if _, err := waybill.ParseCheckpointTime(c.CheckpointTime); err != nil {
 		return c, waybill.Invalid(waybill.ReasonFieldInvalid, "checkpoint_time must be an ISO 8601 date and time.")
 	}
 	for _, f := range []string{c.Message, c.City, c.State, c.Zip, c.Location, c.RawTag, c.CountryName} {
@@ -114,15 +114,7 @@ func normalizeCheckpoint(slug string, c waybill.Checkpoint, now time.Time) (wayb
 	if len(c.Coordinates) != 0 && len(c.Coordinates) != 2 {
 		return c, waybill.Invalid(waybill.ReasonFieldInvalid, "coordinates must be [latitude, longitude].")
 	}
-	switch {
-	case c.Tag == "" && c.Subtag == "":
-		tag, subtag, _ := carrier.MapStatus(slug, c.RawTag, c.Message)
-		c.Tag, c.Subtag = tag, subtag
-	case c.Tag == "":
-		c.Tag = waybill.Tag(c.Subtag[:max(strings.IndexByte(c.Subtag, '_'), 0)])
-	case c.Subtag == "":
-		c.Subtag = waybill.DefaultSubtag(c.Tag)
-	}
+	c = carrier.TagCheckpoint(slug, c)
 	if !c.Tag.Valid() || !waybill.ValidSubtag(c.Tag, c.Subtag) {
 		return c, waybill.Invalid(waybill.ReasonFieldInvalid, "tag and subtag must be one of AfterShip's (e.g. InTransit, InTransit_002).")
 	}

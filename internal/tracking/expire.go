@@ -3,7 +3,7 @@ package tracking
 import (
 	"context"
 
-	"github.com/waybillhq/waybill/internal/carrier"
+	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/store"
 )
 
@@ -27,7 +27,7 @@ func (s *Service) ExpireStale(ctx context.Context) (int, error) {
 				return ignoreNotFound(err)
 			}
 			before := t.Tag
-			if _, _, err := s.apply(ctx, tx, &t, nil, carrier.FetchResult{}, now); err != nil {
+			if _, _, err := s.apply(ctx, tx, &t, waybill.News{}, now); err != nil {
 				return err
 			}
 			if t.Tag != before {

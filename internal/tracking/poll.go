@@ -70,10 +70,10 @@ func (s *Service) Poll(ctx context.Context, orgID int64, id string, due time.Tim
 			return ignoreNotFound(err)
 		}
 		t.TrackedCount++
-		if _, _, err := s.apply(ctx, tx, &t, fetched.Checkpoints, fetched, now); err != nil {
+		if _, _, err := s.apply(ctx, tx, &t, fetched.News(), now); err != nil {
 			return err
 		}
-		next, ok := carrier.NextPoll(t, t.LastUpdatedAt, now)
+		next, ok := waybill.NextPoll(t, t.LastUpdatedAt, now)
 		if !ok {
 			return nil
 		}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/waybillhq/waybill"
-	"github.com/waybillhq/waybill/internal/carrier"
 )
 
 // trackingDated is the 2026-07 tracking object: every field of the SDK's
@@ -191,7 +190,7 @@ func renderCheckpointDated(c waybill.Checkpoint) checkpointDated {
 		City: nullable(c.City), State: nullable(c.State), PostalCode: nullable(c.Zip), Coordinate: coord,
 		CountryRegion: iso2(c.CountryISO3), CountryRegionName: nullable(name), Message: c.Message,
 		Tag: string(c.Tag), Subtag: c.Subtag, SubtagMessage: waybill.SubtagMessage(c.Subtag), RawTag: nullable(c.RawTag),
-		Events: []checkpointEvent{}, Source: "carrier", Hash: carrier.CheckpointHash(c),
+		Events: []checkpointEvent{}, Source: "carrier", Hash: waybill.CheckpointHash(c),
 	}
 }
 

@@ -1,17 +1,23 @@
-package carrier
+package waybill
 
 import (
 	"math/rand"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"github.com/waybillhq/waybill"
 )
 
-func cp(at, subtag, message string) waybill.Checkpoint {
-	return waybill.Checkpoint{CheckpointTime: at, Tag: tagOf(subtag), Subtag: subtag, Message: message}
+// tagOf returns the tag a subtag belongs to ("InTransit_002" → InTransit).
+func tagOf(subtag string) Tag {
+	tag, _, _ := strings.Cut(subtag, "_")
+	return Tag(tag)
+}
+
+func cp(at, subtag, message string) Checkpoint {
+	return Checkpoint{CheckpointTime: at, Tag: tagOf(subtag), Subtag: subtag, Message: message}
 }
 
 func TestParseCheckpointTime(t *testing.T) {
@@ -53,13 +59,13 @@ func FuzzParseCheckpointTime(f *testing.F) {
 			t.Fatalf("ParseCheckpointTime(%q) = %v: out of range", s, at)
 		}
 		// A merge of scans with this time must not panic either.
-		MergeCheckpoints([]waybill.Checkpoint{{CheckpointTime: s}}, []waybill.Checkpoint{{CheckpointTime: s, Message: "x"}})
+		MergeCheckpoints([]Checkpoint{{CheckpointTime: s}}, []Checkpoint{{CheckpointTime: s, Message: "x"}})
 	})
 }
 
 func TestCheckpointHash(t *testing.T) {
 	t.Parallel()
-	a := waybill.Checkpoint{CheckpointTime: "2024-05-01T10:00:00Z", Message: "Arrived", City: "Leeds", Tag: waybill.TagInTransit, Subtag: "InTransit_003"}
+	a := Checkpoint{CheckpointTime: "2024-05-01T10:00:00Z", Message: "Arrived", City: "Leeds", Tag: TagInTransit, Subtag: "InTransit_003"}
 	b := a
 	b.CreatedAt = time.Now()
 	b.Slug = "ups"
@@ -77,15 +83,15 @@ func TestCheckpointHash(t *testing.T) {
 	if CheckpointHash(a) == CheckpointHash(c) {
 		t.Error("hash ignores field boundaries")
 	}
-	for _, change := range []func(*waybill.Checkpoint){
-		func(c *waybill.Checkpoint) { c.CheckpointTime = "2024-05-01T10:00:01Z" },
-		func(c *waybill.Checkpoint) { c.Message = "Departed" },
-		func(c *waybill.Checkpoint) { c.State = "WYK" },
-		func(c *waybill.Checkpoint) { c.Zip = "LS1" },
-		func(c *waybill.Checkpoint) { c.CountryISO3 = "GBR" },
-		func(c *waybill.Checkpoint) { c.Location = "Leeds hub" },
-		func(c *waybill.Checkpoint) { c.RawTag = "AR" },
-		func(c *waybill.Checkpoint) { c.Subtag = "InTransit_001" },
+	for _, change := range []func(*Checkpoint){
+		func(c *Checkpoint) { c.CheckpointTime = "2024-05-01T10:00:01Z" },
+		func(c *Checkpoint) { c.Message = "Departed" },
+		func(c *Checkpoint) { c.State = "WYK" },
+		func(c *Checkpoint) { c.Zip = "LS1" },
+		func(c *Checkpoint) { c.CountryISO3 = "GBR" },
+		func(c *Checkpoint) { c.Location = "Leeds hub" },
+		func(c *Checkpoint) { c.RawTag = "AR" },
+		func(c *Checkpoint) { c.Subtag = "InTransit_001" },
 	} {
 		d := a
 		change(&d)
@@ -105,14 +111,14 @@ func TestMergeCheckpoints(t *testing.T) {
 	again := c1
 	again.CreatedAt = time.Date(2024, 5, 2, 0, 0, 0, 0, time.UTC)
 
-	merged, added := MergeCheckpoints([]waybill.Checkpoint{stored}, []waybill.Checkpoint{c3, again, c2, c3})
-	if diff := cmp.Diff([]waybill.Checkpoint{stored, c2, c3}, merged); diff != "" {
+	merged, added := MergeCheckpoints([]Checkpoint{stored}, []Checkpoint{c3, again, c2, c3})
+	if diff := cmp.Diff([]Checkpoint{stored, c2, c3}, merged); diff != "" {
 		t.Errorf("merged mismatch (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]waybill.Checkpoint{c2, c3}, added); diff != "" {
+	if diff := cmp.Diff([]Checkpoint{c2, c3}, added); diff != "" {
 		t.Errorf("added mismatch (-want +got):\n%s", diff)
 	}
-	merged2, added2 := MergeCheckpoints(merged, []waybill.Checkpoint{c1, c2, c3})
+	merged2, added2 := MergeCheckpoints(merged, []Checkpoint{c1, c2, c3})
 	if diff := cmp.Diff(merged, merged2); diff != "" || len(added2) != 0 {
 		t.Errorf("merging again changed the list (-want +got):\n%s\nadded %v", diff, added2)
 	}
@@ -120,11 +126,11 @@ func TestMergeCheckpoints(t *testing.T) {
 
 // randomScans returns n distinct checkpoints, some with equal times and
 // some without an offset, to exercise the tie-break.
-func randomScans(r *rand.Rand, n int) []waybill.Checkpoint {
+func randomScans(r *rand.Rand, n int) []Checkpoint {
 	subtags := []string{"InfoReceived_001", "InTransit_002", "InTransit_003", "InTransit_007", "OutForDelivery_001",
 		"AttemptFail_001", "AvailableForPickup_001", "Delivered_001", "Delivered_003", "Exception_004", "Exception_010", "Exception_011"}
 	base := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
-	out := make([]waybill.Checkpoint, n)
+	out := make([]Checkpoint, n)
 	for i := range out {
 		at := base.Add(time.Duration(r.Intn(6*n)) * time.Hour)
 		layout := time.RFC3339
@@ -135,7 +141,7 @@ func randomScans(r *rand.Rand, n int) []waybill.Checkpoint {
 			at = at.In(time.FixedZone("", 2*3600))
 		}
 		sub := subtags[r.Intn(len(subtags))]
-		out[i] = waybill.Checkpoint{CheckpointTime: at.Format(layout), Tag: tagOf(sub), Subtag: sub,
+		out[i] = Checkpoint{CheckpointTime: at.Format(layout), Tag: tagOf(sub), Subtag: sub,
 			Message: "scan " + string(rune('a'+i%26)) + string(rune('a'+i/26)), City: "Leeds"}
 		if r.Intn(4) == 0 {
 			out[i].Message = "Delivered, signed by: P. " + string(rune('A'+i%26))
@@ -146,8 +152,8 @@ func randomScans(r *rand.Rand, n int) []waybill.Checkpoint {
 
 // shuffledWithDuplicates returns the scans in a random order, some of them
 // twice, with CreatedAt set as the arrival time.
-func shuffledWithDuplicates(r *rand.Rand, scans []waybill.Checkpoint) []waybill.Checkpoint {
-	out := append([]waybill.Checkpoint(nil), scans...)
+func shuffledWithDuplicates(r *rand.Rand, scans []Checkpoint) []Checkpoint {
+	out := append([]Checkpoint(nil), scans...)
 	for range r.Intn(len(scans) + 1) {
 		out = append(out, scans[r.Intn(len(scans))])
 	}
@@ -161,7 +167,7 @@ func shuffledWithDuplicates(r *rand.Rand, scans []waybill.Checkpoint) []waybill.
 func TestMergeCheckpointsOrderIndependent(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewSource(1))
-	ignoreCreatedAt := cmpopts.IgnoreFields(waybill.Checkpoint{}, "CreatedAt")
+	ignoreCreatedAt := cmpopts.IgnoreFields(Checkpoint{}, "CreatedAt")
 	for range 200 {
 		scans := randomScans(r, 1+r.Intn(20))
 		want, _ := MergeCheckpoints(nil, scans)
@@ -174,12 +180,12 @@ func TestMergeCheckpointsOrderIndependent(t *testing.T) {
 			t.Fatalf("shuffled merge mismatch (-want +got):\n%s", diff)
 		}
 		// In batches, in any order, with duplicates; added adds up.
-		var merged []waybill.Checkpoint
+		var merged []Checkpoint
 		total := 0
 		in := shuffledWithDuplicates(r, scans)
 		for len(in) > 0 {
 			n := 1 + r.Intn(len(in))
-			var added []waybill.Checkpoint
+			var added []Checkpoint
 			merged, added = MergeCheckpoints(merged, in[:n])
 			total += len(added)
 			in = in[n:]

@@ -1,10 +1,6 @@
-package carrier
+package waybill
 
-import (
-	"time"
-
-	"github.com/waybillhq/waybill"
-)
+import "time"
 
 // NextPoll returns when to poll a tracking's carrier next, given when its
 // status last changed (zero: use t.CreatedAt). ok is false for a tracking
@@ -21,10 +17,10 @@ import (
 //	Exception                                                every 2 h
 //	anything else (InTransit, older Pending, InfoReceived)    every 3 h
 //
-// The sandbox courier plays out in accelerated time and is polled every
-// SandboxPollInterval instead.
-func NextPoll(t waybill.Tracking, lastChange, now time.Time) (at time.Time, ok bool) {
-	if !t.Active || t.Tag == waybill.TagDelivered || t.Tag == waybill.TagExpired {
+// The sandbox courier plays out in accelerated time; the tracking service
+// follows its own clock instead (internal/carrier's SandboxNextScan).
+func NextPoll(t Tracking, lastChange, now time.Time) (at time.Time, ok bool) {
+	if !t.Active || t.Tag == TagDelivered || t.Tag == TagExpired {
 		return time.Time{}, false
 	}
 	if lastChange.IsZero() {
@@ -35,15 +31,15 @@ func NextPoll(t waybill.Tracking, lastChange, now time.Time) (at time.Time, ok b
 
 // pollInterval is NextPoll's table, given the tracking's age and how long
 // it has been quiet.
-func pollInterval(tag waybill.Tag, age, quiet time.Duration) time.Duration {
+func pollInterval(tag Tag, age, quiet time.Duration) time.Duration {
 	const day = 24 * time.Hour
-	fresh := tag == waybill.TagPending || tag == waybill.TagInfoReceived || tag == ""
+	fresh := tag == TagPending || tag == TagInfoReceived || tag == ""
 	switch {
 	case quiet >= 7*day:
 		return 24 * time.Hour
 	case quiet >= 3*day:
 		return 12 * time.Hour
-	case tag == waybill.TagOutForDelivery || tag == waybill.TagAvailableForPickup || tag == waybill.TagAttemptFail:
+	case tag == TagOutForDelivery || tag == TagAvailableForPickup || tag == TagAttemptFail:
 		return 30 * time.Minute
 	case fresh && age < time.Hour:
 		return 15 * time.Minute
@@ -51,7 +47,7 @@ func pollInterval(tag waybill.Tag, age, quiet time.Duration) time.Duration {
 		return 30 * time.Minute
 	case fresh && age < day:
 		return time.Hour
-	case tag == waybill.TagException:
+	case tag == TagException:
 		return 2 * time.Hour
 	default:
 		return 3 * time.Hour

@@ -1,4 +1,4 @@
-package carrier
+package waybill
 
 import (
 	"crypto/sha256"
@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/waybillhq/waybill"
 )
 
 // checkpointLayouts are the ISO 8601 forms carriers send, with and without
@@ -49,7 +47,7 @@ func ParseCheckpointTime(s string) (time.Time, error) {
 // CountryName (derived from the country) and Coordinates, so the same scan
 // pushed or fetched twice has the same hash. The hash is 32 lowercase hex
 // characters and is stable across releases: it is shown to API clients.
-func CheckpointHash(c waybill.Checkpoint) string {
+func CheckpointHash(c Checkpoint) string {
 	h := sha256.New()
 	for _, f := range []string{c.CheckpointTime, c.Message, c.City, c.State, c.Zip, c.CountryISO3, c.Location,
 		c.RawTag, string(c.Tag), c.Subtag} {
@@ -62,7 +60,7 @@ func CheckpointHash(c waybill.Checkpoint) string {
 
 // keyed is a checkpoint with its sort key.
 type keyed struct {
-	c     waybill.Checkpoint
+	c     Checkpoint
 	at    time.Time // zero when the time does not parse: such scans sort first
 	hash  string
 	isNew bool
@@ -83,7 +81,7 @@ func compareKeyed(a, b keyed) int {
 // set of checkpoints: arriving out of order or twice gives the same list
 // as in order and once. added holds the checkpoints of incoming that were
 // new, in the same order as merged. existing and incoming are not modified.
-func MergeCheckpoints(existing, incoming []waybill.Checkpoint) (merged, added []waybill.Checkpoint) {
+func MergeCheckpoints(existing, incoming []Checkpoint) (merged, added []Checkpoint) {
 	seen := make(map[string]bool, len(existing)+len(incoming))
 	all := make([]keyed, 0, len(existing)+len(incoming))
 	for i, c := range slices.Concat(existing, incoming) {
@@ -96,7 +94,7 @@ func MergeCheckpoints(existing, incoming []waybill.Checkpoint) (merged, added []
 		all = append(all, keyed{c: c, at: at, hash: h, isNew: i >= len(existing)})
 	}
 	slices.SortFunc(all, compareKeyed)
-	merged = make([]waybill.Checkpoint, len(all))
+	merged = make([]Checkpoint, len(all))
 	for i, k := range all {
 		merged[i] = k.c
 		if k.isNew {

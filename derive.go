@@ -1,11 +1,9 @@
-package carrier
+package waybill
 
 import (
 	"regexp"
 	"strings"
 	"time"
-
-	"github.com/waybillhq/waybill"
 )
 
 // DefaultExpireAfter is how long a tracking may go without news before it
@@ -14,7 +12,7 @@ const DefaultExpireAfter = 30 * 24 * time.Hour
 
 // Derived is the part of a tracking computed from its checkpoints.
 type Derived struct {
-	Tag    waybill.Tag
+	Tag    Tag
 	Subtag string // always belongs to Tag
 	// Active is false once the tracking is Delivered, Expired or marked as
 	// completed: such a tracking is no longer polled.
@@ -23,7 +21,7 @@ type Derived struct {
 	// (Tag is then Expired and Subtag Expired_001).
 	Expired bool
 	// ExpectedDelivery is the tracking's own: checkpoints carry no estimate,
-	// so the carrier's (FetchResult.ExpectedDelivery) is stored on the
+	// so the carrier's (News.ExpectedDelivery) is stored on the
 	// tracking before Derive runs.
 	ExpectedDelivery string
 	// ShipmentPickupDate is the checkpoint time of the first InTransit
@@ -37,8 +35,8 @@ type Derived struct {
 	// undelivered; 0 without checkpoints.
 	DeliveryTime *int
 	// SignedBy is the name in a Delivered checkpoint's message ("Signed by:
-	// J. SMITH"), else the tracking's own SignedBy (a connector may store
-	// the carrier's field there) while Delivered; "" while undelivered.
+	// J. SMITH"), else the tracking's own SignedBy (the carrier's field,
+	// News.SignedBy) while Delivered; "" while undelivered.
 	SignedBy string
 	// FirstAttemptedAt is the checkpoint time of the first AttemptFail,
 	// Delivered or AvailableForPickup checkpoint: the carrier's first
@@ -51,7 +49,7 @@ type Derived struct {
 }
 
 // Apply copies the derived fields onto t.
-func (d Derived) Apply(t *waybill.Tracking) {
+func (d Derived) Apply(t *Tracking) {
 	t.Tag, t.Subtag, t.Active = d.Tag, d.Subtag, d.Active
 	t.ExpectedDelivery = d.ExpectedDelivery
 	t.ShipmentPickupDate, t.ShipmentDeliveryDate = d.ShipmentPickupDate, d.ShipmentDeliveryDate
@@ -97,20 +95,20 @@ func isReturn(subtag string) bool { return subtag == "Exception_010" || subtag =
 //     (DELIVERED → Delivered_001, LOST → Exception_013,
 //     RETURNED_TO_SENDER → Exception_011) and is inactive.
 //   - Delivered and Expired trackings are inactive, all others active.
-func Derive(t waybill.Tracking, cps []waybill.Checkpoint, now time.Time, expireAfter time.Duration) Derived {
+func Derive(t Tracking, cps []Checkpoint, now time.Time, expireAfter time.Duration) Derived {
 	if expireAfter <= 0 {
 		expireAfter = DefaultExpireAfter
 	}
 	sorted, _ := MergeCheckpoints(nil, cps)
 	d := Derived{
-		Tag: waybill.TagPending, Subtag: waybill.DefaultSubtag(waybill.TagPending), Active: true,
+		Tag: TagPending, Subtag: DefaultSubtag(TagPending), Active: true,
 		ExpectedDelivery: t.ExpectedDelivery,
 	}
 	var (
-		delivered      bool               // the parcel is delivered, as of the scan being read
-		deliveredFirst waybill.Checkpoint // first scan of the current delivery
-		first, latest  time.Time          // parseable checkpoint times
-		firstCp        *waybill.Checkpoint
+		delivered      bool       // the parcel is delivered, as of the scan being read
+		deliveredFirst Checkpoint // first scan of the current delivery
+		first, latest  time.Time  // parseable checkpoint times
+		firstCp        *Checkpoint
 	)
 	for i := range sorted {
 		c := sorted[i]
@@ -121,18 +119,18 @@ func Derive(t waybill.Tracking, cps []waybill.Checkpoint, now time.Time, expireA
 			}
 			latest = at // sorted, so the last parseable one is the latest
 		}
-		if c.Tag == waybill.TagInTransit && d.ShipmentPickupDate == "" {
+		if c.Tag == TagInTransit && d.ShipmentPickupDate == "" {
 			d.ShipmentPickupDate = c.CheckpointTime
 		}
-		if d.FirstAttemptedAt == "" && (c.Tag == waybill.TagAttemptFail || c.Tag == waybill.TagDelivered ||
-			c.Tag == waybill.TagAvailableForPickup) {
+		if d.FirstAttemptedAt == "" && (c.Tag == TagAttemptFail || c.Tag == TagDelivered ||
+			c.Tag == TagAvailableForPickup) {
 			d.FirstAttemptedAt = c.CheckpointTime
 		}
 		if isReturn(c.Subtag) {
 			d.ReturnToSender = true
 		}
 		switch {
-		case c.Tag == waybill.TagDelivered:
+		case c.Tag == TagDelivered:
 			if !delivered {
 				delivered, deliveredFirst, d.SignedBy = true, c, ""
 			}
@@ -146,13 +144,14 @@ func Derive(t waybill.Tracking, cps []waybill.Checkpoint, now time.Time, expireA
 		}
 		d.Tag, d.Subtag = c.Tag, c.Subtag
 	}
-	if !d.Tag.Valid() || !waybill.ValidSubtag(d.Tag, d.Subtag) {
-		// A checkpoint that bypassed MapStatus: keep its tag if it is one,
+	if !d.Tag.Valid() || !ValidSubtag(d.Tag, d.Subtag) {
+		// A checkpoint that was never tagged (internal/carrier tags raw
+		// statuses before they get here): keep its tag if it is one,
 		// with the tag's generic subtag.
 		if !d.Tag.Valid() {
-			d.Tag = waybill.TagInTransit
+			d.Tag = TagInTransit
 		}
-		d.Subtag = waybill.DefaultSubtag(d.Tag)
+		d.Subtag = DefaultSubtag(d.Tag)
 	}
 
 	days := 0
@@ -180,16 +179,16 @@ func Derive(t waybill.Tracking, cps []waybill.Checkpoint, now time.Time, expireA
 		d.Active = false
 		switch t.CompletedReason {
 		case "DELIVERED":
-			d.Tag, d.Subtag = waybill.TagDelivered, "Delivered_001"
+			d.Tag, d.Subtag = TagDelivered, "Delivered_001"
 		case "LOST":
-			d.Tag, d.Subtag = waybill.TagException, "Exception_013"
+			d.Tag, d.Subtag = TagException, "Exception_013"
 		case "RETURNED_TO_SENDER":
-			d.Tag, d.Subtag, d.ReturnToSender = waybill.TagException, "Exception_011", true
+			d.Tag, d.Subtag, d.ReturnToSender = TagException, "Exception_011", true
 		}
 	case delivered:
 		d.Active = false
 	case !lastNews.IsZero() && now.Sub(lastNews) >= expireAfter:
-		d.Tag, d.Subtag = waybill.TagExpired, waybill.DefaultSubtag(waybill.TagExpired)
+		d.Tag, d.Subtag = TagExpired, DefaultSubtag(TagExpired)
 		d.Active, d.Expired = false, true
 	}
 	return d

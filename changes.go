@@ -1,10 +1,8 @@
-package carrier
-
-import "github.com/waybillhq/waybill"
+package waybill
 
 // Change is something about a tracking that webhook subscribers hear about.
 type Change struct {
-	// Type is waybill.EventTrackingUpdate or waybill.EventEDDRevise.
+	// Type is EventTrackingUpdate or EventEDDRevise.
 	Type string
 	// IsFirstTag is set on a tracking_update when the tracking leaves its
 	// first status: before, it was Pending (or had no tag) and none of its
@@ -12,7 +10,7 @@ type Change struct {
 	IsFirstTag bool
 	// From and To are the tags before and after a tracking_update; both
 	// are the tracking's tag for an edd_revise.
-	From, To waybill.Tag
+	From, To Tag
 }
 
 // Changes compares a tracking before and after an update and returns what
@@ -23,26 +21,26 @@ type Change struct {
 //     first estimate; an estimate that disappears is not announced.
 //
 // Changes is pure and returns nil when nothing changed.
-func Changes(before, after waybill.Tracking) []Change {
+func Changes(before, after Tracking) []Change {
 	var out []Change
 	if before.Tag != after.Tag {
-		out = append(out, Change{Type: waybill.EventTrackingUpdate, IsFirstTag: neverTagged(before),
+		out = append(out, Change{Type: EventTrackingUpdate, IsFirstTag: neverTagged(before),
 			From: before.Tag, To: after.Tag})
 	}
 	if after.ExpectedDelivery != "" && before.ExpectedDelivery != after.ExpectedDelivery {
-		out = append(out, Change{Type: waybill.EventEDDRevise, From: after.Tag, To: after.Tag})
+		out = append(out, Change{Type: EventEDDRevise, From: after.Tag, To: after.Tag})
 	}
 	return out
 }
 
 // neverTagged reports whether t has not yet had a status other than
 // Pending.
-func neverTagged(t waybill.Tracking) bool {
-	if t.Tag != "" && t.Tag != waybill.TagPending {
+func neverTagged(t Tracking) bool {
+	if t.Tag != "" && t.Tag != TagPending {
 		return false
 	}
 	for _, c := range t.Checkpoints {
-		if c.Tag != "" && c.Tag != waybill.TagPending {
+		if c.Tag != "" && c.Tag != TagPending {
 			return false
 		}
 	}

@@ -1,4 +1,4 @@
-package carrier
+package waybill
 
 import (
 	"math/rand"
@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/waybillhq/waybill"
 )
 
 func intp(n int) *int { return &n }
@@ -15,7 +14,7 @@ func TestDerive(t *testing.T) {
 	t.Parallel()
 	created := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
 	now := time.Date(2024, 5, 6, 12, 0, 0, 0, time.UTC)
-	tr := waybill.Tracking{CreatedAt: created, LastUpdatedAt: created, ExpectedDelivery: "2024-05-05"}
+	tr := Tracking{CreatedAt: created, LastUpdatedAt: created, ExpectedDelivery: "2024-05-05"}
 	label := cp("2024-05-01T09:00:00Z", "InfoReceived_001", "Label created")
 	pickup := cp("2024-05-01T18:00:00Z", "InTransit_002", "Picked up")
 	hub := cp("2024-05-02T23:00:00+02:00", "InTransit_003", "Arrived")
@@ -31,74 +30,74 @@ func TestDerive(t *testing.T) {
 
 	for _, tt := range []struct {
 		name string
-		t    waybill.Tracking
-		cps  []waybill.Checkpoint
+		t    Tracking
+		cps  []Checkpoint
 		now  time.Time
 		want Derived
 	}{
 		{"no checkpoints", tr, nil, now, Derived{
-			Tag: waybill.TagPending, Subtag: "Pending_001", Active: true, ExpectedDelivery: "2024-05-05", DeliveryTime: intp(0)}},
-		{"in transit", tr, []waybill.Checkpoint{hub, label, pickup}, now, Derived{
-			Tag: waybill.TagInTransit, Subtag: "InTransit_003", Active: true, ExpectedDelivery: "2024-05-05",
+			Tag: TagPending, Subtag: "Pending_001", Active: true, ExpectedDelivery: "2024-05-05", DeliveryTime: intp(0)}},
+		{"in transit", tr, []Checkpoint{hub, label, pickup}, now, Derived{
+			Tag: TagInTransit, Subtag: "InTransit_003", Active: true, ExpectedDelivery: "2024-05-05",
 			ShipmentPickupDate: pickup.CheckpointTime, DeliveryTime: intp(5)}},
-		{"delivered, signed", tr, []waybill.Checkpoint{delivered, ofd, label, pickup, hub}, now, Derived{
-			Tag: waybill.TagDelivered, Subtag: "Delivered_003", ExpectedDelivery: "2024-05-05",
+		{"delivered, signed", tr, []Checkpoint{delivered, ofd, label, pickup, hub}, now, Derived{
+			Tag: TagDelivered, Subtag: "Delivered_003", ExpectedDelivery: "2024-05-05",
 			ShipmentPickupDate: pickup.CheckpointTime, ShipmentDeliveryDate: delivered.CheckpointTime,
 			DeliveryTime: intp(3), SignedBy: "J. SMITH", FirstAttemptedAt: delivered.CheckpointTime}},
-		{"delivered after a failed attempt", tr, []waybill.Checkpoint{label, pickup, ofd, attempt, delivered}, now, Derived{
-			Tag: waybill.TagDelivered, Subtag: "Delivered_003", ExpectedDelivery: "2024-05-05",
+		{"delivered after a failed attempt", tr, []Checkpoint{label, pickup, ofd, attempt, delivered}, now, Derived{
+			Tag: TagDelivered, Subtag: "Delivered_003", ExpectedDelivery: "2024-05-05",
 			ShipmentPickupDate: pickup.CheckpointTime, ShipmentDeliveryDate: delivered.CheckpointTime,
 			DeliveryTime: intp(3), SignedBy: "J. SMITH", FirstAttemptedAt: attempt.CheckpointTime}},
-		{"available for pickup, then collected", tr, []waybill.Checkpoint{label, pickup, ready, collected}, now, Derived{
-			Tag: waybill.TagDelivered, Subtag: "Delivered_002", ExpectedDelivery: "2024-05-05",
+		{"available for pickup, then collected", tr, []Checkpoint{label, pickup, ready, collected}, now, Derived{
+			Tag: TagDelivered, Subtag: "Delivered_002", ExpectedDelivery: "2024-05-05",
 			ShipmentPickupDate: pickup.CheckpointTime, ShipmentDeliveryDate: collected.CheckpointTime,
 			DeliveryTime: intp(3), FirstAttemptedAt: ready.CheckpointTime}},
-		{"exception, then delivered", tr, []waybill.Checkpoint{label, pickup, customs, ofd, delivered}, now, Derived{
-			Tag: waybill.TagDelivered, Subtag: "Delivered_003", ExpectedDelivery: "2024-05-05",
+		{"exception, then delivered", tr, []Checkpoint{label, pickup, customs, ofd, delivered}, now, Derived{
+			Tag: TagDelivered, Subtag: "Delivered_003", ExpectedDelivery: "2024-05-05",
 			ShipmentPickupDate: pickup.CheckpointTime, ShipmentDeliveryDate: delivered.CheckpointTime,
 			DeliveryTime: intp(3), SignedBy: "J. SMITH", FirstAttemptedAt: delivered.CheckpointTime}},
-		{"delivered is sticky", tr, []waybill.Checkpoint{label, delivered, stray}, now, Derived{
-			Tag: waybill.TagDelivered, Subtag: "Delivered_003", ExpectedDelivery: "2024-05-05",
+		{"delivered is sticky", tr, []Checkpoint{label, delivered, stray}, now, Derived{
+			Tag: TagDelivered, Subtag: "Delivered_003", ExpectedDelivery: "2024-05-05",
 			ShipmentDeliveryDate: delivered.CheckpointTime, DeliveryTime: intp(3), SignedBy: "J. SMITH",
 			FirstAttemptedAt: delivered.CheckpointTime}},
-		{"a later delivered scan refines the subtag", tr, []waybill.Checkpoint{label, collected, delivered}, now, Derived{
-			Tag: waybill.TagDelivered, Subtag: "Delivered_002", ExpectedDelivery: "2024-05-05",
+		{"a later delivered scan refines the subtag", tr, []Checkpoint{label, collected, delivered}, now, Derived{
+			Tag: TagDelivered, Subtag: "Delivered_002", ExpectedDelivery: "2024-05-05",
 			ShipmentDeliveryDate: delivered.CheckpointTime, DeliveryTime: intp(3), SignedBy: "J. SMITH",
 			FirstAttemptedAt: delivered.CheckpointTime}},
-		{"a return after delivery undoes it", tr, []waybill.Checkpoint{label, pickup, delivered, returning, returned}, now, Derived{
-			Tag: waybill.TagException, Subtag: "Exception_011", Active: true, ExpectedDelivery: "2024-05-05",
+		{"a return after delivery undoes it", tr, []Checkpoint{label, pickup, delivered, returning, returned}, now, Derived{
+			Tag: TagException, Subtag: "Exception_011", Active: true, ExpectedDelivery: "2024-05-05",
 			ShipmentPickupDate: pickup.CheckpointTime, DeliveryTime: intp(5), FirstAttemptedAt: delivered.CheckpointTime,
 			ReturnToSender: true}},
-		{"returning to sender", tr, []waybill.Checkpoint{label, pickup, ofd, returning}, now, Derived{
-			Tag: waybill.TagException, Subtag: "Exception_010", Active: true, ExpectedDelivery: "2024-05-05",
+		{"returning to sender", tr, []Checkpoint{label, pickup, ofd, returning}, now, Derived{
+			Tag: TagException, Subtag: "Exception_010", Active: true, ExpectedDelivery: "2024-05-05",
 			ShipmentPickupDate: pickup.CheckpointTime, DeliveryTime: intp(5), ReturnToSender: true}},
-		{"signed_by from the tracking's field", func() waybill.Tracking { x := tr; x.SignedBy = "FRONT DESK"; return x }(),
-			[]waybill.Checkpoint{label, collected}, now, Derived{
-				Tag: waybill.TagDelivered, Subtag: "Delivered_002", ExpectedDelivery: "2024-05-05",
+		{"signed_by from the tracking's field", func() Tracking { x := tr; x.SignedBy = "FRONT DESK"; return x }(),
+			[]Checkpoint{label, collected}, now, Derived{
+				Tag: TagDelivered, Subtag: "Delivered_002", ExpectedDelivery: "2024-05-05",
 				ShipmentDeliveryDate: collected.CheckpointTime, DeliveryTime: intp(3), SignedBy: "FRONT DESK",
 				FirstAttemptedAt: collected.CheckpointTime}},
-		{"signed_by is empty while undelivered", func() waybill.Tracking { x := tr; x.SignedBy = "FRONT DESK"; return x }(),
-			[]waybill.Checkpoint{label}, now, Derived{
-				Tag: waybill.TagInfoReceived, Subtag: "InfoReceived_001", Active: true, ExpectedDelivery: "2024-05-05",
+		{"signed_by is empty while undelivered", func() Tracking { x := tr; x.SignedBy = "FRONT DESK"; return x }(),
+			[]Checkpoint{label}, now, Derived{
+				Tag: TagInfoReceived, Subtag: "InfoReceived_001", Active: true, ExpectedDelivery: "2024-05-05",
 				DeliveryTime: intp(5)}},
-		{"not expired a second before 30 days", tr, []waybill.Checkpoint{label}, label0(label).Add(30*24*time.Hour - time.Second), Derived{
-			Tag: waybill.TagInfoReceived, Subtag: "InfoReceived_001", Active: true, ExpectedDelivery: "2024-05-05",
+		{"not expired a second before 30 days", tr, []Checkpoint{label}, label0(label).Add(30*24*time.Hour - time.Second), Derived{
+			Tag: TagInfoReceived, Subtag: "InfoReceived_001", Active: true, ExpectedDelivery: "2024-05-05",
 			DeliveryTime: intp(30)}},
-		{"expired at 30 days without news", tr, []waybill.Checkpoint{label}, label0(label).Add(30 * 24 * time.Hour), Derived{
-			Tag: waybill.TagExpired, Subtag: "Expired_001", Expired: true, ExpectedDelivery: "2024-05-05",
+		{"expired at 30 days without news", tr, []Checkpoint{label}, label0(label).Add(30 * 24 * time.Hour), Derived{
+			Tag: TagExpired, Subtag: "Expired_001", Expired: true, ExpectedDelivery: "2024-05-05",
 			DeliveryTime: intp(30)}},
 		{"expired pending", tr, nil, created.Add(30 * 24 * time.Hour), Derived{
-			Tag: waybill.TagExpired, Subtag: "Expired_001", Expired: true, ExpectedDelivery: "2024-05-05", DeliveryTime: intp(0)}},
-		{"delivered never expires", tr, []waybill.Checkpoint{delivered}, now.Add(90 * 24 * time.Hour), Derived{
-			Tag: waybill.TagDelivered, Subtag: "Delivered_003", ExpectedDelivery: "2024-05-05",
+			Tag: TagExpired, Subtag: "Expired_001", Expired: true, ExpectedDelivery: "2024-05-05", DeliveryTime: intp(0)}},
+		{"delivered never expires", tr, []Checkpoint{delivered}, now.Add(90 * 24 * time.Hour), Derived{
+			Tag: TagDelivered, Subtag: "Delivered_003", ExpectedDelivery: "2024-05-05",
 			ShipmentDeliveryDate: delivered.CheckpointTime, DeliveryTime: intp(0), SignedBy: "J. SMITH",
 			FirstAttemptedAt: delivered.CheckpointTime}},
-		{"marked lost", func() waybill.Tracking { x := tr; x.CompletedReason = "LOST"; return x }(),
-			[]waybill.Checkpoint{label}, now, Derived{
-				Tag: waybill.TagException, Subtag: "Exception_013", ExpectedDelivery: "2024-05-05", DeliveryTime: intp(5)}},
-		{"marked returned", func() waybill.Tracking { x := tr; x.CompletedReason = "RETURNED_TO_SENDER"; return x }(),
+		{"marked lost", func() Tracking { x := tr; x.CompletedReason = "LOST"; return x }(),
+			[]Checkpoint{label}, now, Derived{
+				Tag: TagException, Subtag: "Exception_013", ExpectedDelivery: "2024-05-05", DeliveryTime: intp(5)}},
+		{"marked returned", func() Tracking { x := tr; x.CompletedReason = "RETURNED_TO_SENDER"; return x }(),
 			nil, now, Derived{
-				Tag: waybill.TagException, Subtag: "Exception_011", ExpectedDelivery: "2024-05-05", DeliveryTime: intp(0),
+				Tag: TagException, Subtag: "Exception_011", ExpectedDelivery: "2024-05-05", DeliveryTime: intp(0),
 				ReturnToSender: true}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,7 +109,7 @@ func TestDerive(t *testing.T) {
 	}
 }
 
-func label0(c waybill.Checkpoint) time.Time {
+func label0(c Checkpoint) time.Time {
 	at, _ := ParseCheckpointTime(c.CheckpointTime)
 	return at
 }
@@ -141,7 +140,7 @@ func TestDeriveIsPure(t *testing.T) {
 	created := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
 	for range 300 {
 		scans := randomScans(r, 1+r.Intn(15))
-		tr := waybill.Tracking{CreatedAt: created, LastUpdatedAt: created.Add(time.Duration(r.Intn(100)) * time.Hour),
+		tr := Tracking{CreatedAt: created, LastUpdatedAt: created.Add(time.Duration(r.Intn(100)) * time.Hour),
 			ExpectedDelivery: "2024-05-09"}
 		now := created.Add(time.Duration(r.Intn(60*24)) * time.Hour)
 		want := Derive(tr, scans, now, 0)
@@ -155,10 +154,10 @@ func TestDeriveIsPure(t *testing.T) {
 		if diff := cmp.Diff(want, Derive(after, scans, now, 0)); diff != "" {
 			t.Fatalf("Derive is not idempotent (-want +got):\n%s", diff)
 		}
-		if !waybill.ValidSubtag(got.Tag, got.Subtag) {
+		if !ValidSubtag(got.Tag, got.Subtag) {
 			t.Fatalf("Derive gave %s with %s", got.Tag, got.Subtag)
 		}
-		if got.Active == (got.Tag == waybill.TagDelivered || got.Tag == waybill.TagExpired) {
+		if got.Active == (got.Tag == TagDelivered || got.Tag == TagExpired) {
 			t.Fatalf("Derive gave %s with Active %v", got.Tag, got.Active)
 		}
 	}
