@@ -22,7 +22,7 @@ func NewPublicID() string {
 	return hex.EncodeToString(b)
 }
 
-const trackingColumns = `id, public_id, org_id, created_at, updated_at, doc`
+const trackingColumns = `id, public_id, org_id, created_at, updated_at, doc, page_token`
 
 // InsertTracking stores a new tracking and sets t.ID when it is empty. A
 // tracking with the same organization, slug and number gives ECONFLICT with
@@ -31,6 +31,9 @@ func (q *Queries) InsertTracking(ctx context.Context, t *waybill.Tracking) error
 	if t.ID == "" {
 		t.ID = NewPublicID()
 	}
+	if t.PageToken == "" {
+		t.PageToken = NewPageToken()
+	}
 	doc, err := json.Marshal(t)
 	if err != nil {
 		return fmt.Errorf("encode tracking: %w", err)
@@ -38,12 +41,12 @@ func (q *Queries) InsertTracking(ctx context.Context, t *waybill.Tracking) error
 	var id int64
 	err = q.q.QueryRowContext(ctx, `INSERT INTO trackings
 		(public_id, org_id, slug, tracking_number, tag, active, origin_iso3, destination_iso3, order_id,
-		 search_text, return_to_sender, delivery_days, created_at, updated_at, doc, last_info_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+		 search_text, return_to_sender, delivery_days, created_at, updated_at, doc, last_info_at, page_token)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 		ON CONFLICT (org_id, slug, tracking_number) DO NOTHING RETURNING id`,
 		t.ID, t.OrgID, t.Slug, t.TrackingNumber, string(t.Tag), t.Active, t.OriginCountryISO3,
 		t.DestinationCountryISO3, t.OrderID, searchText(t), t.ReturnToSender, deliveryDays(t),
-		toMicros(t.CreatedAt), toMicros(t.UpdatedAt), string(doc), toMicros(t.LastUpdatedAt)).Scan(&id)
+		toMicros(t.CreatedAt), toMicros(t.UpdatedAt), string(doc), toMicros(t.LastUpdatedAt), t.PageToken).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &waybill.Error{Code: waybill.ECONFLICT, Reason: waybill.ReasonTrackingExists,
 			Message: "Tracking already exists."}
@@ -117,8 +120,9 @@ func scanTracking(row scanner) (waybill.Tracking, int64, error) {
 		seq, orgID       int64
 		publicID, doc    string
 		created, updated int64
+		pageToken        sql.NullString
 	)
-	err := row.Scan(&seq, &publicID, &orgID, &created, &updated, &doc)
+	err := row.Scan(&seq, &publicID, &orgID, &created, &updated, &doc, &pageToken)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, 0, trackingNotFound()
 	} else if err != nil {
@@ -127,7 +131,7 @@ func scanTracking(row scanner) (waybill.Tracking, int64, error) {
 	if err := json.Unmarshal([]byte(doc), &t); err != nil {
 		return t, 0, fmt.Errorf("decode tracking %s: %w", publicID, err)
 	}
-	t.ID, t.OrgID = publicID, orgID
+	t.ID, t.OrgID, t.PageToken = publicID, orgID, pageToken.String
 	t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return t, seq, nil
 }

@@ -1,0 +1,238 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/waybillhq/waybill"
+)
+
+// NewPageToken returns a random 26-character token (128 bits, lowercase
+// base32) for a tracking's hosted page link. It is unrelated to the
+// tracking's id and number, so a link reveals neither and cannot be guessed.
+func NewPageToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+// storedBranding is the stored form of waybill.Branding (org_pages.settings).
+// Its JSON names are the storage format; renaming one loses stored data.
+type storedBranding struct {
+	DisplayName     string `json:"display_name,omitempty"`
+	LogoURL         string `json:"logo_url,omitempty"`
+	AccentColor     string `json:"accent_color,omitempty"`
+	SupportEmail    string `json:"support_email,omitempty"`
+	SupportURL      string `json:"support_url,omitempty"`
+	Language        string `json:"language,omitempty"`
+	TimeZone        string `json:"time_zone,omitempty"`
+	HideCourier     bool   `json:"hide_courier,omitempty"`
+	CourierMessage  string `json:"courier_message,omitempty"`
+	MaskLocations   bool   `json:"mask_locations,omitempty"`
+	LocationMessage string `json:"location_message,omitempty"`
+}
+
+func decodeBranding(settings sql.NullString, host sql.NullString, updated sql.NullInt64) (waybill.Branding, error) {
+	var b waybill.Branding
+	if !settings.Valid {
+		return b, nil
+	}
+	var s storedBranding
+	if err := json.Unmarshal([]byte(settings.String), &s); err != nil {
+		return b, fmt.Errorf("decode branding: %w", err)
+	}
+	b = waybill.Branding{DisplayName: s.DisplayName, LogoURL: s.LogoURL, AccentColor: s.AccentColor,
+		SupportEmail: s.SupportEmail, SupportURL: s.SupportURL, Language: s.Language, TimeZone: s.TimeZone,
+		CustomHost: host.String, HideCourier: s.HideCourier, CourierMessage: s.CourierMessage,
+		MaskLocations: s.MaskLocations, LocationMessage: s.LocationMessage, UpdatedAt: fromMicros(updated.Int64)}
+	return b, nil
+}
+
+// Branding returns the organization's branding; the zero Branding when it
+// has never set one.
+func (q *Queries) Branding(ctx context.Context, orgID int64) (waybill.Branding, error) {
+	var settings, host sql.NullString
+	var updated sql.NullInt64
+	err := q.q.QueryRowContext(ctx, `SELECT settings, custom_host, updated_at FROM org_pages WHERE org_id = $1`, orgID).
+		Scan(&settings, &host, &updated)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return waybill.Branding{}, fmt.Errorf("get branding of organization %d: %w", orgID, err)
+	}
+	return decodeBranding(settings, host, updated)
+}
+
+// PutBranding stores the organization's branding, replacing any. A custom
+// host another organization has gives ECONFLICT.
+func (q *Queries) PutBranding(ctx context.Context, orgID int64, b waybill.Branding) error {
+	doc, err := json.Marshal(storedBranding{DisplayName: b.DisplayName, LogoURL: b.LogoURL, AccentColor: b.AccentColor,
+		SupportEmail: b.SupportEmail, SupportURL: b.SupportURL, Language: b.Language, TimeZone: b.TimeZone,
+		HideCourier: b.HideCourier, CourierMessage: b.CourierMessage, MaskLocations: b.MaskLocations,
+		LocationMessage: b.LocationMessage})
+	if err != nil {
+		return fmt.Errorf("encode branding: %w", err)
+	}
+	var host any
+	if b.CustomHost != "" {
+		host = b.CustomHost
+		var owner int64
+		err := q.q.QueryRowContext(ctx, `SELECT org_id FROM org_pages WHERE custom_host = $1`, b.CustomHost).Scan(&owner)
+		if err == nil && owner != orgID {
+			return waybill.Errorf(waybill.ECONFLICT, "custom_host %s belongs to another organization.", b.CustomHost)
+		} else if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("check custom host: %w", err)
+		}
+	}
+	_, err = q.q.ExecContext(ctx, `INSERT INTO org_pages (org_id, custom_host, settings, updated_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (org_id) DO UPDATE SET custom_host = excluded.custom_host, settings = excluded.settings,
+		updated_at = excluded.updated_at`, orgID, host, string(doc), toMicros(b.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("store branding of organization %d: %w", orgID, err)
+	}
+	return nil
+}
+
+// PortalOrg is an organization as its portal needs it.
+type PortalOrg struct {
+	Org      waybill.Organization
+	Branding waybill.Branding
+}
+
+const portalOrgQuery = `SELECT o.id, o.name, o.created_at, p.settings, p.custom_host, p.updated_at
+	FROM organizations o LEFT JOIN org_pages p ON p.org_id = o.id WHERE `
+
+// PortalOrgByHost returns the organization whose custom host is host, or
+// ENOTFOUND. It reads across organizations: a host names one.
+func (q *Queries) PortalOrgByHost(ctx context.Context, host string) (PortalOrg, error) {
+	return q.scanPortalOrg(q.q.QueryRowContext(ctx, portalOrgQuery+`o.id = (SELECT org_id FROM org_pages WHERE custom_host = $1)`, host))
+}
+
+// PortalOrgByName returns the organization with that name and its
+// branding, or ENOTFOUND.
+func (q *Queries) PortalOrgByName(ctx context.Context, name string) (PortalOrg, error) {
+	return q.scanPortalOrg(q.q.QueryRowContext(ctx, portalOrgQuery+`o.name = $1`, name))
+}
+
+func (q *Queries) scanPortalOrg(row *sql.Row) (PortalOrg, error) {
+	var p PortalOrg
+	var created int64
+	var settings, host sql.NullString
+	var updated sql.NullInt64
+	err := row.Scan(&p.Org.ID, &p.Org.Name, &created, &settings, &host, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, waybill.Errorf(waybill.ENOTFOUND, "No such tracking portal.")
+	} else if err != nil {
+		return p, fmt.Errorf("get portal organization: %w", err)
+	}
+	p.Org.CreatedAt = fromMicros(created)
+	p.Branding, err = decodeBranding(settings, host, updated)
+	return p, err
+}
+
+// PageTrackings are the trackings one page shows with their organization's
+// branding.
+type PageTrackings struct {
+	OrgID     int64
+	OrgName   string
+	Branding  waybill.Branding
+	Trackings []waybill.Tracking
+}
+
+const pageColumns = `t.id, t.public_id, t.org_id, t.created_at, t.updated_at, t.doc, t.page_token,
+	o.name, p.settings, p.custom_host, p.updated_at`
+
+// pageJoins brings in the organization (by primary key) and its branding.
+const pageJoins = ` JOIN organizations o ON o.id = t.org_id LEFT JOIN org_pages p ON p.org_id = t.org_id `
+
+// TrackingPage returns the tracking whose page token is token, with its
+// organization's branding, in one indexed read; ENOTFOUND when no tracking
+// has that token. With order set it returns every tracking of the same
+// order (the token's first), still in one read.
+func (q *Queries) TrackingPage(ctx context.Context, token string, order bool) (PageTrackings, error) {
+	query := `SELECT ` + pageColumns + ` FROM trackings t` + pageJoins + `
+		WHERE t.page_token = $1`
+	if order {
+		query = `SELECT ` + pageColumns + ` FROM trackings k
+			JOIN trackings t ON t.org_id = k.org_id AND (t.id = k.id OR (k.order_id <> '' AND t.order_id = k.order_id))
+			` + pageJoins + `
+			WHERE k.page_token = $1 ORDER BY CASE WHEN t.id = k.id THEN 0 ELSE 1 END, t.created_at, t.id`
+	}
+	return q.pageTrackings(ctx, query, token)
+}
+
+// OrderTrackings returns the organization's trackings whose order id or
+// order number is order, oldest first, with the organization's branding.
+func (q *Queries) OrderTrackings(ctx context.Context, orgID int64, order string) (PageTrackings, error) {
+	number := `json_extract(t.doc, '$.order_number')`
+	if q.engine == Postgres {
+		number = `((t.doc::jsonb) ->> 'order_number')`
+	}
+	return q.pageTrackings(ctx, `SELECT `+pageColumns+` FROM trackings t`+pageJoins+`
+		WHERE t.org_id = $1 AND (t.order_id = $2 OR `+number+` = $2) ORDER BY t.created_at, t.id LIMIT 50`, orgID, order)
+}
+
+// NumberTrackings returns the organization's trackings with that (normalized)
+// tracking number, one per courier, with the organization's branding.
+func (q *Queries) NumberTrackings(ctx context.Context, orgID int64, number string) (PageTrackings, error) {
+	return q.pageTrackings(ctx, `SELECT `+pageColumns+` FROM trackings t`+pageJoins+`
+		WHERE t.org_id = $1 AND t.tracking_number = $2 ORDER BY t.created_at, t.id LIMIT 20`, orgID, number)
+}
+
+func (q *Queries) pageTrackings(ctx context.Context, query string, args ...any) (PageTrackings, error) {
+	var out PageTrackings
+	rows, err := q.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return out, fmt.Errorf("read page trackings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			t                waybill.Tracking
+			seq, orgID       int64
+			publicID, doc    string
+			created, updated int64
+			token            sql.NullString
+			orgName          string
+			settings, host   sql.NullString
+			brandingUpdated  sql.NullInt64
+		)
+		if err := rows.Scan(&seq, &publicID, &orgID, &created, &updated, &doc, &token, &orgName, &settings, &host, &brandingUpdated); err != nil {
+			return out, fmt.Errorf("read page tracking: %w", err)
+		}
+		if err := json.Unmarshal([]byte(doc), &t); err != nil {
+			return out, fmt.Errorf("decode tracking %s: %w", publicID, err)
+		}
+		t.ID, t.OrgID, t.PageToken = publicID, orgID, token.String
+		t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
+		if len(out.Trackings) == 0 {
+			out.OrgID, out.OrgName = orgID, orgName
+			if out.Branding, err = decodeBranding(settings, host, brandingUpdated); err != nil {
+				return out, err
+			}
+		}
+		out.Trackings = append(out.Trackings, t)
+	}
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("read page trackings: %w", err)
+	}
+	return out, nil
+}
+
+// OrderSale returns the organization's sale whose external id or reference
+// is order, with its lines; ENOTFOUND when there is none.
+func (q *Queries) OrderSale(ctx context.Context, orgID int64, order string) (waybill.Sale, []waybill.SaleItem, error) {
+	ss, err := q.Sales(ctx, orgID, []Cond{{"external_id", []any{order}}}, Page{Limit: 1})
+	if err != nil {
+		return waybill.Sale{}, nil, err
+	}
+	if len(ss) == 0 {
+		return waybill.Sale{}, nil, waybill.Errorf(waybill.ENOTFOUND, "Order not found.")
+	}
+	items, err := q.SaleItems(ctx, orgID, []Cond{{"sale_id", []any{ss[0].ID}}}, Page{})
+	return ss[0], items, err
+}
