@@ -1,0 +1,243 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/portal"
+)
+
+// Pages is what the face needs from the core: pages by token, portals, and
+// the two lookups. Every method decides what the visitor may see.
+type Pages interface {
+	TrackingPage(ctx context.Context, token string) (portal.Page, error)
+	OrderPage(ctx context.Context, token string) (portal.Page, error)
+	PortalByHost(ctx context.Context, host string) (portal.Portal, error)
+	PortalByName(ctx context.Context, name string) (portal.Portal, error)
+	LookupNumber(ctx context.Context, orgID int64, number string) (portal.Page, error)
+	LookupOrder(ctx context.Context, orgID int64, order, verify string) (portal.Page, error)
+}
+
+var _ Pages = (*portal.Service)(nil)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed assets
+var assetFS embed.FS
+
+var templates = template.Must(template.New("").Funcs(template.FuncMap{
+	"inc": func(i int) int { return i + 1 },
+	"iso": func(t time.Time) string { return t.Format(time.RFC3339) },
+}).ParseFS(templateFS, "templates/*.html"))
+
+// cssVersion changes whenever page.css does, so the stylesheet can be
+// cached for a year.
+var cssVersion = func() string {
+	b, err := fs.ReadFile(assetFS, "assets/page.css")
+	if err != nil {
+		panic(err)
+	}
+	sum := sha256.Sum256(b)
+	return base64.RawURLEncoding.EncodeToString(sum[:6])
+}()
+
+// Web serves the hosted tracking pages.
+type Web struct {
+	Pages  Pages
+	Logger *slog.Logger
+	// Lookups limits portal lookups per client address; nil allows all.
+	Lookups *Limiter
+}
+
+// Register adds the page routes to mux. The portal at "/" answers only on
+// an organization's custom host; anywhere else "/" is not found.
+func (h *Web) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /t/{token}", h.handle(h.trackingPage))
+	mux.HandleFunc("GET /t/{token}/order", h.handle(h.orderPage))
+	mux.HandleFunc("GET /track/{org}", h.handle(h.namedPortal))
+	mux.HandleFunc("POST /track/{org}", h.handle(h.namedLookup))
+	mux.HandleFunc("GET /{$}", h.handle(h.hostPortal))
+	mux.HandleFunc("POST /{$}", h.handle(h.hostLookup))
+	mux.HandleFunc("GET /assets/page.css", h.css)
+	mux.HandleFunc("GET /assets/accent/{color}", h.accentCSS)
+}
+
+// view is what the layout template renders.
+type view struct {
+	Kind    string // shipments, portal, error
+	Lang    string
+	L       localizer
+	Title   string
+	Message string
+	OrgName string
+
+	LogoURL, SupportEmail, SupportURL string
+	CSS, AccentCSS                    string
+
+	Order     *portal.Order
+	Shipments []portal.Shipment
+	PortalURL string // a link back to the portal, when known
+
+	LookupURL string
+	Form      lookupForm
+
+	status int
+	logo   string // the logo's origin, for the Content-Security-Policy
+}
+
+type lookupForm struct {
+	TrackingNumber, OrderNumber string
+}
+
+// newView fills what every page shares from the organization's branding.
+func newView(r *http.Request, b waybill.Branding, orgName, trackingLang string) view {
+	lang := pickLanguage(r, trackingLang, b.Language)
+	v := view{Lang: lang, L: localizer{lang}, OrgName: orgName, SupportEmail: b.SupportEmail, SupportURL: b.SupportURL,
+		CSS: "/assets/page.css?v=" + cssVersion, status: http.StatusOK}
+	if b.LogoURL != "" {
+		if u, err := url.Parse(b.LogoURL); err == nil && u.Scheme == "https" && u.Host != "" {
+			v.LogoURL, v.logo = b.LogoURL, "https://"+u.Host
+		}
+	}
+	if c := strings.TrimPrefix(b.AccentColor, "#"); c != b.AccentColor && len(c) == 6 {
+		v.AccentCSS = "/assets/accent/" + strings.ToLower(c) + ".css"
+	}
+	return v
+}
+
+// handle runs a page handler and renders what it returns, or its error as
+// a page in the visitor's language.
+func (h *Web) handle(fn func(r *http.Request) (view, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := fn(r)
+		if err != nil {
+			v = h.errorView(r, err)
+		}
+		h.render(w, r, v)
+	}
+}
+
+func (h *Web) errorView(r *http.Request, err error) view {
+	v := newView(r, waybill.Branding{}, "Waybill", "")
+	v.Kind = "error"
+	switch waybill.ErrorCode(err) {
+	case waybill.ENOTFOUND, waybill.EINVALID:
+		v.status, v.Title = http.StatusNotFound, v.L.T("page_not_found")
+	default:
+		h.Logger.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		v.status, v.Title = http.StatusInternalServerError, "Error"
+	}
+	return v
+}
+
+// render writes the page with its security and caching headers. A GET of
+// an unchanged page with a matching If-None-Match is answered 304.
+func (h *Web) render(w http.ResponseWriter, r *http.Request, v view) {
+	var buf bytes.Buffer
+	if err := templates.ExecuteTemplate(&buf, "layout", v); err != nil {
+		h.Logger.Error("render page", "path", r.URL.Path, "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	hd := w.Header()
+	img := "'self'"
+	if v.logo != "" {
+		img += " " + v.logo
+	}
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src "+img+
+		"; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Vary", "Accept-Language")
+	if r.Method == http.MethodGet && v.status == http.StatusOK {
+		sum := sha256.Sum256(buf.Bytes())
+		etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+		// private: a page may be about one person's order; no-cache: check
+		// every time, so a new scan or new branding shows at the next view.
+		hd.Set("Cache-Control", "private, no-cache")
+		hd.Set("ETag", etag)
+		if etagMatch(r.Header.Get("If-None-Match"), etag) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	} else {
+		hd.Set("Cache-Control", "no-store")
+	}
+	w.WriteHeader(v.status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func etagMatch(header, etag string) bool {
+	for _, part := range strings.Split(header, ",") {
+		part = strings.TrimPrefix(strings.TrimSpace(part), "W/")
+		if part == etag || part == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *Web) trackingPage(r *http.Request) (view, error) {
+	p, err := h.Pages.TrackingPage(r.Context(), r.PathValue("token"))
+	if err != nil {
+		return view{}, err
+	}
+	v := h.shipmentsView(r, p)
+	v.Title = v.L.T("title_shipment")
+	return v, nil
+}
+
+func (h *Web) orderPage(r *http.Request) (view, error) {
+	p, err := h.Pages.OrderPage(r.Context(), r.PathValue("token"))
+	if err != nil {
+		return view{}, err
+	}
+	v := h.shipmentsView(r, p)
+	v.Title = v.L.T("title_shipment")
+	if p.Order != nil {
+		v.Title = v.L.T("title_order", p.Order.Number)
+	}
+	return v, nil
+}
+
+func (h *Web) shipmentsView(r *http.Request, p portal.Page) view {
+	v := newView(r, p.Branding, p.OrgName, p.Language)
+	v.Kind, v.Order, v.Shipments = "shipments", p.Order, p.Shipments
+	return v
+}
+
+// css serves the stylesheet; its URL carries its version, so it is cached.
+func (h *Web) css(w http.ResponseWriter, r *http.Request) {
+	b, _ := fs.ReadFile(assetFS, "assets/page.css")
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write(b)
+}
+
+// accentCSS serves the one rule an organization's accent colour needs, so
+// pages need no inline style and the policy can forbid them.
+func (h *Web) accentCSS(w http.ResponseWriter, r *http.Request) {
+	c, ok := strings.CutSuffix(r.PathValue("color"), ".css")
+	if !ok || len(c) != 6 || strings.Trim(c, "0123456789abcdef") != "" {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write([]byte(":root { --accent: #" + c + "; }\n"))
+}
