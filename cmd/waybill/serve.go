@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"time"
 
 	"github.com/waybillhq/waybill/internal/api/admin"
 	"github.com/waybillhq/waybill/internal/api/aftership"
@@ -16,10 +17,12 @@ import (
 	"github.com/waybillhq/waybill/internal/config"
 	"github.com/waybillhq/waybill/internal/httpserver"
 	"github.com/waybillhq/waybill/internal/inbound"
+	"github.com/waybillhq/waybill/internal/portal"
 	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/tenant"
 	"github.com/waybillhq/waybill/internal/tracking"
+	"github.com/waybillhq/waybill/internal/web"
 	"github.com/waybillhq/waybill/internal/webhook"
 )
 
@@ -45,6 +48,12 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 	}
 	return st, nil
 }
+
+// Portal lookups per client address: a burst of 10, then one every 6 s.
+const (
+	lookupBurst = 10
+	lookupEvery = 6 * time.Second
+)
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg, err := config.LoadEnv()
@@ -88,7 +97,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	trackings := &tracking.Service{Store: st, Dispatcher: webhooks, Carriers: carriers, SandboxStep: cfg.SandboxStep}
 	onportParts := newOnport(cfg, st, tenants, trackings, webhooks, logger)
 	deliverer := &webhook.Deliverer{
-		Service: webhooks, Renderer: webhookPayloads{AfterShip: aftership.Payloads{}, Onport: onportParts.Payloads},
+		Service: webhooks, Renderer: webhookPayloads{AfterShip: aftership.Payloads{PublicURL: cfg.PublicURL}, Onport: onportParts.Payloads},
 		Schedule: schedule, Snooze: queue.Snooze,
 		Logger: logger.With("component", "webhooks"),
 		Client: webhook.NewClient(webhook.ClientOptions{TotalTimeout: cfg.WebhookTimeout, AllowPrivate: cfg.WebhookAllowPrivate}),
@@ -111,9 +120,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		LegacyRate: cfg.RateLimitLegacy, MaxBodyBytes: cfg.MaxBodyBytes, PublicURL: cfg.PublicURL,
 		Logger: logger.With("face", "aftership"),
 	}
+	pages := &portal.Service{Store: st}
 	adminAPI := &admin.API{Checkpoints: trackings, Webhooks: webhooks, Channels: onportParts.Commerce,
-		Logs: inbound.Logs{Store: st}, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes,
+		Logs: inbound.Logs{Store: st}, Organizations: pages, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes,
 		Logger: logger.With("face", "admin")}
+	webFace := &web.Web{Pages: pages, Logger: logger.With("face", "web"), Lookups: web.NewLimiter(lookupEvery, lookupBurst)}
 	srv := httpserver.New(cfg.Addr, logger, httpserver.Checks{
 		Ready: func(ctx context.Context) error {
 			if ok, err := st.Migrated(ctx); err != nil || !ok {
@@ -123,7 +134,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		},
 		QueueDepth:     q.Depth,
 		InboundPending: st.Read().CountPendingInbound,
-	}, api, adminAPI, onportParts.API)
+	}, api, adminAPI, onportParts.API, webFace)
 
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -28,6 +28,9 @@ type API struct {
 	Auth         Authenticator
 	MaxBodyBytes int64
 	Logger       *slog.Logger
+
+	// Organizations serves /v1/organization (the hosted pages' branding).
+	Organizations Organizations
 }
 
 // Register adds the /v1 routes to mux.
@@ -49,6 +52,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/channels/{id}", a.handle(a.getChannel))
 	mux.HandleFunc("PATCH /v1/channels/{id}", a.handle(a.updateChannel))
 	mux.HandleFunc("GET /v1/api-logs", a.handle(a.apiLogs))
+	mux.HandleFunc("GET /v1/organization", a.handle(a.getOrganization))
+	mux.HandleFunc("PATCH /v1/organization", a.handle(a.updateOrganization))
 
 	// Anything else under /v1 (an unknown path, or a known path with a
 	// method it does not serve) is answered in the envelope too.

@@ -291,18 +291,23 @@ func renderCustomers(t waybill.Tracking) []customerDated {
 	return out
 }
 
-// hostedPagePath is where Waybill's own tracking page for a tracking will
-// live: PublicURL + "/t/" + id. The page itself is a later piece of work;
-// the link form is fixed now so that stored links keep working.
+// hostedPagePath is where Waybill's own tracking page for a tracking lives:
+// PublicURL + "/t/" + its page token (internal/web serves it). The token is
+// random and unrelated to the tracking's id and number.
 const hostedPagePath = "/t/"
 
 // renderDated renders a tracking with the links to Waybill's tracking page:
-// aftership_tracking_url is PublicURL/t/{id}, and, when the tracking has an
-// order number, aftership_tracking_order_url is PublicURL/t/{id}/order.
+// aftership_tracking_url is PublicURL/t/{token}, and, when the tracking has
+// an order number, aftership_tracking_order_url is PublicURL/t/{token}/order.
 func (a *API) renderDated(t waybill.Tracking) trackingDated {
-	out := renderTrackingDated(t)
-	if base := strings.TrimRight(a.PublicURL, "/"); base != "" && t.ID != "" {
-		page := base + hostedPagePath + t.ID
+	return withPageLinks(renderTrackingDated(t), t, a.PublicURL)
+}
+
+// withPageLinks sets the tracking page links on out; with no public URL or
+// page token they stay null.
+func withPageLinks(out trackingDated, t waybill.Tracking, publicURL string) trackingDated {
+	if base := strings.TrimRight(publicURL, "/"); base != "" && t.PageToken != "" {
+		page := base + hostedPagePath + t.PageToken
 		out.AftershipTrackingURL = &page
 		if t.OrderNumber != "" {
 			order := page + "/order"

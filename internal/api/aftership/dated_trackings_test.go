@@ -31,12 +31,20 @@ func TestDatedTrackingLifecycle(t *testing.T) {
 			"origin_country_region": "CN", "destination_country_region": "GB", "courier_destination_country_region": "GB",
 			"destination_postal_code": "SW1A 1AA", "destination_city": "London", "tracking_ship_date": "2026-07-01",
 			"shipment_direction": "forward", "delivery_type": "door_to_door", "order_number": "#1001",
-			"aftership_tracking_url": "http://waybill.test/t/" + id, "aftership_tracking_order_url": "http://waybill.test/t/" + id + "/order",
 			"courier_tracking_link": "https://www.ups.com/track?tracknum=1Z999AA10123456784",
 		} {
 			if got := created[field]; got != want {
 				t.Errorf("created %s = %#v, want %#v", field, got, want)
 			}
+		}
+		// The page link carries a random page token: not the id, not the number.
+		page, _ := created["aftership_tracking_url"].(string)
+		token, ok := strings.CutPrefix(page, "http://waybill.test/t/")
+		if !ok || !pageToken.MatchString(token) || strings.Contains(page, id) || strings.Contains(page, "1Z999AA10123456784") {
+			t.Errorf("aftership_tracking_url = %q, want http://waybill.test/t/{random page token}", page)
+		}
+		if got := created["aftership_tracking_order_url"]; got != page+"/order" {
+			t.Errorf("aftership_tracking_order_url = %#v, want %q", got, page+"/order")
 		}
 		if diff := cmp.Diff(map[string]any{"size": "42", "gift": "true"}, created["custom_fields"]); diff != "" {
 			t.Errorf("custom_fields mismatch (-want +got):\n%s", diff)

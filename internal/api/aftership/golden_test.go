@@ -146,12 +146,19 @@ func envelopeData(t *testing.T, raw []byte) []byte {
 // checkpoints (not the carrier's checkpoint_time).
 var timestamps = regexp.MustCompile(`"(created_at|updated_at|last_updated_at)":"[^"]+"`)
 
+// pageToken matches the random page token of a tracking's page link.
+var pageToken = regexp.MustCompile(`^[a-z2-7]{26}$`)
+
+// pageLink matches the token part of a page link inside a rendered tracking.
+var pageLink = regexp.MustCompile(`/t/[a-z2-7]{26}`)
+
 // normalizeWire replaces what differs between runs (the random id and the
 // times Waybill stamps) with placeholders, keeping the field order of the
 // wire, and indents the result.
 func normalizeWire(t *testing.T, raw []byte, id string) []byte {
 	t.Helper()
 	raw = bytes.ReplaceAll(raw, []byte(id), []byte("<id>"))
+	raw = pageLink.ReplaceAll(raw, []byte("/t/<page-token>"))
 	raw = timestamps.ReplaceAll(raw, []byte(`"$1":"<time>"`))
 	var out bytes.Buffer
 	if err := json.Indent(&out, bytes.TrimSpace(raw), "", "  "); err != nil {

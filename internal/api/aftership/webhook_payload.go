@@ -9,12 +9,16 @@ import (
 
 // Payloads renders events as AfterShip's webhook bodies. It implements the
 // webhook package's PayloadRenderer.
-type Payloads struct{}
+type Payloads struct {
+	// PublicURL is the base of the tracking page links in 2026-07 bodies
+	// (aftership_tracking_url); "" leaves them null.
+	PublicURL string
+}
 
 // WebhookPayload returns the body AfterShip sends for the event in the
 // given API version ("v4" or "2026-07"): {"event", "event_id",
 // "is_tracking_first_tag", "ts", "msg": <tracking object of that version>}.
-func (Payloads) WebhookPayload(e waybill.Event, apiVersion string) ([]byte, error) {
+func (p Payloads) WebhookPayload(e waybill.Event, apiVersion string) ([]byte, error) {
 	if e.Tracking == nil {
 		return nil, fmt.Errorf("event %s has no tracking", e.ID)
 	}
@@ -23,7 +27,7 @@ func (Payloads) WebhookPayload(e waybill.Event, apiVersion string) ([]byte, erro
 	case "v4", "":
 		msg = renderTrackingV4(*e.Tracking)
 	case datedVersion:
-		msg = renderTrackingDatedWebhook(*e.Tracking)
+		msg = withPageLinks(renderTrackingDated(*e.Tracking), *e.Tracking, p.PublicURL)
 	default:
 		return nil, fmt.Errorf("unknown api version %q", apiVersion)
 	}
@@ -35,6 +39,3 @@ func (Payloads) WebhookPayload(e waybill.Event, apiVersion string) ([]byte, erro
 		Msg                any    `json:"msg"`
 	}{e.Type, e.ID, e.FirstTag, e.CreatedAt.Unix(), msg})
 }
-
-// renderTrackingDatedWebhook renders a tracking for a 2026-07 webhook.
-func renderTrackingDatedWebhook(t waybill.Tracking) any { return renderTrackingDated(t) }
