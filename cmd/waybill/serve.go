@@ -115,15 +115,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	trackings.Queue, webhooks.Queue = q, q
 
+	// One budget of failed authentications per client address, for every face.
+	authThrottle := httpserver.NewAuthThrottle(cfg.AuthFailuresPerMinute, nil)
 	api := &aftership.API{
 		Trackings: trackings, Auth: tenants, Limits: aftership.NewRateLimiter(cfg.RateLimitScale),
 		LegacyRate: cfg.RateLimitLegacy, MaxBodyBytes: cfg.MaxBodyBytes, PublicURL: cfg.PublicURL,
-		Logger: logger.With("face", "aftership"),
+		Logger: logger.With("face", "aftership"), AuthThrottle: authThrottle,
 	}
 	pages := &portal.Service{Store: st}
 	adminAPI := &admin.API{Checkpoints: trackings, Webhooks: webhooks, Channels: onportParts.Commerce,
 		Logs: inbound.Logs{Store: st}, Organizations: pages, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes,
-		Logger: logger.With("face", "admin")}
+		Logger: logger.With("face", "admin"), AuthThrottle: authThrottle}
+	onportParts.API.AuthThrottle = authThrottle
 	webFace := &web.Web{Pages: pages, Logger: logger.With("face", "web"), Lookups: web.NewLimiter(lookupEvery, lookupBurst)}
 	srv := httpserver.New(cfg.Addr, logger, httpserver.Checks{
 		Ready: func(ctx context.Context) error {

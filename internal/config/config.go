@@ -33,6 +33,11 @@ type Config struct {
 	// RateLimitScale multiplies every per-endpoint limit of the dated API;
 	// 0 turns rate limiting off (benchmarks).
 	RateLimitScale float64 // WAYBILL_RATE_LIMIT_SCALE
+	// AuthFailuresPerMinute is how many failed authentications (401s) a
+	// client address may have a minute, in a burst of as many, on every
+	// face together; past it the address gets 429 with Retry-After. 0
+	// turns the throttle off.
+	AuthFailuresPerMinute int // WAYBILL_AUTH_FAILURES_PER_MINUTE
 
 	Workers int // WAYBILL_WORKERS: concurrent jobs per process
 
@@ -82,6 +87,8 @@ func Default() Config {
 		WebhookTimeout:  15 * time.Second,
 		SandboxStep:     time.Minute,
 		SMSURL:          "https://api.twilio.com",
+
+		AuthFailuresPerMinute: 20,
 	}
 }
 
@@ -130,6 +137,9 @@ func Load(getenv func(string) string) (Config, error) {
 	integer("WAYBILL_MAX_BODY_BYTES", &c.MaxBodyBytes)
 	num("WAYBILL_RATE_LIMIT_V4", &c.RateLimitLegacy)
 	num("WAYBILL_RATE_LIMIT_SCALE", &c.RateLimitScale)
+	var authFailures = int64(c.AuthFailuresPerMinute)
+	integer("WAYBILL_AUTH_FAILURES_PER_MINUTE", &authFailures)
+	c.AuthFailuresPerMinute = int(authFailures)
 	var workers = int64(c.Workers)
 	integer("WAYBILL_WORKERS", &workers)
 	c.Workers = int(workers)
@@ -182,7 +192,7 @@ func (c Config) Validate() error {
 	if c.MaxBodyBytes < 1024 {
 		errs = append(errs, errors.New("WAYBILL_MAX_BODY_BYTES must be at least 1024"))
 	}
-	if c.RateLimitLegacy < 0 || c.RateLimitScale < 0 {
+	if c.RateLimitLegacy < 0 || c.RateLimitScale < 0 || c.AuthFailuresPerMinute < 0 {
 		errs = append(errs, errors.New("rate limits must not be negative"))
 	}
 	if c.Workers < 1 || c.WebhookWorkers < 1 {
@@ -242,6 +252,7 @@ func (c Config) Dump() []string {
 		"WAYBILL_SHUTDOWN_TIMEOUT=" + c.ShutdownTimeout.String(),
 		"WAYBILL_RATE_LIMIT_V4=" + strconv.FormatFloat(c.RateLimitLegacy, 'g', -1, 64),
 		"WAYBILL_RATE_LIMIT_SCALE=" + strconv.FormatFloat(c.RateLimitScale, 'g', -1, 64),
+		"WAYBILL_AUTH_FAILURES_PER_MINUTE=" + strconv.Itoa(c.AuthFailuresPerMinute),
 		"WAYBILL_WORKERS=" + strconv.Itoa(c.Workers),
 		"WAYBILL_WEBHOOK_ALLOW_PRIVATE=" + strconv.FormatBool(c.WebhookAllowPrivate),
 		"WAYBILL_WEBHOOK_RETRY_SCHEDULE=" + c.WebhookRetrySchedule,

@@ -98,3 +98,18 @@ func TestLoadNotifications(t *testing.T) {
 		}
 	}
 }
+
+func TestAuthFailuresPerMinute(t *testing.T) {
+	if c := Default(); c.AuthFailuresPerMinute != 20 {
+		t.Errorf("default %d, want 20", c.AuthFailuresPerMinute)
+	}
+	c, err := Load(env(map[string]string{"WAYBILL_AUTH_FAILURES_PER_MINUTE": "0"}))
+	if err != nil || c.AuthFailuresPerMinute != 0 {
+		t.Errorf("0 (off): %d %v", c.AuthFailuresPerMinute, err)
+	}
+	for _, v := range []string{"-1", "many"} {
+		if _, err := Load(env(map[string]string{"WAYBILL_AUTH_FAILURES_PER_MINUTE": v})); err == nil {
+			t.Errorf("WAYBILL_AUTH_FAILURES_PER_MINUTE=%s accepted", v)
+		}
+	}
+}

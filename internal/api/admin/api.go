@@ -28,6 +28,9 @@ type API struct {
 	Auth         Authenticator
 	MaxBodyBytes int64
 	Logger       *slog.Logger
+	// AuthThrottle limits failed authentications per client address (nil:
+	// no limit); it is shared by every face.
+	AuthThrottle *httpserver.AuthThrottle
 
 	// Organizations serves /v1/organization (the hosted pages' branding).
 	Organizations Organizations
@@ -71,7 +74,7 @@ type handler func(w http.ResponseWriter, r *http.Request, org waybill.Organizati
 // envelope: the one place a /v1 error becomes a response.
 func (a *API) handle(h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		org, err := a.authenticate(r)
+		org, err := a.authenticate(w, r)
 		if err == nil {
 			err = h(w, r, org)
 		}
@@ -82,13 +85,19 @@ func (a *API) handle(h handler) http.HandlerFunc {
 }
 
 // authenticate is the one key check of /v1: the organization's key in the
-// as-api-key header (or the legacy aftership-api-key).
-func (a *API) authenticate(r *http.Request) (waybill.Organization, error) {
-	key := httpserver.APIKey(r, httpserver.AdminKeyHeaders...)
-	if key == "" {
-		return waybill.Organization{}, waybill.Errorf(waybill.EUNAUTHORIZED, "Missing API key: send it in the as-api-key header.")
-	}
-	return a.Auth.Authenticate(r.Context(), key)
+// as-api-key header (or the legacy aftership-api-key). Failures count
+// toward the client address's budget (AuthThrottle); past it, ERATELIMIT.
+func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (waybill.Organization, error) {
+	var org waybill.Organization
+	err := a.AuthThrottle.Authenticate(w, r, func() (err error) {
+		key := httpserver.APIKey(r, httpserver.AdminKeyHeaders...)
+		if key == "" {
+			return waybill.Errorf(waybill.EUNAUTHORIZED, "Missing API key: send it in the as-api-key header.")
+		}
+		org, err = a.Auth.Authenticate(r.Context(), key)
+		return err
+	})
+	return org, err
 }
 
 // errorBody is the one error envelope of /v1:

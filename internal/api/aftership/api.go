@@ -50,6 +50,9 @@ type API struct {
 	MaxBodyBytes int64
 	PublicURL    string
 	Logger       *slog.Logger
+	// AuthThrottle limits failed authentications per client address (nil:
+	// no limit); it is shared by every face.
+	AuthThrottle *httpserver.AuthThrottle
 }
 
 // Register adds every AfterShip route to mux.
@@ -94,10 +97,14 @@ func (a *API) authorize(w http.ResponseWriter, r *http.Request, headers []string
 	if !a.Limits.Allow(w.Header(), limitKey, endpoint, perSecond) {
 		return waybill.Errorf(waybill.ERATELIMIT, "You have exceeded the API call rate limit. The limit is %g requests per second.", perSecond*a.Limits.Scale)
 	}
-	if key == "" {
-		return waybill.Errorf(waybill.EUNAUTHORIZED, "Invalid API key.")
-	}
-	org, err := a.Auth.Authenticate(r.Context(), key)
+	var org waybill.Organization
+	err := a.AuthThrottle.Authenticate(w, r, func() (err error) {
+		if key == "" {
+			return waybill.Errorf(waybill.EUNAUTHORIZED, "Invalid API key.")
+		}
+		org, err = a.Auth.Authenticate(r.Context(), key)
+		return err
+	})
 	if err != nil {
 		return err
 	}

@@ -60,6 +60,9 @@ type API struct {
 	MaxBodyBytes int64
 	PublicURL    string
 	Logger       *slog.Logger
+	// AuthThrottle limits failed authentications per client address (nil:
+	// no limit); it is shared by every face.
+	AuthThrottle *httpserver.AuthThrottle
 }
 
 // Register adds every Onport route to mux.
@@ -107,10 +110,14 @@ func (a *API) bearer(h handler) http.HandlerFunc {
 		if !a.Throttle.Allow(w.Header(), "bearer:"+key, r.Method) {
 			return waybill.Errorf(waybill.ERATELIMIT, "Too many requests: the API is throttled per token.")
 		}
-		if key == "" {
-			return waybill.Errorf(waybill.EUNAUTHORIZED, "Missing bearer token.")
-		}
-		org, err := a.Auth.Authenticate(r.Context(), key)
+		var org waybill.Organization
+		err := a.AuthThrottle.Authenticate(w, r, func() (err error) {
+			if key == "" {
+				return waybill.Errorf(waybill.EUNAUTHORIZED, "Missing bearer token.")
+			}
+			org, err = a.Auth.Authenticate(r.Context(), key)
+			return err
+		})
 		if err != nil {
 			return err
 		}

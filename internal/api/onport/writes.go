@@ -110,13 +110,18 @@ func (a *API) writeDropshipment(ctx context.Context, w http.ResponseWriter, org,
 }
 
 // inbound serves an asynchronous endpoint: 200 once the message is
-// committed. The only refusals are an unknown hash (401), an unreadable
+// committed. The only refusals are an unknown hash (401; 429 once the
+// address has spent its budget of failures, see AuthThrottle), an unreadable
 // (400) or oversized (413) body, and a failed commit (503, so the sender
 // retries); the payload itself is checked later and its outcome is in the
 // API logs.
 func (a *API) inbound(kind string) func(w http.ResponseWriter, r *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		ch, err := a.Commerce.ChannelByHash(r.Context(), strings.TrimSpace(r.Header.Get("jetti-webhook-hash")))
+		var ch waybill.Channel
+		err := a.AuthThrottle.Authenticate(w, r, func() (err error) {
+			ch, err = a.Commerce.ChannelByHash(r.Context(), strings.TrimSpace(r.Header.Get("jetti-webhook-hash")))
+			return err
+		})
 		if err != nil {
 			return err
 		}
