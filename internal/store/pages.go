@@ -204,7 +204,8 @@ func (q *Queries) pageTrackings(ctx context.Context, query string, args ...any) 
 		if err := rows.Scan(&seq, &publicID, &orgID, &created, &updated, &doc, &token, &orgName, &settings, &host, &brandingUpdated); err != nil {
 			return out, fmt.Errorf("read page tracking: %w", err)
 		}
-		if err := json.Unmarshal([]byte(doc), &t); err != nil {
+		t, err = decodeTracking(doc)
+		if err != nil {
 			return out, fmt.Errorf("decode tracking %s: %w", publicID, err)
 		}
 		t.ID, t.OrgID, t.PageToken = publicID, orgID, token.String

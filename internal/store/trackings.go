@@ -34,7 +34,7 @@ func (q *Queries) InsertTracking(ctx context.Context, t *waybill.Tracking) error
 	if t.PageToken == "" {
 		t.PageToken = NewPageToken()
 	}
-	doc, err := json.Marshal(t)
+	doc, err := json.Marshal(docOf(t))
 	if err != nil {
 		return fmt.Errorf("encode tracking: %w", err)
 	}
@@ -59,7 +59,7 @@ func (q *Queries) InsertTracking(ctx context.Context, t *waybill.Tracking) error
 // UpdateTracking writes every field of t over the stored tracking with the
 // same organization and id. A missing tracking gives ENOTFOUND.
 func (q *Queries) UpdateTracking(ctx context.Context, t *waybill.Tracking) error {
-	doc, err := json.Marshal(t)
+	doc, err := json.Marshal(docOf(t))
 	if err != nil {
 		return fmt.Errorf("encode tracking: %w", err)
 	}
@@ -128,7 +128,7 @@ func scanTracking(row scanner) (waybill.Tracking, int64, error) {
 	} else if err != nil {
 		return t, 0, fmt.Errorf("read tracking: %w", err)
 	}
-	if err := json.Unmarshal([]byte(doc), &t); err != nil {
+	if t, err = decodeTracking(doc); err != nil {
 		return t, 0, fmt.Errorf("decode tracking %s: %w", publicID, err)
 	}
 	t.ID, t.OrgID, t.PageToken = publicID, orgID, pageToken.String
