@@ -181,13 +181,17 @@ func (s *Service) setChannelEndpoint(ctx context.Context, tx *store.Tx, c waybil
 func setChannel(c *waybill.Channel, in ChannelInput) error {
 	if in.Name != nil {
 		name := strings.TrimSpace(*in.Name)
-		if name == "" || len(name) > 200 {
-			return waybill.Invalid(waybill.ReasonFieldInvalid, "name must be 1 to 200 characters")
+		if name == "" || !waybill.CleanLine(name, 200) {
+			return waybill.Invalid(waybill.ReasonFieldInvalid, "name must be 1 to 200 characters, without control characters")
 		}
 		c.Name = name
 	}
 	if in.FulfillmentURL != nil {
-		c.FulfillmentURL = strings.TrimSpace(*in.FulfillmentURL)
+		u := strings.TrimSpace(*in.FulfillmentURL)
+		if !waybill.CleanLine(u, 2048) {
+			return waybill.Invalid(waybill.ReasonFieldInvalid, "fulfillment_url must be a URL of at most 2048 characters, without control characters")
+		}
+		c.FulfillmentURL = u
 	}
 	return nil
 }

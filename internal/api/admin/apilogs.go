@@ -5,9 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/waybillhq/waybill"
 )
@@ -48,10 +46,10 @@ func logFilter(v url.Values) (waybill.InboundFilter, error) {
 		return waybill.Invalid(waybill.ReasonFieldInvalid, "%s is invalid", name)
 	}
 	// Text filters are compared with stored text: what no stored value
-	// can be (invalid UTF-8, a NUL, which PostgreSQL refuses) is refused
-	// here, on both engines alike.
+	// can be (invalid UTF-8, a NUL, which PostgreSQL refuses, or another
+	// control character) is refused here, on both engines alike.
 	for name, s := range map[string]string{"kind": f.Kind, "external_id": f.ExternalID} {
-		if !utf8.ValidString(s) || strings.ContainsRune(s, 0) || len(s) > 1000 {
+		if !waybill.CleanLine(s, 1000) {
 			return f, bad(name)
 		}
 	}

@@ -66,6 +66,10 @@ func TestOneErrorShapeAcrossV1(t *testing.T) {
 					{"POST", "/v1/channels", `{"name": 7}`},
 					{"GET", "/v1/api-logs?status=lost", ""},
 					{"GET", "/v1/api-logs?external_id=%00", ""},
+					{"POST", "/v1/channels", `{"name": "Shop\u0000"}`},
+					{"POST", "/v1/channels", "{\"name\": \"\xff\"}"},
+					{"POST", "/v1/channels", `{"name": "Shop", "fulfillment_url": "https://example.com/\u0000"}`},
+					{"POST", "/v1/webhooks", `{"url": "https://example.com/\u0000"}`},
 				},
 			}
 			cases[401] = []call{
