@@ -53,7 +53,7 @@ func deliverPending(t *testing.T, h *harness) int {
 	t.Helper()
 	d := &webhook.Deliverer{Service: h.Webhooks, Client: webhook.NewClient(webhook.ClientOptions{AllowPrivate: true}),
 		Renderer: onport.Payloads{PublicURL: "http://waybill.test"}, Snooze: func(time.Duration) error { return nil }}
-	rows, err := h.Store.Writer().QueryContext(context.Background(), `SELECT id FROM deliveries WHERE status = 'pending' AND attempts = 0 ORDER BY id`)
+	rows, err := h.DB.QueryContext(context.Background(), `SELECT id FROM deliveries WHERE status = 'pending' AND attempts = 0 ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}

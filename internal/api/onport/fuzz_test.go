@@ -27,7 +27,7 @@ func rowCounts(t *testing.T, h *harness) string {
 	for _, table := range []string{"sales", "sale_items", "customers", "dropship_providers", "purchases", "purchase_items",
 		"dropshipments", "dropshipment_items", "variants", "events", "trackings"} {
 		var n int
-		if err := h.Store.Writer().QueryRowContext(context.Background(), "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
+		if err := h.DB.QueryRowContext(context.Background(), "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(&out, "%s=%d ", table, n)

@@ -3,6 +3,7 @@ package onport_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -17,7 +18,6 @@ import (
 	"github.com/waybillhq/waybill/internal/httpserver"
 	"github.com/waybillhq/waybill/internal/inbound"
 	"github.com/waybillhq/waybill/internal/queue"
-	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/tenant"
 	"github.com/waybillhq/waybill/internal/testdb"
 	"github.com/waybillhq/waybill/internal/tracking"
@@ -33,7 +33,7 @@ type harness struct {
 	Key       string
 	Org       waybill.Organization
 	Channel   waybill.Channel
-	Store     *store.Store
+	DB        *sql.DB // the database, for counting rows
 	Commerce  *commerce.Service
 	Processor *inbound.Processor
 	Webhooks  *webhook.Service
@@ -75,7 +75,7 @@ func newHarness(t testing.TB, engine string, throttleScale float64) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &harness{t: t, URL: srv.URL, Key: key, Org: org, Channel: ch, Store: st, Commerce: com, Processor: proc,
+	return &harness{t: t, URL: srv.URL, Key: key, Org: org, Channel: ch, DB: st.Writer(), Commerce: com, Processor: proc,
 		Webhooks: webhooks, Trackings: trackings, Tenants: tenants}
 }
 
