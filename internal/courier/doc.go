@@ -8,11 +8,13 @@
 //
 // Detection is written from the carriers' and standards bodies' published
 // formats: UPU S10 for postal items, GS1 mod 10 for SSCC and USPS IMpb, the
-// carriers' own check digits for UPS, FedEx, DHL Express, OnTrac and DPD.
-// A candidate whose check digit was confirmed carries Verified and always
-// ranks above a candidate that only matches a pattern; a failed check digit
-// removes that courier. Couriers sharing one format are all returned, in a
-// fixed order, so a caller never has to guess what was dropped.
+// carriers' own check digits for UPS, FedEx, DHL Express, OnTrac, DPD,
+// Purolator and Old Dominion (docs/COURIERS.md lists them all). A candidate
+// whose check digit was confirmed carries Verified; a failed check digit
+// removes that courier. Couriers sharing one format are all returned, each
+// at a lower confidence than an unambiguous format gets, ordered by
+// confidence and then by how specific the matching format is, so a caller
+// never has to guess what was dropped.
 //
 // The package uses only the standard library, holds no mutable state after
 // initialization and is safe for concurrent use.
