@@ -68,6 +68,10 @@ const SandboxSlug = "sandbox"
 var (
 	registry []Courier      // sorted by slug
 	bySlug   map[string]int // slug -> index in registry
+	// needFields lists the slugs with RequiredFields, so that detection
+	// can skip the registry lookup for the others when no country hint is
+	// given.
+	needFields []string
 )
 
 func init() {
@@ -91,6 +95,9 @@ func init() {
 		}
 		if c.RequiredFields == nil {
 			c.RequiredFields = []string{}
+		}
+		if len(c.RequiredFields) > 0 {
+			needFields = append(needFields, c.Slug)
 		}
 		if c.OptionalFields == nil {
 			c.OptionalFields = []string{}

@@ -2,6 +2,7 @@ package courier
 
 import (
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -131,6 +132,10 @@ func (d *detection) add(m match) {
 // adjust applies the hint rules documented on Detect and rounds the
 // confidence.
 func adjust(c Candidate, h *Hints) Candidate {
+	if h.OriginCountry == "" && h.DestinationCountry == "" && !slices.Contains(needFields, c.Slug) {
+		c.Confidence = math.Round(c.Confidence*1000) / 1000 // no hint applies: skip the lookup
+		return c
+	}
 	co, ok := Lookup(c.Slug)
 	if !ok {
 		return c
