@@ -23,7 +23,9 @@ cd "$(dirname "$0")/.."
 runs=${BENCH_RUNS:-5}
 ts_version=${TS_TRACKING_NUMBER_VERSION:-1.0.17}
 
-command -v go >/dev/null || { echo "bench-detect: go is required" >&2; exit 1; }
+for tool in go git /usr/bin/time; do
+	command -v "$tool" >/dev/null || { echo "bench-detect: $tool is required" >&2; exit 1; }
+done
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -77,13 +79,13 @@ process.stderr.write(`loop_ms=${ms.toFixed(1)} named=${named}\n`);
 JS
 fi
 
-# wall CMD...: run CMD with stdout to /dev/null, print its wall time in ms.
-wall() {
-	local t0 t1
-	t0=$(date +%s%N)
-	"$@" >/dev/null
-	t1=$(date +%s%N)
-	echo $(((t1 - t0) / 1000000))
+# measure CMD...: run CMD with stdout to /dev/null and print its wall time
+# and its CPU time (user + system, children included), both in ms. The CPU
+# time is the steadier figure when other work shares the machine.
+measure() {
+	local f=$tmp/time.out
+	/usr/bin/time -f '%e %U %S' -o "$f" "$@" >/dev/null
+	awk '{ printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000 }' "$f"
 }
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
@@ -95,36 +97,44 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$tmp/baseline.ms"
 for i in $(seq "$runs"); do
 	echo "bench-detect: run $i of $runs" >&2
-	wall sh -c '"$1" detect <"$2"' sh "$tmp/waybill" "$corpus" >>"$tmp/waybill.ms"
+	measure sh -c '"$1" detect <"$2"' sh "$tmp/waybill" "$corpus" >>"$tmp/waybill.ms"
 	if [[ -x $tmp/waybill-baseline ]]; then
-		wall sh -c '"$1" detect <"$2"' sh "$tmp/waybill-baseline" "$corpus" >>"$tmp/baseline.ms"
+		measure sh -c '"$1" detect <"$2"' sh "$tmp/waybill-baseline" "$corpus" >>"$tmp/baseline.ms"
 	fi
 	if ((have_ts)); then
-		wall sh -c 'cd "$1" && node detect.js "$2" 2>>"$3"' sh "$tmp/node" "$corpus" "$tmp/ts.loop" >>"$tmp/ts.ms"
+		measure sh -c 'cd "$1" && node detect.js "$2" 2>>"$3"' sh "$tmp/node" "$corpus" "$tmp/ts.loop" >>"$tmp/ts.ms"
 	fi
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 named_waybill=$("$tmp/waybill" detect <"$corpus" | grep -vc '"couriers":\[\]' || true)
 
-w=$(median <"$tmp/waybill.ms")
+# row NAME FILE NAMED: one table row from a file of "wall cpu" lines.
+row() {
+	local wall cpu
+	wall=$(cut -d' ' -f1 "$2" | median)
+	cpu=$(cut -d' ' -f2 "$2" | median)
+	echo "| $1 | $wall | $cpu | $(cut -d' ' -f1 "$2" | paste -sd, | sed 's/,/, /g') | $(awk -v n="$lines" -v ms="$cpu" 'BEGIN { printf "%d", n / ms * 1000 }') | $3 |"
+}
+ratio() { # ratio FILE_A FILE_B FIELD: median of A over median of B
+	awk -v a="$(cut -d' ' -f"$3" "$1" | median)" -v b="$(cut -d' ' -f"$3" "$2" | median)" 'BEGIN { printf "%.1f", a / b }'
+}
+
 echo
 echo "$lines lines ($corpus), $runs runs each, alternating; load average $load_before before, $load_after after."
 echo "$(nproc) CPUs, $(go version | cut -d' ' -f3), node $(node --version 2>/dev/null || echo -)."
 echo
-echo "| tool | wall, median (ms) | all runs (ms) | numbers/s | lines with a courier |"
-echo "|---|---:|---|---:|---:|"
-echo "| \`waybill detect\` | $w | $(paste -sd, "$tmp/waybill.ms" | sed 's/,/, /g') | $(awk -v n="$lines" -v ms="$w" 'BEGIN { printf "%d", n / ms * 1000 }') | $named_waybill |"
+echo "| tool | wall, median (ms) | CPU, median (ms) | wall, all runs (ms) | numbers per CPU second | lines with a courier |"
+echo "|---|---:|---:|---|---:|---:|"
+row '`waybill detect`' "$tmp/waybill.ms" "$named_waybill"
 if [[ -x $tmp/waybill-baseline ]]; then
-	b=$(median <"$tmp/baseline.ms")
 	named_baseline=$("$tmp/waybill-baseline" detect <"$corpus" | grep -vc '"couriers":\[\]' || true)
-	echo "| \`waybill detect\` at $BENCH_BASELINE_REF | $b | $(paste -sd, "$tmp/baseline.ms" | sed 's/,/, /g') | $(awk -v n="$lines" -v ms="$b" 'BEGIN { printf "%d", n / ms * 1000 }') | $named_baseline |"
+	row "\`waybill detect\` at $BENCH_BASELINE_REF" "$tmp/baseline.ms" "$named_baseline"
 fi
 if ((have_ts)); then
-	t=$(median <"$tmp/ts.ms")
-	loop=$(sed -n 's/.*loop_ms=\([0-9.]*\).*/\1/p' "$tmp/ts.loop" | median)
 	named_ts=$(sed -n 's/.*named=\([0-9]*\).*/\1/p' "$tmp/ts.loop" | head -1)
-	echo "| ts-tracking-number $ts_version (\`getTracking\`, node) | $t | $(paste -sd, "$tmp/ts.ms" | sed 's/,/, /g') | $(awk -v n="$lines" -v ms="$t" 'BEGIN { printf "%d", n / ms * 1000 }') | $named_ts |"
+	loop=$(sed -n 's/.*loop_ms=\([0-9.]*\).*/\1/p' "$tmp/ts.loop" | median)
+	row "ts-tracking-number $ts_version (\`getTracking\`, node)" "$tmp/ts.ms" "$named_ts"
 	echo
-	echo "waybill detect is $(awk -v a="$t" -v b="$w" 'BEGIN { printf "%.1f", a / b }')× faster by wall time (process start included);"
-	echo "ts-tracking-number's loop alone took $loop ms (median), $(awk -v a="$loop" -v b="$w" 'BEGIN { printf "%.1f", a / b }')× waybill's whole run."
+	echo "ts-tracking-number over waybill detect: $(ratio "$tmp/ts.ms" "$tmp/waybill.ms" 2)× the CPU time, $(ratio "$tmp/ts.ms" "$tmp/waybill.ms" 1)× the wall time"
+	echo "(process start included); its detection loop alone took $loop ms (median wall)."
 fi
