@@ -13,6 +13,7 @@ import (
 
 	"github.com/waybillhq/waybill/internal/api/admin"
 	"github.com/waybillhq/waybill/internal/api/aftership"
+	"github.com/waybillhq/waybill/internal/api/unsubscribe"
 	"github.com/waybillhq/waybill/internal/carrier"
 	"github.com/waybillhq/waybill/internal/config"
 	"github.com/waybillhq/waybill/internal/httpserver"
@@ -94,7 +95,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	carriers.Register(carrier.SandboxSlug, carrier.NewSandbox(cfg.SandboxStep))
 
 	webhooks := &webhook.Service{Store: st, AllowPrivate: cfg.WebhookAllowPrivate}
-	trackings := &tracking.Service{Store: st, Dispatcher: webhooks, Carriers: carriers, SandboxStep: cfg.SandboxStep}
+	notifier, err := newNotifier(cfg, st, webhooks, logger.With("component", "notify"))
+	if err != nil {
+		return err
+	}
+	trackings := &tracking.Service{Store: st, Dispatcher: dispatchers{webhooks, notifier}, Carriers: carriers, SandboxStep: cfg.SandboxStep}
 	onportParts := newOnport(cfg, st, tenants, trackings, webhooks, logger)
 	deliverer := &webhook.Deliverer{
 		Service: webhooks, Renderer: webhookPayloads{AfterShip: aftership.Payloads{PublicURL: cfg.PublicURL}, Onport: onportParts.Payloads},
@@ -106,14 +111,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Engine: st.Engine(), Workers: cfg.Workers, WebhookWorkers: cfg.WebhookWorkers,
 		Logger: logger.With("component", "queue"), Work: true,
 	}, queue.Handlers{
-		PollTracking:    trackings.Poll,
-		DeliverWebhook:  deliverer.Deliver,
-		ExpireTrackings: func(ctx context.Context) error { _, err := trackings.ExpireStale(ctx); return err },
+		PollTracking:     trackings.Poll,
+		DeliverWebhook:   deliverer.Deliver,
+		SendNotification: notifier.Send,
+		ExpireTrackings:  func(ctx context.Context) error { _, err := trackings.ExpireStale(ctx); return err },
 	})
 	if err != nil {
 		return err
 	}
-	trackings.Queue, webhooks.Queue = q, q
+	trackings.Queue, webhooks.Queue, notifier.Queue = q, q, q
 
 	// One budget of failed authentications per client address, for every face.
 	authThrottle := httpserver.NewAuthThrottle(cfg.AuthFailuresPerMinute, nil)
@@ -137,7 +143,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		},
 		QueueDepth:     q.Depth,
 		InboundPending: st.Read().CountPendingInbound,
-	}, api, adminAPI, onportParts.API, webFace)
+	}, api, adminAPI, onportParts.API, webFace, &unsubscribe.Face{Subscriptions: notifier, Logger: logger.With("face", "unsubscribe")})
 
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -16,6 +16,8 @@ type Handlers struct {
 	PollTracking func(ctx context.Context, orgID int64, trackingID string, due time.Time) error
 	// DeliverWebhook makes one attempt at a webhook delivery.
 	DeliverWebhook func(ctx context.Context, orgID, deliveryID int64, attempt int) error
+	// SendNotification makes one attempt at a customer notification.
+	SendNotification func(ctx context.Context, orgID, notificationID int64, attempt int) error
 	// ExpireTrackings sweeps trackings with no news; it runs periodically.
 	ExpireTrackings func(ctx context.Context) error
 	// ExpireEvery is the sweep's period; one hour when zero.
@@ -55,6 +57,24 @@ func (q *Queue) EnqueueDelivery(ctx context.Context, tx *sql.Tx, orgID, delivery
 		&river.InsertOpts{Queue: QueueWebhooks, ScheduledAt: at, Priority: PriorityNew, UniqueOpts: uniqueWhileQueued, MaxAttempts: 25})
 }
 
+type sendNotificationArgs struct {
+	OrgID          int64 `json:"org_id" river:"unique"`
+	NotificationID int64 `json:"notification_id" river:"unique"`
+	Attempt        int   `json:"attempt" river:"unique"`
+}
+
+func (sendNotificationArgs) Kind() string { return "send_notification" }
+
+// EnqueueNotification schedules attempt number attempt (1-based) of a
+// customer notification at the given time, inside tx. Like webhook
+// deliveries, each attempt is its own job on its own queue, so a slow mail
+// server holds up neither polls nor webhooks, and the retry schedule is the
+// notify package's.
+func (q *Queue) EnqueueNotification(ctx context.Context, tx *sql.Tx, orgID, notificationID int64, attempt int, at time.Time) error {
+	return q.insert(ctx, tx, sendNotificationArgs{OrgID: orgID, NotificationID: notificationID, Attempt: attempt},
+		&river.InsertOpts{Queue: QueueNotifications, ScheduledAt: at, Priority: PriorityNew, UniqueOpts: uniqueWhileQueued, MaxAttempts: 25})
+}
+
 type expireTrackingsArgs struct{}
 
 func (expireTrackingsArgs) Kind() string { return "expire_trackings" }
@@ -69,6 +89,11 @@ func (h Handlers) register() *river.Workers {
 	if h.DeliverWebhook != nil {
 		river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[deliverWebhookArgs]) error {
 			return h.DeliverWebhook(ctx, j.Args.OrgID, j.Args.DeliveryID, j.Args.Attempt)
+		}))
+	}
+	if h.SendNotification != nil {
+		river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[sendNotificationArgs]) error {
+			return h.SendNotification(ctx, j.Args.OrgID, j.Args.NotificationID, j.Args.Attempt)
 		}))
 	}
 	if h.ExpireTrackings != nil {

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -27,11 +28,15 @@ const (
 // QueueWebhooks is the queue of webhook deliveries.
 const QueueWebhooks = "webhooks"
 
+// QueueNotifications is the queue of customer notifications (email, SMS).
+const QueueNotifications = "notifications"
+
 // Options configure a Queue.
 type Options struct {
 	Engine         string // "sqlite" or "postgres"
 	Workers        int    // jobs worked at once by this process, besides webhooks
 	WebhookWorkers int    // webhook deliveries attempted at once by this process
+	NotifyWorkers  int    // customer notifications sent at once by this process; 10 when 0
 	PollInterval   time.Duration
 	Logger         *slog.Logger
 	// Work is false for a process that only inserts jobs (the CLI).
@@ -91,6 +96,7 @@ func New(db *sql.DB, opts Options, h Handlers) (*Queue, error) {
 		cfg.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: max(opts.Workers, 1)},
 			QueueWebhooks:      {MaxWorkers: max(opts.WebhookWorkers, 1)},
+			QueueNotifications: {MaxWorkers: cmp.Or(opts.NotifyWorkers, 10)},
 		}
 		cfg.Workers = h.register()
 		cfg.PeriodicJobs = h.periodicJobs()

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/config"
+	"github.com/waybillhq/waybill/internal/notify"
+	"github.com/waybillhq/waybill/internal/store"
+	"github.com/waybillhq/waybill/internal/tracking"
+)
+
+// dispatchers hands the events of a change to each dispatcher in turn, in
+// the same transaction: webhooks first (which gives each event its id),
+// then customer notifications.
+type dispatchers []tracking.Dispatcher
+
+func (ds dispatchers) Dispatch(ctx context.Context, tx *store.Tx, events ...waybill.Event) error {
+	for _, d := range ds {
+		if err := d.Dispatch(ctx, tx, events...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newNotifier builds the notification service with the senders that cfg
+// configures; a channel without one records its messages as not sent.
+func newNotifier(cfg config.Config, st *store.Store, events notify.EventWriter, logger *slog.Logger) (*notify.Service, error) {
+	n := &notify.Service{Store: st, PublicURL: cfg.PublicURL, Events: events, Logger: logger}
+	if cfg.SMTPURL != "" {
+		s, err := config.ParseSMTPURL(cfg.SMTPURL)
+		if err != nil {
+			return nil, err
+		}
+		sender, err := notify.NewSMTPSender(notify.SMTPOptions{Host: s.Host, Port: s.Port, Username: s.Username,
+			Password: s.Password, ImplicitTLS: s.ImplicitTLS, NoStartTLS: s.NoStartTLS, From: cfg.MailFrom})
+		if err != nil {
+			return nil, fmt.Errorf("WAYBILL_SMTP_URL: %w", err)
+		}
+		n.Email = sender
+	}
+	if cfg.SMSAccountSID != "" {
+		sender, err := notify.NewSMSSender(notify.SMSOptions{BaseURL: cfg.SMSURL, AccountSID: cfg.SMSAccountSID,
+			AuthToken: cfg.SMSAuthToken, From: cfg.SMSFrom})
+		if err != nil {
+			return nil, fmt.Errorf("WAYBILL_SMS_*: %w", err)
+		}
+		n.SMS = sender
+	}
+	return n, nil
+}

@@ -1,0 +1,177 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/courier"
+	"github.com/waybillhq/waybill/internal/store"
+)
+
+// Send makes attempt number attempt of a notification: the handler of the
+// queue's send_notification job. It is idempotent: a notification no
+// longer pending, or whose attempt is already recorded, is left alone.
+// A message is sent outside any transaction, then its outcome is recorded:
+//   - sent, with the provider's message id (and the email's Message-ID,
+//     the same at every attempt, so a repeat after a crash is recognisable);
+//   - skipped, without sending, when a delayed status changed meanwhile, the
+//     recipient left the tracking, or the tracking is gone;
+//   - not_sent when no provider is configured for the channel;
+//   - failed at once on a permanent failure, with the provider's answer;
+//     a temporary one schedules the next attempt (Schedule), and is failed
+//     when the schedule runs out.
+func (s *Service) Send(ctx context.Context, orgID, seq int64, attempt int) error {
+	n, err := s.Store.Read().Notification(ctx, orgID, seq)
+	if waybill.ErrorCode(err) == waybill.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if n.State != waybill.NotificationPending || n.Attempts >= attempt {
+		return nil
+	}
+	t, err := s.Store.Read().Tracking(ctx, orgID, n.TrackingID)
+	switch {
+	case waybill.ErrorCode(err) == waybill.ENOTFOUND:
+		return s.finish(ctx, seq, n, attempt, waybill.NotificationSkipped, "the tracking was deleted")
+	case err != nil:
+		return err
+	case n.Delayed && t.Tag != n.Status:
+		return s.finish(ctx, seq, n, attempt, waybill.NotificationSkipped, fmt.Sprintf("the status changed to %s during the delay", t.Tag))
+	case !subscribed(t, n):
+		return s.finish(ctx, seq, n, attempt, waybill.NotificationSkipped, "the recipient is no longer on the tracking")
+	}
+	if (n.Channel == waybill.ChannelEmail && s.Email == nil) || (n.Channel == waybill.ChannelSMS && s.SMS == nil) {
+		return s.finish(ctx, seq, n, attempt, waybill.NotificationNotSent, ErrNoProvider.Error())
+	}
+	msg, custom, err := s.render(ctx, orgID, t, n)
+	if err != nil {
+		return s.finish(ctx, seq, n, attempt, waybill.NotificationFailed, "render: "+err.Error())
+	}
+	n.Template = "default"
+	if custom {
+		n.Template = "custom"
+	}
+
+	var sendErr error
+	switch n.Channel {
+	case waybill.ChannelEmail:
+		n.MessageID = s.Email.MessageID(n.ID, n.Recipient)
+		_, sendErr = s.Email.Send(ctx, Email{To: n.Recipient, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML,
+			MessageID: n.MessageID, UnsubscribeURL: s.UnsubscribeURL(n.UnsubscribeToken)})
+	case waybill.ChannelSMS:
+		n.ProviderID, sendErr = s.SMS.Send(ctx, n.Recipient, msg.SMS)
+	default:
+		sendErr = &SendError{Channel: n.Channel, Answer: "unknown channel"}
+	}
+	if sendErr == nil {
+		n.SentAt = s.now()
+		return s.finish(ctx, seq, n, attempt, waybill.NotificationSent, "")
+	}
+	if ctx.Err() != nil && !errors.As(sendErr, new(*SendError)) {
+		return sendErr // shutting down: the job runs again
+	}
+	if !Temporary(sendErr) {
+		return s.finish(ctx, seq, n, attempt, waybill.NotificationFailed, sendErr.Error())
+	}
+	sched := s.schedule()
+	if attempt > len(sched) {
+		return s.finish(ctx, seq, n, attempt, waybill.NotificationFailed, "gave up after "+fmt.Sprint(attempt)+" attempts: "+sendErr.Error())
+	}
+	delay := sched[attempt-1]
+	delay += time.Duration(rand.Int64N(int64(delay/10) + 1))
+	next := s.now().Add(delay)
+	n.Attempts, n.LastError, n.UpdatedAt = attempt, sendErr.Error(), s.now()
+	return s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		if err := tx.FinishNotification(ctx, orgID, seq, n); err != nil {
+			return err
+		}
+		return s.Queue.EnqueueNotification(ctx, tx.SQL(), orgID, seq, attempt+1, next)
+	})
+}
+
+// finish records a notification's final state (and its event, when
+// someone listens) in one transaction.
+func (s *Service) finish(ctx context.Context, seq int64, n waybill.Notification, attempt int, state, lastError string) error {
+	n.State, n.Attempts, n.LastError, n.UpdatedAt = state, attempt, lastError, s.now()
+	if state == waybill.NotificationSkipped || state == waybill.NotificationNotSent {
+		n.Attempts = attempt - 1 // nothing was attempted
+	}
+	if s.Logger != nil && state == waybill.NotificationFailed {
+		s.Logger.Warn("notification failed", "notification", n.ID, "channel", n.Channel, "error", lastError)
+	}
+	return s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		if err := tx.FinishNotification(ctx, n.OrgID, seq, n); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, n)
+	})
+}
+
+// subscribed reports whether the recipient is still one of the tracking's.
+func subscribed(t waybill.Tracking, n waybill.Notification) bool {
+	if n.Channel == waybill.ChannelSMS {
+		return slices.Contains(t.Smses, n.Recipient)
+	}
+	return slices.Contains(t.Emails, n.Recipient)
+}
+
+// render fills the organization's template for the status and language,
+// or the default, with the tracking. custom is true for the organization's.
+func (s *Service) render(ctx context.Context, orgID int64, t waybill.Tracking, n waybill.Notification) (Message, bool, error) {
+	c, custom, err := s.template(ctx, s.Store.Read(), orgID, n.Status, n.Language)
+	if err != nil {
+		return Message{}, false, err
+	}
+	org, err := s.Store.Read().OrgByID(ctx, orgID)
+	if err != nil {
+		return Message{}, false, err
+	}
+	m, err := c.Render(s.data(org.Name, t, n.Language, s.UnsubscribeURL(n.UnsubscribeToken)))
+	return m, custom, err
+}
+
+// template returns the organization's compiled template for a status and
+// language, or the default.
+func (s *Service) template(ctx context.Context, q *store.Queries, orgID int64, status waybill.Tag, lang string) (*Compiled, bool, error) {
+	lang = MatchLanguage(lang)
+	own, err := q.NotificationTemplate(ctx, orgID, status, lang)
+	switch {
+	case err == nil:
+		c, err := Compile(Template{Subject: own.Subject, HTML: own.HTML, Text: own.Text, SMS: own.SMS})
+		return c, true, err
+	case waybill.ErrorCode(err) != waybill.ENOTFOUND:
+		return nil, false, err
+	}
+	c, ok := Default(status, lang)
+	if !ok {
+		return nil, false, fmt.Errorf("no template for status %s", status)
+	}
+	return c, false, nil
+}
+
+// data is what a template shows about a tracking.
+func (s *Service) data(storeName string, t waybill.Tracking, lang, unsubscribe string) Data {
+	name := t.Slug
+	if c, ok := courier.Lookup(t.Slug); ok {
+		name = c.Name
+	}
+	d := Data{StoreName: storeName, CustomerName: t.CustomerName, OrderNumber: t.OrderNumber, Courier: name,
+		TrackingNumber: t.TrackingNumber, Status: StatusLabel(t.Tag, lang), UnsubscribeURL: unsubscribe}
+	if d.ExpectedDelivery = t.ExpectedDelivery; len(d.ExpectedDelivery) > 10 && d.ExpectedDelivery[10] == 'T' {
+		d.ExpectedDelivery = d.ExpectedDelivery[:10]
+	}
+	if s.PageURL != nil {
+		d.PageURL = s.PageURL(t)
+	}
+	if d.PageURL == "" {
+		d.PageURL = strings.TrimRight(s.PublicURL, "/")
+	}
+	return d
+}

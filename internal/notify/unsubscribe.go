@@ -1,0 +1,82 @@
+package notify
+
+import (
+	"context"
+	"slices"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/store"
+)
+
+// Subscription is what an unsubscribe link shows: whose messages about
+// which parcel, the recipient masked.
+type Subscription struct {
+	StoreName      string
+	TrackingNumber string
+	Channel        string
+	Recipient      string // masked
+	Language       string
+	Unsubscribed   bool // the recipient no longer hears about this tracking
+}
+
+// maxToken bounds a token before it is looked up.
+const maxToken = 64
+
+// Subscription describes the recipient an unsubscribe token belongs to;
+// ENOTFOUND for an unknown token or a tracking that is gone.
+func (s *Service) Subscription(ctx context.Context, token string) (Subscription, error) {
+	sub, _, _, err := s.subscription(ctx, s.Store.Read(), token)
+	return sub, err
+}
+
+// Unsubscribe removes the recipient of a token's notification from that
+// tracking's emails or smses and records it, in one transaction. Messages
+// already decided for that recipient are then skipped. It is idempotent:
+// a second call finds the recipient already gone and records nothing.
+func (s *Service) Unsubscribe(ctx context.Context, token string) (Subscription, error) {
+	var sub Subscription
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		var n waybill.Notification
+		var t waybill.Tracking
+		var err error
+		if sub, n, t, err = s.subscription(ctx, tx.Queries, token); err != nil || sub.Unsubscribed {
+			return err
+		}
+		drop := func(list []string) []string {
+			return slices.DeleteFunc(slices.Clone(list), func(a string) bool { return a == n.Recipient })
+		}
+		if n.Channel == waybill.ChannelSMS {
+			t.Smses = drop(t.Smses)
+		} else {
+			t.Emails = drop(t.Emails)
+		}
+		t.UpdatedAt = s.now()
+		if err := tx.UpdateTracking(ctx, &t); err != nil {
+			return err
+		}
+		sub.Unsubscribed = true
+		return tx.InsertUnsubscribe(ctx, n.OrgID, n.TrackingID, n.Channel, n.Recipient, t.UpdatedAt)
+	})
+	return sub, err
+}
+
+func (s *Service) subscription(ctx context.Context, tx *store.Queries, token string) (Subscription, waybill.Notification, waybill.Tracking, error) {
+	if token == "" || len(token) > maxToken {
+		return Subscription{}, waybill.Notification{}, waybill.Tracking{}, waybill.Errorf(waybill.ENOTFOUND, "This link is not valid.")
+	}
+	n, err := tx.NotificationByToken(ctx, token)
+	if err != nil {
+		return Subscription{}, n, waybill.Tracking{}, err
+	}
+	t, err := tx.Tracking(ctx, n.OrgID, n.TrackingID)
+	if err != nil {
+		return Subscription{}, n, t, err
+	}
+	org, err := tx.OrgByID(ctx, n.OrgID)
+	if err != nil {
+		return Subscription{}, n, t, err
+	}
+	sub := Subscription{StoreName: org.Name, TrackingNumber: t.TrackingNumber, Channel: n.Channel,
+		Recipient: MaskRecipient(n.Channel, n.Recipient), Language: n.Language, Unsubscribed: !subscribed(t, n)}
+	return sub, n, t, nil
+}
