@@ -11,7 +11,8 @@ const (
 )
 
 // WebhookEvents lists the event types an endpoint may subscribe to.
-var WebhookEvents = []string{EventTrackingUpdate, EventEDDRevise, EventSaleDropship, EventDropshipmentAcknowledged, EventFulfillment}
+var WebhookEvents = []string{EventTrackingUpdate, EventEDDRevise, EventSaleDropship, EventDropshipmentAcknowledged, EventFulfillment,
+	EventNotificationSent, EventNotificationFailed}
 
 // MaxWebhookEndpoints is how many endpoints an organization may have, as on
 // AfterShip.
@@ -33,6 +34,9 @@ type Event struct {
 	// ChannelID is the commerce channel the event is about, 0 for none.
 	// Only that channel's own endpoint (and the organization's) hear it.
 	ChannelID int64 `json:"-"`
+	// Notification is the message a notification.sent or
+	// notification.failed event is about, its recipient already masked.
+	Notification *Notification `json:"notification,omitempty"`
 }
 
 // WebhookEndpoint is a URL that receives an organization's events.

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/api/admin"
 	"github.com/waybillhq/waybill/internal/api/onport"
 	"github.com/waybillhq/waybill/internal/commerce"
 	"github.com/waybillhq/waybill/internal/config"
@@ -67,6 +68,9 @@ type webhookPayloads struct {
 func (p webhookPayloads) WebhookPayload(e waybill.Event, apiVersion string) ([]byte, error) {
 	if p.Onport.Handles(e.Type) {
 		return p.Onport.WebhookPayload(e, apiVersion)
+	}
+	if e.Type == waybill.EventNotificationSent || e.Type == waybill.EventNotificationFailed {
+		return admin.NotificationPayload(e)
 	}
 	return p.AfterShip.WebhookPayload(e, apiVersion)
 }

@@ -130,7 +130,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	pages := &portal.Service{Store: st}
 	adminAPI := &admin.API{Checkpoints: trackings, Webhooks: webhooks, Channels: onportParts.Commerce,
-		Logs: inbound.Logs{Store: st}, Organizations: pages, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes,
+		Logs: inbound.Logs{Store: st}, Organizations: pages, Notifications: notifier, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes,
 		Logger: logger.With("face", "admin"), AuthThrottle: authThrottle}
 	onportParts.API.AuthThrottle = authThrottle
 	webFace := &web.Web{Pages: pages, Logger: logger.With("face", "web"), Lookups: web.NewLimiter(lookupEvery, lookupBurst)}

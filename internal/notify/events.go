@@ -27,6 +27,10 @@ func (s *Service) emit(ctx context.Context, tx *store.Tx, n waybill.Notification
 	if n.LastError != "" {
 		detail += ": " + n.LastError
 	}
+	// The event is stored and sent to webhook subscribers: it carries the
+	// recipient masked and no unsubscribe token.
+	shown := n
+	shown.Recipient, shown.UnsubscribeToken = MaskRecipient(n.Channel, n.Recipient), ""
 	return s.Events.Dispatch(ctx, tx, waybill.Event{OrgID: n.OrgID, Type: typ, TrackingID: n.TrackingID, Tag: n.Status,
-		Detail: detail, CreatedAt: n.UpdatedAt})
+		Detail: detail, Notification: &shown, CreatedAt: n.UpdatedAt})
 }

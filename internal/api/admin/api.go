@@ -34,6 +34,9 @@ type API struct {
 
 	// Organizations serves /v1/organization (the hosted pages' branding).
 	Organizations Organizations
+	// Notifications serves notification templates, settings and records;
+	// nil leaves those routes out.
+	Notifications Notifications
 }
 
 // Register adds the /v1 routes to mux.
@@ -57,6 +60,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/api-logs", a.handle(a.apiLogs))
 	mux.HandleFunc("GET /v1/organization", a.handle(a.getOrganization))
 	mux.HandleFunc("PATCH /v1/organization", a.handle(a.updateOrganization))
+	if a.Notifications != nil {
+		a.registerNotifications(mux)
+	}
 
 	// Anything else under /v1 (an unknown path, or a known path with a
 	// method it does not serve) is answered in the envelope too.

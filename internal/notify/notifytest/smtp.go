@@ -9,6 +9,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"io"
+	"log"
+	"mime"
 	"net"
 	"net/mail"
 	"strings"
@@ -28,6 +30,15 @@ type Mail struct {
 	Header   mail.Header
 	Received time.Time
 	TLS      bool // the message came over TLS (STARTTLS)
+}
+
+// Subject is the decoded Subject header.
+func (m Mail) Subject() string {
+	s, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+	if err != nil {
+		return m.Header.Get("Subject")
+	}
+	return s
 }
 
 // MessageID is the Message-ID header without angle brackets.
@@ -97,6 +108,7 @@ func newSMTP(addr string, tlsConfig *tls.Config) (*SMTPServer, error) {
 	s.srv.TLSConfig = tlsConfig
 	s.srv.Domain = "localhost"
 	s.srv.AllowInsecureAuth = true
+	s.srv.ErrorLog = log.New(io.Discard, "", 0) // clients that hang up are expected
 	s.srv.ReadTimeout, s.srv.WriteTimeout = 10*time.Second, 10*time.Second
 	s.srv.MaxMessageBytes = 1 << 20
 	go s.srv.Serve(l) //nolint:errcheck // ends with Close
