@@ -115,9 +115,9 @@ func newEnv(t *testing.T, engine string, work bool) *env {
 func (e *env) create(t *testing.T, slug, number string, emails, smses []string, lang string) waybill.Tracking {
 	t.Helper()
 	in := tracking.CreateInput{TrackingNumber: number, Slug: slug}
-	in.Emails, in.Smses = &emails, &smses
+	in.Fields.Emails, in.Fields.Smses = &emails, &smses
 	if lang != "" {
-		in.Language = &lang
+		in.Fields.Language = &lang
 	}
 	tr, err := e.trackings.Create(context.Background(), e.org, in)
 	if err != nil {

@@ -180,7 +180,7 @@ func TestNotificationAdminAPI(t *testing.T) {
 			emails := []string{"kunde@example.org", "bounce@example.org"}
 			lang := "de"
 			tr, err := trackings.Create(ctx, org.ID, tracking.CreateInput{TrackingNumber: "JD014600006281239999", Slug: "dhl",
-				Fields: tracking.Fields{Emails: &emails, Language: &lang}})
+				Fields: waybill.TrackingFields{Emails: &emails, Language: &lang}})
 			if err != nil {
 				t.Fatal(err)
 			}
