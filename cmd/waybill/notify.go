@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/config"
@@ -29,7 +30,15 @@ func (ds dispatchers) Dispatch(ctx context.Context, tx *store.Tx, events ...wayb
 // newNotifier builds the notification service with the senders that cfg
 // configures; a channel without one records its messages as not sent.
 func newNotifier(cfg config.Config, st *store.Store, events notify.EventWriter, logger *slog.Logger) (*notify.Service, error) {
-	n := &notify.Service{Store: st, PublicURL: cfg.PublicURL, Events: events, Logger: logger}
+	base := strings.TrimRight(cfg.PublicURL, "/")
+	n := &notify.Service{Store: st, PublicURL: cfg.PublicURL, Events: events, Logger: logger,
+		// The tracking's hosted page (internal/web serves /t/{token}).
+		PageURL: func(t waybill.Tracking) string {
+			if t.PageToken == "" {
+				return ""
+			}
+			return base + "/t/" + t.PageToken
+		}}
 	if cfg.SMTPURL != "" {
 		s, err := config.ParseSMTPURL(cfg.SMTPURL)
 		if err != nil {
