@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -10,22 +9,7 @@ import (
 	"github.com/waybillhq/waybill/internal/config"
 	"github.com/waybillhq/waybill/internal/notify"
 	"github.com/waybillhq/waybill/internal/store"
-	"github.com/waybillhq/waybill/internal/tracking"
 )
-
-// dispatchers hands the events of a change to each dispatcher in turn, in
-// the same transaction: webhooks first (which gives each event its id),
-// then customer notifications.
-type dispatchers []tracking.Dispatcher
-
-func (ds dispatchers) Dispatch(ctx context.Context, tx *store.Tx, events ...waybill.Event) error {
-	for _, d := range ds {
-		if err := d.Dispatch(ctx, tx, events...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // newNotifier builds the notification service with the senders that cfg
 // configures; a channel without one records its messages as not sent.

@@ -99,7 +99,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	trackings := &tracking.Service{Store: st, Dispatcher: dispatchers{webhooks, notifier}, Carriers: carriers, SandboxStep: cfg.SandboxStep}
+	trackings := &tracking.Service{Store: st, Dispatcher: notifier.After(webhooks), Carriers: carriers, SandboxStep: cfg.SandboxStep}
 	onportParts := newOnport(cfg, st, tenants, trackings, webhooks, logger)
 	deliverer := &webhook.Deliverer{
 		Service: webhooks, Renderer: webhookPayloads{AfterShip: aftership.Payloads{PublicURL: cfg.PublicURL}, Onport: onportParts.Payloads},

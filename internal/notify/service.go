@@ -172,3 +172,19 @@ func (s *Service) List(ctx context.Context, orgID int64, f Filter) ([]waybill.No
 	}
 	return s.Store.Read().Notifications(ctx, orgID, store.NotificationFilter{TrackingID: f.TrackingID, State: f.State, Since: f.Since, Limit: f.Limit})
 }
+
+// After returns the dispatcher of a status change's events: first (the
+// webhook service, which gives each event its id) and then s, in the same
+// transaction. It has the shape of tracking.Dispatcher.
+func (s *Service) After(first EventWriter) EventWriter { return chain{first, s} }
+
+type chain []EventWriter
+
+func (c chain) Dispatch(ctx context.Context, tx *store.Tx, events ...waybill.Event) error {
+	for _, d := range c {
+		if err := d.Dispatch(ctx, tx, events...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -34,17 +34,6 @@ func (c *clock) Set(t time.Time) {
 	}
 }
 
-type dispatchers []tracking.Dispatcher
-
-func (ds dispatchers) Dispatch(ctx context.Context, tx *store.Tx, events ...waybill.Event) error {
-	for _, d := range ds {
-		if err := d.Dispatch(ctx, tx, events...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 type env struct {
 	st        *store.Store
 	trackings *tracking.Service
@@ -86,7 +75,7 @@ func newEnv(t *testing.T, engine string, work bool) *env {
 		Schedule: []time.Duration{time.Millisecond}}
 	carriers := carrier.NewRegistry()
 	carriers.Register(carrier.SandboxSlug, &carrier.Sandbox{Step: sandboxStep, Now: e.clock.Now})
-	e.trackings = &tracking.Service{Store: st, Dispatcher: dispatchers{webhooks, e.notifier}, Carriers: carriers,
+	e.trackings = &tracking.Service{Store: st, Dispatcher: e.notifier.After(webhooks), Carriers: carriers,
 		SandboxStep: sandboxStep, Now: e.clock.Now}
 	h := queue.Handlers{}
 	if work {

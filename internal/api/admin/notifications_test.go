@@ -19,23 +19,11 @@ import (
 	"github.com/waybillhq/waybill/internal/notify"
 	"github.com/waybillhq/waybill/internal/notify/notifytest"
 	"github.com/waybillhq/waybill/internal/queue"
-	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/tenant"
 	"github.com/waybillhq/waybill/internal/testdb"
 	"github.com/waybillhq/waybill/internal/tracking"
 	"github.com/waybillhq/waybill/internal/webhook"
 )
-
-type bothDispatchers []tracking.Dispatcher
-
-func (ds bothDispatchers) Dispatch(ctx context.Context, tx *store.Tx, events ...waybill.Event) error {
-	for _, d := range ds {
-		if err := d.Dispatch(ctx, tx, events...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // notificationPayloads renders notification events as /v1 does.
 type notificationPayloads struct{}
@@ -63,7 +51,7 @@ func TestNotificationAdminAPI(t *testing.T) {
 			sender, _ := notify.NewSMTPSender(notify.SMTPOptions{Host: mail.Host, Port: mail.Port, From: "acme <n@acme.example>"})
 			webhooks := &webhook.Service{Store: st, AllowPrivate: true}
 			notifier := &notify.Service{Store: st, Email: sender, PublicURL: "https://track.acme.example", Events: webhooks, Logger: logger}
-			trackings := &tracking.Service{Store: st, Dispatcher: bothDispatchers{webhooks, notifier}}
+			trackings := &tracking.Service{Store: st, Dispatcher: notifier.After(webhooks)}
 			deliverer := &webhook.Deliverer{Service: webhooks, Renderer: notificationPayloads{}, Snooze: queue.Snooze,
 				Client: webhook.NewClient(webhook.ClientOptions{TotalTimeout: 5 * time.Second, AllowPrivate: true})}
 			q, err := queue.New(st.Writer(), queue.Options{Engine: st.Engine(), Work: true, PollInterval: 20 * time.Millisecond, Logger: logger},
