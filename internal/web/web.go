@@ -241,3 +241,19 @@ func (h *Web) accentCSS(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	_, _ = w.Write([]byte(":root { --accent: #" + c + "; }\n"))
 }
+
+// PathPrefixes are the paths whose handler panics the face answers
+// (httpserver.InternalErrorWriter). The custom host's "/" is left to the
+// server's default answer.
+func (h *Web) PathPrefixes() []string { return []string{"/t/", "/track/", "/assets/"} }
+
+// WriteInternalError answers a request whose handler panicked with a plain
+// page in the face's own form.
+func (h *Web) WriteInternalError(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'")
+	w.WriteHeader(http.StatusInternalServerError)
+	_, _ = w.Write([]byte("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Error</title></head>" +
+		"<body><main><h1>Something went wrong on our side.</h1><p>Please try again in a moment.</p></main></body></html>\n"))
+}
