@@ -21,14 +21,15 @@ import (
 	"github.com/waybillhq/waybill/internal/loadgen"
 )
 
-const benchUsage = `usage: waybill bench <http|aftership|baseline> [flags]
+const benchUsage = `usage: waybill bench <http|aftership|pages|baseline> [flags]
 
   http       load any endpoint:  --url U [--method M] [--header 'K: V'] [--body-template B]
              ({{n}} in the URL or body becomes the request number) [--expect STATUS]
   aftership  load the v4 API:    --url BASE --key KEY --op create|get
+  pages      view hosted tracking pages: --url BASE --key KEY [--pool N] (creates N trackings first)
   baseline   serve a bare net/http handler to compare against: [--addr A] [--addr-file F]
 
-http and aftership also take --concurrency N --duration D [--rate R] [--requests N] [--json].
+http, aftership and pages also take --concurrency N --duration D [--rate R] [--requests N] [--json].
 Without --rate the N workers send back to back (closed loop); with --rate, requests
 are scheduled at R per second and latency counts from the scheduled time (open loop).`
 
@@ -45,6 +46,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return benchHTTP(ctx, args[1:], stdout, stderr)
 	case "aftership":
 		return benchAfterShip(ctx, args[1:], stdout, stderr)
+	case "pages":
+		return benchPages(ctx, args[1:], stdout, stderr)
 	case "webhooks":
 		return benchWebhooks(ctx, args[1:], stdout)
 	case "baseline":
