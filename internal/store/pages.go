@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/waybillhq/waybill"
@@ -154,34 +155,54 @@ const pageJoins = ` JOIN organizations o ON o.id = t.org_id LEFT JOIN org_pages 
 // has that token. With order set it returns every tracking of the same
 // order (the token's first), still in one read.
 func (q *Queries) TrackingPage(ctx context.Context, token string, order bool) (PageTrackings, error) {
-	query := `SELECT ` + pageColumns + ` FROM trackings t` + pageJoins + `
-		WHERE t.page_token = $1`
+	return q.pageTrackings(ctx, trackingPageQuery(order), token)
+}
+
+func trackingPageQuery(order bool) string {
 	if order {
-		query = `SELECT ` + pageColumns + ` FROM trackings k
-			JOIN trackings t ON t.org_id = k.org_id AND (t.id = k.id OR (k.order_id <> '' AND t.order_id = k.order_id))
-			` + pageJoins + `
-			WHERE k.page_token = $1 ORDER BY CASE WHEN t.id = k.id THEN 0 ELSE 1 END, t.created_at, t.id`
+		// The token's tracking, and its order's other trackings found
+		// through (org_id, order_id); the token's own comes first.
+		return `SELECT ` + pageColumns + ` FROM trackings t` + pageJoins + `
+			WHERE t.id IN (SELECT id FROM trackings WHERE page_token = $1
+				UNION SELECT s.id FROM trackings k JOIN trackings s ON s.org_id = k.org_id AND s.order_id = k.order_id
+				WHERE k.page_token = $1 AND k.order_id <> '')
+			ORDER BY CASE WHEN t.page_token = $1 THEN 0 ELSE 1 END, t.created_at, t.id`
 	}
-	return q.pageTrackings(ctx, query, token)
+	return `SELECT ` + pageColumns + ` FROM trackings t` + pageJoins + `WHERE t.page_token = $1`
 }
 
 // OrderTrackings returns the organization's trackings whose order id or
-// order number is order, oldest first, with the organization's branding.
+// order number is order, in the order they were stored, with the
+// organization's branding.
 func (q *Queries) OrderTrackings(ctx context.Context, orgID int64, order string) (PageTrackings, error) {
-	number := `json_extract(t.doc, '$.order_number')`
-	if q.engine == Postgres {
-		number = `((t.doc::jsonb) ->> 'order_number')`
+	return q.pageTrackings(ctx, orderTrackingsQuery(q.engine), orgID, order)
+}
+
+func orderTrackingsQuery(engine string) string {
+	number := `json_extract(doc, '$.order_number')`
+	if engine == Postgres {
+		number = `((doc::jsonb) ->> 'order_number')`
 	}
-	return q.pageTrackings(ctx, `SELECT `+pageColumns+` FROM trackings t`+pageJoins+`
-		WHERE t.org_id = $1 AND (t.order_id = $2 OR `+number+` = $2) ORDER BY t.created_at, t.id LIMIT 50`, orgID, order)
+	// A union rather than an OR, so that each half uses its own index.
+	return `SELECT ` + pageColumns + ` FROM trackings t` + pageJoins + `
+		WHERE t.id IN (SELECT id FROM trackings WHERE org_id = $1 AND order_id = $2
+			UNION SELECT id FROM trackings WHERE org_id = $1 AND ` + number + ` = $2)
+		ORDER BY t.id LIMIT 50`
 }
 
 // NumberTrackings returns the organization's trackings with that (normalized)
-// tracking number, one per courier, with the organization's branding.
+// tracking number, one per courier, in the order they were stored, with the
+// organization's branding.
 func (q *Queries) NumberTrackings(ctx context.Context, orgID int64, number string) (PageTrackings, error) {
-	return q.pageTrackings(ctx, `SELECT `+pageColumns+` FROM trackings t`+pageJoins+`
-		WHERE t.org_id = $1 AND t.tracking_number = $2 ORDER BY t.created_at, t.id LIMIT 20`, orgID, number)
+	pt, err := q.pageTrackings(ctx, numberTrackingsQuery, orgID, number)
+	// Sorted here: an ORDER BY would tempt the planner into walking the
+	// organization's trackings by time instead of finding the number.
+	slices.SortStableFunc(pt.Trackings, func(a, b waybill.Tracking) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return pt, err
 }
+
+const numberTrackingsQuery = `SELECT ` + pageColumns + ` FROM trackings t` + pageJoins + `
+	WHERE t.org_id = $1 AND t.tracking_number = $2 LIMIT 20`
 
 func (q *Queries) pageTrackings(ctx context.Context, query string, args ...any) (PageTrackings, error) {
 	var out PageTrackings
