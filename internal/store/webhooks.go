@@ -134,6 +134,20 @@ func (q *Queries) Endpoint(ctx context.Context, orgID int64, id string) (waybill
 	return e, err
 }
 
+// EndpointForUpdate is Endpoint inside a transaction that will write the
+// endpoint back: on PostgreSQL it locks the row (FOR UPDATE) until the
+// transaction ends, so that two read-modify-write transactions (a secret
+// rotation and a delivery's bookkeeping, say) take turns instead of one
+// silently undoing the other. SQLite transactions already take turns.
+func (q *Queries) EndpointForUpdate(ctx context.Context, orgID int64, id string) (waybill.WebhookEndpoint, error) {
+	query := `SELECT ` + endpointColumns + ` FROM webhook_endpoints WHERE org_id = $1 AND public_id = $2`
+	if q.engine == Postgres {
+		query += ` FOR UPDATE`
+	}
+	e, _, err := scanEndpoint(q.q.QueryRowContext(ctx, query, orgID, id))
+	return e, err
+}
+
 // EndpointSeq returns an endpoint with its internal key.
 func (q *Queries) EndpointSeq(ctx context.Context, orgID int64, id string) (waybill.WebhookEndpoint, int64, error) {
 	return scanEndpoint(q.q.QueryRowContext(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints WHERE org_id = $1 AND public_id = $2`, orgID, id))

@@ -116,7 +116,7 @@ func (d *Deliverer) Deliver(ctx context.Context, orgID, deliveryID int64, attemp
 	}
 	sent := d.Service.now()
 	h := http.Header{}
-	if err := Sign(h, del.Event.ID, sent, body, del.Endpoint.ActiveSecrets(sent)); err != nil {
+	if err := Sign(h, del.Event.ID, sent, body, signingSecrets(del.Endpoint, sent)); err != nil {
 		return fmt.Errorf("sign delivery %d: %w", deliveryID, err)
 	}
 	for k, v := range del.Endpoint.Headers {
@@ -130,7 +130,9 @@ func (d *Deliverer) Deliver(ctx context.Context, orgID, deliveryID int64, attemp
 		a.Error = res.Err.Error()
 	}
 	return st.WithTx(ctx, func(tx *store.Tx) error {
-		ep, err := tx.Endpoint(ctx, orgID, del.Endpoint.ID)
+		// Locked: the endpoint is written back below, and must not undo a
+		// rotation or an update that commits meanwhile.
+		ep, err := tx.EndpointForUpdate(ctx, orgID, del.Endpoint.ID)
 		if err != nil {
 			return ignoreNotFound(err)
 		}

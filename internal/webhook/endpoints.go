@@ -141,7 +141,7 @@ func (s *Service) UpdateEndpoint(ctx context.Context, orgID int64, id string, in
 	var e waybill.WebhookEndpoint
 	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
 		var err error
-		if e, err = ownEndpoint(tx.Endpoint(ctx, orgID, id)); err != nil {
+		if e, err = ownEndpoint(tx.EndpointForUpdate(ctx, orgID, id)); err != nil {
 			return err
 		}
 		if err := s.validate(&e, in); err != nil {
@@ -153,8 +153,18 @@ func (s *Service) UpdateEndpoint(ctx context.Context, orgID int64, id string, in
 	return e, err
 }
 
-// RotateSecret gives the endpoint a new secret and returns it. The old
-// secrets keep signing, beside the new one, for RotationOverlap.
+// MaxActiveSecrets is how many secrets of an endpoint sign a delivery at
+// once: the current one and, for RotationOverlap after a rotation, the
+// previous one.
+const MaxActiveSecrets = 2
+
+// RotateSecret gives the endpoint a new secret and returns it. The secret it
+// replaces keeps signing, beside the new one, for RotationOverlap (24 hours
+// by default; less if it was itself already expiring). Any older secret is
+// dropped, so a rotation during the overlap replaces the older of the two
+// and an endpoint never has more than MaxActiveSecrets. Concurrent
+// rotations take turns: each returned secret was the endpoint's newest
+// when its rotation committed.
 func (s *Service) RotateSecret(ctx context.Context, orgID int64, id string) (waybill.WebhookEndpoint, string, error) {
 	secret, err := NewSecret()
 	if err != nil {
@@ -167,25 +177,43 @@ func (s *Service) RotateSecret(ctx context.Context, orgID int64, id string) (way
 	var e waybill.WebhookEndpoint
 	err = s.Store.WithTx(ctx, func(tx *store.Tx) error {
 		var err error
-		if e, err = ownEndpoint(tx.Endpoint(ctx, orgID, id)); err != nil {
+		if e, err = ownEndpoint(tx.EndpointForUpdate(ctx, orgID, id)); err != nil {
 			return err
 		}
 		now := s.now()
-		kept := e.Secrets[:0]
-		for _, old := range e.Secrets {
-			if !old.ExpiresAt.IsZero() && !now.Before(old.ExpiresAt) {
-				continue // expired: drop it
-			}
-			if old.ExpiresAt.IsZero() || old.ExpiresAt.After(now.Add(overlap)) {
-				old.ExpiresAt = now.Add(overlap)
-			}
-			kept = append(kept, old)
-		}
-		e.Secrets = append(kept, waybill.WebhookSecret{Secret: secret, CreatedAt: now})
+		e.Secrets = rotated(e.Secrets, waybill.WebhookSecret{Secret: secret, CreatedAt: now}, now, overlap)
 		e.UpdatedAt = now
 		return tx.UpdateEndpoint(ctx, &e)
 	})
 	return e, secret, err
+}
+
+// rotated returns an endpoint's secrets after a rotation at now: the
+// newest secret still active, set to expire after overlap (or sooner, if
+// it already expired sooner), followed by next. Every other secret is
+// dropped.
+func rotated(secrets []waybill.WebhookSecret, next waybill.WebhookSecret, now time.Time, overlap time.Duration) []waybill.WebhookSecret {
+	out := make([]waybill.WebhookSecret, 0, MaxActiveSecrets)
+	for i := len(secrets) - 1; i >= 0; i-- {
+		prev := secrets[i]
+		if !prev.ExpiresAt.IsZero() && !now.Before(prev.ExpiresAt) {
+			continue // expired
+		}
+		if prev.ExpiresAt.IsZero() || prev.ExpiresAt.After(now.Add(overlap)) {
+			prev.ExpiresAt = now.Add(overlap)
+		}
+		out = append(out, prev)
+		break
+	}
+	return append(out, next)
+}
+
+// signingSecrets returns the secrets that sign a delivery to e at now,
+// newest first: its active secrets, at most MaxActiveSecrets of them (an
+// endpoint stored before this limit may hold more).
+func signingSecrets(e waybill.WebhookEndpoint, now time.Time) []string {
+	active := e.ActiveSecrets(now)
+	return active[:min(len(active), MaxActiveSecrets)]
 }
 
 // ownEndpoint hides channel endpoints from /v1/webhooks: they belong to

@@ -3,6 +3,8 @@ package webhook_test
 import (
 	"context"
 	"database/sql"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -55,6 +57,12 @@ func (h *harness) clock() time.Time {
 	return h.now
 }
 
+func (h *harness) advance(d time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.now = h.now.Add(d)
+}
+
 // recordingQueue is a DeliveryQueue that keeps the delivery ids it is
 // asked to schedule.
 type recordingQueue struct {
@@ -67,6 +75,89 @@ func (q *recordingQueue) EnqueueDelivery(_ context.Context, _ *sql.Tx, _, delive
 	defer q.mu.Unlock()
 	q.deliveries = append(q.deliveries, deliveryID)
 	return nil
+}
+
+// take returns and forgets the deliveries scheduled so far.
+func (q *recordingQueue) take() []int64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out := q.deliveries
+	q.deliveries = nil
+	return out
+}
+
+// fixedPayload renders every event as the same body.
+type fixedPayload []byte
+
+func (p fixedPayload) WebhookPayload(waybill.Event, string) ([]byte, error) { return p, nil }
+
+// receiver is a loopback webhook receiver that keeps what it was sent.
+type receiver struct {
+	*httptest.Server
+	mu       sync.Mutex
+	status   int
+	requests []received
+}
+
+type received struct {
+	header http.Header
+	body   []byte
+}
+
+func newReceiver(t *testing.T, status int) *receiver {
+	t.Helper()
+	r := &receiver{status: status}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body := make([]byte, 0, 512)
+		buf := make([]byte, 512)
+		for {
+			n, err := req.Body.Read(buf)
+			body = append(body, buf[:n]...)
+			if err != nil {
+				break
+			}
+		}
+		r.mu.Lock()
+		r.requests = append(r.requests, received{req.Header.Clone(), body})
+		status := r.status
+		r.mu.Unlock()
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *receiver) last(t *testing.T) received {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.requests) == 0 {
+		t.Fatal("the receiver got no request")
+	}
+	return r.requests[len(r.requests)-1]
+}
+
+// deliverer makes real attempts to loopback receivers.
+func (h *harness) deliverer(body []byte) *webhook.Deliverer {
+	return &webhook.Deliverer{Service: h.svc, Client: webhook.NewClient(webhook.ClientOptions{AllowPrivate: true}),
+		Renderer: fixedPayload(body), Snooze: func(time.Duration) error { return nil }}
+}
+
+// dispatch records a tracking_update event for the organization and
+// returns the deliveries it scheduled.
+func (h *harness) dispatch(t *testing.T, ev waybill.Event) []int64 {
+	t.Helper()
+	if ev.Type == "" {
+		ev.Type = waybill.EventTrackingUpdate
+	}
+	ev.OrgID, ev.CreatedAt = h.org.ID, h.clock()
+	err := h.st.WithTx(context.Background(), func(tx *store.Tx) error {
+		return h.svc.Dispatch(context.Background(), tx, ev)
+	})
+	if err != nil {
+		t.Fatalf("Dispatch: %v", err)
+	}
+	return h.queue.take()
 }
 
 func ptr[T any](v T) *T { return &v }

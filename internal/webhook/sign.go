@@ -123,8 +123,12 @@ func standardSignature(mac hash.Hash, prefix, body []byte) string {
 //   - webhook-signature: one "v1,…" signature per secret, space-separated,
 //     in the order given, so that during a rotation a receiver holding the
 //     old or the new secret verifies;
-//   - aftership-hmac-sha256 with secrets[0] only, because an AfterShip
-//     receiver compares a single value: pass the newest secret first.
+//   - aftership-hmac-sha256 with the last secret given only, because an
+//     AfterShip receiver compares a single value and holds a single
+//     secret. Pass the active secrets newest first: the last is then the
+//     oldest, the one such a receiver still holds while a rotation
+//     overlaps, and the new secret takes over this header when the old
+//     one expires.
 //
 // Sign returns ErrNoSecret for no secrets, or an error wrapping
 // ErrInvalidSecret; h is then left unchanged, so that nothing half-signed
@@ -145,7 +149,7 @@ func Sign(h http.Header, eventID string, ts time.Time, body []byte, secrets []st
 	h.Set(HeaderWebhookID, eventID)
 	h.Set(HeaderWebhookTimestamp, strconv.FormatInt(ts.Unix(), 10))
 	h.Set(HeaderWebhookSignature, strings.Join(sigs, " "))
-	h.Set(HeaderAfterShipSignature, AfterShipSignature(secrets[0], body))
+	h.Set(HeaderAfterShipSignature, AfterShipSignature(secrets[len(secrets)-1], body))
 	return nil
 }
 

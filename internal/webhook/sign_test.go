@@ -186,11 +186,21 @@ func TestSignRotation(t *testing.T) {
 			t.Errorf("a receiver with either secret verifies: %v", err)
 		}
 	}
-	if err := VerifyAfterShip(newSecret, body, h.Get("aftership-hmac-sha256")); err != nil {
-		t.Errorf("aftership-hmac-sha256 is not the newest (first) secret's: %v", err)
+	// AfterShip receivers hold one secret: during the overlap the single
+	// aftership-hmac-sha256 value is the old (last) secret's, so they keep
+	// verifying until the old secret expires (issue 17).
+	if err := VerifyAfterShip(oldSecret, body, h.Get("aftership-hmac-sha256")); err != nil {
+		t.Errorf("aftership-hmac-sha256 is not the oldest (last) secret's: %v", err)
 	}
-	if err := VerifyAfterShip(oldSecret, body, h.Get("aftership-hmac-sha256")); err == nil {
-		t.Error("aftership-hmac-sha256 verifies with the old secret too")
+	if err := VerifyAfterShip(newSecret, body, h.Get("aftership-hmac-sha256")); err == nil {
+		t.Error("aftership-hmac-sha256 verifies with the new secret too")
+	}
+	// Once only the new secret is active, it signs both headers.
+	if err := Sign(h, "evt-1", now, body, []string{newSecret}); err != nil {
+		t.Fatal(err)
+	}
+	if err := VerifyAfterShip(newSecret, body, h.Get("aftership-hmac-sha256")); err != nil {
+		t.Errorf("after the overlap, aftership-hmac-sha256 is not the new secret's: %v", err)
 	}
 }
 
