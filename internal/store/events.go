@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -27,7 +26,7 @@ func (q *Queries) InsertEvent(ctx context.Context, e *waybill.Event) (int64, err
 	if e.ID == "" {
 		e.ID = NewEventID()
 	}
-	payload, err := json.Marshal(e)
+	payload, err := encodeEvent(e)
 	if err != nil {
 		return 0, fmt.Errorf("encode event: %w", err)
 	}
@@ -44,16 +43,16 @@ func (q *Queries) InsertEvent(ctx context.Context, e *waybill.Event) (int64, err
 const eventColumns = `id, org_id, payload, channel_id`
 
 func scanEvent(row scanner) (waybill.Event, int64, error) {
-	var e waybill.Event
 	var seq, orgID, channelID int64
 	var payload string
 	err := row.Scan(&seq, &orgID, &payload, &channelID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return e, 0, waybill.Errorf(waybill.ENOTFOUND, "Event does not exist.")
+		return waybill.Event{}, 0, waybill.Errorf(waybill.ENOTFOUND, "Event does not exist.")
 	} else if err != nil {
-		return e, 0, fmt.Errorf("read event: %w", err)
+		return waybill.Event{}, 0, fmt.Errorf("read event: %w", err)
 	}
-	if err := json.Unmarshal([]byte(payload), &e); err != nil {
+	e, err := decodeEvent(payload)
+	if err != nil {
 		return e, 0, fmt.Errorf("decode event: %w", err)
 	}
 	e.OrgID, e.ChannelID = orgID, channelID

@@ -114,3 +114,53 @@ func fill(v reflect.Value, n *int) {
 		panic("fill: no rule for " + v.Type().String())
 	}
 }
+
+// TestEventDocument pins the stored event payload the same way: an event
+// with every field set, its tracking snapshot included, is stored byte for
+// byte as the golden file and reads back whole (but for the snapshot's
+// OrgID, which no payload has ever held).
+func TestEventDocument(t *testing.T) {
+	golden := filepath.Join("testdata", "event_doc.golden.json")
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			st := testdb.Open(t, engine)
+			org := mustOrg(t, st, "acme")
+			var e waybill.Event
+			n := 0
+			fill(reflect.ValueOf(&e).Elem(), &n)
+			e.OrgID, e.ChannelID, e.Tracking.OrgID = org.ID, 0, 0
+			if _, err := st.Write().InsertEvent(ctx, &e); err != nil {
+				t.Fatal(err)
+			}
+			var payload string
+			if err := st.Writer().QueryRowContext(ctx, `SELECT payload FROM events WHERE public_id = $1`, e.ID).Scan(&payload); err != nil {
+				t.Fatal(err)
+			}
+			var pretty bytes.Buffer
+			if err := json.Indent(&pretty, []byte(payload), "", "  "); err != nil {
+				t.Fatalf("stored payload is not JSON: %v", err)
+			}
+			pretty.WriteByte('\n')
+			if *update && engine == testdb.Engines()[0] {
+				if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if diff := cmp.Diff(string(want), pretty.String()); diff != "" {
+				t.Errorf("stored payload mismatch (-want +got):\n%s", diff)
+			}
+			got, _, err := st.Read().Event(ctx, org.ID, e.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(e, got); diff != "" {
+				t.Errorf("event read back mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
