@@ -20,12 +20,15 @@ type eventDoc struct {
 	Tracking   *trackingDoc `json:"tracking,omitempty"`
 	Detail     string       `json:"detail,omitempty"`
 	CreatedAt  time.Time    `json:"created_at"`
+	// Notification is kept in the root type's own form for now; it has
+	// no document type of its own yet.
+	Notification *waybill.Notification `json:"notification,omitempty"`
 }
 
 // encodeEvent returns the stored payload of e.
 func encodeEvent(e *waybill.Event) ([]byte, error) {
 	d := eventDoc{ID: e.ID, Type: e.Type, TrackingID: e.TrackingID, Tag: string(e.Tag), FirstTag: e.FirstTag,
-		Detail: e.Detail, CreatedAt: e.CreatedAt}
+		Detail: e.Detail, CreatedAt: e.CreatedAt, Notification: e.Notification}
 	if e.Tracking != nil {
 		td := docOf(e.Tracking)
 		d.Tracking = &td
@@ -41,7 +44,7 @@ func decodeEvent(payload string) (waybill.Event, error) {
 		return waybill.Event{}, err
 	}
 	e := waybill.Event{ID: d.ID, Type: d.Type, TrackingID: d.TrackingID, Tag: waybill.Tag(d.Tag), FirstTag: d.FirstTag,
-		Detail: d.Detail, CreatedAt: d.CreatedAt}
+		Detail: d.Detail, CreatedAt: d.CreatedAt, Notification: d.Notification}
 	if d.Tracking != nil {
 		t := d.Tracking.tracking()
 		e.Tracking = &t
