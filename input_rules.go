@@ -121,6 +121,32 @@ func ValidDate(s string) bool {
 
 var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ()-]{5,20}$`)
 
+// Recipients keeps the emails and phone numbers that a tracking's
+// notification lists accept (the rules of TrackingFields.Validate), in
+// order, without repeats, and at most MaxRecipients of each. It is for
+// recipients copied from another record, such as a sale's customer, where
+// one unusable address must not stop the tracking from being made.
+func Recipients(emails, phones []string) (okEmails, okPhones []string) {
+	seen := map[string]bool{}
+	for _, e := range emails {
+		e = strings.TrimSpace(e)
+		if e == "" || seen[e] || len(okEmails) == MaxRecipients || validateRecipients([]string{e}, nil) != nil {
+			continue
+		}
+		seen[e] = true
+		okEmails = append(okEmails, e)
+	}
+	for _, p := range phones {
+		p = strings.TrimSpace(p)
+		if p == "" || seen[p] || len(okPhones) == MaxRecipients || validateRecipients(nil, []string{p}) != nil {
+			continue
+		}
+		seen[p] = true
+		okPhones = append(okPhones, p)
+	}
+	return okEmails, okPhones
+}
+
 // validateRecipients checks a list of notification emails and phone numbers.
 func validateRecipients(emails, smses []string) error {
 	if len(emails) > MaxRecipients {

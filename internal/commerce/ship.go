@@ -202,6 +202,19 @@ func (s *Service) trackingFor(ctx context.Context, sale waybill.Sale, d waybill.
 	if name != "" {
 		in.Fields.CustomerName = &name
 	}
+	emails, phones := []string{sale.Shipping.Email}, []string{sale.Shipping.Phone}
+	if sale.CustomerID != 0 {
+		c, err := s.Store.ReadIn(ctx).Customer(ctx, sale.OrgID, sale.CustomerID)
+		if err != nil {
+			return waybill.Tracking{}, fmt.Errorf("customer of sale %d: %w", sale.ID, err)
+		}
+		emails = append([]string{c.Email}, emails...)
+	}
+	// The sale's customer hears about the parcel, as a v4 tracking's emails
+	// and smses do.
+	if emails, phones = waybill.Recipients(emails, phones); len(emails) > 0 || len(phones) > 0 {
+		in.Fields.Emails, in.Fields.Smses = &emails, &phones
+	}
 	t, _, err := s.Trackings.FindOrCreate(ctx, sale.OrgID, in)
 	return t, err
 }
