@@ -103,6 +103,7 @@ const MaxExternalIDLen = maxIDLen
 // bound) in a *Problems, which is EINVALID. It may be called again.
 func (in *ManualSale) Validate() error {
 	var p problems
+	checkClean(&p, in)
 	text := func(field, v string, limit int) {
 		if len(v) > limit {
 			p.add("%s is longer than %d characters", field, limit)

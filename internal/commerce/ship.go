@@ -32,6 +32,7 @@ type ShipItemInput struct {
 // parcel that does not depend on the purchase.
 func (in *ShipInput) Validate() error {
 	var p problems
+	checkClean(&p, in)
 	in.TrackingNumber = strings.TrimSpace(in.TrackingNumber)
 	if len(in.TrackingNumber) > 64 {
 		p.add("trackingNumber is longer than 64 characters")

@@ -51,6 +51,7 @@ const maxBatch = 1000
 // Validate trims the SKUs and reports every problem of the import.
 func (in *VariantImport) Validate() error {
 	var p problems
+	checkClean(&p, in)
 	if len(in.Variants) == 0 {
 		p.add("the import has no variants")
 	}
@@ -104,6 +105,7 @@ func checkVendorSKUs(p *problems, f string, vs []VendorSKUInput) {
 // Validate trims the SKUs and reports every problem of the batch.
 func (in *VendorSKUBatch) Validate() error {
 	var p problems
+	checkClean(&p, in)
 	if len(in.Entries) == 0 {
 		p.add("the batch is empty")
 	}

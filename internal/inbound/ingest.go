@@ -142,21 +142,41 @@ func (g *Ingester) Run(ctx context.Context) {
 			g.busyAt.Store(time.Now().UnixNano())
 		}
 		g.pending.Store(true)
-		err := g.commit(context.WithoutCancel(ctx), batch)
+		errs := make([]error, len(batch))
+		g.settle(context.WithoutCancel(ctx), batch, errs)
 		g.pending.Store(false)
 		var channels []int64
 		seen := map[int64]bool{}
-		for _, r := range batch {
-			r.done <- err
-			if !seen[r.msg.ChannelID] {
+		for i, r := range batch {
+			r.done <- errs[i]
+			if errs[i] == nil && !seen[r.msg.ChannelID] {
 				seen[r.msg.ChannelID] = true
 				channels = append(channels, r.msg.ChannelID)
 			}
 		}
-		if err == nil && g.Committed != nil {
+		if len(channels) > 0 && g.Committed != nil {
 			g.Committed(channels)
 		}
 	}
+}
+
+// settle commits batch and sets errs[i] to the outcome of batch[i]. A
+// batch whose commit fails is split in halves that are committed on their
+// own, down to single messages: one message the database refuses (whoever
+// sent it) fails only its own request, and the others are stored. When the
+// database itself is failing, each message still gets the error, after at
+// most 2n-1 attempts.
+func (g *Ingester) settle(ctx context.Context, batch []*request, errs []error) {
+	err := g.commit(ctx, batch)
+	if err == nil || len(batch) == 1 {
+		for i := range errs {
+			errs[i] = err
+		}
+		return
+	}
+	half := len(batch) / 2
+	g.settle(ctx, batch[:half], errs[:half])
+	g.settle(ctx, batch[half:], errs[half:])
 }
 
 func (g *Ingester) commit(ctx context.Context, batch []*request) error {

@@ -96,11 +96,34 @@ func PeekExternalID(kind string, body []byte) string {
 	return id
 }
 
+// CheckBody refuses a body that holds invalid UTF-8, or a JSON string
+// (a key or a value) with a C0 control character other than tab, carriage
+// return and newline: a *commerce.Problems (EINVALID, the face's 400). It is
+// the one check both paths share: the asynchronous endpoints run it before
+// a message is queued, so that no such message joins another tenant's
+// group commit, and decodeJSON runs it for the synchronous writes. A body
+// that is not JSON passes: it is recorded and refused by the processor.
+func CheckBody(body []byte) error {
+	if !utf8.Valid(body) {
+		return commerce.NewProblems("body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // the end, or a syntax error reported by the decoder later
+		}
+		if s, ok := tok.(string); ok && !commerce.CleanText(s) {
+			return commerce.NewProblems("a string of the body contains a control character")
+		}
+	}
+}
+
 // decodeJSON decodes one JSON value; anything after it, or a value of the
 // wrong shape, is a *commerce.Problems with a message that is safe to show.
 func decodeJSON(body []byte, v any) error {
-	if !utf8.Valid(body) {
-		return commerce.NewProblems("body is not valid UTF-8")
+	if err := CheckBody(body); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {

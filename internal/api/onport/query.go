@@ -133,6 +133,12 @@ func parseQuery(v url.Values, r resource) (listQuery, error) {
 		case whereKey.MatchString(key):
 			field := whereKey.FindStringSubmatch(key)[1]
 			for _, val := range vals {
+				// Compared with stored text: what no stored value can be
+				// (a NUL, which PostgreSQL refuses, another control
+				// character, invalid UTF-8) is refused on both engines.
+				if !waybill.CleanLine(val, 4096) {
+					return q, waybill.Invalid(waybill.ReasonFieldInvalid, "where[%s] is invalid", field)
+				}
 				where[field] = append(where[field], strings.Split(val, ",")...)
 			}
 		}

@@ -112,7 +112,7 @@ func (a *API) writeDropshipment(ctx context.Context, w http.ResponseWriter, org,
 // inbound serves an asynchronous endpoint: 200 once the message is
 // committed. The only refusals are an unknown hash (401; 429 once the
 // address has spent its budget of failures, see AuthThrottle), an unreadable
-// (400) or oversized (413) body, and a failed commit (503, so the sender
+// (400), oversized (413) or unclean (400, see CheckBody) body, and a failed commit (503, so the sender
 // retries); the payload itself is checked later and its outcome is in the
 // API logs.
 func (a *API) inbound(kind string) func(w http.ResponseWriter, r *http.Request) error {
@@ -127,6 +127,11 @@ func (a *API) inbound(kind string) func(w http.ResponseWriter, r *http.Request) 
 		}
 		body, err := a.readBody(w, r)
 		if err != nil {
+			return err
+		}
+		// Checked before it can join a batch: a string no engine stores
+		// alike never reaches the shared group commit.
+		if err := CheckBody(body); err != nil {
 			return err
 		}
 		msg := &waybill.InboundMessage{OrgID: ch.OrgID, ChannelID: ch.ID, Kind: kind, Body: body,
