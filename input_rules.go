@@ -59,6 +59,14 @@ func checkString(name, s string, limit int, multiline bool) error {
 	return nil
 }
 
+// CleanText reports whether s is valid UTF-8 with no control character
+// other than tab, newline and carriage return: the rule for free text, at
+// any length. What is not clean can never be stored alike on both engines
+// (PostgreSQL refuses a NUL in text; SQLite keeps it).
+func CleanText(s string) bool {
+	return checkString("", s, len(s), true) == nil
+}
+
 // CleanLine reports whether s is valid UTF-8 of at most limit bytes with no
 // control character: what a value that reaches a query must be.
 func CleanLine(s string, limit int) bool {

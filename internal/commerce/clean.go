@@ -5,28 +5,12 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
+
+	"github.com/waybillhq/waybill"
 )
 
-// CleanText reports whether s is valid UTF-8 without a C0 control
-// character other than tab, carriage return and newline. What is not can
-// never be stored alike on both engines (PostgreSQL refuses a NUL in text;
-// SQLite keeps it), so every string of a write must be clean, and the faces
-// refuse a body holding an unclean string before it is queued.
-func CleanText(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 && c != '\t' && c != '\r' && c != '\n' {
-			return false
-		}
-	}
-	return true
-}
-
 // checkClean adds a problem for every string of v (a write: structs,
-// slices and pointers are walked) that is not CleanText.
+// slices and pointers are walked) that is not waybill.CleanText.
 func checkClean(p *problems, v any) {
 	walkStrings(reflect.ValueOf(v), "", func(path string) {
 		p.add("%s contains a control character or is not valid UTF-8", path)
@@ -40,7 +24,7 @@ func walkStrings(v reflect.Value, path string, bad func(string)) {
 			walkStrings(v.Elem(), path, bad)
 		}
 	case reflect.String:
-		if !CleanText(v.String()) {
+		if !waybill.CleanText(v.String()) {
 			bad(path)
 		}
 	case reflect.Slice, reflect.Array:

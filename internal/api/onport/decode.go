@@ -97,7 +97,7 @@ func PeekExternalID(kind string, body []byte) string {
 }
 
 // CheckBody refuses a body that holds invalid UTF-8, or a JSON string
-// (a key or a value) with a C0 control character other than tab, carriage
+// (a key or a value) with a control character (C0, DEL or C1) other than tab, carriage
 // return and newline: a *commerce.Problems (EINVALID, the face's 400). It is
 // the one check both paths share: the asynchronous endpoints run it before
 // a message is queued, so that no such message joins another tenant's
@@ -113,7 +113,7 @@ func CheckBody(body []byte) error {
 		if err != nil {
 			return nil // the end, or a syntax error reported by the decoder later
 		}
-		if s, ok := tok.(string); ok && !commerce.CleanText(s) {
+		if s, ok := tok.(string); ok && !waybill.CleanText(s) {
 			return commerce.NewProblems("a string of the body contains a control character")
 		}
 	}
