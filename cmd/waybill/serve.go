@@ -11,6 +11,8 @@ import (
 	"os"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/waybillhq/waybill/internal/api/admin"
 	"github.com/waybillhq/waybill/internal/api/aftership"
 	"github.com/waybillhq/waybill/internal/api/unsubscribe"
@@ -133,7 +135,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Logs: inbound.Logs{Store: st}, Organizations: pages, Notifications: notifier, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes,
 		Logger: logger.With("face", "admin"), AuthThrottle: authThrottle}
 	onportParts.API.AuthThrottle = authThrottle
-	webFace := &web.Web{Pages: pages, Logger: logger.With("face", "web"), Lookups: web.NewLimiter(lookupEvery, lookupBurst)}
+	webFace := &web.Web{Pages: pages, Logger: logger.With("face", "web"), Lookups: httpserver.NewClientLimits(rate.Every(lookupEvery), lookupBurst)}
 	srv := httpserver.New(cfg.Addr, logger, httpserver.Checks{
 		Ready: func(ctx context.Context) error {
 			if ok, err := st.Migrated(ctx); err != nil || !ok {

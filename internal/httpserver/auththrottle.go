@@ -2,10 +2,8 @@ package httpserver
 
 import (
 	"math"
-	"net"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -27,18 +25,9 @@ import (
 // It is safe for concurrent use; one value is shared by every face, so the
 // budget is per address for the whole server.
 type AuthThrottle struct {
-	limit   rate.Limit
-	burst   int
+	budgets *ClientLimits
 	now     func() time.Time
-	mu      sync.Mutex
-	clients map[string]*rate.Limiter
-	swept   time.Time
 }
-
-// maxThrottledClients bounds the addresses tracked at once. Addresses with a
-// full budget are forgotten first; past the bound a new address is not
-// throttled until room frees (failing open rather than growing).
-const maxThrottledClients = 100_000
 
 // NewAuthThrottle allows perMinute failed authentications a minute per
 // client address, in a burst of as many. perMinute <= 0 returns nil (no
@@ -50,8 +39,7 @@ func NewAuthThrottle(perMinute int, now func() time.Time) *AuthThrottle {
 	if now == nil {
 		now = time.Now
 	}
-	return &AuthThrottle{limit: rate.Limit(float64(perMinute) / 60), burst: perMinute, now: now,
-		clients: map[string]*rate.Limiter{}}
+	return &AuthThrottle{budgets: NewClientLimits(rate.Limit(float64(perMinute)/60), perMinute), now: now}
 }
 
 // Authenticate runs authenticate for the request unless its address has
@@ -64,7 +52,7 @@ func (t *AuthThrottle) Authenticate(w http.ResponseWriter, r *http.Request, auth
 		return authenticate()
 	}
 	now := t.now()
-	lim := t.client(clientKey(r), now)
+	lim := t.budgets.bucket(ClientKey(r), now)
 	if lim == nil {
 		return authenticate()
 	}
@@ -82,50 +70,4 @@ func (t *AuthThrottle) Authenticate(w http.ResponseWriter, r *http.Request, auth
 		res.CancelAt(now)
 	}
 	return err
-}
-
-// client returns the limiter of key, making it when new; nil when the
-// table is full.
-func (t *AuthThrottle) client(key string, now time.Time) *rate.Limiter {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if lim, ok := t.clients[key]; ok {
-		return lim
-	}
-	if len(t.clients) >= maxThrottledClients || now.Sub(t.swept) > time.Minute {
-		t.sweep(now)
-	}
-	if len(t.clients) >= maxThrottledClients {
-		return nil
-	}
-	lim := rate.NewLimiter(t.limit, t.burst)
-	t.clients[key] = lim
-	return lim
-}
-
-// sweep forgets the addresses whose budget is full again.
-func (t *AuthThrottle) sweep(now time.Time) {
-	t.swept = now
-	for k, lim := range t.clients {
-		if lim.TokensAt(now) >= float64(t.burst) {
-			delete(t.clients, k)
-		}
-	}
-}
-
-// clientKey is the request's peer address; an IPv6 address by its /64,
-// which one client usually holds whole.
-func clientKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	ip := net.ParseIP(host)
-	if ip == nil {
-		return host
-	}
-	if ip.To4() == nil {
-		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
-	}
-	return ip.String()
 }

@@ -72,7 +72,7 @@ func (h *Web) lookup(r *http.Request, p portal.Portal, self string) (view, error
 		v.status, v.Message = http.StatusBadRequest, v.L.T("missing_fields")
 		return v, nil
 	}
-	if h.Lookups != nil && !h.Lookups.Allow(clientAddress(r)) {
+	if h.Lookups != nil && !h.Lookups.Allow(r) {
 		v.status, v.Message = http.StatusTooManyRequests, v.L.T("rate_limited")
 		return v, nil
 	}

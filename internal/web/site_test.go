@@ -11,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/httpserver"
 	"github.com/waybillhq/waybill/internal/portal"
 	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/testdb"
@@ -37,7 +40,7 @@ func newSite(t *testing.T, engine string) *site {
 	pages := &portal.Service{Store: st}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	mux := http.NewServeMux()
-	(&web.Web{Pages: pages, Logger: logger, Lookups: web.NewLimiter(time.Minute, 5)}).Register(mux)
+	(&web.Web{Pages: pages, Logger: logger, Lookups: httpserver.NewClientLimits(rate.Every(time.Minute), 5)}).Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &site{t: t, st: st, org: org, pages: pages, URL: srv.URL}

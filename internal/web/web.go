@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/httpserver"
 	"github.com/waybillhq/waybill/internal/portal"
 )
 
@@ -57,8 +58,9 @@ var cssVersion = func() string {
 type Web struct {
 	Pages  Pages
 	Logger *slog.Logger
-	// Lookups limits portal lookups per client address; nil allows all.
-	Lookups *Limiter
+	// Lookups limits portal lookups per client address, so that order
+	// numbers and contact details cannot be guessed at speed; nil allows all.
+	Lookups *httpserver.ClientLimits
 }
 
 // Register adds the page routes to mux. The portal at "/" answers only on
