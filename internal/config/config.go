@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/waybillhq/waybill/internal/secretbox"
 )
 
 // Config is every setting of a Waybill process. The zero value is not
@@ -67,6 +69,12 @@ type Config struct {
 	SMSAccountSID string // WAYBILL_SMS_ACCOUNT_SID
 	SMSAuthToken  string // WAYBILL_SMS_AUTH_TOKEN
 	SMSFrom       string // WAYBILL_SMS_FROM: E.164
+
+	// SecretKey encrypts the secrets Waybill stores for organizations
+	// (carrier credentials, connector tokens): comma-separated 32-byte
+	// keys in base64 or hex, the first sealing, all opening (rotation).
+	// See internal/secretbox.
+	SecretKey string // WAYBILL_SECRET_KEY
 }
 
 // Default returns the settings used when nothing is configured.
@@ -134,6 +142,7 @@ func Load(getenv func(string) string) (Config, error) {
 	str("WAYBILL_SMS_ACCOUNT_SID", &c.SMSAccountSID)
 	str("WAYBILL_SMS_AUTH_TOKEN", &c.SMSAuthToken)
 	str("WAYBILL_SMS_FROM", &c.SMSFrom)
+	str("WAYBILL_SECRET_KEY", &c.SecretKey)
 	integer("WAYBILL_MAX_BODY_BYTES", &c.MaxBodyBytes)
 	num("WAYBILL_RATE_LIMIT_V4", &c.RateLimitLegacy)
 	num("WAYBILL_RATE_LIMIT_SCALE", &c.RateLimitScale)
@@ -208,6 +217,9 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("WAYBILL_BOOTSTRAP_API_KEY must be at least 16 characters"))
 	}
 	errs = append(errs, c.validateNotifications()...)
+	if _, err := c.SecretBox(); err != nil {
+		errs = append(errs, err)
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -220,6 +232,10 @@ func (c Config) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// SecretBox returns the sealer of WAYBILL_SECRET_KEY; a Box without keys
+// when it is unset.
+func (c Config) SecretBox() (*secretbox.Box, error) { return secretbox.Parse(c.SecretKey) }
 
 // ParseDatabaseURL splits a WAYBILL_DATABASE_URL into its engine ("sqlite"
 // or "postgres") and the driver's data source.
@@ -266,6 +282,7 @@ func (c Config) Dump() []string {
 		"WAYBILL_SMS_ACCOUNT_SID=" + c.SMSAccountSID,
 		"WAYBILL_SMS_AUTH_TOKEN=" + maskSecret(c.SMSAuthToken),
 		"WAYBILL_SMS_FROM=" + c.SMSFrom,
+		"WAYBILL_SECRET_KEY=" + maskAll(c.SecretKey),
 	}
 }
 
@@ -279,6 +296,14 @@ func Mask(raw string) string {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.String()
+}
+
+// maskAll hides a value entirely, showing only whether it is set.
+func maskAll(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "xxxxx"
 }
 
 func maskSecret(s string) string {

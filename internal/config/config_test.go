@@ -113,3 +113,34 @@ func TestAuthFailuresPerMinute(t *testing.T) {
 		}
 	}
 }
+
+func TestSecretKeyIsValidatedAndNeverDumped(t *testing.T) {
+	key := "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc="
+	c, err := Load(func(name string) string {
+		if name == "WAYBILL_SECRET_KEY" {
+			return key
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, err := c.SecretBox()
+	if err != nil || !box.HasKey() {
+		t.Fatalf("SecretBox = %v, %v; want a box with a key", box, err)
+	}
+	for _, line := range c.Dump() {
+		if strings.Contains(line, key[:6]) {
+			t.Fatalf("Dump shows the secret key: %q", line)
+		}
+	}
+	_, err = Load(func(name string) string {
+		if name == "WAYBILL_SECRET_KEY" {
+			return "too-short"
+		}
+		return ""
+	})
+	if err == nil || !strings.Contains(err.Error(), "WAYBILL_SECRET_KEY") {
+		t.Fatalf("a 9-byte key: err = %v, want one naming WAYBILL_SECRET_KEY", err)
+	}
+}
