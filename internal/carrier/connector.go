@@ -27,7 +27,19 @@ type FetchResult struct {
 	// left zero: the core stamps the time it stores a new one.
 	Checkpoints []waybill.Checkpoint
 	// ExpectedDelivery is the carrier's estimate (ISO 8601), "" for none.
-	ExpectedDelivery string
+	// When the carrier gives a window rather than a day, ExpectedDelivery
+	// is its latest end and ExpectedDeliveryMin/Max are its bounds.
+	ExpectedDelivery    string
+	ExpectedDeliveryMin string
+	ExpectedDeliveryMax string
+	// PickupDate and DeliveryDate are the carrier's own dates (ISO 8601,
+	// with offset when it gives one), "" when it gives none; the core
+	// otherwise derives them from the checkpoints.
+	PickupDate   string
+	DeliveryDate string
+	// ProofOfDelivery lists what the carrier offers as proof (URLs of a
+	// signature or photo, or its document ids), nil for none.
+	ProofOfDelivery []string
 	// SignedBy is the recipient's name when the carrier reports it in a
 	// field rather than in a checkpoint message.
 	SignedBy string
@@ -54,6 +66,43 @@ func (r FetchResult) News() waybill.News {
 type Connector interface {
 	Fetch(ctx context.Context, req FetchRequest) (FetchResult, error)
 }
+
+// BatchConnector is a Connector whose carrier answers several numbers in
+// one call (FedEx up to 30, USPS v3r2 and DHL in batches). The poller
+// groups due trackings of one connection into batches of at most
+// MaxBatch and calls FetchBatch, which returns one result per request,
+// in order; an error that concerns the whole call (auth, rate limit) is
+// returned as err and counts for every request.
+type BatchConnector interface {
+	Connector
+	MaxBatch() int
+	FetchBatch(ctx context.Context, reqs []FetchRequest) ([]BatchResult, error)
+}
+
+// BatchResult is one number's answer inside a batch: its result, or its
+// own error with the same meaning as Fetch's (ErrNotFound, ...).
+type BatchResult struct {
+	Result FetchResult
+	Err    error
+}
+
+// CredentialChecker is a Connector that can check an organization's
+// credentials before they are stored (a token request). CheckCredentials
+// returns nil when the carrier accepts them, a *CredentialError when it
+// refuses them (the reason is the carrier's, safe to show the merchant),
+// and any other error when the carrier could not be asked.
+type CredentialChecker interface {
+	CheckCredentials(ctx context.Context, creds map[string]string) error
+}
+
+// CredentialError is the carrier's refusal of credentials.
+type CredentialError struct {
+	// Reason is the carrier's own explanation, without any secret.
+	Reason string
+}
+
+// Error describes the refusal.
+func (e *CredentialError) Error() string { return "carrier: credentials refused: " + e.Reason }
 
 // ErrNotFound means the carrier does not know the tracking number (yet).
 // Test for it with errors.Is.
