@@ -13,6 +13,19 @@ type News struct {
 	// ExpectedDelivery is the carrier's estimate (ISO 8601); "" keeps the
 	// tracking's.
 	ExpectedDelivery string
+	// ExpectedDeliveryMin and ExpectedDeliveryMax bound the estimate when
+	// the carrier gives a window. A new estimate (ExpectedDelivery, or
+	// the window's end when ExpectedDelivery is "") replaces the
+	// tracking's date and window together.
+	ExpectedDeliveryMin string
+	ExpectedDeliveryMax string
+	// PickupDate and DeliveryDate are the carrier's own dates (ISO 8601);
+	// "" keeps the tracking's.
+	PickupDate   string
+	DeliveryDate string
+	// ProofOfDelivery is what the carrier offers as proof; nil keeps the
+	// tracking's.
+	ProofOfDelivery []string
 	// SignedBy is the recipient's name when the carrier reports it in a
 	// field rather than in a checkpoint message; "" keeps the tracking's.
 	SignedBy string
@@ -28,7 +41,9 @@ type News struct {
 //  1. the checkpoints are merged into t's (MergeCheckpoints: each scan
 //     once, in time order, whatever order and however often they arrive),
 //     and LastUpdatedAt becomes now when any was new;
-//  2. the carrier's estimate and signer, when given, replace t's;
+//  2. the carrier's estimate (date and window), its pickup and delivery
+//     dates, proof of delivery and signer, when given, replace t's; the
+//     first estimate is also kept as FirstExpectedDelivery;
 //  3. the status and dates are derived from the merged set (Derive, with
 //     expireAfter; DefaultExpireAfter when not positive), then a carrier
 //     that gave up (Expired) makes a tracking not yet Delivered or Expired
@@ -41,12 +56,7 @@ func (t *Tracking) Advance(news News, now time.Time, expireAfter time.Duration) 
 	before := *t
 	merged, fresh := MergeCheckpoints(t.Checkpoints, news.Checkpoints)
 	t.Checkpoints = merged
-	if news.ExpectedDelivery != "" {
-		t.ExpectedDelivery = news.ExpectedDelivery
-	}
-	if news.SignedBy != "" {
-		t.SignedBy = news.SignedBy
-	}
+	news.applyCarrierFields(t)
 	if len(fresh) > 0 {
 		t.LastUpdatedAt = now
 	}
@@ -57,6 +67,36 @@ func (t *Tracking) Advance(news News, now time.Time, expireAfter time.Duration) 
 	d.Apply(t)
 	t.UpdatedAt = now
 	return len(fresh), changeEvents(before, *t, now)
+}
+
+// applyCarrierFields copies what the carrier said beside its checkpoints
+// onto t; an empty field keeps t's.
+func (n News) applyCarrierFields(t *Tracking) {
+	estimate := n.ExpectedDelivery
+	if estimate == "" {
+		estimate = n.ExpectedDeliveryMax
+	}
+	if estimate == "" {
+		estimate = n.ExpectedDeliveryMin
+	}
+	if estimate != "" {
+		t.ExpectedDelivery, t.ExpectedDeliveryMin, t.ExpectedDeliveryMax = estimate, n.ExpectedDeliveryMin, n.ExpectedDeliveryMax
+		if t.FirstExpectedDelivery == "" {
+			t.FirstExpectedDelivery = estimate
+		}
+	}
+	if n.PickupDate != "" {
+		t.CarrierPickupDate = n.PickupDate
+	}
+	if n.DeliveryDate != "" {
+		t.CarrierDeliveryDate = n.DeliveryDate
+	}
+	if len(n.ProofOfDelivery) > 0 {
+		t.ProofOfDelivery = append([]string(nil), n.ProofOfDelivery...)
+	}
+	if n.SignedBy != "" {
+		t.SignedBy = n.SignedBy
+	}
 }
 
 // changeEvents returns the events of a change, each with a snapshot of the

@@ -17,8 +17,9 @@ type Change struct {
 // subscribers hear about, tracking_update first:
 //   - a tag change is a tracking_update (a subtag change alone is not,
 //     as on AfterShip, whose webhooks are per tag);
-//   - a new, non-empty expected delivery is an edd_revise, including the
-//     first estimate; an estimate that disappears is not announced.
+//   - a new, non-empty expected delivery (its date or its window) is an
+//     edd_revise, including the first estimate; an estimate that
+//     disappears is not announced.
 //
 // Changes is pure and returns nil when nothing changed.
 func Changes(before, after Tracking) []Change {
@@ -27,7 +28,8 @@ func Changes(before, after Tracking) []Change {
 		out = append(out, Change{Type: EventTrackingUpdate, IsFirstTag: neverTagged(before),
 			From: before.Tag, To: after.Tag})
 	}
-	if after.ExpectedDelivery != "" && before.ExpectedDelivery != after.ExpectedDelivery {
+	if after.ExpectedDelivery != "" && (before.ExpectedDelivery != after.ExpectedDelivery ||
+		before.ExpectedDeliveryMin != after.ExpectedDeliveryMin || before.ExpectedDeliveryMax != after.ExpectedDeliveryMax) {
 		out = append(out, Change{Type: EventEDDRevise, From: after.Tag, To: after.Tag})
 	}
 	return out

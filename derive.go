@@ -1,6 +1,7 @@
 package waybill
 
 import (
+	"cmp"
 	"regexp"
 	"strings"
 	"time"
@@ -24,11 +25,15 @@ type Derived struct {
 	// so the carrier's (News.ExpectedDelivery) is stored on the
 	// tracking before Derive runs.
 	ExpectedDelivery string
-	// ShipmentPickupDate is the checkpoint time of the first InTransit
-	// checkpoint, as written by the carrier; "" before pickup.
+	// ShipmentPickupDate is the carrier's own pickup date
+	// (t.CarrierPickupDate) when it gave one, else the checkpoint time of
+	// the first InTransit checkpoint, as written by the carrier; "" before
+	// pickup.
 	ShipmentPickupDate string
-	// ShipmentDeliveryDate is the checkpoint time of the first Delivered
-	// checkpoint of the current delivery; "" while undelivered.
+	// ShipmentDeliveryDate is, while Delivered, the carrier's own delivery
+	// date (t.CarrierDeliveryDate) when it gave one, else the checkpoint
+	// time of the first Delivered checkpoint of the current delivery; ""
+	// while undelivered.
 	ShipmentDeliveryDate string
 	// DeliveryTime is AfterShip's delivery_time, never nil: whole calendar
 	// days from the first checkpoint to delivery, or to now while
@@ -82,7 +87,8 @@ func isReturn(subtag string) bool { return subtag == "Exception_010" || subtag =
 // not matter), now, expireAfter (DefaultExpireAfter when not positive) and
 // these fields of t, none of which Derive itself sets except as noted:
 // CreatedAt, LastUpdatedAt, CompletedReason, ExpectedDelivery and SignedBy
-// (both carried over), so Derive(Apply(Derive(t))) gives the same result.
+// (both carried over), CarrierPickupDate and CarrierDeliveryDate, so
+// Derive(Apply(Derive(t))) gives the same result.
 //
 //   - The tag is the latest checkpoint's, except that Delivered stays once
 //     reached unless a later checkpoint returns the parcel to its sender
@@ -156,7 +162,7 @@ func Derive(t Tracking, cps []Checkpoint, now time.Time, expireAfter time.Durati
 
 	days := 0
 	if delivered {
-		d.ShipmentDeliveryDate = deliveredFirst.CheckpointTime
+		d.ShipmentDeliveryDate = cmp.Or(t.CarrierDeliveryDate, deliveredFirst.CheckpointTime)
 		if d.SignedBy == "" {
 			d.SignedBy = t.SignedBy
 		}
@@ -167,6 +173,9 @@ func Derive(t Tracking, cps []Checkpoint, now time.Time, expireAfter time.Durati
 		days = calendarDays(first, now.In(first.Location()))
 	}
 	d.DeliveryTime = &days
+	if t.CarrierPickupDate != "" {
+		d.ShipmentPickupDate = t.CarrierPickupDate
+	}
 
 	lastNews := t.CreatedAt
 	for _, at := range []time.Time{t.LastUpdatedAt, latest} {

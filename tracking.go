@@ -53,15 +53,31 @@ type Tracking struct {
 	DestinationState       string   `json:"destination_state,omitempty"`
 	DestinationPostalCode  string   `json:"destination_postal_code,omitempty"`
 	ExpectedDelivery       string   `json:"expected_delivery,omitempty"`
-	DeliveryTime           *int     `json:"delivery_time,omitempty"` // days in transit
-	ReturnToSender         bool     `json:"return_to_sender,omitempty"`
-	FirstAttemptedAt       string   `json:"first_attempted_at,omitempty"`
-	DeliveryType           string   `json:"delivery_type,omitempty"`
-	PickupLocation         string   `json:"pickup_location,omitempty"`
-	PickupNote             string   `json:"pickup_note,omitempty"`
-	ShipmentDirection      string   `json:"shipment_direction,omitempty"`
-	CourierConnectionID    string   `json:"courier_connection_id,omitempty"`
-	ShipmentTags           []string `json:"shipment_tags,omitempty"`
+	// ExpectedDeliveryMin and ExpectedDeliveryMax bound the carrier's
+	// estimate when it gives a window, "" otherwise; ExpectedDelivery is
+	// then the window's latest end.
+	ExpectedDeliveryMin string `json:"expected_delivery_min,omitempty"`
+	ExpectedDeliveryMax string `json:"expected_delivery_max,omitempty"`
+	// FirstExpectedDelivery is the carrier's first estimate, kept when
+	// later ones revise ExpectedDelivery.
+	FirstExpectedDelivery string `json:"first_expected_delivery,omitempty"`
+	// CarrierPickupDate and CarrierDeliveryDate are the carrier's own
+	// dates (ISO 8601), "" when it gave none; Derive prefers them to the
+	// checkpoint times for ShipmentPickupDate and ShipmentDeliveryDate.
+	CarrierPickupDate   string `json:"carrier_pickup_date,omitempty"`
+	CarrierDeliveryDate string `json:"carrier_delivery_date,omitempty"`
+	// ProofOfDelivery lists what the carrier offers as proof of delivery
+	// (URLs of a signature or photo, or its document ids).
+	ProofOfDelivery     []string `json:"proof_of_delivery,omitempty"`
+	DeliveryTime        *int     `json:"delivery_time,omitempty"` // days in transit
+	ReturnToSender      bool     `json:"return_to_sender,omitempty"`
+	FirstAttemptedAt    string   `json:"first_attempted_at,omitempty"`
+	DeliveryType        string   `json:"delivery_type,omitempty"`
+	PickupLocation      string   `json:"pickup_location,omitempty"`
+	PickupNote          string   `json:"pickup_note,omitempty"`
+	ShipmentDirection   string   `json:"shipment_direction,omitempty"`
+	CourierConnectionID string   `json:"courier_connection_id,omitempty"`
+	ShipmentTags        []string `json:"shipment_tags,omitempty"`
 
 	CourierFields CourierFields `json:"courier_fields"`
 

@@ -49,8 +49,10 @@ type FetchResult struct {
 
 // News is what the core takes from a fetch (waybill.Tracking.Advance).
 func (r FetchResult) News() waybill.News {
-	return waybill.News{Checkpoints: r.Checkpoints, ExpectedDelivery: r.ExpectedDelivery, SignedBy: r.SignedBy,
-		Expired: r.Expired}
+	return waybill.News{Checkpoints: r.Checkpoints, ExpectedDelivery: r.ExpectedDelivery,
+		ExpectedDeliveryMin: r.ExpectedDeliveryMin, ExpectedDeliveryMax: r.ExpectedDeliveryMax,
+		PickupDate: r.PickupDate, DeliveryDate: r.DeliveryDate, ProofOfDelivery: r.ProofOfDelivery,
+		SignedBy: r.SignedBy, Expired: r.Expired}
 }
 
 // Connector is a carrier integration.

@@ -58,6 +58,12 @@ type trackingDoc struct {
 	DestinationState          string            `json:"destination_state,omitempty"`
 	DestinationPostalCode     string            `json:"destination_postal_code,omitempty"`
 	ExpectedDelivery          string            `json:"expected_delivery,omitempty"`
+	ExpectedDeliveryMin       string            `json:"expected_delivery_min,omitempty"`
+	ExpectedDeliveryMax       string            `json:"expected_delivery_max,omitempty"`
+	FirstExpectedDelivery     string            `json:"first_expected_delivery,omitempty"`
+	CarrierPickupDate         string            `json:"carrier_pickup_date,omitempty"`
+	CarrierDeliveryDate       string            `json:"carrier_delivery_date,omitempty"`
+	ProofOfDelivery           []string          `json:"proof_of_delivery,omitempty"`
 	DeliveryTime              *int              `json:"delivery_time,omitempty"`
 	ReturnToSender            bool              `json:"return_to_sender,omitempty"`
 	FirstAttemptedAt          string            `json:"first_attempted_at,omitempty"`
@@ -146,6 +152,12 @@ func docOf(t *waybill.Tracking) trackingDoc {
 		DestinationState:          t.DestinationState,
 		DestinationPostalCode:     t.DestinationPostalCode,
 		ExpectedDelivery:          t.ExpectedDelivery,
+		ExpectedDeliveryMin:       t.ExpectedDeliveryMin,
+		ExpectedDeliveryMax:       t.ExpectedDeliveryMax,
+		FirstExpectedDelivery:     t.FirstExpectedDelivery,
+		CarrierPickupDate:         t.CarrierPickupDate,
+		CarrierDeliveryDate:       t.CarrierDeliveryDate,
+		ProofOfDelivery:           t.ProofOfDelivery,
 		DeliveryTime:              t.DeliveryTime,
 		ReturnToSender:            t.ReturnToSender,
 		FirstAttemptedAt:          t.FirstAttemptedAt,
@@ -206,6 +218,12 @@ func (d trackingDoc) tracking() waybill.Tracking {
 		DestinationState:          d.DestinationState,
 		DestinationPostalCode:     d.DestinationPostalCode,
 		ExpectedDelivery:          d.ExpectedDelivery,
+		ExpectedDeliveryMin:       d.ExpectedDeliveryMin,
+		ExpectedDeliveryMax:       d.ExpectedDeliveryMax,
+		FirstExpectedDelivery:     d.FirstExpectedDelivery,
+		CarrierPickupDate:         d.CarrierPickupDate,
+		CarrierDeliveryDate:       d.CarrierDeliveryDate,
+		ProofOfDelivery:           d.ProofOfDelivery,
 		DeliveryTime:              d.DeliveryTime,
 		ReturnToSender:            d.ReturnToSender,
 		FirstAttemptedAt:          d.FirstAttemptedAt,

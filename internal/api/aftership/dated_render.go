@@ -86,7 +86,7 @@ type trackingDated struct {
 	FirstMile                       *struct{}             `json:"first_mile"`
 	LastMile                        *struct{}             `json:"last_mile"`
 	Customers                       []customerDated       `json:"customers"`
-	ProofOfDelivery                 []struct{}            `json:"proof_of_delivery"` // null: not kept
+	ProofOfDelivery                 []proofOfDelivery     `json:"proof_of_delivery"`
 	MultiPieceInfo                  *struct{}             `json:"multi_piece_info"`
 	ShipmentDirection               *string               `json:"shipment_direction"`
 	ReturnShipment                  *struct{}             `json:"return_shipment"`
@@ -97,6 +97,12 @@ type estimatedDateRange struct {
 	EstimatedDeliveryDate    *string `json:"estimated_delivery_date"`
 	EstimatedDeliveryDateMin *string `json:"estimated_delivery_date_min"`
 	EstimatedDeliveryDateMax *string `json:"estimated_delivery_date_max"`
+}
+
+// proofOfDelivery is one proof the carrier offers: the URL of a signature
+// or photo, or the carrier's document id, as the carrier gave it.
+type proofOfDelivery struct {
+	URL string `json:"url"`
 }
 
 type estimatedDelivery struct {
@@ -217,13 +223,10 @@ func renderTrackingDated(t waybill.Tracking) trackingDated {
 		n := t.ShipmentPackageCount
 		packages = &n
 	}
-	var courierEDD *estimatedDateRange
-	var latestEDD *estimatedDelivery
-	if t.ExpectedDelivery != "" {
-		courierEDD = &estimatedDateRange{EstimatedDeliveryDate: nullable(t.ExpectedDelivery)}
-		// The core keeps only the carrier's current estimate: it is the
-		// latest one, and the first one is not known.
-		latestEDD = &estimatedDelivery{Type: "specific", Source: "Carrier EDD", Datetime: nullable(t.ExpectedDelivery)}
+	courierEDD, firstEDD, latestEDD := carrierEstimates(t)
+	var proofs []proofOfDelivery // null when the carrier offered none
+	for _, p := range t.ProofOfDelivery {
+		proofs = append(proofs, proofOfDelivery{URL: p})
 	}
 	var promised *promisedDeliveryDate
 	if t.OrderPromisedDeliveryDate != "" {
@@ -260,10 +263,32 @@ func renderTrackingDated(t waybill.Tracking) trackingDated {
 		CourierTrackingLink: courierLink(t), FirstAttemptedAt: nullable(t.FirstAttemptedAt),
 		CourierRedirectLink: courierLink(t), TrackingAccountNumber: nullable(cf.AccountNumber),
 		TrackingKey: nullable(cf.Key), TrackingShipDate: nullable(cf.ShipDate), OrderTags: []string{},
-		OrderNumber: nullable(t.OrderNumber), LatestEstimatedDelivery: latestEDD,
+		OrderNumber: nullable(t.OrderNumber), FirstEstimatedDelivery: firstEDD, LatestEstimatedDelivery: latestEDD,
 		ShipmentTags: list(t.ShipmentTags), CourierConnectionID: nullable(t.CourierConnectionID),
 		FailedDeliveryAttempts: &failed, Customers: renderCustomers(t), ShipmentDirection: direction,
+		ProofOfDelivery: proofs,
 	}
+}
+
+// carrierEstimates renders the carrier's estimate: its date and window
+// (courier_estimated_delivery_date), the first estimate it gave
+// (first_estimated_delivery) and its current one
+// (latest_estimated_delivery), a "range" when it gave a window, else
+// "specific". All are null before the carrier gives an estimate.
+func carrierEstimates(t waybill.Tracking) (courier *estimatedDateRange, first, latest *estimatedDelivery) {
+	if t.ExpectedDelivery == "" {
+		return nil, nil, nil
+	}
+	courier = &estimatedDateRange{EstimatedDeliveryDate: nullable(t.ExpectedDelivery),
+		EstimatedDeliveryDateMin: nullable(t.ExpectedDeliveryMin), EstimatedDeliveryDateMax: nullable(t.ExpectedDeliveryMax)}
+	latest = &estimatedDelivery{Type: "specific", Source: "Carrier EDD", Datetime: nullable(t.ExpectedDelivery)}
+	if t.ExpectedDeliveryMin != "" || t.ExpectedDeliveryMax != "" {
+		latest.Type, latest.DatetimeMin, latest.DatetimeMax = "range", nullable(t.ExpectedDeliveryMin), nullable(t.ExpectedDeliveryMax)
+	}
+	if f := cmpOr(t.FirstExpectedDelivery, t.ExpectedDelivery); f != "" {
+		first = &estimatedDelivery{Type: "specific", Source: "Carrier EDD", Datetime: nullable(f)}
+	}
+	return courier, first, latest
 }
 
 // renderCustomers rebuilds customers[] from what the core keeps: one
