@@ -36,6 +36,7 @@ type Script struct {
 	steps         int
 	revealed      map[string][]time.Time // number → when each step was first seen
 	polls         map[string]int
+	batches       []int
 	unknown       map[string]bool
 	failures      []Failure
 }
@@ -182,4 +183,18 @@ func (s *Script) Polls(number string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.polls[number]
+}
+
+// RecordBatch notes the size of a batch call.
+func (s *Script) RecordBatch(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.batches = append(s.batches, n)
+}
+
+// Batches are the sizes of the batch calls answered so far, in order.
+func (s *Script) Batches() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]int(nil), s.batches...)
 }

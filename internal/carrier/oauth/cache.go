@@ -163,3 +163,22 @@ func (c *Cache) dropExpired(now time.Time) {
 		}
 	}
 }
+
+// Use calls call with key's token (Token), and once more with a new
+// token when call reports that the carrier refused the first one (a 401):
+// the refused token is invalidated first, so concurrent callers refused
+// together make one new request. A second refusal is call's to report in
+// its error; Use returns call's error, or the token request's.
+func (c *Cache) Use(ctx context.Context, key string, fetch Fetcher, call func(token string) (refused bool, err error)) error {
+	for attempt := 0; ; attempt++ {
+		token, err := c.Token(ctx, key, fetch)
+		if err != nil {
+			return err
+		}
+		refused, err := call(token)
+		if !refused || attempt > 0 {
+			return err
+		}
+		c.Invalidate(key, token)
+	}
+}

@@ -123,22 +123,17 @@ func (c *Connector) Fetch(ctx context.Context, req carrier.FetchRequest) (carrie
 	if err != nil {
 		return carrier.FetchResult{}, err
 	}
-	key := cr.key(c.base)
-	for attempt := 0; ; attempt++ {
-		token, err := c.tokens.Token(ctx, key, func(ctx context.Context) (oauth.Token, error) { return c.requestToken(ctx, cr) })
-		if err != nil {
-			return carrier.FetchResult{}, fmt.Errorf("ups token: %w", err)
-		}
-		resp, err := c.track(ctx, token, req.TrackingNumber)
-		if err != nil {
-			return carrier.FetchResult{}, err
-		}
-		if resp.Status == http.StatusUnauthorized && attempt == 0 {
-			c.tokens.Invalidate(key, token)
-			continue
-		}
-		return c.interpret(resp, req.TrackingNumber)
+	var resp carrierhttp.Response
+	fetch := func(ctx context.Context) (oauth.Token, error) { return c.requestToken(ctx, cr) }
+	err = c.tokens.Use(ctx, cr.key(c.base), fetch, func(token string) (bool, error) {
+		var err error
+		resp, err = c.track(ctx, token, req.TrackingNumber)
+		return err == nil && resp.Status == http.StatusUnauthorized, err
+	})
+	if err != nil {
+		return carrier.FetchResult{}, fmt.Errorf("ups: %w", err)
 	}
+	return c.interpret(resp, req.TrackingNumber)
 }
 
 func (c *Connector) track(ctx context.Context, token, number string) (carrierhttp.Response, error) {

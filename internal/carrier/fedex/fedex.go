@@ -1,0 +1,258 @@
+// Package fedex is the FedEx Track API connector: OAuth 2 client
+// credentials (client_id is the API key, client_secret the secret key),
+// up to 30 numbers per call (POST /track/v1/trackingnumbers), FedEx's
+// scan codes mapped to AfterShip tags by a table of its own
+// (statusTable). See docs/COURIERS.md for the mapping and FedEx's quirks.
+package fedex
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/waybillhq/waybill/internal/carrier"
+	"github.com/waybillhq/waybill/internal/carrier/carrierhttp"
+	"github.com/waybillhq/waybill/internal/carrier/oauth"
+)
+
+// ProductionURL is FedEx's production host; its sandbox is
+// https://apis-sandbox.fedex.com.
+const ProductionURL = "https://apis.fedex.com"
+
+// Credential keys of a FedEx connection.
+const (
+	CredClientID     = "client_id"     // the project's API key
+	CredClientSecret = "client_secret" // its secret key
+)
+
+// MaxBatch is the most numbers FedEx takes in one call.
+const MaxBatch = 30
+
+// RateLimitWait is how long a 429 without Retry-After delays the
+// connection: FedEx counts requests in 10-second windows.
+const RateLimitWait = 10 * time.Second
+
+// Options configure a connector. The zero value talks to production with
+// a 30 s timeout and the real clock.
+type Options struct {
+	BaseURL    string           // "" means ProductionURL
+	HTTPClient *http.Client     // nil means a client with carrierhttp.DefaultTimeout
+	Now        func() time.Time // nil means time.Now
+	// Tokens is where access tokens are cached; nil means oauth.Shared.
+	Tokens *oauth.Cache
+}
+
+// Connector speaks the FedEx Track API. It is safe for concurrent use.
+type Connector struct {
+	base   string
+	client *http.Client
+	now    func() time.Time
+	tokens *oauth.Cache
+}
+
+var (
+	_ carrier.BatchConnector    = (*Connector)(nil)
+	_ carrier.CredentialChecker = (*Connector)(nil)
+)
+
+// New returns a FedEx connector.
+func New(o Options) *Connector {
+	c := &Connector{base: strings.TrimRight(o.BaseURL, "/"), client: carrierhttp.Client(o.HTTPClient), now: o.Now, tokens: o.Tokens}
+	if c.base == "" {
+		c.base = ProductionURL
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.tokens == nil {
+		c.tokens = oauth.Shared
+	}
+	return c
+}
+
+// DefaultRate is the request rate a connection should keep to: FedEx's
+// default Track quota of 100,000 calls a day (1.15 a second), in bursts
+// of at most 30 calls (its window allows 1,400 per 10 seconds).
+func (c *Connector) DefaultRate() (perSecond float64, burst int) { return 100000.0 / 86400, 30 }
+
+// MaxBatch is the most numbers of one call (30).
+func (c *Connector) MaxBatch() int { return MaxBatch }
+
+type credentials struct{ id, secret string }
+
+func readCredentials(m map[string]string) (credentials, error) {
+	cr := credentials{id: strings.TrimSpace(m[CredClientID]), secret: m[CredClientSecret]}
+	if cr.id == "" || cr.secret == "" {
+		return cr, &carrier.CredentialError{Reason: "FedEx needs client_id (API key) and client_secret (secret key)"}
+	}
+	return cr, nil
+}
+
+// CheckCredentials asks FedEx for a token with creds: nil when FedEx
+// grants one, a *carrier.CredentialError with FedEx's reason when it
+// refuses them.
+func (c *Connector) CheckCredentials(ctx context.Context, creds map[string]string) error {
+	cr, err := readCredentials(creds)
+	if err != nil {
+		return err
+	}
+	_, err = c.requestToken(ctx, cr)
+	return err
+}
+
+// Fetch asks FedEx about one number (FetchBatch of one).
+func (c *Connector) Fetch(ctx context.Context, req carrier.FetchRequest) (carrier.FetchResult, error) {
+	res, err := c.FetchBatch(ctx, []carrier.FetchRequest{req})
+	if err != nil {
+		return carrier.FetchResult{}, err
+	}
+	return res[0].Result, res[0].Err
+}
+
+// FetchBatch asks FedEx about numbers, 30 per call, each call with the
+// credentials of its requests. It returns one result per request, in
+// order: a number FedEx does not know is carrier.ErrNotFound in its own
+// result (FedEx says so inside a 200). An error of a whole call (refused
+// credentials, 429, 5xx) is returned as err.
+func (c *Connector) FetchBatch(ctx context.Context, reqs []carrier.FetchRequest) ([]carrier.BatchResult, error) {
+	out := make([]carrier.BatchResult, len(reqs))
+	for _, group := range groupByConnection(reqs, MaxBatch) {
+		cr, err := readCredentials(reqs[group[0]].Credentials)
+		if err != nil {
+			return nil, err
+		}
+		numbers := make([]string, len(group))
+		for i, idx := range group {
+			numbers[i] = reqs[idx].TrackingNumber
+		}
+		results, err := c.call(ctx, cr, numbers)
+		if err != nil {
+			return nil, err
+		}
+		for i, idx := range group {
+			out[idx] = results[i]
+		}
+	}
+	return out, nil
+}
+
+// groupByConnection splits request indices into calls of at most size
+// numbers that share credentials, in order of first appearance.
+func groupByConnection(reqs []carrier.FetchRequest, size int) [][]int {
+	var groups [][]int
+	open := map[string]int{} // credential fingerprint → index in groups of its unfilled call
+	for i, r := range reqs {
+		fp := r.Credentials[CredClientID] + "\x00" + r.Credentials[CredClientSecret]
+		g, ok := open[fp]
+		if !ok || len(groups[g]) == size {
+			groups = append(groups, nil)
+			g = len(groups) - 1
+			open[fp] = g
+		}
+		groups[g] = append(groups[g], i)
+	}
+	return groups
+}
+
+// call makes one tracking call for numbers (at most MaxBatch).
+func (c *Connector) call(ctx context.Context, cr credentials, numbers []string) ([]carrier.BatchResult, error) {
+	var resp carrierhttp.Response
+	fetch := func(ctx context.Context) (oauth.Token, error) { return c.requestToken(ctx, cr) }
+	err := c.tokens.Use(ctx, oauth.Key(c.base, cr.id, cr.secret), fetch, func(token string) (bool, error) {
+		var err error
+		resp, err = c.track(ctx, token, numbers)
+		return err == nil && resp.Status == http.StatusUnauthorized, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fedex: %w", err)
+	}
+	if resp.Status == http.StatusOK {
+		results, err := ParseTrack(resp.Body, numbers)
+		if err != nil {
+			return nil, fmt.Errorf("fedex track: %w", err)
+		}
+		return results, nil
+	}
+	return nil, c.callError(resp)
+}
+
+// callError is the error of a tracking call that did not answer 200.
+func (c *Connector) callError(resp carrierhttp.Response) error {
+	_, reason := errorOf(resp.Body)
+	if resp.Status == http.StatusTooManyRequests {
+		wait := carrierhttp.RetryAfter(resp.Header, c.now())
+		if strings.Contains(strings.ToLower(reason), "quota") {
+			wait = max(wait, carrierhttp.UntilMidnightUTC(c.now())) // the daily quota resets at 00:00 GMT
+		}
+		return &carrier.TemporaryError{Reason: "rate limited (HTTP 429): " + reason, RetryAfter: max(wait, RateLimitWait)}
+	}
+	if err := carrierhttp.Temporary(resp, c.now(), reason); err != nil {
+		return err
+	}
+	switch {
+	case resp.Status == http.StatusNotFound:
+		return fmt.Errorf("fedex track: %s: %w", reason, carrier.ErrNotFound)
+	case resp.Status == http.StatusUnauthorized:
+		return fmt.Errorf("fedex track: a fresh token was refused: %s", reason)
+	}
+	return fmt.Errorf("fedex track: HTTP %d: %s", resp.Status, reason)
+}
+
+func (c *Connector) track(ctx context.Context, token string, numbers []string) (carrierhttp.Response, error) {
+	type numberInfo struct {
+		TrackingNumber string `json:"trackingNumber"`
+	}
+	type info struct {
+		TrackingNumberInfo numberInfo `json:"trackingNumberInfo"`
+	}
+	body := struct {
+		IncludeDetailedScans bool   `json:"includeDetailedScans"`
+		TrackingInfo         []info `json:"trackingInfo"`
+	}{IncludeDetailedScans: true}
+	for _, n := range numbers {
+		body.TrackingInfo = append(body.TrackingInfo, info{numberInfo{n}})
+	}
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return carrierhttp.Response{}, fmt.Errorf("fedex track request: %w", err)
+	}
+	r, err := http.NewRequest(http.MethodPost, c.base+"/track/v1/trackingnumbers", bytes.NewReader(raw))
+	if err != nil {
+		return carrierhttp.Response{}, fmt.Errorf("fedex track request: %w", err)
+	}
+	r.Header.Set("Authorization", "Bearer "+token)
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Accept", "application/json")
+	r.Header.Set("X-locale", "en_US")
+	return carrierhttp.Do(ctx, c.client, r)
+}
+
+// requestToken asks FedEx for a token (form-encoded client credentials).
+func (c *Connector) requestToken(ctx context.Context, cr credentials) (oauth.Token, error) {
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {cr.id}, "client_secret": {cr.secret}}
+	r, err := http.NewRequest(http.MethodPost, c.base+"/oauth/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		return oauth.Token{}, fmt.Errorf("fedex token request: %w", err)
+	}
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Accept", "application/json")
+	resp, err := carrierhttp.Do(ctx, c.client, r)
+	if err != nil {
+		return oauth.Token{}, err
+	}
+	_, reason := errorOf(resp.Body)
+	switch {
+	case resp.Status == http.StatusOK:
+		return oauth.ParseToken(resp.Body, c.now())
+	case resp.Status == http.StatusTooManyRequests || resp.Status == http.StatusRequestTimeout || resp.Status >= 500:
+		return oauth.Token{}, carrierhttp.Temporary(resp, c.now(), "token: "+reason)
+	case resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden || resp.Status == http.StatusBadRequest:
+		return oauth.Token{}, &carrier.CredentialError{Reason: "FedEx: " + reason}
+	}
+	return oauth.Token{}, fmt.Errorf("fedex token: HTTP %d: %s", resp.Status, reason)
+}
