@@ -101,7 +101,19 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	trackings := &tracking.Service{Store: st, Dispatcher: notifier.After(webhooks), Carriers: carriers, SandboxStep: cfg.SandboxStep}
+	secrets, err := cfg.SecretBox()
+	if err != nil {
+		return err
+	}
+	trackings := &tracking.Service{Store: st, Dispatcher: notifier.After(webhooks), Carriers: carriers, SandboxStep: cfg.SandboxStep,
+		Secrets: secrets, Logger: logger.With("component", "poll")}
+	// Stored carrier credentials need the key they were sealed with:
+	// refuse to start without it rather than fail every poll.
+	if resealed, err := trackings.CheckStoredCredentials(ctx); err != nil {
+		return err
+	} else if resealed > 0 {
+		logger.Info("sealed courier credentials again with the current WAYBILL_SECRET_KEY", "connections", resealed)
+	}
 	onportParts := newOnport(cfg, st, tenants, trackings, webhooks, logger)
 	deliverer := &webhook.Deliverer{
 		Service: webhooks, Renderer: webhookPayloads{AfterShip: aftership.Payloads{PublicURL: cfg.PublicURL}, Onport: onportParts.Payloads},

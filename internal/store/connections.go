@@ -10,30 +10,35 @@ import (
 	"github.com/waybillhq/waybill"
 )
 
-const connectionColumns = `id, public_id, org_id, slug, credentials, created_at, updated_at`
+const connectionColumns = `id, public_id, org_id, slug, credentials, credential_keys, created_at, updated_at`
 
-// InsertConnection stores a courier connection and sets c.ID.
+// InsertConnection stores a courier connection and sets c.ID when it is
+// empty. It stores c.Sealed and c.CredentialKeys; c.Credentials, the
+// opened secrets, is never written.
 func (q *Queries) InsertConnection(ctx context.Context, c *waybill.CourierConnection) error {
-	c.ID = NewPublicID()
-	creds, err := json.Marshal(c.Credentials)
-	if err != nil {
-		return fmt.Errorf("encode credentials: %w", err)
+	if c.ID == "" {
+		c.ID = NewPublicID()
 	}
-	if _, err := q.q.ExecContext(ctx, `INSERT INTO courier_connections (public_id, org_id, slug, credentials, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, c.ID, c.OrgID, c.Slug, string(creds), toMicros(c.CreatedAt), toMicros(c.UpdatedAt)); err != nil {
+	keys, err := encodeKeys(c.CredentialKeys)
+	if err != nil {
+		return err
+	}
+	if _, err := q.q.ExecContext(ctx, `INSERT INTO courier_connections (public_id, org_id, slug, credentials, credential_keys, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.OrgID, c.Slug, c.Sealed, keys, toMicros(c.CreatedAt), toMicros(c.UpdatedAt)); err != nil {
 		return fmt.Errorf("insert courier connection: %w", err)
 	}
 	return nil
 }
 
-// UpdateConnection replaces the credentials of a stored connection.
+// UpdateConnection replaces the sealed credentials (and their key names)
+// of a stored connection.
 func (q *Queries) UpdateConnection(ctx context.Context, c *waybill.CourierConnection) error {
-	creds, err := json.Marshal(c.Credentials)
+	keys, err := encodeKeys(c.CredentialKeys)
 	if err != nil {
-		return fmt.Errorf("encode credentials: %w", err)
+		return err
 	}
-	res, err := q.q.ExecContext(ctx, `UPDATE courier_connections SET credentials = $1, updated_at = $2 WHERE org_id = $3 AND public_id = $4`,
-		string(creds), toMicros(c.UpdatedAt), c.OrgID, c.ID)
+	res, err := q.q.ExecContext(ctx, `UPDATE courier_connections SET credentials = $1, credential_keys = $2, updated_at = $3
+		WHERE org_id = $4 AND public_id = $5`, c.Sealed, keys, toMicros(c.UpdatedAt), c.OrgID, c.ID)
 	if err != nil {
 		return fmt.Errorf("update courier connection %s: %w", c.ID, err)
 	}
@@ -60,6 +65,49 @@ func (q *Queries) Connection(ctx context.Context, orgID int64, id string) (waybi
 	row := q.q.QueryRowContext(ctx, `SELECT `+connectionColumns+` FROM courier_connections WHERE org_id = $1 AND public_id = $2`, orgID, id)
 	c, _, err := scanConnection(row)
 	return c, err
+}
+
+// FirstConnection returns the organization's oldest connection for a
+// courier, the one its trackings without a courier_connection_id use, or
+// ENOTFOUND when it has none.
+func (q *Queries) FirstConnection(ctx context.Context, orgID int64, slug string) (waybill.CourierConnection, error) {
+	row := q.q.QueryRowContext(ctx, `SELECT `+connectionColumns+` FROM courier_connections
+		WHERE org_id = $1 AND slug = $2 ORDER BY id LIMIT 1`, orgID, slug)
+	c, _, err := scanConnection(row)
+	return c, err
+}
+
+// EveryConnection calls fn with each stored connection of every
+// organization, oldest first, for the start-up check and re-sealing of
+// credentials. It is the one read of connections across organizations.
+func (q *Queries) EveryConnection(ctx context.Context, fn func(waybill.CourierConnection) error) error {
+	var after int64
+	for {
+		rows, err := q.q.QueryContext(ctx, `SELECT `+connectionColumns+` FROM courier_connections WHERE id > $1 ORDER BY id LIMIT 100`, after)
+		if err != nil {
+			return fmt.Errorf("list courier connections: %w", err)
+		}
+		var page []waybill.CourierConnection
+		for rows.Next() {
+			c, seq, err := scanConnection(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			page, after = append(page, c), seq
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("list courier connections: %w", err)
+		}
+		for _, c := range page {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+		if len(page) < 100 {
+			return nil
+		}
+	}
 }
 
 // ListConnections returns the organization's connections, newest first,
@@ -98,18 +146,29 @@ func connectionNotFound() error {
 	return waybill.Errorf(waybill.ENOTFOUND, "Courier connection does not exist.")
 }
 
+func encodeKeys(keys []string) (string, error) {
+	if keys == nil {
+		keys = []string{}
+	}
+	b, err := json.Marshal(keys)
+	if err != nil {
+		return "", fmt.Errorf("encode credential keys: %w", err)
+	}
+	return string(b), nil
+}
+
 func scanConnection(row scanner) (waybill.CourierConnection, int64, error) {
 	var c waybill.CourierConnection
 	var seq, created, updated int64
-	var creds string
-	err := row.Scan(&seq, &c.ID, &c.OrgID, &c.Slug, &creds, &created, &updated)
+	var keys string
+	err := row.Scan(&seq, &c.ID, &c.OrgID, &c.Slug, &c.Sealed, &keys, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, 0, connectionNotFound()
 	} else if err != nil {
 		return c, 0, fmt.Errorf("read courier connection: %w", err)
 	}
-	if err := json.Unmarshal([]byte(creds), &c.Credentials); err != nil {
-		return c, 0, fmt.Errorf("decode credentials of %s: %w", c.ID, err)
+	if err := json.Unmarshal([]byte(keys), &c.CredentialKeys); err != nil {
+		return c, 0, fmt.Errorf("decode credential keys of %s: %w", c.ID, err)
 	}
 	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return c, seq, nil

@@ -301,7 +301,7 @@ func testConnections(t *testing.T, st *store.Store) {
 	a, b := mustOrg(t, st, "a"), mustOrg(t, st, "b")
 	var ids []string
 	for i := range 3 {
-		c := waybill.CourierConnection{OrgID: a.ID, Slug: "ups", Credentials: map[string]string{"client_id": fmt.Sprint(i)}, CreatedAt: now, UpdatedAt: now}
+		c := waybill.CourierConnection{OrgID: a.ID, Slug: "ups", CredentialKeys: []string{"client_id"}, Sealed: fmt.Sprint("wbx1.sealed", i), CreatedAt: now, UpdatedAt: now}
 		if err := st.Write().InsertConnection(ctx, &c); err != nil {
 			t.Fatal(err)
 		}
@@ -319,9 +319,23 @@ func testConnections(t *testing.T, st *store.Store) {
 		t.Errorf("org b reads org a's connection: %v", err)
 	}
 	c, _ := st.Read().Connection(ctx, a.ID, ids[0])
-	c.Credentials = map[string]string{"client_id": "new"}
+	if c.Sealed != "wbx1.sealed0" || len(c.CredentialKeys) != 1 || c.Credentials != nil {
+		t.Errorf("read back %+v", c)
+	}
+	c.Sealed, c.CredentialKeys = "wbx1.new", []string{"api_key", "client_id"}
 	if err := st.Write().UpdateConnection(ctx, &c); err != nil {
 		t.Fatal(err)
+	}
+	if first, err := st.Read().FirstConnection(ctx, a.ID, "ups"); err != nil || first.ID != ids[0] || first.Sealed != "wbx1.new" ||
+		len(first.CredentialKeys) != 2 {
+		t.Errorf("FirstConnection = %+v, %v; want the updated %s", first, err, ids[0])
+	}
+	if _, err := st.Read().FirstConnection(ctx, b.ID, "ups"); waybill.ErrorCode(err) != waybill.ENOTFOUND {
+		t.Errorf("org b's FirstConnection: %v", err)
+	}
+	seen := 0
+	if err := st.Read().EveryConnection(ctx, func(waybill.CourierConnection) error { seen++; return nil }); err != nil || seen != 3 {
+		t.Errorf("EveryConnection saw %d, %v; want 3", seen, err)
 	}
 	if err := st.Write().DeleteConnection(ctx, b.ID, ids[0]); waybill.ErrorCode(err) != waybill.ENOTFOUND {
 		t.Errorf("org b deletes org a's connection: %v", err)

@@ -26,20 +26,44 @@ func validateCredentials(creds map[string]string) error {
 	return nil
 }
 
-// CreateConnection stores carrier credentials for the organization.
+// CreateConnection stores carrier credentials for the organization. For a
+// carrier Waybill polls, the credentials must be the ones it takes
+// (carrierCredentials) and, when its connector can check them, accepted
+// by the carrier. They are stored sealed; the connection returned, like
+// every connection this service returns, names its credentials without
+// their values.
 func (s *Service) CreateConnection(ctx context.Context, orgID int64, slug string, creds map[string]string) (waybill.CourierConnection, error) {
 	if _, ok := courier.Lookup(slug); !ok {
 		return waybill.CourierConnection{}, waybill.Invalid(waybill.ReasonSlugInvalid, "The value of courier_slug is invalid.")
 	}
-	if err := validateCredentials(creds); err != nil {
+	if err := s.acceptCredentials(ctx, slug, creds); err != nil {
 		return waybill.CourierConnection{}, err
 	}
 	now := s.now()
-	c := waybill.CourierConnection{OrgID: orgID, Slug: slug, Credentials: creds, CreatedAt: now, UpdatedAt: now}
-	return c, s.Store.Write().InsertConnection(ctx, &c)
+	c := waybill.CourierConnection{ID: store.NewPublicID(), OrgID: orgID, Slug: slug, CreatedAt: now, UpdatedAt: now}
+	if err := s.sealCredentials(&c, creds); err != nil {
+		return waybill.CourierConnection{}, err
+	}
+	return shown(c), s.Store.Write().InsertConnection(ctx, &c)
 }
 
-// UpdateConnection replaces a connection's credentials.
+// acceptCredentials runs every check of credentials before they are
+// stored, the carrier's own last.
+func (s *Service) acceptCredentials(ctx context.Context, slug string, creds map[string]string) error {
+	if err := validateCredentials(creds); err != nil {
+		return err
+	}
+	if err := checkCredentialKeys(slug, creds); err != nil {
+		return err
+	}
+	if !s.Secrets.HasKey() {
+		return errNoSecretKey()
+	}
+	return s.checkWithCarrier(ctx, slug, creds)
+}
+
+// UpdateConnection replaces a connection's credentials, with the checks
+// of CreateConnection.
 func (s *Service) UpdateConnection(ctx context.Context, orgID int64, id string, creds map[string]string) (waybill.CourierConnection, error) {
 	if err := validateCredentials(creds); err != nil {
 		return waybill.CourierConnection{}, err
@@ -47,16 +71,26 @@ func (s *Service) UpdateConnection(ctx context.Context, orgID int64, id string, 
 	if !validID(id) {
 		return waybill.CourierConnection{}, connectionNotFound()
 	}
+	current, err := s.Store.Read().Connection(ctx, orgID, id)
+	if err != nil {
+		return waybill.CourierConnection{}, err
+	}
+	if err := s.acceptCredentials(ctx, current.Slug, creds); err != nil {
+		return waybill.CourierConnection{}, err
+	}
 	var c waybill.CourierConnection
-	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
+	err = s.Store.WithTx(ctx, func(tx *store.Tx) error {
 		var err error
 		if c, err = tx.Connection(ctx, orgID, id); err != nil {
 			return err
 		}
-		c.Credentials, c.UpdatedAt = creds, s.now()
+		if err := s.sealCredentials(&c, creds); err != nil {
+			return err
+		}
+		c.UpdatedAt = s.now()
 		return tx.UpdateConnection(ctx, &c)
 	})
-	return c, err
+	return shown(c), err
 }
 
 // Connection returns one of the organization's connections.
@@ -64,7 +98,8 @@ func (s *Service) Connection(ctx context.Context, orgID int64, id string) (waybi
 	if !validID(id) {
 		return waybill.CourierConnection{}, connectionNotFound()
 	}
-	return s.Store.Read().Connection(ctx, orgID, id)
+	c, err := s.Store.Read().Connection(ctx, orgID, id)
+	return shown(c), err
 }
 
 // DeleteConnection removes a connection and returns it as it was.
@@ -80,7 +115,7 @@ func (s *Service) DeleteConnection(ctx context.Context, orgID int64, id string) 
 		}
 		return tx.DeleteConnection(ctx, orgID, id)
 	})
-	return c, err
+	return shown(c), err
 }
 
 // ListConnections pages through the organization's connections.
@@ -88,7 +123,18 @@ func (s *Service) ListConnections(ctx context.Context, orgID int64, slug string,
 	if !waybill.CleanLine(slug, waybill.MaxCodeLen) {
 		return nil, 0, 0, fieldInvalid("The value of courier_slug is invalid.")
 	}
-	return s.Store.Read().ListConnections(ctx, orgID, slug, limit, before)
+	conns, total, next, err := s.Store.Read().ListConnections(ctx, orgID, slug, limit, before)
+	for i := range conns {
+		conns[i] = shown(conns[i])
+	}
+	return conns, total, next, err
+}
+
+// shown is a connection as faces may see it: without its sealed value
+// (which is no use to them) or any opened secret.
+func shown(c waybill.CourierConnection) waybill.CourierConnection {
+	c.Sealed, c.Credentials = "", nil
+	return c
 }
 
 // connectionNotFound is the answer for an id that cannot be a connection's,

@@ -45,14 +45,20 @@ func (s *Service) Poll(ctx context.Context, orgID int64, id string, due time.Tim
 		return nil // no connector for this courier: its checkpoints come by push
 	}
 	req := carrier.FetchRequest{Slug: t.Slug, TrackingNumber: t.TrackingNumber, CourierFields: t.CourierFields, CreatedAt: t.CreatedAt}
-	if t.CourierConnectionID != "" {
-		if c, err := s.Store.Read().Connection(ctx, orgID, t.CourierConnectionID); err == nil {
-			req.Credentials = c.Credentials
-		}
+	cc, found, err := s.pollCredentials(ctx, t)
+	if err != nil {
+		return err
 	}
-	fetched, fetchErr := conn.Fetch(ctx, req)
-	if fetchErr != nil && !errors.Is(fetchErr, carrier.ErrNotFound) {
-		return fetchErr
+	req.Credentials = cc.Credentials
+	var fetched carrier.FetchResult
+	if found || !needsCredentials(t.Slug) {
+		// Without credentials for a carrier that needs them there is no
+		// news; the cadence goes on, so credentials added later are used.
+		var fetchErr error
+		fetched, fetchErr = conn.Fetch(ctx, req)
+		if fetchErr != nil && !errors.Is(fetchErr, carrier.ErrNotFound) {
+			return fetchErr
+		}
 	}
 	now := s.now()
 	for i := range fetched.Checkpoints {

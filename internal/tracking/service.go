@@ -3,10 +3,13 @@ package tracking
 import (
 	"context"
 	"database/sql"
+	"io"
+	"log/slog"
 	"time"
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/carrier"
+	"github.com/waybillhq/waybill/internal/secretbox"
 	"github.com/waybillhq/waybill/internal/store"
 )
 
@@ -27,7 +30,22 @@ type Service struct {
 	ExpireAfter time.Duration
 	// SandboxStep is the time between the sandbox courier's scans.
 	SandboxStep time.Duration
+	// Secrets seals courier connections' credentials; without a key,
+	// creating a connection is refused (EUNPROCESSABLE).
+	Secrets *secretbox.Box
+	// Logger receives the poller's warnings; nil discards them. Nothing
+	// logged carries a credential.
+	Logger *slog.Logger
 }
+
+func (s *Service) logger() *slog.Logger {
+	if s.Logger == nil {
+		return discardLogger
+	}
+	return s.Logger
+}
+
+var discardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func (s *Service) now() time.Time {
 	if s.Now != nil {

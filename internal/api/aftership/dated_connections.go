@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/waybillhq/waybill"
 )
 
 // connectionDated is the SDK's CourierConnection. Its credentials are
-// always masked: Waybill never sends a stored secret back.
+// always masked: Waybill never sends a stored secret back, nor any part
+// or the length of one; it shows which credentials the connection holds.
 type connectionDated struct {
 	ID          string            `json:"id"`
 	CourierSlug string            `json:"courier_slug"`
@@ -19,24 +19,15 @@ type connectionDated struct {
 	UpdatedAt   *string           `json:"updated_at"`
 }
 
+// credentialMask stands for every stored credential value.
+const credentialMask = "********"
+
 func renderConnectionDated(c waybill.CourierConnection) connectionDated {
-	masked := make(map[string]string, len(c.Credentials))
-	for k, v := range c.Credentials {
-		masked[k] = maskSecret(v)
+	masked := make(map[string]string, len(c.CredentialKeys))
+	for _, k := range c.CredentialKeys {
+		masked[k] = credentialMask
 	}
 	return connectionDated{ID: c.ID, CourierSlug: c.Slug, Credentials: masked, CreatedAt: ts(c.CreatedAt), UpdatedAt: ts(c.UpdatedAt)}
-}
-
-// maskSecret hides a credential: a value of more than 8 characters keeps
-// its last 4, the rest becoming '*'; a shorter one (where 4 characters
-// would give away too much) is all '*', and an empty one stays empty.
-func maskSecret(v string) string {
-	n := utf8.RuneCountInString(v)
-	if n <= 8 {
-		return strings.Repeat("*", n)
-	}
-	runes := []rune(v)
-	return strings.Repeat("*", n-4) + string(runes[n-4:])
 }
 
 // readCredentials reads a credentials object. Values are strings; numbers

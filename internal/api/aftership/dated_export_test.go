@@ -14,7 +14,6 @@ func RenderTrackingDatedJSON(t waybill.Tracking) ([]byte, error) {
 }
 
 var (
-	MaskSecret   = maskSecret
 	EncodeCursor = encodeCursor
 	DecodeCursor = decodeCursor
 )

@@ -98,22 +98,6 @@ func TestRenderTrackingDatedCoreFields(t *testing.T) {
 	}
 }
 
-func TestMaskSecret(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct{ in, want string }{
-		{"", ""},
-		{"abc", "***"},
-		{"12345678", "********"},
-		{"123456789", "*****6789"},
-		{"sk_live_0123456789abcd", "******************abcd"},
-		{"пароль-секрет", "*********крет"},
-	} {
-		if got := aftership.MaskSecret(tt.in); got != tt.want {
-			t.Errorf("MaskSecret(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestCursor(t *testing.T) {
 	t.Parallel()
 	for _, seq := range []int64{1, 42, 1 << 40} {

@@ -11,8 +11,10 @@ import (
 	"testing"
 
 	"github.com/waybillhq/waybill/internal/api/aftership"
+	"github.com/waybillhq/waybill/internal/carrier"
 	"github.com/waybillhq/waybill/internal/httpserver"
 	"github.com/waybillhq/waybill/internal/queue"
+	"github.com/waybillhq/waybill/internal/secretbox"
 	"github.com/waybillhq/waybill/internal/tenant"
 	"github.com/waybillhq/waybill/internal/testdb"
 	"github.com/waybillhq/waybill/internal/tracking"
@@ -29,9 +31,11 @@ type harness struct {
 }
 
 type harnessOptions struct {
-	rateScale  float64
-	legacyRate float64
-	maxBody    int64
+	rateScale   float64
+	legacyRate  float64
+	maxBody     int64
+	noSecretKey bool              // the core has no WAYBILL_SECRET_KEY
+	carriers    *carrier.Registry // the core's connectors; none when nil
 }
 
 func newHarness(t testing.TB, engine string, opts ...func(*harnessOptions)) *harness {
@@ -51,7 +55,12 @@ func newHarness(t testing.TB, engine string, opts ...func(*harnessOptions)) *har
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	core := &tracking.Service{Store: st, Queue: q}
+	core := &tracking.Service{Store: st, Queue: q, Carriers: o.carriers, Logger: logger}
+	if !o.noSecretKey {
+		if core.Secrets, err = secretbox.Parse(secretbox.GenerateKey()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	api := &aftership.API{
 		Trackings: core, Auth: tenants,
 		Limits: aftership.NewRateLimiter(o.rateScale), LegacyRate: o.legacyRate, MaxBodyBytes: o.maxBody,
