@@ -121,7 +121,7 @@ func (c *Connector) Fetch(ctx context.Context, req carrier.FetchRequest) (carrie
 // credentials, 429, 5xx) is returned as err.
 func (c *Connector) FetchBatch(ctx context.Context, reqs []carrier.FetchRequest) ([]carrier.BatchResult, error) {
 	out := make([]carrier.BatchResult, len(reqs))
-	for _, group := range groupByConnection(reqs, MaxBatch) {
+	for _, group := range carrierhttp.GroupByCredentials(reqs, MaxBatch) {
 		cr, err := readCredentials(reqs[group[0]].Credentials)
 		if err != nil {
 			return nil, err
@@ -141,23 +141,6 @@ func (c *Connector) FetchBatch(ctx context.Context, reqs []carrier.FetchRequest)
 	return out, nil
 }
 
-// groupByConnection splits request indices into calls of at most size
-// numbers that share credentials, in order of first appearance.
-func groupByConnection(reqs []carrier.FetchRequest, size int) [][]int {
-	var groups [][]int
-	open := map[string]int{} // credential fingerprint → index in groups of its unfilled call
-	for i, r := range reqs {
-		fp := r.Credentials[CredClientID] + "\x00" + r.Credentials[CredClientSecret]
-		g, ok := open[fp]
-		if !ok || len(groups[g]) == size {
-			groups = append(groups, nil)
-			g = len(groups) - 1
-			open[fp] = g
-		}
-		groups[g] = append(groups[g], i)
-	}
-	return groups
-}
 
 // call makes one tracking call for numbers (at most MaxBatch).
 func (c *Connector) call(ctx context.Context, cr credentials, numbers []string) ([]carrier.BatchResult, error) {
@@ -186,10 +169,13 @@ func (c *Connector) callError(resp carrierhttp.Response) error {
 	_, reason := errorOf(resp.Body)
 	if resp.Status == http.StatusTooManyRequests {
 		wait := carrierhttp.RetryAfter(resp.Header, c.now())
+		if wait == 0 {
+			wait = RateLimitWait
+		}
 		if strings.Contains(strings.ToLower(reason), "quota") {
 			wait = max(wait, carrierhttp.UntilMidnightUTC(c.now())) // the daily quota resets at 00:00 GMT
 		}
-		return &carrier.TemporaryError{Reason: "rate limited (HTTP 429): " + reason, RetryAfter: max(wait, RateLimitWait)}
+		return &carrier.TemporaryError{Reason: "rate limited (HTTP 429): " + reason, RetryAfter: wait}
 	}
 	if err := carrierhttp.Temporary(resp, c.now(), reason); err != nil {
 		return err

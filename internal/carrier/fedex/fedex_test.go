@@ -184,7 +184,7 @@ func TestRateLimitsAndServerErrorsAreTemporary(t *testing.T) {
 		wantAfter time.Duration
 	}{
 		{"429 in a window", carrierfake.Failure{Status: 429}, fedex.RateLimitWait},
-		{"429 with Retry-After", carrierfake.Failure{Status: 429, RetryAfter: "40"}, 40 * time.Second},
+		{"429 with Retry-After", carrierfake.Failure{Status: 429, RetryAfter: "4"}, 4 * time.Second},
 		{"429 daily quota", carrierfake.Failure{Status: 429, Quota: true},
 			time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC).Sub(now)},
 		{"503", carrierfake.Failure{Status: 503}, 0},

@@ -161,7 +161,7 @@ func (c *Connector) interpret(resp carrierhttp.Response, number string) (carrier
 		return res, err
 	case resp.Status == http.StatusTooManyRequests:
 		return carrier.FetchResult{}, &carrier.TemporaryError{Reason: "rate limited (HTTP 429): " + errorReason(resp.Body),
-			RetryAfter: max(carrierhttp.RetryAfter(resp.Header, c.now()), RateLimitWait)}
+			RetryAfter: c.rateLimitWait(resp)}
 	}
 	if err := carrierhttp.Temporary(resp, c.now(), errorReason(resp.Body)); err != nil {
 		return carrier.FetchResult{}, err
@@ -202,7 +202,7 @@ func (c *Connector) requestToken(ctx context.Context, cr credentials) (oauth.Tok
 		return oauth.ParseToken(resp.Body, c.now())
 	case resp.Status == http.StatusTooManyRequests:
 		return oauth.Token{}, &carrier.TemporaryError{Reason: "token rate limited (HTTP 429): " + errorReason(resp.Body),
-			RetryAfter: max(carrierhttp.RetryAfter(resp.Header, c.now()), RateLimitWait)}
+			RetryAfter: c.rateLimitWait(resp)}
 	case resp.Status >= 500 || resp.Status == http.StatusRequestTimeout:
 		return oauth.Token{}, carrierhttp.Temporary(resp, c.now(), "token: "+errorReason(resp.Body))
 	case resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden || resp.Status == http.StatusBadRequest:
@@ -216,4 +216,13 @@ func transactionID() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// rateLimitWait is the carrier's Retry-After, or RateLimitWait when it
+// gives none (UPS never does).
+func (c *Connector) rateLimitWait(resp carrierhttp.Response) time.Duration {
+	if wait := carrierhttp.RetryAfter(resp.Header, c.now()); wait > 0 {
+		return wait
+	}
+	return RateLimitWait
 }

@@ -68,6 +68,7 @@ func New(now func() time.Time) *Fake {
 		now = time.Now
 	}
 	f := &Fake{Script: carrierfake.NewScript(ClientID, ClientSecret, len(journey)), now: now, mux: http.NewServeMux()}
+	f.SetTokenLifetime(4*time.Hour - time.Second) // as the carrier's tokens
 	f.mux.HandleFunc("POST /security/v1/oauth/token", f.token)
 	f.mux.HandleFunc("GET /api/track/v1/details/{number}", f.track)
 	return f
