@@ -141,7 +141,6 @@ func (c *Connector) FetchBatch(ctx context.Context, reqs []carrier.FetchRequest)
 	return out, nil
 }
 
-
 // call makes one tracking call for numbers (at most MaxBatch).
 func (c *Connector) call(ctx context.Context, cr credentials, numbers []string) ([]carrier.BatchResult, error) {
 	var resp carrierhttp.Response
