@@ -18,6 +18,7 @@ import (
 	"github.com/waybillhq/waybill/internal/api/unsubscribe"
 	"github.com/waybillhq/waybill/internal/carrier"
 	"github.com/waybillhq/waybill/internal/config"
+	"github.com/waybillhq/waybill/internal/edd"
 	"github.com/waybillhq/waybill/internal/httpserver"
 	"github.com/waybillhq/waybill/internal/inbound"
 	"github.com/waybillhq/waybill/internal/portal"
@@ -141,6 +142,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Trackings: trackings, Auth: tenants, Limits: aftership.NewRateLimiter(cfg.RateLimitScale),
 		LegacyRate: cfg.RateLimitLegacy, MaxBodyBytes: cfg.MaxBodyBytes, PublicURL: cfg.PublicURL,
 		Logger: logger.With("face", "aftership"), AuthThrottle: authThrottle,
+		EDD: &edd.Service{Store: st},
 	}
 	pages := &portal.Service{Store: st}
 	adminAPI := &admin.API{Checkpoints: trackings, Webhooks: webhooks, Channels: onportParts.Commerce,

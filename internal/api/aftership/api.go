@@ -53,12 +53,16 @@ type API struct {
 	// AuthThrottle limits failed authentications per client address (nil:
 	// no limit); it is shared by every face.
 	AuthThrottle *httpserver.AuthThrottle
+	// EDD answers the estimated-delivery-date predictions; nil answers
+	// them with 404.
+	EDD Predictor
 }
 
 // Register adds every AfterShip route to mux.
 func (a *API) Register(mux *http.ServeMux) {
 	a.registerV4(mux)
 	a.registerDated(mux)
+	a.registerEDD(mux)
 }
 
 // handler is an AfterShip handler: it runs with the caller's organization

@@ -12,6 +12,7 @@ import (
 
 	"github.com/waybillhq/waybill/internal/api/aftership"
 	"github.com/waybillhq/waybill/internal/carrier"
+	"github.com/waybillhq/waybill/internal/edd"
 	"github.com/waybillhq/waybill/internal/httpserver"
 	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/secretbox"
@@ -64,7 +65,7 @@ func newHarness(t testing.TB, engine string, opts ...func(*harnessOptions)) *har
 	api := &aftership.API{
 		Trackings: core, Auth: tenants,
 		Limits: aftership.NewRateLimiter(o.rateScale), LegacyRate: o.legacyRate, MaxBodyBytes: o.maxBody,
-		PublicURL: "http://waybill.test", Logger: logger,
+		PublicURL: "http://waybill.test", Logger: logger, EDD: &edd.Service{Store: st},
 	}
 	srv := httptest.NewServer(httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, api).Handler())
 	t.Cleanup(srv.Close)
