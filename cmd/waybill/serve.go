@@ -25,6 +25,7 @@ import (
 	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/tenant"
+	"github.com/waybillhq/waybill/internal/trackers"
 	"github.com/waybillhq/waybill/internal/tracking"
 	"github.com/waybillhq/waybill/internal/web"
 	"github.com/waybillhq/waybill/internal/webhook"
@@ -106,8 +107,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	trackings := &tracking.Service{Store: st, Dispatcher: notifier.After(webhooks), Carriers: carriers, SandboxStep: cfg.SandboxStep,
+	trackings := &tracking.Service{Store: st, Carriers: carriers, SandboxStep: cfg.SandboxStep,
 		Secrets: secrets, Logger: logger.With("component", "poll")}
+	// A tracker (the Tracker API) is a tracking with order context: its
+	// status follows the tracking's events, and a group's customer hears
+	// each status once, so tracking events pass through the tracker core
+	// on their way to webhooks and notifications.
+	trackerCore := &trackers.Service{Store: st, Trackings: trackings, Webhooks: webhooks}
+	trackings.Dispatcher = trackerCore.Dispatcher(webhooks, notifier)
 	// Stored carrier credentials need the key they were sealed with:
 	// refuse to start without it rather than fail every poll.
 	if resealed, err := trackings.CheckStoredCredentials(ctx); err != nil {
@@ -146,7 +153,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	pages := &portal.Service{Store: st}
 	adminAPI := &admin.API{Checkpoints: trackings, Webhooks: webhooks, Channels: onportParts.Commerce,
-		Logs: inbound.Logs{Store: st}, Organizations: pages, Notifications: notifier, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes,
+		Logs: inbound.Logs{Store: st}, Organizations: pages, Notifications: notifier, Trackers: trackerCore, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes,
 		Logger: logger.With("face", "admin"), AuthThrottle: authThrottle}
 	onportParts.API.AuthThrottle = authThrottle
 	webFace := &web.Web{Pages: pages, Logger: logger.With("face", "web"), Lookups: httpserver.NewClientLimits(rate.Every(lookupEvery), lookupBurst)}

@@ -26,6 +26,7 @@ import (
 	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/tenant"
 	"github.com/waybillhq/waybill/internal/testdb"
+	"github.com/waybillhq/waybill/internal/trackers"
 	"github.com/waybillhq/waybill/internal/tracking"
 	"github.com/waybillhq/waybill/internal/webhook"
 )
@@ -72,7 +73,7 @@ func newStack(t *testing.T, engine string) *stack {
 	ingDone := make(chan struct{})
 	go func() { ing.Run(ctx); close(ingDone) }()
 	a := &admin.API{Checkpoints: trackings, Webhooks: webhooks, Channels: com, Logs: inbound.Logs{Store: st}, Auth: tenants,
-		MaxBodyBytes: 1 << 20, Logger: logger}
+		MaxBodyBytes: 1 << 20, Logger: logger, Trackers: &trackers.Service{Store: st, Trackings: trackings, Webhooks: webhooks}}
 	as := &aftership.API{Trackings: trackings, Auth: tenants, Limits: aftership.NewRateLimiter(0), MaxBodyBytes: 1 << 20, Logger: logger}
 	srv := httptest.NewServer(httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, a, as).Handler())
 	s := &stack{t: t, URL: srv.URL, Key: key, Org: org, Inbound: ing, Webhooks: webhooks}

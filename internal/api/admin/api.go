@@ -37,6 +37,9 @@ type API struct {
 	// Notifications serves notification templates, settings and records;
 	// nil leaves those routes out.
 	Notifications Notifications
+	// Trackers serves the Tracker API's /v1/providers and /v1/locations;
+	// nil leaves those routes out.
+	Trackers TrackerConfig
 }
 
 // Register adds the /v1 routes to mux.
@@ -62,6 +65,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("PATCH /v1/organization", a.handle(a.updateOrganization))
 	if a.Notifications != nil {
 		a.registerNotifications(mux)
+	}
+	if a.Trackers != nil {
+		a.registerTrackerConfig(mux)
 	}
 
 	// Anything else under /v1 (an unknown path, or a known path with a
