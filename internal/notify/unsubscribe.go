@@ -37,10 +37,19 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (Subscription, 
 	var sub Subscription
 	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var n waybill.Notification
-		var t waybill.Tracking
 		var err error
-		if sub, n, t, err = s.subscription(ctx, tx.Queries, token); err != nil || sub.Unsubscribed {
+		if sub, n, _, err = s.subscription(ctx, tx.Queries, token); err != nil || sub.Unsubscribed {
 			return err
+		}
+		// Read again under the row lock, so that a recipient added or
+		// removed meanwhile is not undone (store's "Row locks").
+		t, err := tx.TrackingForUpdate(ctx, n.OrgID, n.TrackingID)
+		if err != nil {
+			return err
+		}
+		if !subscribed(t, n) {
+			sub.Unsubscribed = true
+			return nil
 		}
 		drop := func(list []string) []string {
 			return slices.DeleteFunc(slices.Clone(list), func(a string) bool { return a == n.Recipient })

@@ -64,7 +64,7 @@ func (s *Service) PushCheckpoints(ctx context.Context, orgID int64, in PushInput
 
 	var res PushResult
 	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
-		t, err := tx.TrackingByNumber(ctx, orgID, slug, number)
+		t, err := tx.TrackingByNumberForUpdate(ctx, orgID, slug, number)
 		if waybill.ErrorCode(err) == waybill.ENOTFOUND {
 			t = s.newTracking(orgID, slug, number, "push", now)
 			if err := tx.InsertTracking(ctx, &t); err != nil {

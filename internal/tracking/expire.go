@@ -22,7 +22,7 @@ func (s *Service) ExpireStale(ctx context.Context) (int, error) {
 	n := 0
 	for _, ref := range refs {
 		err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
-			t, err := tx.Tracking(ctx, ref.OrgID, ref.ID)
+			t, err := tx.TrackingForUpdate(ctx, ref.OrgID, ref.ID)
 			if err != nil {
 				return ignoreNotFound(err)
 			}

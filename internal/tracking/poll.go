@@ -71,7 +71,7 @@ func (s *Service) Poll(ctx context.Context, orgID int64, id string, due time.Tim
 		}
 	}
 	return s.Store.WithTx(ctx, func(tx *store.Tx) error {
-		t, err := tx.Tracking(ctx, orgID, id)
+		t, err := tx.TrackingForUpdate(ctx, orgID, id)
 		if err != nil || !t.NextPollAt.Equal(due) {
 			return ignoreNotFound(err)
 		}

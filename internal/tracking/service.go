@@ -106,7 +106,9 @@ func (s *Service) modify(ctx context.Context, orgID int64, id string, change fun
 	var t waybill.Tracking
 	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
 		var err error
-		if t, err = tx.Tracking(ctx, orgID, id); err != nil {
+		// Locked: concurrent changes of one tracking take turns, so none
+		// is lost (store's "Row locks").
+		if t, err = tx.TrackingForUpdate(ctx, orgID, id); err != nil {
 			return err
 		}
 		if err := change(&t); err != nil {
