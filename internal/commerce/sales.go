@@ -18,16 +18,11 @@ import (
 func (s *Service) upsertSale(ctx context.Context, tx *store.Tx, ch waybill.Channel, in *ManualSale) (*waybill.InboundResult, error) {
 	now := s.now()
 	res := &waybill.InboundResult{}
-	sale, err := tx.SaleByExternalID(ctx, ch.OrgID, ch.ID, in.ExternalID)
-	switch waybill.ErrorCode(err) {
-	case "":
-	case waybill.ENOTFOUND:
-		sale = waybill.Sale{OrgID: ch.OrgID, ChannelID: ch.ID, ExternalID: in.ExternalID, Status: waybill.SaleStatusPending,
-			CreatedAt: now, DateOrdered: now}
-		res.Created = true
-	default:
+	sale, created, err := s.claimSale(ctx, tx, ch, in.ExternalID, now)
+	if err != nil {
 		return nil, err
 	}
+	res.Created = created
 
 	// The customer: the organization's customer with that email, or a new one.
 	cust := waybill.Customer{OrgID: ch.OrgID, CreatedAt: now}
@@ -155,6 +150,28 @@ func (s *Service) upsertSale(ctx context.Context, tx *store.Tx, ch waybill.Chann
 		return nil, err
 	}
 	return res, nil
+}
+
+// claimSale returns the channel's sale with that external id, locked until
+// tx ends, creating it (created true) when there is none. Identical
+// concurrent writes of one sale thus take turns: the first creates it, the
+// others wait for its commit and update it, as if they ran one by one
+// (before, a race for the insert answered "already exists").
+func (s *Service) claimSale(ctx context.Context, tx *store.Tx, ch waybill.Channel, externalID string, now time.Time) (waybill.Sale, bool, error) {
+	sale, err := tx.SaleByExternalIDForUpdate(ctx, ch.OrgID, ch.ID, externalID)
+	if waybill.ErrorCode(err) != waybill.ENOTFOUND {
+		return sale, false, err
+	}
+	sale = waybill.Sale{OrgID: ch.OrgID, ChannelID: ch.ID, ExternalID: externalID, Status: waybill.SaleStatusPending,
+		CreatedAt: now, DateOrdered: now, UpdatedAt: now}
+	// The insert waits for a concurrent insert of the same sale to end
+	// (ON CONFLICT DO NOTHING); ECONFLICT means that one committed it.
+	err = tx.SaveSale(ctx, &sale)
+	if waybill.ErrorCode(err) != waybill.ECONFLICT {
+		return sale, err == nil, err
+	}
+	sale, err = tx.SaleByExternalIDForUpdate(ctx, ch.OrgID, ch.ID, externalID)
+	return sale, false, err
 }
 
 // route sets the line's vendor: the line's vendor property, else the first

@@ -74,8 +74,14 @@ func (s *Service) Ship(ctx context.Context, orgID, purchaseID int64, in ShipInpu
 		if err != nil {
 			return err
 		}
-		sale, err := tx.Sale(ctx, orgID, purchase.SaleID)
+		// Parcels of one sale take turns on the sale's row, so a tracking
+		// number shipped twice at once makes one dropshipment, and
+		// references count without gaps or repeats (store's "Row locks").
+		sale, err := tx.SaleForUpdate(ctx, orgID, purchase.SaleID)
 		if err != nil {
+			return err
+		}
+		if purchase, err = tx.Purchase(ctx, orgID, purchaseID); err != nil {
 			return err
 		}
 		if in.TrackingNumber != "" {
@@ -325,6 +331,14 @@ func (s *Service) AcknowledgeDropshipment(ctx context.Context, orgID, id int64) 
 	var d waybill.Dropshipment
 	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
 		var err error
+		if d, err = tx.Dropshipment(ctx, orgID, id); err != nil {
+			return err
+		}
+		// Under the sale's lock, so that concurrent acknowledgements
+		// announce it once.
+		if _, err := tx.SaleForUpdate(ctx, orgID, d.SaleID); err != nil {
+			return err
+		}
 		if d, err = tx.Dropshipment(ctx, orgID, id); err != nil || !d.AcknowledgedAt.IsZero() {
 			return err
 		}
