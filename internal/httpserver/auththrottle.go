@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -27,6 +28,16 @@ import (
 type AuthThrottle struct {
 	budgets *ClientLimits
 	now     func() time.Time
+
+	mu      sync.Mutex // orders admissions with the checks in flight
+	pending map[string]*checksInFlight
+}
+
+// checksInFlight counts an address's authentications under way; done is
+// closed when one of them ends.
+type checksInFlight struct {
+	n    int
+	done chan struct{}
 }
 
 // NewAuthThrottle allows perMinute failed authentications a minute per
@@ -39,7 +50,8 @@ func NewAuthThrottle(perMinute int, now func() time.Time) *AuthThrottle {
 	if now == nil {
 		now = time.Now
 	}
-	return &AuthThrottle{budgets: NewClientLimits(rate.Limit(float64(perMinute)/60), perMinute), now: now}
+	return &AuthThrottle{budgets: NewClientLimits(rate.Limit(float64(perMinute)/60), perMinute), now: now,
+		pending: map[string]*checksInFlight{}}
 }
 
 // Authenticate runs authenticate for the request unless its address has
@@ -47,27 +59,91 @@ func NewAuthThrottle(perMinute int, now func() time.Time) *AuthThrottle {
 // ERATELIMIT error, with Retry-After (seconds) set on w; the face writes
 // it in its own envelope. An EUNAUTHORIZED error from authenticate spends
 // one unit of the budget.
+//
+// Each check holds a unit while it runs, so that concurrent guesses cannot
+// overspend the budget; it gives the unit back when it does not fail. A
+// request that finds every unit held by checks still running waits for
+// one of them to end instead of being refused, so that many concurrent
+// requests with a good key from one address (a proxy, a busy client) all
+// pass, as they would one by one.
 func (t *AuthThrottle) Authenticate(w http.ResponseWriter, r *http.Request, authenticate func() error) error {
 	if t == nil {
 		return authenticate()
 	}
+	key := ClientKey(r)
+	for {
+		admitted, wait, running := t.admit(key)
+		if admitted {
+			return t.run(key, authenticate)
+		}
+		if running == nil {
+			secs := int(math.Ceil(wait.Seconds()))
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			return waybill.Errorf(waybill.ERATELIMIT, "Too many failed authentications from your address; retry in %d seconds.", secs)
+		}
+		select {
+		case <-running:
+		case <-r.Context().Done():
+			return waybill.Errorf(waybill.ERATELIMIT, "The request ended while waiting for authentication.")
+		}
+	}
+}
+
+// run runs an admitted check and settles it, panics included.
+func (t *AuthThrottle) run(key string, authenticate func() error) (err error) {
+	defer func() { t.settle(key, waybill.ErrorCode(err) == waybill.EUNAUTHORIZED) }()
+	return authenticate()
+}
+
+// admit lets a check of key run when a unit of the budget is free: one not
+// spent by failures nor held by a check under way. Otherwise wait is how
+// long until a unit refills, and running, when checks of the address are
+// under way, is closed when one of them ends. An address the table has no
+// room for is admitted unlimited.
+func (t *AuthThrottle) admit(key string) (admitted bool, wait time.Duration, running <-chan struct{}) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	now := t.now()
-	lim := t.budgets.bucket(ClientKey(r), now)
+	lim := t.budgets.bucket(key, now)
 	if lim == nil {
-		return authenticate()
+		return true, 0, nil
 	}
-	// The unit is taken before the check and given back if the check
-	// does not fail, so that concurrent guesses cannot overspend it.
-	res := lim.ReserveN(now, 1)
-	if wait := res.DelayFrom(now); wait > 0 {
-		res.CancelAt(now)
-		secs := int(math.Ceil(wait.Seconds()))
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		return waybill.Errorf(waybill.ERATELIMIT, "Too many failed authentications from your address; retry in %d seconds.", secs)
+	p := t.pending[key]
+	held := 0
+	if p != nil {
+		held = p.n
 	}
-	err := authenticate()
-	if waybill.ErrorCode(err) != waybill.EUNAUTHORIZED {
-		res.CancelAt(now)
+	if free := lim.TokensAt(now) - float64(held); free >= 1 {
+		if p == nil {
+			p = &checksInFlight{done: make(chan struct{})}
+			t.pending[key] = p
+		}
+		p.n++
+		return true, 0, nil
+	} else if p != nil {
+		return false, 0, p.done
+	} else {
+		return false, time.Duration((1 - free) / float64(lim.Limit()) * float64(time.Second)), nil
 	}
-	return err
+}
+
+// settle ends a check: a failure spends its unit (free since admit held
+// it), and the requests waiting on the address try again.
+func (t *AuthThrottle) settle(key string, failed bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	if lim := t.budgets.bucket(key, now); lim != nil && failed {
+		lim.AllowN(now, 1)
+	}
+	p := t.pending[key]
+	if p == nil { // admitted while the table was full
+		return
+	}
+	close(p.done)
+	if p.n--; p.n == 0 {
+		delete(t.pending, key)
+	} else {
+		p.done = make(chan struct{})
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -138,6 +139,46 @@ func TestAuthThrottleConcurrentGuesses(t *testing.T) {
 	wg.Wait()
 	if n := ran.Load(); n != 10 {
 		t.Errorf("%d concurrent guesses ran, want the budget of 10", n)
+	}
+}
+
+// TestAuthThrottleConcurrentGoodKeys fires ten times the budget of
+// concurrent successful checks from one address, each held until the
+// budget's worth are running: every one of them passes, as they would one
+// by one (they once got 429 while the others held the units).
+func TestAuthThrottleConcurrentGoodKeys(t *testing.T) {
+	t.Parallel()
+	clk := &clock{now: time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)}
+	th := httpserver.NewAuthThrottle(10, clk.Now)
+	var ran atomic.Int64
+	release := make(chan struct{})
+	errs := make([]error, 100)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Go(func() {
+			w, r := request("198.51.100.2:1")
+			errs[i] = th.Authenticate(w, r, func() error { ran.Add(1); <-release; return nil })
+		})
+	}
+	for ran.Load() < 10 {
+		runtime.Gosched()
+	}
+	close(release)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("good key %d: %v", i, err)
+		}
+	}
+	if n := ran.Load(); n != 100 {
+		t.Errorf("%d checks ran, want all 100", n)
+	}
+	// The budget is untouched: ten failures still run.
+	for i := range 10 {
+		w, r := request("198.51.100.2:1")
+		if err := th.Authenticate(w, r, fail); waybill.ErrorCode(err) != waybill.EUNAUTHORIZED {
+			t.Fatalf("failure %d after the good keys: %v", i, err)
+		}
 	}
 }
 
