@@ -63,13 +63,25 @@ func driver(db *sql.DB, engine string) riverdriver.Driver[*sql.Tx] {
 // Migrate creates or updates River's tables. Store.Migrate runs it inside its
 // migration lock.
 func Migrate(db *sql.DB, engine string) func(context.Context) error {
+	return MigrateReport(db, engine, nil)
+}
+
+// MigrateReport is Migrate that appends to *applied a line per queue
+// migration it applied ("river 006 bulk_unique"); applied may be nil.
+func MigrateReport(db *sql.DB, engine string, applied *[]string) func(context.Context) error {
 	return func(ctx context.Context) error {
 		m, err := rivermigrate.New(driver(db, engine), nil)
 		if err != nil {
 			return fmt.Errorf("prepare queue migrations: %w", err)
 		}
-		if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		if err != nil {
 			return fmt.Errorf("migrate queue: %w", err)
+		}
+		if applied != nil && res != nil {
+			for _, v := range res.Versions {
+				*applied = append(*applied, fmt.Sprintf("river %03d %s", v.Version, v.Name))
+			}
 		}
 		return nil
 	}

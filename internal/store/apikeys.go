@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"database/sql"
 	"encoding/base32"
+	"errors"
 	"fmt"
 	"time"
 
@@ -86,4 +88,52 @@ func (q *Queries) Authenticate(ctx context.Context, key string) (waybill.Organiz
 		return waybill.Organization{}, unauthorized
 	}
 	return *found, nil
+}
+
+// APIKeys returns the organization's keys (their prefixes, never the keys),
+// oldest first.
+func (q *Queries) APIKeys(ctx context.Context, orgID int64) ([]waybill.APIKey, error) {
+	rows, err := q.q.QueryContext(ctx,
+		`SELECT id, org_id, prefix, created_at FROM api_keys WHERE org_id = $1 ORDER BY id`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("list API keys: %w", err)
+	}
+	defer rows.Close()
+	keys := []waybill.APIKey{}
+	for rows.Next() {
+		var k waybill.APIKey
+		var created int64
+		if err := rows.Scan(&k.ID, &k.OrgID, &k.Prefix, &created); err != nil {
+			return nil, fmt.Errorf("list API keys: %w", err)
+		}
+		k.CreatedAt = fromMicros(created)
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
+
+// RevokeAPIKey deletes the organization's key whose prefix is prefix, so it
+// never authenticates again, and returns what it was. A prefix the
+// organization has no key with gives ENOTFOUND.
+func (q *Queries) RevokeAPIKey(ctx context.Context, orgID int64, prefix string) (waybill.APIKey, error) {
+	k := waybill.APIKey{OrgID: orgID, Prefix: prefix}
+	var created int64
+	err := q.q.QueryRowContext(ctx,
+		`DELETE FROM api_keys WHERE org_id = $1 AND prefix = $2 RETURNING id, created_at`, orgID, prefix).Scan(&k.ID, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return waybill.APIKey{}, waybill.Errorf(waybill.ENOTFOUND, "the organization has no API key %q", prefix)
+	} else if err != nil {
+		return waybill.APIKey{}, fmt.Errorf("revoke API key: %w", err)
+	}
+	k.CreatedAt = fromMicros(created)
+	return k, nil
+}
+
+// KeyPrefix returns the part of key that identifies it in listings and
+// revocations (stored in clear), or "" when key is too short to be one.
+func KeyPrefix(key string) string {
+	if len(key) < keyPrefixLen {
+		return ""
+	}
+	return key[:keyPrefixLen]
 }

@@ -51,3 +51,40 @@ func (q *Queries) scanOrg(row *sql.Row, what string) (waybill.Organization, erro
 	org.CreatedAt = fromMicros(created)
 	return org, nil
 }
+
+// OrgSummary is an organization with how many API keys it has.
+type OrgSummary struct {
+	waybill.Organization
+	Keys int
+}
+
+// ListOrgs returns every organization with its number of keys, oldest
+// first. It is for operators (the CLI), never for an organization's API.
+func (q *Queries) ListOrgs(ctx context.Context) ([]OrgSummary, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT o.id, o.name, o.created_at,
+		(SELECT COUNT(*) FROM api_keys k WHERE k.org_id = o.id) FROM organizations o ORDER BY o.id`)
+	if err != nil {
+		return nil, fmt.Errorf("list organizations: %w", err)
+	}
+	defer rows.Close()
+	orgs := []OrgSummary{}
+	for rows.Next() {
+		var o OrgSummary
+		var created int64
+		if err := rows.Scan(&o.ID, &o.Name, &created, &o.Keys); err != nil {
+			return nil, fmt.Errorf("list organizations: %w", err)
+		}
+		o.CreatedAt = fromMicros(created)
+		orgs = append(orgs, o)
+	}
+	return orgs, rows.Err()
+}
+
+// HasOrgs reports whether any organization exists.
+func (q *Queries) HasOrgs(ctx context.Context) (bool, error) {
+	var n int
+	if err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM organizations LIMIT 1) o`).Scan(&n); err != nil {
+		return false, fmt.Errorf("count organizations: %w", err)
+	}
+	return n > 0, nil
+}

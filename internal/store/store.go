@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -117,6 +118,14 @@ func (s *Store) Close() error {
 // so several instances starting at once migrate one after another; on SQLite
 // the single writer connection serializes them.
 func (s *Store) Migrate(ctx context.Context, extra ...func(context.Context) error) error {
+	_, err := s.MigrateReport(ctx, extra...)
+	return err
+}
+
+// MigrateReport is Migrate that also returns the file names of the schema
+// migrations it applied, in order (none when the schema was up to date).
+func (s *Store) MigrateReport(ctx context.Context, extra ...func(context.Context) error) ([]string, error) {
+	var applied []string
 	run := func() error {
 		dir, err := fs.Sub(migrations, "migrations/"+s.engine)
 		if err != nil {
@@ -130,8 +139,12 @@ func (s *Store) Migrate(ctx context.Context, extra ...func(context.Context) erro
 		if err != nil {
 			return fmt.Errorf("prepare migrations: %w", err)
 		}
-		if _, err := p.Up(ctx); err != nil {
+		results, err := p.Up(ctx)
+		if err != nil {
 			return fmt.Errorf("migrate: %w", err)
+		}
+		for _, r := range results {
+			applied = append(applied, path.Base(r.Source.Path))
 		}
 		for _, step := range extra {
 			if err := step(ctx); err != nil {
@@ -141,19 +154,21 @@ func (s *Store) Migrate(ctx context.Context, extra ...func(context.Context) erro
 		return nil
 	}
 	if s.engine != Postgres {
-		return run()
+		err := run()
+		return applied, err
 	}
 	conn, err := s.writer.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("migration lock: %w", err)
+		return nil, fmt.Errorf("migration lock: %w", err)
 	}
 	defer conn.Close()
 	const lockKey = 0x7761796269 // "wayb"
 	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", lockKey); err != nil {
-		return fmt.Errorf("take migration lock: %w", err)
+		return nil, fmt.Errorf("take migration lock: %w", err)
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lockKey) //nolint:errcheck // released with the session anyway
-	return run()
+	err = run()
+	return applied, err
 }
 
 // Migrated reports whether every migration has been applied; /readyz uses it.

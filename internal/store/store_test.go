@@ -101,6 +101,40 @@ func testAPIKeys(t *testing.T, st *store.Store) {
 			t.Errorf("Authenticate(%q) = %v, want EUNAUTHORIZED", k, err)
 		}
 	}
+
+	// Listing shows prefixes only; revoking is scoped to the organization
+	// and takes effect on the next authentication.
+	second := store.NewAPIKey()
+	if _, err := st.Write().AddAPIKey(ctx, a.ID, second, now); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := st.Read().APIKeys(ctx, a.ID)
+	if err != nil || len(keys) != 2 || keys[0].Prefix != store.KeyPrefix(key) || keys[1].Prefix != store.KeyPrefix(second) {
+		t.Fatalf("APIKeys(a) = %+v, %v", keys, err)
+	}
+	if keys, err := st.Read().APIKeys(ctx, b.ID); err != nil || len(keys) != 0 {
+		t.Fatalf("APIKeys(b) = %+v, %v", keys, err)
+	}
+	if _, err := st.Write().RevokeAPIKey(ctx, b.ID, store.KeyPrefix(key)); waybill.ErrorCode(err) != waybill.ENOTFOUND {
+		t.Fatalf("b revoking a's key = %v, want ENOTFOUND", err)
+	}
+	revoked, err := st.Write().RevokeAPIKey(ctx, a.ID, store.KeyPrefix(key))
+	if err != nil || revoked.ID != keys[0].ID {
+		t.Fatalf("RevokeAPIKey = %+v, %v", revoked, err)
+	}
+	if _, err := st.Read().Authenticate(ctx, key); waybill.ErrorCode(err) != waybill.EUNAUTHORIZED {
+		t.Errorf("revoked key authenticates: %v", err)
+	}
+	if got, err := st.Read().Authenticate(ctx, second); err != nil || got.ID != a.ID {
+		t.Errorf("the other key stopped working: %v", err)
+	}
+	if _, err := st.Write().RevokeAPIKey(ctx, a.ID, store.KeyPrefix(key)); waybill.ErrorCode(err) != waybill.ENOTFOUND {
+		t.Errorf("revoking twice = %v, want ENOTFOUND", err)
+	}
+	orgs, err := st.Read().ListOrgs(ctx)
+	if err != nil || len(orgs) != 2 || orgs[0].Name != "a" || orgs[0].Keys != 1 || orgs[1].Name != "b" || orgs[1].Keys != 0 {
+		t.Errorf("ListOrgs = %+v, %v", orgs, err)
+	}
 }
 
 func newTracking(orgID int64, slug, number string) *waybill.Tracking {

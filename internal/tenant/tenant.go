@@ -5,8 +5,6 @@ package tenant
 
 import (
 	"context"
-	"crypto/sha256"
-	"sync"
 	"time"
 
 	"github.com/waybillhq/waybill"
@@ -17,22 +15,7 @@ import (
 // Service manages organizations and keys.
 type Service struct {
 	Store *store.Store
-
-	mu    sync.Mutex
-	cache map[[sha256.Size]byte]cachedOrg
 }
-
-// cachedOrg is a recent successful authentication. Keys are never revoked
-// today, so a short cache only saves the database a lookup per request.
-type cachedOrg struct {
-	org     waybill.Organization
-	expires time.Time
-}
-
-const (
-	authCacheTTL  = 30 * time.Second
-	authCacheSize = 10_000
-)
 
 // CreateOrg creates an organization with the default activated couriers and
 // a first API key, which is returned in clear: it is never shown again.
@@ -105,26 +88,67 @@ func (s *Service) Bootstrap(ctx context.Context, name, key string) (waybill.Orga
 }
 
 // Authenticate resolves an API key to its organization, or EUNAUTHORIZED.
-// A key that authenticated in the last 30 seconds is answered from memory
-// (by its SHA-256; the key itself is not kept).
+// Every call asks the database (one indexed lookup, the hash compared in
+// constant time), so a key revoked on any instance is refused at once on
+// every other.
 func (s *Service) Authenticate(ctx context.Context, key string) (waybill.Organization, error) {
-	h := sha256.Sum256([]byte(key))
-	now := time.Now()
-	s.mu.Lock()
-	c, ok := s.cache[h]
-	s.mu.Unlock()
-	if ok && now.Before(c.expires) {
-		return c.org, nil
-	}
-	org, err := s.Store.Read().Authenticate(ctx, key)
+	return s.Store.Read().Authenticate(ctx, key)
+}
+
+// ListOrgs returns every organization with its number of keys.
+func (s *Service) ListOrgs(ctx context.Context) ([]store.OrgSummary, error) {
+	return s.Store.Read().ListOrgs(ctx)
+}
+
+// OrgDetails is what an operator sees of one organization.
+type OrgDetails struct {
+	waybill.Organization
+	Keys     []waybill.APIKey
+	Couriers []string // activated slugs, sorted
+}
+
+// Org returns the organization named name with its keys and activated
+// couriers, or ENOTFOUND.
+func (s *Service) Org(ctx context.Context, name string) (OrgDetails, error) {
+	org, err := s.Store.Read().OrgByName(ctx, name)
 	if err != nil {
-		return org, err
+		return OrgDetails{}, err
 	}
-	s.mu.Lock()
-	if s.cache == nil || len(s.cache) >= authCacheSize {
-		s.cache = make(map[[sha256.Size]byte]cachedOrg)
+	d := OrgDetails{Organization: org}
+	if d.Keys, err = s.Store.Read().APIKeys(ctx, org.ID); err != nil {
+		return OrgDetails{}, err
 	}
-	s.cache[h] = cachedOrg{org: org, expires: now.Add(authCacheTTL)}
-	s.mu.Unlock()
-	return org, nil
+	if d.Couriers, err = s.Store.Read().ActivatedCouriers(ctx, org.ID); err != nil {
+		return OrgDetails{}, err
+	}
+	return d, nil
+}
+
+// Keys returns the keys (prefixes only) of the organization named orgName.
+func (s *Service) Keys(ctx context.Context, orgName string) ([]waybill.APIKey, error) {
+	org, err := s.Store.Read().OrgByName(ctx, orgName)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.Read().APIKeys(ctx, org.ID)
+}
+
+// RevokeKey deletes the key of organization orgName that starts with
+// prefix (as `waybill key list` shows it; a whole key is accepted too). From
+// the moment it returns, the key authenticates nowhere.
+func (s *Service) RevokeKey(ctx context.Context, orgName, prefix string) (waybill.APIKey, error) {
+	org, err := s.Store.Read().OrgByName(ctx, orgName)
+	if err != nil {
+		return waybill.APIKey{}, err
+	}
+	if p := store.KeyPrefix(prefix); p != "" {
+		prefix = p
+	}
+	return s.Store.Write().RevokeAPIKey(ctx, org.ID, prefix)
+}
+
+// HasOrgs reports whether any organization exists: serve tells an operator
+// how to create the first one when none does.
+func (s *Service) HasOrgs(ctx context.Context) (bool, error) {
+	return s.Store.Read().HasOrgs(ctx)
 }
