@@ -2,17 +2,25 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/waybillhq/waybill/internal/config"
-	"github.com/waybillhq/waybill/internal/tenant"
+	"github.com/waybillhq/waybill/internal/queue"
+	"github.com/waybillhq/waybill/internal/store"
 )
 
-func configCommand(stdout io.Writer) error {
+const configUsage = `usage: waybill config
+
+Print the effective configuration (defaults overridden by WAYBILL_*
+variables), one NAME=value a line, secrets masked. It takes no flags: set
+the variables to see their effect.`
+
+func configCommand(args []string, stdout, stderr io.Writer) error {
+	if _, err := newCmdLine("config", configUsage, stdout, stderr).parse(args, 0, 0); err != nil {
+		return err
+	}
 	cfg, err := config.LoadEnv()
 	if err != nil {
 		return err
@@ -21,65 +29,39 @@ func configCommand(stdout io.Writer) error {
 	return err
 }
 
-func migrate(ctx context.Context, _ []string) error {
-	cfg, err := config.LoadEnv()
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	return st.Close()
-}
+const migrateUsage = `usage: waybill migrate [--database-url URL]
 
-// orgCommand runs `waybill org create NAME`. It works while a server runs
-// on the same database.
-func orgCommand(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) != 2 || args[0] != "create" {
-		return fmt.Errorf("usage: waybill org create NAME")
-	}
+Bring the database schema (Waybill's and the job queue's) up to date and
+print each migration applied, or that there was none. Safe to run while
+other instances serve, and from several at once.`
+
+func migrateCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := config.LoadEnv()
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
+	cl := newCmdLine("migrate", migrateUsage, stdout, stderr)
+	cl.databaseFlag(&cfg)
+	if _, err := cl.parse(args, 0, 0); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	org, key, err := (&tenant.Service{Store: st}).CreateOrg(ctx, args[1])
-	if err != nil {
-		return fmt.Errorf("create organization: %w", err)
+	var queueApplied []string
+	applied, err := st.MigrateReport(ctx, queue.MigrateReport(st.Writer(), st.Engine(), &queueApplied))
+	for _, name := range append(applied, queueApplied...) {
+		fmt.Fprintln(stdout, "applied", name)
 	}
-	return json.NewEncoder(stdout).Encode(map[string]any{"org": org, "api_key": key})
-}
-
-// keyCommand runs `waybill key create --org NAME`.
-func keyCommand(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) < 1 || args[0] != "create" {
-		return fmt.Errorf("usage: waybill key create --org NAME")
-	}
-	fs := flag.NewFlagSet("key create", flag.ContinueOnError)
-	orgName := fs.String("org", "", "organization name")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	if *orgName == "" {
-		return fmt.Errorf("usage: waybill key create --org NAME")
-	}
-	cfg, err := config.LoadEnv()
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
+	if len(applied)+len(queueApplied) == 0 {
+		fmt.Fprintf(stdout, "%s schema is up to date: nothing to apply\n", st.Engine())
+	} else {
+		fmt.Fprintf(stdout, "%s schema is up to date: %d migrations applied\n", st.Engine(), len(applied)+len(queueApplied))
 	}
-	defer st.Close()
-	key, err := (&tenant.Service{Store: st}).CreateKey(ctx, *orgName)
-	if err != nil {
-		return fmt.Errorf("create key: %w", err)
-	}
-	return json.NewEncoder(stdout).Encode(map[string]any{"org": *orgName, "api_key": key})
+	return nil
 }

@@ -39,7 +39,7 @@ are scheduled at R per second and latency counts from the scheduled time (open l
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, benchUsage)
-		return errors.New("bench: no load given")
+		return usageError{errors.New("bench: no load given")}
 	}
 	switch args[0] {
 	case "http":
@@ -49,7 +49,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "pages":
 		return benchPages(ctx, args[1:], stdout, stderr)
 	case "webhooks":
-		return benchWebhooks(ctx, args[1:], stdout)
+		return benchWebhooks(ctx, args[1:], stdout, stderr)
 	case "baseline":
 		return benchBaseline(ctx, args[1:], stderr)
 	case "help", "-h", "--help":
@@ -57,7 +57,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return nil
 	}
 	fmt.Fprintln(stderr, benchUsage)
-	return fmt.Errorf("bench: unknown load %q", args[0])
+	return usageError{fmt.Errorf("bench: unknown load %q", args[0])}
 }
 
 // loadFlags are the flags every load shares.
@@ -144,17 +144,14 @@ func checkTarget(raw string) error {
 	return nil
 }
 
+// parseBench parses a load's flags like every other command: -h/--help
+// prints them (to stderr: a load's stdout is its result) and succeeds,
+// unknown flags and operands are usage errors.
 func parseBench(name string, args []string, stderr io.Writer, fs func(*flag.FlagSet)) error {
-	set := flag.NewFlagSet("bench "+name, flag.ContinueOnError)
-	set.SetOutput(stderr)
-	fs(set)
-	if err := set.Parse(args); err != nil {
-		return err
-	}
-	if set.NArg() > 0 {
-		return fmt.Errorf("bench %s: unexpected arguments %q", name, set.Args())
-	}
-	return nil
+	cl := newCmdLine("bench "+name, "usage: waybill bench "+name+" [flags]\n\n"+benchUsage, stderr, stderr)
+	fs(cl.fs)
+	_, err := cl.parse(args, 0, 0)
+	return err
 }
 
 // benchHTTP loads any endpoint with one request template.

@@ -23,16 +23,24 @@ import (
 // push to the first delivery of each event it caused.
 //
 //	waybill bench webhooks --url BASE --keys K1,K2,... --rate 50 --duration 10s
-func benchWebhooks(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("bench webhooks", flag.ContinueOnError)
-	base := fs.String("url", "http://127.0.0.1:8080", "Waybill base URL (loopback)")
-	keys := fs.String("keys", "", "comma-separated API keys, one per organization")
-	perOrg := fs.Int("endpoints", 10, "endpoints per organization (at most 10)")
-	rate := fs.Float64("rate", 50, "checkpoint pushes per second")
-	duration := fs.Duration("duration", 10*time.Second, "how long to push")
-	drain := fs.Duration("drain", 60*time.Second, "how long to wait for deliveries after the last push")
-	jsonOut := fs.Bool("json", false, "print the result as JSON")
-	if err := fs.Parse(args); err != nil {
+func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var (
+		base, keys      *string
+		perOrg          *int
+		rate            *float64
+		duration, drain *time.Duration
+		jsonOut         *bool
+	)
+	err := parseBench("webhooks", args, stderr, func(fs *flag.FlagSet) {
+		base = fs.String("url", "http://127.0.0.1:8080", "Waybill base URL (loopback)")
+		keys = fs.String("keys", "", "comma-separated API keys, one per organization")
+		perOrg = fs.Int("endpoints", 10, "endpoints per organization (at most 10)")
+		rate = fs.Float64("rate", 50, "checkpoint pushes per second")
+		duration = fs.Duration("duration", 10*time.Second, "how long to push")
+		drain = fs.Duration("drain", 60*time.Second, "how long to wait for deliveries after the last push")
+		jsonOut = fs.Bool("json", false, "print the result as JSON")
+	})
+	if err != nil {
 		return err
 	}
 	orgKeys := splitNonEmpty(*keys)

@@ -26,6 +26,21 @@ type detectedCourier struct {
 // than a silent truncation.
 const maxDetectLine = 1 << 20
 
+const detectUsage = `usage: waybill detect [NUMBER ...]
+
+Print, for each tracking number given (or each non-blank line of stdin when
+none is), one JSON line {"input", "tracking_number", "couriers"}, the
+candidate couriers best first. Put "--" before a number that starts with "-".`
+
+// detectCommand parses `waybill detect`'s line and runs runDetect.
+func detectCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	numbers, err := newCmdLine("detect", detectUsage, stdout, stderr).parse(args, 0, -1)
+	if err != nil {
+		return err
+	}
+	return runDetect(numbers, stdin, stdout)
+}
+
 // runDetect implements `waybill detect [number ...]`: for each tracking
 // number in args, or, when args is empty, each non-blank line of stdin, it
 // writes one JSON line {"input", "tracking_number", "couriers"} to stdout,

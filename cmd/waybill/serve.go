@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -60,19 +59,12 @@ const (
 	lookupEvery = 6 * time.Second
 )
 
-func serve(ctx context.Context, args []string, stderr io.Writer) error {
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := config.LoadEnv()
 	if err != nil {
 		return err
 	}
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (WAYBILL_ADDR)")
-	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "sqlite:PATH or postgres://... (WAYBILL_DATABASE_URL)")
-	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "base URL for links (WAYBILL_PUBLIC_URL)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := cfg.Validate(); err != nil {
+	if err := parseServeFlags(&cfg, args, stdout, stderr); err != nil {
 		return err
 	}
 	logger := newLogger(cfg, stderr)
@@ -87,6 +79,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		if _, err := tenants.Bootstrap(ctx, "default", cfg.BootstrapAPIKey); err != nil {
 			return fmt.Errorf("bootstrap organization: %w", err)
 		}
+	}
+	if err := logFirstStart(ctx, tenants, cfg, logger); err != nil {
+		return err
 	}
 
 	schedule := webhook.DefaultSchedule

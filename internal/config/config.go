@@ -5,6 +5,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -20,7 +21,7 @@ type Config struct {
 	Addr            string // WAYBILL_ADDR
 	DatabaseURL     string // WAYBILL_DATABASE_URL: sqlite:PATH or postgres://...
 	BootstrapAPIKey string // WAYBILL_BOOTSTRAP_API_KEY
-	PublicURL       string // WAYBILL_PUBLIC_URL
+	PublicURL       string // WAYBILL_PUBLIC_URL; unset: PublicURLFor(Addr)
 	LogLevel        string // WAYBILL_LOG_LEVEL: debug, info, warn, error
 	LogFormat       string // WAYBILL_LOG_FORMAT: text or json
 	// PprofAddr, when set, serves Go's runtime profiles (net/http/pprof)
@@ -177,10 +178,30 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.WebhookAllowPrivate = b
 	}
+	if getenv("WAYBILL_PUBLIC_URL") == "" {
+		c.PublicURL = PublicURLFor(c.Addr)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return c, err
 	}
 	return c, c.Validate()
+}
+
+// PublicURLFor is the base URL of links when WAYBILL_PUBLIC_URL is unset:
+// the listen address over http, with localhost for an address that listens
+// on every interface (":8080" gives http://localhost:8080,
+// "127.0.0.1:18182" gives http://127.0.0.1:18182). An address it cannot
+// split gives Default's URL.
+func PublicURLFor(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return Default().PublicURL
+	}
+	switch host {
+	case "", "0.0.0.0", "::":
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // LoadEnv is Load on the process environment.
