@@ -15,7 +15,6 @@ import (
 	"github.com/waybillhq/waybill/internal/api/admin"
 	"github.com/waybillhq/waybill/internal/api/aftership"
 	"github.com/waybillhq/waybill/internal/api/unsubscribe"
-	"github.com/waybillhq/waybill/internal/carrier"
 	"github.com/waybillhq/waybill/internal/config"
 	"github.com/waybillhq/waybill/internal/edd"
 	"github.com/waybillhq/waybill/internal/httpserver"
@@ -90,8 +89,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("WAYBILL_WEBHOOK_RETRY_SCHEDULE: %w", err)
 		}
 	}
-	carriers := carrier.NewRegistry()
-	carriers.Register(carrier.SandboxSlug, carrier.NewSandbox(cfg.SandboxStep))
+	carriers := newCarriers(cfg)
+	rates, err := cfg.Rates()
+	if err != nil {
+		return err
+	}
 
 	webhooks := &webhook.Service{Store: st, AllowPrivate: cfg.WebhookAllowPrivate}
 	notifier, err := newNotifier(cfg, st, webhooks, logger.With("component", "notify"))
@@ -103,7 +105,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	trackings := &tracking.Service{Store: st, Carriers: carriers, SandboxStep: cfg.SandboxStep,
-		Secrets: secrets, Logger: logger.With("component", "poll")}
+		Secrets: secrets, Logger: logger.With("component", "poll"), PollScale: cfg.PollScale, Rates: rates}
 	// A tracker (the Tracker API) is a tracking with order context: its
 	// status follows the tracking's events, and a group's customer hears
 	// each status once, so tracking events pass through the tracker core

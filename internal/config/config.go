@@ -57,6 +57,20 @@ type Config struct {
 	// SandboxStep is the time between the sandbox courier's scans.
 	SandboxStep time.Duration // WAYBILL_SANDBOX_STEP
 
+	// PollScale multiplies every interval of the poll cadence: 1 in
+	// production, 0.001 to run a parcel's journey in seconds (demos,
+	// tests).
+	PollScale float64 // WAYBILL_POLL_SCALE
+	// Carrier API base URLs; empty means the carrier's production host.
+	// Point them at a sandbox or a local fake.
+	CarrierUPSURL   string // WAYBILL_CARRIER_UPS_URL
+	CarrierFedExURL string // WAYBILL_CARRIER_FEDEX_URL
+	CarrierUSPSURL  string // WAYBILL_CARRIER_USPS_URL
+	CarrierDHLURL   string // WAYBILL_CARRIER_DHL_URL
+	// CarrierRates overrides the connectors' per-connection rates:
+	// "slug=perSecond[:burst],..." (carrier.ParseRates).
+	CarrierRates string // WAYBILL_CARRIER_RATES
+
 	// SMTPURL is the mail server of customer notifications:
 	// smtp://user:pass@host:port (STARTTLS when offered, unless
 	// ?starttls=off) or smtps://... (TLS from the start). Empty sends no
@@ -95,6 +109,7 @@ func Default() Config {
 		InboundWorkers:  4,
 		WebhookTimeout:  15 * time.Second,
 		SandboxStep:     time.Minute,
+		PollScale:       1,
 		SMSURL:          "https://api.twilio.com",
 
 		AuthFailuresPerMinute: 20,
@@ -144,6 +159,12 @@ func Load(getenv func(string) string) (Config, error) {
 	str("WAYBILL_SMS_AUTH_TOKEN", &c.SMSAuthToken)
 	str("WAYBILL_SMS_FROM", &c.SMSFrom)
 	str("WAYBILL_SECRET_KEY", &c.SecretKey)
+	str("WAYBILL_CARRIER_UPS_URL", &c.CarrierUPSURL)
+	str("WAYBILL_CARRIER_FEDEX_URL", &c.CarrierFedExURL)
+	str("WAYBILL_CARRIER_USPS_URL", &c.CarrierUSPSURL)
+	str("WAYBILL_CARRIER_DHL_URL", &c.CarrierDHLURL)
+	str("WAYBILL_CARRIER_RATES", &c.CarrierRates)
+	num("WAYBILL_POLL_SCALE", &c.PollScale)
 	integer("WAYBILL_MAX_BODY_BYTES", &c.MaxBodyBytes)
 	num("WAYBILL_RATE_LIMIT_V4", &c.RateLimitLegacy)
 	num("WAYBILL_RATE_LIMIT_SCALE", &c.RateLimitScale)
@@ -238,6 +259,7 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("WAYBILL_BOOTSTRAP_API_KEY must be at least 16 characters"))
 	}
 	errs = append(errs, c.validateNotifications()...)
+	errs = append(errs, c.validateCarriers()...)
 	if _, err := c.SecretBox(); err != nil {
 		errs = append(errs, err)
 	}
@@ -304,6 +326,12 @@ func (c Config) Dump() []string {
 		"WAYBILL_SMS_AUTH_TOKEN=" + maskSecret(c.SMSAuthToken),
 		"WAYBILL_SMS_FROM=" + c.SMSFrom,
 		"WAYBILL_SECRET_KEY=" + maskAll(c.SecretKey),
+		"WAYBILL_POLL_SCALE=" + strconv.FormatFloat(c.PollScale, 'g', -1, 64),
+		"WAYBILL_CARRIER_UPS_URL=" + c.CarrierUPSURL,
+		"WAYBILL_CARRIER_FEDEX_URL=" + c.CarrierFedExURL,
+		"WAYBILL_CARRIER_USPS_URL=" + c.CarrierUSPSURL,
+		"WAYBILL_CARRIER_DHL_URL=" + c.CarrierDHLURL,
+		"WAYBILL_CARRIER_RATES=" + c.CarrierRates,
 	}
 }
 

@@ -97,6 +97,10 @@ func (s *Service) sealCredentials(c *waybill.CourierConnection, creds map[string
 	return nil
 }
 
+// errCredentials is the error of a stored connection that does not open
+// with the configured keys.
+var errCredentials = errors.New("courier credentials do not open")
+
 // openCredentials returns the secrets of a stored connection. A value
 // stored in plain text by a Waybill older than sealing (a JSON object) is
 // read as it is; `waybill serve` seals such values when it starts.
@@ -105,14 +109,14 @@ func (s *Service) openCredentials(c waybill.CourierConnection) (map[string]strin
 	if secretbox.IsSealed(c.Sealed) {
 		var err error
 		if plain, err = s.Secrets.Open(c.Sealed, connectionAD(c.OrgID, c.ID)); err != nil {
-			return nil, fmt.Errorf("open credentials of courier connection %s: %w", c.ID, err)
+			return nil, fmt.Errorf("%w: connection %s: %w", errCredentials, c.ID, err)
 		}
 	} else {
 		plain = []byte(c.Sealed)
 	}
 	var creds map[string]string
 	if err := json.Unmarshal(plain, &creds); err != nil {
-		return nil, fmt.Errorf("decode credentials of courier connection %s: %w", c.ID, err)
+		return nil, fmt.Errorf("%w: connection %s: decode: %w", errCredentials, c.ID, err)
 	}
 	return creds, nil
 }

@@ -25,8 +25,18 @@ func (s *Service) schedulePoll(ctx context.Context, tx *store.Tx, t *waybill.Tra
 // the next poll with an adaptive cadence. It is the handler of the queue's
 // poll job, so it is idempotent: a poll the tracking no longer expects (due
 // at another time), or of a tracking that is gone, inactive or finished, does
-// nothing. A temporary carrier failure is returned, so the queue retries it
-// with backoff.
+// nothing.
+//
+// The carrier is asked with the tracking's connection (its
+// courier_connection_id, else the organization's first for the courier),
+// through that connection's gate (fetchThroughGate): within its rate,
+// batched with other polls of the same connection when the connector
+// batches. When the connection must wait (its budget is spent, or the
+// carrier rate-limited it or failed for a while), Poll returns a snooze
+// (s.Snooze) so the queue runs it again later without counting an
+// attempt. A number the carrier does not know, a carrier that refuses the
+// credentials, or an answer Waybill cannot read are no news: the cadence
+// goes on, without retries in between.
 func (s *Service) Poll(ctx context.Context, orgID int64, id string, due time.Time) error {
 	t, err := s.Store.Read().Tracking(ctx, orgID, id)
 	if waybill.ErrorCode(err) == waybill.ENOTFOUND {
@@ -44,21 +54,9 @@ func (s *Service) Poll(ctx context.Context, orgID int64, id string, due time.Tim
 	if conn == nil {
 		return nil // no connector for this courier: its checkpoints come by push
 	}
-	req := carrier.FetchRequest{Slug: t.Slug, TrackingNumber: t.TrackingNumber, CourierFields: t.CourierFields, CreatedAt: t.CreatedAt}
-	cc, found, err := s.pollCredentials(ctx, t)
+	fetched, err := s.fetch(ctx, conn, t)
 	if err != nil {
 		return err
-	}
-	req.Credentials = cc.Credentials
-	var fetched carrier.FetchResult
-	if found || !needsCredentials(t.Slug) {
-		// Without credentials for a carrier that needs them there is no
-		// news; the cadence goes on, so credentials added later are used.
-		var fetchErr error
-		fetched, fetchErr = conn.Fetch(ctx, req)
-		if fetchErr != nil && !errors.Is(fetchErr, carrier.ErrNotFound) {
-			return fetchErr
-		}
 	}
 	now := s.now()
 	for i := range fetched.Checkpoints {
@@ -83,6 +81,7 @@ func (s *Service) Poll(ctx context.Context, orgID int64, id string, due time.Tim
 		if !ok {
 			return nil
 		}
+		next = s.scaled(next, now)
 		if t.Slug == carrier.SandboxSlug && s.SandboxStep > 0 {
 			// Follow the sandbox's accelerated clock until its journey ends.
 			if at, more := carrier.SandboxNextScan(t.TrackingNumber, t.CreatedAt, now, s.SandboxStep); more {
@@ -91,6 +90,52 @@ func (s *Service) Poll(ctx context.Context, orgID int64, id string, due time.Tim
 		}
 		return s.schedulePoll(ctx, tx, &t, next, queue.PriorityRoutine)
 	})
+}
+
+// fetch asks the carrier about t. Its error is one to return from the
+// job: a snooze, the context's end, or the store's failure; every answer
+// of the carrier that is not news is an empty result.
+func (s *Service) fetch(ctx context.Context, conn carrier.Connector, t waybill.Tracking) (carrier.FetchResult, error) {
+	cc, found, err := s.pollCredentials(ctx, t)
+	if err != nil {
+		if errors.Is(err, errCredentials) {
+			s.logger().Warn("courier connection does not open; polling without news", "slug", t.Slug, "tracking_id", t.ID, "err", err)
+			return carrier.FetchResult{}, nil
+		}
+		return carrier.FetchResult{}, err
+	}
+	if !found && needsCredentials(t.Slug) {
+		// Nothing to ask the carrier with: no news, and the cadence goes
+		// on, so that credentials added later are used at the next poll.
+		return carrier.FetchResult{}, nil
+	}
+	key := gateKey{slug: t.Slug}
+	if found {
+		key.orgID, key.connID = t.OrgID, cc.ID
+	}
+	req := carrier.FetchRequest{Slug: t.Slug, TrackingNumber: t.TrackingNumber, CourierFields: t.CourierFields,
+		Credentials: cc.Credentials, CreatedAt: t.CreatedAt}
+	res, wait, err := s.fetchThroughGate(ctx, key, conn, req)
+	switch {
+	case wait > 0:
+		return carrier.FetchResult{}, s.snooze(wait)
+	case err == nil:
+		return res, nil
+	case ctx.Err() != nil:
+		return carrier.FetchResult{}, ctx.Err()
+	case errors.Is(err, carrier.ErrNotFound):
+		return carrier.FetchResult{}, nil
+	}
+	s.logger().Warn("carrier poll failed; no news until the next poll", "slug", t.Slug, "tracking_id", t.ID, "err", err)
+	return carrier.FetchResult{}, nil
+}
+
+// scaled applies PollScale to a poll due at next, computed at now.
+func (s *Service) scaled(next, now time.Time) time.Time {
+	if s.PollScale <= 0 || s.PollScale == 1 {
+		return next
+	}
+	return now.Add(max(time.Duration(float64(next.Sub(now))*s.PollScale), time.Millisecond))
 }
 
 func ignoreNotFound(err error) error {

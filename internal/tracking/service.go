@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/waybillhq/waybill"
@@ -36,6 +37,27 @@ type Service struct {
 	// Logger receives the poller's warnings; nil discards them. Nothing
 	// logged carries a credential.
 	Logger *slog.Logger
+
+	// PollScale multiplies every interval of the poll cadence
+	// (waybill.NextPoll); 0 means 1. Tests and demos run a journey in
+	// seconds with a small one (WAYBILL_POLL_SCALE).
+	PollScale float64
+	// Rates overrides connectors' DefaultRate by courier slug: the budget
+	// of each connection (WAYBILL_CARRIER_RATES).
+	Rates map[string]carrier.Rate
+	// PauseMin and PauseMax bound how long a connection's polls wait
+	// after a temporary carrier failure that named no wait; zero means
+	// DefaultPauseMin and DefaultPauseMax.
+	PauseMin, PauseMax time.Duration
+	// GatherWindow is how long the first poll of a batch waits for other
+	// polls of its connection to join; zero means 20 ms.
+	GatherWindow time.Duration
+	// Snooze makes the queue run the current poll again after d without
+	// counting an attempt; nil means queue.Snooze.
+	Snooze func(d time.Duration) error
+
+	gatesMu sync.Mutex
+	gates   map[gateKey]*gate
 }
 
 func (s *Service) logger() *slog.Logger {
