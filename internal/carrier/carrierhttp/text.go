@@ -75,3 +75,15 @@ func (p Place) Fill(c *waybill.Checkpoint) {
 	}
 	c.Location = strings.Join(parts, ", ")
 }
+
+// Time returns s, trimmed, when the core reads it as a checkpoint time
+// (waybill.ParseCheckpointTime: an ISO 8601 form, years 1990–2200), and
+// "" otherwise, so that a connector never hands the core a time it would
+// refuse.
+func Time(s string) string {
+	s = strings.TrimSpace(s)
+	if _, err := waybill.ParseCheckpointTime(s); err != nil {
+		return ""
+	}
+	return s
+}

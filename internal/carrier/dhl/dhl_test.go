@@ -77,8 +77,17 @@ func TestJourneyMapsEveryStep(t *testing.T) {
 	if delivered.CountryISO3 != "DEU" || delivered.Zip != "53113" || !strings.HasSuffix(delivered.CheckpointTime, "+01:00") {
 		t.Errorf("delivered %+v", delivered)
 	}
-	if strings.Contains(res.Checkpoints[0].CheckpointTime, "+") {
-		t.Errorf("first event %q gained an offset DHL did not give", res.Checkpoints[0].CheckpointTime)
+}
+
+func TestParcelDETimesStayWithoutOffset(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t, nil)
+	res, err := c.Fetch(context.Background(), carrier.FetchRequest{Slug: "dhl-germany", TrackingNumber: "470800204932", Credentials: goodCreds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Checkpoints[0].CheckpointTime; len(got) != len("2006-01-02T15:04:05") {
+		t.Errorf("parcel-de time %q gained an offset DHL did not give", got)
 	}
 }
 
@@ -277,12 +286,16 @@ func FuzzParseShipments(f *testing.F) {
 		f.Add(body)
 	}
 	f.Add([]byte(`{"shipments":[{"id":1e999,"events":[{"timestamp":"2024-01-01T10:00:00","statusCode":"\u0000","description":"\xff"}],"details":{"proofOfDelivery":{"signed":{"name":"` + strings.Repeat("x", 2000) + `"}}}}]}`))
+	f.Add([]byte(`{"shipments":[{"events":[{"timestamp":"0001-01-01T00:00:00","statusCode":"transit"}],"pickUpDate":"9999-12-31"}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		res, err := dhl.ParseShipments(body, "1")
 		if err != nil {
 			return
 		}
 		for _, c := range res.Checkpoints {
+			if _, err := waybill.ParseCheckpointTime(c.CheckpointTime); err != nil {
+				t.Fatalf("the core refuses checkpoint time %q: %v", c.CheckpointTime, err)
+			}
 			if !waybill.ValidSubtag(c.Tag, c.Subtag) {
 				t.Fatalf("invalid pair %s/%s", c.Tag, c.Subtag)
 			}

@@ -186,7 +186,7 @@ func timestamp(s string) string {
 	s = strings.TrimSpace(s)
 	for _, l := range timeLayouts {
 		if _, err := time.Parse(l, s); err == nil {
-			return s
+			return carrierhttp.Time(s)
 		}
 	}
 	return ""

@@ -327,6 +327,9 @@ func FuzzParseTrack(f *testing.F) {
 		}
 		for _, r := range results {
 			for _, c := range r.Result.Checkpoints {
+				if _, err := waybill.ParseCheckpointTime(c.CheckpointTime); err != nil {
+					t.Fatalf("the core refuses checkpoint time %q: %v", c.CheckpointTime, err)
+				}
 				if !waybill.ValidSubtag(c.Tag, c.Subtag) {
 					t.Fatalf("invalid pair %s/%s", c.Tag, c.Subtag)
 				}

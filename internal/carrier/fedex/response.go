@@ -222,7 +222,7 @@ func timestamp(s string) string {
 	if _, ok := parseTime(s); !ok {
 		return ""
 	}
-	return s
+	return carrierhttp.Time(s)
 }
 
 // errorOf reads FedEx's error envelope (or OAuth's) as a code and a

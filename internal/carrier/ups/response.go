@@ -266,7 +266,7 @@ func isoDate(d string) string {
 	if !validDate(iso) {
 		return ""
 	}
-	return iso
+	return carrierhttp.Time(iso)
 }
 
 // localTime turns YYYYMMDD and HHMMSS (or HH:MM:SS) with an optional
@@ -287,7 +287,7 @@ func localTime(d, t, offset string) string {
 	if len(t) != 6 || strings.Trim(t, "0123456789") != "" || t[:2] > "23" || t[2:4] > "59" || t[4:] > "59" {
 		return date
 	}
-	return date + "T" + t[:2] + ":" + t[2:4] + ":" + t[4:] + normalizeOffset(offset)
+	return carrierhttp.Time(date + "T" + t[:2] + ":" + t[2:4] + ":" + t[4:] + normalizeOffset(offset))
 }
 
 // normalizeOffset reads a UTC offset as UPS writes it and returns it as

@@ -341,6 +341,7 @@ func FuzzParseTrack(f *testing.F) {
 		f.Add(body)
 	}
 	f.Add([]byte(`{"trackResponse":{"shipment":[{"package":[{"activity":[{"date":"20250230","time":"9999","gmtOffset":"+99:99","status":{"type":"U","description":"\u0000\xff"}}],"deliveryDate":[{"type":"DEL","date":"2025"}]}]}]}}`))
+	f.Add([]byte(`{"trackResponse":{"shipment":[{"package":[{"activity":[{"date":"00010101","time":"000000","status":{"type":"I"}}]}]}]}}`))
 	f.Add([]byte("\x00\xff" + strings.Repeat("a", 5000)))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		res, err := ups.ParseTrack(body, "1Z")
@@ -348,6 +349,9 @@ func FuzzParseTrack(f *testing.F) {
 			return
 		}
 		for _, c := range res.Checkpoints {
+			if _, err := waybill.ParseCheckpointTime(c.CheckpointTime); err != nil {
+				t.Fatalf("the core refuses checkpoint time %q: %v", c.CheckpointTime, err)
+			}
 			if !waybill.ValidSubtag(c.Tag, c.Subtag) {
 				t.Fatalf("invalid tag pair %s/%s", c.Tag, c.Subtag)
 			}

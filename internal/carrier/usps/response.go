@@ -127,9 +127,10 @@ func mapDetails(d details, number string) (carrier.FetchResult, error) {
 	}
 	var res carrier.FetchResult
 	prev := ""
+	times := eventTimes(d.Events)
 	for i := len(d.Events) - 1; i >= 0; i-- { // USPS lists the newest first
 		e := d.Events[i]
-		when := eventTime(e)
+		when := times[i]
 		if when == "" {
 			continue
 		}

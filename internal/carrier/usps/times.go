@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/waybillhq/waybill/internal/carrier/carrierhttp"
 )
 
 // USPS writes eventTimestamp in the local time of the scan, usually
@@ -13,12 +15,43 @@ import (
 // when USPS gives it or it can be worked out from the two timestamps;
 // otherwise it stays without one (which the API shows as it is).
 
+// eventTimes are the times of events (eventTime). An event whose time
+// has no offset takes the offset of the nearest event of the same answer
+// that has one: USPS's scans of one item are at most a few time zones
+// apart, while reading a local time as UTC would misplace it by five
+// hours or more among its neighbours.
+func eventTimes(events []event) []string {
+	times := make([]string, len(events))
+	withOffset := func(s string) bool { return len(s) == len("2006-01-02T15:04:05-07:00") }
+	for i, e := range events {
+		times[i] = eventTime(e)
+	}
+	for i, t := range times {
+		if len(t) != len("2006-01-02T15:04:05") {
+			continue
+		}
+		for d := 1; d < len(times); d++ {
+			if j := i - d; j >= 0 && withOffset(times[j]) {
+				times[i] = carrierhttp.Time(t + times[j][19:])
+				break
+			}
+			if j := i + d; j < len(times) && withOffset(times[j]) {
+				times[i] = carrierhttp.Time(t + times[j][19:])
+				break
+			}
+		}
+	}
+	return times
+}
+
 // localLayouts are the forms of eventTimestamp, without zone.
 var localLayouts = []string{"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04"}
 
 // eventTime is a scan's time in ISO 8601, "" when USPS gives none that
 // can be read.
-func eventTime(e event) string {
+func eventTime(e event) string { return carrierhttp.Time(eventTimeOf(e)) }
+
+func eventTimeOf(e event) string {
 	local, ok := parseLocal(e.EventTimestamp.String())
 	gmt, gmtErr := time.Parse(time.RFC3339Nano, e.GMTTimestamp.String())
 	if !ok {
@@ -90,7 +123,9 @@ func formatOffset(d time.Duration) string {
 
 // dateOrTime reads an estimate: a date stays a date; a timestamp at
 // midnight becomes its date, another its local wall clock.
-func dateOrTime(s string) string {
+func dateOrTime(s string) string { return carrierhttp.Time(dateOrTimeOf(s)) }
+
+func dateOrTimeOf(s string) string {
 	s = strings.TrimSpace(s)
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
 		return t.Format(time.DateOnly)
@@ -107,7 +142,9 @@ func dateOrTime(s string) string {
 
 // windowBound reads a predicted window's start or end: a timestamp, or a
 // time of day ("14:00", "14:00:00") on day.
-func windowBound(s, day string) string {
+func windowBound(s, day string) string { return carrierhttp.Time(windowBoundOf(s, day)) }
+
+func windowBoundOf(s, day string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return ""

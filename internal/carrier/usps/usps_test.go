@@ -75,8 +75,8 @@ func checkJourney(t *testing.T, clk *carrierfake.Clock, poll func() (carrier.Fet
 	if got, want := res.Checkpoints[0].CheckpointTime, local.Format("2006-01-02T15:04:05")+"-05:00"; got != want {
 		t.Errorf("label time %q, want the local time with USPS's GMTOffset %q", got, want)
 	}
-	if got, want := res.Checkpoints[3].CheckpointTime, local.Add(3*time.Hour).Format("2006-01-02T15:04:05"); got != want {
-		t.Errorf("in-transit time %q, want the local time without offset %q (USPS gave none)", got, want)
+	if got, want := res.Checkpoints[3].CheckpointTime, local.Add(3*time.Hour).Format("2006-01-02T15:04:05")+"-05:00"; got != want {
+		t.Errorf("in-transit time %q, want the local time with its neighbours' offset %q (USPS gave none)", got, want)
 	}
 	delivered := res.Checkpoints[5]
 	if res.SignedBy != uspsfake.Recipient || res.DeliveryDate != delivered.CheckpointTime || res.PickupDate != res.Checkpoints[1].CheckpointTime {
@@ -239,7 +239,7 @@ func TestParseDocumentedAnswers(t *testing.T) {
 		got = append(got, c.CheckpointTime+" "+c.RawTag+" "+c.Subtag+" "+c.CountryISO3)
 	}
 	want := []string{
-		"2024-11-20T01:11:00 TL InTransit_001 ",
+		"2024-11-20T01:11:00-05:00 TL InTransit_001 ",
 		"2024-11-20T01:13:00-05:00 A1 InTransit_003 USA",
 		"2024-11-22T09:10:00-05:00 OF OutForDelivery_001 USA",
 		"2024-11-22T13:58:00-05:00 01 Delivered_001 USA",
@@ -352,6 +352,9 @@ func FuzzParseTracking(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		check := func(res carrier.FetchResult) {
 			for _, c := range res.Checkpoints {
+				if _, err := waybill.ParseCheckpointTime(c.CheckpointTime); err != nil {
+					t.Fatalf("the core refuses checkpoint time %q: %v", c.CheckpointTime, err)
+				}
 				if !waybill.ValidSubtag(c.Tag, c.Subtag) {
 					t.Fatalf("invalid pair %s/%s", c.Tag, c.Subtag)
 				}

@@ -3,7 +3,9 @@
 // of docs/CARRIERS.md and plays a scripted journey that advances one step
 // per poll of a number: shipment information received → picked up →
 // arrived at a sort facility → departed → out with courier for delivery →
-// delivered (signed, with a proof-of-delivery document).
+// delivered (signed, with a proof-of-delivery document). Event times
+// carry an offset, except for service parcel-de, whose times are local
+// without one, as DHL writes them.
 //
 // It answers every documented error as application/problem+json: a
 // missing or wrong DHL-API-Key (401), a missing trackingNumber (400), an
@@ -126,12 +128,13 @@ func render(number, service string, seen []time.Time) map[string]any {
 	if service == "" {
 		service = "express"
 	}
+	noOffset := service == "parcel-de"
 	events := make([]any, 0, len(seen))
 	for i := len(seen) - 1; i >= 0; i-- { // newest first, as DHL does
 		s := journey[i]
 		ts := seen[i].In(zone).Format("2006-01-02T15:04:05-07:00")
-		if i == 0 {
-			ts = seen[i].In(zone).Format("2006-01-02T15:04:05") // DHL often gives no offset
+		if noOffset {
+			ts = seen[i].In(zone).Format("2006-01-02T15:04:05") // as parcel-de writes them
 		}
 		events = append(events, map[string]any{
 			"timestamp": ts, "statusCode": s.statusCode, "status": s.description, "description": s.description,
