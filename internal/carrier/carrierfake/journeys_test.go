@@ -26,10 +26,10 @@ import (
 type connectorCase struct {
 	slug, number string
 	creds        map[string]string
-	start        func(t *testing.T, clk *carrierfake.Clock) (carrier.Connector, *carrierfake.Script, bool)
+	start        func(t testing.TB, clk *carrierfake.Clock) (carrier.Connector, *carrierfake.Script, bool)
 }
 
-func serve(t *testing.T, h http.Handler) string {
+func serve(t testing.TB, h http.Handler) string {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL
@@ -37,22 +37,22 @@ func serve(t *testing.T, h http.Handler) string {
 
 var cases = []connectorCase{
 	{"ups", "1Z999AA10123456784", map[string]string{"client_id": upsfake.ClientID, "client_secret": upsfake.ClientSecret},
-		func(t *testing.T, clk *carrierfake.Clock) (carrier.Connector, *carrierfake.Script, bool) {
+		func(t testing.TB, clk *carrierfake.Clock) (carrier.Connector, *carrierfake.Script, bool) {
 			f := upsfake.New(clk.Now)
 			return ups.New(ups.Options{BaseURL: serve(t, f), Now: clk.Now, Tokens: oauth.NewCache(clk.Now)}), f.Script, true
 		}},
 	{"fedex", "123456789012", map[string]string{"client_id": fedexfake.ClientID, "client_secret": fedexfake.ClientSecret},
-		func(t *testing.T, clk *carrierfake.Clock) (carrier.Connector, *carrierfake.Script, bool) {
+		func(t testing.TB, clk *carrierfake.Clock) (carrier.Connector, *carrierfake.Script, bool) {
 			f := fedexfake.New(clk.Now)
 			return fedex.New(fedex.Options{BaseURL: serve(t, f), Now: clk.Now, Tokens: oauth.NewCache(clk.Now)}), f.Script, true
 		}},
 	{"usps", "9400109104250532908587", map[string]string{"client_id": uspsfake.ClientID, "client_secret": uspsfake.ClientSecret},
-		func(t *testing.T, clk *carrierfake.Clock) (carrier.Connector, *carrierfake.Script, bool) {
+		func(t testing.TB, clk *carrierfake.Clock) (carrier.Connector, *carrierfake.Script, bool) {
 			f := uspsfake.New(clk.Now)
 			return usps.New(usps.Options{BaseURL: serve(t, f), Now: clk.Now, Tokens: oauth.NewCache(clk.Now)}), f.Script, true
 		}},
 	{"dhl", "1234567890", map[string]string{"api_key": dhlfake.APIKey},
-		func(t *testing.T, clk *carrierfake.Clock) (carrier.Connector, *carrierfake.Script, bool) {
+		func(t testing.TB, clk *carrierfake.Clock) (carrier.Connector, *carrierfake.Script, bool) {
 			f := dhlfake.New(clk.Now)
 			return dhl.New(dhl.Options{BaseURL: serve(t, f), Now: clk.Now}), f.Script, false
 		}},
