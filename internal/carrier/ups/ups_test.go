@@ -171,6 +171,27 @@ func TestConcurrentPollsMakeOneTokenRequest(t *testing.T) {
 	}
 }
 
+func TestConcurrentPollsRefusedTogetherMakeOneRefresh(t *testing.T) {
+	t.Parallel()
+	fake, c := setup(t, nil)
+	if _, err := fetch(c, "1Z999AA10123456784"); err != nil {
+		t.Fatal(err)
+	}
+	fake.RevokeTokens()
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			if _, err := fetch(c, "1Z999AA10123456784"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := fake.TokenRequests(); n != 2 {
+		t.Errorf("token requests = %d after 10 polls refused together, want 2", n)
+	}
+}
+
 func TestConnectorsOfOneProcessShareTokens(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
