@@ -89,6 +89,7 @@ type ShippingLine struct {
 // Limits on a manual sale.
 const (
 	maxLineItems = 500
+	maxTags      = 50
 	maxShipping  = 20
 	maxText      = 1000
 	maxIDLen     = 255
@@ -134,8 +135,14 @@ func (in *ManualSale) Validate() error {
 	} {
 		text(field, v, maxText)
 	}
-	if len(d.Tags) > 50 {
-		p.add("saleDefaults.tags has more than 50 tags")
+	if len(d.Tags) > maxTags {
+		p.add("saleDefaults.tags has more than %d tags", maxTags)
+	}
+	for i, tag := range d.Tags {
+		if i >= maxTags {
+			break
+		}
+		text(fmt.Sprintf("saleDefaults.tags[%d]", i), tag, waybill.MaxTagLen)
 	}
 	if e := strings.TrimSpace(in.Customer.Email); e != "" && (len(e) > 254 || !strings.Contains(e, "@") || strings.ContainsAny(e, " \t\r\n")) {
 		p.add("customer.email is not an email address")

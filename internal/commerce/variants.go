@@ -116,8 +116,11 @@ func (in *VendorSKUBatch) Validate() error {
 		e := &in.Entries[i]
 		f := fmt.Sprintf("[%d]", i)
 		e.SKU = strings.TrimSpace(e.SKU)
-		if e.SKU == "" {
+		switch {
+		case e.SKU == "":
 			p.add("%s.sku is required", f)
+		case len(e.SKU) > maxIDLen:
+			p.add("%s.sku is longer than %d characters", f, maxIDLen)
 		}
 		if len(e.VendorSKUs) == 0 {
 			p.add("%s.vendorSkus must have at least one entry", f)
