@@ -14,6 +14,7 @@ import (
 
 	"github.com/waybillhq/waybill/internal/api/admin"
 	"github.com/waybillhq/waybill/internal/api/aftership"
+	trackerapi "github.com/waybillhq/waybill/internal/api/tracker"
 	"github.com/waybillhq/waybill/internal/api/unsubscribe"
 	"github.com/waybillhq/waybill/internal/config"
 	"github.com/waybillhq/waybill/internal/edd"
@@ -153,6 +154,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Logs: inbound.Logs{Store: st}, Organizations: pages, Notifications: notifier, Trackers: trackerCore, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes,
 		Logger: logger.With("face", "admin"), AuthThrottle: authThrottle}
 	onportParts.API.AuthThrottle = authThrottle
+	trackerAPI := &trackerapi.API{Trackers: trackerCore, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes, PublicURL: cfg.PublicURL,
+		Logger: logger.With("face", "tracker"), AuthThrottle: authThrottle}
 	webFace := &web.Web{Pages: pages, Logger: logger.With("face", "web"), Lookups: httpserver.NewClientLimits(rate.Every(lookupEvery), lookupBurst)}
 	srv := httpserver.New(cfg.Addr, logger, httpserver.Checks{
 		Ready: func(ctx context.Context) error {
@@ -163,7 +166,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		},
 		QueueDepth:     q.Depth,
 		InboundPending: st.Read().CountPendingInbound,
-	}, api, adminAPI, onportParts.API, webFace, &unsubscribe.Face{Subscriptions: notifier, Logger: logger.With("face", "unsubscribe")})
+	}, api, adminAPI, onportParts.API, trackerAPI, webFace, &unsubscribe.Face{Subscriptions: notifier, Logger: logger.With("face", "unsubscribe")})
 
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
