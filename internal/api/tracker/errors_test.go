@@ -131,13 +131,15 @@ func TestErrorTypes(t *testing.T) {
 				"unknown location":        func(m map[string]any) { m["locationExternalId"] = "Postmates_Store" },
 				"overlong trackingId":     func(m map[string]any) { m["trackingId"] = strings.Repeat("1", 101) },
 				"bad country":             func(m map[string]any) { m["deliveryAddress"].(map[string]any)["countryCode"] = "Atlantis" },
-				"window backwards":        func(m map[string]any) { m["deliveryTime"] = map[string]any{"startsAt": 1649268000001, "endsAt": 1649268000000} },
-				"window before 1970":      func(m map[string]any) { m["pickupTime"] = map[string]any{"startsAt": -5} },
-				"wrong JSON type":         func(m map[string]any) { m["orderValue"] = "a hundred" },
-				"negative value":          func(m map[string]any) { m["orderValue"] = -1 },
-				"unknown type":            func(m map[string]any) { m["type"] = "teleport" },
-				"NUL in instructions":     func(m map[string]any) { m["deliveryInstructions"] = "ring\x00" },
-				"bad email":               func(m map[string]any) { m["deliveryContact"].(map[string]any)["email"] = "not an email" },
+				"window backwards": func(m map[string]any) {
+					m["deliveryTime"] = map[string]any{"startsAt": 1649268000001, "endsAt": 1649268000000}
+				},
+				"window before 1970":  func(m map[string]any) { m["pickupTime"] = map[string]any{"startsAt": -5} },
+				"wrong JSON type":     func(m map[string]any) { m["orderValue"] = "a hundred" },
+				"negative value":      func(m map[string]any) { m["orderValue"] = -1 },
+				"unknown type":        func(m map[string]any) { m["type"] = "teleport" },
+				"NUL in instructions": func(m map[string]any) { m["deliveryInstructions"] = "ring\x00" },
+				"bad email":           func(m map[string]any) { m["deliveryContact"].(map[string]any)["email"] = "not an email" },
 			} {
 				code, body := s.tracker("POST", "/api/v2/tracker", seedRequest(t, func(m map[string]any) {
 					m["trackerExternalId"] = "invalid-" + name
