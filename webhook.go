@@ -5,13 +5,17 @@ import "time"
 // Event types. Tracking events are AfterShip's; the endpoint event is
 // Waybill's own, recorded when an endpoint is switched off.
 const (
-	EventTrackingUpdate   = "tracking_update"
-	EventEDDRevise        = "edd_revise"
-	EventEndpointDisabled = "webhook_endpoint_disabled"
+	EventTrackingUpdate = "tracking_update"
+	EventEDDRevise      = "edd_revise"
+	// EventTrackingPendingTime is sent once per tracking to each endpoint
+	// that subscribes to it, when the tracking has stayed Pending for the
+	// endpoint's PendingHours since it was created.
+	EventTrackingPendingTime = "tracking_pending_time"
+	EventEndpointDisabled    = "webhook_endpoint_disabled"
 )
 
 // WebhookEvents lists the event types an endpoint may subscribe to.
-var WebhookEvents = []string{EventTrackingUpdate, EventEDDRevise, EventSaleDropship, EventDropshipmentAcknowledged, EventFulfillment,
+var WebhookEvents = []string{EventTrackingUpdate, EventEDDRevise, EventTrackingPendingTime, EventSaleDropship, EventDropshipmentAcknowledged, EventFulfillment,
 	EventNotificationSent, EventNotificationFailed}
 
 // MaxWebhookEndpoints is how many endpoints an organization may have, as on
@@ -37,6 +41,9 @@ type Event struct {
 	// Notification is the message a notification.sent or
 	// notification.failed event is about, its recipient already masked.
 	Notification *Notification `json:"notification,omitempty"`
+	// EndpointID, when set, is the one endpoint the event is for (a
+	// tracking_pending_time, whose threshold is the endpoint's own).
+	EndpointID string `json:"-"`
 }
 
 // WebhookEndpoint is a URL that receives an organization's events.
@@ -60,7 +67,19 @@ type WebhookEndpoint struct {
 	// Headers are sent, as they are, with every delivery to the endpoint
 	// (a channel endpoint's jetti-webhook-hash).
 	Headers map[string]string `json:"-"`
+	// PendingHours is the endpoint's threshold for tracking_pending_time:
+	// a tracking still Pending this many hours after it was created is
+	// announced to it, once. 0 when not set.
+	PendingHours int `json:"pending_hours"`
 }
+
+// Pending-time thresholds an endpoint may choose, in hours, and the one
+// it gets when it subscribes without choosing.
+const (
+	MinPendingHours     = 1
+	MaxPendingHours     = 720
+	DefaultPendingHours = 24
+)
 
 // WebhookSecret is one signing secret of an endpoint. During a rotation the
 // old secret keeps signing until ExpiresAt.
@@ -83,9 +102,13 @@ func (e WebhookEndpoint) ActiveSecrets(now time.Time) []string {
 }
 
 // Receives reports whether the endpoint should be sent the event: it
-// subscribes to it (Wants), and a channel endpoint hears only its channel.
+// subscribes to it (Wants), a channel endpoint hears only its channel, and
+// an event for one endpoint (EndpointID) only that endpoint hears.
 func (e WebhookEndpoint) Receives(ev Event) bool {
 	if e.ChannelID != 0 && e.ChannelID != ev.ChannelID {
+		return false
+	}
+	if ev.EndpointID != "" && ev.EndpointID != e.ID {
 		return false
 	}
 	return e.Wants(ev.Type, ev.Tag)

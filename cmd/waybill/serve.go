@@ -135,6 +135,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		DeliverWebhook:   deliverer.Deliver,
 		SendNotification: notifier.Send,
 		ExpireTrackings:  func(ctx context.Context) error { _, err := trackings.ExpireStale(ctx); return err },
+		SweepPendingTime: func(ctx context.Context) error { _, err := webhooks.SweepPendingTime(ctx); return err },
 	})
 	if err != nil {
 		return err

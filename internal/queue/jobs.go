@@ -22,6 +22,11 @@ type Handlers struct {
 	ExpireTrackings func(ctx context.Context) error
 	// ExpireEvery is the sweep's period; one hour when zero.
 	ExpireEvery time.Duration
+	// SweepPendingTime sends tracking_pending_time events; it runs
+	// periodically.
+	SweepPendingTime func(ctx context.Context) error
+	// PendingTimeEvery is that sweep's period; ten minutes when zero.
+	PendingTimeEvery time.Duration
 }
 
 type pollTrackingArgs struct {
@@ -101,21 +106,41 @@ func (h Handlers) register() *river.Workers {
 			return h.ExpireTrackings(ctx)
 		}))
 	}
+	if h.SweepPendingTime != nil {
+		river.AddWorker(w, river.WorkFunc(func(ctx context.Context, _ *river.Job[sweepPendingTimeArgs]) error {
+			return h.SweepPendingTime(ctx)
+		}))
+	}
 	return w
 }
 
+type sweepPendingTimeArgs struct{}
+
+func (sweepPendingTimeArgs) Kind() string { return "sweep_pending_time" }
+
 func (h Handlers) periodicJobs() []*river.PeriodicJob {
-	if h.ExpireTrackings == nil {
-		return nil
+	var jobs []*river.PeriodicJob
+	if h.ExpireTrackings != nil {
+		every := h.ExpireEvery
+		if every <= 0 {
+			every = time.Hour
+		}
+		jobs = append(jobs, river.NewPeriodicJob(river.PeriodicInterval(every),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return expireTrackingsArgs{}, &river.InsertOpts{Priority: PriorityBulk}
+			}, &river.PeriodicJobOpts{RunOnStart: true}))
 	}
-	every := h.ExpireEvery
-	if every <= 0 {
-		every = time.Hour
+	if h.SweepPendingTime != nil {
+		every := h.PendingTimeEvery
+		if every <= 0 {
+			every = 10 * time.Minute
+		}
+		jobs = append(jobs, river.NewPeriodicJob(river.PeriodicInterval(every),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return sweepPendingTimeArgs{}, &river.InsertOpts{Queue: QueueWebhooks, Priority: PriorityBulk}
+			}, &river.PeriodicJobOpts{RunOnStart: true}))
 	}
-	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(every),
-		func() (river.JobArgs, *river.InsertOpts) {
-			return expireTrackingsArgs{}, &river.InsertOpts{Priority: PriorityBulk}
-		}, &river.PeriodicJobOpts{RunOnStart: true})}
+	return jobs
 }
 
 // Snooze returns an error that, returned by a handler, runs the same job

@@ -23,12 +23,14 @@ type eventDoc struct {
 	// Notification is kept in the root type's own form for now; it has
 	// no document type of its own yet.
 	Notification *waybill.Notification `json:"notification,omitempty"`
+	// EndpointID is the one endpoint the event is for, "" for all.
+	EndpointID string `json:"endpoint_id,omitempty"`
 }
 
 // encodeEvent returns the stored payload of e.
 func encodeEvent(e *waybill.Event) ([]byte, error) {
 	d := eventDoc{ID: e.ID, Type: e.Type, TrackingID: e.TrackingID, Tag: string(e.Tag), FirstTag: e.FirstTag,
-		Detail: e.Detail, CreatedAt: e.CreatedAt, Notification: e.Notification}
+		Detail: e.Detail, CreatedAt: e.CreatedAt, Notification: e.Notification, EndpointID: e.EndpointID}
 	if e.Tracking != nil {
 		td := docOf(e.Tracking)
 		d.Tracking = &td
@@ -44,7 +46,7 @@ func decodeEvent(payload string) (waybill.Event, error) {
 		return waybill.Event{}, err
 	}
 	e := waybill.Event{ID: d.ID, Type: d.Type, TrackingID: d.TrackingID, Tag: waybill.Tag(d.Tag), FirstTag: d.FirstTag,
-		Detail: d.Detail, CreatedAt: d.CreatedAt, Notification: d.Notification}
+		Detail: d.Detail, CreatedAt: d.CreatedAt, Notification: d.Notification, EndpointID: d.EndpointID}
 	if d.Tracking != nil {
 		t := d.Tracking.tracking()
 		e.Tracking = &t

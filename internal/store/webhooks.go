@@ -11,7 +11,7 @@ import (
 )
 
 const endpointColumns = `id, public_id, org_id, url, events, tags, api_version, secrets, enabled, disabled_reason, failing_since,
-	created_at, updated_at, channel_id, headers`
+	created_at, updated_at, channel_id, headers, pending_hours`
 
 type endpointJSON struct{ events, tags, secrets, headers string }
 
@@ -58,13 +58,13 @@ func (q *Queries) InsertEndpointCapped(ctx context.Context, e *waybill.WebhookEn
 		return false, err
 	}
 	res, err := q.q.ExecContext(ctx, `INSERT INTO webhook_endpoints (public_id, org_id, url, events, tags, api_version, secrets,
-		enabled, disabled_reason, failing_since, created_at, updated_at, channel_id, headers)
+		enabled, disabled_reason, failing_since, created_at, updated_at, channel_id, headers, pending_hours)
 		SELECT CAST($1 AS TEXT), CAST($2 AS BIGINT), CAST($3 AS TEXT), CAST($4 AS TEXT), CAST($5 AS TEXT), CAST($6 AS TEXT),
 			CAST($7 AS TEXT), CAST($8 AS BOOLEAN), CAST($9 AS TEXT), CAST($10 AS BIGINT), CAST($11 AS BIGINT), CAST($12 AS BIGINT),
-			0, CAST($13 AS TEXT)
+			0, CAST($13 AS TEXT), CAST($15 AS BIGINT)
 		WHERE (SELECT COUNT(*) FROM webhook_endpoints WHERE org_id = $2 AND channel_id = 0) < $14`,
 		id, e.OrgID, e.URL, j.events, j.tags, e.APIVersion, j.secrets, e.Enabled, e.DisabledReason, toMicros(e.FailingSince),
-		toMicros(e.CreatedAt), toMicros(e.UpdatedAt), j.headers, max)
+		toMicros(e.CreatedAt), toMicros(e.UpdatedAt), j.headers, max, e.PendingHours)
 	if err != nil {
 		return false, fmt.Errorf("insert webhook endpoint: %w", err)
 	}
@@ -85,10 +85,10 @@ func (q *Queries) InsertEndpoint(ctx context.Context, e *waybill.WebhookEndpoint
 		return err
 	}
 	_, err = q.q.ExecContext(ctx, `INSERT INTO webhook_endpoints (public_id, org_id, url, events, tags, api_version, secrets,
-		enabled, disabled_reason, failing_since, created_at, updated_at, channel_id, headers)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		enabled, disabled_reason, failing_since, created_at, updated_at, channel_id, headers, pending_hours)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		e.ID, e.OrgID, e.URL, j.events, j.tags, e.APIVersion, j.secrets, e.Enabled, e.DisabledReason, toMicros(e.FailingSince),
-		toMicros(e.CreatedAt), toMicros(e.UpdatedAt), e.ChannelID, j.headers)
+		toMicros(e.CreatedAt), toMicros(e.UpdatedAt), e.ChannelID, j.headers, e.PendingHours)
 	if err != nil {
 		return fmt.Errorf("insert webhook endpoint: %w", err)
 	}
@@ -103,10 +103,10 @@ func (q *Queries) UpdateEndpoint(ctx context.Context, e *waybill.WebhookEndpoint
 		return err
 	}
 	res, err := q.q.ExecContext(ctx, `UPDATE webhook_endpoints SET url = $1, events = $2, tags = $3, api_version = $4,
-		secrets = $5, enabled = $6, disabled_reason = $7, failing_since = $8, updated_at = $9, headers = $10
+		secrets = $5, enabled = $6, disabled_reason = $7, failing_since = $8, updated_at = $9, headers = $10, pending_hours = $13
 		WHERE org_id = $11 AND public_id = $12`,
 		e.URL, j.events, j.tags, e.APIVersion, j.secrets, e.Enabled, e.DisabledReason, toMicros(e.FailingSince), toMicros(e.UpdatedAt),
-		j.headers, e.OrgID, e.ID)
+		j.headers, e.OrgID, e.ID, e.PendingHours)
 	if err != nil {
 		return fmt.Errorf("update webhook endpoint %s: %w", e.ID, err)
 	}
@@ -190,7 +190,7 @@ func scanEndpoint(row scanner) (waybill.WebhookEndpoint, int64, error) {
 	var seq, failing, created, updated int64
 	var ev, tg, sc, hd string
 	err := row.Scan(&seq, &e.ID, &e.OrgID, &e.URL, &ev, &tg, &e.APIVersion, &sc, &e.Enabled, &e.DisabledReason, &failing, &created, &updated,
-		&e.ChannelID, &hd)
+		&e.ChannelID, &hd, &e.PendingHours)
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, 0, endpointNotFound()
 	} else if err != nil {

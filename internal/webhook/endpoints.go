@@ -24,6 +24,10 @@ type EndpointInput struct {
 	Tags       *[]string
 	APIVersion *string
 	Enabled    *bool
+	// PendingHours is the tracking_pending_time threshold (1 to 720);
+	// an endpoint that subscribes to the event without one gets
+	// waybill.DefaultPendingHours.
+	PendingHours *int
 }
 
 // Service manages webhook endpoints and records and replays deliveries.
@@ -96,6 +100,15 @@ func (s *Service) validate(e *waybill.WebhookEndpoint, in EndpointInput) error {
 			return waybill.Invalid(waybill.ReasonFieldInvalid, "api_version must be v4 or 2026-07.")
 		}
 		e.APIVersion = *in.APIVersion
+	}
+	if in.PendingHours != nil {
+		if h := *in.PendingHours; h < waybill.MinPendingHours || h > waybill.MaxPendingHours {
+			return waybill.Invalid(waybill.ReasonFieldInvalid, "pending_hours must be %d to %d.", waybill.MinPendingHours, waybill.MaxPendingHours)
+		}
+		e.PendingHours = *in.PendingHours
+	}
+	if e.PendingHours == 0 && slices.Contains(e.Events, waybill.EventTrackingPendingTime) {
+		e.PendingHours = waybill.DefaultPendingHours
 	}
 	if in.Enabled != nil {
 		e.Enabled = *in.Enabled

@@ -29,17 +29,20 @@ type endpointRequest struct {
 	Events     *[]string `json:"events"`
 	Tags       *[]string `json:"tags"`
 	APIVersion *string   `json:"api_version"`
-	Enabled    *bool     `json:"enabled"`
+	// PendingHours is the tracking_pending_time threshold, in hours.
+	PendingHours *int  `json:"pending_hours"`
+	Enabled      *bool `json:"enabled"`
 }
 
 func (r endpointRequest) input() webhook.EndpointInput {
-	return webhook.EndpointInput{URL: r.URL, Events: r.Events, Tags: r.Tags, APIVersion: r.APIVersion, Enabled: r.Enabled}
+	return webhook.EndpointInput{URL: r.URL, Events: r.Events, Tags: r.Tags, APIVersion: r.APIVersion, Enabled: r.Enabled,
+		PendingHours: r.PendingHours}
 }
 
 // endpointJSON renders an endpoint; the secret only when given.
 func endpointJSON(e waybill.WebhookEndpoint, secret string) map[string]any {
 	out := map[string]any{
-		"id": e.ID, "url": e.URL, "events": e.Events, "tags": e.Tags, "api_version": e.APIVersion,
+		"id": e.ID, "url": e.URL, "events": e.Events, "tags": e.Tags, "api_version": e.APIVersion, "pending_hours": e.PendingHours,
 		"enabled": e.Enabled, "disabled_reason": e.DisabledReason, "created_at": e.CreatedAt, "updated_at": e.UpdatedAt,
 	}
 	if !e.FailingSince.IsZero() {
