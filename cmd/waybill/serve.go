@@ -20,6 +20,7 @@ import (
 	"github.com/waybillhq/waybill/internal/edd"
 	"github.com/waybillhq/waybill/internal/httpserver"
 	"github.com/waybillhq/waybill/internal/inbound"
+	"github.com/waybillhq/waybill/internal/onportlink"
 	"github.com/waybillhq/waybill/internal/portal"
 	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/store"
@@ -105,6 +106,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The Onport connector hears tracking changes after webhooks and
+	// notifications (its write-back is a job in the same transaction).
+	connector := &onportlink.Service{Store: st, Box: secrets, Throttle: onportlink.NewThrottle(), HTTP: onportlink.NewHTTPClient(cfg.WebhookAllowPrivate),
+		PublicURL: cfg.PublicURL, Snooze: queue.Snooze, Logger: logger.With("component", "onport-connector")}
 	trackings := &tracking.Service{Store: st, Carriers: carriers, SandboxStep: cfg.SandboxStep,
 		Secrets: secrets, Logger: logger.With("component", "poll"), PollScale: cfg.PollScale, Rates: rates}
 	// A tracker (the Tracker API) is a tracking with order context: its
@@ -112,7 +117,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// each status once, so tracking events pass through the tracker core
 	// on their way to webhooks and notifications.
 	trackerCore := &trackers.Service{Store: st, Trackings: trackings, Webhooks: webhooks}
-	trackings.Dispatcher = trackerCore.Dispatcher(webhooks, notifier)
+	trackings.Dispatcher = connector.After(trackerCore.Dispatcher(webhooks, notifier))
 	// Stored carrier credentials need the key they were sealed with:
 	// refuse to start without it rather than fail every poll.
 	if resealed, err := trackings.CheckStoredCredentials(ctx); err != nil {
@@ -121,6 +126,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		logger.Info("sealed courier credentials again with the current WAYBILL_SECRET_KEY", "connections", resealed)
 	}
 	onportParts := newOnport(cfg, st, tenants, trackings, webhooks, logger)
+	connector.Commerce, connector.Trackings = onportParts.Commerce, trackings
 	deliverer := &webhook.Deliverer{
 		Service: webhooks, Renderer: webhookPayloads{AfterShip: aftership.Payloads{PublicURL: cfg.PublicURL}, Onport: onportParts.Payloads},
 		Schedule: schedule, Snooze: queue.Snooze,
@@ -136,11 +142,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		SendNotification: notifier.Send,
 		ExpireTrackings:  func(ctx context.Context) error { _, err := trackings.ExpireStale(ctx); return err },
 		SweepPendingTime: func(ctx context.Context) error { _, err := webhooks.SweepPendingTime(ctx); return err },
+		OnportFetch:      connector.Fetch,
+		OnportWrite:      connector.Write,
 	})
 	if err != nil {
 		return err
 	}
-	trackings.Queue, webhooks.Queue, notifier.Queue = q, q, q
+	trackings.Queue, webhooks.Queue, notifier.Queue, connector.Queue = q, q, q, q
 
 	// One budget of failed authentications per client address, for every face.
 	authThrottle := httpserver.NewAuthThrottle(cfg.AuthFailuresPerMinute, nil)
@@ -153,7 +161,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	pages := &portal.Service{Store: st}
 	adminAPI := &admin.API{Checkpoints: trackings, Webhooks: webhooks, Channels: onportParts.Commerce,
 		Logs: inbound.Logs{Store: st}, Organizations: pages, Notifications: notifier, Trackers: trackerCore, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes,
-		Logger: logger.With("face", "admin"), AuthThrottle: authThrottle}
+		Logger: logger.With("face", "admin"), AuthThrottle: authThrottle, Onport: connector}
 	onportParts.API.AuthThrottle = authThrottle
 	trackerAPI := &trackerapi.API{Trackers: trackerCore, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes, PublicURL: cfg.PublicURL,
 		Logger: logger.With("face", "tracker"), AuthThrottle: authThrottle}

@@ -27,6 +27,10 @@ type Handlers struct {
 	SweepPendingTime func(ctx context.Context) error
 	// PendingTimeEvery is that sweep's period; ten minutes when zero.
 	PendingTimeEvery time.Duration
+	// OnportFetch imports one resource of an Onport connection.
+	OnportFetch func(ctx context.Context, orgID int64, connectionID, kind string, remoteID int64) error
+	// OnportWrite makes one write to an Onport connection's account.
+	OnportWrite func(ctx context.Context, orgID int64, connectionID, method, path, body string) error
 }
 
 type pollTrackingArgs struct {
@@ -80,6 +84,40 @@ func (q *Queue) EnqueueNotification(ctx context.Context, tx *sql.Tx, orgID, noti
 		&river.InsertOpts{Queue: QueueNotifications, ScheduledAt: at, Priority: PriorityNew, UniqueOpts: uniqueWhileQueued, MaxAttempts: 25})
 }
 
+type onportFetchArgs struct {
+	OrgID        int64  `json:"org_id" river:"unique"`
+	ConnectionID string `json:"connection_id" river:"unique"`
+	Resource     string `json:"kind" river:"unique"`
+	RemoteID     int64  `json:"remote_id" river:"unique"`
+	Key          string `json:"key" river:"unique"`
+}
+
+func (onportFetchArgs) Kind() string { return "onport_fetch" }
+
+// EnqueueOnportFetch queues the import of one Onport resource inside tx.
+// key names the webhook that asked for it, so each distinct webhook gets
+// its own job, and the same one is queued once.
+func (q *Queue) EnqueueOnportFetch(ctx context.Context, tx *sql.Tx, orgID int64, connectionID, kind string, remoteID int64, key string) error {
+	return q.insert(ctx, tx, onportFetchArgs{OrgID: orgID, ConnectionID: connectionID, Resource: kind, RemoteID: remoteID, Key: key},
+		&river.InsertOpts{Queue: QueueOnport, Priority: PriorityNew, UniqueOpts: uniqueWhileQueued, MaxAttempts: 25})
+}
+
+type onportWriteArgs struct {
+	OrgID        int64  `json:"org_id" river:"unique"`
+	ConnectionID string `json:"connection_id" river:"unique"`
+	Method       string `json:"method" river:"unique"`
+	Path         string `json:"path" river:"unique"`
+	Body         string `json:"body" river:"unique"`
+}
+
+func (onportWriteArgs) Kind() string { return "onport_write" }
+
+// EnqueueOnportWrite queues one write to an Onport connection inside tx.
+func (q *Queue) EnqueueOnportWrite(ctx context.Context, tx *sql.Tx, orgID int64, connectionID, method, path, body string) error {
+	return q.insert(ctx, tx, onportWriteArgs{OrgID: orgID, ConnectionID: connectionID, Method: method, Path: path, Body: body},
+		&river.InsertOpts{Queue: QueueOnport, Priority: PriorityNew, UniqueOpts: uniqueWhileQueued, MaxAttempts: 25})
+}
+
 type expireTrackingsArgs struct{}
 
 func (expireTrackingsArgs) Kind() string { return "expire_trackings" }
@@ -99,6 +137,16 @@ func (h Handlers) register() *river.Workers {
 	if h.SendNotification != nil {
 		river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[sendNotificationArgs]) error {
 			return h.SendNotification(ctx, j.Args.OrgID, j.Args.NotificationID, j.Args.Attempt)
+		}))
+	}
+	if h.OnportFetch != nil {
+		river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[onportFetchArgs]) error {
+			return h.OnportFetch(ctx, j.Args.OrgID, j.Args.ConnectionID, j.Args.Resource, j.Args.RemoteID)
+		}))
+	}
+	if h.OnportWrite != nil {
+		river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[onportWriteArgs]) error {
+			return h.OnportWrite(ctx, j.Args.OrgID, j.Args.ConnectionID, j.Args.Method, j.Args.Path, j.Args.Body)
 		}))
 	}
 	if h.ExpireTrackings != nil {

@@ -31,12 +31,17 @@ const QueueWebhooks = "webhooks"
 // QueueNotifications is the queue of customer notifications (email, SMS).
 const QueueNotifications = "notifications"
 
+// QueueOnport is the queue of the Onport connector's fetches and writes,
+// which wait for their token's throttle and so must not hold up polls.
+const QueueOnport = "onport"
+
 // Options configure a Queue.
 type Options struct {
 	Engine         string // "sqlite" or "postgres"
 	Workers        int    // jobs worked at once by this process, besides webhooks
 	WebhookWorkers int    // webhook deliveries attempted at once by this process
 	NotifyWorkers  int    // customer notifications sent at once by this process; 10 when 0
+	OnportWorkers  int    // Onport connector jobs worked at once by this process; 4 when 0
 	PollInterval   time.Duration
 	Logger         *slog.Logger
 	// Work is false for a process that only inserts jobs (the CLI).
@@ -109,6 +114,7 @@ func New(db *sql.DB, opts Options, h Handlers) (*Queue, error) {
 			river.QueueDefault: {MaxWorkers: max(opts.Workers, 1)},
 			QueueWebhooks:      {MaxWorkers: max(opts.WebhookWorkers, 1)},
 			QueueNotifications: {MaxWorkers: cmp.Or(opts.NotifyWorkers, 10)},
+			QueueOnport:        {MaxWorkers: cmp.Or(opts.OnportWorkers, 4)},
 		}
 		cfg.Workers = h.register()
 		cfg.PeriodicJobs = h.periodicJobs()

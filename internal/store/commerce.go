@@ -40,6 +40,8 @@ var FilterColumns = map[string][]string{
 	"dropshipments":      {"id", "sale_id", "purchase_id", "tracking_number", "tracking_id"},
 	"dropshipment_items": {"id", "dropshipment_id", "sale_item_id", "purchase_item_id"},
 	"variants":           {"id", "channel_id", "sku", "external_id"},
+
+	"dropshipment_tracking_events": {"id", "dropshipment_id", "transaction_id", "status"},
 }
 
 // maxIn bounds the values of one Cond (side-loading asks for at most a page

@@ -12,8 +12,13 @@ import (
 	"github.com/waybillhq/waybill/internal/store"
 )
 
-// API versions an endpoint can receive payloads in.
-var apiVersions = []string{"v4", "2026-07"}
+// API versions an endpoint can receive payloads in. "onport" is Onport's
+// resource webhooks (the resource itself, its id at the top), for the
+// commerce events only (onportEvents).
+var apiVersions = []string{"v4", "2026-07", "onport"}
+
+// onportEvents are the events an "onport" endpoint may hear.
+var onportEvents = []string{waybill.EventSaleDropship, waybill.EventDropshipmentAcknowledged, waybill.EventFulfillment}
 
 // EndpointInput creates or changes an endpoint. Nil fields are left as
 // they are on update; on create, Events defaults to tracking_update and
@@ -97,7 +102,7 @@ func (s *Service) validate(e *waybill.WebhookEndpoint, in EndpointInput) error {
 	}
 	if in.APIVersion != nil {
 		if !slices.Contains(apiVersions, *in.APIVersion) {
-			return waybill.Invalid(waybill.ReasonFieldInvalid, "api_version must be v4 or 2026-07.")
+			return waybill.Invalid(waybill.ReasonFieldInvalid, "api_version must be v4, 2026-07 or onport.")
 		}
 		e.APIVersion = *in.APIVersion
 	}
@@ -109,6 +114,13 @@ func (s *Service) validate(e *waybill.WebhookEndpoint, in EndpointInput) error {
 	}
 	if e.PendingHours == 0 && slices.Contains(e.Events, waybill.EventTrackingPendingTime) {
 		e.PendingHours = waybill.DefaultPendingHours
+	}
+	if e.APIVersion == "onport" {
+		for _, ev := range e.Events {
+			if !slices.Contains(onportEvents, ev) {
+				return waybill.Invalid(waybill.ReasonFieldInvalid, "events: an onport endpoint hears only %s, not %q.", strings.Join(onportEvents, ", "), ev)
+			}
+		}
 	}
 	if in.Enabled != nil {
 		e.Enabled = *in.Enabled

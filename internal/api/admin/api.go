@@ -40,6 +40,9 @@ type API struct {
 	// Trackers serves the Tracker API's /v1/providers and /v1/locations;
 	// nil leaves those routes out.
 	Trackers TrackerConfig
+	// Onport serves /v1/connectors/onport and its webhook URLs; nil leaves
+	// those routes out.
+	Onport OnportConnectors
 }
 
 // Register adds the /v1 routes to mux.
@@ -68,6 +71,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	}
 	if a.Trackers != nil {
 		a.registerTrackerConfig(mux)
+	}
+	if a.Onport != nil {
+		a.registerOnport(mux)
 	}
 
 	// Anything else under /v1 (an unknown path, or a known path with a

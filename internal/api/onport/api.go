@@ -20,6 +20,8 @@ type Commerce interface {
 	ApplyNow(ctx context.Context, ch waybill.Channel, w commerce.Write) (*waybill.InboundResult, error)
 	Ship(ctx context.Context, orgID, purchaseID int64, in commerce.ShipInput) (waybill.Dropshipment, error)
 	AcknowledgeDropshipment(ctx context.Context, orgID, id int64) (waybill.Dropshipment, error)
+	UpdateDropshipment(ctx context.Context, orgID, id int64, in commerce.DropshipmentUpdate) (waybill.Dropshipment, string, error)
+	AddTrackingEvent(ctx context.Context, orgID int64, in commerce.TrackingEventInput) (waybill.DropshipmentTrackingEvent, error)
 	Channel(ctx context.Context, orgID, id int64) (waybill.Channel, error)
 	ChannelByHash(ctx context.Context, hash string) (waybill.Channel, error)
 }
@@ -36,6 +38,7 @@ type Reader interface {
 	ListDropshipmentItems(ctx context.Context, orgID int64, f commerce.DropshipmentItemFilter, p commerce.Page) ([]waybill.DropshipmentItem, error)
 	ListProviders(ctx context.Context, orgID int64, f commerce.ProviderFilter, p commerce.Page) ([]waybill.DropshipProvider, error)
 	ListVariants(ctx context.Context, orgID int64, f commerce.VariantFilter, p commerce.Page) ([]waybill.Variant, error)
+	ListTrackingEvents(ctx context.Context, orgID int64, f commerce.TrackingEventFilter, p commerce.Page) ([]waybill.DropshipmentTrackingEvent, error)
 }
 
 // Inbound stores an asynchronous message durably; Submit returns once it is
@@ -77,6 +80,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /api/channels/{id}/disconnect-variant-batches.json", a.bearer(a.channelWrite(waybill.InboundDisconnect)))
 	mux.HandleFunc("POST /api/purchases/{id}/ship.json", a.bearer(a.ship))
 	mux.HandleFunc("PUT /api/dropshipments/{id}/acknowledge.json", a.bearer(a.acknowledge))
+	mux.HandleFunc("PUT /api/dropshipments/{file}", a.bearer(a.updateDropshipment))
+	mux.HandleFunc("POST /api/tracking-events.json", a.bearer(a.addTrackingEvent))
 
 	mux.HandleFunc("POST /webhooks/custom-channels/manual-sale.json", a.serve(a.inbound(waybill.InboundManualSale)))
 	mux.HandleFunc("POST /webhooks/custom-channels/products.json", a.serve(a.inbound(waybill.InboundProducts)))

@@ -34,6 +34,9 @@ func (p Payloads) WebhookPayload(e waybill.Event, apiVersion string) ([]byte, er
 	if err := json.Unmarshal([]byte(e.Detail), &snap); err != nil {
 		return nil, fmt.Errorf("event %s: decode snapshot: %w", e.ID, err)
 	}
+	if apiVersion == "onport" {
+		return p.resource(e, snap)
+	}
 	switch e.Type {
 	case waybill.EventFulfillment:
 		b, err := p.Fulfillment(snap)
@@ -128,4 +131,48 @@ func renderPayloadChannel(c waybill.Channel, publicURL string) map[string]any {
 	m := renderChannel(c, publicURL)
 	m["hash"] = nil
 	return m
+}
+
+// resource renders an event as Onport's resource webhooks send it (the
+// "onport" api_version): the resource itself, its id at the top, as GET
+// /api/<resource>/:id.json renders it. sale.dropship is the sale with its
+// customer and sale_items; dropshipment.acknowledged and
+// dropshipment.fulfillment are the dropshipment with its purchase and
+// dropshipment_items. A receiver fetches what else it needs by the id.
+func (p Payloads) resource(e waybill.Event, snap waybill.CommerceSnapshot) ([]byte, error) {
+	switch e.Type {
+	case waybill.EventSaleDropship:
+		if snap.Sale == nil {
+			return nil, fmt.Errorf("event %s has no sale", e.ID)
+		}
+		sale := renderSale(*snap.Sale)
+		sale["customer"] = nil
+		if snap.Customer != nil {
+			sale["customer"] = renderCustomer(*snap.Customer)
+		}
+		items := []map[string]any{}
+		for _, it := range snap.SaleItems {
+			items = append(items, renderSaleItem(it))
+		}
+		sale["sale_items"] = items
+		return json.Marshal(sale)
+	case waybill.EventDropshipmentAcknowledged, waybill.EventFulfillment:
+		if snap.Dropshipment == nil {
+			return nil, fmt.Errorf("event %s has no dropshipment", e.ID)
+		}
+		d := renderDropshipment(*snap.Dropshipment)
+		d["purchase"] = nil
+		for _, pu := range snap.Purchases {
+			if pu.ID == snap.Dropshipment.PurchaseID {
+				d["purchase"] = renderPurchase(pu)
+			}
+		}
+		items := []map[string]any{}
+		for _, it := range snap.DropshipmentItems {
+			items = append(items, renderDropshipmentItem(it))
+		}
+		d["dropshipment_items"] = items
+		return json.Marshal(d)
+	}
+	return nil, fmt.Errorf("event type %q is not an Onport event", e.Type)
 }

@@ -309,6 +309,11 @@ var resources = []resource{
 		"id":   ids(func(f *commerce.ChannelFilter) *[]int64 { return &f.IDs }),
 		"name": texts(func(f *commerce.ChannelFilter) *[]string { return &f.Names }),
 	}, map[string]include{}),
+	listing("tracking-events", Reader.ListTrackingEvents, trackingEventID, renderTrackingEvent, map[string]setter[commerce.TrackingEventFilter]{
+		"id":             ids(func(f *commerce.TrackingEventFilter) *[]int64 { return &f.IDs }),
+		"dropshipmentId": ids(func(f *commerce.TrackingEventFilter) *[]int64 { return &f.DropshipmentIDs }),
+		"status":         texts(func(f *commerce.TrackingEventFilter) *[]string { return &f.Statuses }),
+	}, map[string]include{}),
 	listing("variants", Reader.ListVariants, variantID, renderVariant, map[string]setter[commerce.VariantFilter]{
 		"id":         ids(func(f *commerce.VariantFilter) *[]int64 { return &f.IDs }),
 		"sku":        texts(func(f *commerce.VariantFilter) *[]string { return &f.SKUs }),
