@@ -68,42 +68,38 @@ var (
 	DefaultInternational = TransitRange{Min: 5, Max: 12}
 )
 
-// Model is a history grouped at every level, ready for many predictions.
+// Model is a history summarized at every level, ready for many
+// predictions. It is not changed after Fit, so it is safe for concurrent
+// use.
 type Model struct {
-	p      Predictor
-	groups map[Level]map[string][]int
-	stats  map[Level]map[string]Stats
+	p     Predictor
+	stats map[Level]map[string]Stats
 }
 
-// Fit groups a history. The samples are not kept.
+// Fit groups a history and summarizes each group. The samples are not
+// kept.
 func (p Predictor) Fit(history []Sample) *Model {
-	m := &Model{p: p, groups: map[Level]map[string][]int{}, stats: map[Level]map[string]Stats{}}
+	m := &Model{p: p, stats: map[Level]map[string]Stats{}}
 	for _, level := range Levels {
-		m.groups[level] = map[string][]int{}
-		m.stats[level] = map[string]Stats{}
-	}
-	for _, s := range history {
-		if s.TransitDays < 0 {
-			continue
-		}
-		for _, level := range Levels {
-			if k, ok := key(level, s.Slug, s.Service, s.Origin, s.Destination); ok {
-				m.groups[level][k] = append(m.groups[level][k], s.TransitDays)
+		groups := map[string][]int{}
+		for _, s := range history {
+			if s.TransitDays < 0 {
+				continue
 			}
+			if k, ok := key(level, s.Slug, s.Service, s.Origin, s.Destination); ok {
+				groups[k] = append(groups[k], s.TransitDays)
+			}
+		}
+		m.stats[level] = make(map[string]Stats, len(groups))
+		for k, days := range groups {
+			m.stats[level][k] = Summarize(days)
 		}
 	}
 	return m
 }
 
-// group returns the statistics of a group, computed once.
-func (m *Model) group(level Level, k string) Stats {
-	if s, ok := m.stats[level][k]; ok {
-		return s
-	}
-	s := Summarize(m.groups[level][k])
-	m.stats[level][k] = s
-	return s
-}
+// group returns the statistics of a group; the zero Stats for none.
+func (m *Model) group(level Level, k string) Stats { return m.stats[level][k] }
 
 // Predict answers one request: from the finest group with at least
 // MinSamples deliveries, else by the custom rule. The request is assumed

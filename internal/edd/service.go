@@ -1,10 +1,12 @@
 package edd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/waybillhq/waybill"
@@ -19,13 +21,72 @@ const MaxBatch = 5
 // prediction reads.
 const DefaultHistoryLimit = 5000
 
-// Service predicts delivery dates from an organization's history.
+// DefaultHistoryTTL is how long a fitted history is reused.
+const DefaultHistoryTTL = 10 * time.Minute
+
+// Service predicts delivery dates from an organization's history. Reading
+// and fitting a courier's history is the expensive part of a prediction,
+// so the fitted history of each organization and courier is reused for
+// HistoryTTL: a delivery counts in predictions at most that long after it
+// is stored. Service is safe for concurrent use.
 type Service struct {
 	Store     *store.Store
 	Predictor Predictor
 	// HistoryLimit bounds the deliveries read per courier;
 	// DefaultHistoryLimit when zero.
 	HistoryLimit int
+	// HistoryTTL is how long a fitted history is reused;
+	// DefaultHistoryTTL when zero, never when negative.
+	HistoryTTL time.Duration
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+
+	mu     sync.Mutex
+	models map[modelKey]fitted
+}
+
+type modelKey struct {
+	orgID int64
+	slug  string
+}
+
+type fitted struct {
+	model *Model
+	at    time.Time
+}
+
+// maxCachedModels bounds the cache; past it, it starts afresh.
+const maxCachedModels = 10_000
+
+// model returns the organization's fitted history of a courier, from the
+// cache while it is fresh.
+func (s *Service) model(ctx context.Context, orgID int64, slug string) (*Model, error) {
+	now := time.Now()
+	if s.Now != nil {
+		now = s.Now()
+	}
+	ttl := cmp.Or(s.HistoryTTL, DefaultHistoryTTL)
+	k := modelKey{orgID, slug}
+	s.mu.Lock()
+	f, ok := s.models[k]
+	s.mu.Unlock()
+	if ok && now.Sub(f.at) < ttl {
+		return f.model, nil
+	}
+	parcels, err := s.Store.Read().DeliveredParcels(ctx, orgID, slug, cmp.Or(s.HistoryLimit, DefaultHistoryLimit))
+	if err != nil {
+		return nil, err
+	}
+	m := s.Predictor.Fit(Samples(slug, parcels))
+	if ttl > 0 {
+		s.mu.Lock()
+		if s.models == nil || len(s.models) >= maxCachedModels {
+			s.models = map[modelKey]fitted{}
+		}
+		s.models[k] = fitted{m, now}
+		s.mu.Unlock()
+	}
+	return m, nil
 }
 
 // Validate checks a request; the error is a waybill.Invalid naming the
@@ -83,21 +144,16 @@ func (s *Service) Predict(ctx context.Context, orgID int64, reqs []Request) ([]P
 			return nil, err
 		}
 	}
-	limit := s.HistoryLimit
-	if limit <= 0 {
-		limit = DefaultHistoryLimit
-	}
 	models := map[string]*Model{}
 	out := make([]Prediction, len(reqs))
 	for i, r := range reqs {
 		slug := strings.ToLower(r.Slug)
 		m, ok := models[slug]
 		if !ok {
-			parcels, err := s.Store.Read().DeliveredParcels(ctx, orgID, slug, limit)
-			if err != nil {
+			var err error
+			if m, err = s.model(ctx, orgID, slug); err != nil {
 				return nil, err
 			}
-			m = s.Predictor.Fit(Samples(slug, parcels))
 			models[slug] = m
 		}
 		out[i] = m.Predict(r)
