@@ -32,7 +32,7 @@ const publicURL = "https://track.example.com"
 // AfterShip face over a real database, with one organization (and
 // another, whose key is Other.Key). Tracking events reach the webhooks.
 type stack struct {
-	t         *testing.T
+	t         testing.TB
 	URL       string
 	Key       string
 	Org       waybill.Organization
@@ -42,7 +42,7 @@ type stack struct {
 	Other     struct{ Key string } // a second organization's key
 }
 
-func newStack(t *testing.T, engine, orgName string, renderer webhook.PayloadRenderer) *stack {
+func newStack(t testing.TB, engine, orgName string, renderer webhook.PayloadRenderer) *stack {
 	t.Helper()
 	st := testdb.Open(t, engine)
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -156,7 +156,7 @@ func (s *stack) configure(provider, slug string) {
 	}
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
