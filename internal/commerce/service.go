@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/reqlog"
 	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/tracking"
 )
@@ -212,11 +213,13 @@ func (s *Service) ChannelByHash(ctx context.Context, hash string) (waybill.Chann
 		return waybill.Channel{}, waybill.Errorf(waybill.EUNAUTHORIZED, "Unknown webhook hash.")
 	}
 	if ch, ok := s.hashes.Load(hash); ok {
+		reqlog.NoteOrg(ctx, ch.(waybill.Channel).OrgID)
 		return ch.(waybill.Channel), nil
 	}
 	ch, err := s.Store.Read().ChannelByHash(ctx, hash)
 	if err == nil {
 		s.hashes.Store(hash, ch)
+		reqlog.NoteOrg(ctx, ch.OrgID)
 	}
 	return ch, err
 }

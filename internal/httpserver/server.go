@@ -14,6 +14,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/waybillhq/waybill/internal/reqlog"
 )
 
 // Face is an HTTP dialect that registers its routes on the server's mux. A
@@ -123,6 +125,10 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 func (s *Server) instrument(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		id := requestID(r)
+		w.Header().Set(HeaderRequestID, id)
+		ctx, logRec := reqlog.Start(r.Context())
+		r = r.WithContext(ctx)
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		route := r.Pattern // set by ServeMux on this request once it matched
@@ -134,6 +140,8 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 			code = http.StatusOK
 		}
 		s.metrics.requests.WithLabelValues(route, strconv.Itoa(code)).Inc()
-		s.metrics.latency.WithLabelValues(route, strconv.Itoa(code)).Observe(time.Since(start).Seconds())
+		elapsed := time.Since(start)
+		s.metrics.latency.WithLabelValues(route, strconv.Itoa(code)).Observe(elapsed.Seconds())
+		s.logRequest(r, route, code, elapsed, id, logRec)
 	})
 }

@@ -88,12 +88,35 @@ func (s *Service) Send(ctx context.Context, orgID, seq int64, attempt int) error
 	delay += time.Duration(rand.Int64N(int64(delay/10) + 1))
 	next := s.now().Add(delay)
 	n.Attempts, n.LastError, n.UpdatedAt = attempt, sendErr.Error(), s.now()
-	return s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+	err = s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if err := tx.FinishNotification(ctx, orgID, seq, n); err != nil {
 			return err
 		}
 		return s.Queue.EnqueueNotification(ctx, tx.SQL(), orgID, seq, attempt+1, next)
 	})
+	if err == nil {
+		s.logFailure(n, next)
+	}
+	return err
+}
+
+// logFailure writes one warning per failed attempt (the recipient stays out
+// of the log): what failed, why, and when the next attempt is due ("none"
+// when the notification has failed for good).
+func (s *Service) logFailure(n waybill.Notification, next time.Time) {
+	if s.Logger == nil {
+		return
+	}
+	nextAttempt := "none"
+	if !next.IsZero() {
+		nextAttempt = next.UTC().Format(time.RFC3339)
+	}
+	errText := n.LastError // a provider's answer may quote the recipient
+	if n.Recipient != "" {
+		errText = strings.ReplaceAll(errText, n.Recipient, MaskRecipient(n.Channel, n.Recipient))
+	}
+	s.Logger.Warn("notification failed", "org", n.OrgID, "notification", n.ID, "channel", n.Channel,
+		"attempt", n.Attempts, "error", errText, "next_attempt", nextAttempt)
 }
 
 // finish records a notification's final state (and its event, when
@@ -103,15 +126,16 @@ func (s *Service) finish(ctx context.Context, seq int64, n waybill.Notification,
 	if state == waybill.NotificationSkipped || state == waybill.NotificationNotSent {
 		n.Attempts = attempt - 1 // nothing was attempted
 	}
-	if s.Logger != nil && state == waybill.NotificationFailed {
-		s.Logger.Warn("notification failed", "notification", n.ID, "channel", n.Channel, "error", lastError)
-	}
-	return s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+	err := s.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if err := tx.FinishNotification(ctx, n.OrgID, seq, n); err != nil {
 			return err
 		}
 		return s.emit(ctx, tx, n)
 	})
+	if err == nil && state == waybill.NotificationFailed {
+		s.logFailure(n, time.Time{})
+	}
+	return err
 }
 
 // subscribed reports whether the recipient is still one of the tracking's.

@@ -1,8 +1,11 @@
 package notify_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -344,6 +347,8 @@ func TestFailuresAndNoProvider(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, engine, false)
+			var logs bytes.Buffer
+			e.notifier.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 			ctx := context.Background()
 			tr := e.create(t, "dhl", "JD014600006281230004",
 				[]string{"bounce@example.org", "later@example.org"}, []string{"+15550001234", "+15554291234"}, "")
@@ -403,6 +408,31 @@ func TestFailuresAndNoProvider(t *testing.T) {
 			}
 			if n := got["bounce@example.org"]; n.Attempts != 1 {
 				t.Errorf("permanent failure attempted %d times, want once", n.Attempts)
+			}
+			// One warning per failed attempt (before, none): 2 permanent and
+			// 2 temporary failures, then the 2 that gave up; no recipient.
+			var final, retried int
+			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				var l struct {
+					Level, Msg, Error string
+					Next              string `json:"next_attempt"`
+				}
+				if err := json.Unmarshal([]byte(line), &l); err != nil || l.Level != "WARN" || l.Msg != "notification failed" || l.Error == "" {
+					t.Errorf("log line %q (%v)", line, err)
+				}
+				if l.Next == "none" {
+					final++
+				} else if _, err := time.Parse(time.RFC3339, l.Next); err == nil {
+					retried++
+				}
+			}
+			if final != 4 || retried != 2 {
+				t.Errorf("%d final and %d retried failures logged, want 4 and 2:\n%s", final, retried, logs.String())
+			}
+			for _, r := range []string{"bounce@example.org", "later@example.org", "+15550001234", "+15554291234"} {
+				if strings.Contains(logs.String(), r) {
+					t.Errorf("recipient %s in the log:\n%s", r, logs.String())
+				}
 			}
 
 			// Without providers: decided and recorded, not sent.

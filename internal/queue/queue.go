@@ -99,7 +99,7 @@ func New(db *sql.DB, opts Options, h Handlers) (*Queue, error) {
 		opts.PollInterval = 100 * time.Millisecond
 	}
 	cfg := &river.Config{
-		Logger:                      opts.Logger,
+		Logger:                      riverLogger(opts.Logger),
 		FetchCooldown:               min(opts.PollInterval, 50*time.Millisecond),
 		FetchPollInterval:           opts.PollInterval,
 		JobTimeout:                  2 * time.Minute,

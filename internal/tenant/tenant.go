@@ -9,6 +9,7 @@ import (
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/courier"
+	"github.com/waybillhq/waybill/internal/reqlog"
 	"github.com/waybillhq/waybill/internal/store"
 )
 
@@ -91,8 +92,13 @@ func (s *Service) Bootstrap(ctx context.Context, name, key string) (waybill.Orga
 // Every call asks the database (one indexed lookup, the hash compared in
 // constant time), so a key revoked on any instance is refused at once on
 // every other.
+// The organization is noted for the request log (internal/reqlog).
 func (s *Service) Authenticate(ctx context.Context, key string) (waybill.Organization, error) {
-	return s.Store.Read().Authenticate(ctx, key)
+	org, err := s.Store.Read().Authenticate(ctx, key)
+	if err == nil {
+		reqlog.NoteOrg(ctx, org.ID)
+	}
+	return org, err
 }
 
 // ListOrgs returns every organization with its number of keys.

@@ -2,10 +2,12 @@ package webhook
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -129,7 +131,8 @@ func (d *Deliverer) Deliver(ctx context.Context, orgID, deliveryID int64, attemp
 	if res.Err != nil {
 		a.Error = res.Err.Error()
 	}
-	return st.WithTx(ctx, func(tx *store.Tx) error {
+	var next time.Time // the next attempt, when the delivery is retried
+	err = st.WithTx(ctx, func(tx *store.Tx) error {
 		// Locked: the endpoint is written back below, and must not undo a
 		// rotation or an update that commits meanwhile.
 		ep, err := tx.EndpointForUpdate(ctx, orgID, del.Endpoint.ID)
@@ -173,12 +176,43 @@ func (d *Deliverer) Deliver(ctx context.Context, orgID, deliveryID int64, attemp
 			a.Outcome = "failed"
 			return tx.FinishAttempt(ctx, del, a, store.DeliveryFailed, time.Time{})
 		}
-		next := now.Add(delay)
+		next = now.Add(delay)
 		if err := tx.FinishAttempt(ctx, del, a, store.DeliveryPending, next); err != nil {
 			return err
 		}
 		return d.Service.Queue.EnqueueDelivery(ctx, tx.SQL(), orgID, deliveryID, attempt+1, next)
 	})
+	if err == nil && a.Outcome != "success" && a.Outcome != "" {
+		d.logFailure(orgID, deliveryID, del.Endpoint, a, res.Err, next)
+	}
+	return err
+}
+
+// logFailure writes one warning per failed attempt, once it is recorded:
+// the endpoint (its id and host; a URL's path and query may hold a
+// receiver's token), the answer, and when the next attempt is due.
+func (d *Deliverer) logFailure(orgID, deliveryID int64, ep waybill.WebhookEndpoint, a waybill.DeliveryAttempt, cause error, next time.Time) {
+	if d.Logger == nil {
+		return
+	}
+	host := ""
+	if u, err := url.Parse(ep.URL); err == nil {
+		host = u.Host
+	}
+	nextAttempt := "none"
+	if !next.IsZero() {
+		nextAttempt = next.UTC().Format(time.RFC3339)
+	}
+	attrs := []any{"org", orgID, "endpoint", ep.ID, "host", host, "delivery", deliveryID, "attempt", a.Attempt,
+		"status", a.StatusCode, "outcome", a.Outcome, "next_attempt", nextAttempt}
+	if cause != nil {
+		var ue *url.Error // it would repeat the whole URL
+		if errors.As(cause, &ue) {
+			cause = ue.Err
+		}
+		attrs = append(attrs, "error", cause.Error())
+	}
+	d.Logger.Warn("webhook attempt failed", attrs...)
 }
 
 func (d *Deliverer) schedule() []time.Duration {
