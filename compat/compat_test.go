@@ -4,10 +4,13 @@ package compat
 
 import (
 	"bytes"
+	"encoding/json"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 )
@@ -17,14 +20,14 @@ func TestAfterShipSDKs(t *testing.T) {
 	if err != nil {
 		t.Skip("node is not installed: skipping the AfterShip npm SDK compatibility tests")
 	}
-	if _, err := os.Stat("node_modules/aftership"); err != nil {
-		npm, err := exec.LookPath("npm")
-		if err != nil {
-			t.Fatal("node is installed but npm is not: cannot install the SDKs (run `npm ci` in compat/)")
+	if missing := missingSDKs(); missing != "" {
+		// go test never reaches the network: installing the SDKs is a
+		// separate step, which .ci/run takes before the tests.
+		msg := "the AfterShip npm SDKs are not installed (" + missing + "): run `npm ci` in compat/ to run these tests"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg + "; CI must install them first (.ci/run does)")
 		}
-		if out, err := exec.Command(npm, "ci", "--no-audit", "--no-fund", "--loglevel=error").CombinedOutput(); err != nil {
-			t.Fatalf("npm ci in compat/: %v\n%s", err, out)
-		}
+		t.Skip(msg)
 	}
 
 	dir := t.TempDir()
@@ -70,4 +73,25 @@ func TestAfterShipSDKs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("SDK tests failed: %v\nwaybill log:\n%s", err, logs.String())
 	}
+}
+
+// missingSDKs names the first SDK package.json lists that node_modules
+// lacks, or "" when all are there.
+func missingSDKs() string {
+	data, err := os.ReadFile("package.json")
+	if err != nil {
+		return "package.json: " + err.Error()
+	}
+	var pkg struct {
+		Dependencies map[string]string `json:"dependencies"`
+	}
+	if err := json.Unmarshal(data, &pkg); err != nil {
+		return "package.json: " + err.Error()
+	}
+	for _, name := range slices.Sorted(maps.Keys(pkg.Dependencies)) {
+		if _, err := os.Stat(filepath.Join("node_modules", name, "package.json")); err != nil {
+			return "node_modules/" + name
+		}
+	}
+	return ""
 }
