@@ -68,6 +68,9 @@ func FuzzDecodeManualSale(f *testing.F) {
 		`{"externalId":"1","lineItems":[{"externalId":"a","name":"x","quantity":1,"price":1}]}`,
 		`{"externalId":1,"saleDefaults":{"reference":"r"},"customer":{"email":"a@b"},"lineItems":[{"externalId":"a","name":"x","quantity":1,"price":1,"variant":{"externalId":2},"properties":[{"key":"k","value":1}]}],"shipping":[{"code":"c","price":1}]}`,
 		`{"externalId":"1","lineItems":[]}`, `[]`, `null`, `{"externalId":{}}`, `{"lineItems":[{"quantity":1e400}]}`, "\xff",
+		`{"externalId":"N\u0000","lineItems":[{"externalId":"a","name":"x","quantity":1,"price":1}]}`,
+		"{\"externalId\":\"\xff\xfe\",\"lineItems\":[{\"externalId\":\"a\",\"name\":\"x\",\"quantity\":1,\"price\":1}]}",
+		`{"externalId":"` + strings.Repeat("x", 100_000) + `","lineItems":[{"externalId":"a","name":"x","quantity":1,"price":1}]}`,
 	} {
 		f.Add([]byte(s))
 	}
