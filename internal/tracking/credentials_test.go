@@ -99,7 +99,7 @@ func storedBytes(t *testing.T, st *store.Store, path string) []byte {
 	return buf.Bytes()
 }
 
-func newKeyBox(t *testing.T) *secretbox.Box {
+func newKeyBox(t testing.TB) *secretbox.Box {
 	t.Helper()
 	b, err := secretbox.Parse(secretbox.GenerateKey())
 	if err != nil {
