@@ -190,12 +190,18 @@ func (s *Service) CheckStoredCredentials(ctx context.Context) (resealed int, err
 }
 
 // pollCredentials returns the connection a poll of t uses and its opened
-// secrets: t's own courier_connection_id, else the organization's first
-// connection for the courier. ok is false when there is none.
+// secrets: t's own courier_connection_id when it names one of the
+// organization's connections for t's courier, else the organization's
+// first connection for the courier. ok is false when there is none.
 func (s *Service) pollCredentials(ctx context.Context, t waybill.Tracking) (c waybill.CourierConnection, ok bool, err error) {
-	if t.CourierConnectionID != "" {
+	err = waybill.Errorf(waybill.ENOTFOUND, "no connection named")
+	if t.CourierConnectionID != "" && validID(t.CourierConnectionID) {
 		c, err = s.Store.Read().Connection(ctx, t.OrgID, t.CourierConnectionID)
-	} else {
+		if err == nil && c.Slug != t.Slug {
+			err = waybill.Errorf(waybill.ENOTFOUND, "the named connection is another courier's")
+		}
+	}
+	if waybill.ErrorCode(err) == waybill.ENOTFOUND {
 		c, err = s.Store.Read().FirstConnection(ctx, t.OrgID, t.Slug)
 	}
 	if waybill.ErrorCode(err) == waybill.ENOTFOUND {

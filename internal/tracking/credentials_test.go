@@ -179,15 +179,27 @@ func TestCredentialsSealedAtRest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, tr := range []waybill.Tracking{dflt, named} {
+			// A tracking naming another courier's connection uses the
+			// courier's first.
+			dhlConn, err := svc.CreateConnection(ctx, org.ID, "dhl", map[string]string{"api_key": "dhl-key"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wrong := tracking.CreateInput{TrackingNumber: "1Z999AA10123456786", Slug: "ups"}
+			wrong.Fields.CourierConnectionID = &dhlConn.ID
+			misnamed, err := svc.Create(ctx, org.ID, wrong)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tr := range []waybill.Tracking{dflt, named, misnamed} {
 				if err := svc.Poll(ctx, org.ID, tr.ID, tr.NextPollAt); err != nil {
 					t.Fatal(err)
 				}
 			}
 			fetches := rec.fetches()
-			if len(fetches) != 2 || fetches[0]["client_secret"] != secretA || fetches[0]["account_number"] != "ACCT-90210" ||
-				fetches[1]["client_secret"] != secretB {
-				t.Fatalf("the carrier saw %d fetches; want the first connection's then the named one's secrets", len(fetches))
+			if len(fetches) != 3 || fetches[0]["client_secret"] != secretA || fetches[0]["account_number"] != "ACCT-90210" ||
+				fetches[1]["client_secret"] != secretB || fetches[2]["client_secret"] != secretA {
+				t.Fatalf("the carrier saw %d fetches; want the first connection's, the named one's, then the first's secrets", len(fetches))
 			}
 
 			raw := storedBytes(t, st, path)

@@ -123,6 +123,10 @@ func (s *Service) fetch(ctx context.Context, conn carrier.Connector, t waybill.T
 		return res, nil
 	case ctx.Err() != nil:
 		return carrier.FetchResult{}, ctx.Err()
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		// The batch this poll joined was cut short by another poll's end
+		// (shutdown): try again soon rather than lose a cycle.
+		return carrier.FetchResult{}, s.snooze(jitter(time.Second))
 	case errors.Is(err, carrier.ErrNotFound):
 		return carrier.FetchResult{}, nil
 	}
