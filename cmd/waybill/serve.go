@@ -160,7 +160,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	pages := &portal.Service{Store: st}
 	adminAPI := &admin.API{Checkpoints: trackings, Webhooks: webhooks, Channels: onportParts.Commerce,
-		Logs: inbound.Logs{Store: st}, Organizations: pages, Notifications: notifier, Trackers: trackerCore, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes,
+		Logs: inbound.Logs{Store: st}, Organizations: pages, Notifications: notifier, Trackers: trackerCore, Imports: trackings, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes,
 		Logger: logger.With("face", "admin"), AuthThrottle: authThrottle, Onport: connector}
 	onportParts.API.AuthThrottle = authThrottle
 	trackerAPI := &trackerapi.API{Trackers: trackerCore, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes, PublicURL: cfg.PublicURL,

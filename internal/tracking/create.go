@@ -17,6 +17,28 @@ import (
 // detection among the organization's activated couriers. A tracking already
 // stored for the same courier and number gives ECONFLICT and changes nothing.
 func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (waybill.Tracking, error) {
+	t, err := s.prepare(ctx, orgID, in, nil)
+	if err != nil {
+		return waybill.Tracking{}, err
+	}
+	err = s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertTracking(ctx, &t); err != nil {
+			return err
+		}
+		return s.Queue.EnqueuePoll(ctx, tx.SQL(), orgID, t.ID, t.NextPollAt, queue.PriorityNew)
+	})
+	if err != nil {
+		return waybill.Tracking{}, err
+	}
+	return t, nil
+}
+
+// prepare applies every rule of a create to in and returns the tracking to
+// insert: the input's checks, the number's, the courier (given or
+// detected) and its required fields. It writes nothing. activated, when
+// not nil, stands for the organization's activated couriers in detection
+// (a batch reads them once); nil reads them.
+func (s *Service) prepare(ctx context.Context, orgID int64, in CreateInput, activated []string) (waybill.Tracking, error) {
 	if err := in.Validate(); err != nil {
 		return waybill.Tracking{}, err
 	}
@@ -29,6 +51,9 @@ func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (wayb
 		hints = hintsFrom(*in.Fields.CourierFields)
 	}
 	hints.Slugs = in.Candidates
+	if len(hints.Slugs) == 0 {
+		hints.Slugs = activated
+	}
 	c, err := s.resolveCourier(ctx, orgID, number, strings.ToLower(strings.TrimSpace(in.Slug)), in.SlugGroup, hints)
 	if err != nil {
 		return waybill.Tracking{}, err
@@ -61,15 +86,6 @@ func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (wayb
 	t.NextPollAt = now
 	if t.Title == "" {
 		t.Title = number
-	}
-	err = s.Store.WithTx(ctx, func(tx *store.Tx) error {
-		if err := tx.InsertTracking(ctx, &t); err != nil {
-			return err
-		}
-		return s.Queue.EnqueuePoll(ctx, tx.SQL(), orgID, t.ID, t.NextPollAt, queue.PriorityNew)
-	})
-	if err != nil {
-		return waybill.Tracking{}, err
 	}
 	return t, nil
 }

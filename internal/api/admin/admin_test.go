@@ -34,7 +34,7 @@ import (
 // stack is a running Waybill (HTTP server and queue workers) over a real
 // database, with one organization.
 type stack struct {
-	t        *testing.T
+	t        testing.TB
 	URL      string
 	Key      string
 	Org      waybill.Organization
@@ -42,7 +42,7 @@ type stack struct {
 	Webhooks *webhook.Service
 }
 
-func newStack(t *testing.T, engine string) *stack {
+func newStack(t testing.TB, engine string) *stack {
 	t.Helper()
 	st := testdb.Open(t, engine)
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -73,7 +73,8 @@ func newStack(t *testing.T, engine string) *stack {
 	ingDone := make(chan struct{})
 	go func() { ing.Run(ctx); close(ingDone) }()
 	a := &admin.API{Checkpoints: trackings, Webhooks: webhooks, Channels: com, Logs: inbound.Logs{Store: st}, Auth: tenants,
-		MaxBodyBytes: 1 << 20, Logger: logger, Trackers: &trackers.Service{Store: st, Trackings: trackings, Webhooks: webhooks}}
+		MaxBodyBytes: 1 << 20, Logger: logger, Trackers: &trackers.Service{Store: st, Trackings: trackings, Webhooks: webhooks},
+		Imports: trackings}
 	as := &aftership.API{Trackings: trackings, Auth: tenants, Limits: aftership.NewRateLimiter(0), MaxBodyBytes: 1 << 20, Logger: logger}
 	srv := httptest.NewServer(httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, a, as).Handler())
 	s := &stack{t: t, URL: srv.URL, Key: key, Org: org, Inbound: ing, Webhooks: webhooks}
@@ -275,7 +276,7 @@ func TestWebhookAdminValidation(t *testing.T) {
 }
 
 // testWriter sends log lines to the test's log, shown when it fails.
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(bytes.TrimSpace(p)))

@@ -43,6 +43,12 @@ type API struct {
 	// Onport serves /v1/connectors/onport and its webhook URLs; nil leaves
 	// those routes out.
 	Onport OnportConnectors
+	// Imports serves POST /v1/trackings/batch, the bulk import; nil
+	// leaves the route out.
+	Imports TrackingImports
+	// BatchMaxBodyBytes bounds a batch's body; DefaultBatchMaxBodyBytes
+	// when zero.
+	BatchMaxBodyBytes int64
 }
 
 // Register adds the /v1 routes to mux.
@@ -74,6 +80,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	}
 	if a.Onport != nil {
 		a.registerOnport(mux)
+	}
+	if a.Imports != nil {
+		mux.HandleFunc("POST /v1/trackings/batch", a.handle(a.createBatch))
 	}
 
 	// Anything else under /v1 (an unknown path, or a known path with a

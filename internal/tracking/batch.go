@@ -1,0 +1,142 @@
+package tracking
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/queue"
+	"github.com/waybillhq/waybill/internal/store"
+)
+
+// MaxBatch is the most rows CreateBatch takes in one call.
+const MaxBatch = 1000
+
+// BatchOutcome is what became of one row of a batch.
+type BatchOutcome string
+
+// The outcomes of a batch row.
+const (
+	// BatchCreated: the row made a new tracking.
+	BatchCreated BatchOutcome = "created"
+	// BatchExists: the organization already had a tracking with the row's
+	// courier and number (stored before, or made by an earlier row of the
+	// same batch); nothing was written for the row.
+	BatchExists BatchOutcome = "exists"
+	// BatchRejected: the row broke a rule of a create; nothing was written
+	// for it.
+	BatchRejected BatchOutcome = "rejected"
+)
+
+// BatchResult is what became of one row, at the row's index.
+type BatchResult struct {
+	Outcome BatchOutcome
+	// Tracking is the tracking created, or the one that already existed
+	// (its ID, Slug and TrackingNumber at least); zero when rejected.
+	Tracking waybill.Tracking
+	// Err is why the row was rejected: a coded error (waybill.ErrorCode,
+	// ErrorReason, ErrorMessage), as Create would have answered it.
+	Err error
+}
+
+// CreateBatch creates up to MaxBatch trackings for the organization and
+// returns one result per row, in the rows' order. Each row obeys the rules
+// of Create (same checks, same courier detection, same required fields);
+// a row that breaks one is rejected alone. The rows that pass are written
+// in one transaction with their first polls (queued at PriorityBulk, so an
+// import does not delay trackings created one by one), so the batch is
+// committed whole or not at all: an error return means nothing was written
+// and the caller may send the same batch again.
+//
+// A batch never makes a duplicate: a row whose courier and number the
+// organization already has (or an earlier row of the batch has) is
+// BatchExists with that tracking's id. The database's unique key decides,
+// so two identical batches sent at once create each tracking once, on
+// both engines. More than MaxBatch rows is ETOOLARGE; none is EINVALID.
+func (s *Service) CreateBatch(ctx context.Context, orgID int64, rows []CreateInput) ([]BatchResult, error) {
+	switch {
+	case len(rows) == 0:
+		return nil, waybill.Invalid(waybill.ReasonFieldRequired, "trackings is required: send at least one row.")
+	case len(rows) > MaxBatch:
+		return nil, waybill.Errorf(waybill.ETOOLARGE, "A batch takes at most %d trackings; this one has %d.", MaxBatch, len(rows))
+	}
+	active, err := s.Activated(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	activated := make([]string, len(active))
+	for i, c := range active {
+		activated[i] = c.Slug
+	}
+
+	results := make([]BatchResult, len(rows))
+	firstOf := make(map[string]int, len(rows)) // courier and number -> first row
+	var pending []int                          // rows to insert
+	for i, in := range rows {
+		in.Source = cmpOr(in.Source, "import")
+		t, err := s.prepare(ctx, orgID, in, activated)
+		if err != nil {
+			if waybill.ErrorCode(err) == waybill.EINTERNAL {
+				return nil, err
+			}
+			results[i] = BatchResult{Outcome: BatchRejected, Err: err}
+			continue
+		}
+		results[i] = BatchResult{Outcome: BatchCreated, Tracking: t}
+		key := t.Slug + "\x00" + t.TrackingNumber
+		if _, seen := firstOf[key]; seen {
+			continue // settled after the insert, from the first row
+		}
+		firstOf[key] = i
+		pending = append(pending, i)
+	}
+	// The same order in every batch: concurrent batches that share rows
+	// take the unique key's locks in one order, and cannot deadlock.
+	slices.SortFunc(pending, func(a, b int) int {
+		ta, tb := results[a].Tracking, results[b].Tracking
+		if c := strings.Compare(ta.Slug, tb.Slug); c != 0 {
+			return c
+		}
+		return strings.Compare(ta.TrackingNumber, tb.TrackingNumber)
+	})
+
+	inserted := make([]BatchResult, len(rows))
+	err = s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		for _, i := range pending {
+			t := results[i].Tracking
+			err := tx.InsertTracking(ctx, &t)
+			if waybill.ErrorReason(err) == waybill.ReasonTrackingExists {
+				existing, err := tx.TrackingByNumber(ctx, orgID, t.Slug, t.TrackingNumber)
+				if err != nil {
+					return err
+				}
+				inserted[i] = BatchResult{Outcome: BatchExists, Tracking: existing}
+				continue
+			} else if err != nil {
+				return err
+			}
+			if err := s.Queue.EnqueuePoll(ctx, tx.SQL(), orgID, t.ID, t.NextPollAt, queue.PriorityBulk); err != nil {
+				return err
+			}
+			inserted[i] = BatchResult{Outcome: BatchCreated, Tracking: t}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range results {
+		if results[i].Outcome == BatchRejected {
+			continue
+		}
+		t := results[i].Tracking
+		first := firstOf[t.Slug+"\x00"+t.TrackingNumber]
+		if first == i {
+			results[i] = inserted[i]
+		} else {
+			results[i] = BatchResult{Outcome: BatchExists, Tracking: inserted[first].Tracking}
+		}
+	}
+	return results, nil
+}
