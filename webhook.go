@@ -16,7 +16,8 @@ const (
 
 // WebhookEvents lists the event types an endpoint may subscribe to.
 var WebhookEvents = []string{EventTrackingUpdate, EventEDDRevise, EventTrackingPendingTime, EventSaleDropship, EventDropshipmentAcknowledged, EventFulfillment,
-	EventNotificationSent, EventNotificationFailed}
+	EventNotificationSent, EventNotificationFailed,
+	EventReturnSubmitted, EventReturnApproved, EventReturnRejected, EventReturnShipped, EventReturnReceived, EventReturnResolved, EventReturnExpired}
 
 // MaxWebhookEndpoints is how many endpoints an organization may have, as on
 // AfterShip.
@@ -44,6 +45,9 @@ type Event struct {
 	// EndpointID, when set, is the one endpoint the event is for (a
 	// tracking_pending_time, whose threshold is the endpoint's own).
 	EndpointID string `json:"-"`
+	// Return is the whole return a return.* event is about, as it was
+	// when the event happened. Faces render it in their own form.
+	Return *Return `json:"-"`
 }
 
 // WebhookEndpoint is a URL that receives an organization's events.

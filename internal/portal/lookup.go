@@ -58,18 +58,11 @@ func (s *Service) LookupOrder(ctx context.Context, orgID int64, order, verify st
 	if len(pt.Trackings) == 0 && !hasSale {
 		return Page{}, notFound()
 	}
-	var proof []string
-	for _, t := range pt.Trackings {
-		proof = append(proof, t.Emails...)
-		proof = append(proof, t.Smses...)
-		proof = append(proof, t.DestinationPostalCode, t.CourierFields.PostalCode)
-	}
+	var proven *waybill.Sale
 	if hasSale {
-		for _, a := range []waybill.Address{sale.Shipping, sale.Billing} {
-			proof = append(proof, a.Email, a.Phone, a.Zip)
-		}
+		proven = &sale
 	}
-	if !proves(verify, proof) {
+	if !ProvesOrder(verify, pt.Trackings, proven) {
 		return Page{}, notFound()
 	}
 	if len(pt.Trackings) == 0 {
@@ -124,6 +117,25 @@ func recipient(ts []waybill.Tracking, sale waybill.Sale, hasSale bool) *Recipien
 		return nil
 	}
 	return &r
+}
+
+// ProvesOrder reports whether verify is a contact detail given on the
+// order: on one of its trackings (emails, phone numbers, postal codes) or
+// on its sale (nil when it has none). It is the one rule for every page
+// that asks a shopper to prove an order (see proves).
+func ProvesOrder(verify string, ts []waybill.Tracking, sale *waybill.Sale) bool {
+	var proof []string
+	for _, t := range ts {
+		proof = append(proof, t.Emails...)
+		proof = append(proof, t.Smses...)
+		proof = append(proof, t.DestinationPostalCode, t.CourierFields.PostalCode)
+	}
+	if sale != nil {
+		for _, a := range []waybill.Address{sale.Shipping, sale.Billing} {
+			proof = append(proof, a.Email, a.Phone, a.Zip)
+		}
+	}
+	return proves(strings.TrimSpace(verify), proof)
 }
 
 // proves reports whether verify equals one of the order's contact details:

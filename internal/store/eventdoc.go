@@ -25,6 +25,8 @@ type eventDoc struct {
 	Notification *waybill.Notification `json:"notification,omitempty"`
 	// EndpointID is the one endpoint the event is for, "" for all.
 	EndpointID string `json:"endpoint_id,omitempty"`
+	// Return is the whole return of a return.* event.
+	Return *returnDoc `json:"return,omitempty"`
 }
 
 // encodeEvent returns the stored payload of e.
@@ -34,6 +36,10 @@ func encodeEvent(e *waybill.Event) ([]byte, error) {
 	if e.Tracking != nil {
 		td := docOf(e.Tracking)
 		d.Tracking = &td
+	}
+	if e.Return != nil {
+		rd := returnDocOf(e.Return)
+		d.Return = &rd
 	}
 	return json.Marshal(d)
 }
@@ -50,6 +56,10 @@ func decodeEvent(payload string) (waybill.Event, error) {
 	if d.Tracking != nil {
 		t := d.Tracking.tracking()
 		e.Tracking = &t
+	}
+	if d.Return != nil {
+		r := d.Return.value()
+		e.Return = &r
 	}
 	return e, nil
 }

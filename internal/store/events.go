@@ -56,6 +56,9 @@ func scanEvent(row scanner) (waybill.Event, int64, error) {
 		return e, 0, fmt.Errorf("decode event: %w", err)
 	}
 	e.OrgID, e.ChannelID = orgID, channelID
+	if e.Return != nil {
+		e.Return.OrgID = orgID
+	}
 	return e, seq, nil
 }
 

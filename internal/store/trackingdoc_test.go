@@ -129,7 +129,7 @@ func TestEventDocument(t *testing.T) {
 			var e waybill.Event
 			n := 0
 			fill(reflect.ValueOf(&e).Elem(), &n)
-			e.OrgID, e.ChannelID, e.Tracking.OrgID = org.ID, 0, 0
+			e.OrgID, e.ChannelID, e.Tracking.OrgID, e.Return.OrgID = org.ID, 0, 0, org.ID
 			if _, err := st.Write().InsertEvent(ctx, &e); err != nil {
 				t.Fatal(err)
 			}
