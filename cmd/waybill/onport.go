@@ -72,5 +72,8 @@ func (p webhookPayloads) WebhookPayload(e waybill.Event, apiVersion string) ([]b
 	if e.Type == waybill.EventNotificationSent || e.Type == waybill.EventNotificationFailed {
 		return admin.NotificationPayload(e)
 	}
+	if e.Return != nil {
+		return admin.ReturnPayload(e)
+	}
 	return p.AfterShip.WebhookPayload(e, apiVersion)
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/waybillhq/waybill/internal/onportlink"
 	"github.com/waybillhq/waybill/internal/portal"
 	"github.com/waybillhq/waybill/internal/queue"
+	"github.com/waybillhq/waybill/internal/returns"
 	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/tenant"
 	"github.com/waybillhq/waybill/internal/trackers"
@@ -110,14 +111,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// notifications (its write-back is a job in the same transaction).
 	connector := &onportlink.Service{Store: st, Box: secrets, Throttle: onportlink.NewThrottle(), HTTP: onportlink.NewHTTPClient(cfg.WebhookAllowPrivate),
 		PublicURL: cfg.PublicURL, Snooze: queue.Snooze, Logger: logger.With("component", "onport-connector")}
+	returnsSvc := &returns.Service{Store: st, Events: webhooks, Email: notifier.Email, PublicURL: cfg.PublicURL,
+		Logger: logger.With("component", "returns")}
 	trackings := &tracking.Service{Store: st, Carriers: carriers, SandboxStep: cfg.SandboxStep,
 		Secrets: secrets, Logger: logger.With("component", "poll"), PollScale: cfg.PollScale, Rates: rates}
+	returnsSvc.Trackings = trackings
 	// A tracker (the Tracker API) is a tracking with order context: its
 	// status follows the tracking's events, and a group's customer hears
 	// each status once, so tracking events pass through the tracker core
-	// on their way to webhooks and notifications.
+	// on their way to webhooks and notifications. Then the return whose
+	// parcel the tracking is follows it, in the same transaction.
 	trackerCore := &trackers.Service{Store: st, Trackings: trackings, Webhooks: webhooks}
-	trackings.Dispatcher = connector.After(trackerCore.Dispatcher(webhooks, notifier))
+	trackings.Dispatcher = returnsSvc.After(connector.After(trackerCore.Dispatcher(webhooks, notifier)))
 	// Stored carrier credentials need the key they were sealed with:
 	// refuse to start without it rather than fail every poll.
 	if resealed, err := trackings.CheckStoredCredentials(ctx); err != nil {
@@ -144,11 +149,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		SweepPendingTime: func(ctx context.Context) error { _, err := webhooks.SweepPendingTime(ctx); return err },
 		OnportFetch:      connector.Fetch,
 		OnportWrite:      connector.Write,
+		SendReturnEmail:  returnsSvc.SendEmail,
+		ExpireReturns:    func(ctx context.Context) error { _, err := returnsSvc.ExpireStale(ctx); return err },
 	})
 	if err != nil {
 		return err
 	}
-	trackings.Queue, webhooks.Queue, notifier.Queue, connector.Queue = q, q, q, q
+	trackings.Queue, webhooks.Queue, notifier.Queue, connector.Queue, returnsSvc.Queue = q, q, q, q, q
 
 	// One budget of failed authentications per client address, for every face.
 	authThrottle := httpserver.NewAuthThrottle(cfg.AuthFailuresPerMinute, nil)
@@ -160,7 +167,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	pages := &portal.Service{Store: st}
 	adminAPI := &admin.API{Checkpoints: trackings, Webhooks: webhooks, Channels: onportParts.Commerce,
-		Logs: inbound.Logs{Store: st}, Organizations: pages, Notifications: notifier, Trackers: trackerCore, Imports: trackings, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes,
+		Logs: inbound.Logs{Store: st}, Organizations: pages, Notifications: notifier, Trackers: trackerCore, Imports: trackings, Returns: returnsSvc, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes,
 		Logger: logger.With("face", "admin"), AuthThrottle: authThrottle, Onport: connector}
 	onportParts.API.AuthThrottle = authThrottle
 	trackerAPI := &trackerapi.API{Trackers: trackerCore, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes, PublicURL: cfg.PublicURL,

@@ -24,6 +24,7 @@ import (
 	"github.com/waybillhq/waybill/internal/httpserver"
 	"github.com/waybillhq/waybill/internal/inbound"
 	"github.com/waybillhq/waybill/internal/queue"
+	"github.com/waybillhq/waybill/internal/returns"
 	"github.com/waybillhq/waybill/internal/tenant"
 	"github.com/waybillhq/waybill/internal/testdb"
 	"github.com/waybillhq/waybill/internal/trackers"
@@ -40,6 +41,7 @@ type stack struct {
 	Org      waybill.Organization
 	Inbound  *inbound.Ingester // stores inbound messages, for the API logs
 	Webhooks *webhook.Service
+	Returns  *returns.Service
 }
 
 func newStack(t testing.TB, engine string) *stack {
@@ -54,16 +56,18 @@ func newStack(t testing.TB, engine string) *stack {
 	carriers := carrier.NewRegistry()
 	carriers.Register(carrier.SandboxSlug, carrier.NewSandbox(50*time.Millisecond))
 	webhooks := &webhook.Service{Store: st, AllowPrivate: true}
-	trackings := &tracking.Service{Store: st, Dispatcher: webhooks, Carriers: carriers, SandboxStep: 50 * time.Millisecond}
+	rets := &returns.Service{Store: st, Events: webhooks}
+	trackings := &tracking.Service{Store: st, Dispatcher: rets.After(webhooks), Carriers: carriers, SandboxStep: 50 * time.Millisecond}
+	rets.Trackings = trackings
 	schedule, _ := webhook.ParseSchedule("50ms,100ms,200ms")
 	deliverer := &webhook.Deliverer{Service: webhooks, Renderer: aftership.Payloads{}, Schedule: schedule, Snooze: queue.Snooze,
 		Client: webhook.NewClient(webhook.ClientOptions{TotalTimeout: 5 * time.Second, AllowPrivate: true})}
 	q, err := queue.New(st.Writer(), queue.Options{Engine: st.Engine(), Workers: 4, WebhookWorkers: 16, Work: true, PollInterval: 20 * time.Millisecond, Logger: logger},
-		queue.Handlers{PollTracking: trackings.Poll, DeliverWebhook: deliverer.Deliver})
+		queue.Handlers{PollTracking: trackings.Poll, DeliverWebhook: deliverer.Deliver, SendReturnEmail: rets.SendEmail})
 	if err != nil {
 		t.Fatal(err)
 	}
-	trackings.Queue, webhooks.Queue = q, q
+	trackings.Queue, webhooks.Queue, rets.Queue = q, q, q
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := q.Start(ctx); err != nil {
 		t.Fatal(err)
@@ -74,10 +78,10 @@ func newStack(t testing.TB, engine string) *stack {
 	go func() { ing.Run(ctx); close(ingDone) }()
 	a := &admin.API{Checkpoints: trackings, Webhooks: webhooks, Channels: com, Logs: inbound.Logs{Store: st}, Auth: tenants,
 		MaxBodyBytes: 1 << 20, Logger: logger, Trackers: &trackers.Service{Store: st, Trackings: trackings, Webhooks: webhooks},
-		Imports: trackings}
+		Imports: trackings, Returns: rets}
 	as := &aftership.API{Trackings: trackings, Auth: tenants, Limits: aftership.NewRateLimiter(0), MaxBodyBytes: 1 << 20, Logger: logger}
 	srv := httptest.NewServer(httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, a, as).Handler())
-	s := &stack{t: t, URL: srv.URL, Key: key, Org: org, Inbound: ing, Webhooks: webhooks}
+	s := &stack{t: t, URL: srv.URL, Key: key, Org: org, Inbound: ing, Webhooks: webhooks, Returns: rets}
 	t.Cleanup(func() {
 		srv.Close()
 		stopCtx, c := context.WithTimeout(context.Background(), 5*time.Second)

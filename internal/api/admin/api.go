@@ -49,6 +49,8 @@ type API struct {
 	// BatchMaxBodyBytes bounds a batch's body; DefaultBatchMaxBodyBytes
 	// when zero.
 	BatchMaxBodyBytes int64
+	// Returns serves /v1/returns; nil leaves those routes out.
+	Returns Returns
 }
 
 // Register adds the /v1 routes to mux.
@@ -83,6 +85,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	}
 	if a.Imports != nil {
 		mux.HandleFunc("POST /v1/trackings/batch", a.handle(a.createBatch))
+	}
+	if a.Returns != nil {
+		a.registerReturns(mux)
 	}
 
 	// Anything else under /v1 (an unknown path, or a known path with a
