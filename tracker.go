@@ -154,9 +154,11 @@ const (
 const EventTrackerStatusChanged = "tracker.status_changed"
 
 // TrackerChange is the detail of a tracker.status_changed event: the
-// tracker as it was after the change, and its status before and after.
+// tracker as it was after the change, its organization's name (the
+// vendor's brand), and its status before and after.
 type TrackerChange struct {
 	Tracker        Tracker
+	Brand          string
 	PreviousStatus string
 	Status         string
 }

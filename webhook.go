@@ -17,7 +17,8 @@ const (
 // WebhookEvents lists the event types an endpoint may subscribe to.
 var WebhookEvents = []string{EventTrackingUpdate, EventEDDRevise, EventTrackingPendingTime, EventSaleDropship, EventDropshipmentAcknowledged, EventFulfillment,
 	EventNotificationSent, EventNotificationFailed,
-	EventReturnSubmitted, EventReturnApproved, EventReturnRejected, EventReturnShipped, EventReturnReceived, EventReturnResolved, EventReturnExpired}
+	EventReturnSubmitted, EventReturnApproved, EventReturnRejected, EventReturnShipped, EventReturnReceived, EventReturnResolved, EventReturnExpired,
+	EventTrackerStatusChanged}
 
 // MaxWebhookEndpoints is how many endpoints an organization may have, as on
 // AfterShip.

@@ -8,6 +8,7 @@ import (
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/api/admin"
 	"github.com/waybillhq/waybill/internal/api/onport"
+	trackerapi "github.com/waybillhq/waybill/internal/api/tracker"
 	"github.com/waybillhq/waybill/internal/commerce"
 	"github.com/waybillhq/waybill/internal/config"
 	"github.com/waybillhq/waybill/internal/inbound"
@@ -61,13 +62,17 @@ type webhookPayloads struct {
 	AfterShip interface {
 		WebhookPayload(e waybill.Event, apiVersion string) ([]byte, error)
 	}
-	Onport onport.Payloads
+	Onport  onport.Payloads
+	Tracker trackerapi.Payloads
 }
 
 // WebhookPayload implements webhook.PayloadRenderer.
 func (p webhookPayloads) WebhookPayload(e waybill.Event, apiVersion string) ([]byte, error) {
 	if p.Onport.Handles(e.Type) {
 		return p.Onport.WebhookPayload(e, apiVersion)
+	}
+	if p.Tracker.Handles(e.Type) {
+		return p.Tracker.WebhookPayload(e, apiVersion)
 	}
 	if e.Type == waybill.EventNotificationSent || e.Type == waybill.EventNotificationFailed {
 		return admin.NotificationPayload(e)

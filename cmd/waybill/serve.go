@@ -133,7 +133,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	onportParts := newOnport(cfg, st, tenants, trackings, webhooks, logger)
 	connector.Commerce, connector.Trackings = onportParts.Commerce, trackings
 	deliverer := &webhook.Deliverer{
-		Service: webhooks, Renderer: webhookPayloads{AfterShip: aftership.Payloads{PublicURL: cfg.PublicURL}, Onport: onportParts.Payloads},
+		Service: webhooks, Renderer: webhookPayloads{AfterShip: aftership.Payloads{PublicURL: cfg.PublicURL}, Onport: onportParts.Payloads,
+			Tracker: trackerapi.Payloads{PublicURL: cfg.PublicURL}},
 		Schedule: schedule, Snooze: queue.Snooze,
 		Logger: logger.With("component", "webhooks"),
 		Client: webhook.NewClient(webhook.ClientOptions{TotalTimeout: cfg.WebhookTimeout, AllowPrivate: cfg.WebhookAllowPrivate}),

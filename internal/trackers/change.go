@@ -146,7 +146,7 @@ func (s *Service) announce(ctx context.Context, tx *store.Tx, tr *waybill.Tracke
 	if tr.Status == prev || s.Webhooks == nil {
 		return nil
 	}
-	ev, err := statusEvent(*tr, t, prev, s.now())
+	ev, err := statusEvent(ctx, tx, *tr, t, prev, s.now())
 	if err != nil {
 		return err
 	}
@@ -155,8 +155,12 @@ func (s *Service) announce(ctx context.Context, tx *store.Tx, tr *waybill.Tracke
 
 // statusEvent is the tracker.status_changed event of a change from prev to
 // tr.Status.
-func statusEvent(tr waybill.Tracker, t waybill.Tracking, prev string, now time.Time) (waybill.Event, error) {
-	detail, err := json.Marshal(waybill.TrackerChange{Tracker: tr, PreviousStatus: prev, Status: tr.Status})
+func statusEvent(ctx context.Context, tx *store.Tx, tr waybill.Tracker, t waybill.Tracking, prev string, now time.Time) (waybill.Event, error) {
+	org, err := tx.OrgByID(ctx, tr.OrgID)
+	if err != nil {
+		return waybill.Event{}, err
+	}
+	detail, err := json.Marshal(waybill.TrackerChange{Tracker: tr, Brand: org.Name, PreviousStatus: prev, Status: tr.Status})
 	if err != nil {
 		return waybill.Event{}, fmt.Errorf("encode tracker change: %w", err)
 	}

@@ -53,7 +53,7 @@ func (l link) Dispatch(ctx context.Context, tx *store.Tx, events ...waybill.Even
 			if err := tx.UpdateTracker(ctx, &tr); err != nil {
 				return err
 			}
-			ev, err := statusEvent(tr, *e.Tracking, prev, now)
+			ev, err := statusEvent(ctx, tx, tr, *e.Tracking, prev, now)
 			if err != nil {
 				return err
 			}

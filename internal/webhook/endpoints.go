@@ -14,8 +14,9 @@ import (
 
 // API versions an endpoint can receive payloads in. "onport" is Onport's
 // resource webhooks (the resource itself, its id at the top), for the
-// commerce events only (onportEvents).
-var apiVersions = []string{"v4", "2026-07", "onport"}
+// commerce events only (onportEvents). "tracker" is the Tracker API's
+// tracker object with the status change, for tracker.status_changed only.
+var apiVersions = []string{"v4", "2026-07", "onport", "tracker"}
 
 // onportEvents are the events an "onport" endpoint may hear.
 var onportEvents = []string{waybill.EventSaleDropship, waybill.EventDropshipmentAcknowledged, waybill.EventFulfillment}
@@ -102,7 +103,7 @@ func (s *Service) validate(e *waybill.WebhookEndpoint, in EndpointInput) error {
 	}
 	if in.APIVersion != nil {
 		if !slices.Contains(apiVersions, *in.APIVersion) {
-			return waybill.Invalid(waybill.ReasonFieldInvalid, "api_version must be v4, 2026-07 or onport.")
+			return waybill.Invalid(waybill.ReasonFieldInvalid, "api_version must be v4, 2026-07, onport or tracker.")
 		}
 		e.APIVersion = *in.APIVersion
 	}
@@ -119,6 +120,16 @@ func (s *Service) validate(e *waybill.WebhookEndpoint, in EndpointInput) error {
 		for _, ev := range e.Events {
 			if !slices.Contains(onportEvents, ev) {
 				return waybill.Invalid(waybill.ReasonFieldInvalid, "events: an onport endpoint hears only %s, not %q.", strings.Join(onportEvents, ", "), ev)
+			}
+		}
+	}
+	if e.APIVersion == "tracker" {
+		if in.Events == nil && slices.Equal(e.Events, []string{waybill.EventTrackingUpdate}) {
+			e.Events = []string{waybill.EventTrackerStatusChanged} // the default of a tracker endpoint
+		}
+		for _, ev := range e.Events {
+			if ev != waybill.EventTrackerStatusChanged {
+				return waybill.Invalid(waybill.ReasonFieldInvalid, "events: a tracker endpoint hears only %s, not %q.", waybill.EventTrackerStatusChanged, ev)
 			}
 		}
 	}
