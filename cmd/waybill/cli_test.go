@@ -31,7 +31,7 @@ func cli(t *testing.T, args ...string) (stdout, stderr string, code int) {
 // commandLines are every command and subcommand, with arguments that would
 // act if the help flag were not there.
 var commandLines = [][]string{
-	{"serve"}, {"migrate"}, {"config"}, {"version"}, {"detect", "1Z5R89390357567127"},
+	{"serve"}, {"migrate"}, {"config"}, {"version"}, {"healthcheck"}, {"detect", "1Z5R89390357567127"},
 	{"org", "list"}, {"org", "create", "acme"}, {"org", "show", "acme"},
 	{"key", "list", "--org", "acme"}, {"key", "create", "--org", "acme"}, {"key", "revoke", "--org", "acme", "wb_0123456"},
 	{"bench", "http"}, {"bench", "aftership"}, {"bench", "pages"}, {"bench", "webhooks"}, {"bench", "baseline"},

@@ -50,6 +50,7 @@ commands:
   detect [NUMBER ...]        print the candidate couriers of each number (args or stdin)
   config                     print the effective configuration, secrets masked
   version                    print the version and the source revision
+  healthcheck                exit 0 when a running Waybill answers /healthz (containers)
   bench ...                  load-test a running Waybill (see docs/BENCHMARKS.md)
 
 Run 'waybill <command> --help' for a command's arguments and flags.
@@ -86,6 +87,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return configCommand(args[1:], stdout, stderr)
 	case "version":
 		return versionCommand(args[1:], stdout, stderr)
+	case "healthcheck":
+		return healthcheckCommand(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
