@@ -268,6 +268,14 @@ func TestListFilters(t *testing.T) {
 			t.Errorf("list %q = %v, want %v", query, got, want)
 		}
 	}
+	// The group's trackers share one link: the group's order page.
+	_, t0 := s.tracker("GET", "/api/v2/tracker/t0", nil)
+	_, t1 := s.tracker("GET", "/api/v2/tracker/t1", nil)
+	_, t2 := s.tracker("GET", "/api/v2/tracker/t2", nil)
+	u0, u1, u2 := t0["referenceLinks"].(map[string]any)["trackingUrl"], t1["referenceLinks"].(map[string]any)["trackingUrl"], t2["referenceLinks"].(map[string]any)["trackingUrl"]
+	if u0 != u1 || !strings.HasSuffix(u0.(string), "/order") || u2 == u0 || strings.HasSuffix(u2.(string), "/order") {
+		t.Errorf("trackingUrls %v %v (group g1) and %v (no group): want the group's shared order page", u0, u1, u2)
+	}
 	for _, query := range []string{"?limit=0", "?limit=x", "?offset=-1", "?status=LOST", "?createdFrom=-1", "?groupId=%00"} {
 		code, b := s.tracker("GET", "/api/v2/tracker"+query, nil)
 		wantError(t, "list "+query, code, b, http.StatusUnprocessableEntity, "INVALID_TRACKER_DATA", "hard", nil)

@@ -75,8 +75,8 @@ func TestSeedExample(t *testing.T) {
 			if !strings.HasPrefix(link, publicURL+"/t/") || strings.HasSuffix(link, "/order") {
 				t.Errorf("trackingUrl = %q, want the tracking's page under %s/t/", link, publicURL)
 			}
-			if got["referenceLinks"].(map[string]any)["returnsUrl"] != nil {
-				t.Errorf("returnsUrl = %v, want null", got["referenceLinks"].(map[string]any)["returnsUrl"])
+			if r := got["referenceLinks"].(map[string]any)["returnsUrl"]; r != link+"/return" {
+				t.Errorf("returnsUrl = %v, want where a return of the tracking's order starts, %s/return", r, link)
 			}
 			testhelper.CompareWithGolden(t, normalized(t, got), filepath.Join("testdata", "create_response.golden.json"), *update && engine == testdb.Engines()[0])
 
@@ -152,6 +152,7 @@ func normalized(t *testing.T, got map[string]any) []byte {
 	c["source"] = src
 	links := maps.Clone(got["referenceLinks"].(map[string]any))
 	links["trackingUrl"] = publicURL + "/t/<page token>"
+	links["returnsUrl"] = publicURL + "/t/<page token>/return"
 	c["referenceLinks"] = links
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/returns"
 	"github.com/waybillhq/waybill/internal/trackers"
 )
 
@@ -112,8 +113,9 @@ type pickupContactOut struct {
 }
 
 // referenceLinks are the links the customer uses: the tracking page (the
-// group's page for a grouped tracker), returns (null until Waybill has a
-// returns module) and the customer webflow (null: Waybill has none).
+// group's page for a grouped tracker), where a return of the order starts
+// (returns.StartURL of the tracker's own tracking) and the customer
+// webflow (null: Waybill has none).
 type referenceLinks struct {
 	TrackingURL        string  `json:"trackingUrl"`
 	ReturnsURL         *string `json:"returnsUrl"`
@@ -151,7 +153,7 @@ func render(v trackers.View, org waybill.Organization, publicURL string) tracker
 		TimeZone:             nonEmpty(tr.TimeZone),
 		LocationExternalID:   nonEmpty(tr.LocationExternalID),
 		ID:                   tr.ID,
-		ReferenceLinks:       referenceLinks{TrackingURL: trackingURL(publicURL, tr)},
+		ReferenceLinks:       referenceLinks{TrackingURL: trackingURL(publicURL, tr), ReturnsURL: nonEmpty(returns.StartURL(publicURL, t.PageToken))},
 		TrackerExternalID:    tr.ExternalID,
 		Source:               sourceOut{Type: "api", ID: tr.TrackingID, Name: "Waybill Tracker API"},
 		Items:                orEmpty(tr.Items),
