@@ -51,6 +51,7 @@ commands:
   config                     print the effective configuration, secrets masked
   version                    print the version and the source revision
   healthcheck                exit 0 when a running Waybill answers /healthz (containers)
+  import FILE.csv            create trackings from a CSV file (AfterShip's columns)
   bench ...                  load-test a running Waybill (see docs/BENCHMARKS.md)
 
 Run 'waybill <command> --help' for a command's arguments and flags.
@@ -91,6 +92,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return healthcheckCommand(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
+	case "import":
+		return importCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
