@@ -58,9 +58,10 @@ type concurrencyRig struct {
 // concurrency (row locks and INSERT … ON CONFLICT), PostgreSQL lost 6 of 10
 // recipients, made several dropshipments of one tracking number, answered
 // "already exists" to identical sync sales, and let an organization exceed
-// its 10 webhook endpoints.
+// its 10 webhook endpoints; identical pushes of a checkpoint for a new
+// tracking raced for its creation.
 func TestConcurrentIdenticalRequests(t *testing.T) {
-	kinds := []concurrentKind{notificationAdds, shipByTrackingNumber, syncSaleIdempotency, webhookEndpointCap}
+	kinds := []concurrentKind{notificationAdds, shipByTrackingNumber, syncSaleIdempotency, webhookEndpointCap, checkpointPushes}
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
 			dbURL := testdb.URL(t, engine)
@@ -347,4 +348,32 @@ var webhookEndpointCap = concurrentKind{
 			f.count(t, `SELECT COUNT(*) FROM webhook_endpoints WHERE org_id = $1`))
 	},
 	want: "10 endpoints listed, 10 stored",
+}
+
+// checkpointPushes: 50 identical pushes of one checkpoint for a tracking
+// nobody has yet make one tracking with one checkpoint and one event; the
+// first answers 201, the others 200 with nothing added.
+var checkpointPushes = concurrentKind{
+	name:    "checkpoint_pushes",
+	prepare: func(t *testing.T, c *concurrencyRig) *fixture { return c.newFixture(t) },
+	send: func(t *testing.T, f *fixture, i int) string {
+		status, res := f.do(t, "POST", "/v1/checkpoints", map[string]any{"slug": "dhl", "tracking_number": "PUSH0001",
+			"checkpoints": []map[string]any{{"checkpoint_time": "2026-11-20T10:00:00Z", "message": "Shipment picked up",
+				"city": "Leipzig", "country_region": "DE", "tag": "InTransit", "subtag": "InTransit_002"}}})
+		if status >= 300 {
+			return fmt.Sprintf("%d %v", status, res["error"])
+		}
+		return fmt.Sprintf("%d %s, %v added, %d events", status, f.sameAs(res["tracking_id"]), res["checkpoints_added"], len(res["events"].([]any)))
+	},
+	state: func(t *testing.T, f *fixture) string {
+		status, body := f.do(t, "GET", "/v4/trackings/dhl/PUSH0001", nil)
+		if status != 200 {
+			t.Fatalf("get tracking: %d %v", status, body)
+		}
+		tr := body["data"].(map[string]any)["tracking"].(map[string]any)
+		return fmt.Sprintf("%d trackings, %d checkpoints, tag %v, %d tracking events",
+			f.count(t, `SELECT COUNT(*) FROM trackings WHERE org_id = $1`), len(tr["checkpoints"].([]any)), tr["tag"],
+			f.count(t, `SELECT COUNT(*) FROM events WHERE org_id = $1 AND tracking_id <> ''`))
+	},
+	want: "1 trackings, 1 checkpoints, tag InTransit, 1 tracking events",
 }

@@ -67,10 +67,19 @@ func (s *Service) PushCheckpoints(ctx context.Context, orgID int64, in PushInput
 		t, err := tx.TrackingByNumberForUpdate(ctx, orgID, slug, number)
 		if waybill.ErrorCode(err) == waybill.ENOTFOUND {
 			t = s.newTracking(orgID, slug, number, "push", now)
-			if err := tx.InsertTracking(ctx, &t); err != nil {
+			// The insert waits for a concurrent push that creates the same
+			// tracking; if that one committed it (ECONFLICT), this push
+			// takes its turn on the stored tracking, as if it came second.
+			switch err := tx.InsertTracking(ctx, &t); waybill.ErrorCode(err) {
+			case "":
+				res.Created = true
+			case waybill.ECONFLICT:
+				if t, err = tx.TrackingByNumberForUpdate(ctx, orgID, slug, number); err != nil {
+					return err
+				}
+			default:
 				return err
 			}
-			res.Created = true
 		} else if err != nil {
 			return err
 		}
