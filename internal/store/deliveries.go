@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/waybillhq/waybill"
@@ -80,11 +81,25 @@ func (q *Queries) FinishAttempt(ctx context.Context, d Delivery, a waybill.Deliv
 // Attempts lists the organization's delivery attempts for one endpoint or
 // one event (pass the other key as 0), newest first.
 func (q *Queries) Attempts(ctx context.Context, orgID, endpointSeq, eventSeq int64, limit int) ([]waybill.DeliveryAttempt, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT a.id, w.public_id, e.public_id, a.attempt, a.status_code, a.outcome, a.latency_us,
+	// The filters are added only when set, rather than as "($2 = 0 OR
+	// a.endpoint_id = $2)", so that the planner can search the endpoint's
+	// or the event's index instead of walking the organization's attempts.
+	query := `SELECT a.id, w.public_id, e.public_id, a.attempt, a.status_code, a.outcome, a.latency_us,
 		a.error, a.response, a.created_at FROM delivery_attempts a
 		JOIN webhook_endpoints w ON w.id = a.endpoint_id JOIN events e ON e.id = a.event_id
-		WHERE a.org_id = $1 AND (CAST($2 AS BIGINT) = 0 OR a.endpoint_id = $2) AND (CAST($3 AS BIGINT) = 0 OR a.event_id = $3)
-		ORDER BY a.id DESC LIMIT $4`, orgID, endpointSeq, eventSeq, limit)
+		WHERE a.org_id = $1`
+	args := []any{orgID}
+	if endpointSeq != 0 {
+		args = append(args, endpointSeq)
+		query += " AND a.endpoint_id = $" + strconv.Itoa(len(args))
+	}
+	if eventSeq != 0 {
+		args = append(args, eventSeq)
+		query += " AND a.event_id = $" + strconv.Itoa(len(args))
+	}
+	args = append(args, limit)
+	query += " ORDER BY a.id DESC LIMIT $" + strconv.Itoa(len(args))
+	rows, err := q.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list attempts: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -118,9 +119,21 @@ func (q *Queries) Notifications(ctx context.Context, orgID int64, f Notification
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	rows, err := q.q.QueryContext(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE org_id = $1
-		AND ($2 = '' OR tracking_id = $2) AND ($3 = '' OR state = $3) AND created_at >= $4
-		ORDER BY created_at DESC, id DESC LIMIT $5`, orgID, f.TrackingID, f.State, toMicros(f.Since), f.Limit)
+	// Filters are added only when set (not as "($2 = '' OR ...)"), so that
+	// a tracking's notifications come from its index.
+	query := `SELECT ` + notificationColumns + ` FROM notifications WHERE org_id = $1 AND created_at >= $2`
+	args := []any{orgID, toMicros(f.Since)}
+	if f.TrackingID != "" {
+		args = append(args, f.TrackingID)
+		query += " AND tracking_id = $" + strconv.Itoa(len(args))
+	}
+	if f.State != "" {
+		args = append(args, f.State)
+		query += " AND state = $" + strconv.Itoa(len(args))
+	}
+	args = append(args, f.Limit)
+	query += " ORDER BY created_at DESC, id DESC LIMIT $" + strconv.Itoa(len(args))
+	rows, err := q.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list notifications: %w", err)
 	}

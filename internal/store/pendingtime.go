@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -24,8 +25,11 @@ type PendingTimeEndpoint struct {
 // It is the periodic sweep's entry point; what it reads next is scoped to
 // each endpoint's organization.
 func (q *Queries) PendingTimeEndpoints(ctx context.Context) ([]PendingTimeEndpoint, error) {
+	// Sorted here rather than by ORDER BY id, which would have SQLite walk
+	// every endpoint in key order instead of searching the pending_hours
+	// index for the few that set a threshold.
 	rows, err := q.q.QueryContext(ctx, `SELECT id, public_id, org_id, events, pending_hours FROM webhook_endpoints
-		WHERE enabled = $1 AND pending_hours > 0 ORDER BY id`, true)
+		WHERE pending_hours > 0 AND enabled = $1`, true)
 	if err != nil {
 		return nil, fmt.Errorf("list pending-time endpoints: %w", err)
 	}
@@ -45,7 +49,11 @@ func (q *Queries) PendingTimeEndpoints(ctx context.Context) ([]PendingTimeEndpoi
 			out = append(out, e)
 		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list pending-time endpoints: %w", err)
+	}
+	slices.SortFunc(out, func(a, b PendingTimeEndpoint) int { return cmp.Compare(a.Seq, b.Seq) })
+	return out, nil
 }
 
 // PendingTracking names a tracking that has stayed Pending.

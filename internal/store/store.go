@@ -36,6 +36,9 @@ type Store struct {
 	reader *sql.DB // SQLite: a read-only pool; PostgreSQL: the same pool as writer
 	// SQLite only: prepared statements of each pool (nil on PostgreSQL).
 	writeStmts, readStmts *stmtCache
+	// observe, when set (tests only: export_test.go), sees every query
+	// run through Queries before it runs.
+	observe func(query string, args []any)
 }
 
 // Open connects to the database named by a WAYBILL_DATABASE_URL. It does not

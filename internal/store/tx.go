@@ -30,13 +30,17 @@ func (s *Store) Write() *Queries { return s.queries(s.writer, nil, s.writeStmts)
 // queries runs on pool, or on tx when set, through the pool's statement
 // cache when it has one.
 func (s *Store) queries(pool *sql.DB, tx *sql.Tx, cache *stmtCache) *Queries {
+	var q querier = pool
 	switch {
 	case cache != nil:
-		return &Queries{q: cachedQuerier{pool: pool, tx: tx, cache: cache}, engine: s.engine}
+		q = cachedQuerier{pool: pool, tx: tx, cache: cache}
 	case tx != nil:
-		return &Queries{q: tx, engine: s.engine}
+		q = tx
 	}
-	return &Queries{q: pool, engine: s.engine}
+	if s.observe != nil {
+		q = observedQuerier{q: q, see: s.observe}
+	}
+	return &Queries{q: q, engine: s.engine}
 }
 
 // Tx is an open transaction. Its queries see its own writes. A Tx is not
