@@ -239,6 +239,30 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	run("OnportLinksByTracking", func() error { _, err := r.OnportLinksByTracking(ctx, org.ID, tr.ID); return err })
 	run("DeleteOnportConnection", func() error { return w.DeleteOnportConnection(ctx, org.ID, "c") })
 
+	// Returns.
+	run("Return", func() error { _, _, err := r.Return(ctx, org.ID, "ret", false); return err })
+	run("Return/locked", func() error { _, _, err := w.Return(ctx, org.ID, "ret", true); return err })
+	run("ReturnBySeq", func() error { _, err := r.ReturnBySeq(ctx, org.ID, 1); return err })
+	run("ReturnByToken", func() error { _, _, err := r.ReturnByToken(ctx, "token", false); return err })
+	run("ReturnsByTracking", func() error { _, err := w.ReturnsByTracking(ctx, org.ID, tr.ID); return err })
+	run("OrderReturns", func() error { _, err := r.OrderReturns(ctx, org.ID, "order-key"); return err })
+	for name, f := range map[string]waybill.ReturnFilter{
+		"all": {}, "status": {Status: waybill.ReturnApproved}, "since": {Since: day}, "order number": {OrderNumber: "#1001"},
+	} {
+		f.Limit = 100
+		run("Returns/"+name, func() error { _, err := r.Returns(ctx, org.ID, f); return err })
+	}
+	run("ExpiringReturns (return expiry sweep)", func() error { _, err := r.ExpiringReturns(ctx, now, 100); return err })
+	run("ClaimReturnQuantity", func() error { return w.ClaimReturnQuantity(ctx, org.ID, "order-key", "line", 2, 1) })
+	run("ReleaseReturnQuantity", func() error { return w.ReleaseReturnQuantity(ctx, org.ID, "order-key", "line", 1) })
+	run("ClaimedReturnQuantities", func() error { _, err := r.ClaimedReturnQuantities(ctx, org.ID, "order-key"); return err })
+	run("ReturnSettings", func() error { _, _, err := r.ReturnSettings(ctx, org.ID); return err })
+	run("UpdateReturn", func() error { return w.UpdateReturn(ctx, &waybill.Return{OrgID: org.ID, ID: "ret", UpdatedAt: now}) })
+	run("ClaimGroupNotice", func() error {
+		_, err := w.ClaimGroupNotice(ctx, org.ID, "g", waybill.TagDelivered, "x", now)
+		return err
+	})
+
 	// Updates by key, and the inbound queue's writes (whose duplicate check
 	// is a read).
 	ch := &waybill.Channel{OrgID: org.ID, Name: "shop", WebhookHash: "hash", CreatedAt: now}

@@ -371,8 +371,9 @@ func (n pgNode) walk(plan *queryPlan) {
 }
 
 // writesByKeyOnly are the prefixes of the Queries methods that only insert
-// (or upsert by a unique key) and so need no plan check.
-var writesByKeyOnly = []string{"Insert", "Save", "Put", "Add", "Create", "Ensure", "Claim", "Mark", "Activate"}
+// (or upsert by a unique key) and so need no plan check. Claim* methods
+// update as well, so they are exercised.
+var writesByKeyOnly = []string{"Insert", "Save", "Put", "Add", "Create", "Ensure", "Mark", "Activate"}
 
 // checkEveryReadExercised fails when a method of store.Queries that reads,
 // updates or deletes is missing from exerciseStore, so that a query added
