@@ -90,6 +90,9 @@ func (s *Service) Update(ctx context.Context, orgID int64, externalID string, in
 		if err != nil {
 			return err
 		}
+		if err := refreshStatus(ctx, tx, &tr); err != nil {
+			return err
+		}
 		tr.UpdatedAt = s.now()
 		if err := s.announce(ctx, tx, &tr, t); err != nil {
 			return err
@@ -120,6 +123,9 @@ func (s *Service) Cancel(ctx context.Context, orgID int64, externalID string) (V
 		if err != nil {
 			return err
 		}
+		if err := refreshStatus(ctx, tx, &tr); err != nil {
+			return err
+		}
 		tr.CancelledAt = s.now()
 		tr.UpdatedAt = tr.CancelledAt
 		if err := s.announce(ctx, tx, &tr, t); err != nil {
@@ -129,6 +135,18 @@ func (s *Service) Cancel(ctx context.Context, orgID int64, externalID string) (V
 		return nil
 	})
 	return v, err
+}
+
+// refreshStatus re-reads the status last announced: the tracking change
+// just made holds the tracking's row, so a poll that changed the status
+// meanwhile has committed, and its announcement is not repeated.
+func refreshStatus(ctx context.Context, tx *store.Tx, tr *waybill.Tracker) error {
+	fresh, err := tx.TrackerByExternalID(ctx, tr.OrgID, tr.ExternalID)
+	if err != nil {
+		return err
+	}
+	tr.Status = fresh.Status
+	return nil
 }
 
 // ReasonAlreadyCancelled refines the EUNPROCESSABLE of cancelling a
