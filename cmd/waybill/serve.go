@@ -173,7 +173,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	onportParts.API.AuthThrottle = authThrottle
 	trackerAPI := &trackerapi.API{Trackers: trackerCore, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes, PublicURL: cfg.PublicURL,
 		Logger: logger.With("face", "tracker"), AuthThrottle: authThrottle}
-	webFace := &web.Web{Pages: pages, Logger: logger.With("face", "web"), Lookups: httpserver.NewClientLimits(rate.Every(lookupEvery), lookupBurst)}
+	webFace := &web.Web{Pages: pages, Returns: returnsSvc, Logger: logger.With("face", "web"), Lookups: httpserver.NewClientLimits(rate.Every(lookupEvery), lookupBurst)}
 	srv := httpserver.New(cfg.Addr, logger, httpserver.Checks{
 		Ready: func(ctx context.Context) error {
 			if ok, err := st.Migrated(ctx); err != nil || !ok {

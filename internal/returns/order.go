@@ -296,3 +296,12 @@ func cmpOr(a, b string) string {
 	}
 	return b
 }
+
+// WithNumber is ref with the order number a lookup form gave, unless ref
+// names its order by a page token.
+func (ref OrderRef) WithNumber(number string) OrderRef {
+	if ref.Token == "" {
+		ref.OrderNumber = number
+	}
+	return ref
+}

@@ -41,6 +41,15 @@ var assetFS embed.FS
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"inc": func(i int) int { return i + 1 },
 	"iso": func(t time.Time) string { return t.Format(time.RFC3339) },
+	// upto lists 0 … n, the quantities a shopper may choose.
+	"upto": func(n int) []int {
+		out := make([]int, min(n, 100)+1)
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	},
+	"lines": func(s string) []string { return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") },
 }).ParseFS(templateFS, "templates/*.html"))
 
 // cssVersion changes whenever page.css does, so the stylesheet can be
@@ -61,6 +70,8 @@ type Web struct {
 	// Lookups limits portal lookups per client address, so that order
 	// numbers and contact details cannot be guessed at speed; nil allows all.
 	Lookups *httpserver.ClientLimits
+	// Returns serves the shopper's return pages; nil leaves them out.
+	Returns Returns
 }
 
 // Register adds the page routes to mux. The portal at "/" answers only on
@@ -72,6 +83,9 @@ func (h *Web) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /track/{org}", h.handle(h.namedLookup))
 	mux.HandleFunc("GET /{$}", h.handle(h.hostPortal))
 	mux.HandleFunc("POST /{$}", h.handle(h.hostLookup))
+	if h.Returns != nil {
+		h.registerReturns(mux)
+	}
 	mux.HandleFunc("GET /assets/page.css", h.css)
 	mux.HandleFunc("GET /assets/accent/{color}", h.accentCSS)
 }
@@ -94,6 +108,10 @@ type view struct {
 
 	LookupURL string
 	Form      lookupForm
+
+	// ReturnsOn shows "Start a return" on delivered shipments.
+	ReturnsOn bool
+	Ret       returnView
 
 	status int
 	logo   string // the logo's origin, for the Content-Security-Policy
@@ -218,6 +236,7 @@ func (h *Web) orderPage(r *http.Request) (view, error) {
 func (h *Web) shipmentsView(r *http.Request, p portal.Page) view {
 	v := newView(r, p.Branding, p.OrgName, p.Language)
 	v.Kind, v.Order, v.Shipments = "shipments", p.Order, p.Shipments
+	v.ReturnsOn = h.Returns != nil
 	return v
 }
 
@@ -247,7 +266,9 @@ func (h *Web) accentCSS(w http.ResponseWriter, r *http.Request) {
 // PathPrefixes are the paths whose handler panics the face answers
 // (httpserver.InternalErrorWriter). The custom host's "/" is left to the
 // server's default answer.
-func (h *Web) PathPrefixes() []string { return []string{"/t/", "/track/", "/assets/"} }
+func (h *Web) PathPrefixes() []string {
+	return []string{"/t/", "/track/", "/assets/", "/r/", "/returns"}
+}
 
 // WriteInternalError answers a request whose handler panicked with a plain
 // page in the face's own form.
