@@ -7,12 +7,16 @@ import (
 	"encoding/json"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/waybillhq/waybill/internal/carrier/dhl/dhlfake"
+	"github.com/waybillhq/waybill/internal/secretbox"
 )
 
 func TestAfterShipSDKs(t *testing.T) {
@@ -38,8 +42,13 @@ func TestAfterShipSDKs(t *testing.T) {
 	addrFile := filepath.Join(dir, "addr")
 	const key = "wb_compat_sdk_key_0001"
 	var logs bytes.Buffer
+	// Courier connections are checked with the carrier and sealed at rest:
+	// the SDK's DHL connection goes to a fake DHL on loopback, under a key.
+	dhl := httptest.NewServer(dhlfake.New(time.Now))
+	defer dhl.Close()
 	srv := exec.Command(bin, "serve")
 	srv.Env = append(os.Environ(), "WAYBILL_ADDR=127.0.0.1:0", "WAYBILL_ADDR_FILE="+addrFile,
+		"WAYBILL_CARRIER_DHL_URL="+dhl.URL, "WAYBILL_SECRET_KEY="+secretbox.GenerateKey(),
 		"WAYBILL_DATABASE_URL=sqlite:"+filepath.Join(dir, "waybill.db"), "WAYBILL_BOOTSTRAP_API_KEY="+key,
 		// The SDK tests send bursts well past AfterShip's 10 requests/s.
 		"WAYBILL_RATE_LIMIT_V4=1000", "WAYBILL_RATE_LIMIT_SCALE=100")
@@ -67,7 +76,7 @@ func TestAfterShipSDKs(t *testing.T) {
 
 	tests, _ := filepath.Glob("*.test.js")
 	cmd := exec.Command(node, append([]string{"--test", "--test-reporter=spec"}, tests...)...)
-	cmd.Env = append(os.Environ(), "WAYBILL_URL="+url, "WAYBILL_KEY="+key)
+	cmd.Env = append(os.Environ(), "WAYBILL_URL="+url, "WAYBILL_KEY="+key, "WAYBILL_DHL_KEY="+dhlfake.APIKey)
 	out, err := cmd.CombinedOutput()
 	t.Logf("node --test:\n%s", out)
 	if err != nil {

@@ -33,10 +33,14 @@ test('2026-07 SDK: trackings, couriers, connections and errors', async () => {
   const d = await client.courier.detectCourier({ tracking_number: '1Z999AA10123456784' });
   assert.equal(d.data.couriers[0].slug, 'ups');
   await assert.rejects(client.courier.detectCourier({ tracking_number: 'HELLO' }), (e) => e.code === 'BAD_COURIER');
-  const cc = await client.courierConnection.postCourierConnections({ courier_slug: 'dhl', credentials: { api_key: 'sk_live_0123456789abcd' } });
-  assert.equal(cc.data.credentials.api_key, '******************abcd');
-  const cu = await client.courierConnection.putCourierConnectionsById(cc.data.id, { credentials: { api_key: 'zzzzzzzzzz1111' } });
-  assert.equal(cu.data.credentials.api_key, '**********1111');
+  // The fake DHL behind WAYBILL_CARRIER_DHL_URL accepts one key; Waybill
+  // never shows any part of a stored secret.
+  const dhlKey = process.env.WAYBILL_DHL_KEY;
+  await assert.rejects(client.courierConnection.postCourierConnections({ courier_slug: 'dhl', credentials: { api_key: 'wrong-key-0000' } }), (e) => e.status_code >= 400 && e.status_code < 500);
+  const cc = await client.courierConnection.postCourierConnections({ courier_slug: 'dhl', credentials: { api_key: dhlKey } });
+  assert.equal(cc.data.credentials.api_key, '********');
+  const cu = await client.courierConnection.putCourierConnectionsById(cc.data.id, { credentials: { api_key: dhlKey } });
+  assert.equal(cu.data.credentials.api_key, '********');
   const cg = await client.courierConnection.getCourierConnectionsById(cc.data.id);
   assert.equal(cg.data.courier_slug, 'dhl');
   const cl = await client.courierConnection.getCourierConnections({ courier_slug: 'dhl' });
