@@ -87,6 +87,9 @@ func TestEveryQueryUsesAnIndex(t *testing.T) {
 					t.Errorf("%s: explain %s: %v", rq.call, oneLine(rq.query), err)
 					continue
 				}
+				if testing.Verbose() {
+					t.Logf("%s: %s", rq.call, plan)
+				}
 				scans := plan.fullScans(tenant, aliases(rq.query))
 				if len(scans) == 0 {
 					continue
@@ -102,6 +105,26 @@ func TestEveryQueryUsesAnIndex(t *testing.T) {
 					t.Errorf("fullScanAllowed excuses %s, which no longer scans a table: remove it", call)
 				}
 			}
+			// As with sequential scans, PostgreSQL prices sorts out for this
+			// check, so that a Sort appears only where no index gives the order.
+			explainer.setPostgres(t, "enable_sort", "off")
+			for _, call := range sortFreePages {
+				if len(rec.byCall[call]) == 0 {
+					t.Errorf("sortFreePages names %s, which exerciseStore does not run", call)
+				}
+				for _, rq := range rec.byCall[call] {
+					if !strings.Contains(rq.query, "ORDER BY") {
+						continue
+					}
+					plan, err := explainer.explain(rq.query, rq.args)
+					if err != nil {
+						t.Errorf("%s: explain: %v", call, err)
+					} else if plan.sorts() {
+						t.Errorf("%s sorts instead of reading an index in order:\n  %s\n  plan: %s", call, oneLine(rq.query), plan)
+					}
+				}
+			}
+			explainer.setPostgres(t, "enable_sort", "on")
 			for _, c := range trackingListIndexChecks {
 				if c.engines != nil && !slices.Contains(c.engines, engine) {
 					continue
@@ -122,6 +145,16 @@ func TestEveryQueryUsesAnIndex(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sortFreePages are the newest-first pages that must read an index in
+// order, so that paging to the end costs a page per request rather than
+// a sort of the organization's rows per request.
+var sortFreePages = []string{
+	"ListTrackings/all", "ListTrackings/cursor", "ListTrackings/tag", "ListTrackings/cursor and tag",
+	"ListTrackings/slug", "ListTrackings/order id",
+	"InboundLogs (/v1/api-logs) all", "InboundLogs (/v1/api-logs) page 2",
+	"Trackers/all", "Returns/all", "ListConnections",
 }
 
 // trackingListIndexChecks names, per filter of the v4 tracking list, the
@@ -227,14 +260,27 @@ func newExplainer(t *testing.T, st *store.Store) *explainer {
 		if _, err := conn.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _, _ = conn.ExecContext(context.Background(), "RESET enable_seqscan") })
+		t.Cleanup(func() { _, _ = conn.ExecContext(context.Background(), "RESET ALL") })
 	}
 	return &explainer{engine: st.Engine(), conn: conn}
+}
+
+// setPostgres sets a planner setting of the explaining session on
+// PostgreSQL; SQLite has none.
+func (e *explainer) setPostgres(t *testing.T, name, value string) {
+	t.Helper()
+	if e.engine != store.Postgres {
+		return
+	}
+	if _, err := e.conn.ExecContext(context.Background(), "SET "+name+" = "+value); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // planStep is one access of a plan: the table (or alias) it reads, whether
 // it reads it whole, and the index condition it searches with.
 type planStep struct {
+	sort      bool // a sort of the rows found, rather than reading them in order
 	table     string
 	index     string
 	full      bool
@@ -267,6 +313,12 @@ func (p queryPlan) fullScans(tenant map[string]bool, names map[string]string) []
 	return out
 }
 
+// sorts reports whether the plan sorts rows instead of reading an index
+// in the order asked for.
+func (p queryPlan) sorts() bool {
+	return slices.ContainsFunc(p, func(s planStep) bool { return s.sort })
+}
+
 // indexConditionHas reports whether some access of table searches an
 // index on column.
 func (p queryPlan) indexConditionHas(table, column string) bool {
@@ -296,7 +348,7 @@ func (e *explainer) explain(query string, args []any) (queryPlan, error) {
 			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
 				return nil, err
 			}
-			step := planStep{detail: detail}
+			step := planStep{detail: detail, sort: strings.HasPrefix(detail, "USE TEMP B-TREE FOR ORDER BY")}
 			if m := sqliteStep.FindStringSubmatch(detail); m != nil {
 				step.table, step.index, step.condition = m[2], m[3], m[4]
 				step.full = m[1] == "SCAN"
@@ -340,6 +392,8 @@ type pgNode struct {
 // its condition from the bitmap index scans beneath it.
 func (n pgNode) walk(plan *queryPlan) {
 	switch n.NodeType {
+	case "Sort", "Incremental Sort":
+		*plan = append(*plan, planStep{sort: true, detail: n.NodeType})
 	case "Seq Scan":
 		*plan = append(*plan, planStep{table: n.RelationName, full: true,
 			detail: fmt.Sprintf("Seq Scan on %s (filter %s)", n.RelationName, n.Filter)})
