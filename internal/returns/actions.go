@@ -136,24 +136,30 @@ func (s *Service) Approve(ctx context.Context, orgID int64, id string, in Approv
 		if err != nil {
 			return err
 		}
+		// The parcel first, so that return.approved carries it.
+		var parcel waybill.Tracking
+		if strings.TrimSpace(in.TrackingNumber) != "" {
+			if parcel, err = s.parcel(ctx, r, in.TrackingNumber, in.Slug); err != nil {
+				return err
+			}
+		}
 		now := s.now()
 		if err := s.apply(ctx, tx, seq, r, waybill.ActionApprove, func(r *waybill.Return) {
 			r.LabelURL = in.LabelURL
 			r.ExpiresAt = now.Add(time.Duration(st.ShipWithinDays) * 24 * time.Hour)
+			if parcel.ID != "" {
+				r.ReturnTrackingID, r.ReturnTrackingNumber, r.ReturnSlug = parcel.ID, parcel.TrackingNumber, parcel.Slug
+			}
 		}); err != nil {
 			return err
 		}
-		if strings.TrimSpace(in.TrackingNumber) == "" {
-			return nil
-		}
-		return s.link(ctx, tx, seq, r, in.TrackingNumber, in.Slug)
+		return s.follow(ctx, tx, seq, r, parcel.Tag)
 	})
 }
 
-// link makes the return parcel's tracking and records it on the return,
-// in tx. A tracking that already has scans moves the return at once, as
-// its next scan would.
-func (s *Service) link(ctx context.Context, tx *store.Tx, seq int64, r *waybill.Return, number, slug string) error {
+// parcel finds or makes the return parcel's tracking (shipment_direction
+// "return"), joining the transaction ctx carries.
+func (s *Service) parcel(ctx context.Context, r *waybill.Return, number, slug string) (waybill.Tracking, error) {
 	in := tracking.CreateInput{TrackingNumber: strings.TrimSpace(number), Slug: strings.TrimSpace(slug), Source: "returns"}
 	dir, title := "return", "Return "+r.RMA
 	in.Fields.ShipmentDirection, in.Fields.Title = &dir, &title
@@ -164,6 +170,14 @@ func (s *Service) link(ctx context.Context, tx *store.Tx, seq int64, r *waybill.
 		in.Fields.OrderNumber = &r.OrderNumber
 	}
 	t, _, err := s.Trackings.FindOrCreate(ctx, r.OrgID, in)
+	return t, err
+}
+
+// link records the return parcel the shopper entered on an approved
+// return, in tx. A tracking that already has scans moves the return at
+// once, as its next scan would.
+func (s *Service) link(ctx context.Context, tx *store.Tx, seq int64, r *waybill.Return, number, slug string) error {
+	t, err := s.parcel(ctx, r, number, slug)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,10 @@ package admin_test
 
 import (
 	"context"
+	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/returns"
@@ -130,4 +133,74 @@ func TestReturnsAPI(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzReturnsAPI sends arbitrary bodies to every /v1/returns action and
+// to the settings, and arbitrary list queries, on both engines: never a
+// 5xx, and the return stays whole: its status is the one its latest
+// return.* event carries.
+func FuzzReturnsAPI(f *testing.F) {
+	for _, seed := range []string{`{}`, ``, `{"reason":"worn"}`, `{"reason":"\u0000"}`, "{\"reason\":\"\xff\"}",
+		`{"tracking_number":"RET0001","slug":"dhl","label_url":"https://l.example.com/1.pdf"}`, `{"tracking_number":"\u0000"}`,
+		`{"lines":[{"id":"x","quantity":1}]}`, `{"lines":[{"id":"","quantity":-5}]}`, `{"note":"` + strings.Repeat("n", 3000) + `"}`,
+		`{"window_days":99999999999999999999}`, `{"reasons":[{"code":"a","label":"A","translations":{"de":"\u0000"}}]}`,
+		`{"resolutions":["refund","cash"]}`, `{"non_returnable":[null]}`, `[1,2]`, `{"return_address":` + `"` + strings.Repeat("a", 2000) + `"}`} {
+		for action := range uint8(6) {
+			f.Add(action, seed, "status=submitted&since=2026-01-01T00:00:00Z")
+		}
+	}
+	f.Add(uint8(0), `{}`, "status=%00&order_number=%ff&limit=99999999999999999999")
+	type target struct {
+		s  *stack
+		id string
+	}
+	var targets []target
+	for _, engine := range testdb.Engines() {
+		s := newStack(f, engine)
+		tid := s.delivered("FUZZ000001", "#F1")
+		targets = append(targets, target{s, s.shopperReturn("#F1", tid).ID})
+	}
+	actions := []string{"approve", "reject", "receive", "resolve", "settings", "list"}
+	f.Fuzz(func(t *testing.T, action uint8, body, query string) {
+		for _, tg := range targets {
+			method, path := "POST", "/v1/returns/"+tg.id+"/"+actions[int(action)%len(actions)]
+			switch actions[int(action)%len(actions)] {
+			case "settings":
+				method, path = "PATCH", "/v1/returns/settings"
+			case "list":
+				method, path = "GET", "/v1/returns?"+query
+			}
+			req, err := http.NewRequest(method, tg.s.URL+path, strings.NewReader(body))
+			if err != nil {
+				continue // a query no client could send
+			}
+			req.Header.Set("as-api-key", tg.s.Key)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode >= 500 {
+				t.Fatalf("%s %s %q: %d", method, path, body, res.StatusCode)
+			}
+			ctx := context.Background()
+			r, err := tg.s.Returns.Get(ctx, tg.s.Org.ID, tg.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			events, err := tg.s.Webhooks.Events(ctx, tg.s.Org.ID, time.Time{}, time.Time{}, 10000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var last *waybill.Return
+			for _, e := range events {
+				if e.Return != nil && e.Return.ID == tg.id {
+					last = e.Return
+				}
+			}
+			if last == nil || last.Status != r.Status || last.ReturnTrackingID != r.ReturnTrackingID {
+				t.Fatalf("return %s (parcel %q) but its latest event says %+v", r.Status, r.ReturnTrackingID, last)
+			}
+		}
+	})
 }
