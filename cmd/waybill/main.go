@@ -53,6 +53,7 @@ commands:
   healthcheck                exit 0 when a running Waybill answers /healthz (containers)
   import FILE.csv            create trackings from a CSV file (AfterShip's columns)
   bench ...                  load-test a running Waybill (see docs/BENCHMARKS.md)
+  onport sync                backfill an Onport connection (--org NAME --since DATE)
 
 Run 'waybill <command> --help' for a command's arguments and flags.
 Settings come from WAYBILL_* environment variables; see the README.`
@@ -94,6 +95,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "import":
 		return importCommand(ctx, args[1:], stdout, stderr)
+	case "onport":
+		return onportCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -2,6 +2,7 @@ package commerce
 
 import (
 	"context"
+	"time"
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/store"
@@ -58,6 +59,7 @@ type PurchaseItemFilter struct {
 type DropshipmentFilter struct {
 	IDs, SaleIDs, PurchaseIDs []int64
 	TrackingNumbers           []string
+	CreatedSince              time.Time // zero: any time
 }
 
 // DropshipmentItemFilter selects dropshipment items.
@@ -137,6 +139,9 @@ func (s *Service) ListDropshipments(ctx context.Context, orgID int64, f Dropship
 	c.ids("sale_id", f.SaleIDs)
 	c.ids("purchase_id", f.PurchaseIDs)
 	c.strs("tracking_number", f.TrackingNumbers)
+	if !f.CreatedSince.IsZero() {
+		c = append(c, store.Since("created_at", f.CreatedSince))
+	}
 	return s.Store.Read().Dropshipments(ctx, orgID, c, p.store())
 }
 

@@ -19,6 +19,13 @@ import (
 type Cond struct {
 	Column string
 	Values []any
+	// AtLeast makes the condition "Column >= Values[0]" instead of "IN".
+	AtLeast bool
+}
+
+// Since is the condition that a time column is at or after t.
+func Since(column string, t time.Time) Cond {
+	return Cond{Column: column, Values: []any{toMicros(t)}, AtLeast: true}
 }
 
 // Page is an offset page of a listing, oldest first.
@@ -37,7 +44,7 @@ var FilterColumns = map[string][]string{
 	"sale_items":         {"id", "sale_id", "external_id", "dropship_provider_id"},
 	"purchases":          {"id", "sale_id", "dropship_provider_id", "reference", "status"},
 	"purchase_items":     {"id", "purchase_id", "sale_item_id"},
-	"dropshipments":      {"id", "sale_id", "purchase_id", "tracking_number", "tracking_id"},
+	"dropshipments":      {"id", "sale_id", "purchase_id", "tracking_number", "tracking_id", "created_at"},
 	"dropshipment_items": {"id", "dropshipment_id", "sale_item_id", "purchase_item_id"},
 	"variants":           {"id", "channel_id", "sku", "external_id"},
 
@@ -60,6 +67,11 @@ func listRows[T any](ctx context.Context, q *Queries, table, cols string, scan f
 		}
 		if len(c.Values) == 0 {
 			return nil, nil
+		}
+		if c.AtLeast {
+			args = append(args, c.Values[0])
+			sb.WriteString(" AND " + c.Column + " >= $" + strconv.Itoa(len(args)))
+			continue
 		}
 		if len(c.Values) > maxIn {
 			return nil, waybill.Invalid(waybill.ReasonFieldInvalid, "too many values for %s", c.Column)
@@ -110,7 +122,7 @@ func allowedColumn(table, col string) bool {
 // getRow returns the one row of table with that id in the organization, or
 // ENOTFOUND naming what.
 func getRow[T any](ctx context.Context, q *Queries, table, cols string, scan func(scanner) (T, error), orgID, id int64, what string) (T, error) {
-	rows, err := listRows(ctx, q, table, cols, scan, orgID, []Cond{{"id", []any{id}}}, Page{})
+	rows, err := listRows(ctx, q, table, cols, scan, orgID, []Cond{{Column: "id", Values: []any{id}}}, Page{})
 	if err != nil {
 		var zero T
 		return zero, err
@@ -275,7 +287,7 @@ func (q *Queries) EnsureProvider(ctx context.Context, orgID int64, externalID, n
 		name = externalID
 	}
 	// Known vendors are the common case: one query.
-	if ps, err := q.Providers(ctx, orgID, []Cond{{"external_id", []any{externalID}}}, Page{}); err != nil {
+	if ps, err := q.Providers(ctx, orgID, []Cond{{Column: "external_id", Values: []any{externalID}}}, Page{}); err != nil {
 		return waybill.DropshipProvider{}, err
 	} else if len(ps) > 0 {
 		return ps[0], nil
@@ -285,7 +297,7 @@ func (q *Queries) EnsureProvider(ctx context.Context, orgID int64, externalID, n
 	if err != nil {
 		return waybill.DropshipProvider{}, fmt.Errorf("ensure dropship provider %q: %w", externalID, err)
 	}
-	ps, err := q.Providers(ctx, orgID, []Cond{{"external_id", []any{externalID}}}, Page{})
+	ps, err := q.Providers(ctx, orgID, []Cond{{Column: "external_id", Values: []any{externalID}}}, Page{})
 	if err != nil {
 		return waybill.DropshipProvider{}, err
 	}
@@ -327,7 +339,7 @@ func (q *Queries) Sale(ctx context.Context, orgID, id int64) (waybill.Sale, erro
 // SaleByExternalID returns the channel's sale with that external id, or
 // ENOTFOUND.
 func (q *Queries) SaleByExternalID(ctx context.Context, orgID, channelID int64, externalID string) (waybill.Sale, error) {
-	ss, err := q.Sales(ctx, orgID, []Cond{{"channel_id", []any{channelID}}, {"external_id", []any{externalID}}}, Page{})
+	ss, err := q.Sales(ctx, orgID, []Cond{{Column: "channel_id", Values: []any{channelID}}, {Column: "external_id", Values: []any{externalID}}}, Page{})
 	if err != nil {
 		return waybill.Sale{}, err
 	}

@@ -248,13 +248,13 @@ func (q *Queries) pageTrackings(ctx context.Context, query string, args ...any) 
 // OrderSale returns the organization's sale whose external id or reference
 // is order, with its lines; ENOTFOUND when there is none.
 func (q *Queries) OrderSale(ctx context.Context, orgID int64, order string) (waybill.Sale, []waybill.SaleItem, error) {
-	ss, err := q.Sales(ctx, orgID, []Cond{{"external_id", []any{order}}}, Page{Limit: 1})
+	ss, err := q.Sales(ctx, orgID, []Cond{{Column: "external_id", Values: []any{order}}}, Page{Limit: 1})
 	if err != nil {
 		return waybill.Sale{}, nil, err
 	}
 	if len(ss) == 0 {
 		return waybill.Sale{}, nil, waybill.Errorf(waybill.ENOTFOUND, "Order not found.")
 	}
-	items, err := q.SaleItems(ctx, orgID, []Cond{{"sale_id", []any{ss[0].ID}}}, Page{})
+	items, err := q.SaleItems(ctx, orgID, []Cond{{Column: "sale_id", Values: []any{ss[0].ID}}}, Page{})
 	return ss[0], items, err
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/commerce"
@@ -55,6 +56,24 @@ func ids[F any](field func(*F) *[]int64) setter[F] {
 	}
 }
 
+// since is a where field on a time column with $gte: one ISO 8601 date
+// or date and time.
+func since[F any](field func(*F) *time.Time) setter[F] {
+	return func(f *F, vals []string) error {
+		if len(vals) != 1 {
+			return errNotNumber
+		}
+		t, err := time.Parse(time.RFC3339, vals[0])
+		if err != nil {
+			if t, err = time.Parse("2006-01-02", vals[0]); err != nil {
+				return errNotNumber
+			}
+		}
+		*field(f) = t
+		return nil
+	}
+}
+
 // texts is a where field on a text column.
 func texts[F any](field func(*F) *[]string) setter[F] {
 	return func(f *F, vals []string) error {
@@ -81,6 +100,9 @@ func listing[F, T any](name string, list func(Reader, context.Context, int64, F,
 				return nil, waybill.Invalid(waybill.ReasonFieldInvalid, "%s cannot be filtered on %q", name, field)
 			}
 			if err := set(&f, w[field]); err != nil {
+				if name, ok := strings.CutSuffix(field, "$gte"); ok {
+					return nil, waybill.Invalid(waybill.ReasonFieldInvalid, "where[%s][$gte] must be one date (2026-11-01) or date and time (RFC 3339)", name)
+				}
 				return nil, waybill.Invalid(waybill.ReasonFieldInvalid, "where[%s] must be a number", field)
 			}
 		}
@@ -108,7 +130,7 @@ type listQuery struct {
 
 var (
 	includeKey = regexp.MustCompile(`^include\[(\d+)\]\[model\]$`)
-	whereKey   = regexp.MustCompile(`^where\[([A-Za-z_]+)\](\[\])?$`)
+	whereKey   = regexp.MustCompile(`^where\[([A-Za-z_]+)\](\[\]|\[\$(?:gte)\])?$`)
 )
 
 // parseQuery reads the includes, where filters and page of a listing.
@@ -131,7 +153,11 @@ func parseQuery(v url.Values, r resource) (listQuery, error) {
 				incs = append(incs, inc{n, m})
 			}
 		case whereKey.MatchString(key):
-			field := whereKey.FindStringSubmatch(key)[1]
+			m := whereKey.FindStringSubmatch(key)
+			field := m[1]
+			if m[2] == "[$gte]" {
+				field += "$gte" // an operator: its own where field
+			}
 			for _, val := range vals {
 				// Compared with stored text: what no stored value can be
 				// (a NUL, which PostgreSQL refuses, another control

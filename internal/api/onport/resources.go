@@ -3,6 +3,7 @@ package onport
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/commerce"
@@ -277,6 +278,7 @@ var resources = []resource{
 		"saleId":         ids(func(f *commerce.DropshipmentFilter) *[]int64 { return &f.SaleIDs }),
 		"purchaseId":     ids(func(f *commerce.DropshipmentFilter) *[]int64 { return &f.PurchaseIDs }),
 		"trackingNumber": texts(func(f *commerce.DropshipmentFilter) *[]string { return &f.TrackingNumbers }),
+		"createdAt$gte":  since(func(f *commerce.DropshipmentFilter) *time.Time { return &f.CreatedSince }),
 	}, map[string]include{
 		"Purchase":         one("purchase", dropshipmentPurchase, renderPurchase),
 		"Sale":             one("sale", dropshipmentSale, renderSale),
