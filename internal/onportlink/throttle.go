@@ -8,11 +8,11 @@ import (
 )
 
 // Onport throttles each token as a leaky bucket of 2 GET requests and 1
-// write per second. The defaults keep a 5% margin, so that requests spaced
-// by the client still arrive spaced after network jitter.
+// write per second. The defaults keep a 10% margin, so that requests spaced
+// by the client still arrive spaced after network and scheduling jitter.
 const (
-	DefaultGetEvery   = 525 * time.Millisecond
-	DefaultWriteEvery = 1050 * time.Millisecond
+	DefaultGetEvery   = 550 * time.Millisecond
+	DefaultWriteEvery = 1100 * time.Millisecond
 )
 
 // Throttle spaces the requests this process makes with each token: GETs at
@@ -27,10 +27,11 @@ type Throttle struct {
 
 	mu      sync.Mutex
 	buckets map[[32]byte]*bucket
+	left    func(token string, write bool, at time.Time) // tests: when each request left, under the lock
 }
 
 type bucket struct {
-	nextGet, nextWrite, pausedUntil time.Time
+	lastGet, lastWrite, pausedUntil time.Time
 }
 
 // NewThrottle returns a Throttle with the default spacing.
@@ -50,48 +51,48 @@ func (t *Throttle) bucket(token string) *bucket {
 }
 
 // Wait blocks until the token may make one more request (a write when
-// write is true), or ctx is done.
+// write is true), or ctx is done. Two requests of a kind never leave less
+// than the spacing apart: the time a request leaves is taken under the
+// lock, and a waiter that wakes to find another one gone first waits again.
 func (t *Throttle) Wait(ctx context.Context, token string, write bool) error {
+	every := t.GetEvery
+	if every <= 0 {
+		every = DefaultGetEvery
+	}
+	if write {
+		every = t.WriteEvery
+		if every <= 0 {
+			every = DefaultWriteEvery
+		}
+	}
 	for {
 		t.mu.Lock()
 		b := t.bucket(token)
-		now := time.Now()
-		slot := now
-		if b.pausedUntil.After(slot) {
-			slot = b.pausedUntil
-		}
-		next, every := &b.nextGet, t.GetEvery
-		if every <= 0 {
-			every = DefaultGetEvery
-		}
+		last := &b.lastGet
 		if write {
-			next, every = &b.nextWrite, t.WriteEvery
-			if every <= 0 {
-				every = DefaultWriteEvery
+			last = &b.lastWrite
+		}
+		now := time.Now()
+		at := last.Add(every)
+		if b.pausedUntil.After(at) {
+			at = b.pausedUntil
+		}
+		if !at.After(now) {
+			*last = now
+			if t.left != nil {
+				t.left(token, write, now)
 			}
-		}
-		if next.After(slot) {
-			slot = *next
-		}
-		*next = slot.Add(every)
-		paused := b.pausedUntil
-		t.mu.Unlock()
-		if d := time.Until(slot); d > 0 {
-			timer := time.NewTimer(d)
-			select {
-			case <-ctx.Done():
-				timer.Stop()
-				return ctx.Err()
-			case <-timer.C:
-			}
-		}
-		t.mu.Lock()
-		repaused := t.bucket(token).pausedUntil.After(paused)
-		t.mu.Unlock()
-		if !repaused {
+			t.mu.Unlock()
 			return nil
 		}
-		// A 429 arrived while this request waited: queue again behind it.
+		t.mu.Unlock()
+		timer := time.NewTimer(at.Sub(now))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-timer.C:
+		}
 	}
 }
 
