@@ -35,6 +35,7 @@ var commandLines = [][]string{
 	{"org", "list"}, {"org", "create", "acme"}, {"org", "show", "acme"},
 	{"key", "list", "--org", "acme"}, {"key", "create", "--org", "acme"}, {"key", "revoke", "--org", "acme", "wb_0123456"},
 	{"bench", "http"}, {"bench", "aftership"}, {"bench", "pages"}, {"bench", "webhooks"}, {"bench", "baseline"},
+	{"onport", "sync", "--org", "acme", "--since", "2026-11-01"},
 }
 
 // TestHelpNeverActs: before, `org create --help` created an organization
