@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os/exec"
 	"slices"
 	"sort"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/waybillhq/waybill/internal/store"
+	"github.com/waybillhq/waybill/internal/tenant"
 	"github.com/waybillhq/waybill/internal/testdb"
 )
 
@@ -46,6 +46,7 @@ type fixture struct {
 // database for reading end states.
 type concurrencyRig struct {
 	p      *process
+	st     *store.Store
 	db     *sql.DB
 	client *http.Client
 	orgs   int
@@ -72,7 +73,12 @@ func TestConcurrentIdenticalRequests(t *testing.T) {
 			}
 			defer st.Close()
 			st.Writer().SetMaxOpenConns(2)
-			rig := &concurrencyRig{p: p, db: st.Writer(),
+			defer func() {
+				if t.Failed() {
+					t.Logf("waybill serve said:\n%s", tail(p.stderr.String(), 3000))
+				}
+			}()
+			rig := &concurrencyRig{p: p, st: st, db: st.Writer(),
 				client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 			for _, k := range kinds {
 				t.Run(k.name, func(t *testing.T) {
@@ -126,26 +132,17 @@ func tally(answers []string) string {
 	return b.String()
 }
 
-// newFixture creates an organization through the CLI, as an operator does.
+// newFixture creates an organization and its key, as `waybill org create`
+// does, through the rig's small pool (a CLI process per organization would
+// open a pool of its own each time).
 func (c *concurrencyRig) newFixture(t *testing.T) *fixture {
 	t.Helper()
 	c.orgs++
-	cmd := exec.Command(binary, "org", "create", fmt.Sprintf("race-%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), c.orgs))
-	cmd.Env = c.p.env
-	out, err := cmd.Output()
+	org, key, err := (&tenant.Service{Store: c.st}).CreateOrg(t.Context(), fmt.Sprintf("race-%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), c.orgs))
 	if err != nil {
-		t.Fatalf("org create: %v", err)
+		t.Fatalf("create organization: %v", err)
 	}
-	var created struct {
-		Org struct {
-			ID int64 `json:"id"`
-		} `json:"org"`
-		APIKey string `json:"api_key"`
-	}
-	if err := json.Unmarshal(out, &created); err != nil || created.APIKey == "" {
-		t.Fatalf("org create printed %s (%v)", out, err)
-	}
-	return &fixture{rig: c, org: created.Org.ID, key: created.APIKey, ids: map[string]int64{}}
+	return &fixture{rig: c, org: org.ID, key: key, ids: map[string]int64{}}
 }
 
 // do sends one request with the organization's key in the header each face

@@ -30,7 +30,7 @@ func TestTenantIsolation(t *testing.T) {
 			}
 			defer st.Close()
 			st.Writer().SetMaxOpenConns(2)
-			rig := &concurrencyRig{p: p, db: st.Writer(), client: &http.Client{}}
+			rig := &concurrencyRig{p: p, st: st, db: st.Writer(), client: &http.Client{}}
 			a, b := rig.newFixture(t), rig.newFixture(t)
 
 			// A's records.
