@@ -172,7 +172,7 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 		run(method[table]+"/all", func() error { return list(nil) })
 		for _, col := range columns {
 			val := any(int64(1))
-			if !isIDColumn(col) {
+			if !isNumericColumn(col) {
 				val = "x"
 			}
 			run(method[table]+"/by "+col, func() error { return list([]store.Cond{{Column: col, Values: []any{val}}}) })
@@ -308,8 +308,16 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	run("DeleteTracking", func() error { return w.DeleteTracking(ctx, org.ID, tr.ID) })
 }
 
-func isIDColumn(col string) bool {
-	return col == "id" || len(col) > 3 && col[len(col)-3:] == "_id" && col != "external_id" && col != "transaction_id" && col != "tracking_id"
+// isNumericColumn reports whether a commerce filter column holds an
+// integer: internal keys and times (microseconds).
+func isNumericColumn(col string) bool {
+	switch {
+	case col == "external_id" || col == "transaction_id" || col == "tracking_id":
+		return false
+	case col == "id", strings.HasSuffix(col, "_id"), strings.HasSuffix(col, "_at"):
+		return true
+	}
+	return false
 }
 
 // Seeded trackings: neighbourOrgs other organizations and the tested one
