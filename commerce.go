@@ -81,10 +81,21 @@ type Sale struct {
 	Quantity      int            `json:"quantity"`
 	ShippingLines []ShippingLine `json:"shipping_lines,omitempty"`
 	DropshippedAt time.Time      `json:"dropshipped_at,omitzero"`
-	DateOrdered   time.Time      `json:"date_ordered"`
-	CreatedAt     time.Time      `json:"created_at"`
-	UpdatedAt     time.Time      `json:"updated_at"`
+	// ReturnStatus is Onport's returnStatus: "" (notReturned),
+	// ReturnPartiallyReturned or ReturnReturned, as the returns of the
+	// sale are received.
+	ReturnStatus string    `json:"return_status,omitempty"`
+	DateOrdered  time.Time `json:"date_ordered"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
+
+// Return statuses of a sale and its lines (Onport's returnStatus); ""
+// is notReturned.
+const (
+	ReturnPartiallyReturned = "partiallyReturned"
+	ReturnReturned          = "returned"
+)
 
 // ShippingLine is a shipping method charged on a sale.
 type ShippingLine struct {
@@ -114,8 +125,12 @@ type SaleItem struct {
 	VariantExternalID  string     `json:"variant_external_id,omitempty"`
 	DropshipProviderID int64      `json:"dropship_provider_id,omitempty"` // 0 while unrouted
 	Properties         []Property `json:"properties,omitempty"`
-	CreatedAt          time.Time  `json:"created_at"`
-	UpdatedAt          time.Time  `json:"updated_at"`
+	// QuantityReturned is how many of the line its returns brought back;
+	// ReturnStatus says the same as the sale's does, for the line.
+	QuantityReturned int       `json:"quantity_returned,omitempty"`
+	ReturnStatus     string    `json:"return_status,omitempty"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // DropshipProvider is a vendor that ships part of a sale, unique per

@@ -456,3 +456,40 @@ func TestSettingsValidation(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestOnportSaleReturned receives a return of an Onport sale in two steps:
+// the line and the sale go partially returned, then returned.
+func TestOnportSaleReturned(t *testing.T) {
+	forEngines(t, func(t *testing.T, e *env) {
+		sale := e.sale(e.org, "S-500", saleLine{"Boot", 2, ""}, saleLine{"Lace", 1, ""})
+		e.ship(e.org, "1616161616", "S-500", day)
+		r := e.mustSubmit(e.org, "S-500", map[string]int{"L1": 2, "L2": 1})
+		if _, err := e.svc.Approve(e.ctx, e.org.ID, r.ID, returns.ApproveInput{}); err != nil {
+			t.Fatal(err)
+		}
+		check := func(wantSale string, wantItems map[string][2]any) {
+			t.Helper()
+			s, items, err := e.st.Read().OrderSale(e.ctx, e.org.ID, "S-500")
+			if err != nil || s.ID != sale.ID {
+				t.Fatal(err)
+			}
+			if s.ReturnStatus != wantSale {
+				t.Errorf("sale returnStatus %q; want %q", s.ReturnStatus, wantSale)
+			}
+			for _, it := range items {
+				if w := wantItems[it.ExternalID]; it.QuantityReturned != w[0] || it.ReturnStatus != w[1] {
+					t.Errorf("line %s: %d %q; want %v", it.ExternalID, it.QuantityReturned, it.ReturnStatus, w)
+				}
+			}
+		}
+		check("", map[string][2]any{"L1": {0, ""}, "L2": {0, ""}})
+		if _, err := e.svc.Receive(e.ctx, e.org.ID, r.ID, []returns.Received{{LineID: "L1", Quantity: 1}}); err != nil {
+			t.Fatal(err)
+		}
+		check(waybill.ReturnPartiallyReturned, map[string][2]any{"L1": {1, waybill.ReturnPartiallyReturned}, "L2": {0, ""}})
+		if _, err := e.svc.Receive(e.ctx, e.org.ID, r.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		check(waybill.ReturnReturned, map[string][2]any{"L1": {2, waybill.ReturnReturned}, "L2": {1, waybill.ReturnReturned}})
+	})
+}

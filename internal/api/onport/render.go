@@ -104,6 +104,7 @@ func renderSale(s waybill.Sale) map[string]any {
 	}
 	m["shippingLines"] = lines
 	m["dropshippedAt"] = ts(s.DropshippedAt)
+	m["returnStatus"] = returnStatus(s.ReturnStatus)
 	return m
 }
 
@@ -121,8 +122,17 @@ func renderSaleItem(it waybill.SaleItem) map[string]any {
 		}
 		m["properties"] = props
 	}
+	m["quantityReturned"], m["returnStatus"] = it.QuantityReturned, returnStatus(it.ReturnStatus)
 	m["createdAt"], m["updatedAt"] = ts(it.CreatedAt), ts(it.UpdatedAt)
 	return m
+}
+
+// returnStatus is Onport's returnStatus of a sale or line.
+func returnStatus(s string) string {
+	if s == "" {
+		return "notReturned"
+	}
+	return s
 }
 
 func renderProvider(p waybill.DropshipProvider) map[string]any {
