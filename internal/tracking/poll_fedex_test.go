@@ -26,7 +26,7 @@ func TestPollBatchesFedExThroughItsFake(t *testing.T) {
 			srv := httptest.NewServer(fake)
 			t.Cleanup(srv.Close)
 			e := newPollEnv(t, engine, "fedex", fedex.New(fedex.Options{BaseURL: srv.URL, Tokens: oauth.NewCache(nil)}))
-			e.svc.GatherWindow = 2 * time.Second // all six join before it ends
+			e.svc.GatherWindow = 10 * time.Second // all six join before it ends, even on a loaded machine
 			if _, err := e.svc.CreateConnection(ctx, e.org.ID, "fedex", map[string]string{"client_id": fedexfake.ClientID, "client_secret": fedexfake.ClientSecret}); err != nil {
 				t.Fatal(err)
 			}

@@ -249,7 +249,7 @@ func TestPollBatchesOneConnection(t *testing.T) {
 			ctx := context.Background()
 			c := batchCarrier{&scriptedCarrier{maxBatch: 3, answer: transitScan}}
 			e := newPollEnv(t, engine, "royal-mail", c)
-			e.svc.GatherWindow = 5 * time.Second // the batches fill up before it ends
+			e.svc.GatherWindow = time.Minute // the batches fill up (MaxBatch) long before it ends
 			var trs []waybill.Tracking
 			for i := range 6 {
 				trs = append(trs, e.create(t, e.org.ID, "royal-mail", fmt.Sprintf("AB1234567%02dGB", i)))
