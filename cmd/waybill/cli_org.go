@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/waybillhq/waybill/internal/config"
+	"github.com/waybillhq/waybill/internal/courier"
 	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/tenant"
 )
@@ -109,7 +110,11 @@ func orgShow(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	fmt.Fprintf(stdout, "id:        %d\nname:      %s\ncreated:   %s\n", d.ID, d.Name, d.CreatedAt.Format(time.RFC3339))
-	fmt.Fprintf(stdout, "couriers:  %d activated (%s)\n", len(d.Couriers), abbreviate(d.Couriers, 8))
+	if len(d.Couriers) == 0 {
+		fmt.Fprintf(stdout, "couriers:  all %d activated\n", len(courier.All()))
+	} else {
+		fmt.Fprintf(stdout, "couriers:  %d activated (%s)\n", len(d.Couriers), abbreviate(d.Couriers, 8))
+	}
 	fmt.Fprintf(stdout, "api keys:  %d\n", len(d.Keys))
 	return printKeys(stdout, d.Keys)
 }

@@ -34,6 +34,7 @@ var commandLines = [][]string{
 	{"serve"}, {"migrate"}, {"config"}, {"version"}, {"healthcheck"}, {"detect", "1Z5R89390357567127"},
 	{"org", "list"}, {"org", "create", "acme"}, {"org", "show", "acme"},
 	{"key", "list", "--org", "acme"}, {"key", "create", "--org", "acme"}, {"key", "revoke", "--org", "acme", "wb_0123456"},
+	{"couriers", "list", "--org", "acme"}, {"couriers", "activate", "--org", "acme", "ups"}, {"couriers", "deactivate", "--org", "acme", "ups"},
 	{"bench", "http"}, {"bench", "aftership"}, {"bench", "pages"}, {"bench", "webhooks"}, {"bench", "baseline"},
 	{"onport", "sync", "--org", "acme", "--since", "2026-11-01"},
 }
@@ -242,6 +243,38 @@ func TestErrorLine(t *testing.T) {
 	} {
 		if got := errorLine(tc.err); got != tc.want {
 			t.Errorf("errorLine(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+}
+
+// TestCouriersCommand: `waybill couriers` narrows and widens the
+// organization's couriers (before, there was no way to).
+func TestCouriersCommand(t *testing.T) {
+	t.Setenv("WAYBILL_DATABASE_URL", testdb.URL(t, "sqlite"))
+	if _, _, code := cli(t, "org", "create", "acme"); code != 0 {
+		t.Fatal("org create failed")
+	}
+	steps := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"couriers", "list", "--org", "acme"}, 0, "acme: all "},
+		{[]string{"couriers", "deactivate", "--org", "acme", "japan-post", "usps"}, 0, " of "},
+		{[]string{"couriers", "list", "--org", "acme"}, 0, " of "},
+		{[]string{"couriers", "activate", "--org", "acme", "JAPAN-POST"}, 0, "japan-post"},
+		{[]string{"couriers", "activate", "--org", "acme", "all"}, 0, "acme: all "},
+		{[]string{"couriers", "activate", "--org", "acme", "no-such-courier"}, 1, ""},
+		{[]string{"couriers", "activate", "--org", "acme"}, 2, ""},
+		{[]string{"couriers", "list", "--org", "nobody"}, 1, ""},
+	}
+	for _, s := range steps {
+		stdout, stderr, code := cli(t, s.args...)
+		if code != s.code || !strings.Contains(stdout, s.want) {
+			t.Errorf("waybill %s: exit %d, %q %q", strings.Join(s.args, " "), code, stdout, stderr)
+		}
+		if strings.Contains(strings.Join(s.args, " "), "deactivate") && strings.Contains(stdout, "japan-post") {
+			t.Errorf("japan-post still activated: %s", stdout)
 		}
 	}
 }

@@ -47,6 +47,7 @@ commands:
   migrate                    bring the database schema up to date, print what was applied
   org list|create|show       list, create or show organizations
   key list|create|revoke     list, create or revoke an organization's API keys
+  couriers list|activate|deactivate  choose the couriers detection considers
   detect [NUMBER ...]        print the candidate couriers of each number (args or stdin)
   config                     print the effective configuration, secrets masked
   version                    print the version and the source revision
@@ -89,6 +90,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return configCommand(args[1:], stdout, stderr)
 	case "version":
 		return versionCommand(args[1:], stdout, stderr)
+	case "couriers":
+		return couriersCommand(ctx, args[1:], stdout, stderr)
 	case "healthcheck":
 		return healthcheckCommand(ctx, args[1:], stdout, stderr)
 	case "bench":

@@ -171,6 +171,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Logs: inbound.Logs{Store: st}, Organizations: pages, Notifications: notifier, Trackers: trackerCore, Imports: trackings, Returns: returnsSvc, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes,
 		Logger: logger.With("face", "admin"), AuthThrottle: authThrottle, Onport: connector}
 	onportParts.API.AuthThrottle = authThrottle
+	adminAPI.Couriers = trackings
 	trackerAPI := &trackerapi.API{Trackers: trackerCore, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes, PublicURL: cfg.PublicURL,
 		Logger: logger.With("face", "tracker"), AuthThrottle: authThrottle}
 	webFace := &web.Web{Pages: pages, Returns: returnsSvc, Logger: logger.With("face", "web"), Lookups: httpserver.NewClientLimits(rate.Every(lookupEvery), lookupBurst)}

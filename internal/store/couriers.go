@@ -34,3 +34,13 @@ func (q *Queries) ActivateCouriers(ctx context.Context, orgID int64, slugs []str
 	}
 	return nil
 }
+
+// SetActivatedCouriers replaces the organization's activated set with
+// slugs; an empty slugs clears it, which means every courier (see
+// tracking.Service.Activated). Run it in a transaction.
+func (q *Queries) SetActivatedCouriers(ctx context.Context, orgID int64, slugs []string) error {
+	if _, err := q.q.ExecContext(ctx, `DELETE FROM org_couriers WHERE org_id = $1`, orgID); err != nil {
+		return fmt.Errorf("clear activated couriers: %w", err)
+	}
+	return q.ActivateCouriers(ctx, orgID, slugs)
+}

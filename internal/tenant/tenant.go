@@ -1,6 +1,5 @@
 // Package tenant creates organizations and their API keys. The CLI, the
-// bootstrap at start-up and the tests all go through it, so a new
-// organization always starts with its default activated couriers.
+// bootstrap at start-up and the tests all go through it.
 package tenant
 
 import (
@@ -8,7 +7,6 @@ import (
 	"time"
 
 	"github.com/waybillhq/waybill"
-	"github.com/waybillhq/waybill/internal/courier"
 	"github.com/waybillhq/waybill/internal/reqlog"
 	"github.com/waybillhq/waybill/internal/store"
 )
@@ -18,17 +16,15 @@ type Service struct {
 	Store *store.Store
 }
 
-// CreateOrg creates an organization with the default activated couriers and
-// a first API key, which is returned in clear: it is never shown again.
+// CreateOrg creates an organization, with every courier of the registry
+// activated (no stored choice; see tracking.Service.Activated), and a first
+// API key, which is returned in clear: it is never shown again.
 func (s *Service) CreateOrg(ctx context.Context, name string) (waybill.Organization, string, error) {
 	key := store.NewAPIKey()
 	var org waybill.Organization
 	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
 		var err error
 		if org, err = tx.CreateOrg(ctx, name, time.Now()); err != nil {
-			return err
-		}
-		if err := tx.ActivateCouriers(ctx, org.ID, courier.DefaultActivated()); err != nil {
 			return err
 		}
 		_, err = tx.AddAPIKey(ctx, org.ID, key, time.Now())
@@ -68,9 +64,6 @@ func (s *Service) Bootstrap(ctx context.Context, name, key string) (waybill.Orga
 			if waybill.ErrorCode(err) == waybill.ENOTFOUND {
 				if org, err = tx.CreateOrg(ctx, name, time.Now()); err != nil {
 					raced = waybill.ErrorCode(err) == waybill.ECONFLICT
-					return err
-				}
-				if err := tx.ActivateCouriers(ctx, org.ID, courier.DefaultActivated()); err != nil {
 					return err
 				}
 			} else if err != nil {

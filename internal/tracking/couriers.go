@@ -7,6 +7,7 @@ import (
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/courier"
+	"github.com/waybillhq/waybill/internal/store"
 )
 
 // Candidate is a detected courier with its confidence.
@@ -59,17 +60,18 @@ func (s *Service) Detect(ctx context.Context, orgID int64, number, group string,
 }
 
 var errNotDetected = waybill.Invalid(waybill.ReasonCourierNotDetected,
-	"Cannot detect courier. Activate courier at https://admin.aftership.com/settings/couriers.")
+	"Cannot detect courier. Give its slug, or activate it for your organization: PUT /v1/couriers with {\"activate\": [\"slug\"]}, or `waybill couriers activate --org NAME slug`.")
 
 // Activated returns the organization's activated couriers, sorted by slug.
-// An organization that has never chosen gets the default set.
+// An organization that has never narrowed its choice has every courier of
+// the registry (and gets the new ones a later version adds).
 func (s *Service) Activated(ctx context.Context, orgID int64) ([]courier.Courier, error) {
 	slugs, err := s.Store.Read().ActivatedCouriers(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
 	if len(slugs) == 0 {
-		slugs = courier.DefaultActivated()
+		return slices.Clone(courier.All()), nil
 	}
 	out := make([]courier.Courier, 0, len(slugs))
 	for _, slug := range slugs {
@@ -79,4 +81,66 @@ func (s *Service) Activated(ctx context.Context, orgID int64) ([]courier.Courier
 	}
 	slices.SortFunc(out, func(a, b courier.Courier) int { return strings.Compare(a.Slug, b.Slug) })
 	return out, nil
+}
+
+// ChooseCouriers activates and deactivates couriers for the organization
+// (deactivate applies after activate) and returns the resulting set. A
+// slug not in the registry is ReasonFieldInvalid; a choice that would leave
+// no courier activated is refused, since detection would then find none.
+// A choice that activates every courier is stored as "all", so couriers a
+// later version adds are activated too.
+func (s *Service) ChooseCouriers(ctx context.Context, orgID int64, activate, deactivate []string) ([]courier.Courier, error) {
+	for _, list := range [][]string{activate, deactivate} {
+		for _, slug := range list {
+			if !courier.Exists(slug) {
+				return nil, waybill.Invalid(waybill.ReasonFieldInvalid, "%q is not a courier slug (GET /v4/couriers/all lists them).", slug)
+			}
+		}
+	}
+	var out []courier.Courier
+	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		current, err := tx.ActivatedCouriers(ctx, orgID)
+		if err != nil {
+			return err
+		}
+		set := map[string]bool{}
+		if len(current) == 0 {
+			for _, c := range courier.All() {
+				set[c.Slug] = true
+			}
+		}
+		for _, slug := range current {
+			set[slug] = true
+		}
+		for _, slug := range activate {
+			set[slug] = true
+		}
+		for _, slug := range deactivate {
+			delete(set, slug)
+		}
+		if len(set) == 0 {
+			return waybill.Invalid(waybill.ReasonFieldInvalid, "At least one courier must stay activated.")
+		}
+		slugs := make([]string, 0, len(set))
+		for slug := range set {
+			if courier.Exists(slug) {
+				slugs = append(slugs, slug)
+			}
+		}
+		slices.Sort(slugs)
+		stored := slugs
+		if len(slugs) == len(courier.All()) {
+			stored = nil // every courier: stored as no choice
+		}
+		if err := tx.SetActivatedCouriers(ctx, orgID, stored); err != nil {
+			return err
+		}
+		out = make([]courier.Courier, 0, len(slugs))
+		for _, slug := range slugs {
+			c, _ := courier.Lookup(slug)
+			out = append(out, c)
+		}
+		return nil
+	})
+	return out, err
 }

@@ -51,6 +51,9 @@ type API struct {
 	BatchMaxBodyBytes int64
 	// Returns serves /v1/returns; nil leaves those routes out.
 	Returns Returns
+	// Couriers serves /v1/couriers, the organization's activated couriers;
+	// nil leaves those routes out.
+	Couriers Couriers
 }
 
 // Register adds the /v1 routes to mux.
@@ -88,6 +91,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	}
 	if a.Returns != nil {
 		a.registerReturns(mux)
+	}
+	if a.Couriers != nil {
+		a.registerCouriers(mux)
 	}
 
 	// Anything else under /v1 (an unknown path, or a known path with a
