@@ -129,15 +129,16 @@ func Exists(slug string) bool {
 	return ok
 }
 
-// defaultActivated are the couriers a new organization starts with: the
-// carriers most merchants ship with, plus the sandbox.
+// defaultActivated are the carriers most merchants ship with, plus the
+// sandbox: what organizations created before every courier was activated
+// by default started with, and the set the detection benchmarks use.
 var defaultActivated = []string{
 	"amazon", "australia-post", "canada-post", "dhl", "dhl-ecommerce", "dpd",
 	"fedex", "gls", "hermes", "la-poste-colissimo", "ontrac", "postnl",
 	"royal-mail", SandboxSlug, "ups", "usps",
 }
 
-// DefaultActivated returns the slugs a new organization has activated before
-// it chooses its own: major couriers plus "sandbox", sorted, every one in the
-// registry. The caller owns the returned slice.
+// DefaultActivated returns major couriers plus "sandbox", sorted, every one
+// in the registry (a new organization has every courier activated; see
+// tracking.Service.Activated). The caller owns the returned slice.
 func DefaultActivated() []string { return slices.Clone(defaultActivated) }
