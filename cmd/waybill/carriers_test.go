@@ -43,6 +43,7 @@ func (h *hookReceiver) all() []string {
 // by polling alone, with a webhook and a customer email for the delivery.
 // The credentials appear in no response, webhook, email or log line.
 func TestCarrierJourneyByPollingAlone(t *testing.T) {
+	t.Parallel() // a process test: it waits on its servers, so two share the cores well
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) { carrierJourney(t, engine) })
 	}

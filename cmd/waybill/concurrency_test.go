@@ -62,6 +62,7 @@ type concurrencyRig struct {
 // its 10 webhook endpoints; identical pushes of a checkpoint for a new
 // tracking raced for its creation.
 func TestConcurrentIdenticalRequests(t *testing.T) {
+	t.Parallel() // a process test: it waits on its servers, so two share the cores well
 	kinds := []concurrentKind{notificationAdds, shipByTrackingNumber, syncSaleIdempotency, webhookEndpointCap, checkpointPushes}
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {

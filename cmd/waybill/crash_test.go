@@ -69,6 +69,7 @@ func (rc *receiver) missing(want map[string]bool) []string {
 // of an acknowledged push reaches the receiver at least once, under its own
 // event id.
 func TestCrashDeliversEveryEvent(t *testing.T) {
+	t.Parallel() // a process test: it waits on its servers, so two share the cores well
 	if testing.Short() {
 		t.Skip("crash test skipped in -short mode")
 	}

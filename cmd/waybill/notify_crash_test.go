@@ -24,6 +24,7 @@ import (
 // (tracking, status, recipient) that became due was mailed at least once,
 // with repeats only as the same Message-ID.
 func TestCrashSendsEveryNotification(t *testing.T) {
+	t.Parallel() // a process test: it waits on its servers, so two share the cores well
 	if testing.Short() {
 		t.Skip("crash test skipped in -short mode")
 	}

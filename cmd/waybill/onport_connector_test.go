@@ -303,6 +303,7 @@ func (m *merchant) integration(t *testing.T) (trackings, sales, dropshipments []
 // TestOnportConnectorEndToEnd: the first process is the merchant's
 // Onport, the second its tracking integration. See onportEndToEnd.
 func TestOnportConnectorEndToEnd(t *testing.T) {
+	t.Parallel() // a process test: it waits on its servers, so two share the cores well
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) { onportEndToEnd(t, engine, false) })
 	}
@@ -311,6 +312,7 @@ func TestOnportConnectorEndToEnd(t *testing.T) {
 // TestOnportConnectorUnderChaos is the same with the merchant's Onport
 // answering 429 and 500 at random.
 func TestOnportConnectorUnderChaos(t *testing.T) {
+	t.Parallel() // a process test: it waits on its servers, so two share the cores well
 	if testing.Short() {
 		t.Skip("chaos test skipped in -short mode")
 	}
@@ -407,6 +409,7 @@ func onportEndToEnd(t *testing.T, engine string, chaos bool) {
 // so every acknowledged webhook must end as its order and trackings, and
 // none twice.
 func TestOnportConnectorCrash(t *testing.T) {
+	t.Parallel() // a process test: it waits on its servers, so two share the cores well
 	if testing.Short() {
 		t.Skip("crash test skipped in -short mode")
 	}
@@ -454,6 +457,7 @@ func connectorCrash(t *testing.T, engine string) {
 // in with 'waybill onport sync', which shows its progress; a second sync
 // queues nothing new.
 func TestOnportSyncBackfills(t *testing.T) {
+	t.Parallel() // a process test: it waits on its servers, so two share the cores well
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
 			m := newMerchant(t, engine, false, false)

@@ -169,6 +169,7 @@ func noPersonalData(t *testing.T, where, dom string) {
 // TestPagesInBrowser drives chromium through the hosted pages of a real
 // `waybill serve`, on every engine.
 func TestPagesInBrowser(t *testing.T) {
+	t.Parallel() // a process test: it waits on its servers, so two share the cores well
 	browserPath(t)
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {

@@ -65,6 +65,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // number whose journey delivers it, and the return reaches received, with
 // one email and one webhook per change.
 func TestReturnsInBrowser(t *testing.T) {
+	t.Parallel() // a process test: it waits on its servers, so two share the cores well
 	browserPath(t)
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {

@@ -35,6 +35,7 @@ func trackerCall(t *testing.T, p *process, method, path string, body any) (int, 
 // page, and a group's shared link opens the page with every parcel of the
 // group. Both engines.
 func TestTrackerLinksInBrowser(t *testing.T) {
+	t.Parallel() // a process test: it waits on its servers, so two share the cores well
 	browserPath(t)
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {

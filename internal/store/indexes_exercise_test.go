@@ -54,6 +54,7 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	run("Authenticate", func() error { _, err := r.Authenticate(ctx, store.NewAPIKey()); return err })
 	run("APIKeys", func() error { _, err := r.APIKeys(ctx, org.ID); return err })
 	run("RevokeAPIKey", func() error { _, err := w.RevokeAPIKey(ctx, org.ID, "wb_nope"); return err })
+	run("SetActivatedCouriers", func() error { return w.SetActivatedCouriers(ctx, org.ID, []string{"ups", "dhl"}) })
 
 	// Trackings: by id, by number, locked, updated, swept, listed.
 	run("Tracking", func() error { _, err := r.Tracking(ctx, org.ID, tr.ID); return err })
