@@ -170,12 +170,15 @@ type TrackerFilter struct {
 	Provider    string // the provider's name
 	CreatedFrom *int64 // Unix ms, inclusive
 	CreatedTo   *int64 // Unix ms, inclusive
-	Limit       int    // 50 when zero; at most MaxTrackerPage
+	Limit       int    // DefaultTrackerPage when zero; at most MaxTrackerPage
 	Offset      int
 }
 
 // MaxTrackerPage is the largest page of a tracker list.
 const MaxTrackerPage = 200
+
+// DefaultTrackerPage is the page of a tracker list that gives no limit.
+const DefaultTrackerPage = 50
 
 // Validate checks the filter: clean strings, a known status, a sane page.
 func (f *TrackerFilter) Validate() error {
@@ -197,7 +200,7 @@ func (f *TrackerFilter) Validate() error {
 		}
 	}
 	if f.Limit == 0 {
-		f.Limit = 50
+		f.Limit = DefaultTrackerPage
 	}
 	return p.Err()
 }

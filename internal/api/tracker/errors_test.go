@@ -171,6 +171,10 @@ func TestErrorTypes(t *testing.T) {
 			if code != http.StatusOK || list["total"] != float64(2) {
 				t.Errorf("list after the errors = %d %v, want the pickup tracker and tracker001", code, list)
 			}
+			// A list that gives no limit says which it used.
+			if list["limit"] != float64(waybill.DefaultTrackerPage) || list["offset"] != float64(0) {
+				t.Errorf("list page = limit %v offset %v, want %d and 0", list["limit"], list["offset"], waybill.DefaultTrackerPage)
+			}
 		})
 	}
 }

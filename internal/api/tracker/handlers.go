@@ -97,7 +97,13 @@ func (a *API) list(w http.ResponseWriter, r *http.Request, org waybill.Organizat
 	if err != nil {
 		return err
 	}
-	out := listJSON{Trackers: make([]trackerJSON, 0, len(views)), Total: total, Offset: f.Offset, Limit: f.Limit}
+	// The page as the core read it: a list that gives no limit has the
+	// default one, and says so.
+	limit := f.Limit
+	if limit == 0 {
+		limit = waybill.DefaultTrackerPage
+	}
+	out := listJSON{Trackers: make([]trackerJSON, 0, len(views)), Total: total, Offset: f.Offset, Limit: limit}
 	for _, v := range views {
 		out.Trackers = append(out.Trackers, render(v, org, a.PublicURL))
 	}
