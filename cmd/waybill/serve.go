@@ -21,6 +21,7 @@ import (
 	"github.com/waybillhq/waybill/internal/httpserver"
 	"github.com/waybillhq/waybill/internal/inbound"
 	"github.com/waybillhq/waybill/internal/onportlink"
+	"github.com/waybillhq/waybill/internal/openapi"
 	"github.com/waybillhq/waybill/internal/portal"
 	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/returns"
@@ -184,7 +185,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		},
 		QueueDepth:     q.Depth,
 		InboundPending: st.Read().CountPendingInbound,
-	}, api, adminAPI, onportParts.API, trackerAPI, webFace, &unsubscribe.Face{Subscriptions: notifier, Logger: logger.With("face", "unsubscribe")})
+	}, api, adminAPI, onportParts.API, trackerAPI, webFace, openapi.Face{}, &unsubscribe.Face{Subscriptions: notifier, Logger: logger.With("face", "unsubscribe")})
 
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/waybillhq/waybill/internal/carrier"
 	"github.com/waybillhq/waybill/internal/edd"
 	"github.com/waybillhq/waybill/internal/httpserver"
+	"github.com/waybillhq/waybill/internal/openapi/openapitest"
 	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/secretbox"
 	"github.com/waybillhq/waybill/internal/tenant"
@@ -29,7 +30,14 @@ type harness struct {
 	Key     string
 	Core    *tracking.Service // the tracking core behind the server, for tests that feed it directly
 	Tenants *tenant.Service
+	// OpenAPI checks exchanges against the faces' documents. The server
+	// checks every exchange itself, except in a fuzz target, whose
+	// *testing.F cannot report: there clients use OpenAPI.Client(t).
+	OpenAPI *openapitest.Validator
 }
+
+// documentedFaces are the faces whose documents the harness checks.
+var documentedFaces = []string{"v4"}
 
 type harnessOptions struct {
 	rateScale   float64
@@ -67,9 +75,14 @@ func newHarness(t testing.TB, engine string, opts ...func(*harnessOptions)) *har
 		Limits: aftership.NewRateLimiter(o.rateScale), LegacyRate: o.legacyRate, MaxBodyBytes: o.maxBody,
 		PublicURL: "http://waybill.test", Logger: logger, EDD: &edd.Service{Store: st},
 	}
-	srv := httptest.NewServer(httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, api).Handler())
+	docs := openapitest.New(t, documentedFaces...)
+	handler := httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, api).Handler()
+	if _, fuzz := t.(*testing.F); !fuzz {
+		handler = docs.Handler(t, handler)
+	}
+	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
-	return &harness{t: t, URL: srv.URL, Key: key, Core: core, Tenants: tenants}
+	return &harness{t: t, URL: srv.URL, Key: key, Core: core, Tenants: tenants, OpenAPI: docs}
 }
 
 // otherKey creates a second organization and returns its key.

@@ -38,14 +38,14 @@ func FuzzV4Create(f *testing.F) {
 	for _, engine := range testdb.Engines() {
 		servers = append(servers, &server{h: newHarness(f, engine)})
 	}
-	client := &http.Client{}
 	send := func(t *testing.T, h *harness, method, path string, body []byte) (int, []byte) {
 		req, err := http.NewRequest(method, h.URL+path, bytes.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
 		req.Header.Set("aftership-api-key", h.Key)
-		res, err := client.Do(req)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := h.OpenAPI.Client(t).Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
