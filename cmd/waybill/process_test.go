@@ -110,7 +110,7 @@ func TestServeProcess(t *testing.T) {
 			dbURL := testdb.URL(t, engine)
 			p := startServe(t, dbURL)
 
-			for _, path := range []string{"/healthz", "/readyz"} {
+			for _, path := range []string{"/healthz", "/readyz", "/openapi/v4.json"} {
 				res, err := http.Get(p.URL + path)
 				if err != nil || res.StatusCode != 200 {
 					t.Fatalf("GET %s: %v %v", path, res, err)
