@@ -239,6 +239,15 @@ func TestCheckpointPushAndWebhooks(t *testing.T) {
 			if _, g := s.call("GET", "/v1/webhooks/"+id, nil); g["secret"] != nil {
 				t.Error("GET shows the secret")
 			}
+
+			// A range replay sends both events of the tracking again.
+			if status, r := s.call("POST", "/v1/webhooks/"+id+"/replay?since=2000-01-01T00:00:00Z", nil); status != 202 || r["deliveries_queued"] != float64(2) {
+				t.Fatalf("range replay: %d %v", status, r)
+			}
+			if status, r := s.call("POST", "/v1/webhooks/"+id+"/replay", nil); status != 400 || r["error"] == nil {
+				t.Errorf("range replay without since: %d %v", status, r)
+			}
+			rec.wait(t, 2)
 		})
 	}
 }
