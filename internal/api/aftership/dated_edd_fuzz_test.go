@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/waybillhq/waybill/internal/openapi/openapitest"
 	"github.com/waybillhq/waybill/internal/testdb"
 )
 
@@ -29,11 +30,14 @@ func FuzzPredict(f *testing.F) {
 	}
 	type server struct{ url, key string }
 	var servers []server
+	var docs *openapitest.Validator
 	for _, engine := range testdb.Engines() {
 		h := newHarness(f, engine)
 		servers = append(servers, server{h.URL, h.Key})
+		docs = h.OpenAPI
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
+		client := docs.Client(t) // checks every exchange against the documents
 		for _, s := range servers {
 			for _, path := range []string{predictPath, batchPath} {
 				req, err := http.NewRequest("POST", s.url+"/tracking/2026-07"+path, bytes.NewReader(body))
@@ -41,7 +45,8 @@ func FuzzPredict(f *testing.F) {
 					t.Fatal(err)
 				}
 				req.Header.Set("as-api-key", s.key)
-				res, err := http.DefaultClient.Do(req)
+				req.Header.Set("Content-Type", "application/json")
+				res, err := client.Do(req)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/waybillhq/waybill/internal/api/aftership"
 	"github.com/waybillhq/waybill/internal/httpserver"
+	"github.com/waybillhq/waybill/internal/openapi/openapitest"
 	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/tenant"
 	"github.com/waybillhq/waybill/internal/testdb"
@@ -49,8 +50,9 @@ func FuzzDatedCreate(f *testing.F) {
 		url, key := newFuzzServer(f, engine)
 		servers = append(servers, server{url, key})
 	}
-	client := &http.Client{}
+	docs := openapitest.New(f, documentedFaces...)
 	f.Fuzz(func(t *testing.T, body []byte) {
+		client := docs.Client(t) // checks every exchange against the documents
 		for _, s := range servers {
 			postDated(t, client, s.url, s.key, body)
 		}

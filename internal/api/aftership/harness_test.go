@@ -37,7 +37,7 @@ type harness struct {
 }
 
 // documentedFaces are the faces whose documents the harness checks.
-var documentedFaces = []string{"v4"}
+var documentedFaces = []string{"v4", "2026-07"}
 
 type harnessOptions struct {
 	rateScale   float64
