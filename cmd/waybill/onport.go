@@ -45,12 +45,13 @@ func newOnport(cfg config.Config, st *store.Store, tenants *tenant.Service, trac
 
 // Run runs the ingester and, unless it has no workers
 // (WAYBILL_INBOUND_WORKERS=0), the processor until ctx is done, and
-// returns when both have stopped.
-func (p *onportParts) Run(ctx context.Context) {
+// returns when both have stopped. Inbound turns in progress when ctx is
+// done finish under work (see inbound.Processor.Run).
+func (p *onportParts) Run(ctx, work context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { p.Ingester.Run(ctx) })
 	if p.Processor.Workers > 0 {
-		wg.Go(func() { p.Processor.Run(ctx) })
+		wg.Go(func() { p.Processor.Run(ctx, work) })
 	}
 	wg.Wait()
 }

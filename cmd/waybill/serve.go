@@ -196,11 +196,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	// The Onport ingester and processor stop only after the server has
-	// drained, so every in-flight asynchronous request gets its commit.
+	// drained, so every in-flight asynchronous request gets its commit;
+	// inbound turns then in progress finish under onportWork, cancelled
+	// only when the shutdown timeout passes.
 	onportCtx, stopOnport := context.WithCancel(context.WithoutCancel(ctx))
+	onportWork, stopOnportWork := context.WithCancel(context.WithoutCancel(ctx))
 	onportDone := make(chan struct{})
-	go func() { onportParts.Run(onportCtx); close(onportDone) }()
-	defer func() { stopOnport(); <-onportDone }()
+	go func() { onportParts.Run(onportCtx, onportWork); close(onportDone) }()
+	defer func() { stopOnport(); stopOnportWork(); <-onportDone }()
 	if cfg.PprofAddr != "" {
 		stopPprof, err := servePprof(cfg.PprofAddr, logger)
 		if err != nil {
@@ -223,13 +226,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down: finishing in-flight requests and jobs")
+	// SIGTERM: stop intake (the listener, job fetching) at once, and give
+	// requests, running jobs (webhook attempts, notifications) and inbound
+	// turns until the shutdown timeout to finish and record their outcome.
+	// What is still running then is cancelled and done again after the
+	// restart.
+	logger.Info("shutting down: finishing in-flight requests and jobs", "timeout", cfg.ShutdownTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	queueStopped := make(chan error, 1)
+	go func() { queueStopped <- q.Stop(shutdownCtx) }()
+	context.AfterFunc(shutdownCtx, stopOnportWork)
 	err = srv.Shutdown(shutdownCtx)
 	stopOnport()
 	<-onportDone
-	err = errors.Join(err, q.Stop(shutdownCtx))
+	err = errors.Join(err, <-queueStopped)
 	if err == nil {
 		logger.Info("stopped cleanly")
 	}

@@ -131,8 +131,12 @@ func (p *Processor) done(id int64, more bool) {
 }
 
 // Run works the queue until ctx is done. It scans for pending work at
-// start (what a previous run left) and every Rescan.
-func (p *Processor) Run(ctx context.Context) {
+// start (what a previous run left) and every Rescan. When ctx is done it
+// takes no new turn and returns once the turns in progress have ended.
+// Turns run under work, not ctx, so that a shutdown lets them commit;
+// cancelling work cuts them short instead: their transaction rolls back
+// and their messages stay pending for the next run.
+func (p *Processor) Run(ctx, work context.Context) {
 	p.rescan(ctx)
 	var wg sync.WaitGroup
 	for range max(p.Workers, 1) {
@@ -157,8 +161,8 @@ func (p *Processor) Run(ctx context.Context) {
 					}
 					size = min(size, max(p.BusyBatch, 1))
 				}
-				more, err := p.turn(ctx, id, size)
-				if err != nil && ctx.Err() == nil {
+				more, err := p.turn(work, id, size)
+				if err != nil && work.Err() == nil {
 					p.Logger.Error("inbound turn failed", "channel", id, "err", err)
 					time.Sleep(200 * time.Millisecond)
 					more = true

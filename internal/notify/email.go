@@ -118,12 +118,28 @@ func (s *SMTPSender) Send(ctx context.Context, e Email) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("smtp: client: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	sendCtx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()
-	if err := c.DialAndSendWithContext(ctx, m); err != nil {
-		return "", classifySMTP(err)
+	// go-mail heeds ctx only while dialling; a server that is slow to
+	// answer DATA would hold a cancelled send (a shutdown past its
+	// timeout) for the whole Timeout. So Send returns as soon as ctx is
+	// done, and the abandoned session ends within Timeout on its own; if
+	// the server took the message after all, the retry repeats it under
+	// the same Message-ID.
+	sent := make(chan error, 1)
+	go func() { sent <- c.DialAndSendWithContext(sendCtx, m) }()
+	select {
+	case err := <-sent:
+		if err != nil {
+			return "", classifySMTP(err)
+		}
+		return e.MessageID, nil
+	case <-sendCtx.Done():
+		if err := ctx.Err(); err != nil { // the caller gave up: not the server's failure
+			return "", fmt.Errorf("smtp: %w", err)
+		}
+		return "", classifySMTP(fmt.Errorf("no answer within %s: %w", s.opts.Timeout, sendCtx.Err()))
 	}
-	return e.MessageID, nil
 }
 
 func (s *SMTPSender) clientOptions() []gomail.Option {

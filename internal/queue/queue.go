@@ -126,11 +126,12 @@ func New(db *sql.DB, opts Options, h Handlers) (*Queue, error) {
 	return &Queue{client: client, db: db, engine: opts.Engine, logger: opts.Logger}, nil
 }
 
-// Start begins working jobs; it returns at once. On SQLite, where one
-// process owns the database and its queue, jobs a crashed process left
-// running are made available again first, since nothing else can be working
-// them. On both engines a sweep then recovers jobs left running by a dead
-// instance (see rescue.go).
+// Start begins working jobs; it returns at once. ctx bounds the start
+// only: cancelling it later (a signal) neither stops the queue nor cancels
+// a running job; Stop does. On SQLite, where one process owns the database
+// and its queue, jobs a crashed process left running are made available
+// again first, since nothing else can be working them. On both engines a
+// sweep then recovers jobs left running by a dead instance (see rescue.go).
 func (q *Queue) Start(ctx context.Context) error {
 	if q.engine == "sqlite" {
 		if _, err := q.recoverOrphans(ctx, time.Now().Add(time.Hour)); err != nil {
@@ -140,22 +141,37 @@ func (q *Queue) Start(ctx context.Context) error {
 	sweepCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	q.stopSweep = cancel
 	go q.sweepOrphans(sweepCtx)
-	if err := q.client.Start(ctx); err != nil {
+	// River treats the cancellation of its start context as StopAndCancel:
+	// a SIGTERM would cut every running job short (a webhook attempt to a
+	// slow receiver, a mail half sent) instead of letting it finish within
+	// the shutdown timeout.
+	if err := q.client.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start queue: %w", err)
 	}
 	return nil
 }
 
-// Stop stops fetching new jobs and waits for running ones until ctx is done,
-// then cancels what is still running; a cancelled job runs again later.
+// Stop stops fetching new jobs and waits for running ones, which keep an
+// uncancelled context and record their outcome, until ctx is done. Then it
+// cancels what is still running and waits up to 5 seconds more for those
+// jobs to give up; a job cut short this way is not lost: it is retried
+// (by the next process, or, left running by a process that could not record
+// it, made available again by the sweep). It returns an error only when the
+// queue could not be stopped at all.
 func (q *Queue) Stop(ctx context.Context) error {
 	if q.stopSweep != nil {
 		q.stopSweep()
 	}
-	if err := q.client.Stop(ctx); err != nil {
-		cancelCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		return q.client.StopAndCancel(cancelCtx)
+	if err := q.client.Stop(ctx); err == nil {
+		return nil
+	}
+	if q.logger != nil {
+		q.logger.Warn("shutdown timeout passed with jobs still running: cancelling them; they run again after the restart")
+	}
+	cancelCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := q.client.StopAndCancel(cancelCtx); err != nil {
+		return fmt.Errorf("stop queue: %w", err)
 	}
 	return nil
 }

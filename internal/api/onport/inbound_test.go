@@ -190,7 +190,7 @@ func TestInboundFairAcrossChannels(t *testing.T) {
 			close(quietDone)
 		}
 	}
-	go h.Processor.Run(ctx)
+	go h.Processor.Run(ctx, ctx)
 	select {
 	case <-quietDone:
 	case <-time.After(10 * time.Second):

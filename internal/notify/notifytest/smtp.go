@@ -61,6 +61,12 @@ type SMTPServer struct {
 	// (StartSMTPTLS).
 	RootCAs *x509.CertPool
 
+	// Hold, when set before the first message, is called with each
+	// message once its data has arrived; the server answers DATA (and
+	// keeps the message, as a real server that already has it would) only
+	// when Hold returns. Tests make a slow mail server with it.
+	Hold func(Mail)
+
 	srv    *smtp.Server
 	mu     sync.Mutex
 	mails  []Mail
@@ -198,9 +204,13 @@ func (x *session) Data(r io.Reader) error {
 	if err != nil {
 		return errors.New("unreadable message")
 	}
-	x.s.mu.Lock()
 	_, isTLS := x.conn.TLSConnectionState()
-	x.s.mails = append(x.s.mails, Mail{From: x.from, To: x.to, Raw: raw, Header: msg.Header, Received: time.Now(), TLS: isTLS})
+	m := Mail{From: x.from, To: x.to, Raw: raw, Header: msg.Header, Received: time.Now(), TLS: isTLS}
+	if x.s.Hold != nil {
+		x.s.Hold(m)
+	}
+	x.s.mu.Lock()
+	x.s.mails = append(x.s.mails, m)
 	x.s.mu.Unlock()
 	select {
 	case x.s.notify <- struct{}{}:

@@ -1,0 +1,112 @@
+package inbound_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/api/onport"
+	"github.com/waybillhq/waybill/internal/commerce"
+	"github.com/waybillhq/waybill/internal/inbound"
+	"github.com/waybillhq/waybill/internal/queue"
+	"github.com/waybillhq/waybill/internal/store"
+	"github.com/waybillhq/waybill/internal/testdb"
+	"github.com/waybillhq/waybill/internal/tracking"
+	"github.com/waybillhq/waybill/internal/webhook"
+)
+
+// TestRunFinishesTurnOnStop stops a processor while a turn is in the
+// middle of its message (the decoder holds it): the turn still commits the
+// message's outcome, and Run returns after it. Cancelling the work context
+// instead cuts the turn short: its transaction rolls back, the message stays
+// pending, and the next run works it, so nothing is lost.
+func TestRunFinishesTurnOnStop(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			for _, cutShort := range []bool{false, true} {
+				name := "finishes"
+				if cutShort {
+					name = "cut short"
+				}
+				t.Run(name, func(t *testing.T) { runStopTest(t, engine, cutShort) })
+			}
+		})
+	}
+}
+
+func runStopTest(t *testing.T, engine string, cutShort bool) {
+	ctx := context.Background()
+	st := testdb.Open(t, engine)
+	q, err := queue.New(st.Writer(), queue.Options{Engine: st.Engine()}, queue.Handlers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	webhooks := &webhook.Service{Store: st, Queue: q}
+	com := &commerce.Service{Store: st, Trackings: &tracking.Service{Store: st, Queue: q, Dispatcher: webhooks}, Events: webhooks}
+	org, err := st.Write().CreateOrg(ctx, "acme", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := com.CreateChannel(ctx, org.ID, commerce.ChannelInput{Name: new("shop")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := &waybill.InboundMessage{OrgID: org.ID, ChannelID: ch.ID, Kind: waybill.InboundManualSale,
+		ExternalID: "S1", Body: benchSale("S1"), ReceivedAt: time.Now()}
+	if err := st.Write().InsertInbound(ctx, []*waybill.InboundMessage{msg}); err != nil {
+		t.Fatal(err)
+	}
+
+	entered, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	held := func(kind string, body []byte) (commerce.Write, error) {
+		once.Do(func() { close(entered); <-release })
+		return onport.DecodeWrite(kind, body)
+	}
+	p := inbound.NewProcessor(st, com, held, nil)
+	p.Workers = 1
+	stop, stopRun := context.WithCancel(ctx)
+	work, stopWork := context.WithCancel(ctx)
+	defer stopWork()
+	done := make(chan struct{})
+	go func() { p.Run(stop, work); close(done) }()
+
+	select {
+	case <-entered:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the processor never took the pending message")
+	}
+	stopRun()
+	if cutShort {
+		stopWork()
+	}
+	close(release)
+	<-done
+
+	statusOf := func() string {
+		t.Helper()
+		logs, err := st.Read().InboundLogs(ctx, org.ID, store.InboundFilter{ExternalID: "S1"})
+		if err != nil || len(logs) != 1 {
+			t.Fatalf("inbound logs: %v %v", logs, err)
+		}
+		return logs[0].Status
+	}
+	if !cutShort {
+		if got := statusOf(); got != waybill.InboundDone {
+			t.Fatalf("after a stop during its turn, the message is %q, want %q", got, waybill.InboundDone)
+		}
+		return
+	}
+	if got := statusOf(); got != waybill.InboundPending {
+		t.Fatalf("after its turn was cut short, the message is %q, want %q", got, waybill.InboundPending)
+	}
+	// The next run works it.
+	if _, err := inbound.NewProcessor(st, com, onport.DecodeWrite, nil).Turn(ctx, ch.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := statusOf(); got != waybill.InboundDone {
+		t.Fatalf("after the next turn, the message is %q, want %q", got, waybill.InboundDone)
+	}
+}
