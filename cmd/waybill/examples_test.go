@@ -103,6 +103,9 @@ func TestExamples(t *testing.T) {
 						"PATH="+filepath.Dir(binary)+string(os.PathListSeparator)+os.Getenv("PATH"),
 						"WAYBILL_URL="+p.URL, "WAYBILL_DATABASE_URL="+dbURL,
 						"RECEIVER_URL="+box.URL, "BASH_ENV="+trace)
+					// The waybill command gets the server's settings, as on the
+					// server's machine (onport sync opens sealed tokens).
+					cmd.Env = append(cmd.Env, exampleServerEnv...)
 					var out bytes.Buffer
 					cmd.Stdout, cmd.Stderr = &out, &out
 					runErr := cmd.Run()
