@@ -19,17 +19,21 @@ const (
 )
 
 // Notification is one message to one recipient about one status of a
-// tracking: decided in the transaction of the status change, then sent by
-// a job. There is at most one per (tracking, status, recipient).
+// tracking, or one change of a return: decided in the transaction of the
+// change, then sent by a job. There is at most one per (tracking or
+// return, status, recipient).
 type Notification struct {
 	ID         string // public, random
 	OrgID      int64
-	TrackingID string
-	EventID    string // the tracking_update that caused it
-	Status     Tag
-	Channel    string // ChannelEmail or ChannelSMS
-	Recipient  string
-	Language   string
+	TrackingID string // the tracking it is about; "" for a return's
+	ReturnID   string // the return it is about; "" for a tracking's
+	EventID    string // the tracking_update or return event that caused it
+	// Status is the tracking status announced, or for a return the event
+	// of its change (return.approved).
+	Status    Tag
+	Channel   string // ChannelEmail or ChannelSMS
+	Recipient string
+	Language  string
 	// Delayed is set when the organization's delay applies: the message
 	// goes out at DueAt only if the tracking still has Status.
 	Delayed bool

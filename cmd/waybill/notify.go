@@ -8,6 +8,7 @@ import (
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/config"
 	"github.com/waybillhq/waybill/internal/notify"
+	"github.com/waybillhq/waybill/internal/returns"
 	"github.com/waybillhq/waybill/internal/store"
 )
 
@@ -22,7 +23,10 @@ func newNotifier(cfg config.Config, st *store.Store, events notify.EventWriter, 
 				return ""
 			}
 			return base + "/t/" + t.PageToken
-		}}
+		},
+		// The shopper's page of a return (internal/web serves /r/{token}).
+		ReturnPageURL: func(r waybill.Return) string { return returns.PageURL(cfg.PublicURL, r.PageToken) },
+	}
 	if cfg.SMTPURL != "" {
 		s, err := config.ParseSMTPURL(cfg.SMTPURL)
 		if err != nil {

@@ -112,8 +112,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// notifications (its write-back is a job in the same transaction).
 	connector := &onportlink.Service{Store: st, Box: secrets, Throttle: onportlink.NewThrottle(), HTTP: onportlink.NewHTTPClient(cfg.WebhookAllowPrivate),
 		PublicURL: cfg.PublicURL, Snooze: queue.Snooze, Logger: logger.With("component", "onport-connector")}
-	returnsSvc := &returns.Service{Store: st, Events: webhooks, Email: notifier.Email, PublicURL: cfg.PublicURL,
-		Logger: logger.With("component", "returns")}
+	// A return's changes reach webhooks, then the shopper's email (a
+	// notification), in the transaction of the change.
+	returnsSvc := &returns.Service{Store: st, Events: notifier.After(webhooks)}
 	trackings := &tracking.Service{Store: st, Carriers: carriers, SandboxStep: cfg.SandboxStep,
 		Secrets: secrets, Logger: logger.With("component", "poll"), PollScale: cfg.PollScale, Rates: rates}
 	returnsSvc.Trackings = trackings
@@ -151,13 +152,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		SweepPendingTime: func(ctx context.Context) error { _, err := webhooks.SweepPendingTime(ctx); return err },
 		OnportFetch:      connector.Fetch,
 		OnportWrite:      connector.Write,
-		SendReturnEmail:  returnsSvc.SendEmail,
 		ExpireReturns:    func(ctx context.Context) error { _, err := returnsSvc.ExpireStale(ctx); return err },
 	})
 	if err != nil {
 		return err
 	}
-	trackings.Queue, webhooks.Queue, notifier.Queue, connector.Queue, returnsSvc.Queue = q, q, q, q, q
+	trackings.Queue, webhooks.Queue, notifier.Queue, connector.Queue = q, q, q, q
 
 	// One budget of failed authentications per client address, for every face.
 	authThrottle := httpserver.NewAuthThrottle(cfg.AuthFailuresPerMinute, nil)

@@ -161,9 +161,12 @@ var catalogues = map[string]catalogue{
 	},
 }
 
-// StatusLabel is the customer-facing name of a status in a language
-// (matched as MatchLanguage does).
+// StatusLabel is the customer-facing name of a status, or of the status
+// a return key leads to, in a language (matched as MatchLanguage does).
 func StatusLabel(tag waybill.Tag, lang string) string {
+	if returnKey(tag) {
+		return returnCatalogues[MatchLanguage(lang)].label[returnStatus(tag)]
+	}
 	if l, ok := catalogues[MatchLanguage(lang)].label[tag]; ok {
 		return l
 	}
@@ -176,15 +179,18 @@ var defaults = func() map[string]*Compiled {
 		for _, tag := range Statuses {
 			m[defaultKey(tag, lang)] = MustCompile(defaultTemplate(tag, lang))
 		}
+		for _, key := range ReturnKeys {
+			m[defaultKey(key, lang)] = MustCompile(defaultReturnTemplate(key, lang))
+		}
 	}
 	return m
 }()
 
 func defaultKey(tag waybill.Tag, lang string) string { return string(tag) + "/" + lang }
 
-// Default returns the built-in template of a notifying status in one of
-// Languages (another language gets MatchLanguage's), and false for a status
-// that does not notify.
+// Default returns the built-in template of a notifying status or a
+// return key in one of Languages (another language gets MatchLanguage's),
+// and false for a status that does not notify.
 func Default(tag waybill.Tag, lang string) (*Compiled, bool) {
 	c, ok := defaults[defaultKey(tag, MatchLanguage(lang))]
 	return c, ok

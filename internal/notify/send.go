@@ -21,7 +21,8 @@ import (
 //   - sent, with the provider's message id (and the email's Message-ID,
 //     the same at every attempt, so a repeat after a crash is recognisable);
 //   - skipped, without sending, when a delayed status changed meanwhile, the
-//     recipient left the tracking, or the tracking is gone;
+//     recipient left the tracking (or unsubscribed from the return), or
+//     the tracking (or return) is gone;
 //   - not_sent when no provider is configured for the channel;
 //   - failed at once on a permanent failure, with the provider's answer;
 //     a temporary one schedules the next attempt (Schedule), and is failed
@@ -36,21 +37,23 @@ func (s *Service) Send(ctx context.Context, orgID, seq int64, attempt int) error
 	if n.State != waybill.NotificationPending || n.Attempts >= attempt {
 		return nil
 	}
-	t, err := s.Store.Read().Tracking(ctx, orgID, n.TrackingID)
-	switch {
-	case waybill.ErrorCode(err) == waybill.ENOTFOUND:
-		return s.finish(ctx, seq, n, attempt, waybill.NotificationSkipped, "the tracking was deleted")
-	case err != nil:
+	var d Data
+	var skip string
+	if n.ReturnID != "" {
+		d, skip, err = s.returnData(ctx, orgID, n)
+	} else {
+		d, skip, err = s.trackingData(ctx, orgID, n)
+	}
+	if err != nil {
 		return err
-	case n.Delayed && t.Tag != n.Status:
-		return s.finish(ctx, seq, n, attempt, waybill.NotificationSkipped, fmt.Sprintf("the status changed to %s during the delay", t.Tag))
-	case !subscribed(t, n):
-		return s.finish(ctx, seq, n, attempt, waybill.NotificationSkipped, "the recipient is no longer on the tracking")
+	}
+	if skip != "" {
+		return s.finish(ctx, seq, n, attempt, waybill.NotificationSkipped, skip)
 	}
 	if (n.Channel == waybill.ChannelEmail && s.Email == nil) || (n.Channel == waybill.ChannelSMS && s.SMS == nil) {
 		return s.finish(ctx, seq, n, attempt, waybill.NotificationNotSent, ErrNoProvider.Error())
 	}
-	msg, custom, err := s.render(ctx, orgID, t, n)
+	msg, custom, err := s.render(ctx, orgID, n, d)
 	if err != nil {
 		return s.finish(ctx, seq, n, attempt, waybill.NotificationFailed, "render: "+err.Error())
 	}
@@ -146,9 +149,28 @@ func subscribed(t waybill.Tracking, n waybill.Notification) bool {
 	return slices.Contains(t.Emails, n.Recipient)
 }
 
-// render fills the organization's template for the status and language,
-// or the default, with the tracking. custom is true for the organization's.
-func (s *Service) render(ctx context.Context, orgID int64, t waybill.Tracking, n waybill.Notification) (Message, bool, error) {
+// trackingData is what a tracking's notification shows, or why it is
+// skipped now: the tracking is gone, a delayed status changed, or the
+// recipient left the tracking.
+func (s *Service) trackingData(ctx context.Context, orgID int64, n waybill.Notification) (Data, string, error) {
+	t, err := s.Store.Read().Tracking(ctx, orgID, n.TrackingID)
+	switch {
+	case waybill.ErrorCode(err) == waybill.ENOTFOUND:
+		return Data{}, "the tracking was deleted", nil
+	case err != nil:
+		return Data{}, "", err
+	case n.Delayed && t.Tag != n.Status:
+		return Data{}, fmt.Sprintf("the status changed to %s during the delay", t.Tag), nil
+	case !subscribed(t, n):
+		return Data{}, "the recipient is no longer on the tracking", nil
+	}
+	return s.data(t, n.Language, s.UnsubscribeURL(n.UnsubscribeToken)), "", nil
+}
+
+// render fills the organization's template for the notification's status
+// (or return key) and language, or the default, with d and the
+// organization's name. custom is true for the organization's.
+func (s *Service) render(ctx context.Context, orgID int64, n waybill.Notification, d Data) (Message, bool, error) {
 	c, custom, err := s.template(ctx, s.Store.Read(), orgID, n.Status, n.Language)
 	if err != nil {
 		return Message{}, false, err
@@ -157,7 +179,8 @@ func (s *Service) render(ctx context.Context, orgID int64, t waybill.Tracking, n
 	if err != nil {
 		return Message{}, false, err
 	}
-	m, err := c.Render(s.data(org.Name, t, n.Language, s.UnsubscribeURL(n.UnsubscribeToken)))
+	d.StoreName = org.Name
+	m, err := c.Render(d)
 	return m, custom, err
 }
 
@@ -181,12 +204,12 @@ func (s *Service) template(ctx context.Context, q *store.Queries, orgID int64, s
 }
 
 // data is what a template shows about a tracking.
-func (s *Service) data(storeName string, t waybill.Tracking, lang, unsubscribe string) Data {
+func (s *Service) data(t waybill.Tracking, lang, unsubscribe string) Data {
 	name := t.Slug
 	if c, ok := courier.Lookup(t.Slug); ok {
 		name = c.Name
 	}
-	d := Data{StoreName: storeName, CustomerName: t.CustomerName, OrderNumber: t.OrderNumber, Courier: name,
+	d := Data{CustomerName: t.CustomerName, OrderNumber: t.OrderNumber, Courier: name,
 		TrackingNumber: t.TrackingNumber, Status: StatusLabel(t.Tag, lang), UnsubscribeURL: unsubscribe}
 	if d.ExpectedDelivery = t.ExpectedDelivery; len(d.ExpectedDelivery) > 10 && d.ExpectedDelivery[10] == 'T' {
 		d.ExpectedDelivery = d.ExpectedDelivery[:10]

@@ -50,6 +50,9 @@ type Service struct {
 	// PageURL is the link to a tracking's hosted page that every message
 	// carries.
 	PageURL func(t waybill.Tracking) string
+	// ReturnPageURL is the link to a return's page that a return's
+	// messages carry.
+	ReturnPageURL func(r waybill.Return) string
 	// PublicURL is where the unsubscribe links point (PublicURL/u/{token}).
 	PublicURL string
 	// Events, when set, hears notification.sent and notification.failed.
@@ -119,15 +122,23 @@ func (s *Service) PutSettings(ctx context.Context, orgID int64, st waybill.Notif
 }
 
 // Dispatch decides the notifications of events, inside the transaction
-// of the status change that caused them: for every recipient that is due
-// (see Due) it records a notification and the job that sends it, both in
-// tx, so a status change and its messages commit together or not at all.
-// A (tracking, status, recipient) already notified is skipped. It has the
-// shape of tracking.Dispatcher.
+// of the change that caused them, so a change and its messages commit
+// together or not at all:
+//   - a tracking_update: for every recipient that is due (see Due) a
+//     notification and the job that sends it; a (tracking, status,
+//     recipient) already notified is skipped;
+//   - a return event (return.approved …) carrying its return: the
+//     shopper's email, when the organization sends emails and the shopper
+//     has not unsubscribed from the return; a (return, event, recipient)
+//     already notified is skipped.
+//
+// It has the shape of tracking.Dispatcher.
 func (s *Service) Dispatch(ctx context.Context, tx *store.Tx, events ...waybill.Event) error {
 	var st *waybill.NotificationSettings
 	for _, e := range events {
-		if e.Type != waybill.EventTrackingUpdate || !Notifies(e.Tag) || e.Tracking == nil {
+		tracked := e.Type == waybill.EventTrackingUpdate && Notifies(e.Tag) && e.Tracking != nil
+		returned := e.Return != nil && returnKey(waybill.Tag(e.Type))
+		if !tracked && !returned {
 			continue
 		}
 		if st == nil {
@@ -136,6 +147,12 @@ func (s *Service) Dispatch(ctx context.Context, tx *store.Tx, events ...waybill.
 				return err
 			}
 			st = &loaded
+		}
+		if returned {
+			if err := s.dispatchReturn(ctx, tx, e, *st); err != nil {
+				return err
+			}
+			continue
 		}
 		now := s.now()
 		for _, r := range Due(e, *st) {
@@ -160,6 +177,7 @@ func (s *Service) Dispatch(ctx context.Context, tx *store.Tx, events ...waybill.
 // Filter narrows a list of notifications; zero fields do not.
 type Filter struct {
 	TrackingID string
+	ReturnID   string
 	State      string
 	Since      time.Time
 	Limit      int // 100 when zero; at most 1000
@@ -170,7 +188,7 @@ func (s *Service) List(ctx context.Context, orgID int64, f Filter) ([]waybill.No
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = min(max(f.Limit, 100), 1000)
 	}
-	return s.Store.Read().Notifications(ctx, orgID, store.NotificationFilter{TrackingID: f.TrackingID, State: f.State, Since: f.Since, Limit: f.Limit})
+	return s.Store.Read().Notifications(ctx, orgID, store.NotificationFilter{TrackingID: f.TrackingID, ReturnID: f.ReturnID, State: f.State, Since: f.Since, Limit: f.Limit})
 }
 
 // After returns the dispatcher of a status change's events: first (the

@@ -147,7 +147,14 @@ func (e *env) list(t *testing.T, trackingID string) []waybill.Notification {
 // tracking, as the queue would.
 func (e *env) sendAll(t *testing.T, trackingID string) {
 	t.Helper()
-	rows, err := e.st.Writer().Query(`SELECT id FROM notifications WHERE org_id = $1 AND tracking_id = $2 AND state = 'pending' ORDER BY id`, e.org, trackingID)
+	e.sendPending(t, "tracking_id", trackingID)
+}
+
+// sendPending sends the pending notifications whose column (tracking_id
+// or return_id) is id, oldest first, as the queue's jobs would.
+func (e *env) sendPending(t *testing.T, column, id string) {
+	t.Helper()
+	rows, err := e.st.Writer().Query(`SELECT id FROM notifications WHERE org_id = $1 AND `+column+` = $2 AND state = 'pending' ORDER BY id`, e.org, id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,14 @@ type Template struct {
 // {{.ExpectedDelivery}} (empty when unknown), {{.PageURL}} (the tracking
 // page), {{.UnsubscribeURL}} (one click stops further messages),
 // {{.CustomerName}} and {{.OrderNumber}} (both may be empty).
+//
+// A return's notification fills {{.RMA}}, {{.Items}} (one "2 × Name" per
+// line, for {{range .Items}}), {{.RejectReason}}, {{.LabelURL}} and
+// {{.ReturnAddress}} (each empty when the return has none); its
+// {{.PageURL}} is the return's page, its {{.TrackingNumber}} and
+// {{.Courier}} the return parcel's (empty until there is one) and its
+// {{.Status}} the return's status. A tracking's notification leaves
+// these return fields empty.
 type Data struct {
 	StoreName        string
 	CustomerName     string
@@ -37,9 +45,16 @@ type Data struct {
 	ExpectedDelivery string
 	PageURL          string
 	UnsubscribeURL   string
+
+	RMA           string
+	Items         []string
+	RejectReason  string
+	LabelURL      string
+	ReturnAddress string
 }
 
-// SampleData is the tracking templates are checked and previewed with.
+// SampleData is the tracking (and return) templates are checked and
+// previewed with.
 var SampleData = Data{
 	StoreName:        "Example Store",
 	CustomerName:     "Alex Doe",
@@ -50,6 +65,11 @@ var SampleData = Data{
 	ExpectedDelivery: "2026-07-14",
 	PageURL:          "https://track.example.com/t/3kTMd9xQ",
 	UnsubscribeURL:   "https://track.example.com/u/Zq81Lw0p",
+	RMA:              "RMA-7K2D-Q9XW",
+	Items:            []string{"1 × Linen shirt, blue, M", "2 × Cotton socks"},
+	RejectReason:     "The item was worn.",
+	LabelURL:         "https://labels.example.com/RMA-7K2D-Q9XW.pdf",
+	ReturnAddress:    "Example Store Returns\n1 Dock Road\nLeeds LS1 1AA",
 }
 
 // Message is a rendered notification.

@@ -129,3 +129,54 @@ func TestCompileRefusesWithLineAndReason(t *testing.T) {
 		t.Fatalf("a valid template is refused: %v", err)
 	}
 }
+
+// TestReturnDefaultsRenderInEveryLanguage: every change of a return has a
+// default in every language, with the RMA, the items, the return's page,
+// the unsubscribe link and the change's own words; the label and address
+// only once approved, the reason only when rejected.
+func TestReturnDefaultsRenderInEveryLanguage(t *testing.T) {
+	t.Parallel()
+	marks := map[string]string{"en": "Return number", "de": "Rücksendenummer", "fr": "Numéro de retour", "es": "Número de devolución"}
+	for _, lang := range Languages {
+		seen := map[string]string{}
+		for _, key := range ReturnKeys {
+			c, ok := Default(key, lang)
+			if !ok {
+				t.Fatalf("no default for %s/%s", key, lang)
+			}
+			d := SampleData
+			d.Status = StatusLabel(key, lang)
+			m, err := c.Render(d)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", key, lang, err)
+			}
+			if !strings.Contains(m.Subject, d.RMA) || !strings.Contains(m.Subject, d.Status) || d.Status == string(key) {
+				t.Errorf("%s/%s subject %q lacks the RMA or the status %q", key, lang, m.Subject, d.Status)
+			}
+			if prev, dup := seen[m.Text]; dup {
+				t.Errorf("%s/%s says the same as %s", key, lang, prev)
+			}
+			seen[m.Text] = string(key)
+			st := returnStatus(key)
+			for part, s := range map[string]string{"text": m.Text, "html": m.HTML} {
+				if strings.Contains(s, "{{") || strings.Contains(s, "<no value>") {
+					t.Errorf("%s/%s %s has an unfilled placeholder", key, lang, part)
+				}
+				for _, want := range []string{d.RMA, "Cotton socks", d.PageURL, d.UnsubscribeURL, marks[lang], returnCatalogues[lang].next[st]} {
+					if !strings.Contains(s, want) {
+						t.Errorf("%s/%s %s lacks %q:\n%s", key, lang, part, want, s)
+					}
+				}
+				if got := strings.Contains(s, d.LabelURL); got != (st == waybill.ReturnApproved) {
+					t.Errorf("%s/%s %s shows the label: %v", key, lang, part, got)
+				}
+				if got := strings.Contains(s, "1 Dock Road"); got != (st == waybill.ReturnApproved) {
+					t.Errorf("%s/%s %s shows the return address: %v", key, lang, part, got)
+				}
+				if got := strings.Contains(s, d.RejectReason); got != (st == waybill.ReturnRejected) {
+					t.Errorf("%s/%s %s shows the reject reason: %v", key, lang, part, got)
+				}
+			}
+		}
+	}
+}

@@ -9,8 +9,8 @@ import (
 	"github.com/waybillhq/waybill/internal/store"
 )
 
-// TemplateInfo is the template that applies to one status and language:
-// the organization's own (Custom) or the default.
+// TemplateInfo is the template that applies to one status (or return
+// key) and language: the organization's own (Custom) or the default.
 type TemplateInfo struct {
 	Status   waybill.Tag
 	Language string
@@ -19,8 +19,8 @@ type TemplateInfo struct {
 }
 
 func checkKey(status waybill.Tag, lang string) error {
-	if !Notifies(status) {
-		return waybill.Errorf(waybill.ENOTFOUND, "No template for status %q: templates exist for InfoReceived, InTransit, OutForDelivery, AvailableForPickup, AttemptFail, Delivered and Exception.", status)
+	if !Notifies(status) && !returnKey(status) {
+		return waybill.Errorf(waybill.ENOTFOUND, "No template for status %q: templates exist for InfoReceived, InTransit, OutForDelivery, AvailableForPickup, AttemptFail, Delivered and Exception, and for the return events return.submitted, return.approved, return.rejected, return.shipped, return.received, return.resolved and return.expired.", status)
 	}
 	if !slices.Contains(Languages, lang) {
 		return waybill.Errorf(waybill.ENOTFOUND, "No template in language %q: templates exist in en, de, fr and es.", lang)
@@ -28,15 +28,15 @@ func checkKey(status waybill.Tag, lang string) error {
 	return nil
 }
 
-// Templates lists the template of every notifying status in every
-// language, the organization's where it has one.
+// Templates lists the template of every notifying status, then of every
+// return key, in every language, the organization's where it has one.
 func (s *Service) Templates(ctx context.Context, orgID int64) ([]TemplateInfo, error) {
 	own, err := s.Store.Read().NotificationTemplates(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
 	var out []TemplateInfo
-	for _, tag := range Statuses {
+	for _, tag := range slices.Concat(Statuses, ReturnKeys) {
 		for _, lang := range Languages {
 			info := TemplateInfo{Status: tag, Language: lang}
 			if i := slices.IndexFunc(own, func(t waybill.NotificationTemplate) bool { return t.Status == tag && t.Language == lang }); i >= 0 {
@@ -52,8 +52,9 @@ func (s *Service) Templates(ctx context.Context, orgID int64) ([]TemplateInfo, e
 	return out, nil
 }
 
-// GetTemplate returns the template for a status and language; ENOTFOUND
-// for a status that does not notify or a language without templates.
+// GetTemplate returns the template for a status (or return key) and
+// language; ENOTFOUND for a status that does not notify or a language
+// without templates.
 func (s *Service) GetTemplate(ctx context.Context, orgID int64, status waybill.Tag, lang string) (TemplateInfo, error) {
 	if err := checkKey(status, lang); err != nil {
 		return TemplateInfo{}, err
@@ -103,9 +104,9 @@ func (s *Service) DeleteTemplate(ctx context.Context, orgID int64, status waybil
 	})
 }
 
-// Preview renders a template with a sample tracking: t when given (to
-// try a template before storing it), else the one that applies. The store
-// name is the organization's.
+// Preview renders a template with a sample tracking (and return): t when
+// given (to try a template before storing it), else the one that applies.
+// The store name is the organization's.
 func (s *Service) Preview(ctx context.Context, org waybill.Organization, status waybill.Tag, lang string, t *Template) (Message, error) {
 	if err := checkKey(status, lang); err != nil {
 		return Message{}, err

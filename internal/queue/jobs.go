@@ -31,28 +31,10 @@ type Handlers struct {
 	OnportFetch func(ctx context.Context, orgID int64, connectionID, kind string, remoteID int64) error
 	// OnportWrite makes one write to an Onport connection's account.
 	OnportWrite func(ctx context.Context, orgID int64, connectionID, method, path, body string) error
-	// SendReturnEmail sends the shopper's email about one change of a
-	// return (the event eventID).
-	SendReturnEmail func(ctx context.Context, orgID, returnID int64, eventID string) error
 	// ExpireReturns sweeps approved returns not shipped in time; it runs
 	// periodically, every ExpireReturnsEvery (one hour when zero).
 	ExpireReturns      func(ctx context.Context) error
 	ExpireReturnsEvery time.Duration
-}
-
-type sendReturnEmailArgs struct {
-	OrgID    int64  `json:"org_id" river:"unique"`
-	ReturnID int64  `json:"return_id" river:"unique"`
-	EventID  string `json:"event_id" river:"unique"`
-}
-
-func (sendReturnEmailArgs) Kind() string { return "send_return_email" }
-
-// EnqueueReturnEmail schedules the shopper's email about one change of a
-// return, inside tx, on the notifications queue: one job per event.
-func (q *Queue) EnqueueReturnEmail(ctx context.Context, tx *sql.Tx, orgID, returnID int64, eventID string) error {
-	return q.insert(ctx, tx, sendReturnEmailArgs{OrgID: orgID, ReturnID: returnID, EventID: eventID},
-		&river.InsertOpts{Queue: QueueNotifications, Priority: PriorityNew, UniqueOpts: uniqueWhileQueued, MaxAttempts: 25})
 }
 
 type expireReturnsArgs struct{}
@@ -183,11 +165,6 @@ func (h Handlers) register() *river.Workers {
 	if h.SweepPendingTime != nil {
 		river.AddWorker(w, river.WorkFunc(func(ctx context.Context, _ *river.Job[sweepPendingTimeArgs]) error {
 			return h.SweepPendingTime(ctx)
-		}))
-	}
-	if h.SendReturnEmail != nil {
-		river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[sendReturnEmailArgs]) error {
-			return h.SendReturnEmail(ctx, j.Args.OrgID, j.Args.ReturnID, j.Args.EventID)
 		}))
 	}
 	if h.ExpireReturns != nil {

@@ -12,22 +12,17 @@ import (
 )
 
 // emit records the return's event for its current status (the whole
-// return in it) with its webhook deliveries, and queues the shopper's
-// email about it, all in tx.
-func (s *Service) emit(ctx context.Context, tx *store.Tx, seq int64, r *waybill.Return) error {
+// return in it) through Events, in tx: its webhook deliveries and the
+// shopper's email (a notification) commit with the change.
+func (s *Service) emit(ctx context.Context, tx *store.Tx, r *waybill.Return) error {
 	snapshot := *r
 	snapshot.Lines = append([]waybill.ReturnLine(nil), r.Lines...)
 	e := waybill.Event{ID: store.NewEventID(), OrgID: r.OrgID, Type: waybill.ReturnEvent(r.Status), Return: &snapshot,
 		Detail: "return " + r.RMA + " " + string(r.Status), CreatedAt: r.UpdatedAt}
-	if s.Events != nil {
-		if err := s.Events.Dispatch(ctx, tx, e); err != nil {
-			return err
-		}
+	if s.Events == nil {
+		return nil
 	}
-	if s.Queue != nil && r.Email != "" {
-		return s.Queue.EnqueueReturnEmail(ctx, tx.SQL(), r.OrgID, seq, e.ID)
-	}
-	return nil
+	return s.Events.Dispatch(ctx, tx, e)
 }
 
 // apply moves the return by action (refused with ECONFLICT, changing
@@ -72,7 +67,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, seq int64, r *waybill
 			return err
 		}
 	}
-	return s.emit(ctx, tx, seq, r)
+	return s.emit(ctx, tx, r)
 }
 
 // change runs one action on the organization's return in its own

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/notify"
 	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/returns"
 	"github.com/waybillhq/waybill/internal/store"
@@ -24,6 +25,7 @@ type env struct {
 	ctx       context.Context
 	st        *store.Store
 	svc       *returns.Service
+	notifier  *notify.Service
 	trackings *tracking.Service
 	org, org2 waybill.Organization
 
@@ -51,7 +53,10 @@ func newEnv(t *testing.T, engine string) *env {
 		t.Fatal(err)
 	}
 	webhooks := &webhook.Service{Store: st, Queue: q, AllowPrivate: true}
-	e.svc = &returns.Service{Store: st, Events: webhooks, Queue: q, Now: e.clock, PublicURL: "http://waybill.test"}
+	// The shopper's emails are notifications, decided with each change;
+	// with no sender configured they are only recorded and queued here.
+	e.notifier = &notify.Service{Store: st, Queue: q, Now: e.clock, PublicURL: "http://waybill.test"}
+	e.svc = &returns.Service{Store: st, Events: e.notifier.After(webhooks), Now: e.clock}
 	e.trackings = &tracking.Service{Store: st, Queue: q, Dispatcher: e.svc.After(webhooks), Now: e.clock}
 	e.svc.Trackings = e.trackings
 	// Every return event reaches an endpoint, so deliveries can be counted.

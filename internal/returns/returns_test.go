@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/notify"
 	"github.com/waybillhq/waybill/internal/returns"
 	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/tracking"
@@ -278,7 +279,7 @@ func TestRefusedActionsChangeNothing(t *testing.T) {
 // TestReturnParcelMovesTheReturn approves with a return tracking number:
 // the parcel becomes a return tracking, its first scan ships the return
 // and its delivery receives it, each change one event, one delivery and
-// one email job.
+// one email notification with its job, recorded in the same transaction.
 func TestReturnParcelMovesTheReturn(t *testing.T) {
 	forEngines(t, func(t *testing.T, e *env) {
 		tr := e.ship(e.org, "8888888888", "#P1", day)
@@ -305,8 +306,23 @@ func TestReturnParcelMovesTheReturn(t *testing.T) {
 		if got := e.events(e.org); !slices.Equal(got, want) {
 			t.Fatalf("events %v; want %v", got, want)
 		}
-		if d, j := e.deliveries(e.org), e.jobs("send_return_email"); d != 4 || j != 4 {
-			t.Fatalf("%d deliveries and %d email jobs; want 4 each", d, j)
+		if d, j := e.deliveries(e.org), e.jobs("send_notification"); d != 4 || j != 4 {
+			t.Fatalf("%d deliveries and %d notification jobs; want 4 each", d, j)
+		}
+		ns, err := e.notifier.List(e.ctx, e.org.ID, notify.Filter{ReturnID: r.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, n := range ns {
+			if n.Recipient != "ann@example.com" || n.Channel != waybill.ChannelEmail || n.State != waybill.NotificationPending || n.TrackingID != "" {
+				t.Errorf("notification %+v", n)
+			}
+			keys = append(keys, string(n.Status))
+		}
+		slices.Sort(keys)
+		if w := slices.Sorted(slices.Values(want)); !slices.Equal(keys, w) {
+			t.Errorf("notifications %v; want one per change %v", keys, w)
 		}
 		// Received by the merchant first: the parcel's delivery changes nothing.
 		tr2 := e.ship(e.org, "9999999999", "#P2", day)

@@ -2,26 +2,19 @@ package returns
 
 import (
 	"context"
-	"database/sql"
-	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/waybillhq/waybill"
-	"github.com/waybillhq/waybill/internal/notify"
 	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/tracking"
 )
 
-// EventWriter records events and their webhook deliveries in a
-// transaction; webhook.Service is one.
+// EventWriter records events and what follows from them in a
+// transaction: webhook.Service records their webhook deliveries, and
+// notify.Service.After(webhooks) the shopper's emails too.
 type EventWriter interface {
 	Dispatch(ctx context.Context, tx *store.Tx, events ...waybill.Event) error
-}
-
-// Enqueuer schedules a return's email inside a store transaction.
-type Enqueuer interface {
-	EnqueueReturnEmail(ctx context.Context, tx *sql.Tx, orgID, returnSeq int64, eventID string) error
 }
 
 // Trackings makes the return parcel's tracking; tracking.Service is one.
@@ -36,15 +29,10 @@ var _ Trackings = (*tracking.Service)(nil)
 type Service struct {
 	Store     *store.Store
 	Trackings Trackings
-	Events    EventWriter // nil records no events
-	Queue     Enqueuer    // nil sends no emails
-	// Email sends the shopper's emails (the notification machinery's
-	// sender); nil records nothing and sends nothing.
-	Email notify.EmailSender
-	// PublicURL is where the links in emails point.
-	PublicURL string
-	Now       func() time.Time
-	Logger    *slog.Logger
+	// Events hears every change of a return, in its transaction; nil
+	// records no events (and so sends no webhooks and no emails).
+	Events EventWriter
+	Now    func() time.Time
 }
 
 func (s *Service) now() time.Time {
@@ -52,13 +40,6 @@ func (s *Service) now() time.Time {
 		return s.Now().UTC().Truncate(time.Microsecond)
 	}
 	return time.Now().UTC().Truncate(time.Microsecond)
-}
-
-func (s *Service) logger() *slog.Logger {
-	if s.Logger != nil {
-		return s.Logger
-	}
-	return slog.Default()
 }
 
 // Settings returns the organization's rules, DefaultReturnSettings until

@@ -144,7 +144,7 @@ func (s *Service) Submit(ctx context.Context, ref OrderRef, verify string, in Su
 				return err
 			}
 		}
-		if err := s.emit(ctx, tx, seq, &r); err != nil {
+		if err := s.emit(ctx, tx, &r); err != nil {
 			return err
 		}
 		if o.Settings.AutoApprove {

@@ -122,7 +122,7 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	run("Notification", func() error { _, err := r.Notification(ctx, org.ID, 1); return err })
 	run("NotificationByToken", func() error { _, err := r.NotificationByToken(ctx, "token"); return err })
 	for name, f := range map[string]store.NotificationFilter{
-		"all": {}, "tracking": {TrackingID: tr.ID}, "state": {State: "sent"}, "since": {Since: day},
+		"all": {}, "tracking": {TrackingID: tr.ID}, "return": {ReturnID: "ret"}, "state": {State: "sent"}, "since": {Since: day},
 	} {
 		run("Notifications/"+name, func() error { _, err := r.Notifications(ctx, org.ID, f); return err })
 	}
@@ -130,7 +130,8 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	run("NotificationTemplate", func() error { _, err := r.NotificationTemplate(ctx, org.ID, waybill.TagDelivered, "en"); return err })
 	run("NotificationTemplates", func() error { _, err := r.NotificationTemplates(ctx, org.ID); return err })
 	run("DeleteNotificationTemplate", func() error { return w.DeleteNotificationTemplate(ctx, org.ID, waybill.TagDelivered, "en") })
-	run("Unsubscribed", func() error { _, err := r.Unsubscribed(ctx, org.ID, tr.ID, "a@example.com"); return err })
+	run("Unsubscribed", func() error { _, err := r.Unsubscribed(ctx, org.ID, tr.ID, "", "a@example.com"); return err })
+	run("Unsubscribed/return", func() error { _, err := r.Unsubscribed(ctx, org.ID, "", "ret", "a@example.com"); return err })
 
 	// Commerce (Onport): every list with each filter column, and the gets.
 	method := map[string]string{

@@ -20,12 +20,13 @@ func NewNotificationToken() string {
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
 
-const notificationColumns = `id, public_id, org_id, tracking_id, event_id, status, channel, recipient, language, delayed,
+const notificationColumns = `id, public_id, org_id, tracking_id, return_id, event_id, status, channel, recipient, language, delayed,
 	due_at, state, template, provider_id, message_id, attempts, last_error, unsubscribe_token, created_at, updated_at, sent_at`
 
 // InsertNotification records a decided notification, setting n.ID and
-// n.UnsubscribeToken, unless one already exists for the same (tracking,
-// status, recipient): then it returns inserted false and writes nothing.
+// n.UnsubscribeToken, unless one already exists for the same (tracking or
+// return, status, recipient): then it returns inserted false and writes
+// nothing.
 // The check is the table's unique index, so it holds across instances.
 func (q *Queries) InsertNotification(ctx context.Context, n *waybill.Notification) (seq int64, inserted bool, err error) {
 	if n.ID == "" {
@@ -34,11 +35,11 @@ func (q *Queries) InsertNotification(ctx context.Context, n *waybill.Notificatio
 	if n.UnsubscribeToken == "" {
 		n.UnsubscribeToken = NewNotificationToken()
 	}
-	err = q.q.QueryRowContext(ctx, `INSERT INTO notifications (public_id, org_id, tracking_id, event_id, status, channel,
+	err = q.q.QueryRowContext(ctx, `INSERT INTO notifications (public_id, org_id, tracking_id, return_id, event_id, status, channel,
 		recipient, language, delayed, due_at, state, unsubscribe_token, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
-		ON CONFLICT (org_id, tracking_id, status, recipient) DO NOTHING RETURNING id`,
-		n.ID, n.OrgID, n.TrackingID, n.EventID, string(n.Status), n.Channel, n.Recipient, n.Language, n.Delayed,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+		ON CONFLICT (org_id, tracking_id, return_id, status, recipient) DO NOTHING RETURNING id`,
+		n.ID, n.OrgID, n.TrackingID, n.ReturnID, n.EventID, string(n.Status), n.Channel, n.Recipient, n.Language, n.Delayed,
 		toMicros(n.DueAt), n.State, n.UnsubscribeToken, toMicros(n.CreatedAt)).Scan(&seq)
 	if isNoRows(err) {
 		return 0, false, nil
@@ -55,7 +56,7 @@ func scanNotification(row rowScanner) (waybill.Notification, int64, error) {
 	var n waybill.Notification
 	var seq, due, created, updated, sent int64
 	var status string
-	err := row.Scan(&seq, &n.ID, &n.OrgID, &n.TrackingID, &n.EventID, &status, &n.Channel, &n.Recipient, &n.Language,
+	err := row.Scan(&seq, &n.ID, &n.OrgID, &n.TrackingID, &n.ReturnID, &n.EventID, &status, &n.Channel, &n.Recipient, &n.Language,
 		&n.Delayed, &due, &n.State, &n.Template, &n.ProviderID, &n.MessageID, &n.Attempts, &n.LastError,
 		&n.UnsubscribeToken, &created, &updated, &sent)
 	if err != nil {
@@ -109,6 +110,7 @@ func (q *Queries) FinishNotification(ctx context.Context, orgID, seq int64, n wa
 // NotificationFilter narrows a list of notifications; zero fields do not.
 type NotificationFilter struct {
 	TrackingID string
+	ReturnID   string
 	State      string
 	Since      time.Time
 	Limit      int // 100 when zero
@@ -126,6 +128,10 @@ func (q *Queries) Notifications(ctx context.Context, orgID int64, f Notification
 	if f.TrackingID != "" {
 		args = append(args, f.TrackingID)
 		query += " AND tracking_id = $" + strconv.Itoa(len(args))
+	}
+	if f.ReturnID != "" {
+		args = append(args, f.ReturnID)
+		query += " AND return_id = $" + strconv.Itoa(len(args))
 	}
 	if f.State != "" {
 		args = append(args, f.State)
@@ -255,21 +261,23 @@ func (q *Queries) DeleteNotificationTemplate(ctx context.Context, orgID int64, s
 	return nil
 }
 
-// InsertUnsubscribe records that a recipient left a tracking's messages.
-func (q *Queries) InsertUnsubscribe(ctx context.Context, orgID int64, trackingID, channel, recipient string, now time.Time) error {
-	_, err := q.q.ExecContext(ctx, `INSERT INTO notification_unsubscribes (org_id, tracking_id, channel, recipient, created_at)
-		VALUES ($1, $2, $3, $4, $5)`, orgID, trackingID, channel, recipient, toMicros(now))
+// InsertUnsubscribe records that the recipient of n left the messages
+// about n's tracking (or return).
+func (q *Queries) InsertUnsubscribe(ctx context.Context, n waybill.Notification, now time.Time) error {
+	_, err := q.q.ExecContext(ctx, `INSERT INTO notification_unsubscribes (org_id, tracking_id, return_id, channel, recipient, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, n.OrgID, n.TrackingID, n.ReturnID, n.Channel, n.Recipient, toMicros(now))
 	if err != nil {
 		return fmt.Errorf("record unsubscribe: %w", err)
 	}
 	return nil
 }
 
-// Unsubscribed reports whether a recipient unsubscribed from a tracking.
-func (q *Queries) Unsubscribed(ctx context.Context, orgID int64, trackingID, recipient string) (bool, error) {
+// Unsubscribed reports whether a recipient unsubscribed from the messages
+// about a tracking (returnID "") or a return (trackingID "").
+func (q *Queries) Unsubscribed(ctx context.Context, orgID int64, trackingID, returnID, recipient string) (bool, error) {
 	var n int64
 	err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM notification_unsubscribes WHERE org_id = $1 AND tracking_id = $2
-		AND recipient = $3`, orgID, trackingID, recipient).Scan(&n)
+		AND return_id = $3 AND recipient = $4`, orgID, trackingID, returnID, recipient).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("check unsubscribe: %w", err)
 	}

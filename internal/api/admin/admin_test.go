@@ -63,11 +63,11 @@ func newStack(t testing.TB, engine string) *stack {
 	deliverer := &webhook.Deliverer{Service: webhooks, Renderer: aftership.Payloads{}, Schedule: schedule, Snooze: queue.Snooze,
 		Client: webhook.NewClient(webhook.ClientOptions{TotalTimeout: 5 * time.Second, AllowPrivate: true})}
 	q, err := queue.New(st.Writer(), queue.Options{Engine: st.Engine(), Workers: 4, WebhookWorkers: 16, Work: true, PollInterval: 20 * time.Millisecond, Logger: logger},
-		queue.Handlers{PollTracking: trackings.Poll, DeliverWebhook: deliverer.Deliver, SendReturnEmail: rets.SendEmail})
+		queue.Handlers{PollTracking: trackings.Poll, DeliverWebhook: deliverer.Deliver})
 	if err != nil {
 		t.Fatal(err)
 	}
-	trackings.Queue, webhooks.Queue, rets.Queue = q, q, q
+	trackings.Queue, webhooks.Queue = q, q
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := q.Start(ctx); err != nil {
 		t.Fatal(err)

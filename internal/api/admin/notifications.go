@@ -220,6 +220,7 @@ func (a *API) putNotificationSettings(w http.ResponseWriter, r *http.Request, or
 type notificationJSON struct {
 	ID                string     `json:"id"`
 	TrackingID        string     `json:"tracking_id"`
+	ReturnID          string     `json:"return_id"`
 	Tag               string     `json:"tag"`
 	Channel           string     `json:"channel"`
 	Recipient         string     `json:"recipient"` // masked
@@ -238,7 +239,7 @@ type notificationJSON struct {
 // show it: the recipient masked, the provider's id being the SMS sid or
 // the email's Message-ID.
 func renderNotification(n waybill.Notification) notificationJSON {
-	out := notificationJSON{ID: n.ID, TrackingID: n.TrackingID, Tag: string(n.Status), Channel: n.Channel,
+	out := notificationJSON{ID: n.ID, TrackingID: n.TrackingID, ReturnID: n.ReturnID, Tag: string(n.Status), Channel: n.Channel,
 		Recipient: notify.MaskRecipient(n.Channel, n.Recipient), Language: n.Language, Status: n.State,
 		Template: n.Template, ProviderMessageID: n.ProviderID, Attempts: n.Attempts, LastError: n.LastError,
 		DueAt: n.DueAt, CreatedAt: n.CreatedAt}
@@ -256,7 +257,7 @@ var notificationStates = []string{waybill.NotificationPending, waybill.Notificat
 
 func (a *API) listNotifications(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	q := r.URL.Query()
-	f := notify.Filter{TrackingID: q.Get("tracking_id"), State: q.Get("status"), Limit: 100}
+	f := notify.Filter{TrackingID: q.Get("tracking_id"), ReturnID: q.Get("return_id"), State: q.Get("status"), Limit: 100}
 	if f.State != "" && !slices.Contains(notificationStates, f.State) {
 		return waybill.Invalid(waybill.ReasonFieldInvalid, "status must be one of pending, sent, failed, not_sent, skipped.")
 	}

@@ -112,8 +112,16 @@ func TestNotificationAdminAPI(t *testing.T) {
 			if tmpl, _ := out["template"].(map[string]any); status != 200 || tmpl["source"] != "custom" {
 				t.Fatalf("PUT template: %d %v", status, out)
 			}
-			if _, out := call("GET", "/v1/notification-templates", ""); len(out["templates"].([]any)) != 7*4 {
-				t.Errorf("GET templates: %d, want 28", len(out["templates"].([]any)))
+			if _, out := call("GET", "/v1/notification-templates", ""); len(out["templates"].([]any)) != (7+7)*4 {
+				t.Errorf("GET templates: %d, want 56 (7 tracking statuses and 7 return events, in 4 languages)", len(out["templates"].([]any)))
+			}
+			// A return's change has its template too, under the event's name.
+			status, out = call("POST", "/v1/notification-templates/return.approved/de/preview", "")
+			if p, _ := out["preview"].(map[string]any); status != 200 || p["subject"] != "acme: Ihre Rücksendung "+notify.SampleData.RMA+" ist genehmigt" {
+				t.Errorf("preview of return.approved: %d %v", status, out)
+			}
+			if status, out := call("PUT", "/v1/notification-templates/return.opened/en", `{"subject":"s","text":"t","sms":"x"}`); status != 404 || !strings.Contains(errMessage(out), "return.submitted") {
+				t.Errorf("template for an unknown return event: %d %v", status, out)
 			}
 			status, out = call("POST", "/v1/notification-templates/InTransit/de/preview", "")
 			if p, _ := out["preview"].(map[string]any); status != 200 || p["subject"] != "acme – Paket "+notify.SampleData.TrackingNumber+" ist Unterwegs" {
