@@ -8,6 +8,8 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/waybillhq/waybill/internal/carrier/dhl/dhlfake"
+	"github.com/waybillhq/waybill/internal/openapi/openapitest"
 	"github.com/waybillhq/waybill/internal/secretbox"
 )
 
@@ -74,9 +77,20 @@ func TestAfterShipSDKs(t *testing.T) {
 		t.Fatalf("waybill did not become ready:\n%s", logs.String())
 	}
 
+	// The SDKs talk to Waybill through a proxy that validates every
+	// exchange against the v4 and 2026-07 OpenAPI documents: what real
+	// clients send must be what the documents accept.
+	target, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := openapitest.New(t, "v4", "2026-07")
+	proxy := httptest.NewServer(docs.Handler(t, httputil.NewSingleHostReverseProxy(target)))
+	defer proxy.Close()
+
 	tests, _ := filepath.Glob("*.test.js")
 	cmd := exec.Command(node, append([]string{"--test", "--test-reporter=spec"}, tests...)...)
-	cmd.Env = append(os.Environ(), "WAYBILL_URL="+url, "WAYBILL_KEY="+key, "WAYBILL_DHL_KEY="+dhlfake.APIKey)
+	cmd.Env = append(os.Environ(), "WAYBILL_URL="+proxy.URL, "WAYBILL_KEY="+key, "WAYBILL_DHL_KEY="+dhlfake.APIKey)
 	out, err := cmd.CombinedOutput()
 	t.Logf("node --test:\n%s", out)
 	if err != nil {
