@@ -28,6 +28,8 @@ const benchUsage = `usage: waybill bench <http|aftership|pages|baseline> [flags]
   aftership  load the v4 API:    --url BASE --key KEY --op create|get
   pages      view hosted tracking pages: --url BASE --key KEY [--pool N] (creates N trackings first)
   baseline   serve a bare net/http handler to compare against: [--addr A] [--addr-file F]
+  seed       fill a database with trackings for scale benchmarks: [--database-url U]
+             [--trackings N (1000000)] [--orgs N (100)]; prints the organizations' keys (JSON)
 
 http, aftership and pages also take --concurrency N --duration D [--rate R] [--requests N] [--json].
 Without --rate the N workers send back to back (closed loop); with --rate, requests
@@ -52,6 +54,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return benchWebhooks(ctx, args[1:], stdout, stderr)
 	case "baseline":
 		return benchBaseline(ctx, args[1:], stderr)
+	case "seed":
+		return benchSeed(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, benchUsage)
 		return nil

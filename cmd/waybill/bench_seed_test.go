@@ -1,0 +1,97 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/waybillhq/waybill/internal/store"
+	"github.com/waybillhq/waybill/internal/testdb"
+)
+
+// TestBenchSeed seeds 2,000 trackings over 4 organizations into each
+// engine, checks what is stored, and that `waybill serve` lists, gets and
+// shows them through its faces.
+func TestBenchSeed(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			dbURL := testdb.URL(t, engine)
+			seed := func() ([]byte, error) {
+				cmd := exec.Command(binary, "bench", "seed", "--database-url", dbURL, "--trackings", "2000", "--orgs", "4",
+					"--batch", "300", "--quiet")
+				return cmd.Output()
+			}
+			out, err := seed()
+			if err != nil {
+				t.Fatalf("bench seed: %v %s", err, exitStderr(err))
+			}
+			var rep seedReport
+			if err := json.Unmarshal(out, &rep); err != nil {
+				t.Fatalf("report: %v\n%s", err, out)
+			}
+			if rep.Trackings != 2000 || rep.Events != 2000 || rep.Deliveries != 2000 || rep.Attempts != 2000 ||
+				rep.Inbound != 400 || len(rep.Orgs) != 4 || rep.Checkpoints < 2000 || rep.Polls == 0 {
+				t.Fatalf("report counts: %+v", rep)
+			}
+
+			st, err := store.Open(t.Context(), dbURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for table, want := range map[string]int{"trackings": 2000, "events": 2000, "deliveries": 2000,
+				"delivery_attempts": 2000, "inbound_messages": 400, "organizations": 4, "webhook_endpoints": 4,
+				"river_job WHERE kind = 'poll_tracking'": rep.Polls,
+				"trackings WHERE active":                 rep.Polls} {
+				var n int
+				if err := st.Writer().QueryRowContext(t.Context(), "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if n != want {
+					t.Errorf("%s: %d rows, want %d", table, n, want)
+				}
+			}
+			st.Close()
+
+			if _, err := seed(); err == nil || !strings.Contains(exitStderr(err), "exists already") {
+				t.Errorf("seeding twice: %v %s, want a refusal", err, exitStderr(err))
+			}
+
+			p := startServe(t, dbURL, "WAYBILL_RATE_LIMIT_SCALE=0")
+			key := rep.Orgs[1].Key
+			status, body := p.call(t, "GET", "/v4/trackings?limit=200", key, nil)
+			if status != 200 {
+				t.Fatalf("list: %d %v", status, body)
+			}
+			data := body["data"].(map[string]any)
+			trackings := data["trackings"].([]any)
+			if data["count"] != float64(500) || len(trackings) != 200 {
+				t.Fatalf("list: count %v, %d trackings; want 500 and 200", data["count"], len(trackings))
+			}
+			first := trackings[0].(map[string]any)
+			status, body = p.call(t, "GET", fmt.Sprintf("/v4/trackings/%s/%s", first["slug"], first["tracking_number"]), key, nil)
+			if status != 200 || body["data"].(map[string]any)["tracking"].(map[string]any)["id"] != first["id"] {
+				t.Fatalf("get by number: %d %v", status, body)
+			}
+			if cps := first["checkpoints"].([]any); len(cps) == 0 {
+				t.Errorf("tracking %v has no checkpoints", first["id"])
+			}
+			status, body = p.call(t, "GET", "/v1/api-logs?limit=100", key, nil)
+			if status != 200 {
+				t.Fatalf("api logs: %d %v", status, body)
+			}
+			if status, _ := p.call(t, "GET", "/v4/trackings?limit=1", rep.Orgs[0].Key+"x", nil); status != 401 {
+				t.Errorf("a wrong key: %d, want 401", status)
+			}
+		})
+	}
+}
+
+// exitStderr is the standard error of a command that failed.
+func exitStderr(err error) string {
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(ee.Stderr)
+	}
+	return ""
+}
