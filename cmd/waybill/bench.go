@@ -30,6 +30,8 @@ const benchUsage = `usage: waybill bench <http|aftership|pages|baseline> [flags]
   baseline   serve a bare net/http handler to compare against: [--addr A] [--addr-file F]
   seed       fill a database with trackings for scale benchmarks: [--database-url U]
              [--trackings N (1000000)] [--orgs N (100)]; prints the organizations' keys (JSON)
+  scale      time each read of a large account against a seeded database and its server:
+             --database-url U --url BASE --seed-file F [--pid P] [--requests N] [--concurrency N]
 
 http, aftership and pages also take --concurrency N --duration D [--rate R] [--requests N] [--json].
 Without --rate the N workers send back to back (closed loop); with --rate, requests
@@ -56,6 +58,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return benchBaseline(ctx, args[1:], stderr)
 	case "seed":
 		return benchSeed(ctx, args[1:], stdout, stderr)
+	case "scale":
+		return benchScale(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, benchUsage)
 		return nil
