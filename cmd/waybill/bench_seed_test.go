@@ -3,7 +3,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -13,7 +16,8 @@ import (
 
 // TestBenchSeed seeds 2,000 trackings over 4 organizations into each
 // engine, checks what is stored, and that `waybill serve` lists, gets and
-// shows them through its faces.
+// shows them through its faces; then that `waybill bench scale` runs every
+// kind of call on it without an error.
 func TestBenchSeed(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
@@ -83,6 +87,31 @@ func TestBenchSeed(t *testing.T) {
 			}
 			if status, _ := p.call(t, "GET", "/v4/trackings?limit=1", rep.Orgs[0].Key+"x", nil); status != 401 {
 				t.Errorf("a wrong key: %d, want 401", status)
+			}
+
+			// bench scale makes every kind of call on the seeded database,
+			// without an error.
+			seedFile := filepath.Join(t.TempDir(), "seed.json")
+			if err := os.WriteFile(seedFile, out, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(binary, "bench", "scale", "--database-url", dbURL, "--url", p.URL, "--seed-file", seedFile,
+				"--pid", strconv.Itoa(p.cmd.Process.Pid), "--requests", "8", "--concurrency", "2")
+			raw, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("bench scale: %v %s", err, exitStderr(err))
+			}
+			var sc scaleReport
+			if err := json.Unmarshal(raw, &sc); err != nil {
+				t.Fatalf("scale report: %v\n%s", err, raw)
+			}
+			if sc.Trackings != 2000 || sc.DiskBytes <= 0 || sc.HWMKB <= 0 || len(sc.Ops) != 18 {
+				t.Errorf("scale report: %d trackings, %d bytes, %d kB peak, %d calls", sc.Trackings, sc.DiskBytes, sc.HWMKB, len(sc.Ops))
+			}
+			for _, o := range sc.Ops {
+				if o.Errors != 0 || o.Requests == 0 {
+					t.Errorf("%s: %d calls, %d errors (%s)", o.Name, o.Requests, o.Errors, o.FirstError)
+				}
 			}
 		})
 	}
