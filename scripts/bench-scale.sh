@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# bench-scale.sh measures Waybill's reads at growing sizes: for each engine
+# and each number of trackings it fills a fresh database with `waybill bench
+# seed` (100 organizations), runs `waybill serve` on it as a separate
+# process, and measures every kind of read with `waybill bench scale`, then
+# writes a Markdown report with the growth table.
+#
+#   scripts/bench-scale.sh [OUTPUT]      (default docs/benchmarks/scale.md)
+#
+# Environment:
+#   BENCH_SIZES                  numbers of trackings (default "10000 100000 1000000")
+#   BENCH_ENGINES                engines (default "sqlite postgres")
+#   BENCH_REQUESTS               calls of each kind (default 200)
+#   BENCH_CONCURRENCY            calls of one kind in flight (default 4)
+#   BENCH_DIR                    where the SQLite files and JSON results go (default a new
+#                                folder under /tmp); the databases are deleted after each run
+#   WAYBILL_BENCH_POSTGRES_URL   PostgreSQL to use; a fresh schema is created and dropped
+#                                (default postgres://postgres@127.0.0.1:5432/test?sslmode=disable)
+#
+# Needs go, curl, jq and psql. Everything runs on loopback.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+out=${1:-docs/benchmarks/scale.md}
+sizes=${BENCH_SIZES:-10000 100000 1000000}
+engines=${BENCH_ENGINES:-sqlite postgres}
+requests=${BENCH_REQUESTS:-200}
+concurrency=${BENCH_CONCURRENCY:-4}
+pg_url=${WAYBILL_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
+command_line="BENCH_SIZES=\"$sizes\" BENCH_ENGINES=\"$engines\" BENCH_REQUESTS=$requests BENCH_CONCURRENCY=$concurrency scripts/bench-scale.sh${*:+ $*}"
+
+for tool in go curl jq psql; do
+	command -v "$tool" >/dev/null || { echo "bench-scale: $tool is required" >&2; exit 1; }
+done
+
+dir=${BENCH_DIR:-$(mktemp -d /tmp/waybill-scale.XXXXXX)}
+mkdir -p "$dir"
+tmp=$dir
+pid=""
+schema=""
+db_file=""
+cleanup() {
+	if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	fi
+	if [[ -n $schema ]]; then
+		psql -q "$pg_url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
+	fi
+	if [[ -n $db_file ]]; then
+		rm -f "$db_file" "$db_file-wal" "$db_file-shm"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+bench_name=bench-scale
+# shellcheck source=scripts/lib/bench.sh
+. scripts/lib/bench.sh
+
+echo "bench-scale: building; results in $dir" >&2
+go build -o "$dir/waybill" ./cmd/waybill
+
+# run ENGINE N: seed N trackings, serve, measure, stop, delete the database.
+run() {
+	local engine=$1 n=$2 db name=$1-$2 port
+	if [[ $engine == sqlite ]]; then
+		db_file="$dir/$name.db"
+		rm -f "$db_file" "$db_file-wal" "$db_file-shm"
+		db="sqlite:$db_file"
+	else
+		schema="waybill_scale_$$_$RANDOM"
+		psql -q -v ON_ERROR_STOP=1 "$pg_url" -c "CREATE SCHEMA $schema" >/dev/null
+		if [[ $pg_url == *\?* ]]; then db="$pg_url&search_path=$schema"; else db="$pg_url?search_path=$schema"; fi
+	fi
+	echo "bench-scale: $name: seeding (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+	"$dir/waybill" bench seed --database-url "$db" --trackings "$n" >"$dir/$name.seed.json"
+	echo "bench-scale: $name: seeded in $(jq -r '.seconds | floor' "$dir/$name.seed.json") s" >&2
+	settle "$([[ $engine == postgres ]] && echo "$pg_url")"
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+	rm -f "$dir/addr"
+	WAYBILL_ADDR=127.0.0.1:$port WAYBILL_PUBLIC_URL=http://127.0.0.1:$port WAYBILL_ADDR_FILE="$dir/addr" \
+		WAYBILL_DATABASE_URL="$db" WAYBILL_RATE_LIMIT_SCALE=0 WAYBILL_LOG_LEVEL=warn \
+		"$dir/waybill" serve 2>>"$dir/$name.serve.log" &
+	pid=$!
+	wait_ready "$dir/addr" /readyz || { cat "$dir/$name.serve.log" >&2; return 1; }
+	"$dir/waybill" bench scale --database-url "$db" --url "$base" --seed-file "$dir/$name.seed.json" --pid "$pid" \
+		--requests "$requests" --concurrency "$concurrency" >"$dir/$name.scale.json"
+	stop_server
+	if [[ $engine == sqlite ]]; then
+		rm -f "$db_file" "$db_file-wal" "$db_file-shm"
+		db_file=""
+	else
+		psql -q "$pg_url" -c "DROP SCHEMA $schema CASCADE" >/dev/null
+		schema=""
+	fi
+}
+
+for engine in $engines; do
+	for n in $sizes; do
+		run "$engine" "$n"
+	done
+done
+
+# The growth table: one row per call, p99 (p50) in ms per engine and size.
+runs=()
+for engine in $engines; do for n in $sizes; do runs+=("$engine-$n"); done; done
+table=$(
+	printf '| call |'
+	for r in "${runs[@]}"; do printf ' %s |' "$r"; done
+	printf '\n|---|'
+	for _ in "${runs[@]}"; do printf -- '---:|'; done
+	printf '\n'
+	jq -r '.ops[].name' "$dir/${runs[0]}.scale.json" | while read -r op; do
+		printf '| %s |' "$op"
+		for r in "${runs[@]}"; do
+			jq -r --arg op "$op" '.ops[] | select(.name == $op) | " \(.p99_ms) (\(.p50_ms)) |"' "$dir/$r.scale.json" | tr -d '\n'
+		done
+		printf '\n'
+	done
+	for row in "seed time (s):.seconds:seed" "bytes on disk per tracking:.bytes_per_tracking:scale" \
+		"server RSS after the loads (MiB):.rss_kb:scale" "server peak RSS (MiB):.hwm_kb:scale" \
+		"load average before:.load_before:scale" "load average after:.load_after:scale"; do
+		IFS=: read -r label path kind <<<"$row"
+		printf '| %s |' "$label"
+		for r in "${runs[@]}"; do
+			v=$(jq -r "$path" "$dir/$r.$kind.json")
+			case $label in
+			*MiB*) v=$(awk -v k="$v" 'BEGIN { printf "%.0f", k / 1024 }') ;;
+			seed*|bytes*) v=$(awk -v k="$v" 'BEGIN { printf "%.0f", k }') ;;
+			esac
+			printf ' %s |' "$v"
+		done
+		printf '\n'
+	done
+)
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+pg_version=$(psql -tA "$pg_url" -c 'SHOW server_version' 2>/dev/null || echo "?")
+mkdir -p "$(dirname "$out")"
+cat >"$out" <<REPORT
+# At a million trackings: latency of each read as the database grows
+
+Measured by \`scripts/bench-scale.sh\`; \`docs/BENCHMARKS.md\` summarises it.
+
+- Date: $(date -u +%Y-%m-%dT%H:%MZ)
+- Machine: $(nproc) CPUs ($cpu), $(uname -sr), $(go version | cut -d' ' -f3-)
+- PostgreSQL: $pg_version on the same machine; SQLite: modernc.org/sqlite, WAL
+- Command: \`$command_line\`
+- Each call: $requests calls (the poll scheduler a quarter, the replay a tenth), $concurrency in flight, closed loop
+
+p99 (p50) in milliseconds, per engine and number of trackings (100 organizations each):
+
+$table
+REPORT
+echo "bench-scale: wrote $out" >&2
+cat "$out"
