@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -13,7 +14,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/waybillhq/waybill/internal/openapi"
 )
@@ -89,7 +90,11 @@ func parse(face string) (*openapi3.T, routers.Router, error) {
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, nil, fmt.Errorf("openapi: %s.json is not a valid document: %w", face, err)
 	}
-	router, err := gorillamux.NewRouter(doc)
+	// The legacy router matches method and path together, as ServeMux
+	// does: GET /v4/trackings/ups/retrack is the tracking numbered
+	// "retrack", not a GET of the retrack operation (gorillamux stops at the
+	// first path that matches and answers "method not allowed").
+	router, err := legacy.NewRouter(doc)
 	if err != nil {
 		return nil, nil, fmt.Errorf("openapi: route %s.json: %w", face, err)
 	}
@@ -113,7 +118,16 @@ func (v *Validator) Check(ex Exchange) error {
 	if !v.inScope(ex.Request.URL.Path) {
 		return nil
 	}
-	route, params, err := v.findRoute(ex.Request)
+	// The documents' servers are relative ("/"): route on the path alone,
+	// whether the request was seen by the server (a path) or a client (an
+	// absolute URL).
+	req := ex.Request.Clone(context.Background())
+	req.URL = &url.URL{Path: req.URL.Path, RawPath: req.URL.RawPath, RawQuery: req.URL.RawQuery}
+	req.Body = http.NoBody
+	if len(ex.RequestBody) > 0 {
+		req.Body = readCloser{bytes.NewReader(ex.RequestBody)}
+	}
+	route, params, err := v.findRoute(req)
 	if err != nil {
 		if ex.Status == http.StatusNotFound || ex.Status == http.StatusMethodNotAllowed {
 			return nil // undocumented and refused: as it should be
@@ -130,11 +144,6 @@ func (v *Validator) Check(ex Exchange) error {
 	opts.WithCustomSchemaErrorFunc(func(err *openapi3.SchemaError) string {
 		return fmt.Sprintf("at /%s: %s", strings.Join(err.JSONPointer(), "/"), err.Reason)
 	})
-	req := ex.Request.Clone(context.Background())
-	req.Body = http.NoBody
-	if len(ex.RequestBody) > 0 {
-		req.Body = readCloser{bytes.NewReader(ex.RequestBody)}
-	}
 	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
 	var problems []string
 	if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil && (ex.Status < 400 || ex.Status > 499) {

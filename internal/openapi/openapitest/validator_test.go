@@ -45,6 +45,8 @@ func TestCheck(t *testing.T) {
 		{"a malformed request refused", "POST", "/v4/couriers/detect", "k", `{"tracking":`, 400, badRequest, ""},
 		{"a malformed request accepted", "POST", "/v4/couriers/detect", "k", `{"tracking":`, 200, `{"meta":{"code":200,"message":"","type":"OK"},"data":{"total":0,"couriers":[]}}`, "rejects the request but the server answered 200"},
 		{"a malformed request refused with a wrong envelope", "POST", "/v4/couriers/detect", "k", `{"tracking":`, 400, `{"error":"bad"}`, "response does not match"},
+		{"a tracking numbered like an action", "GET", "/v4/trackings/ups/retrack", "k", "", 404, `{"meta":{"code":4004,"message":"Tracking does not exist.","type":"NotFound"},"data":{}}`, ""},
+		{"an action with a method it lacks", "GET", "/v4/couriers/detect", "k", "", 200, couriersOK, "no document"},
 		{"no key refused", "GET", "/v4/couriers", "", "", 401, `{"meta":{"code":401,"message":"Invalid API key.","type":"Unauthorized"},"data":{}}`, ""},
 		{"no key accepted", "GET", "/v4/couriers", "", "", 200, couriersOK, "rejects the request"},
 	} {
