@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -53,8 +54,41 @@ func (pollTrackingArgs) Kind() string { return "poll_tracking" }
 // The same poll (tracking and time) is queued once; the handler receives the
 // time so that it can ignore a poll the tracking no longer expects.
 func (q *Queue) EnqueuePoll(ctx context.Context, tx *sql.Tx, orgID int64, trackingID string, at time.Time, priority int) error {
-	return q.insert(ctx, tx, pollTrackingArgs{OrgID: orgID, TrackingID: trackingID, DueMicros: at.UnixMicro()},
-		&river.InsertOpts{ScheduledAt: at, Priority: priority, UniqueOpts: uniqueWhileQueued, MaxAttempts: 10})
+	return q.insert(ctx, tx, pollTrackingArgs{OrgID: orgID, TrackingID: trackingID, DueMicros: at.UnixMicro()}, pollOpts(at, priority))
+}
+
+func pollOpts(at time.Time, priority int) *river.InsertOpts {
+	return &river.InsertOpts{ScheduledAt: at, Priority: priority, UniqueOpts: uniqueWhileQueued, MaxAttempts: 10}
+}
+
+// EnqueuePollBatch is EnqueuePoll for many polls at once, inside tx, in
+// one batched insert (a few statements, not one per poll): what an
+// import's batch of new trackings queues. Unlike EnqueuePolls (seeding), a
+// poll already queued (the same tracking and time) is not queued again
+// and is no error.
+func (q *Queue) EnqueuePollBatch(ctx context.Context, tx *sql.Tx, polls []Poll, priority int) error {
+	if len(polls) == 0 {
+		return nil
+	}
+	now := time.Now()
+	params := make([]river.InsertManyParams, 0, len(polls))
+	seen := make(map[pollTrackingArgs]bool, len(polls))
+	for _, p := range polls {
+		args := pollTrackingArgs{OrgID: p.OrgID, TrackingID: p.TrackingID, DueMicros: p.Due.UnixMicro()}
+		if seen[args] {
+			continue // River refuses a unique key twice in one batch
+		}
+		seen[args] = true
+		opts := pollOpts(p.Due, priority)
+		if !opts.ScheduledAt.After(now) {
+			opts.ScheduledAt = time.Time{} // available now, as in insert
+		}
+		params = append(params, river.InsertManyParams{Args: args, InsertOpts: opts})
+	}
+	if _, err := q.client.InsertManyTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("enqueue %d polls: %w", len(polls), err)
+	}
+	return nil
 }
 
 type deliverWebhookArgs struct {

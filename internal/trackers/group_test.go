@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/tenant"
 	"github.com/waybillhq/waybill/internal/testdb"
@@ -41,6 +42,7 @@ func (r *recorder) take() []waybill.Event {
 type noPolls struct{}
 
 func (noPolls) EnqueuePoll(context.Context, *sql.Tx, int64, string, time.Time, int) error { return nil }
+func (noPolls) EnqueuePollBatch(context.Context, *sql.Tx, []queue.Poll, int) error        { return nil }
 
 func str(s string) *string { return &s }
 

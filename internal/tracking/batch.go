@@ -103,6 +103,7 @@ func (s *Service) CreateBatch(ctx context.Context, orgID int64, rows []CreateInp
 
 	inserted := make([]BatchResult, len(rows))
 	err = s.Store.WithTx(ctx, func(tx *store.Tx) error {
+		polls := make([]queue.Poll, 0, len(pending))
 		for _, i := range pending {
 			t := results[i].Tracking
 			err := tx.InsertTracking(ctx, &t)
@@ -116,12 +117,12 @@ func (s *Service) CreateBatch(ctx context.Context, orgID int64, rows []CreateInp
 			} else if err != nil {
 				return err
 			}
-			if err := s.Queue.EnqueuePoll(ctx, tx.SQL(), orgID, t.ID, t.NextPollAt, queue.PriorityBulk); err != nil {
-				return err
-			}
+			polls = append(polls, queue.Poll{OrgID: orgID, TrackingID: t.ID, Due: t.NextPollAt})
 			inserted[i] = BatchResult{Outcome: BatchCreated, Tracking: t}
 		}
-		return nil
+		// The first polls in one batched insert: one job insert per row
+		// was half of an import's round trips on PostgreSQL.
+		return s.Queue.EnqueuePollBatch(ctx, tx.SQL(), polls, queue.PriorityBulk)
 	})
 	if err != nil {
 		return nil, err

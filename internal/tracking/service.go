@@ -10,6 +10,7 @@ import (
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/carrier"
+	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/secretbox"
 	"github.com/waybillhq/waybill/internal/store"
 )
@@ -17,6 +18,8 @@ import (
 // Enqueuer schedules follow-up work inside a store transaction.
 type Enqueuer interface {
 	EnqueuePoll(ctx context.Context, tx *sql.Tx, orgID int64, trackingID string, at time.Time, priority int) error
+	// EnqueuePollBatch queues many polls in one batched insert (CreateBatch).
+	EnqueuePollBatch(ctx context.Context, tx *sql.Tx, polls []queue.Poll, priority int) error
 }
 
 // Service is the tracking core. It is safe for concurrent use.

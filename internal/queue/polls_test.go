@@ -1,0 +1,74 @@
+package queue_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/waybillhq/waybill/internal/queue"
+	"github.com/waybillhq/waybill/internal/store"
+	"github.com/waybillhq/waybill/internal/testdb"
+)
+
+// TestEnqueuePollBatch queues an import's polls in one batched insert: each
+// distinct poll once, even when it repeats in the batch or was queued
+// before, a due poll available at once and a later one scheduled, and
+// nothing when the transaction rolls back.
+func TestEnqueuePollBatch(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			st := testdb.Open(t, engine)
+			q, err := queue.New(st.Writer(), queue.Options{Engine: st.Engine()}, queue.Handlers{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			past, later := time.Now().Add(-time.Minute), time.Now().Add(time.Hour)
+			if err := st.WithTx(ctx, func(tx *store.Tx) error {
+				return q.EnqueuePoll(ctx, tx.SQL(), 1, "t0", past, queue.PriorityNew)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			polls := []queue.Poll{{OrgID: 1, TrackingID: "t0", Due: past}} // queued above
+			for i := range 1000 {
+				polls = append(polls, queue.Poll{OrgID: 1, TrackingID: fmt.Sprintf("t%d", i+1), Due: past})
+			}
+			polls = append(polls, queue.Poll{OrgID: 1, TrackingID: "t1", Due: past}, // again in the batch
+				queue.Poll{OrgID: 1, TrackingID: "later", Due: later})
+			if err := st.WithTx(ctx, func(tx *store.Tx) error {
+				return q.EnqueuePollBatch(ctx, tx.SQL(), polls, queue.PriorityBulk)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			rolledBack := fmt.Errorf("roll back")
+			if err := st.WithTx(ctx, func(tx *store.Tx) error {
+				if err := q.EnqueuePollBatch(ctx, tx.SQL(), []queue.Poll{{OrgID: 1, TrackingID: "gone", Due: past}}, queue.PriorityBulk); err != nil {
+					return err
+				}
+				return rolledBack
+			}); err != rolledBack {
+				t.Fatalf("rolled back batch: %v", err)
+			}
+
+			counts := map[string]int{}
+			rows, err := st.Writer().QueryContext(ctx, `SELECT state, COUNT(*) FROM river_job WHERE kind = 'poll_tracking' GROUP BY state`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var state string
+				var n int
+				if err := rows.Scan(&state, &n); err != nil {
+					t.Fatal(err)
+				}
+				counts[state] = n
+			}
+			rows.Close()
+			// t0 to t1000 available (t0 from the first insert), "later" scheduled.
+			if counts["available"] != 1001 || counts["scheduled"] != 1 || len(counts) != 2 {
+				t.Errorf("poll jobs by state = %v, want 1001 available and 1 scheduled", counts)
+			}
+		})
+	}
+}
