@@ -13,7 +13,14 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags="-s -w" -o /out/waybill ./cmd/waybill \
+# .git stays out of the build context, so the binary has no VCS stamp:
+# `waybill version` prints the revision and version given here, e.g.
+#   docker build --build-arg WAYBILL_REVISION=$(git rev-parse HEAD) --build-arg WAYBILL_VERSION=v1.2.0 -t waybill .
+ARG WAYBILL_REVISION=""
+ARG WAYBILL_VERSION=""
+RUN CGO_ENABLED=0 GOOS=linux go build -trimpath \
+    -ldflags="-s -w -X main.linkedRevision=${WAYBILL_REVISION} -X main.linkedVersion=${WAYBILL_VERSION}" \
+    -o /out/waybill ./cmd/waybill \
  && /out/waybill version
 # The data directory, owned by the user the server runs as.
 RUN mkdir -p /out/data && chown 65532:65532 /out/data \

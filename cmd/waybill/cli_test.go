@@ -131,11 +131,48 @@ func TestVersion(t *testing.T) {
 	info := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v1.2.0"}, Settings: []debug.BuildSetting{
 		{Key: "vcs.revision", Value: "0c1c0f7aa"}, {Key: "vcs.time", Value: "2026-12-03T20:00:00Z"}, {Key: "vcs.modified", Value: "true"},
 	}}
-	if got, want := versionString(info), "waybill v1.2.0 (revision 0c1c0f7aa+dirty, 2026-12-03T20:00:00Z) go1.26.8"; got != want {
-		t.Errorf("versionString = %q, want %q", got, want)
+	for _, tt := range []struct {
+		name   string
+		info   *debug.BuildInfo
+		linked linkedStamp
+		want   string
+	}{
+		{"VCS stamp", info, linkedStamp{}, "waybill v1.2.0 (revision 0c1c0f7aa+dirty, 2026-12-03T20:00:00Z) go1.26.8"},
+		{"VCS stamp wins over the linker", info, linkedStamp{Version: "v9", Revision: "feed"}, "waybill v1.2.0 (revision 0c1c0f7aa+dirty, 2026-12-03T20:00:00Z) go1.26.8"},
+		{"nothing known", &debug.BuildInfo{GoVersion: "go1.26.8"}, linkedStamp{}, "waybill (devel) (revision unknown) go1.26.8"},
+		{"-buildvcs=false with -ldflags -X", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}},
+			linkedStamp{Version: "v1.3.0", Revision: "ab12cd34"}, "waybill v1.3.0 (revision ab12cd34) go1.26.8"},
+		{"pseudo-version", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.0.0-20261203200000-0c1c0f7aa123+dirty"}},
+			linkedStamp{}, "waybill v0.0.0-20261203200000-0c1c0f7aa123+dirty (revision 0c1c0f7aa123) go1.26.8"},
+		{"pseudo-version after a tag", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v1.2.1-0.20261203200000-0c1c0f7aa123"}},
+			linkedStamp{}, "waybill v1.2.1-0.20261203200000-0c1c0f7aa123 (revision 0c1c0f7aa123) go1.26.8"},
+		{"release without VCS", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v1.2.0"}},
+			linkedStamp{}, "waybill v1.2.0 (revision unknown) go1.26.8"},
+	} {
+		if got := versionString(tt.info, tt.linked); got != tt.want {
+			t.Errorf("%s: versionString = %q, want %q", tt.name, got, tt.want)
+		}
 	}
-	if got, want := versionString(&debug.BuildInfo{GoVersion: "go1.26.8"}), "waybill (devel) (revision unknown) go1.26.8"; got != want {
-		t.Errorf("versionString without VCS = %q, want %q", got, want)
+}
+
+// TestVersionLinked builds waybill as a tree without .git builds it
+// (-buildvcs=false) with the revision given to the linker, as the
+// Dockerfile does, and checks that `waybill version` prints it.
+func TestVersionLinked(t *testing.T) {
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "waybill")
+	build := exec.Command("go", "build", "-buildvcs=false", "-o", bin,
+		"-ldflags", "-X main.linkedRevision=0123456789abcdef0123456789abcdef01234567 -X main.linkedVersion=v1.3.0", ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "waybill v1.3.0 (revision 0123456789abcdef0123456789abcdef01234567) go"; !strings.HasPrefix(string(out), want) {
+		t.Errorf("waybill version printed %q, want it to start with %q", out, want)
 	}
 }
 
