@@ -23,6 +23,7 @@ import (
 	"github.com/waybillhq/waybill/internal/commerce"
 	"github.com/waybillhq/waybill/internal/httpserver"
 	"github.com/waybillhq/waybill/internal/inbound"
+	"github.com/waybillhq/waybill/internal/openapi/openapitest"
 	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/returns"
 	"github.com/waybillhq/waybill/internal/tenant"
@@ -42,6 +43,10 @@ type stack struct {
 	Inbound  *inbound.Ingester // stores inbound messages, for the API logs
 	Webhooks *webhook.Service
 	Returns  *returns.Service
+	// OpenAPI checks exchanges against the admin and v4 documents. The
+	// server checks every exchange itself, except in a fuzz target, whose
+	// *testing.F cannot report: there requests go through OpenAPI.Client(t).
+	OpenAPI *openapitest.Validator
 }
 
 func newStack(t testing.TB, engine string) *stack {
@@ -80,8 +85,13 @@ func newStack(t testing.TB, engine string) *stack {
 		MaxBodyBytes: 1 << 20, Logger: logger, Trackers: &trackers.Service{Store: st, Trackings: trackings, Webhooks: webhooks},
 		Imports: trackings, Returns: rets, Couriers: trackings}
 	as := &aftership.API{Trackings: trackings, Auth: tenants, Limits: aftership.NewRateLimiter(0), MaxBodyBytes: 1 << 20, Logger: logger}
-	srv := httptest.NewServer(httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, a, as).Handler())
-	s := &stack{t: t, URL: srv.URL, Key: key, Org: org, Inbound: ing, Webhooks: webhooks, Returns: rets}
+	docs := openapitest.New(t, "admin", "v4")
+	handler := httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, a, as).Handler()
+	if _, fuzz := t.(*testing.F); !fuzz {
+		handler = docs.Handler(t, handler)
+	}
+	srv := httptest.NewServer(handler)
+	s := &stack{t: t, URL: srv.URL, Key: key, Org: org, Inbound: ing, Webhooks: webhooks, Returns: rets, OpenAPI: docs}
 	t.Cleanup(func() {
 		srv.Close()
 		stopCtx, c := context.WithTimeout(context.Background(), 5*time.Second)
@@ -104,6 +114,9 @@ func (s *stack) call(method, path string, body any) (int, map[string]any) {
 	}
 	req, _ := http.NewRequest(method, s.URL+path, rd)
 	req.Header.Set("as-api-key", s.Key)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/waybillhq/waybill/internal/commerce"
 	"github.com/waybillhq/waybill/internal/httpserver"
 	"github.com/waybillhq/waybill/internal/onportlink"
+	"github.com/waybillhq/waybill/internal/openapi/openapitest"
 	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/secretbox"
 	"github.com/waybillhq/waybill/internal/tenant"
@@ -68,7 +69,7 @@ func TestOnportConnectorRoutes(t *testing.T) {
 			link := &onportlink.Service{Store: st, Box: box, Commerce: com, Trackings: trackings, Queue: q,
 				HTTP: onportlink.NewHTTPClient(true), PublicURL: "https://track.example", Snooze: queue.Snooze}
 			a := &admin.API{Webhooks: webhooks, Channels: com, Auth: tenants, MaxBodyBytes: 1 << 20, Logger: logger, Onport: link}
-			srv := httptest.NewServer(httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, a).Handler())
+			srv := httptest.NewServer(openapitest.New(t, "admin").Handler(t, httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, a).Handler()))
 			t.Cleanup(srv.Close)
 			s := &stack{t: t, URL: srv.URL, Key: key, Org: org}
 

@@ -19,6 +19,9 @@ func (s *stack) rawCall(key, method, path, body string) (int, http.Header, []byt
 	if key != "" {
 		req.Header.Set("as-api-key", key)
 	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"github.com/waybillhq/waybill/internal/httpserver"
 	"github.com/waybillhq/waybill/internal/notify"
 	"github.com/waybillhq/waybill/internal/notify/notifytest"
+	"github.com/waybillhq/waybill/internal/openapi/openapitest"
 	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/tenant"
 	"github.com/waybillhq/waybill/internal/testdb"
@@ -71,12 +72,15 @@ func TestNotificationAdminAPI(t *testing.T) {
 				_ = q.Stop(c)
 			})
 			a := &admin.API{Checkpoints: trackings, Webhooks: webhooks, Notifications: notifier, Auth: tenants, MaxBodyBytes: 1 << 20, Logger: logger}
-			srv := httptest.NewServer(httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, a).Handler())
+			srv := httptest.NewServer(openapitest.New(t, "admin").Handler(t, httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, a).Handler()))
 			defer srv.Close()
 			call := func(method, path, body string) (int, map[string]any) {
 				t.Helper()
 				req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 				req.Header.Set("as-api-key", key)
+				if body != "" {
+					req.Header.Set("Content-Type", "application/json")
+				}
 				res, err := http.DefaultClient.Do(req)
 				if err != nil {
 					t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/waybillhq/waybill/internal/api/admin"
+	"github.com/waybillhq/waybill/internal/openapi/openapitest"
 	"github.com/waybillhq/waybill/internal/portal"
 	"github.com/waybillhq/waybill/internal/tenant"
 	"github.com/waybillhq/waybill/internal/testdb"
@@ -21,6 +22,9 @@ func orgCall(t *testing.T, url, key, method, body string) (int, map[string]any) 
 	t.Helper()
 	req, _ := http.NewRequest(method, url+"/v1/organization", bytes.NewReader([]byte(body)))
 	req.Header.Set("as-api-key", key)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +55,7 @@ func TestOrganizationBranding(t *testing.T) {
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 			mux := http.NewServeMux()
 			a.Register(mux)
-			srv := httptest.NewServer(mux)
+			srv := httptest.NewServer(openapitest.New(t, "admin").Handler(t, mux))
 			defer srv.Close()
 
 			status, got := orgCall(t, srv.URL, key, "GET", "")

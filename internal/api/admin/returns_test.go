@@ -175,7 +175,10 @@ func FuzzReturnsAPI(f *testing.F) {
 				continue // a query no client could send
 			}
 			req.Header.Set("as-api-key", tg.s.Key)
-			res, err := http.DefaultClient.Do(req)
+			if body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			res, err := tg.s.OpenAPI.Client(t).Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -125,6 +125,11 @@ func decodeJSON(body []byte, v any) error {
 	if err := CheckBody(body); err != nil {
 		return err
 	}
+	// null decodes into any Go value as nothing at all: a ship of null
+	// would ship every open line. No payload is null.
+	if string(bytes.TrimSpace(body)) == "null" {
+		return commerce.NewProblems("invalid JSON: the payload is null")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		return commerce.NewProblems("invalid JSON: " + jsonProblem(err))

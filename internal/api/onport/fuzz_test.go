@@ -36,7 +36,8 @@ func rowCounts(t *testing.T, h *harness) string {
 }
 
 // bearerCall sends one request with the harness's Bearer key and a raw
-// query string as given, and returns the response with its body read.
+// query string as given, and returns the response with its body read. The
+// exchange is checked against the API documents and reported to t.
 func bearerCall(t *testing.T, h *harness, method, path, rawQuery string, body []byte) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, h.URL+path, bytes.NewReader(body))
@@ -45,7 +46,10 @@ func bearerCall(t *testing.T, h *harness, method, path, rawQuery string, body []
 	}
 	req.URL.RawQuery = rawQuery
 	req.Header.Set("Authorization", "Bearer "+h.Key)
-	res, err := http.DefaultClient.Do(req)
+	if len(body) > 0 {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := h.OpenAPI.Client(t).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +164,8 @@ func FuzzOnportAsync(f *testing.F) {
 				t.Fatal(err)
 			}
 			req.Header.Set("jetti-webhook-hash", h.Channel.WebhookHash)
-			res, err := http.DefaultClient.Do(req)
+			req.Header.Set("Content-Type", "application/json")
+			res, err := h.OpenAPI.Client(t).Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/waybillhq/waybill/internal/commerce"
 	"github.com/waybillhq/waybill/internal/httpserver"
 	"github.com/waybillhq/waybill/internal/inbound"
+	"github.com/waybillhq/waybill/internal/openapi/openapitest"
 	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/tenant"
 	"github.com/waybillhq/waybill/internal/testdb"
@@ -39,6 +40,12 @@ type harness struct {
 	Webhooks  *webhook.Service
 	Trackings *tracking.Service
 	Tenants   *tenant.Service
+	Throttle  *onport.Throttle // the face's, so that a test can set its clock
+	// OpenAPI checks exchanges against the Onport and admin documents. The
+	// server checks every exchange itself, except in a fuzz target, whose
+	// *testing.F cannot report: there requests go through OpenAPI.Client(t).
+	OpenAPI *openapitest.Validator
+	client  *http.Client
 }
 
 func newHarness(t testing.TB, engine string, throttleScale float64) *harness {
@@ -65,18 +72,33 @@ func newHarness(t testing.TB, engine string, throttleScale float64) *harness {
 	done := make(chan struct{})
 	go func() { ing.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
-	api := &onport.API{Commerce: com, Inbound: ing, Auth: tenants, Throttle: onport.NewThrottle(throttleScale),
+	throttle := onport.NewThrottle(throttleScale)
+	api := &onport.API{Commerce: com, Inbound: ing, Auth: tenants, Throttle: throttle,
 		MaxBodyBytes: 1 << 20, PublicURL: "http://waybill.test", Logger: logger}
 	// The admin face serves /v1/channels and /v1/api-logs, which the tests use.
 	adm := &admin.API{Channels: com, Logs: inbound.Logs{Store: st}, Auth: tenants, MaxBodyBytes: 1 << 20, Logger: logger}
-	srv := httptest.NewServer(httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, api, adm).Handler())
+	docs := openapitest.New(t, "onport", "admin")
+	handler := httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, api, adm).Handler()
+	if _, fuzz := t.(*testing.F); !fuzz {
+		handler = docs.Handler(t, handler)
+	}
+	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
 	ch, err := com.CreateChannel(ctx, org.ID, commerce.ChannelInput{Name: ptr("Custom")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &harness{t: t, URL: srv.URL, Key: key, Org: org, Channel: ch, DB: st.Writer(), Commerce: com, Processor: proc,
-		Webhooks: webhooks, Trackings: trackings, Tenants: tenants}
+		Webhooks: webhooks, Trackings: trackings, Tenants: tenants, Throttle: throttle, OpenAPI: docs, client: http.DefaultClient}
+}
+
+// checkedBy returns a copy of h whose requests go through a client that
+// checks every exchange against the documents and reports to t: a fuzz
+// target's harness, whose server cannot report, uses it in each run.
+func (h *harness) checkedBy(t *testing.T) *harness {
+	c := *h
+	c.t, c.client = t, h.OpenAPI.Client(t)
+	return &c
 }
 
 type response struct {
@@ -128,7 +150,7 @@ func (h *harness) do(method, path string, body any, headers ...string) response 
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := h.client.Do(req)
 	if err != nil {
 		h.t.Fatal(err)
 	}

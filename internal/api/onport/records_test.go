@@ -2,6 +2,7 @@ package onport_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/waybillhq/waybill/internal/testdb"
@@ -39,6 +40,14 @@ func TestRecordsEventsAndVariants(t *testing.T) {
 			ch := h.api("GET", fmt.Sprintf("/api/channels/%d.json", h.Channel.ID), nil)
 			if ch.Status != 200 || ch.object(t)["hash"] != h.Channel.WebhookHash {
 				t.Fatalf("channel: %d %s", ch.Status, ch.Body)
+			}
+
+			// A null body is no ship request (it once shipped every open line).
+			if res := h.api("POST", fmt.Sprintf("/api/purchases/%d/ship.json", purchase), "null"); res.Status != 400 || !strings.Contains(string(res.Body), "null") {
+				t.Fatalf("ship null: %d %s", res.Status, res.Body)
+			}
+			if ds := h.api("GET", fmt.Sprintf("/api/dropshipments.json?where[purchaseId]=%d", purchase), nil).array(t); len(ds) != 0 {
+				t.Fatalf("ship null made %d dropshipments", len(ds))
 			}
 
 			// A dropshipment whose number is corrected follows the new one.

@@ -18,6 +18,7 @@ import (
 	"github.com/waybillhq/waybill/internal/api/tracker"
 	"github.com/waybillhq/waybill/internal/carrier"
 	"github.com/waybillhq/waybill/internal/httpserver"
+	"github.com/waybillhq/waybill/internal/openapi/openapitest"
 	"github.com/waybillhq/waybill/internal/testdb"
 	"github.com/waybillhq/waybill/internal/trackers"
 )
@@ -208,7 +209,8 @@ func TestInternalErrorIsTransient(t *testing.T) {
 	for _, panics := range []bool{false, true} {
 		face := &tracker.API{Trackers: &failing{panics: panics}, Auth: oneOrg{waybill.Organization{ID: 1, Name: "acme"}}, MaxBodyBytes: 1 << 20,
 			Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil)), AuthThrottle: httpserver.NewAuthThrottle(1, nil)}
-		srv := httptest.NewServer(httpserver.New("127.0.0.1:0", slog.New(slog.NewTextHandler(testWriter{t}, nil)), httpserver.Checks{}, face).Handler())
+		srv := httptest.NewServer(openapitest.New(t, "tracker").Handler(t,
+			httpserver.New("127.0.0.1:0", slog.New(slog.NewTextHandler(testWriter{t}, nil)), httpserver.Checks{}, face).Handler()))
 		s := &stack{t: t, URL: srv.URL}
 		code, raw := s.do("POST", "/api/v2/tracker", readFile(t, "seed_request.json"), map[string]string{"x-api-key": "good", "tenantId": "acme"})
 		var body map[string]any

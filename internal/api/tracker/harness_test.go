@@ -18,6 +18,7 @@ import (
 	"github.com/waybillhq/waybill/internal/api/tracker"
 	"github.com/waybillhq/waybill/internal/carrier"
 	"github.com/waybillhq/waybill/internal/httpserver"
+	"github.com/waybillhq/waybill/internal/openapi/openapitest"
 	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/tenant"
 	"github.com/waybillhq/waybill/internal/testdb"
@@ -40,6 +41,12 @@ type stack struct {
 	Trackings *tracking.Service
 	Webhooks  *webhook.Service
 	Other     struct{ Key string } // a second organization's key
+	// OpenAPI checks exchanges against the Tracker API, admin and v4
+	// documents. The server checks every exchange itself, except in a fuzz
+	// target, whose *testing.F cannot report: there do checks from the
+	// client, reporting to the run's t.
+	OpenAPI      *openapitest.Validator
+	checkClients bool
 }
 
 func newStack(t testing.TB, engine, orgName string, renderer webhook.PayloadRenderer) *stack {
@@ -80,8 +87,14 @@ func newStack(t testing.TB, engine, orgName string, renderer webhook.PayloadRend
 	face := &tracker.API{Trackers: core, Auth: tenants, MaxBodyBytes: 1 << 20, PublicURL: publicURL, Logger: logger}
 	adm := &admin.API{Checkpoints: trackings, Webhooks: webhooks, Auth: tenants, MaxBodyBytes: 1 << 20, Logger: logger, Trackers: core}
 	as := &aftership.API{Trackings: trackings, Auth: tenants, Limits: aftership.NewRateLimiter(0), MaxBodyBytes: 1 << 20, Logger: logger, PublicURL: publicURL}
-	srv := httptest.NewServer(httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, face, adm, as).Handler())
-	s := &stack{t: t, URL: srv.URL, Key: key, Org: org, Trackers: core, Trackings: trackings, Webhooks: webhooks}
+	docs := openapitest.New(t, "tracker", "admin", "v4")
+	handler := httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, face, adm, as).Handler()
+	_, fuzz := t.(*testing.F)
+	if !fuzz {
+		handler = docs.Handler(t, handler)
+	}
+	srv := httptest.NewServer(handler)
+	s := &stack{t: t, URL: srv.URL, Key: key, Org: org, Trackers: core, Trackings: trackings, Webhooks: webhooks, OpenAPI: docs, checkClients: fuzz}
 	s.Other.Key = otherKey
 	t.Cleanup(func() {
 		srv.Close()
@@ -109,10 +122,17 @@ func (s *stack) do(method, path string, body any, headers map[string]string) (in
 		rd = bytes.NewReader(data)
 	}
 	req, _ := http.NewRequest(method, s.URL+path, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
-	res, err := http.DefaultClient.Do(req)
+	client := http.DefaultClient
+	if s.checkClients {
+		client = s.OpenAPI.Client(s.t)
+	}
+	res, err := client.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
