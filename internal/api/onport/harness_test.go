@@ -43,9 +43,9 @@ type harness struct {
 	Throttle  *onport.Throttle // the face's, so that a test can set its clock
 	// OpenAPI checks exchanges against the Onport and admin documents. The
 	// server checks every exchange itself, except in a fuzz target, whose
-	// *testing.F cannot report: there requests go through OpenAPI.Client(t).
+	// *testing.F cannot report: there requests go through OpenAPI.Client(t)
+	// (bearerCall).
 	OpenAPI *openapitest.Validator
-	client  *http.Client
 }
 
 func newHarness(t testing.TB, engine string, throttleScale float64) *harness {
@@ -89,16 +89,7 @@ func newHarness(t testing.TB, engine string, throttleScale float64) *harness {
 		t.Fatal(err)
 	}
 	return &harness{t: t, URL: srv.URL, Key: key, Org: org, Channel: ch, DB: st.Writer(), Commerce: com, Processor: proc,
-		Webhooks: webhooks, Trackings: trackings, Tenants: tenants, Throttle: throttle, OpenAPI: docs, client: http.DefaultClient}
-}
-
-// checkedBy returns a copy of h whose requests go through a client that
-// checks every exchange against the documents and reports to t: a fuzz
-// target's harness, whose server cannot report, uses it in each run.
-func (h *harness) checkedBy(t *testing.T) *harness {
-	c := *h
-	c.t, c.client = t, h.OpenAPI.Client(t)
-	return &c
+		Webhooks: webhooks, Trackings: trackings, Tenants: tenants, Throttle: throttle, OpenAPI: docs}
 }
 
 type response struct {
@@ -150,7 +141,7 @@ func (h *harness) do(method, path string, body any, headers ...string) response 
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	res, err := h.client.Do(req)
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		h.t.Fatal(err)
 	}
