@@ -43,7 +43,7 @@ type stack struct {
 	Inbound  *inbound.Ingester // stores inbound messages, for the API logs
 	Webhooks *webhook.Service
 	Returns  *returns.Service
-	// OpenAPI checks exchanges against the admin and v4 documents. The
+	// OpenAPI checks exchanges against the admin, v4 and 2026-07 documents. The
 	// server checks every exchange itself, except in a fuzz target, whose
 	// *testing.F cannot report: there requests go through OpenAPI.Client(t).
 	OpenAPI *openapitest.Validator
@@ -85,7 +85,7 @@ func newStack(t testing.TB, engine string) *stack {
 		MaxBodyBytes: 1 << 20, Logger: logger, Trackers: &trackers.Service{Store: st, Trackings: trackings, Webhooks: webhooks},
 		Imports: trackings, Returns: rets, Couriers: trackings}
 	as := &aftership.API{Trackings: trackings, Auth: tenants, Limits: aftership.NewRateLimiter(0), MaxBodyBytes: 1 << 20, Logger: logger}
-	docs := openapitest.New(t, "admin", "v4")
+	docs := openapitest.New(t, "admin", "v4", "2026-07")
 	handler := httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, a, as).Handler()
 	if _, fuzz := t.(*testing.F); !fuzz {
 		handler = docs.Handler(t, handler)

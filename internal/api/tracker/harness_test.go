@@ -41,7 +41,7 @@ type stack struct {
 	Trackings *tracking.Service
 	Webhooks  *webhook.Service
 	Other     struct{ Key string } // a second organization's key
-	// OpenAPI checks exchanges against the Tracker API, admin and v4
+	// OpenAPI checks exchanges against the Tracker API, admin, v4 and 2026-07
 	// documents. The server checks every exchange itself, except in a fuzz
 	// target, whose *testing.F cannot report: there do checks from the
 	// client, reporting to the run's t.
@@ -87,7 +87,7 @@ func newStack(t testing.TB, engine, orgName string, renderer webhook.PayloadRend
 	face := &tracker.API{Trackers: core, Auth: tenants, MaxBodyBytes: 1 << 20, PublicURL: publicURL, Logger: logger}
 	adm := &admin.API{Checkpoints: trackings, Webhooks: webhooks, Auth: tenants, MaxBodyBytes: 1 << 20, Logger: logger, Trackers: core}
 	as := &aftership.API{Trackings: trackings, Auth: tenants, Limits: aftership.NewRateLimiter(0), MaxBodyBytes: 1 << 20, Logger: logger, PublicURL: publicURL}
-	docs := openapitest.New(t, "tracker", "admin", "v4")
+	docs := openapitest.New(t, "tracker", "admin", "v4", "2026-07")
 	handler := httpserver.New("127.0.0.1:0", logger, httpserver.Checks{}, face, adm, as).Handler()
 	_, fuzz := t.(*testing.F)
 	if !fuzz {
