@@ -34,6 +34,7 @@ func (p Payloads) WebhookPayload(e waybill.Event, apiVersion string) ([]byte, er
 	if err := json.Unmarshal([]byte(e.Detail), &snap); err != nil {
 		return nil, fmt.Errorf("event %s: decode snapshot: %w", e.ID, err)
 	}
+	withOrg(&snap, e.OrgID)
 	if apiVersion == "onport" {
 		return p.resource(e, snap)
 	}
@@ -74,6 +75,39 @@ func (p Payloads) WebhookPayload(e waybill.Event, apiVersion string) ([]byte, er
 		return json.Marshal(map[string]any{"event": e.Type, "event_id": e.ID, "created_at": ts(e.CreatedAt), "sale": sale})
 	}
 	return nil, fmt.Errorf("event type %q is not an Onport event", e.Type)
+}
+
+// withOrg gives every value of snap the event's organization: a stored
+// snapshot leaves it out (OrgID is no JSON field), and Onport's companyId
+// is the organization, as the API renders it.
+func withOrg(snap *waybill.CommerceSnapshot, orgID int64) {
+	if snap.Channel != nil {
+		snap.Channel.OrgID = orgID
+	}
+	if snap.Customer != nil {
+		snap.Customer.OrgID = orgID
+	}
+	if snap.Sale != nil {
+		snap.Sale.OrgID = orgID
+	}
+	if snap.Dropshipment != nil {
+		snap.Dropshipment.OrgID = orgID
+	}
+	for i := range snap.SaleItems {
+		snap.SaleItems[i].OrgID = orgID
+	}
+	for i := range snap.Purchases {
+		snap.Purchases[i].OrgID = orgID
+	}
+	for i := range snap.PurchaseItems {
+		snap.PurchaseItems[i].OrgID = orgID
+	}
+	for i := range snap.Providers {
+		snap.Providers[i].OrgID = orgID
+	}
+	for i := range snap.DropshipmentItems {
+		snap.DropshipmentItems[i].OrgID = orgID
+	}
 }
 
 // Fulfillment renders the bundle Onport pushes to a custom channel when a

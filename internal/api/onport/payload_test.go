@@ -11,10 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/api/onport"
+	"github.com/waybillhq/waybill/internal/openapi/openapitest"
 	"github.com/waybillhq/waybill/internal/testdb"
 )
 
@@ -69,6 +71,30 @@ func TestFulfillmentGolden(t *testing.T) {
 		t.Errorf("fulfillment payload mismatch (-want +got):\n%s", diff)
 	}
 	checkShape(t, got)
+	checkWebhook(t, waybill.EventFulfillment, got)
+}
+
+// checkWebhook validates a payload against the webhook of the onport API
+// document that describes event: openapitest checks exchanges, and a
+// payload is no exchange of the face.
+func checkWebhook(t *testing.T, event string, body []byte) {
+	t.Helper()
+	doc, err := openapitest.Load("onport")
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := doc.Webhooks[event]
+	if item == nil || item.Post == nil || item.Post.RequestBody == nil {
+		t.Fatalf("the onport document has no webhook %s", event)
+	}
+	schema := item.Post.RequestBody.Value.Content.Get("application/json").Schema.Value
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatalf("%s payload is not JSON: %v", event, err)
+	}
+	if err := schema.VisitJSON(v, openapi3.EnableJSONSchema2020()); err != nil {
+		t.Errorf("%s payload does not match the onport document: %v\n%s", event, err, body)
+	}
 }
 
 // checkShape compares a payload with Onport's documented example
@@ -129,8 +155,10 @@ func checkShape(t *testing.T, got []byte) {
 	walk("$", want, have)
 }
 
-// TestFulfillmentEvent ships a purchase and renders the event the core
-// wrote, through the renderer the webhook deliverer uses.
+// TestFulfillmentEvent ships a purchase, acknowledges the dropshipment and
+// renders the events the core wrote, through the renderer the webhook
+// deliverer uses, in both payload forms; each matches its webhook in the
+// onport API document.
 func TestFulfillmentEvent(t *testing.T) {
 	h := newHarness(t, testdb.Engines()[0], 0)
 	res := h.api("POST", fmt.Sprintf("/api/channels/%d/manual-sale.json", h.Channel.ID), sale("F1", line("L1", "vendor-a", 2)))
@@ -138,6 +166,9 @@ func TestFulfillmentEvent(t *testing.T) {
 	res = h.api("POST", fmt.Sprintf("/api/purchases/%d/ship.json", purchase), map[string]any{"trackingNumber": "1Z999AA10123456784", "trackingCompany": "UPS"})
 	if res.Status != 201 {
 		t.Fatalf("ship: %d %s", res.Status, res.Body)
+	}
+	if ack := h.api("PUT", fmt.Sprintf("/api/dropshipments/%d/acknowledge.json", num(res.object(t)["id"])), nil); ack.Status != 200 {
+		t.Fatalf("acknowledge: %d %s", ack.Status, ack.Body)
 	}
 	events, err := h.Webhooks.Events(context.Background(), h.Org.ID, time.Time{}, time.Time{}, 100)
 	if err != nil {
@@ -153,6 +184,12 @@ func TestFulfillmentEvent(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", e.Type, err)
 		}
+		checkWebhook(t, e.Type, body)
+		resource, err := p.WebhookPayload(e, "onport")
+		if err != nil {
+			t.Fatalf("%s (onport): %v", e.Type, err)
+		}
+		checkWebhook(t, e.Type, resource)
 		if e.Type == waybill.EventFulfillment {
 			checkShape(t, body)
 			if !bytes.Contains(body, []byte(`"trackingNumber":"1Z999AA10123456784"`)) || !bytes.Contains(body, []byte(`"externalId":"F1"`)) {
@@ -161,7 +198,7 @@ func TestFulfillmentEvent(t *testing.T) {
 		}
 		seen++
 	}
-	if seen != 2 {
-		t.Fatalf("rendered %d Onport events, want sale.dropship and dropshipment.fulfillment", seen)
+	if seen != 3 {
+		t.Fatalf("rendered %d Onport events, want sale.dropship, dropshipment.fulfillment and dropshipment.acknowledged", seen)
 	}
 }
