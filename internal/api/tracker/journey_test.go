@@ -97,6 +97,7 @@ func TestSandboxJourneyWebhooks(t *testing.T) {
 				if err := json.Unmarshal(body, &m); err != nil {
 					t.Fatal(err)
 				}
+				checkWebhook(t, waybill.EventTrackerStatusChanged, body)
 				changes = append(changes, m)
 			}
 			prev := "ORDER_DISPATCHED"
