@@ -26,8 +26,8 @@ type Order struct {
 	OrgName  string // the branding's display name, else the organization's name
 	Branding waybill.Branding
 	Number   string // the order number shoppers know
-	// Items are the order's lines (the Onport sale's), or one line per
-	// shipment when the order has none.
+	// Items are the order's lines: the Onport sale's; else, per shipment,
+	// the items of the tracker it is (Tracker API), or the shipment whole.
 	Items []Item
 	// Open is whether a return may start now; when it may not, Closed
 	// says why (ClosedWindow, ClosedNotDelivered, ClosedDisabled,
@@ -212,9 +212,13 @@ func (s *Service) findOrder(ctx context.Context, q *store.Queries, ref OrderRef,
 			o.Items = append(o.Items, item)
 		}
 	} else {
-		// No lines: each shipment is returned whole.
+		// No sale: a tracker's items, else each shipment returned whole.
 		for _, t := range outbound {
-			o.Items = append(o.Items, Item{ID: t.ID, Name: "Shipment " + t.TrackingNumber, Ordered: 1})
+			items, err := shipmentItems(ctx, q, t)
+			if err != nil {
+				return Order{}, err
+			}
+			o.Items = append(o.Items, items...)
 		}
 	}
 	anyAvailable := false
