@@ -8,7 +8,11 @@
 #   scripts/bench-webhooks.sh [docs/benchmarks/webhooks.md]
 #
 # Env: BENCH_RATE (pushes/s, default 50), BENCH_DURATION (default 10s),
-# WAYBILL_BENCH_POSTGRES_URL (default the local test database).
+# WAYBILL_BENCH_POSTGRES_URL (default the local test database),
+# BENCH_PROFILE_DIR (when set, a CPU profile of each engine's server during
+# the pushes is written there as webhooks-ENGINE.pprof, through
+# WAYBILL_PPROF_ADDR). WAYBILL_WEBHOOK_WORKERS and other WAYBILL_* settings
+# reach the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-docs/benchmarks/webhooks.md}"
@@ -26,6 +30,7 @@ cleanup() {
 trap cleanup EXIT
 
 go build -o "$tmp/waybill" ./cmd/waybill
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 rows=()
 for engine in sqlite postgres; do
   if [ "$engine" = sqlite ]; then
@@ -36,7 +41,12 @@ for engine in sqlite postgres; do
     db="${pg}${sep}search_path=$schema"
   fi
   export WAYBILL_DATABASE_URL="$db" WAYBILL_WEBHOOK_ALLOW_PRIVATE=true WAYBILL_LOG_LEVEL=warn
-  WAYBILL_ADDR=127.0.0.1:0 WAYBILL_ADDR_FILE="$tmp/addr" "$tmp/waybill" serve 2>"$tmp/serve-$engine.log" &
+  pprof=""
+  if [ -n "${BENCH_PROFILE_DIR:-}" ]; then
+    mkdir -p "$BENCH_PROFILE_DIR"
+    pprof="127.0.0.1:${BENCH_PPROF_PORT:-16060}"
+  fi
+  WAYBILL_PPROF_ADDR="$pprof" WAYBILL_ADDR=127.0.0.1:0 WAYBILL_ADDR_FILE="$tmp/addr" "$tmp/waybill" serve 2>"$tmp/serve-$engine.log" &
   pid=$!
   for _ in $(seq 1 200); do [ -s "$tmp/addr" ] && curl -sf "http://$(cat "$tmp/addr")/readyz" >/dev/null && break; sleep 0.05; done
   url="http://$(cat "$tmp/addr")"
@@ -45,7 +55,14 @@ for engine in sqlite postgres; do
     key=$("$tmp/waybill" org create "bench-$engine-$i" | sed -E 's/.*"api_key":"([^"]+)".*/\1/')
     keys="$keys${keys:+,}$key"
   done
+  profiler=""
+  if [ -n "$pprof" ]; then
+    secs=$(( ${duration%s} + 5 )) # the pushes and the first seconds of the drain
+    curl -sf -o "$BENCH_PROFILE_DIR/webhooks-$engine.pprof" "http://$pprof/debug/pprof/profile?seconds=$secs" &
+    profiler=$!
+  fi
   result=$("$tmp/waybill" bench webhooks --url "$url" --keys "$keys" --rate "$rate" --duration "$duration" --json)
+  [ -n "$profiler" ] && wait "$profiler"
   echo "$engine: $result"
   rows+=("$(printf '%s' "$result" | python3 -c '
 import json, sys
@@ -59,7 +76,7 @@ done
   echo "# Webhook delivery: throughput and push-to-delivery latency"
   echo
   echo "- Date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(go version | cut -d' ' -f3)"
-  echo "- Load average during the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- Load average (1, 5, 15 min) before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shows here)"
   echo "- Command: \`BENCH_RATE=$rate BENCH_DURATION=$duration scripts/bench-webhooks.sh\`"
   echo "- 10 organizations x 10 endpoints on one loopback receiver; $rate checkpoint pushes/s for $duration, each changing"
   echo "  one tracking's tag (one tracking_update event, delivered to the 10 endpoints of its organization)."

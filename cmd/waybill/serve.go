@@ -139,7 +139,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			Tracker: trackerapi.Payloads{PublicURL: cfg.PublicURL}},
 		Schedule: schedule, Snooze: queue.Snooze,
 		Logger: logger.With("component", "webhooks"),
-		Client: webhook.NewClient(webhook.ClientOptions{TotalTimeout: cfg.WebhookTimeout, AllowPrivate: cfg.WebhookAllowPrivate}),
+		Client: webhook.NewClient(webhook.ClientOptions{TotalTimeout: cfg.WebhookTimeout, AllowPrivate: cfg.WebhookAllowPrivate,
+			IdleConns: max(cfg.WebhookWorkers, webhook.DefaultIdleConns)}),
 	}
 	q, err := queue.New(st.Writer(), queue.Options{
 		Engine: st.Engine(), Workers: cfg.Workers, WebhookWorkers: cfg.WebhookWorkers,

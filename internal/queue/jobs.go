@@ -108,6 +108,24 @@ func (q *Queue) EnqueueDelivery(ctx context.Context, tx *sql.Tx, orgID, delivery
 		&river.InsertOpts{Queue: QueueWebhooks, ScheduledAt: at, Priority: PriorityNew, UniqueOpts: uniqueWhileQueued, MaxAttempts: 25})
 }
 
+// EnqueueDeliveries schedules the first attempt of each delivery at the
+// given time, inside tx, with one insert: an event's deliveries to all its
+// endpoints are queued together.
+func (q *Queue) EnqueueDeliveries(ctx context.Context, tx *sql.Tx, orgID int64, deliveryIDs []int64, at time.Time) error {
+	opts := &river.InsertOpts{Queue: QueueWebhooks, ScheduledAt: at, Priority: PriorityNew, UniqueOpts: uniqueWhileQueued, MaxAttempts: 25}
+	if !opts.ScheduledAt.After(time.Now()) {
+		opts.ScheduledAt = time.Time{} // see insert
+	}
+	params := make([]river.InsertManyParams, len(deliveryIDs))
+	for i, id := range deliveryIDs {
+		params[i] = river.InsertManyParams{Args: deliverWebhookArgs{OrgID: orgID, DeliveryID: id, Attempt: 1}, InsertOpts: opts}
+	}
+	if _, err := q.client.InsertManyTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("enqueue %d deliveries: %w", len(deliveryIDs), err)
+	}
+	return nil
+}
+
 type sendNotificationArgs struct {
 	OrgID          int64 `json:"org_id" river:"unique"`
 	NotificationID int64 `json:"notification_id" river:"unique"`

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"strconv"
 	"time"
 
@@ -40,40 +42,206 @@ func (q *Queries) InsertDelivery(ctx context.Context, orgID, eventSeq, endpointS
 	return id, nil
 }
 
+// InsertDeliveries records that an event must reach each of endpoints,
+// with one statement, and returns the deliveries' keys (in no particular
+// order), for the jobs that carry them out.
+func (q *Queries) InsertDeliveries(ctx context.Context, orgID, eventSeq int64, endpoints []int64, now time.Time) ([]int64, error) {
+	if len(endpoints) == 0 {
+		return nil, nil
+	}
+	var sb strings.Builder
+	sb.WriteString(`INSERT INTO deliveries (org_id, event_id, endpoint_id, status, created_at, updated_at) VALUES `)
+	args := []any{orgID, eventSeq, DeliveryPending, toMicros(now)}
+	for i, ep := range endpoints {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		args = append(args, ep)
+		fmt.Fprintf(&sb, "($1, $2, $%d, $3, $4, $4)", len(args))
+	}
+	sb.WriteString(` RETURNING id`)
+	rows, err := q.q.QueryContext(ctx, sb.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("insert deliveries: %w", err)
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, len(endpoints))
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("insert deliveries: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("insert deliveries: %w", err)
+	}
+	return ids, nil
+}
+
+// deliveryQuery reads a delivery with its event and endpoint in one
+// statement: a delivery attempt starts with it.
+var deliveryQuery = `SELECT d.status, d.attempts, ` + prefixColumns("e.", eventColumns) + `, ` + prefixColumns("w.", endpointColumns) + `
+	FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhook_endpoints w ON w.org_id = d.org_id AND w.id = d.endpoint_id
+	WHERE d.org_id = $1 AND d.id = $2`
+
+// prefixColumns qualifies each column of a comma-separated list.
+func prefixColumns(prefix, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = prefix + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
 // Delivery loads a delivery with its event and endpoint. A delivery whose
 // endpoint was deleted is ENOTFOUND.
 func (q *Queries) Delivery(ctx context.Context, orgID, id int64) (Delivery, error) {
 	d := Delivery{ID: id, OrgID: orgID}
-	var eventPayload string
-	row := q.q.QueryRowContext(ctx, `SELECT d.status, d.attempts, d.event_id, e.payload, d.endpoint_id
-		FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.org_id = $1 AND d.id = $2`, orgID, id)
-	if err := row.Scan(&d.Status, &d.Attempts, &d.EventSeq, &eventPayload, &d.EndpointSeq); err != nil {
+	var ev eventRow
+	var ep endpointRow
+	dest := append(append([]any{&d.Status, &d.Attempts}, ev.dest()...), ep.dest()...)
+	if err := q.q.QueryRowContext(ctx, deliveryQuery, orgID, id).Scan(dest...); err != nil {
 		if isNoRows(err) {
 			return d, waybill.Errorf(waybill.ENOTFOUND, "Delivery does not exist.")
 		}
 		return d, fmt.Errorf("load delivery %d: %w", id, err)
 	}
 	var err error
-	if d.Event, _, err = scanEvent(q.q.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id = $1`, d.EventSeq)); err != nil {
+	d.EventSeq, d.EndpointSeq = ev.seq, ep.seq
+	if d.Event, err = ev.event(); err != nil {
 		return d, err
 	}
-	if d.Endpoint, _, err = scanEndpoint(q.q.QueryRowContext(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints WHERE org_id = $1 AND id = $2`, orgID, d.EndpointSeq)); err != nil {
+	if d.Endpoint, err = ep.endpoint(); err != nil {
 		return d, err
 	}
 	return d, nil
 }
 
-// FinishAttempt records an attempt and the delivery's new state.
-func (q *Queries) FinishAttempt(ctx context.Context, d Delivery, a waybill.DeliveryAttempt, status string, nextAt time.Time) error {
-	if _, err := q.q.ExecContext(ctx, `INSERT INTO delivery_attempts (org_id, delivery_id, endpoint_id, event_id, attempt,
-		status_code, outcome, latency_us, error, response, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		d.OrgID, d.ID, d.EndpointSeq, d.EventSeq, a.Attempt, a.StatusCode, a.Outcome, a.Latency.Microseconds(), a.Error,
-		a.ResponseExcerpt, toMicros(a.CreatedAt)); err != nil {
-		return fmt.Errorf("record attempt: %w", err)
+// AttemptRecord is one finished attempt of a delivery and the state it
+// leaves the delivery in.
+type AttemptRecord struct {
+	OrgID      int64
+	DeliveryID int64
+	Attempt    waybill.DeliveryAttempt
+	Status     string    // DeliveryPending, DeliverySucceeded or DeliveryFailed
+	NextAt     time.Time // the next attempt, when Status is DeliveryPending
+}
+
+// FinishAttempts records attempts and their deliveries' new states, in
+// input order, with two statements whatever their number (a delivery
+// attempt's bookkeeping is group-committed). An attempt whose delivery no
+// longer exists (its endpoint was deleted meanwhile) is left out; it is not
+// an error.
+func (q *Queries) FinishAttempts(ctx context.Context, recs []AttemptRecord) error {
+	if len(recs) == 0 {
+		return nil
 	}
-	if _, err := q.q.ExecContext(ctx, `UPDATE deliveries SET status = $1, attempts = $2, next_attempt_at = $3, updated_at = $4
-		WHERE org_id = $5 AND id = $6`, status, a.Attempt, toMicros(nextAt), toMicros(a.CreatedAt), d.OrgID, d.ID); err != nil {
-		return fmt.Errorf("update delivery %d: %w", d.ID, err)
+	var insert, update string
+	var args []any
+	if q.engine == Postgres {
+		insert, update, args = finishAttemptsPostgres, updateDeliveriesPostgres, attemptArrays(recs)
+	} else {
+		rows := make([][]any, len(recs))
+		for i, r := range recs {
+			a := r.Attempt
+			rows[i] = []any{r.OrgID, r.DeliveryID, a.Attempt, a.StatusCode, a.Outcome, a.Latency.Microseconds(), a.Error,
+				a.ResponseExcerpt, toMicros(a.CreatedAt), r.Status, toMicros(r.NextAt)}
+		}
+		doc, err := json.Marshal(rows)
+		if err != nil {
+			return fmt.Errorf("record attempts: %w", err)
+		}
+		insert, update, args = finishAttemptsSQLite, updateDeliveriesSQLite, []any{string(doc)}
+	}
+	if _, err := q.q.ExecContext(ctx, insert, args...); err != nil {
+		return fmt.Errorf("record %d attempts: %w", len(recs), err)
+	}
+	if _, err := q.q.ExecContext(ctx, update, args...); err != nil {
+		return fmt.Errorf("update %d deliveries: %w", len(recs), err)
+	}
+	return nil
+}
+
+// The batch arrives on PostgreSQL as one array per column, so that the
+// statement's text (and its prepared plan) is the same for every size.
+const attemptsUnnest = `unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::text[],
+	$8::text[], $9::bigint[], $10::text[], $11::bigint[]) WITH ORDINALITY
+	AS u(org_id, delivery_id, attempt, status_code, outcome, latency_us, error, response, created_at, status, next_at, ord)`
+
+const finishAttemptsPostgres = `INSERT INTO delivery_attempts (org_id, delivery_id, endpoint_id, event_id, attempt,
+	status_code, outcome, latency_us, error, response, created_at)
+	SELECT d.org_id, d.id, d.endpoint_id, d.event_id, u.attempt, u.status_code, u.outcome, u.latency_us, u.error, u.response, u.created_at
+	FROM ` + attemptsUnnest + ` JOIN deliveries d ON d.org_id = u.org_id AND d.id = u.delivery_id ORDER BY u.ord`
+
+const updateDeliveriesPostgres = `UPDATE deliveries d SET status = u.status, attempts = u.attempt, next_attempt_at = u.next_at,
+	updated_at = u.created_at FROM ` + attemptsUnnest + ` WHERE d.org_id = u.org_id AND d.id = u.delivery_id`
+
+func attemptArrays(recs []AttemptRecord) []any {
+	n := len(recs)
+	org, del, attempt, code, latency, created, next := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n),
+		make([]int64, n), make([]int64, n), make([]int64, n)
+	outcome, errText, response, status := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, r := range recs {
+		a := r.Attempt
+		org[i], del[i], attempt[i], code[i], latency[i] = r.OrgID, r.DeliveryID, int64(a.Attempt), int64(a.StatusCode), a.Latency.Microseconds()
+		outcome[i], errText[i], response[i] = a.Outcome, a.Error, a.ResponseExcerpt
+		created[i], status[i], next[i] = toMicros(a.CreatedAt), r.Status, toMicros(r.NextAt)
+	}
+	return []any{org, del, attempt, code, outcome, latency, errText, response, created, status, next}
+}
+
+// On SQLite the batch is one JSON array of rows, read with json_each.
+const attemptsJSON = `(SELECT j.key AS ord, j.value->>0 AS org_id, j.value->>1 AS delivery_id, j.value->>2 AS attempt,
+	j.value->>3 AS status_code, j.value->>4 AS outcome, j.value->>5 AS latency_us, j.value->>6 AS error, j.value->>7 AS response,
+	j.value->>8 AS created_at, j.value->>9 AS status, j.value->>10 AS next_at FROM json_each($1) AS j) AS u`
+
+const finishAttemptsSQLite = `INSERT INTO delivery_attempts (org_id, delivery_id, endpoint_id, event_id, attempt,
+	status_code, outcome, latency_us, error, response, created_at)
+	SELECT d.org_id, d.id, d.endpoint_id, d.event_id, u.attempt, u.status_code, u.outcome, u.latency_us, u.error, u.response, u.created_at
+	FROM ` + attemptsJSON + ` JOIN deliveries d ON d.org_id = u.org_id AND d.id = u.delivery_id ORDER BY u.ord`
+
+const updateDeliveriesSQLite = `UPDATE deliveries SET status = u.status, attempts = u.attempt, next_attempt_at = u.next_at,
+	updated_at = u.created_at FROM ` + attemptsJSON + ` WHERE deliveries.org_id = u.org_id AND deliveries.id = u.delivery_id`
+
+// EndpointKey names an endpoint by its organization and internal key.
+type EndpointKey struct{ OrgID, Seq int64 }
+
+// ClearFailing marks endpoints as no longer failing (a delivery to each
+// succeeded at the given time). Only endpoints marked failing are written,
+// in one statement, without reading them first: the common case of a
+// healthy endpoint costs an index probe and no write.
+func (q *Queries) ClearFailing(ctx context.Context, endpoints []EndpointKey, at time.Time) error {
+	if len(endpoints) == 0 {
+		return nil
+	}
+	var query string
+	var args []any
+	if q.engine == Postgres {
+		orgs, seqs := make([]int64, len(endpoints)), make([]int64, len(endpoints))
+		for i, k := range endpoints {
+			orgs[i], seqs[i] = k.OrgID, k.Seq
+		}
+		query = `UPDATE webhook_endpoints w SET failing_since = 0, updated_at = $3
+			FROM unnest($1::bigint[], $2::bigint[]) AS k(org_id, id)
+			WHERE w.org_id = k.org_id AND w.id = k.id AND w.failing_since <> 0`
+		args = []any{orgs, seqs, toMicros(at)}
+	} else {
+		pairs := make([][2]int64, len(endpoints))
+		for i, k := range endpoints {
+			pairs[i] = [2]int64{k.OrgID, k.Seq}
+		}
+		doc, err := json.Marshal(pairs)
+		if err != nil {
+			return fmt.Errorf("clear failing endpoints: %w", err)
+		}
+		query = `UPDATE webhook_endpoints SET failing_since = 0, updated_at = $2
+			FROM (SELECT j.value->>0 AS org_id, j.value->>1 AS id FROM json_each($1) AS j) AS k
+			WHERE webhook_endpoints.org_id = k.org_id AND webhook_endpoints.id = k.id AND webhook_endpoints.failing_since <> 0`
+		args = []any{string(doc), toMicros(at)}
+	}
+	if _, err := q.q.ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("clear failing endpoints: %w", err)
 	}
 	return nil
 }

@@ -42,24 +42,40 @@ func (q *Queries) InsertEvent(ctx context.Context, e *waybill.Event) (int64, err
 
 const eventColumns = `id, org_id, payload, channel_id`
 
+// eventRow holds the columns of eventColumns as scanned, so that a query
+// that joins events can scan them beside its own.
+type eventRow struct {
+	seq, orgID, channelID int64
+	payload               string
+}
+
+func (r *eventRow) dest() []any { return []any{&r.seq, &r.orgID, &r.payload, &r.channelID} }
+
+func (r *eventRow) event() (waybill.Event, error) {
+	e, err := decodeEvent(r.payload)
+	if err != nil {
+		return e, fmt.Errorf("decode event: %w", err)
+	}
+	e.OrgID, e.ChannelID = r.orgID, r.channelID
+	if e.Return != nil {
+		e.Return.OrgID = r.orgID
+	}
+	return e, nil
+}
+
 func scanEvent(row scanner) (waybill.Event, int64, error) {
-	var seq, orgID, channelID int64
-	var payload string
-	err := row.Scan(&seq, &orgID, &payload, &channelID)
+	var r eventRow
+	err := row.Scan(r.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return waybill.Event{}, 0, waybill.Errorf(waybill.ENOTFOUND, "Event does not exist.")
 	} else if err != nil {
 		return waybill.Event{}, 0, fmt.Errorf("read event: %w", err)
 	}
-	e, err := decodeEvent(payload)
+	e, err := r.event()
 	if err != nil {
-		return e, 0, fmt.Errorf("decode event: %w", err)
+		return e, 0, err
 	}
-	e.OrgID, e.ChannelID = orgID, channelID
-	if e.Return != nil {
-		e.Return.OrgID = orgID
-	}
-	return e, seq, nil
+	return e, r.seq, nil
 }
 
 // Event returns one event of the organization with its internal key.

@@ -280,9 +280,12 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	run("UpdateEndpoint", func() error {
 		return w.UpdateEndpoint(ctx, &waybill.WebhookEndpoint{ID: "ep", OrgID: org.ID, URL: "https://example.com/hook"})
 	})
-	run("FinishAttempt", func() error {
-		return w.FinishAttempt(ctx, store.Delivery{ID: 1, OrgID: org.ID, EventSeq: 1, EndpointSeq: 1},
-			waybill.DeliveryAttempt{}, store.DeliverySucceeded, now)
+	run("FinishAttempts", func() error {
+		return w.FinishAttempts(ctx, []store.AttemptRecord{{OrgID: org.ID, DeliveryID: 1, Status: store.DeliverySucceeded},
+			{OrgID: org.ID, DeliveryID: 2, Status: store.DeliveryPending, NextAt: now}})
+	})
+	run("ClearFailing", func() error {
+		return w.ClearFailing(ctx, []store.EndpointKey{{OrgID: org.ID, Seq: 1}, {OrgID: org.ID, Seq: 2}}, now)
 	})
 	run("FinishNotification", func() error { return w.FinishNotification(ctx, org.ID, 1, waybill.Notification{}) })
 	run("UpdateConnection", func() error {

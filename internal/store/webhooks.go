@@ -185,21 +185,40 @@ func endpointNotFound() error {
 	return waybill.Errorf(waybill.ENOTFOUND, "Webhook endpoint does not exist.")
 }
 
+// endpointRow holds the columns of endpointColumns as scanned, so that a
+// query that joins webhook_endpoints can scan them beside its own.
+type endpointRow struct {
+	e                              waybill.WebhookEndpoint
+	seq, failing, created, updated int64
+	ev, tg, sc, hd                 string
+}
+
+func (r *endpointRow) dest() []any {
+	return []any{&r.seq, &r.e.ID, &r.e.OrgID, &r.e.URL, &r.ev, &r.tg, &r.e.APIVersion, &r.sc, &r.e.Enabled, &r.e.DisabledReason,
+		&r.failing, &r.created, &r.updated, &r.e.ChannelID, &r.hd, &r.e.PendingHours}
+}
+
+func (r *endpointRow) endpoint() (waybill.WebhookEndpoint, error) {
+	e := r.e
+	if err := errors.Join(json.Unmarshal([]byte(r.ev), &e.Events), json.Unmarshal([]byte(r.tg), &e.Tags), json.Unmarshal([]byte(r.sc), &e.Secrets),
+		json.Unmarshal([]byte(r.hd), &e.Headers)); err != nil {
+		return e, fmt.Errorf("decode webhook endpoint %s: %w", e.ID, err)
+	}
+	e.FailingSince, e.CreatedAt, e.UpdatedAt = fromMicros(r.failing), fromMicros(r.created), fromMicros(r.updated)
+	return e, nil
+}
+
 func scanEndpoint(row scanner) (waybill.WebhookEndpoint, int64, error) {
-	var e waybill.WebhookEndpoint
-	var seq, failing, created, updated int64
-	var ev, tg, sc, hd string
-	err := row.Scan(&seq, &e.ID, &e.OrgID, &e.URL, &ev, &tg, &e.APIVersion, &sc, &e.Enabled, &e.DisabledReason, &failing, &created, &updated,
-		&e.ChannelID, &hd, &e.PendingHours)
+	var r endpointRow
+	err := row.Scan(r.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return e, 0, endpointNotFound()
+		return r.e, 0, endpointNotFound()
 	} else if err != nil {
-		return e, 0, fmt.Errorf("read webhook endpoint: %w", err)
+		return r.e, 0, fmt.Errorf("read webhook endpoint: %w", err)
 	}
-	if err := errors.Join(json.Unmarshal([]byte(ev), &e.Events), json.Unmarshal([]byte(tg), &e.Tags), json.Unmarshal([]byte(sc), &e.Secrets),
-		json.Unmarshal([]byte(hd), &e.Headers)); err != nil {
-		return e, 0, fmt.Errorf("decode webhook endpoint %s: %w", e.ID, err)
+	e, err := r.endpoint()
+	if err != nil {
+		return e, 0, err
 	}
-	e.FailingSince, e.CreatedAt, e.UpdatedAt = fromMicros(failing), fromMicros(created), fromMicros(updated)
-	return e, seq, nil
+	return e, r.seq, nil
 }

@@ -76,7 +76,17 @@ type ClientOptions struct {
 	UserAgent string
 	// Resolver looks up endpoint hosts; net.DefaultResolver when nil.
 	Resolver Resolver
+	// IdleConns is how many connections are kept alive between attempts,
+	// to one host or in all; DefaultIdleConns when <= 0. Set it to the
+	// number of attempts made at once (the webhook workers): endpoints that
+	// share a host (one receiver for many endpoints, a SaaS inbox for many
+	// organizations) then reuse connections instead of dialing for most
+	// attempts.
+	IdleConns int
 }
+
+// DefaultIdleConns is ClientOptions.IdleConns' default.
+const DefaultIdleConns = 256
 
 // Client makes webhook delivery attempts. It never follows redirects, never
 // uses a proxy (one would bypass the address checks), dials through a
@@ -104,6 +114,9 @@ func NewClient(o ClientOptions) *Client {
 	if o.UserAgent == "" {
 		o.UserAgent = DefaultUserAgent
 	}
+	if o.IdleConns <= 0 {
+		o.IdleConns = DefaultIdleConns
+	}
 	dialer := &Dialer{
 		Resolver:     o.Resolver,
 		AllowPrivate: o.AllowPrivate,
@@ -115,8 +128,8 @@ func NewClient(o ClientOptions) *Client {
 		ForceAttemptHTTP2:      true, // a custom DialContext turns HTTP/2 off otherwise
 		TLSHandshakeTimeout:    o.ConnectTimeout,
 		MaxResponseHeaderBytes: maxHeaderBytes,
-		MaxIdleConns:           256,
-		MaxIdleConnsPerHost:    8,
+		MaxIdleConns:           o.IdleConns,
+		MaxIdleConnsPerHost:    o.IdleConns,
 		IdleConnTimeout:        90 * time.Second,
 	}
 	return &Client{

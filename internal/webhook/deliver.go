@@ -38,6 +38,7 @@ type Deliverer struct {
 
 	mu    sync.Mutex
 	slots map[int64]chan struct{}
+	group groupCommit
 }
 
 // slotWait is how long an attempt waits for a free slot of its endpoint
@@ -102,10 +103,9 @@ func (d *Deliverer) Deliver(ctx context.Context, orgID, deliveryID int64, attemp
 		return nil
 	}
 	if !del.Endpoint.Enabled {
-		return st.WithTx(ctx, func(tx *store.Tx) error {
-			return tx.FinishAttempt(ctx, del, waybill.DeliveryAttempt{Attempt: attempt, Outcome: "skipped",
-				Error: "endpoint disabled: " + del.Endpoint.DisabledReason, CreatedAt: d.Service.now()}, store.DeliveryFailed, time.Time{})
-		})
+		f := &finishedAttempt{del: del, attempt: attempt, skipped: true, now: d.Service.now()}
+		d.group.submit(ctx, f, d.recordBatch)
+		return f.err
 	}
 	if !d.acquire(ctx, del.EndpointSeq) {
 		return d.Snooze(time.Second + time.Duration(rand.Int64N(int64(time.Second))))
@@ -125,67 +125,15 @@ func (d *Deliverer) Deliver(ctx context.Context, orgID, deliveryID int64, attemp
 		h.Set(k, v)
 	}
 	res := d.Client.Deliver(ctx, del.Endpoint.URL, h, body)
-	now := d.Service.now()
-	a := waybill.DeliveryAttempt{Attempt: attempt, StatusCode: res.StatusCode, Latency: res.Latency,
-		ResponseExcerpt: res.ResponseExcerpt, CreatedAt: now}
-	if res.Err != nil {
-		a.Error = res.Err.Error()
+	// The attempt's record joins those of other attempts that finish
+	// meanwhile, in one transaction; Deliver returns (and the queue
+	// completes the job) only once it is committed.
+	f := &finishedAttempt{del: del, attempt: attempt, res: res, now: d.Service.now()}
+	d.group.submit(ctx, f, d.recordBatch)
+	if f.err == nil && f.outcome != "success" && f.outcome != "" {
+		d.logFailure(orgID, deliveryID, del.Endpoint, f.record(), res.Err, f.next)
 	}
-	var next time.Time // the next attempt, when the delivery is retried
-	err = st.WithTx(ctx, func(tx *store.Tx) error {
-		// Locked: the endpoint is written back below, and must not undo a
-		// rotation or an update that commits meanwhile.
-		ep, err := tx.EndpointForUpdate(ctx, orgID, del.Endpoint.ID)
-		if err != nil {
-			return ignoreNotFound(err)
-		}
-		switch res.Outcome {
-		case OutcomeSuccess:
-			a.Outcome = "success"
-			if !ep.FailingSince.IsZero() {
-				ep.FailingSince, ep.UpdatedAt = time.Time{}, now
-				if err := tx.UpdateEndpoint(ctx, &ep); err != nil {
-					return err
-				}
-			}
-			return tx.FinishAttempt(ctx, del, a, store.DeliverySucceeded, time.Time{})
-		case OutcomeGone:
-			a.Outcome = "gone"
-			if err := tx.FinishAttempt(ctx, del, a, store.DeliveryFailed, time.Time{}); err != nil {
-				return err
-			}
-			return d.disable(ctx, tx, &ep, "the endpoint answered 410 Gone", now)
-		}
-		a.Outcome = "retry"
-		if ep.FailingSince.IsZero() {
-			ep.FailingSince = now
-			ep.UpdatedAt = now
-			if err := tx.UpdateEndpoint(ctx, &ep); err != nil {
-				return err
-			}
-		}
-		if ShouldDisable(ep.FailingSince, now) {
-			a.Outcome = "failed"
-			if err := tx.FinishAttempt(ctx, del, a, store.DeliveryFailed, time.Time{}); err != nil {
-				return err
-			}
-			return d.disable(ctx, tx, &ep, "deliveries failed for 5 days", now)
-		}
-		delay, ok := NextAttempt(d.schedule(), attempt, res.RetryAfter, rand.Float64)
-		if !ok {
-			a.Outcome = "failed"
-			return tx.FinishAttempt(ctx, del, a, store.DeliveryFailed, time.Time{})
-		}
-		next = now.Add(delay)
-		if err := tx.FinishAttempt(ctx, del, a, store.DeliveryPending, next); err != nil {
-			return err
-		}
-		return d.Service.Queue.EnqueueDelivery(ctx, tx.SQL(), orgID, deliveryID, attempt+1, next)
-	})
-	if err == nil && a.Outcome != "success" && a.Outcome != "" {
-		d.logFailure(orgID, deliveryID, del.Endpoint, a, res.Err, next)
-	}
-	return err
+	return f.err
 }
 
 // logFailure writes one warning per failed attempt, once it is recorded:

@@ -11,13 +11,18 @@ import (
 
 // DeliveryQueue schedules delivery attempts inside a store transaction.
 type DeliveryQueue interface {
+	// EnqueueDelivery schedules attempt number attempt of one delivery at.
 	EnqueueDelivery(ctx context.Context, tx *sql.Tx, orgID, deliveryID int64, attempt int, at time.Time) error
+	// EnqueueDeliveries schedules the first attempt of each delivery at,
+	// with one insert for all.
+	EnqueueDeliveries(ctx context.Context, tx *sql.Tx, orgID int64, deliveryIDs []int64, at time.Time) error
 }
 
 // Dispatch stores events and, for every enabled endpoint of the
 // organization that receives them (see waybill.WebhookEndpoint.Receives),
 // a delivery and its first attempt's job, all in tx: an event exists
-// exactly when its deliveries do.
+// exactly when its deliveries do. An event's deliveries are inserted with
+// one statement, and all their jobs with one more.
 func (s *Service) Dispatch(ctx context.Context, tx *store.Tx, events ...waybill.Event) error {
 	if len(events) == 0 {
 		return nil
@@ -27,22 +32,29 @@ func (s *Service) Dispatch(ctx context.Context, tx *store.Tx, events ...waybill.
 		return err
 	}
 	now := s.now()
+	var deliveries []int64
 	for i := range events {
 		e := &events[i]
 		eventSeq, err := tx.InsertEvent(ctx, e)
 		if err != nil {
 			return err
 		}
+		var to []int64
 		for j, ep := range endpoints {
-			if !ep.Receives(*e) {
-				continue
-			}
-			if err := s.enqueue(ctx, tx, e.OrgID, eventSeq, seqs[j], now); err != nil {
-				return err
+			if ep.Receives(*e) {
+				to = append(to, seqs[j])
 			}
 		}
+		ids, err := tx.InsertDeliveries(ctx, e.OrgID, eventSeq, to, now)
+		if err != nil {
+			return err
+		}
+		deliveries = append(deliveries, ids...)
 	}
-	return nil
+	if len(deliveries) == 0 {
+		return nil
+	}
+	return s.Queue.EnqueueDeliveries(ctx, tx.SQL(), events[0].OrgID, deliveries, now)
 }
 
 func (s *Service) enqueue(ctx context.Context, tx *store.Tx, orgID, eventSeq, endpointSeq int64, now time.Time) error {

@@ -77,6 +77,13 @@ func (q *recordingQueue) EnqueueDelivery(_ context.Context, _ *sql.Tx, _, delive
 	return nil
 }
 
+func (q *recordingQueue) EnqueueDeliveries(_ context.Context, _ *sql.Tx, _ int64, deliveryIDs []int64, _ time.Time) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.deliveries = append(q.deliveries, deliveryIDs...)
+	return nil
+}
+
 // take returns and forgets the deliveries scheduled so far.
 func (q *recordingQueue) take() []int64 {
 	q.mu.Lock()
