@@ -204,6 +204,11 @@ func TestNotificationAdminAPI(t *testing.T) {
 			}
 			mu.Lock()
 			all := string(bytes.Join(hooks, []byte("\n")))
+			for _, h := range hooks {
+				var head struct{ Event string }
+				_ = json.Unmarshal(h, &head)
+				checkWebhook(t, head.Event, h)
+			}
 			mu.Unlock()
 			if !strings.Contains(all, `"event":"notification.sent"`) || !strings.Contains(all, `"event":"notification.failed"`) ||
 				!strings.Contains(all, `"recipient":"k***e@example.org"`) || strings.Contains(all, "kunde@example.org") || strings.Contains(all, "/u/") {

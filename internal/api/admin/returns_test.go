@@ -2,12 +2,17 @@ package admin_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/api/admin"
+	"github.com/waybillhq/waybill/internal/openapi/openapitest"
 	"github.com/waybillhq/waybill/internal/returns"
 	"github.com/waybillhq/waybill/internal/testdb"
 )
@@ -131,7 +136,51 @@ func TestReturnsAPI(t *testing.T) {
 			if code, reason := errorOf(t, body); status != 400 || code != "invalid" || reason != "invalid_json" {
 				t.Fatalf("bad JSON: %d %v", status, body)
 			}
+
+			// Each change's webhook payload is the admin document's.
+			events, err := s.Webhooks.Events(context.Background(), s.Org.ID, time.Time{}, time.Time{}, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]bool{}
+			for _, e := range events {
+				if e.Return == nil {
+					continue
+				}
+				payload, err := admin.ReturnPayload(e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkWebhook(t, e.Type, payload)
+				seen[e.Type] = true
+			}
+			if len(seen) < 4 {
+				t.Errorf("return events %v, want submitted, approved, received and resolved at least", seen)
+			}
 		})
+	}
+}
+
+// checkWebhook validates a payload against the webhook of the admin API
+// document that describes event: openapitest checks exchanges, and a
+// delivery is no exchange of the face.
+func checkWebhook(t *testing.T, event string, body []byte) {
+	t.Helper()
+	doc, err := openapitest.Load("admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := doc.Webhooks[event]
+	if item == nil || item.Post == nil || item.Post.RequestBody == nil {
+		t.Fatalf("the admin document has no webhook %s", event)
+	}
+	schema := item.Post.RequestBody.Value.Content.Get("application/json").Schema.Value
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatalf("%s payload is not JSON: %v", event, err)
+	}
+	if err := schema.VisitJSON(v, openapi3.EnableJSONSchema2020()); err != nil {
+		t.Errorf("%s payload does not match the admin document: %v\n%s", event, err, body)
 	}
 }
 
