@@ -146,14 +146,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Engine: st.Engine(), Workers: cfg.Workers, WebhookWorkers: cfg.WebhookWorkers,
 		Logger: logger.With("component", "queue"), Work: true,
 	}, queue.Handlers{
-		PollTracking:     trackings.Poll,
-		DeliverWebhook:   deliverer.Deliver,
-		SendNotification: notifier.Send,
-		ExpireTrackings:  func(ctx context.Context) error { _, err := trackings.ExpireStale(ctx); return err },
-		SweepPendingTime: func(ctx context.Context) error { _, err := webhooks.SweepPendingTime(ctx); return err },
-		OnportFetch:      connector.Fetch,
-		OnportWrite:      connector.Write,
-		ExpireReturns:    func(ctx context.Context) error { _, err := returnsSvc.ExpireStale(ctx); return err },
+		PollTracking:      trackings.Poll,
+		DeliverWebhook:    deliverer.Deliver,
+		SendNotification:  notifier.Send,
+		ExpireTrackings:   func(ctx context.Context) error { _, err := trackings.ExpireStale(ctx); return err },
+		SweepPendingTime:  func(ctx context.Context) error { _, err := webhooks.SweepPendingTime(ctx); return err },
+		OnportFetch:       connector.Fetch,
+		OnportWrite:       connector.Write,
+		ExpireReturns:     func(ctx context.Context) error { _, err := returnsSvc.ExpireStale(ctx); return err },
+		LegacyReturnEmail: notifier.DispatchStoredReturnEvent,
 	})
 	if err != nil {
 		return err

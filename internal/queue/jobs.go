@@ -36,7 +36,22 @@ type Handlers struct {
 	// periodically, every ExpireReturnsEvery (one hour when zero).
 	ExpireReturns      func(ctx context.Context) error
 	ExpireReturnsEvery time.Duration
+	// LegacyReturnEmail handles the send_return_email jobs that earlier
+	// releases queued for a return's change (the event eventID); none
+	// are queued any more, but those still waiting after an upgrade must
+	// still be sent.
+	LegacyReturnEmail func(ctx context.Context, orgID int64, eventID string) error
 }
+
+// sendReturnEmailArgs are the arguments of the send_return_email jobs of
+// earlier releases; the kind is only worked, never inserted.
+type sendReturnEmailArgs struct {
+	OrgID    int64  `json:"org_id"`
+	ReturnID int64  `json:"return_id"`
+	EventID  string `json:"event_id"`
+}
+
+func (sendReturnEmailArgs) Kind() string { return "send_return_email" }
 
 type expireReturnsArgs struct{}
 
@@ -217,6 +232,11 @@ func (h Handlers) register() *river.Workers {
 	if h.SweepPendingTime != nil {
 		river.AddWorker(w, river.WorkFunc(func(ctx context.Context, _ *river.Job[sweepPendingTimeArgs]) error {
 			return h.SweepPendingTime(ctx)
+		}))
+	}
+	if h.LegacyReturnEmail != nil {
+		river.AddWorker(w, river.WorkFunc(func(ctx context.Context, j *river.Job[sendReturnEmailArgs]) error {
+			return h.LegacyReturnEmail(ctx, j.Args.OrgID, j.Args.EventID)
 		}))
 	}
 	if h.ExpireReturns != nil {
