@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waybillhq/waybill/internal/carrier/dhl/dhlfake"
+	"github.com/waybillhq/waybill/internal/carrier/fedex/fedexfake"
+	"github.com/waybillhq/waybill/internal/carrier/ups/upsfake"
+	"github.com/waybillhq/waybill/internal/carrier/usps/uspsfake"
 	"github.com/waybillhq/waybill/internal/notify/notifytest"
 	"github.com/waybillhq/waybill/internal/testdb"
 )
@@ -27,7 +32,8 @@ const examplesDir = "../../docs/examples"
 // exampleServerEnv is how TestExamples runs `waybill serve` (the README
 // names the same settings): the sandbox courier scans every second,
 // webhooks may go to the loopback receiver, notifications go to a local
-// SMTP server, and carrier credentials can be sealed.
+// SMTP server, and carrier credentials can be sealed. The test adds the
+// mail server's and the carrier fakes' addresses.
 var exampleServerEnv = []string{
 	"WAYBILL_SANDBOX_STEP=1s",
 	"WAYBILL_WEBHOOK_ALLOW_PRIVATE=true",
@@ -84,6 +90,13 @@ func TestExamples(t *testing.T) {
 			// mails and webhooks are made from the configured address.
 			env := append([]string{"WAYBILL_ADDR=" + freeAddr(t),
 				fmt.Sprintf("WAYBILL_SMTP_URL=smtp://127.0.0.1:%d?starttls=off", box.mail.Port)}, exampleServerEnv...)
+			// The carriers' fakes, polled on a cadence a thousand times faster.
+			env = append(env, "WAYBILL_POLL_SCALE=0.001")
+			for name, fake := range map[string]http.Handler{"UPS": upsfake.New(nil), "FEDEX": fedexfake.New(nil), "USPS": uspsfake.New(nil), "DHL": dhlfake.New(nil)} {
+				srv := httptest.NewServer(fake)
+				t.Cleanup(srv.Close)
+				env = append(env, "WAYBILL_CARRIER_"+name+"_URL="+srv.URL)
+			}
 			dbURL := testdb.URL(t, engine)
 			p := startServe(t, dbURL, env...)
 			for _, script := range scripts {
