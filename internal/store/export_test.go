@@ -7,3 +7,9 @@ var Migrations = migrations
 // and transactions go to see first, with its arguments. Call it before s is
 // shared between goroutines.
 func (s *Store) ObserveQueries(see func(query string, args []any)) { s.observe = see }
+
+// Queued returns how many functions wait for the committer's next batch.
+func (g *GroupCommitter) Queued() int { return len(g.queue) }
+
+// Running reports whether Run has started and not returned.
+func (g *GroupCommitter) Running() bool { return g.running.Load() }

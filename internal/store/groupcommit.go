@@ -1,0 +1,241 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+)
+
+// GroupCommitter runs the write transactions of concurrent callers
+// together: one goroutine (Run) takes what is queued, runs each caller's
+// function in one shared transaction, each inside a savepoint of its own,
+// and commits once. On SQLite, with one writer connection and an fsync per
+// commit (synchronous=FULL), that one fsync then acknowledges many writes
+// instead of one; the inbound ingester (internal/inbound) does the same
+// for Onport messages.
+//
+// What callers may rely on is InTx's: when it returns nil, fn's writes are
+// committed; when it returns an error, none of them are. A caller's error
+// (a conflict, a refused input, a failed statement) rolls back its own
+// savepoint only, so it fails no one else's write, and it is that caller
+// that gets it. Only a failure of the commit itself fails the whole batch,
+// and then every caller in it gets the error and nothing is written.
+//
+// Make it with NewGroupCommitter. Until Run runs, and after it returns,
+// InTx runs fn in a transaction of its own, like Store.InTx.
+type GroupCommitter struct {
+	store *Store
+	// MaxBatch is the most functions committed in one transaction.
+	MaxBatch int
+	// MaxWait is how long a lone function waits for company before its
+	// transaction begins: a batch of one costs its fsync alone.
+	MaxWait time.Duration
+
+	queue   chan *groupItem
+	running atomic.Bool
+	stopped chan struct{} // closed when Run returns
+
+	batches, items atomic.Int64
+}
+
+type groupItem struct {
+	ctx  context.Context
+	fn   func(ctx context.Context, tx *Tx) error
+	err  error
+	pan  any // fn's panic, raised again in the caller
+	done chan struct{}
+}
+
+// NewGroupCommitter returns a committer on s that commits up to 256
+// functions at once and lets a lone one wait 200µs for company; change
+// MaxBatch and MaxWait before Run.
+func NewGroupCommitter(s *Store) *GroupCommitter {
+	return &GroupCommitter{store: s, MaxBatch: 256, MaxWait: 200 * time.Microsecond,
+		queue: make(chan *groupItem, 4096), stopped: make(chan struct{})}
+}
+
+// Stats returns how many transactions and functions have been committed
+// since start: items/batches is the group-commit factor.
+func (g *GroupCommitter) Stats() (batches, items int64) { return g.batches.Load(), g.items.Load() }
+
+// InTx runs fn in a transaction shared with other callers, in a savepoint
+// of its own, and returns once that transaction has committed (nil) or fn
+// failed or the commit failed (the error; nothing of fn's is then
+// written). fn gets a context that carries the transaction, so services
+// it calls join it (Store.InTx); fn must not keep tx or that context.
+//
+// fn runs on the committer's goroutine, one function after another, and
+// with ctx's values but not its cancellation: a statement cancelled
+// half-way would break the transaction of everyone. If ctx ends before fn
+// has started, fn does not run and InTx returns ctx's error; if it ends
+// while fn's transaction is under way, InTx returns ctx's error at once
+// and fn's writes may or may not be committed, so the caller must not
+// report success.
+//
+// When ctx already carries a transaction of the store, fn joins it, as
+// with Store.InTx. When the committer is not running, fn gets a
+// transaction of its own.
+func (g *GroupCommitter) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	if _, ok := g.store.carried(ctx); ok || !g.running.Load() {
+		return g.store.InTx(ctx, fn)
+	}
+	it := &groupItem{ctx: ctx, fn: fn, done: make(chan struct{})}
+	select {
+	case g.queue <- it:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-g.stopped:
+		return g.store.InTx(ctx, fn)
+	}
+	select {
+	case <-it.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if it.pan != nil {
+		panic(it.pan)
+	}
+	return it.err
+}
+
+// Run commits what InTx queues until ctx is done. Functions still queued
+// then run in transactions of their own.
+func (g *GroupCommitter) Run(ctx context.Context) {
+	g.running.Store(true)
+	defer func() {
+		g.running.Store(false)
+		close(g.stopped)
+		for {
+			select {
+			case it := <-g.queue:
+				it.err = g.store.InTx(it.ctx, it.fn)
+				close(it.done)
+			default:
+				return
+			}
+		}
+	}()
+	batch := make([]*groupItem, 0, g.MaxBatch)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		batch = batch[:0]
+		select {
+		case it := <-g.queue:
+			batch = append(batch, it)
+		case <-ctx.Done():
+			return
+		}
+		// Whatever queued during the previous commit joins at once; only a
+		// lone function waits, up to MaxWait, for others to share its fsync.
+	drain:
+		for len(batch) < g.MaxBatch {
+			select {
+			case it := <-g.queue:
+				batch = append(batch, it)
+			default:
+				break drain
+			}
+		}
+		if len(batch) == 1 && g.MaxWait > 0 {
+			timer.Reset(g.MaxWait)
+		gather:
+			for len(batch) < g.MaxBatch {
+				select {
+				case it := <-g.queue:
+					batch = append(batch, it)
+				case <-timer.C:
+					break gather
+				}
+			}
+			timer.Stop()
+		}
+		g.commit(context.WithoutCancel(ctx), batch)
+		for _, it := range batch {
+			close(it.done)
+		}
+	}
+}
+
+// commit runs batch in one transaction and sets each item's outcome.
+func (g *GroupCommitter) commit(ctx context.Context, batch []*groupItem) {
+	live := batch[:0:0]
+	for _, it := range batch {
+		if err := it.ctx.Err(); err != nil {
+			it.err = err // its caller has gone: do not write for it
+			continue
+		}
+		live = append(live, it)
+	}
+	if len(live) == 0 {
+		return
+	}
+	err := g.store.InTx(ctx, func(txCtx context.Context, tx *Tx) error {
+		for _, it := range live {
+			if err := runInSavepoint(txCtx, tx, it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		// The transaction itself failed: nothing of the batch is written,
+		// and every function that had not failed on its own gets why.
+		for _, it := range live {
+			if it.err == nil {
+				it.err = err
+			}
+		}
+		return
+	}
+	g.batches.Add(1)
+	for _, it := range live {
+		if it.err == nil {
+			g.items.Add(1)
+		}
+	}
+}
+
+// runInSavepoint runs it.fn inside a savepoint of tx and records its
+// outcome in it. An error of fn rolls back to the savepoint, which undoes
+// fn's writes and, on PostgreSQL, clears the transaction's failed state,
+// so the next function starts clean. Only an error of the savepoint
+// statements themselves is returned: the transaction can then go no
+// further.
+func runInSavepoint(txCtx context.Context, tx *Tx, it *groupItem) error {
+	if _, err := tx.q.ExecContext(txCtx, `SAVEPOINT group_item`); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	// fn sees the caller's values (request id, organization) and the
+	// batch's transaction; not the caller's cancellation.
+	fnCtx := context.WithValue(context.WithoutCancel(it.ctx), txKey{}, tx)
+	it.err, it.pan = callGuarded(fnCtx, tx, it.fn)
+	if it.err == nil && it.pan == nil {
+		if _, err := tx.q.ExecContext(txCtx, `RELEASE SAVEPOINT group_item`); err != nil {
+			return fmt.Errorf("release savepoint: %w", err)
+		}
+		return nil
+	}
+	if it.pan != nil && it.err == nil {
+		it.err = fmt.Errorf("group commit: %v", it.pan)
+	}
+	if _, err := tx.q.ExecContext(txCtx, `ROLLBACK TO SAVEPOINT group_item`); err != nil {
+		return fmt.Errorf("rollback to savepoint: %w", err)
+	}
+	if _, err := tx.q.ExecContext(txCtx, `RELEASE SAVEPOINT group_item`); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
+}
+
+// callGuarded calls fn and returns its error, or the value it panicked
+// with: one caller's panic must not end the committer.
+func callGuarded(ctx context.Context, tx *Tx, fn func(ctx context.Context, tx *Tx) error) (err error, pan any) {
+	defer func() {
+		if p := recover(); p != nil {
+			pan = p
+		}
+	}()
+	return fn(ctx, tx), nil
+}
