@@ -21,7 +21,7 @@ func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (wayb
 	if err != nil {
 		return waybill.Tracking{}, err
 	}
-	err = s.Store.WithTx(ctx, func(tx *store.Tx) error {
+	err = s.writeTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if err := tx.InsertTracking(ctx, &t); err != nil {
 			return err
 		}
@@ -31,6 +31,16 @@ func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (wayb
 		return waybill.Tracking{}, err
 	}
 	return t, nil
+}
+
+// writeTx runs fn in a transaction of the group committer when there is
+// one (Store.InTx's contract, shared with concurrent callers), else in one
+// of its own.
+func (s *Service) writeTx(ctx context.Context, fn func(ctx context.Context, tx *store.Tx) error) error {
+	if s.GroupCommit != nil {
+		return s.GroupCommit.InTx(ctx, fn)
+	}
+	return s.Store.InTx(ctx, fn)
 }
 
 // prepare applies every rule of a create to in and returns the tracking to

@@ -68,7 +68,9 @@ func (s *Service) Poll(ctx context.Context, orgID int64, id string, due time.Tim
 			c.Slug = t.Slug
 		}
 	}
-	return s.Store.WithTx(ctx, func(tx *store.Tx) error {
+	// Polls due together commit together, with the creates that
+	// scheduled them (GroupCommit), rather than an fsync each.
+	return s.writeTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		t, err := tx.TrackingForUpdate(ctx, orgID, id)
 		if err != nil || !t.NextPollAt.Equal(due) {
 			return ignoreNotFound(err)

@@ -58,6 +58,10 @@ type Service struct {
 	// Snooze makes the queue run the current poll again after d without
 	// counting an attempt; nil means queue.Snooze.
 	Snooze func(d time.Duration) error
+	// GroupCommit, when set and running, commits concurrent creates
+	// together (one fsync for many on SQLite); nil gives each create a
+	// transaction of its own. Either way a create returns once committed.
+	GroupCommit *store.GroupCommitter
 
 	gatesMu sync.Mutex
 	gates   map[gateKey]*gate
