@@ -90,6 +90,18 @@ func (q *Queries) Authenticate(ctx context.Context, key string) (waybill.Organiz
 	return *found, nil
 }
 
+// APIKeyGeneration returns a number that moves on whenever an API key is
+// deleted (revoked), in the same transaction as the deletion, whoever
+// deletes it: a cache of authenticated keys that saw generation g is
+// still true while this returns g.
+func (q *Queries) APIKeyGeneration(ctx context.Context) (int64, error) {
+	var g int64
+	if err := q.q.QueryRowContext(ctx, `SELECT generation FROM api_key_generation WHERE id = 1`).Scan(&g); err != nil {
+		return 0, fmt.Errorf("read API key generation: %w", err)
+	}
+	return g, nil
+}
+
 // APIKeys returns the organization's keys (their prefixes, never the keys),
 // oldest first.
 func (q *Queries) APIKeys(ctx context.Context, orgID int64) ([]waybill.APIKey, error) {

@@ -53,6 +53,7 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	// API keys.
 	run("Authenticate", func() error { _, err := r.Authenticate(ctx, store.NewAPIKey()); return err })
 	run("APIKeys", func() error { _, err := r.APIKeys(ctx, org.ID); return err })
+	run("APIKeyGeneration", func() error { _, err := r.APIKeyGeneration(ctx); return err })
 	run("RevokeAPIKey", func() error { _, err := w.RevokeAPIKey(ctx, org.ID, "wb_nope"); return err })
 	run("SetActivatedCouriers", func() error { return w.SetActivatedCouriers(ctx, org.ID, []string{"ups", "dhl"}) })
 

@@ -118,9 +118,29 @@ func testAPIKeys(t *testing.T, st *store.Store) {
 	if _, err := st.Write().RevokeAPIKey(ctx, b.ID, store.KeyPrefix(key)); waybill.ErrorCode(err) != waybill.ENOTFOUND {
 		t.Fatalf("b revoking a's key = %v, want ENOTFOUND", err)
 	}
+	genBefore, err := st.Read().APIKeyGeneration(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	revoked, err := st.Write().RevokeAPIKey(ctx, a.ID, store.KeyPrefix(key))
 	if err != nil || revoked.ID != keys[0].ID {
 		t.Fatalf("RevokeAPIKey = %+v, %v", revoked, err)
+	}
+	// The revocation moved the generation on (caches of keys read it).
+	if gen, err := st.Read().APIKeyGeneration(ctx); err != nil || gen == genBefore {
+		t.Errorf("APIKeyGeneration after a revocation = %d, %v; want other than %d", gen, err, genBefore)
+	}
+	// So does a key deleted by hand, outside the store's methods.
+	genBefore, _ = st.Read().APIKeyGeneration(ctx)
+	third := store.NewAPIKey()
+	if _, err := st.Write().AddAPIKey(ctx, b.ID, third, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Writer().ExecContext(ctx, `DELETE FROM api_keys WHERE org_id = $1`, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if gen, err := st.Read().APIKeyGeneration(ctx); err != nil || gen == genBefore {
+		t.Errorf("APIKeyGeneration after a DELETE = %d, %v; want other than %d", gen, err, genBefore)
 	}
 	if _, err := st.Read().Authenticate(ctx, key); waybill.ErrorCode(err) != waybill.EUNAUTHORIZED {
 		t.Errorf("revoked key authenticates: %v", err)

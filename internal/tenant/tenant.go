@@ -4,6 +4,7 @@ package tenant
 
 import (
 	"context"
+	"crypto/sha256"
 	"time"
 
 	"github.com/waybillhq/waybill"
@@ -11,9 +12,11 @@ import (
 	"github.com/waybillhq/waybill/internal/store"
 )
 
-// Service manages organizations and keys.
+// Service manages organizations and keys. It is safe for concurrent use.
 type Service struct {
 	Store *store.Store
+
+	keys keyCache // authenticated keys, while no key is revoked
 }
 
 // CreateOrg creates an organization, with every courier of the registry
@@ -82,16 +85,28 @@ func (s *Service) Bootstrap(ctx context.Context, name, key string) (waybill.Orga
 }
 
 // Authenticate resolves an API key to its organization, or EUNAUTHORIZED.
-// Every call asks the database (one indexed lookup, the hash compared in
-// constant time), so a key revoked on any instance is refused at once on
-// every other.
+// A key revoked on any instance is refused at once on every other: each
+// call reads the store's key generation (one row), which a revocation
+// moves on in its own transaction, and answers from memory only a key that
+// authenticated under the same generation within the last minute; any
+// other key is looked up (one indexed lookup, the hash compared in
+// constant time). Keys that fail are not remembered.
 // The organization is noted for the request log (internal/reqlog).
 func (s *Service) Authenticate(ctx context.Context, key string) (waybill.Organization, error) {
-	org, err := s.Store.Read().Authenticate(ctx, key)
-	if err == nil {
-		reqlog.NoteOrg(ctx, org.ID)
+	gen, err := s.Store.Read().APIKeyGeneration(ctx)
+	if err != nil {
+		return waybill.Organization{}, err
 	}
-	return org, err
+	h := sha256.Sum256([]byte(key))
+	org, ok := s.keys.get(h, gen, time.Now())
+	if !ok {
+		if org, err = s.Store.Read().Authenticate(ctx, key); err != nil {
+			return waybill.Organization{}, err
+		}
+		s.keys.put(h, gen, org, time.Now())
+	}
+	reqlog.NoteOrg(ctx, org.ID)
+	return org, nil
 }
 
 // ListOrgs returns every organization with its number of keys.
