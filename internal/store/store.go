@@ -15,7 +15,6 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/waybillhq/waybill/internal/config"
 )
@@ -60,12 +59,12 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		// even across a power cut. _txlock=immediate takes the write lock at
 		// BEGIN, so a transaction never fails half-way on a lock upgrade.
 		base := "file:" + source + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)"
-		if s.writer, err = sql.Open("sqlite", base+"&_pragma=synchronous(FULL)&_txlock=immediate"); err != nil {
+		if s.writer, err = sql.Open(sqliteCachedDriver, base+"&_pragma=synchronous(FULL)&_txlock=immediate"); err != nil {
 			return nil, fmt.Errorf("open sqlite writer: %w", err)
 		}
 		s.writer.SetMaxOpenConns(1)
 		s.writer.SetConnMaxLifetime(0)
-		if s.reader, err = sql.Open("sqlite", base+"&_pragma=query_only(ON)"); err != nil {
+		if s.reader, err = sql.Open(sqliteCachedDriver, base+"&_pragma=query_only(ON)"); err != nil {
 			s.writer.Close()
 			return nil, fmt.Errorf("open sqlite reader: %w", err)
 		}
