@@ -119,6 +119,11 @@ table=$(
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 mkdir -p "$(dirname "$out")"
+# Notes written by hand after the generated part ("## Profiles" on) are kept.
+kept=""
+if [[ -f $out ]]; then
+	kept=$(sed -n '/^## Profiles/,$p' "$out")
+fi
 cat >"$out" <<REPORT
 # AfterShip v4 API: throughput and latency
 
@@ -148,21 +153,24 @@ status or a transport error.
   would give, and the baseline mostly measures how fast the generator and the kernel's loopback
   go. The ratio to the baseline is the meaningful number; the absolute req/s are this machine's.
   A load average well above the CPU count means other processes competed during the run.
-- **SQLite create waits for fsync.** The store opens SQLite with \`synchronous=FULL\` and a
+- **SQLite create waits for fsync, shared.** The store opens SQLite with \`synchronous=FULL\` and a
   single writer connection, so that an acknowledged create survives a power cut (DESIGN.md:
-  committed before acknowledged). Every create is its own transaction (the tracking and its poll
-  job, inserted together) and waits for its WAL fsync, one create after another. The disk line
-  above is the ceiling this sets; a SQLite create figure well below it is limited by CPU rather
-  than by fsync. This is deliberate and not changed for the benchmark; group commit (as the
-  Onport ingestion path does) is the way past that ceiling.
-- **PostgreSQL create** also waits for a WAL flush per commit (synchronous_commit above), though
-  concurrent commits may share one; each create is a few round trips (tracking, job insert, commit)
-  from the server to PostgreSQL, which competes for the same two CPUs.
+  committed before acknowledged). Creates commit in groups (\`store.GroupCommitter\`): the
+  creates that arrive while one transaction commits share the next one, each in a savepoint of
+  its own (the tracking and its poll job), and each is answered once that transaction's WAL fsync
+  is done. The disk line above was the ceiling of one create per fsync; with group commit, CPU is.
+- **PostgreSQL create** waits for a WAL flush per commit (synchronous_commit above), which
+  concurrent commits share on their own; each create is a few round trips (tracking, job insert,
+  commit) from the server to PostgreSQL, which competes for the same two CPUs. It does not use
+  group commit: one connection running a batch's round trips one after another was slower.
 - **get** is a read and needs no fsync; SQLite serves it from a pool of 8 read connections.
 - Rate limits are off (\`WAYBILL_RATE_LIMIT_SCALE=0\`, \`WAYBILL_RATE_LIMIT_V4=0\`); with AfterShip's
   default of 10 requests/s per key, a single key could not load the server at all.
 - Each create enqueues a carrier poll job; the server's workers run those during the load, as
   they would in production.
 REPORT
+if [[ -n $kept ]]; then
+	printf '\n%s\n' "$kept" >>"$out"
+fi
 echo "bench-api: wrote $out" >&2
 cat "$out"

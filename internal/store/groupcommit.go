@@ -210,7 +210,7 @@ func runInSavepoint(txCtx context.Context, tx *Tx, it *groupItem) error {
 	// fn sees the caller's values (request id, organization) and the
 	// batch's transaction; not the caller's cancellation.
 	fnCtx := context.WithValue(context.WithoutCancel(it.ctx), txKey{}, tx)
-	it.err, it.pan = callGuarded(fnCtx, tx, it.fn)
+	it.pan, it.err = callGuarded(fnCtx, tx, it.fn)
 	if it.err == nil && it.pan == nil {
 		if _, err := tx.q.ExecContext(txCtx, `RELEASE SAVEPOINT group_item`); err != nil {
 			return fmt.Errorf("release savepoint: %w", err)
@@ -229,13 +229,13 @@ func runInSavepoint(txCtx context.Context, tx *Tx, it *groupItem) error {
 	return nil
 }
 
-// callGuarded calls fn and returns its error, or the value it panicked
-// with: one caller's panic must not end the committer.
-func callGuarded(ctx context.Context, tx *Tx, fn func(ctx context.Context, tx *Tx) error) (err error, pan any) {
+// callGuarded calls fn and returns the value it panicked with, or its
+// error: one caller's panic must not end the committer.
+func callGuarded(ctx context.Context, tx *Tx, fn func(ctx context.Context, tx *Tx) error) (pan any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			pan = p
 		}
 	}()
-	return fn(ctx, tx), nil
+	return nil, fn(ctx, tx)
 }
