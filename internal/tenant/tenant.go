@@ -16,7 +16,8 @@ import (
 type Service struct {
 	Store *store.Store
 
-	keys keyCache // authenticated keys, while no key is revoked
+	keys keyCache        // authenticated keys, while no key is revoked
+	gens generationReads // reads of the key generation, shared
 }
 
 // CreateOrg creates an organization, with every courier of the registry
@@ -86,14 +87,15 @@ func (s *Service) Bootstrap(ctx context.Context, name, key string) (waybill.Orga
 
 // Authenticate resolves an API key to its organization, or EUNAUTHORIZED.
 // A key revoked on any instance is refused at once on every other: each
-// call reads the store's key generation (one row), which a revocation
-// moves on in its own transaction, and answers from memory only a key that
+// call reads the store's key generation (one row; concurrent calls share
+// a read that began after they did), which a revocation moves on in its
+// own transaction, and answers from memory only a key that
 // authenticated under the same generation within the last minute; any
 // other key is looked up (one indexed lookup, the hash compared in
 // constant time). Keys that fail are not remembered.
 // The organization is noted for the request log (internal/reqlog).
 func (s *Service) Authenticate(ctx context.Context, key string) (waybill.Organization, error) {
-	gen, err := s.Store.Read().APIKeyGeneration(ctx)
+	gen, err := s.gens.read(ctx, s.Store.Read().APIKeyGeneration)
 	if err != nil {
 		return waybill.Organization{}, err
 	}
