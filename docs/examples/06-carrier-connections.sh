@@ -37,6 +37,8 @@ check usps.json '"code":201'
 curl -s "$WAYBILL_URL/tracking/2026-07/courier-connections" -H "as-api-key: $KEY" -H 'Content-Type: application/json' \
   -d '{"courier_slug": "dhl", "credentials": {"api_key": "fake-dhl-api-key"}}' | tee dhl.json
 check dhl.json '"code":201'
+# The 2026-07 API answers 5 requests a second per organization (429 beyond): pause before the sixth.
+sleep 1
 curl -s "$WAYBILL_URL/tracking/2026-07/courier-connections" -H "as-api-key: $KEY" -H 'Content-Type: application/json' \
   -d '{"courier_slug": "dhl", "credentials": {"client_id": "x"}}' | tee missing.json
 check missing.json '"code":4009' 'credentials.api_key is required for dhl'
