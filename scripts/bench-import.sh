@@ -26,17 +26,10 @@ pg_url=${WAYBILL_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?ssl
 tmp=$(mktemp -d)
 pid=""
 schema=""
-cleanup() {
-	if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
-	if [[ -n $schema ]]; then
-		psql -q "$pg_url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+bench_name=bench-import
+# shellcheck source=scripts/lib/bench.sh
+. scripts/lib/bench.sh
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
 echo "bench-import: building waybill and writing $rows rows" >&2

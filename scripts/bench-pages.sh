@@ -31,21 +31,11 @@ done
 tmp=$(mktemp -d)
 pid=""
 schema=""
-cleanup() {
-	if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
-	if [[ -n $schema ]]; then
-		psql -q "$pg_url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 bench_name=bench-pages
 # shellcheck source=scripts/lib/bench.sh
 . scripts/lib/bench.sh
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
 
 echo "bench-pages: building" >&2
 go build -o "$tmp/waybill" ./cmd/waybill

@@ -39,23 +39,12 @@ tmp=$dir
 pid=""
 schema=""
 db_file=""
-cleanup() {
-	if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	fi
-	if [[ -n $schema ]]; then
-		psql -q "$pg_url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
-	fi
-	if [[ -n $db_file ]]; then
-		rm -f "$db_file" "$db_file-wal" "$db_file-shm"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 bench_name=bench-scale
 # shellcheck source=scripts/lib/bench.sh
 . scripts/lib/bench.sh
+keep_tmp=1 # the seeded databases stay in $dir unless the run removes them
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
 
 echo "bench-scale: building; results in $dir" >&2
 go build -o "$dir/waybill" ./cmd/waybill

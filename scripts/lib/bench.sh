@@ -40,3 +40,22 @@ settle() {
 	fi
 	sleep 2
 }
+
+# bench_cleanup: the EXIT trap of the bench scripts. It stops the server in
+# $pid, drops the PostgreSQL schema $schema (on $pg_url), removes the
+# SQLite file $db_file with its WAL, and removes $tmp unless $keep_tmp is set.
+bench_cleanup() {
+	if [[ -n ${pid:-} ]] && kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	fi
+	if [[ -n ${schema:-} ]]; then
+		psql -q "$pg_url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
+	fi
+	if [[ -n ${db_file:-} ]]; then
+		rm -f "$db_file" "$db_file-wal" "$db_file-shm"
+	fi
+	if [[ -z ${keep_tmp:-} && -n ${tmp:-} ]]; then
+		rm -rf "$tmp"
+	fi
+}
