@@ -8,13 +8,9 @@ import (
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/api/onport"
-	"github.com/waybillhq/waybill/internal/commerce"
 	"github.com/waybillhq/waybill/internal/inbound"
-	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/testdb"
-	"github.com/waybillhq/waybill/internal/tracking"
-	"github.com/waybillhq/waybill/internal/webhook"
 )
 
 // benchSale is a manual sale of three lines for two vendors, the shape the
@@ -35,34 +31,22 @@ func BenchmarkProcessManualSales(b *testing.B) {
 	for _, engine := range testdb.Engines() {
 		b.Run(engine, func(b *testing.B) {
 			ctx := context.Background()
-			st := testdb.Open(b, engine)
-			q, err := queue.New(st.Writer(), queue.Options{Engine: st.Engine()}, queue.Handlers{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			webhooks := &webhook.Service{Store: st, Queue: q}
-			com := &commerce.Service{Store: st, Trackings: &tracking.Service{Store: st, Queue: q, Dispatcher: webhooks}, Events: webhooks}
-			org, err := st.Write().CreateOrg(ctx, "acme", time.Now())
-			if err != nil {
-				b.Fatal(err)
-			}
-			ch, err := com.CreateChannel(ctx, org.ID, commerce.ChannelInput{Name: new("bench")})
-			if err != nil {
-				b.Fatal(err)
-			}
+			e := newChannelEnv(b, engine, "bench")
+			st := e.st
 			msgs := make([]*waybill.InboundMessage, b.N)
 			for i := range msgs {
 				ext := fmt.Sprintf("B%d", i)
-				msgs[i] = &waybill.InboundMessage{OrgID: org.ID, ChannelID: ch.ID, Kind: waybill.InboundManualSale,
+				msgs[i] = &waybill.InboundMessage{OrgID: e.orgID, ChannelID: e.channel, Kind: waybill.InboundManualSale,
 					ExternalID: ext, Body: benchSale(ext), ReceivedAt: time.Now()}
 			}
 			if err := st.Write().InsertInbound(ctx, msgs); err != nil {
 				b.Fatal(err)
 			}
-			p := inbound.NewProcessor(st, com, onport.DecodeWrite, nil)
+			p := inbound.NewProcessor(st, e.com, onport.DecodeWrite, nil)
 			b.ResetTimer()
 			for more := true; more; {
-				if more, err = p.Turn(ctx, ch.ID); err != nil {
+				var err error
+				if more, err = p.Turn(ctx, e.channel); err != nil {
 					b.Fatal(err)
 				}
 			}

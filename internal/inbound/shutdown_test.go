@@ -10,11 +10,8 @@ import (
 	"github.com/waybillhq/waybill/internal/api/onport"
 	"github.com/waybillhq/waybill/internal/commerce"
 	"github.com/waybillhq/waybill/internal/inbound"
-	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/testdb"
-	"github.com/waybillhq/waybill/internal/tracking"
-	"github.com/waybillhq/waybill/internal/webhook"
 )
 
 // TestRunFinishesTurnOnStop stops a processor while a turn is in the
@@ -38,22 +35,9 @@ func TestRunFinishesTurnOnStop(t *testing.T) {
 
 func runStopTest(t *testing.T, engine string, cutShort bool) {
 	ctx := context.Background()
-	st := testdb.Open(t, engine)
-	q, err := queue.New(st.Writer(), queue.Options{Engine: st.Engine()}, queue.Handlers{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	webhooks := &webhook.Service{Store: st, Queue: q}
-	com := &commerce.Service{Store: st, Trackings: &tracking.Service{Store: st, Queue: q, Dispatcher: webhooks}, Events: webhooks}
-	org, err := st.Write().CreateOrg(ctx, "acme", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := com.CreateChannel(ctx, org.ID, commerce.ChannelInput{Name: new("shop")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	msg := &waybill.InboundMessage{OrgID: org.ID, ChannelID: ch.ID, Kind: waybill.InboundManualSale,
+	e := newChannelEnv(t, engine, "shop")
+	st, com := e.st, e.com
+	msg := &waybill.InboundMessage{OrgID: e.orgID, ChannelID: e.channel, Kind: waybill.InboundManualSale,
 		ExternalID: "S1", Body: benchSale("S1"), ReceivedAt: time.Now()}
 	if err := st.Write().InsertInbound(ctx, []*waybill.InboundMessage{msg}); err != nil {
 		t.Fatal(err)
@@ -87,7 +71,7 @@ func runStopTest(t *testing.T, engine string, cutShort bool) {
 
 	statusOf := func() string {
 		t.Helper()
-		logs, err := st.Read().InboundLogs(ctx, org.ID, store.InboundFilter{ExternalID: "S1"})
+		logs, err := st.Read().InboundLogs(ctx, e.orgID, store.InboundFilter{ExternalID: "S1"})
 		if err != nil || len(logs) != 1 {
 			t.Fatalf("inbound logs: %v %v", logs, err)
 		}
@@ -103,7 +87,7 @@ func runStopTest(t *testing.T, engine string, cutShort bool) {
 		t.Fatalf("after its turn was cut short, the message is %q, want %q", got, waybill.InboundPending)
 	}
 	// The next run works it.
-	if _, err := inbound.NewProcessor(st, com, onport.DecodeWrite, nil).Turn(ctx, ch.ID); err != nil {
+	if _, err := inbound.NewProcessor(st, com, onport.DecodeWrite, nil).Turn(ctx, e.channel); err != nil {
 		t.Fatal(err)
 	}
 	if got := statusOf(); got != waybill.InboundDone {
