@@ -51,9 +51,7 @@ type Options struct {
 // Connector speaks DHL's unified tracking API. It is safe for concurrent
 // use.
 type Connector struct {
-	base   string
-	client *http.Client
-	now    func() time.Time
+	ep carrierhttp.Endpoint
 
 	mu       sync.Mutex
 	limited  map[[32]byte]int // hash of an API key → its 429s in a row
@@ -67,15 +65,8 @@ var (
 
 // New returns a DHL connector.
 func New(o Options) *Connector {
-	c := &Connector{base: strings.TrimRight(o.BaseURL, "/"), client: carrierhttp.Client(o.HTTPClient), now: o.Now,
+	return &Connector{ep: carrierhttp.NewEndpoint(o.BaseURL, ProductionURL, o.HTTPClient, o.Now),
 		limited: map[[32]byte]int{}, lastSeen: map[[32]byte]time.Time{}}
-	if c.base == "" {
-		c.base = ProductionURL
-	}
-	if c.now == nil {
-		c.now = time.Now
-	}
-	return c
 }
 
 // DefaultRate is the request rate a connection should keep to: DHL's
@@ -174,13 +165,13 @@ func (c *Connector) Fetch(ctx context.Context, req carrier.FetchRequest) (carrie
 }
 
 func (c *Connector) get(ctx context.Context, key string, q url.Values) (carrierhttp.Response, error) {
-	r, err := http.NewRequest(http.MethodGet, c.base+"/track/shipments?"+q.Encode(), nil)
+	r, err := http.NewRequest(http.MethodGet, c.ep.Base+"/track/shipments?"+q.Encode(), nil)
 	if err != nil {
 		return carrierhttp.Response{}, fmt.Errorf("dhl request: %w", err)
 	}
 	r.Header.Set("DHL-API-Key", key)
 	r.Header.Set("Accept", "application/json")
-	resp, err := carrierhttp.Do(ctx, c.client, r)
+	resp, err := carrierhttp.Do(ctx, c.ep.Client, r)
 	if err != nil {
 		return resp, fmt.Errorf("dhl: %w", err)
 	}
@@ -194,7 +185,7 @@ func (c *Connector) get(ctx context.Context, key string, q url.Values) (carrierh
 // daily quota resets. Any other answer resets the count.
 func (c *Connector) temporary(key string, resp carrierhttp.Response) error {
 	id := sha256.Sum256([]byte(key))
-	now := c.now()
+	now := c.ep.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if resp.Status != http.StatusTooManyRequests {

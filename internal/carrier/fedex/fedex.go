@@ -26,8 +26,8 @@ const ProductionURL = "https://apis.fedex.com"
 
 // Credential keys of a FedEx connection.
 const (
-	CredClientID     = "client_id"     // the project's API key
-	CredClientSecret = "client_secret" // its secret key
+	CredClientID     = oauth.CredClientID     // the project's API key
+	CredClientSecret = oauth.CredClientSecret // its secret key
 )
 
 // MaxBatch is the most numbers FedEx takes in one call.
@@ -37,21 +37,12 @@ const MaxBatch = 30
 // connection: FedEx counts requests in 10-second windows.
 const RateLimitWait = 10 * time.Second
 
-// Options configure a connector. The zero value talks to production with
-// a 30 s timeout and the real clock.
-type Options struct {
-	BaseURL    string           // "" means ProductionURL
-	HTTPClient *http.Client     // nil means a client with carrierhttp.DefaultTimeout
-	Now        func() time.Time // nil means time.Now
-	// Tokens is where access tokens are cached; nil means oauth.Shared.
-	Tokens *oauth.Cache
-}
+// Options configure a connector; BaseURL "" means ProductionURL.
+type Options = oauth.Options
 
 // Connector speaks the FedEx Track API. It is safe for concurrent use.
 type Connector struct {
-	base   string
-	client *http.Client
-	now    func() time.Time
+	ep     carrierhttp.Endpoint
 	tokens *oauth.Cache
 }
 
@@ -62,17 +53,8 @@ var (
 
 // New returns a FedEx connector.
 func New(o Options) *Connector {
-	c := &Connector{base: strings.TrimRight(o.BaseURL, "/"), client: carrierhttp.Client(o.HTTPClient), now: o.Now, tokens: o.Tokens}
-	if c.base == "" {
-		c.base = ProductionURL
-	}
-	if c.now == nil {
-		c.now = time.Now
-	}
-	if c.tokens == nil {
-		c.tokens = oauth.Shared
-	}
-	return c
+	ep, tokens := o.Endpoint(ProductionURL)
+	return &Connector{ep: ep, tokens: tokens}
 }
 
 // DefaultRate is the request rate a connection should keep to: FedEx's
@@ -83,14 +65,8 @@ func (c *Connector) DefaultRate() (perSecond float64, burst int) { return 100000
 // MaxBatch is the most numbers of one call (30).
 func (c *Connector) MaxBatch() int { return MaxBatch }
 
-type credentials struct{ id, secret string }
-
-func readCredentials(m map[string]string) (credentials, error) {
-	cr := credentials{id: strings.TrimSpace(m[CredClientID]), secret: m[CredClientSecret]}
-	if cr.id == "" || cr.secret == "" {
-		return cr, &carrier.CredentialError{Reason: "FedEx needs client_id (API key) and client_secret (secret key)"}
-	}
-	return cr, nil
+func readCredentials(m map[string]string) (oauth.Credentials, error) {
+	return oauth.ReadCredentials(m, "FedEx needs client_id (API key) and client_secret (secret key)")
 }
 
 // CheckCredentials asks FedEx for a token with creds: nil when FedEx
@@ -142,13 +118,10 @@ func (c *Connector) FetchBatch(ctx context.Context, reqs []carrier.FetchRequest)
 }
 
 // call makes one tracking call for numbers (at most MaxBatch).
-func (c *Connector) call(ctx context.Context, cr credentials, numbers []string) ([]carrier.BatchResult, error) {
-	var resp carrierhttp.Response
+func (c *Connector) call(ctx context.Context, cr oauth.Credentials, numbers []string) ([]carrier.BatchResult, error) {
 	fetch := func(ctx context.Context) (oauth.Token, error) { return c.requestToken(ctx, cr) }
-	err := c.tokens.Use(ctx, oauth.Key(c.base, cr.id, cr.secret), fetch, func(token string) (bool, error) {
-		var err error
-		resp, err = c.track(ctx, token, numbers)
-		return err == nil && resp.Status == http.StatusUnauthorized, err
+	resp, err := c.tokens.Send(ctx, oauth.Key(c.ep.Base, cr.ID, cr.Secret), fetch, func(token string) (carrierhttp.Response, error) {
+		return c.track(ctx, token, numbers)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("fedex: %w", err)
@@ -167,16 +140,13 @@ func (c *Connector) call(ctx context.Context, cr credentials, numbers []string) 
 func (c *Connector) callError(resp carrierhttp.Response) error {
 	_, reason := errorOf(resp.Body)
 	if resp.Status == http.StatusTooManyRequests {
-		wait := carrierhttp.RetryAfter(resp.Header, c.now())
-		if wait == 0 {
-			wait = RateLimitWait
-		}
+		wait := c.ep.RetryWait(resp, RateLimitWait)
 		if strings.Contains(strings.ToLower(reason), "quota") {
-			wait = max(wait, carrierhttp.UntilMidnightUTC(c.now())) // the daily quota resets at 00:00 GMT
+			wait = max(wait, carrierhttp.UntilMidnightUTC(c.ep.Now())) // the daily quota resets at 00:00 GMT
 		}
 		return &carrier.TemporaryError{Reason: "rate limited (HTTP 429): " + reason, RetryAfter: wait}
 	}
-	if err := carrierhttp.Temporary(resp, c.now(), reason); err != nil {
+	if err := carrierhttp.Temporary(resp, c.ep.Now(), reason); err != nil {
 		return err
 	}
 	switch {
@@ -206,7 +176,7 @@ func (c *Connector) track(ctx context.Context, token string, numbers []string) (
 	if err != nil {
 		return carrierhttp.Response{}, fmt.Errorf("fedex track request: %w", err)
 	}
-	r, err := http.NewRequest(http.MethodPost, c.base+"/track/v1/trackingnumbers", bytes.NewReader(raw))
+	r, err := http.NewRequest(http.MethodPost, c.ep.Base+"/track/v1/trackingnumbers", bytes.NewReader(raw))
 	if err != nil {
 		return carrierhttp.Response{}, fmt.Errorf("fedex track request: %w", err)
 	}
@@ -214,30 +184,22 @@ func (c *Connector) track(ctx context.Context, token string, numbers []string) (
 	r.Header.Set("Content-Type", "application/json")
 	r.Header.Set("Accept", "application/json")
 	r.Header.Set("X-locale", "en_US")
-	return carrierhttp.Do(ctx, c.client, r)
+	return carrierhttp.Do(ctx, c.ep.Client, r)
 }
 
 // requestToken asks FedEx for a token (form-encoded client credentials).
-func (c *Connector) requestToken(ctx context.Context, cr credentials) (oauth.Token, error) {
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {cr.id}, "client_secret": {cr.secret}}
-	r, err := http.NewRequest(http.MethodPost, c.base+"/oauth/token", strings.NewReader(form.Encode()))
+func (c *Connector) requestToken(ctx context.Context, cr oauth.Credentials) (oauth.Token, error) {
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {cr.ID}, "client_secret": {cr.Secret}}
+	r, err := http.NewRequest(http.MethodPost, c.ep.Base+"/oauth/token", strings.NewReader(form.Encode()))
 	if err != nil {
 		return oauth.Token{}, fmt.Errorf("fedex token request: %w", err)
 	}
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.Header.Set("Accept", "application/json")
-	resp, err := carrierhttp.Do(ctx, c.client, r)
+	resp, err := carrierhttp.Do(ctx, c.ep.Client, r)
 	if err != nil {
 		return oauth.Token{}, err
 	}
 	_, reason := errorOf(resp.Body)
-	switch {
-	case resp.Status == http.StatusOK:
-		return oauth.ParseToken(resp.Body, c.now())
-	case resp.Status == http.StatusTooManyRequests || resp.Status == http.StatusRequestTimeout || resp.Status >= 500:
-		return oauth.Token{}, carrierhttp.Temporary(resp, c.now(), "token: "+reason)
-	case resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden || resp.Status == http.StatusBadRequest:
-		return oauth.Token{}, &carrier.CredentialError{Reason: "FedEx: " + reason}
-	}
-	return oauth.Token{}, fmt.Errorf("fedex token: HTTP %d: %s", resp.Status, reason)
+	return oauth.TokenAnswer(c.ep, resp, "FedEx", reason, RateLimitWait)
 }

@@ -27,8 +27,8 @@ const ProductionURL = "https://onlinetools.ups.com"
 
 // Credential keys of a UPS connection.
 const (
-	CredClientID      = "client_id"
-	CredClientSecret  = "client_secret"
+	CredClientID      = oauth.CredClientID
+	CredClientSecret  = oauth.CredClientSecret
 	CredAccountNumber = "account_number" // optional, sent as x-merchant-id
 )
 
@@ -52,9 +52,7 @@ type Options struct {
 
 // Connector speaks the UPS Track API. It is safe for concurrent use.
 type Connector struct {
-	base   string
-	client *http.Client
-	now    func() time.Time
+	ep     carrierhttp.Endpoint
 	tokens *oauth.Cache
 	source string
 }
@@ -66,17 +64,8 @@ var (
 
 // New returns a UPS connector.
 func New(o Options) *Connector {
-	c := &Connector{base: strings.TrimRight(o.BaseURL, "/"), client: carrierhttp.Client(o.HTTPClient),
-		now: o.Now, tokens: o.Tokens, source: o.TransactionSource}
-	if c.base == "" {
-		c.base = ProductionURL
-	}
-	if c.now == nil {
-		c.now = time.Now
-	}
-	if c.tokens == nil {
-		c.tokens = oauth.Shared
-	}
+	ep, tokens := oauth.Options{BaseURL: o.BaseURL, HTTPClient: o.HTTPClient, Now: o.Now, Tokens: o.Tokens}.Endpoint(ProductionURL)
+	c := &Connector{ep: ep, tokens: tokens, source: o.TransactionSource}
 	if c.source == "" {
 		c.source = "waybill"
 	}
@@ -88,19 +77,20 @@ func New(o Options) *Connector {
 // are Waybill's conservative defaults: 5 calls a second, bursts of 10.
 func (c *Connector) DefaultRate() (perSecond float64, burst int) { return 5, 10 }
 
-type credentials struct{ id, secret, account string }
+// credentials are a UPS connection's client credentials and the
+// optional account number its tokens are asked for.
+type credentials struct {
+	oauth.Credentials
+	account string
+}
 
 func readCredentials(m map[string]string) (credentials, error) {
-	cr := credentials{id: strings.TrimSpace(m[CredClientID]), secret: m[CredClientSecret],
-		account: strings.TrimSpace(m[CredAccountNumber])}
-	if cr.id == "" || cr.secret == "" {
-		return cr, &carrier.CredentialError{Reason: "UPS needs client_id and client_secret"}
-	}
-	return cr, nil
+	cr, err := oauth.ReadCredentials(m, "UPS needs client_id and client_secret")
+	return credentials{Credentials: cr, account: strings.TrimSpace(m[CredAccountNumber])}, err
 }
 
 func (cr credentials) key(base string) string {
-	return oauth.Key(base, cr.id+"\x00"+cr.account, cr.secret)
+	return oauth.Key(base, cr.ID+"\x00"+cr.account, cr.Secret)
 }
 
 // CheckCredentials asks UPS for a token with creds: nil when UPS grants
@@ -123,12 +113,9 @@ func (c *Connector) Fetch(ctx context.Context, req carrier.FetchRequest) (carrie
 	if err != nil {
 		return carrier.FetchResult{}, err
 	}
-	var resp carrierhttp.Response
 	fetch := func(ctx context.Context) (oauth.Token, error) { return c.requestToken(ctx, cr) }
-	err = c.tokens.Use(ctx, cr.key(c.base), fetch, func(token string) (bool, error) {
-		var err error
-		resp, err = c.track(ctx, token, req.TrackingNumber)
-		return err == nil && resp.Status == http.StatusUnauthorized, err
+	resp, err := c.tokens.Send(ctx, cr.key(c.ep.Base), fetch, func(token string) (carrierhttp.Response, error) {
+		return c.track(ctx, token, req.TrackingNumber)
 	})
 	if err != nil {
 		return carrier.FetchResult{}, fmt.Errorf("ups: %w", err)
@@ -137,7 +124,7 @@ func (c *Connector) Fetch(ctx context.Context, req carrier.FetchRequest) (carrie
 }
 
 func (c *Connector) track(ctx context.Context, token, number string) (carrierhttp.Response, error) {
-	u := c.base + "/api/track/v1/details/" + url.PathEscape(number) +
+	u := c.ep.Base + "/api/track/v1/details/" + url.PathEscape(number) +
 		"?locale=en_US&returnSignature=false&returnMilestones=false&returnPOD=false"
 	r, err := http.NewRequest(http.MethodGet, u, nil)
 	if err != nil {
@@ -147,7 +134,7 @@ func (c *Connector) track(ctx context.Context, token, number string) (carrierhtt
 	r.Header.Set("Accept", "application/json")
 	r.Header.Set("transId", transactionID())
 	r.Header.Set("transactionSrc", c.source)
-	return carrierhttp.Do(ctx, c.client, r)
+	return carrierhttp.Do(ctx, c.ep.Client, r)
 }
 
 // interpret turns a tracking answer into a result or an error.
@@ -161,9 +148,9 @@ func (c *Connector) interpret(resp carrierhttp.Response, number string) (carrier
 		return res, err
 	case resp.Status == http.StatusTooManyRequests:
 		return carrier.FetchResult{}, &carrier.TemporaryError{Reason: "rate limited (HTTP 429): " + errorReason(resp.Body),
-			RetryAfter: c.rateLimitWait(resp)}
+			RetryAfter: c.ep.RetryWait(resp, RateLimitWait)}
 	}
-	if err := carrierhttp.Temporary(resp, c.now(), errorReason(resp.Body)); err != nil {
+	if err := carrierhttp.Temporary(resp, c.ep.Now(), errorReason(resp.Body)); err != nil {
 		return carrier.FetchResult{}, err
 	}
 	reason := errorReason(resp.Body)
@@ -183,32 +170,21 @@ func (c *Connector) interpret(resp carrierhttp.Response, number string) (carrier
 // requestToken asks UPS for a token (Basic auth, client credentials).
 func (c *Connector) requestToken(ctx context.Context, cr credentials) (oauth.Token, error) {
 	form := url.Values{"grant_type": {"client_credentials"}}
-	r, err := http.NewRequest(http.MethodPost, c.base+"/security/v1/oauth/token", strings.NewReader(form.Encode()))
+	r, err := http.NewRequest(http.MethodPost, c.ep.Base+"/security/v1/oauth/token", strings.NewReader(form.Encode()))
 	if err != nil {
 		return oauth.Token{}, fmt.Errorf("ups token request: %w", err)
 	}
-	r.SetBasicAuth(cr.id, cr.secret)
+	r.SetBasicAuth(cr.ID, cr.Secret)
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.Header.Set("Accept", "application/json")
 	if cr.account != "" {
 		r.Header.Set("x-merchant-id", cr.account)
 	}
-	resp, err := carrierhttp.Do(ctx, c.client, r)
+	resp, err := carrierhttp.Do(ctx, c.ep.Client, r)
 	if err != nil {
 		return oauth.Token{}, err
 	}
-	switch {
-	case resp.Status == http.StatusOK:
-		return oauth.ParseToken(resp.Body, c.now())
-	case resp.Status == http.StatusTooManyRequests:
-		return oauth.Token{}, &carrier.TemporaryError{Reason: "token rate limited (HTTP 429): " + errorReason(resp.Body),
-			RetryAfter: c.rateLimitWait(resp)}
-	case resp.Status >= 500 || resp.Status == http.StatusRequestTimeout:
-		return oauth.Token{}, carrierhttp.Temporary(resp, c.now(), "token: "+errorReason(resp.Body))
-	case resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden || resp.Status == http.StatusBadRequest:
-		return oauth.Token{}, &carrier.CredentialError{Reason: "UPS: " + errorReason(resp.Body)}
-	}
-	return oauth.Token{}, fmt.Errorf("ups token: HTTP %d: %s", resp.Status, errorReason(resp.Body))
+	return oauth.TokenAnswer(c.ep, resp, "UPS", errorReason(resp.Body), RateLimitWait)
 }
 
 // transactionID is a unique transId header value.
@@ -216,13 +192,4 @@ func transactionID() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-// rateLimitWait is the carrier's Retry-After, or RateLimitWait when it
-// gives none (UPS never does).
-func (c *Connector) rateLimitWait(resp carrierhttp.Response) time.Duration {
-	if wait := carrierhttp.RetryAfter(resp.Header, c.now()); wait > 0 {
-		return wait
-	}
-	return RateLimitWait
 }

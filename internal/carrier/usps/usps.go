@@ -27,8 +27,8 @@ const ProductionURL = "https://apis.usps.com"
 
 // Credential keys of a USPS connection.
 const (
-	CredClientID     = "client_id"
-	CredClientSecret = "client_secret"
+	CredClientID     = oauth.CredClientID
+	CredClientSecret = oauth.CredClientSecret
 )
 
 // Scope is the OAuth scope tracking calls need; USPS grants it per app.
@@ -41,22 +41,13 @@ const MaxBatch = 35
 // connection: USPS's quota counts calls per hour.
 const RateLimitWait = time.Minute
 
-// Options configure a connector. The zero value talks to production with
-// a 30 s timeout and the real clock.
-type Options struct {
-	BaseURL    string           // "" means ProductionURL
-	HTTPClient *http.Client     // nil means a client with carrierhttp.DefaultTimeout
-	Now        func() time.Time // nil means time.Now
-	// Tokens is where access tokens are cached; nil means oauth.Shared.
-	Tokens *oauth.Cache
-}
+// Options configure a connector; BaseURL "" means ProductionURL.
+type Options = oauth.Options
 
 // Connector speaks USPS Tracking v3 and v3r2. It is safe for concurrent
 // use.
 type Connector struct {
-	base   string
-	client *http.Client
-	now    func() time.Time
+	ep     carrierhttp.Endpoint
 	tokens *oauth.Cache
 }
 
@@ -67,17 +58,8 @@ var (
 
 // New returns a USPS connector.
 func New(o Options) *Connector {
-	c := &Connector{base: strings.TrimRight(o.BaseURL, "/"), client: carrierhttp.Client(o.HTTPClient), now: o.Now, tokens: o.Tokens}
-	if c.base == "" {
-		c.base = ProductionURL
-	}
-	if c.now == nil {
-		c.now = time.Now
-	}
-	if c.tokens == nil {
-		c.tokens = oauth.Shared
-	}
-	return c
+	ep, tokens := o.Endpoint(ProductionURL)
+	return &Connector{ep: ep, tokens: tokens}
 }
 
 // DefaultRate is the request rate a connection should keep to: USPS's
@@ -88,14 +70,8 @@ func (c *Connector) DefaultRate() (perSecond float64, burst int) { return 60.0 /
 // MaxBatch is the most numbers of one v3r2 call (35).
 func (c *Connector) MaxBatch() int { return MaxBatch }
 
-type credentials struct{ id, secret string }
-
-func readCredentials(m map[string]string) (credentials, error) {
-	cr := credentials{id: strings.TrimSpace(m[CredClientID]), secret: m[CredClientSecret]}
-	if cr.id == "" || cr.secret == "" {
-		return cr, &carrier.CredentialError{Reason: "USPS needs client_id and client_secret"}
-	}
-	return cr, nil
+func readCredentials(m map[string]string) (oauth.Credentials, error) {
+	return oauth.ReadCredentials(m, "USPS needs client_id and client_secret")
 }
 
 // CheckCredentials asks USPS for a token with creds: nil when USPS grants
@@ -118,7 +94,7 @@ func (c *Connector) Fetch(ctx context.Context, req carrier.FetchRequest) (carrie
 	if err != nil {
 		return carrier.FetchResult{}, err
 	}
-	u := c.base + "/tracking/v3/tracking/" + url.PathEscape(req.TrackingNumber) + "?expand=DETAIL"
+	u := c.ep.Base + "/tracking/v3/tracking/" + url.PathEscape(req.TrackingNumber) + "?expand=DETAIL"
 	resp, err := c.authorized(ctx, cr, func(token string) (*http.Request, error) {
 		r, err := http.NewRequest(http.MethodGet, u, nil)
 		if err == nil {
@@ -163,7 +139,7 @@ func (c *Connector) FetchBatch(ctx context.Context, reqs []carrier.FetchRequest)
 			return nil, fmt.Errorf("usps batch request: %w", err)
 		}
 		resp, err := c.authorized(ctx, cr, func(token string) (*http.Request, error) {
-			r, err := http.NewRequest(http.MethodPost, c.base+"/tracking/v3r2/tracking", bytes.NewReader(body))
+			r, err := http.NewRequest(http.MethodPost, c.ep.Base+"/tracking/v3r2/tracking", bytes.NewReader(body))
 			if err == nil {
 				r.Header.Set("Authorization", "Bearer "+token)
 				r.Header.Set("Content-Type", "application/json")
@@ -190,16 +166,14 @@ func (c *Connector) FetchBatch(ctx context.Context, reqs []carrier.FetchRequest)
 
 // authorized sends the request build makes with the connection's token,
 // and again with a new token after a 401.
-func (c *Connector) authorized(ctx context.Context, cr credentials, build func(token string) (*http.Request, error)) (carrierhttp.Response, error) {
-	var resp carrierhttp.Response
+func (c *Connector) authorized(ctx context.Context, cr oauth.Credentials, build func(token string) (*http.Request, error)) (carrierhttp.Response, error) {
 	fetch := func(ctx context.Context) (oauth.Token, error) { return c.requestToken(ctx, cr) }
-	err := c.tokens.Use(ctx, oauth.Key(c.base, cr.id, cr.secret), fetch, func(token string) (bool, error) {
+	resp, err := c.tokens.Send(ctx, oauth.Key(c.ep.Base, cr.ID, cr.Secret), fetch, func(token string) (carrierhttp.Response, error) {
 		r, err := build(token)
 		if err != nil {
-			return false, fmt.Errorf("usps request: %w", err)
+			return carrierhttp.Response{}, fmt.Errorf("usps request: %w", err)
 		}
-		resp, err = carrierhttp.Do(ctx, c.client, r)
-		return err == nil && resp.Status == http.StatusUnauthorized, err
+		return carrierhttp.Do(ctx, c.ep.Client, r)
 	})
 	if err != nil {
 		return carrierhttp.Response{}, fmt.Errorf("usps: %w", err)
@@ -212,9 +186,9 @@ func (c *Connector) callError(resp carrierhttp.Response) error {
 	reason := errorReason(resp.Body)
 	if resp.Status == http.StatusTooManyRequests {
 		return &carrier.TemporaryError{Reason: "rate limited (HTTP 429): " + reason,
-			RetryAfter: c.rateLimitWait(resp)}
+			RetryAfter: c.ep.RetryWait(resp, RateLimitWait)}
 	}
-	if err := carrierhttp.Temporary(resp, c.now(), reason); err != nil {
+	if err := carrierhttp.Temporary(resp, c.ep.Now(), reason); err != nil {
 		return err
 	}
 	switch resp.Status {
@@ -228,39 +202,29 @@ func (c *Connector) callError(resp carrierhttp.Response) error {
 
 // requestToken asks USPS for a token (JSON client credentials) and
 // refuses one without the tracking scope.
-func (c *Connector) requestToken(ctx context.Context, cr credentials) (oauth.Token, error) {
-	body, err := json.Marshal(map[string]string{"client_id": cr.id, "client_secret": cr.secret,
+func (c *Connector) requestToken(ctx context.Context, cr oauth.Credentials) (oauth.Token, error) {
+	body, err := json.Marshal(map[string]string{"client_id": cr.ID, "client_secret": cr.Secret,
 		"grant_type": "client_credentials", "scope": Scope})
 	if err != nil {
 		return oauth.Token{}, fmt.Errorf("usps token request: %w", err)
 	}
-	r, err := http.NewRequest(http.MethodPost, c.base+"/oauth2/v3/token", bytes.NewReader(body))
+	r, err := http.NewRequest(http.MethodPost, c.ep.Base+"/oauth2/v3/token", bytes.NewReader(body))
 	if err != nil {
 		return oauth.Token{}, fmt.Errorf("usps token request: %w", err)
 	}
 	r.Header.Set("Content-Type", "application/json")
 	r.Header.Set("Accept", "application/json")
-	resp, err := carrierhttp.Do(ctx, c.client, r)
+	resp, err := carrierhttp.Do(ctx, c.ep.Client, r)
 	if err != nil {
 		return oauth.Token{}, err
 	}
-	reason := errorReason(resp.Body)
-	switch {
-	case resp.Status == http.StatusOK:
+	if resp.Status == http.StatusOK {
 		if scope, ok := grantedScope(resp.Body); ok && !hasScope(scope, Scope) {
 			return oauth.Token{}, &carrier.CredentialError{Reason: fmt.Sprintf("USPS: the app is not granted the %q scope (granted: %s)",
 				Scope, carrierhttp.Reason(scope))}
 		}
-		return oauth.ParseToken(resp.Body, c.now())
-	case resp.Status == http.StatusTooManyRequests:
-		return oauth.Token{}, &carrier.TemporaryError{Reason: "token rate limited (HTTP 429): " + reason,
-			RetryAfter: c.rateLimitWait(resp)}
-	case resp.Status == http.StatusRequestTimeout || resp.Status >= 500:
-		return oauth.Token{}, carrierhttp.Temporary(resp, c.now(), "token: "+reason)
-	case resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden || resp.Status == http.StatusBadRequest:
-		return oauth.Token{}, &carrier.CredentialError{Reason: "USPS: " + reason}
 	}
-	return oauth.Token{}, fmt.Errorf("usps token: HTTP %d: %s", resp.Status, reason)
+	return oauth.TokenAnswer(c.ep, resp, "USPS", errorReason(resp.Body), RateLimitWait)
 }
 
 // grantedScope is the scope of a token answer; ok is false when the
@@ -282,13 +246,4 @@ func hasScope(granted, want string) bool {
 		}
 	}
 	return false
-}
-
-// rateLimitWait is USPS's Retry-After, or RateLimitWait when it gives
-// none.
-func (c *Connector) rateLimitWait(resp carrierhttp.Response) time.Duration {
-	if wait := carrierhttp.RetryAfter(resp.Header, c.now()); wait > 0 {
-		return wait
-	}
-	return RateLimitWait
 }
