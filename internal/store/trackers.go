@@ -24,52 +24,31 @@ const (
 	ReasonTrackingTaken = "tracking_taken" // the tracking already belongs to another tracker
 )
 
+// providerDocs are the providers of an organization, unique by name.
+var providerDocs = keyedDocs{table: "tracker_providers", key: "name", noun: "provider", notFound: providerNotFound,
+	taken: func(name string) error {
+		return waybill.Errorf(waybill.ECONFLICT, "A provider named %q already exists.", name)
+	}}
+
+// locationDocs are the locations of an organization, unique by external id.
+var locationDocs = keyedDocs{table: "tracker_locations", key: "external_id", noun: "location", notFound: locationNotFound,
+	taken: func(id string) error {
+		return waybill.Errorf(waybill.ECONFLICT, "A location with external_id %q already exists.", id)
+	}}
+
 // InsertTrackerProvider stores a new provider and sets its ID. A name the
 // organization already uses gives ECONFLICT.
 func (q *Queries) InsertTrackerProvider(ctx context.Context, p *waybill.TrackerProvider) error {
 	if p.ID == "" {
 		p.ID = NewPublicID()
 	}
-	doc, err := json.Marshal(p)
-	if err != nil {
-		return fmt.Errorf("encode provider: %w", err)
-	}
-	var id int64
-	err = q.q.QueryRowContext(ctx, `INSERT INTO tracker_providers (public_id, org_id, name, doc, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`,
-		p.ID, p.OrgID, p.Name, string(doc), toMicros(p.CreatedAt), toMicros(p.UpdatedAt)).Scan(&id)
-	if isNoRows(err) {
-		return waybill.Errorf(waybill.ECONFLICT, "A provider named %q already exists.", p.Name)
-	} else if err != nil {
-		return fmt.Errorf("insert provider: %w", err)
-	}
-	return nil
+	return q.insertKeyedDoc(ctx, providerDocs, keyedDoc{p.ID, p.OrgID, p.Name, p, p.CreatedAt, p.UpdatedAt})
 }
 
 // UpdateTrackerProvider writes p over the stored provider with its id:
 // ENOTFOUND when there is none, ECONFLICT when its new name is taken.
 func (q *Queries) UpdateTrackerProvider(ctx context.Context, p *waybill.TrackerProvider) error {
-	doc, err := json.Marshal(p)
-	if err != nil {
-		return fmt.Errorf("encode provider: %w", err)
-	}
-	var taken int
-	if err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM tracker_providers WHERE org_id = $1 AND name = $2 AND public_id <> $3`,
-		p.OrgID, p.Name, p.ID).Scan(&taken); err != nil {
-		return fmt.Errorf("check provider name: %w", err)
-	}
-	if taken > 0 {
-		return waybill.Errorf(waybill.ECONFLICT, "A provider named %q already exists.", p.Name)
-	}
-	res, err := q.q.ExecContext(ctx, `UPDATE tracker_providers SET name = $1, doc = $2, updated_at = $3 WHERE org_id = $4 AND public_id = $5`,
-		p.Name, string(doc), toMicros(p.UpdatedAt), p.OrgID, p.ID)
-	if err != nil {
-		return fmt.Errorf("update provider: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return providerNotFound()
-	}
-	return nil
+	return q.updateKeyedDoc(ctx, providerDocs, keyedDoc{p.ID, p.OrgID, p.Name, p, p.CreatedAt, p.UpdatedAt})
 }
 
 // TrackerProvider returns the organization's provider with that id, or
@@ -103,46 +82,13 @@ func (q *Queries) InsertTrackerLocation(ctx context.Context, l *waybill.TrackerL
 	if l.ID == "" {
 		l.ID = NewPublicID()
 	}
-	doc, err := json.Marshal(l)
-	if err != nil {
-		return fmt.Errorf("encode location: %w", err)
-	}
-	var id int64
-	err = q.q.QueryRowContext(ctx, `INSERT INTO tracker_locations (public_id, org_id, external_id, doc, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`,
-		l.ID, l.OrgID, l.ExternalID, string(doc), toMicros(l.CreatedAt), toMicros(l.UpdatedAt)).Scan(&id)
-	if isNoRows(err) {
-		return waybill.Errorf(waybill.ECONFLICT, "A location with external_id %q already exists.", l.ExternalID)
-	} else if err != nil {
-		return fmt.Errorf("insert location: %w", err)
-	}
-	return nil
+	return q.insertKeyedDoc(ctx, locationDocs, keyedDoc{l.ID, l.OrgID, l.ExternalID, l, l.CreatedAt, l.UpdatedAt})
 }
 
 // UpdateTrackerLocation writes l over the stored location with its id:
 // ENOTFOUND when there is none, ECONFLICT when its new external id is taken.
 func (q *Queries) UpdateTrackerLocation(ctx context.Context, l *waybill.TrackerLocation) error {
-	doc, err := json.Marshal(l)
-	if err != nil {
-		return fmt.Errorf("encode location: %w", err)
-	}
-	var taken int
-	if err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM tracker_locations WHERE org_id = $1 AND external_id = $2 AND public_id <> $3`,
-		l.OrgID, l.ExternalID, l.ID).Scan(&taken); err != nil {
-		return fmt.Errorf("check location external id: %w", err)
-	}
-	if taken > 0 {
-		return waybill.Errorf(waybill.ECONFLICT, "A location with external_id %q already exists.", l.ExternalID)
-	}
-	res, err := q.q.ExecContext(ctx, `UPDATE tracker_locations SET external_id = $1, doc = $2, updated_at = $3 WHERE org_id = $4 AND public_id = $5`,
-		l.ExternalID, string(doc), toMicros(l.UpdatedAt), l.OrgID, l.ID)
-	if err != nil {
-		return fmt.Errorf("update location: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return locationNotFound()
-	}
-	return nil
+	return q.updateKeyedDoc(ctx, locationDocs, keyedDoc{l.ID, l.OrgID, l.ExternalID, l, l.CreatedAt, l.UpdatedAt})
 }
 
 // TrackerLocation returns the organization's location with that id, or
