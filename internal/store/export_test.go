@@ -13,3 +13,6 @@ func (g *GroupCommitter) Queued() int { return len(g.queue) }
 
 // Running reports whether Run has started and not returned.
 func (g *GroupCommitter) Running() bool { return g.running.Load() }
+
+// CloneTracking exposes cloneTracking to TestCloneTrackingCopiesEveryReference.
+var CloneTracking = cloneTracking

@@ -38,6 +38,8 @@ type Store struct {
 	// observe, when set (tests only: export_test.go), sees every query
 	// run through Queries before it runs.
 	observe func(query string, args []any)
+	// listed keeps the decoded documents that tracking lists read last.
+	listed *listedDocs
 }
 
 // Open connects to the database named by a WAYBILL_DATABASE_URL. It does not
@@ -47,7 +49,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{engine: engine}
+	s := &Store{engine: engine, listed: newListedDocs(listedDocsMax)}
 	switch engine {
 	case SQLite:
 		if dir := filepath.Dir(source); dir != "." {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -91,7 +92,7 @@ func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f waybill.Trac
 	defer rows.Close()
 	var lastSeq int64
 	for rows.Next() {
-		t, seq, err := scanTracking(rows)
+		t, seq, err := q.scanListedTracking(rows)
 		if err != nil {
 			return page, err
 		}
@@ -106,6 +107,27 @@ func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f waybill.Trac
 		return page, fmt.Errorf("list trackings: %w", err)
 	}
 	return page, nil
+}
+
+// scanListedTracking is scanTracking with the document decoded through
+// the cache of listed documents.
+func (q *Queries) scanListedTracking(row scanner) (waybill.Tracking, int64, error) {
+	var (
+		seq, orgID       int64
+		publicID, doc    string
+		created, updated int64
+		pageToken        sql.NullString
+	)
+	if err := row.Scan(&seq, &publicID, &orgID, &created, &updated, &doc, &pageToken); err != nil {
+		return waybill.Tracking{}, 0, fmt.Errorf("read tracking: %w", err)
+	}
+	t, err := q.listed.decode(seq, doc)
+	if err != nil {
+		return t, 0, fmt.Errorf("decode tracking %s: %w", publicID, err)
+	}
+	t.ID, t.OrgID, t.PageToken = publicID, orgID, pageToken.String
+	t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return t, seq, nil
 }
 
 // escapeLike makes LIKE wildcards in a keyword match themselves.

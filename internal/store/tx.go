@@ -19,6 +19,7 @@ type querier interface {
 type Queries struct {
 	q      querier
 	engine string
+	listed *listedDocs // decoded documents of listed trackings (ListTrackings)
 }
 
 // Read returns queries on the read pool. On SQLite they may not write.
@@ -40,7 +41,7 @@ func (s *Store) queries(pool *sql.DB, tx *sql.Tx, cache *stmtCache) *Queries {
 	if s.observe != nil {
 		q = observedQuerier{q: q, see: s.observe}
 	}
-	return &Queries{q: q, engine: s.engine}
+	return &Queries{q: q, engine: s.engine, listed: s.listed}
 }
 
 // Tx is an open transaction. Its queries see its own writes. A Tx is not
