@@ -117,16 +117,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	returnsSvc := &returns.Service{Store: st, Events: notifier.After(webhooks)}
 	trackings := &tracking.Service{Store: st, Carriers: carriers, SandboxStep: cfg.SandboxStep,
 		Secrets: secrets, Logger: logger.With("component", "poll"), PollScale: cfg.PollScale, Rates: rates}
-	if st.Engine() == "sqlite" {
-		// On SQLite's one writer connection, creates and polls commit
-		// together: one fsync for many. PostgreSQL already shares WAL
-		// flushes between concurrent commits, and there a batch would run
-		// its round trips one after another on one connection (creates
-		// went from 204 to 68/s): each keeps a transaction of its own.
-		trackings.GroupCommit = store.NewGroupCommitter(st)
+	// Creates and polls commit together where the engine gains from it
+	// (SQLite: one fsync for many); the store decides.
+	if gc := store.GroupCommitterFor(st); gc != nil {
+		trackings.GroupCommit = gc
 		commitsCtx, stopCommits := context.WithCancel(context.WithoutCancel(ctx))
 		commitsDone := make(chan struct{})
-		go func() { trackings.GroupCommit.Run(commitsCtx); close(commitsDone) }()
+		go func() { gc.Run(commitsCtx); close(commitsDone) }()
 		defer func() { stopCommits(); <-commitsDone }()
 	}
 	returnsSvc.Trackings = trackings

@@ -259,3 +259,137 @@ func waitQueued(t *testing.T, g *store.GroupCommitter, n int) {
 		}
 	}
 }
+
+// TestBatchedWrite checks that the items BatchedWrite.Add queues in a
+// shared transaction are written in one Write at its end, without those of
+// a function that failed, and that a failing Write fails every function of
+// the transaction; outside a shared transaction Add writes at once.
+func TestBatchedWrite(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			st := testdb.Open(t, engine)
+			ctx := withDeadline(t)
+			org := mustOrg(t, st, "acme")
+			g := store.NewGroupCommitter(st)
+			g.MaxWait = 0
+			runCtx, stop := context.WithCancel(ctx)
+			ran := make(chan struct{})
+			go func() { g.Run(runCtx); close(ran) }()
+			t.Cleanup(func() { stop(); <-ran })
+			waitRunning(t, g)
+
+			var writes [][]string // what each Write got; only the committer's goroutine appends
+			failWrite := false
+			batch := &store.BatchedWrite[string]{Write: func(ctx context.Context, tx *store.Tx, numbers []string) error {
+				writes = append(writes, numbers)
+				if failWrite {
+					return errors.New("batched write refused")
+				}
+				for _, n := range numbers {
+					if err := tx.InsertTracking(ctx, newTracking(org.ID, "dhl", n)); err != nil {
+						return err
+					}
+				}
+				return nil
+			}}
+			// run queues writers functions behind one that holds the
+			// committer, so that they share one transaction; writer 2 adds
+			// its item and then fails.
+			run := func(prefix string, writers int) []error {
+				release, started := make(chan struct{}), make(chan struct{})
+				first := make(chan error, 1)
+				go func() {
+					first <- g.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { close(started); <-release; return nil })
+				}()
+				<-started
+				errs := make([]error, writers)
+				var wg sync.WaitGroup
+				for i := range writers {
+					wg.Go(func() {
+						errs[i] = g.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+							n := fmt.Sprintf("%s%d", prefix, i)
+							if err := tx.InsertTracking(ctx, newTracking(org.ID, "ups", n)); err != nil {
+								return err
+							}
+							if err := batch.Add(ctx, tx, n); err != nil {
+								return err
+							}
+							if i == 2 {
+								return waybill.Errorf(waybill.EINVALID, "changed my mind")
+							}
+							return nil
+						})
+					})
+				}
+				waitQueued(t, g, writers)
+				close(release)
+				wg.Wait()
+				if err := <-first; err != nil {
+					t.Fatalf("first: %v", err)
+				}
+				return errs
+			}
+			stored := func(slug, number string) bool {
+				_, err := st.Read().TrackingByNumber(ctx, org.ID, slug, number)
+				return err == nil
+			}
+
+			const writers = 6
+			errs := run("OK", writers)
+			if len(writes) != 1 || len(writes[0]) != writers-1 {
+				t.Fatalf("Write calls = %q; want one with the %d items of the functions that succeeded", writes, writers-1)
+			}
+			for i, err := range errs {
+				n := fmt.Sprintf("OK%d", i)
+				want := i != 2
+				if (err == nil) != want || stored("ups", n) != want || stored("dhl", n) != want {
+					t.Errorf("writer %d: %v, its write stored %v, its batched item stored %v; want both stored: %v",
+						i, err, stored("ups", n), stored("dhl", n), want)
+				}
+			}
+
+			writes, failWrite = nil, true
+			errs = run("FAIL", writers)
+			if len(writes) != 1 {
+				t.Fatalf("Write calls = %q; want one", writes)
+			}
+			for i, err := range errs {
+				if n := fmt.Sprintf("FAIL%d", i); err == nil || stored("ups", n) {
+					t.Errorf("writer %d after a failed batched write: %v, stored %v; want an error and nothing stored", i, err, stored("ups", n))
+				}
+			}
+
+			// Outside a shared transaction, Add writes at once.
+			writes, failWrite = nil, false
+			if err := st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+				if err := batch.Add(ctx, tx, "OWN"); err != nil {
+					return err
+				}
+				if len(writes) != 1 {
+					t.Errorf("Add in a transaction of its own: writes %q; want one, at once", writes)
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if !stored("dhl", "OWN") {
+				t.Error("the item added in a transaction of its own was not committed")
+			}
+		})
+	}
+}
+
+// TestGroupCommitterFor checks the store's choice: a committer on SQLite,
+// none on PostgreSQL, where concurrent commits share WAL flushes already.
+func TestGroupCommitterFor(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			st := testdb.Open(t, engine)
+			if got, want := store.GroupCommitterFor(st) != nil, engine == "sqlite"; got != want {
+				t.Errorf("GroupCommitterFor(%s) gave a committer: %v; want %v", engine, got, want)
+			}
+		})
+	}
+}

@@ -25,7 +25,7 @@ func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (wayb
 		if err := tx.InsertTracking(ctx, &t); err != nil {
 			return err
 		}
-		return s.Queue.EnqueuePoll(ctx, tx.SQL(), orgID, t.ID, t.NextPollAt, queue.PriorityNew)
+		return s.enqueuePoll(ctx, tx, orgID, t.ID, t.NextPollAt, queue.PriorityNew)
 	})
 	if err != nil {
 		return waybill.Tracking{}, err

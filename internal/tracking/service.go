@@ -65,6 +65,9 @@ type Service struct {
 
 	gatesMu sync.Mutex
 	gates   map[gateKey]*gate
+
+	pollsOnce sync.Once
+	polls     store.BatchedWrite[pollJob]
 }
 
 func (s *Service) logger() *slog.Logger {

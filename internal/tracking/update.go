@@ -63,7 +63,7 @@ func (s *Service) Retrack(ctx context.Context, orgID int64, id string) (waybill.
 		}
 		return nil
 	}, func(tx *store.Tx, t *waybill.Tracking) error {
-		return s.Queue.EnqueuePoll(ctx, tx.SQL(), orgID, t.ID, t.NextPollAt, queue.PriorityUpdate)
+		return s.enqueuePoll(ctx, tx, orgID, t.ID, t.NextPollAt, queue.PriorityUpdate)
 	})
 }
 
