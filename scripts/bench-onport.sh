@@ -65,12 +65,25 @@ sale_body() {
 
 # load NAME EXTRA_ARGS...: run one `waybill bench http` load, keep its JSON in $tmp/NAME.json.
 load() {
-	local name=$1
+	local name=$1 c0 c1
 	shift
 	echo "bench-onport: $name" >&2
-	"$tmp/waybill" bench http --duration "$duration" --json "$@" >"$tmp/$name.json"
-	jq -r '"  \(.req_per_s | floor) req/s, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, \(.errors) errors \(.first_error // "")"' "$tmp/$name.json" >&2
+	c0=$(cpu_ticks)
+	"$tmp/waybill" bench http --duration "$duration" --json "$@" >"$tmp/$name.raw.json"
+	c1=$(cpu_ticks)
+	# The server's CPU per request, in microseconds (user+system).
+	jq --argjson ticks "$((c1 - c0))" --argjson hz "$clk_tck" \
+		'. + {cpu_us_per_req: (if .requests > 0 then $ticks / $hz * 1e6 / .requests else 0 end)}' \
+		"$tmp/$name.raw.json" >"$tmp/$name.json"
+	jq -r '"  \(.req_per_s | floor) req/s, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, \(.errors) errors, server CPU \(.cpu_us_per_req | floor) µs/req \(.first_error // "")"' "$tmp/$name.json" >&2
 }
+
+# cpu_ticks: the server's user+system CPU so far, in clock ticks
+# (/proc/PID/stat fields 14 and 15).
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$pid/stat"
+}
+clk_tck=$(getconf CLK_TCK)
 
 pending() {
 	curl -fsS "$base/metrics" | awk '$1 == "waybill_inbound_pending" { print int($2) }'
@@ -79,9 +92,10 @@ pending() {
 # drain NAME: wait for the backlog to empty (at most $drain); record what
 # was processed and how fast in $tmp/NAME.json.
 drain_backlog() {
-	local name=$1 start now before left limit
+	local name=$1 start now before left limit c0 c1
 	limit=$(( ${drain%s} ))
 	before=$(pending)
+	c0=$(cpu_ticks)
 	start=$(date +%s.%N)
 	left=$before
 	echo "bench-onport: $name (backlog $before)" >&2
@@ -92,9 +106,14 @@ drain_backlog() {
 		left=$(pending)
 	done
 	now=$(date +%s.%N)
+	c1=$(cpu_ticks)
+	# cpu_us_per_sale: the server's user+system CPU over the drain per
+	# sale processed, in microseconds.
 	jq -n --argjson before "$before" --argjson left "$left" --argjson secs "$(echo "$now - $start" | bc)" \
-		'{before: $before, left: $left, secs: $secs, per_s: (if $secs > 0 then ($before - $left) / $secs else 0 end)}' >"$tmp/$name.json"
-	jq -r '"  \(.before - .left) processed in \(.secs | . * 10 | round / 10) s: \(.per_s | floor) sales/s, \(.left) left"' "$tmp/$name.json" >&2
+		--argjson ticks "$((c1 - c0))" --argjson hz "$clk_tck" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+		'{before: $before, left: $left, secs: $secs, per_s: (if $secs > 0 then ($before - $left) / $secs else 0 end),
+		  cpu_us_per_sale: (if $before > $left then $ticks / $hz * 1e6 / ($before - $left) else 0 end), load: $load}' >"$tmp/$name.json"
+	jq -r '"  \(.before - .left) processed in \(.secs | . * 10 | round / 10) s: \(.per_s | floor) sales/s, \(.left) left, server CPU \(.cpu_us_per_sale | floor) µs/sale"' "$tmp/$name.json" >&2
 }
 
 # serve ENGINE DATABASE_URL [ENV...]: start `waybill serve`, create a channel;
@@ -174,16 +193,16 @@ base_rps=$(jq -r .req_per_s "$tmp/baseline.json")
 # row LABEL NAME: one Markdown row of a load, with its ratio to the baseline.
 row() {
 	jq -r --arg name "$1" --argjson base "$base_rps" \
-		'def ms: . * 10 | round / 10; "| \($name) | \(.concurrency) | \(if .rate then (.rate | tostring) + "/s" else "closed" end) | \(.req_per_s | round) | \(.p50_ms | ms) | \(.p90_ms | ms) | \(.p99_ms | ms) | \(.errors) | \(if .rate or $base <= 0 then "–" else (.req_per_s / $base * 1000 | round / 10 | tostring) + " %" end) |"' \
+		'def ms: . * 10 | round / 10; "| \($name) | \(.concurrency) | \(if .rate then (.rate | tostring) + "/s" else "closed" end) | \(.req_per_s | round) | \(.p50_ms | ms) | \(.p90_ms | ms) | \(.p99_ms | ms) | \(.errors) | \(.cpu_us_per_req | round) | \(if .rate or $base <= 0 then "–" else (.req_per_s / $base * 1000 | round / 10 | tostring) + " %" end) |"' \
 		"$tmp/$2.json"
 }
 drain_row() {
-	jq -r --arg name "$1" '"| \($name) | \(.before) | \(.before - .left) | \(.secs | . * 10 | round / 10) s | \(.per_s | round) | \(.left) |"' "$tmp/$2.json"
+	jq -r --arg name "$1" '"| \($name) | \(.before) | \(.before - .left) | \(.secs | . * 10 | round / 10) s | \(.per_s | round) | \(.cpu_us_per_sale | round) | \(.left) | \(.load) |"' "$tmp/$2.json"
 }
 
 table=$(
-	echo "| load | workers | loop | req/s | p50 (ms) | p90 (ms) | p99 (ms) | errors | ratio to baseline |"
-	echo "|---|---:|---|---:|---:|---:|---:|---:|---:|"
+	echo "| load | workers | loop | req/s | p50 (ms) | p90 (ms) | p99 (ms) | errors | server CPU (µs/req) | ratio to baseline |"
+	echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
 	row "SQLite async, processing on" sqlite-async
 	row "SQLite async, processing on" sqlite-async-open
 	row "SQLite async, ingestion alone" sqlite-ingest
@@ -196,8 +215,8 @@ table=$(
 	row "bare net/http" baseline-open
 )
 drains=$(
-	echo "| engine | backlog | processed | in | sales/s | left |"
-	echo "|---|---:|---:|---:|---:|---:|"
+	echo "| engine | backlog | processed | in | sales/s | server CPU (µs/sale) | left | load average after |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---|"
 	drain_row SQLite sqlite-drain
 	drain_row PostgreSQL postgres-drain
 )

@@ -189,6 +189,9 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	run("SaleForUpdate", func() error { _, err := w.SaleForUpdate(ctx, org.ID, 1); return err })
 	run("SaleByExternalIDForUpdate", func() error { _, err := w.SaleByExternalIDForUpdate(ctx, org.ID, 1, "x"); return err })
 	run("Purchase", func() error { _, err := r.Purchase(ctx, org.ID, 1); return err })
+	run("ExistingSales", func() error { _, err := w.ExistingSales(ctx, org.ID, 1, []string{"x", "y"}); return err })
+	run("CustomersByEmail", func() error { _, err := r.CustomersByEmail(ctx, org.ID, []string{"a@example.com"}); return err })
+	run("ProvidersByExternalID", func() error { _, err := r.ProvidersByExternalID(ctx, org.ID, []string{"v"}); return err })
 	run("Dropshipment", func() error { _, err := r.Dropshipment(ctx, org.ID, 1); return err })
 	run("Variant", func() error { _, err := r.Variant(ctx, org.ID, 1); return err })
 
@@ -277,6 +280,9 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 			Kind: waybill.InboundManualSale, ExternalID: "sale-1", Body: []byte("{}"), ReceivedAt: now}})
 	})
 	run("FinishInbound", func() error { return w.FinishInbound(ctx, 1, "processed", nil, nil, now) })
+	run("FinishInboundDone", func() error {
+		return w.FinishInboundDone(ctx, []int64{1, 2}, []*waybill.InboundResult{{}, {}}, now)
+	})
 	run("UpdateChannel", func() error { return w.UpdateChannel(ctx, *ch) })
 	run("UpdateEndpoint", func() error {
 		return w.UpdateEndpoint(ctx, &waybill.WebhookEndpoint{ID: "ep", OrgID: org.ID, URL: "https://example.com/hook"})
