@@ -223,6 +223,10 @@ drains=$(
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 mkdir -p "$(dirname "$out")"
+# Notes written by hand below the marker line survive a new run.
+if [[ -f $out ]] && grep -q '^<!-- bench-onport:kept' "$out"; then
+	sed -n '/^<!-- bench-onport:kept/,$p' "$out" >"$tmp/kept.md"
+fi
 cat >"$out" <<REPORT
 # Onport: asynchronous and synchronous manual sales
 
@@ -266,6 +270,9 @@ closed-loop req/s (open loops send a fixed rate, so they have none).
   turns of 10 messages and ends a turn early when a commit waits, so that acknowledging traffic
   durably comes first; it catches up when the burst ends (the drain table).
 REPORT
+if [[ -s $tmp/kept.md ]]; then
+	{ echo; cat "$tmp/kept.md"; } >>"$out"
+fi
 echo "bench-onport: wrote $out" >&2
 
 # The summary in docs/BENCHMARKS.md, between its bench-onport markers.
