@@ -20,21 +20,23 @@ and the README). Without WAYBILL_PUBLIC_URL or --public-url, links use the
 listen address (--addr 127.0.0.1:18182 gives http://127.0.0.1:18182).`
 
 // parseServeFlags applies serve's flags to cfg (whose values came from the
-// environment) and validates the result.
-func parseServeFlags(cfg *config.Config, args []string, stdout, stderr io.Writer) error {
+// environment) and validates the result. publicURLGiven says whether
+// WAYBILL_PUBLIC_URL or --public-url set the links' base; when not, serve
+// makes it again from the address it bound (":0" binds a port of its own).
+func parseServeFlags(cfg *config.Config, args []string, stdout, stderr io.Writer) (publicURLGiven bool, err error) {
 	cl := newCmdLine("serve", serveUsage, stdout, stderr)
 	cl.fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (WAYBILL_ADDR)")
 	cl.databaseFlag(cfg)
 	cl.fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "base URL of links (WAYBILL_PUBLIC_URL)")
 	if _, err := cl.parse(args, 0, 0); err != nil {
-		return err
+		return false, err
 	}
-	publicURLGiven := os.Getenv("WAYBILL_PUBLIC_URL") != ""
+	publicURLGiven = os.Getenv("WAYBILL_PUBLIC_URL") != ""
 	cl.fs.Visit(func(f *flag.Flag) { publicURLGiven = publicURLGiven || f.Name == "public-url" })
 	if !publicURLGiven {
 		cfg.PublicURL = config.PublicURLFor(cfg.Addr)
 	}
-	return cfg.Validate()
+	return publicURLGiven, cfg.Validate()
 }
 
 // logFirstStart tells the operator of a database without organizations,

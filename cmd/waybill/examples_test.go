@@ -86,10 +86,9 @@ func TestExamples(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
 			box := startInbox(t)
-			// A port chosen beforehand, not 127.0.0.1:0: links in pages,
-			// mails and webhooks are made from the configured address.
-			env := append([]string{"WAYBILL_ADDR=" + freeAddr(t),
-				fmt.Sprintf("WAYBILL_SMTP_URL=smtp://127.0.0.1:%d?starttls=off", box.mail.Port)}, exampleServerEnv...)
+			// Links in pages, mails and webhooks name the port the server
+			// bound (startServe listens on 127.0.0.1:0).
+			env := append([]string{fmt.Sprintf("WAYBILL_SMTP_URL=smtp://127.0.0.1:%d?starttls=off", box.mail.Port)}, exampleServerEnv...)
 			// The carriers' fakes, polled on a cadence a thousand times faster.
 			env = append(env, "WAYBILL_POLL_SCALE=0.001")
 			for name, fake := range map[string]http.Handler{"UPS": upsfake.New(nil), "FEDEX": fedexfake.New(nil), "USPS": uspsfake.New(nil), "DHL": dhlfake.New(nil)} {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"net/http"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -73,7 +75,7 @@ func TestPublicURLFollowsAddr(t *testing.T) {
 			t.Fatal(err)
 		}
 		var out bytes.Buffer
-		if err := parseServeFlags(&cfg, tc.args, &out, &out); err != nil {
+		if _, err := parseServeFlags(&cfg, tc.args, &out, &out); err != nil {
 			t.Fatalf("%v: %v", tc.args, err)
 		}
 		if cfg.PublicURL != tc.want {
@@ -82,7 +84,35 @@ func TestPublicURLFollowsAddr(t *testing.T) {
 	}
 	t.Setenv("WAYBILL_PUBLIC_URL", "https://env.example.com")
 	cfg, _ := config.LoadEnv()
-	if err := parseServeFlags(&cfg, []string{"--addr", "127.0.0.1:18182"}, &bytes.Buffer{}, &bytes.Buffer{}); err != nil || cfg.PublicURL != "https://env.example.com" {
+	if _, err := parseServeFlags(&cfg, []string{"--addr", "127.0.0.1:18182"}, &bytes.Buffer{}, &bytes.Buffer{}); err != nil || cfg.PublicURL != "https://env.example.com" {
 		t.Errorf("WAYBILL_PUBLIC_URL overridden by --addr: %q %v", cfg.PublicURL, err)
+	}
+}
+
+// TestPublicURLFromBoundAddr: before, WAYBILL_ADDR=127.0.0.1:0 without
+// WAYBILL_PUBLIC_URL put "http://127.0.0.1:0" into links; they must name
+// the port the server bound.
+func TestPublicURLFromBoundAddr(t *testing.T) {
+	t.Parallel()
+	p := startServe(t, testdb.URL(t, "sqlite"), "WAYBILL_PUBLIC_URL=")
+	req, _ := http.NewRequest("POST", p.URL+"/tracking/2026-07/trackings", strings.NewReader(`{"slug":"dhl","tracking_number":"1234567890"}`))
+	req.Header.Set("as-api-key", "wb_test_bootstrap_key_0001")
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var body struct {
+		Data struct {
+			Link string `json:"aftership_tracking_url"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil || res.StatusCode != 201 {
+		t.Fatalf("create: %d %v", res.StatusCode, err)
+	}
+	link := body.Data.Link
+	if !strings.HasPrefix(link, p.URL+"/t/") {
+		t.Errorf("aftership_tracking_url %q does not start with %s/t/ (the bound address)", link, p.URL)
 	}
 }

@@ -67,10 +67,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := parseServeFlags(&cfg, args, stdout, stderr); err != nil {
+	publicURLGiven, err := parseServeFlags(&cfg, args, stdout, stderr)
+	if err != nil {
 		return err
 	}
 	logger := newLogger(cfg, stderr)
+	// Bind first: links (pages, mails, webhooks) are made from the address
+	// bound, so WAYBILL_ADDR=127.0.0.1:0 gives the port the system chose,
+	// not ":0". The listener queues connections until the server starts.
+	l, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	defer l.Close() // on every early return; a second Close after Serve is harmless
+	if !publicURLGiven {
+		cfg.PublicURL = config.PublicURLFor(l.Addr().String())
+	}
 
 	st, err := openStore(ctx, cfg)
 	if err != nil {
@@ -198,12 +210,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		InboundPending: st.Read().CountPendingInbound,
 	}, api, adminAPI, onportParts.API, trackerAPI, webFace, openapi.Face{}, &unsubscribe.Face{Subscriptions: notifier, Logger: logger.With("face", "unsubscribe")})
 
-	l, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
 	if err := q.Start(ctx); err != nil {
-		l.Close()
 		return err
 	}
 	// The Onport ingester and processor stop only after the server has
