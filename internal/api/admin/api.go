@@ -200,6 +200,24 @@ func (a *API) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if err != nil {
 		return err
 	}
+	return decodeJSON(data, v)
+}
+
+// decodeOptional is decode for a route whose body may be left out: an
+// empty body leaves v as it was. Empty means no bytes arrived, whatever
+// the framing (Content-Length: 0, or a chunked body with none): before,
+// only Content-Length: 0 counted, so a client that streams its body got a
+// 400 for the same request.
+func (a *API) decodeOptional(w http.ResponseWriter, r *http.Request, v any) error {
+	data, err := httpserver.ReadBody(w, r, a.MaxBodyBytes)
+	if err != nil || len(data) == 0 {
+		return err
+	}
+	return decodeJSON(data, v)
+}
+
+// decodeJSON decodes a whole request body into v, with the face's errors.
+func decodeJSON(data []byte, v any) error {
 	if !utf8.Valid(data) {
 		return waybill.Invalid(waybill.ReasonInvalidJSON, "The request body is not valid UTF-8.")
 	}

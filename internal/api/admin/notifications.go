@@ -134,18 +134,16 @@ func (a *API) deleteTemplate(w http.ResponseWriter, r *http.Request, org waybill
 // body (to try it before storing it), with a sample tracking.
 func (a *API) previewTemplate(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	var tmpl *notify.Template
-	if r.ContentLength != 0 {
-		var req templateRequest
-		if err := a.decode(w, r, &req); err != nil {
+	var req templateRequest
+	if err := a.decodeOptional(w, r, &req); err != nil {
+		return err
+	}
+	if req != (templateRequest{}) {
+		t, err := req.template()
+		if err != nil {
 			return err
 		}
-		if req != (templateRequest{}) {
-			t, err := req.template()
-			if err != nil {
-				return err
-			}
-			tmpl = &t
-		}
+		tmpl = &t
 	}
 	status, lang := templateKey(r)
 	m, err := a.Notifications.Preview(r.Context(), org, status, lang, tmpl)

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/api/admin"
 	"github.com/waybillhq/waybill/internal/httpserver"
@@ -126,6 +128,29 @@ func TestNotificationAdminAPI(t *testing.T) {
 			}
 			if status, out := call("PUT", "/v1/notification-templates/return.opened/en", `{"subject":"s","text":"t","sms":"x"}`); status != 404 || !strings.Contains(errMessage(out), "return.submitted") {
 				t.Errorf("template for an unknown return event: %d %v", status, out)
+			}
+			// A chunked body with no bytes in it is an empty body, as
+			// Content-Length: 0 is: the stored template's preview. Before,
+			// only Content-Length: 0 counted, and a streamed empty body
+			// answered 400 invalid_json.
+			_, declared := call("POST", "/v1/notification-templates/InTransit/de/preview", "")
+			for _, ct := range []string{"", "application/json"} {
+				req, _ := http.NewRequest("POST", srv.URL+"/v1/notification-templates/InTransit/de/preview", io.MultiReader())
+				req.TransferEncoding = []string{"chunked"}
+				req.Header.Set("as-api-key", key)
+				if ct != "" {
+					req.Header.Set("Content-Type", ct)
+				}
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out map[string]any
+				_ = json.NewDecoder(res.Body).Decode(&out)
+				res.Body.Close()
+				if diff := cmp.Diff(declared, out); res.StatusCode != 200 || diff != "" {
+					t.Errorf("preview with an empty chunked body (Content-Type %q): %d, mismatch with Content-Length: 0 (-want +got):\n%s", ct, res.StatusCode, diff)
+				}
 			}
 			status, out = call("POST", "/v1/notification-templates/InTransit/de/preview", "")
 			if p, _ := out["preview"].(map[string]any); status != 200 || p["subject"] != "acme – Paket "+notify.SampleData.TrackingNumber+" ist Unterwegs" {

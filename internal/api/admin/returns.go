@@ -243,15 +243,6 @@ func (a *API) writeReturn(w http.ResponseWriter, ret waybill.Return, err error) 
 	return writeJSON(w, http.StatusOK, map[string]any{"return": renderReturn(ret)})
 }
 
-// decodeOptional reads a JSON body when there is one; an empty body is an
-// empty request.
-func (a *API) decodeOptional(w http.ResponseWriter, r *http.Request, v any) error {
-	if r.ContentLength == 0 {
-		return nil
-	}
-	return a.decode(w, r, v)
-}
-
 func (a *API) approveReturn(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
 	var req struct {
 		LabelURL       string `json:"label_url"`
