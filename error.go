@@ -9,16 +9,17 @@ import (
 // it needs finer detail, a Reason) to its own envelope, for example AfterShip
 // meta codes or Tracker API error types.
 const (
-	ECONFLICT      = "conflict"      // the resource already exists
-	EINTERNAL      = "internal"      // an unexpected failure; details are logged, never shown
-	EINVALID       = "invalid"       // the request is invalid; Reason says how
-	ENOTFOUND      = "not_found"     // the resource does not exist in the caller's organization
-	EUNAUTHORIZED  = "unauthorized"  // missing or wrong credentials
-	EFORBIDDEN     = "forbidden"     // valid credentials, action not allowed
-	ERATELIMIT     = "rate_limited"  // too many requests
-	ETOOLARGE      = "too_large"     // the request body is over its size limit
-	EUNPROCESSABLE = "unprocessable" // well-formed but semantically rejected
-	EUNAVAILABLE   = "unavailable"   // a dependency is down; the same request may succeed later
+	ECONFLICT      = "conflict"               // the resource already exists
+	EINTERNAL      = "internal"               // an unexpected failure; details are logged, never shown
+	EINVALID       = "invalid"                // the request is invalid; Reason says how
+	ENOTFOUND      = "not_found"              // the resource does not exist in the caller's organization
+	EUNAUTHORIZED  = "unauthorized"           // missing or wrong credentials
+	EFORBIDDEN     = "forbidden"              // valid credentials, action not allowed
+	ERATELIMIT     = "rate_limited"           // too many requests
+	ETOOLARGE      = "too_large"              // the request body is over its size limit
+	EMEDIATYPE     = "unsupported_media_type" // the request body's Content-Type is not one the route reads
+	EUNPROCESSABLE = "unprocessable"          // well-formed but semantically rejected
+	EUNAVAILABLE   = "unavailable"            // a dependency is down; the same request may succeed later
 )
 
 // Reasons refine EINVALID and ECONFLICT where a face distinguishes them.

@@ -3,6 +3,7 @@ package httpserver
 import (
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -12,7 +13,39 @@ import (
 // ReadBody reads a request body of at most limit bytes, for every face. A
 // larger body gives ETOOLARGE (each face answers 413 in its own format); a
 // body that cannot be read gives EINVALID with ReasonInvalidJSON.
+//
+// Every face reads JSON: a body whose Content-Type names another type
+// (text/xml, text/plain, a form) gives EMEDIATYPE, which each face answers
+// with 415. A missing Content-Type is read as JSON, as AfterShip-style
+// clients that leave it out expect; so is application/json with any
+// parameters (the OpenAPI documents name no other type).
 func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	data, err := ReadAnyBody(w, r, limit)
+	if err != nil || len(data) == 0 {
+		return data, err
+	}
+	if ct := r.Header.Get("Content-Type"); !IsJSONMediaType(ct) {
+		return nil, waybill.Errorf(waybill.EMEDIATYPE, "The request body must be JSON: send Content-Type: application/json, or none, not %q.", ct)
+	}
+	return data, nil
+}
+
+// IsJSONMediaType reports whether a request with this Content-Type header
+// is read as JSON: none at all, or application/json with any parameters.
+func IsJSONMediaType(contentType string) bool {
+	if strings.TrimSpace(contentType) == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json"
+}
+
+// ReadAnyBody is ReadBody whatever the Content-Type: for bodies whose
+// sender we do not control (another platform's webhooks).
+func ReadAnyBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {

@@ -162,6 +162,7 @@ var statusOf = map[string]int{
 	waybill.EINVALID: http.StatusBadRequest, waybill.ECONFLICT: http.StatusConflict, waybill.ENOTFOUND: http.StatusNotFound,
 	waybill.EUNAUTHORIZED: http.StatusUnauthorized, waybill.EFORBIDDEN: http.StatusForbidden,
 	waybill.ERATELIMIT: http.StatusTooManyRequests, waybill.ETOOLARGE: http.StatusRequestEntityTooLarge,
+	waybill.EMEDIATYPE:     http.StatusUnsupportedMediaType,
 	waybill.EUNPROCESSABLE: http.StatusUnprocessableEntity, waybill.EUNAVAILABLE: http.StatusServiceUnavailable,
 }
 

@@ -121,7 +121,8 @@ func (a *API) deleteOnport(w http.ResponseWriter, r *http.Request, org waybill.O
 // unknown token spends the address's budget of failed authentications.
 func (a *API) receiveOnport(w http.ResponseWriter, r *http.Request) {
 	err := func() error {
-		body, err := httpserver.ReadBody(w, r, a.MaxBodyBytes)
+		// Onport's webhooks: read whatever Content-Type Onport sends.
+		body, err := httpserver.ReadAnyBody(w, r, a.MaxBodyBytes)
 		if err != nil {
 			return err
 		}

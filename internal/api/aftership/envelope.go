@@ -72,6 +72,8 @@ func errorMeta(err error) (int, meta) {
 		return http.StatusTooManyRequests, meta{429, msg, typeTooManyRequests}
 	case waybill.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge, meta{413, msg, typeBadRequest}
+	case waybill.EMEDIATYPE:
+		return http.StatusUnsupportedMediaType, meta{415, msg, typeBadRequest}
 	case waybill.EUNAVAILABLE:
 		return http.StatusServiceUnavailable, meta{503, msg, typeUnavailable}
 	}

@@ -160,6 +160,8 @@ func statusOf(err error) int {
 		return http.StatusTooManyRequests
 	case waybill.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
+	case waybill.EMEDIATYPE:
+		return http.StatusUnsupportedMediaType
 	case waybill.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
 	}

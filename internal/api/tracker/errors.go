@@ -62,6 +62,8 @@ func classify(err error) (typ string, status int, severity string) {
 		return typeInvalid, http.StatusUnprocessableEntity, hard
 	case waybill.ETOOLARGE:
 		return typeInvalid, http.StatusRequestEntityTooLarge, hard
+	case waybill.EMEDIATYPE:
+		return typeInvalid, http.StatusUnsupportedMediaType, hard
 	case waybill.ENOTFOUND:
 		return typeNotFound, http.StatusNotFound, hard
 	case waybill.ERATELIMIT:

@@ -126,6 +126,11 @@ func (v *Validator) Check(ex Exchange) error {
 	req.Body = http.NoBody
 	if len(ex.RequestBody) > 0 {
 		req.Body = readCloser{bytes.NewReader(ex.RequestBody)}
+		// The documents say so in their description: a body without a
+		// Content-Type is read as JSON, which OpenAPI cannot express.
+		if req.Header.Get("Content-Type") == "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
 	}
 	route, params, err := v.findRoute(req)
 	if err != nil {
