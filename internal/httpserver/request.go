@@ -15,10 +15,12 @@ import (
 // body that cannot be read gives EINVALID with ReasonInvalidJSON.
 //
 // Every face reads JSON: a body whose Content-Type names another type
-// (text/xml, text/plain, a form) gives EMEDIATYPE, which each face answers
-// with 415. A missing Content-Type is read as JSON, as AfterShip-style
-// clients that leave it out expect; so is application/json with any
-// parameters (the OpenAPI documents name no other type).
+// (text/xml, text/plain, multipart) gives EMEDIATYPE, which each face
+// answers with 415. A missing Content-Type is read as JSON, as
+// AfterShip-style clients that leave it out expect; so is application/json
+// with any parameters, and application/x-www-form-urlencoded, which is
+// what `curl -d '{...}'` sends when no -H 'Content-Type: ...' is given
+// (the README's own commands do that).
 func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	data, err := ReadAnyBody(w, r, limit)
 	if err != nil || len(data) == 0 {
@@ -31,7 +33,8 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 }
 
 // IsJSONMediaType reports whether a request with this Content-Type header
-// is read as JSON: none at all, or application/json with any parameters.
+// is read as JSON: none at all, application/json with any parameters, or
+// curl -d's default application/x-www-form-urlencoded.
 func IsJSONMediaType(contentType string) bool {
 	if strings.TrimSpace(contentType) == "" {
 		return true
@@ -40,7 +43,7 @@ func IsJSONMediaType(contentType string) bool {
 	if err != nil {
 		return false
 	}
-	return mt == "application/json"
+	return mt == "application/json" || mt == "application/x-www-form-urlencoded"
 }
 
 // ReadAnyBody is ReadBody whatever the Content-Type: for bodies whose

@@ -10,7 +10,8 @@ import (
 )
 
 // TestRequestContentType: a JSON body without a Content-Type is read as
-// JSON, as AfterShip-style clients that leave the header out expect; a
+// JSON, as AfterShip-style clients that leave the header out expect (and
+// so is curl -d's default form type); a
 // body that says it is another type is refused with 415 in the face's own
 // envelope. Before, every type was read as JSON, while the OpenAPI
 // documents took application/json only.
@@ -27,7 +28,8 @@ func TestRequestContentType(t *testing.T) {
 				{"/v1/webhooks", "application/json; charset=utf-8", 201},
 				{"/v1/webhooks", "application/merge-patch+json", 415},
 				{"/v1/webhooks", "text/xml", 415},
-				{"/v1/webhooks", "application/x-www-form-urlencoded", 415},
+				{"/v1/webhooks", "application/x-www-form-urlencoded", 201}, // curl -d without -H
+				{"/v1/webhooks", "multipart/form-data; boundary=x", 415},
 				{"/v1/webhooks", "not a media type", 415},
 				{"/v4/trackings", "", 201},
 				{"/v4/trackings", "text/plain", 415},

@@ -127,8 +127,9 @@ func (v *Validator) Check(ex Exchange) error {
 	if len(ex.RequestBody) > 0 {
 		req.Body = readCloser{bytes.NewReader(ex.RequestBody)}
 		// The documents say so in their description: a body without a
-		// Content-Type is read as JSON, which OpenAPI cannot express.
-		if req.Header.Get("Content-Type") == "" {
+		// Content-Type, or with curl -d's form type, is read as JSON,
+		// which OpenAPI cannot express.
+		if ct := req.Header.Get("Content-Type"); ct == "" || strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
 			req.Header.Set("Content-Type", "application/json")
 		}
 	}
