@@ -14,7 +14,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -124,11 +123,8 @@ func crashTest(t *testing.T, engine string) {
 				}
 			}
 		}
-		if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		_ = p.cmd.Wait()
-		p = startServe(t, dbURL, env...)
+		p.kill(t)
+		p = p.restart(t)
 	}
 
 	deadline := time.Now().Add(180 * time.Second)

@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -107,12 +106,9 @@ func createCrashTest(t *testing.T, engine string) {
 		}
 		// Kill while the clients are still sending.
 		time.Sleep(time.Until(stop) - 20*time.Millisecond)
-		if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		_ = p.cmd.Wait()
+		p.kill(t)
 		wg.Wait()
-		p = startServe(t, dbURL, env...)
+		p = p.restart(t)
 	}
 
 	missing := 0

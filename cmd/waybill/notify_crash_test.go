@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -73,11 +72,8 @@ func notifyCrashTest(t *testing.T, engine string) {
 				acknowledged++
 			}
 		}
-		if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		_ = p.cmd.Wait()
-		p = startServe(t, dbURL, env...)
+		p.kill(t)
+		p = p.restart(t)
 	}
 
 	// What was due: every status change a committed transaction recorded.

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -425,11 +424,8 @@ func connectorCrash(t *testing.T, engine string) {
 	for i := range sales {
 		m.sell(t, fmt.Sprintf("C%d", i), [2]string{fmt.Sprintf("SBXDELIVERED%04d", 2*i), fmt.Sprintf("SBXPICKUP%04d", 2*i+1)})
 		time.Sleep(time.Duration(rng.IntN(900)) * time.Millisecond)
-		if err := m.waybill.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		_ = m.waybill.cmd.Wait()
-		m.restartWaybill(t)
+		m.waybill.kill(t)
+		m.waybill = m.waybill.restart(t)
 	}
 	eventually(t, "every order and tracking", 4*time.Minute, func() bool {
 		tr, s, d := m.integration(t)

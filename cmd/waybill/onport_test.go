@@ -11,7 +11,6 @@ import (
 	"os"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -81,7 +80,7 @@ func onportCrash(t *testing.T, engine string) {
 	seq := 0
 	for round := 0; round <= kills; round++ {
 		if round > 0 {
-			p = startServe(t, dbURL, "WAYBILL_LOG_LEVEL=warn")
+			p = p.restart(t)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
@@ -116,10 +115,7 @@ func onportCrash(t *testing.T, engine string) {
 		}
 		if round < kills {
 			time.Sleep(time.Duration(150+rand.IntN(350)) * time.Millisecond)
-			if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-				t.Fatal(err)
-			}
-			_ = p.cmd.Wait()
+			p.kill(t)
 			cancel()
 			wg.Wait()
 		} else {

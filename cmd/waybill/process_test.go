@@ -46,6 +46,9 @@ type process struct {
 	URL    string
 	env    []string
 	stderr *bytes.Buffer
+	// databaseURL and extraEnv are what it was started with, for restart.
+	databaseURL string
+	extraEnv    []string
 }
 
 // startServe runs `waybill serve` on a random port with the given database
@@ -56,7 +59,7 @@ func startServe(t *testing.T, databaseURL string, extraEnv ...string) *process {
 	env := append(os.Environ(), "WAYBILL_ADDR=127.0.0.1:0", "WAYBILL_ADDR_FILE="+addrFile,
 		"WAYBILL_DATABASE_URL="+databaseURL, "WAYBILL_BOOTSTRAP_API_KEY=wb_test_bootstrap_key_0001")
 	env = append(env, extraEnv...)
-	p := &process{cmd: exec.Command(binary, "serve"), env: env, stderr: &bytes.Buffer{}}
+	p := &process{cmd: exec.Command(binary, "serve"), env: env, stderr: &bytes.Buffer{}, databaseURL: databaseURL, extraEnv: extraEnv}
 	p.cmd.Env, p.cmd.Stderr = env, p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -82,6 +85,23 @@ func startServe(t *testing.T, databaseURL string, extraEnv ...string) *process {
 	}
 	t.Fatalf("waybill serve did not become ready:\n%s", p.stderr)
 	return nil
+}
+
+// kill ends the process with SIGKILL, as a crash or a pulled plug would,
+// and waits until it is gone.
+func (p *process) kill(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = p.cmd.Wait()
+}
+
+// restart starts a new `waybill serve` on the process's database with its
+// settings, and waits until it is ready; the crash tests kill, then restart.
+func (p *process) restart(t *testing.T) *process {
+	t.Helper()
+	return startServe(t, p.databaseURL, p.extraEnv...)
 }
 
 func (p *process) call(t *testing.T, method, path, key string, body any) (int, map[string]any) {
