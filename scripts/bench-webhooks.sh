@@ -1,92 +1,131 @@
 #!/usr/bin/env bash
-# Measures webhook delivery: deliveries per second to a local receiver across
-# 100 endpoints (10 organizations x 10), and the latency from a checkpoint
-# push to the first delivery attempt of the event it caused, on SQLite and on
-# PostgreSQL. Waybill runs as a separate process; the receiver is in the
-# `waybill bench webhooks` process. Writes a Markdown report to $1.
+# bench-webhooks.sh measures webhook delivery: deliveries per second to a
+# local receiver across 100 endpoints (10 organizations x 10), and the
+# latency from a checkpoint push to the first delivery attempt of the event
+# it caused, on SQLite and on PostgreSQL. Waybill runs as a separate process;
+# the receiver is in the `waybill bench webhooks` process. Writes a Markdown
+# report.
 #
-#   scripts/bench-webhooks.sh [docs/benchmarks/webhooks.md]
+#   scripts/bench-webhooks.sh [OUTPUT]      (default docs/benchmarks/webhooks.md)
 #
-# Env: BENCH_RATE (pushes/s, default 50), BENCH_DURATION (default 10s),
-# WAYBILL_BENCH_POSTGRES_URL (default the local test database),
-# BENCH_PROFILE_DIR (when set, a CPU profile of each engine's server during
-# the pushes is written there as webhooks-ENGINE.pprof, through
-# WAYBILL_PPROF_ADDR). WAYBILL_WEBHOOK_WORKERS and other WAYBILL_* settings
-# reach the server.
+# Environment:
+#   BENCH_RATE                   checkpoint pushes/s (default 50); each push
+#                                causes 10 deliveries
+#   BENCH_DURATION               how long to push (default 10s)
+#   BENCH_ENGINES                the engines to measure (default "sqlite postgres")
+#   BENCH_PROFILE_DIR            when set, a CPU profile of each engine's server
+#                                during the pushes and the first 5 s of the drain
+#                                is written there as webhooks-ENGINE.pprof
+#                                (through WAYBILL_PPROF_ADDR on BENCH_PPROF_PORT,
+#                                default 16060)
+#   WAYBILL_BENCH_POSTGRES_URL   PostgreSQL to use; a fresh schema is created
+#                                and dropped (default the local test database)
+#   WAYBILL_WEBHOOK_WORKERS and other WAYBILL_* settings reach the server.
+#
+# Needs go, curl, jq and psql. Everything runs on loopback.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-out="${1:-docs/benchmarks/webhooks.md}"
-rate="${BENCH_RATE:-50}"
-duration="${BENCH_DURATION:-10s}"
-pg="${WAYBILL_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
-tmp="$(mktemp -d)"
-schema="wbbench_$$"
-pid=""
-cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-  psql "$pg" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 
+cd "$(dirname "$0")/.."
+out=${1:-docs/benchmarks/webhooks.md}
+rate=${BENCH_RATE:-50}
+duration=${BENCH_DURATION:-10s}
+engines=${BENCH_ENGINES:-sqlite postgres}
+pg_url=${WAYBILL_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
+command_line="BENCH_RATE=$rate BENCH_DURATION=$duration scripts/bench-webhooks.sh${*:+ $*}"
+
+for tool in go curl jq psql; do
+	command -v "$tool" >/dev/null || { echo "bench-webhooks: $tool is required" >&2; exit 1; }
+done
+
+tmp=$(mktemp -d)
+pid=""
+schema=""
+bench_name=bench-webhooks
+# shellcheck source=scripts/lib/bench.sh
+. scripts/lib/bench.sh
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "bench-webhooks: building" >&2
 go build -o "$tmp/waybill" ./cmd/waybill
-load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+ticks=$(getconf CLK_TCK)
+
+# cpu_ticks: the user + system CPU ticks the server in $pid has used.
+cpu_ticks() {
+	# Fields 14 and 15 of /proc/PID/stat, counted after the command name,
+	# which is in parentheses and may hold spaces.
+	sed -E 's/^.*\) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }'
+}
+
 rows=()
-for engine in sqlite postgres; do
-  if [ "$engine" = sqlite ]; then
-    db="sqlite:$tmp/bench.db"
-  else
-    psql "$pg" -qc "CREATE SCHEMA $schema" >/dev/null
-    sep='?'; case "$pg" in *\?*) sep='&';; esac
-    db="${pg}${sep}search_path=$schema"
-  fi
-  export WAYBILL_DATABASE_URL="$db" WAYBILL_WEBHOOK_ALLOW_PRIVATE=true WAYBILL_LOG_LEVEL=warn
-  pprof=""
-  if [ -n "${BENCH_PROFILE_DIR:-}" ]; then
-    mkdir -p "$BENCH_PROFILE_DIR"
-    pprof="127.0.0.1:${BENCH_PPROF_PORT:-16060}"
-  fi
-  WAYBILL_PPROF_ADDR="$pprof" WAYBILL_ADDR=127.0.0.1:0 WAYBILL_ADDR_FILE="$tmp/addr" "$tmp/waybill" serve 2>"$tmp/serve-$engine.log" &
-  pid=$!
-  for _ in $(seq 1 200); do [ -s "$tmp/addr" ] && curl -sf "http://$(cat "$tmp/addr")/readyz" >/dev/null && break; sleep 0.05; done
-  url="http://$(cat "$tmp/addr")"
-  keys=""
-  for i in $(seq 1 10); do
-    key=$("$tmp/waybill" org create "bench-$engine-$i" | sed -E 's/.*"api_key":"([^"]+)".*/\1/')
-    keys="$keys${keys:+,}$key"
-  done
-  profiler=""
-  if [ -n "$pprof" ]; then
-    secs=$(( ${duration%s} + 5 )) # the pushes and the first seconds of the drain
-    curl -sf -o "$BENCH_PROFILE_DIR/webhooks-$engine.pprof" "http://$pprof/debug/pprof/profile?seconds=$secs" &
-    profiler=$!
-  fi
-  result=$("$tmp/waybill" bench webhooks --url "$url" --keys "$keys" --rate "$rate" --duration "$duration" --json)
-  [ -n "$profiler" ] && wait "$profiler"
-  echo "$engine: $result"
-  rows+=("$(printf '%s' "$result" | python3 -c '
-import json, sys
-r, e = json.load(sys.stdin), sys.argv[1]
-print("| %s | %d | %d | %d/%d | %.0f | %.1f | %.1f | %d |" % (e, r["endpoints"], r["events"], r["deliveries_received"],
-      r["deliveries_expected"], r["deliveries_per_second"], r["first_delivery_p50_ms"], r["first_delivery_p99_ms"], r["events_missing"]))' "$engine")")
-  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; rm -f "$tmp/addr"
+for engine in $engines; do
+	if [[ $engine == sqlite ]]; then
+		db="sqlite:$tmp/bench.db"
+	else
+		schema="wbbench_$$_$RANDOM"
+		psql -q -v ON_ERROR_STOP=1 "$pg_url" -c "CREATE SCHEMA $schema" >/dev/null
+		if [[ $pg_url == *\?* ]]; then db="$pg_url&search_path=$schema"; else db="$pg_url?search_path=$schema"; fi
+	fi
+	pprof=""
+	if [[ -n ${BENCH_PROFILE_DIR:-} ]]; then
+		mkdir -p "$BENCH_PROFILE_DIR"
+		pprof="127.0.0.1:${BENCH_PPROF_PORT:-16060}"
+	fi
+	rm -f "$tmp/addr"
+	WAYBILL_DATABASE_URL="$db" WAYBILL_WEBHOOK_ALLOW_PRIVATE=true WAYBILL_LOG_LEVEL=warn \
+		WAYBILL_PPROF_ADDR="$pprof" WAYBILL_ADDR=127.0.0.1:0 WAYBILL_ADDR_FILE="$tmp/addr" \
+		"$tmp/waybill" serve 2>>"$tmp/serve-$engine.log" &
+	pid=$!
+	wait_ready "$tmp/addr" /readyz || { cat "$tmp/serve-$engine.log" >&2; exit 1; }
+	keys=""
+	for i in $(seq 1 10); do
+		key=$(WAYBILL_DATABASE_URL="$db" "$tmp/waybill" org create "bench-$engine-$i" | jq -r .api_key)
+		keys="$keys${keys:+,}$key"
+	done
+	profiler=""
+	if [[ -n $pprof ]]; then
+		secs=$((${duration%s} + 5)) # the pushes and the first seconds of the drain
+		curl -sf -o "$BENCH_PROFILE_DIR/webhooks-$engine.pprof" "http://$pprof/debug/pprof/profile?seconds=$secs" &
+		profiler=$!
+	fi
+	cpu_before=$(cpu_ticks)
+	result=$("$tmp/waybill" bench webhooks --url "$base" --keys "$keys" --rate "$rate" --duration "$duration" --json)
+	cpu_after=$(cpu_ticks)
+	if [[ -n $profiler ]]; then wait "$profiler"; fi
+	# The server's CPU (user + system) over the whole run, pushes included,
+	# per delivery received.
+	cpu_us=$(jq -r --argjson t "$((cpu_after - cpu_before))" --argjson hz "$ticks" \
+		'if .deliveries_received > 0 then ($t / $hz * 1e6 / .deliveries_received | floor) else 0 end' <<<"$result")
+	echo "bench-webhooks: $engine: $result cpu_us_per_delivery=$cpu_us" >&2
+	rows+=("$(jq -r --arg e "$engine" --arg cpu "$cpu_us" \
+		'"| \($e) | \(.endpoints) | \(.events) | \(.deliveries_received)/\(.deliveries_expected) | \(.push_seconds * 10 | round / 10) | \(.deliveries_per_second | round) | \(.drain_deliveries_per_second | round) | \(.first_delivery_p50_ms * 10 | round / 10) | \(.first_delivery_p99_ms * 10 | round / 10) | \(.events_missing) | \($cpu) |"' <<<"$result")")
+	stop_server
+	if [[ -n $schema ]]; then
+		psql -q "$pg_url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null
+		schema=""
+	fi
 done
 
 {
-  echo "# Webhook delivery: throughput and push-to-delivery latency"
-  echo
-  echo "- Date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(go version | cut -d' ' -f3)"
-  echo "- Load average (1, 5, 15 min) before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shows here)"
-  echo "- Command: \`BENCH_RATE=$rate BENCH_DURATION=$duration scripts/bench-webhooks.sh\`"
-  echo "- 10 organizations x 10 endpoints on one loopback receiver; $rate checkpoint pushes/s for $duration, each changing"
-  echo "  one tracking's tag (one tracking_update event, delivered to the 10 endpoints of its organization)."
-  echo
-  echo "| engine | endpoints | events | deliveries | deliveries/s | push to first delivery p50 (ms) | p99 (ms) | events missing |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-  printf '%s\n' "${rows[@]}"
-  echo
-  echo "Deliveries/s is deliveries received over the time from the first push to the last delivery."
-  echo "The latency runs from just before the push request is sent to the first delivery of its event"
-  echo "reaching the receiver: commit, queue pick-up (River polls every 100 ms), signing and the POST."
-} > "$out"
-echo "wrote $out"
+	echo "# Webhook delivery: throughput and push-to-delivery latency"
+	echo
+	echo "- Date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(go version | cut -d' ' -f3)"
+	echo "- Load average (1, 5, 15 min) before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shows here)"
+	echo "- Command: \`$command_line\`"
+	echo "- 10 organizations x 10 endpoints on one loopback receiver; $rate checkpoint pushes/s for $duration, each changing"
+	echo "  one tracking's tag (one tracking_update event, delivered to the 10 endpoints of its organization)."
+	echo
+	echo "| engine | endpoints | events | deliveries | pushes took (s) | deliveries/s | drain deliveries/s | push to first delivery p50 (ms) | p99 (ms) | events missing | server CPU per delivery (µs) |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	printf '%s\n' "${rows[@]}"
+	echo
+	echo "Deliveries/s is deliveries received over the time from the first push to the last delivery."
+	echo "Drain deliveries/s counts only what arrived after the last push, over the time to the last"
+	echo "delivery: delivery alone, once the pushes stop (0 when no backlog was left)."
+	echo "The latency runs from just before the push request is sent to the first delivery of its event"
+	echo "reaching the receiver: commit, queue pick-up, signing and the POST. Server CPU per delivery is"
+	echo "the server's user + system time (/proc/PID/stat) over the whole run, pushes included, divided"
+	echo "by the deliveries."
+} >"$out"
+echo "bench-webhooks: wrote $out" >&2

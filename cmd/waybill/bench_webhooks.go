@@ -146,6 +146,9 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	wg.Wait()
 	pushEnd := time.Now()
+	mu.Lock()
+	receivedAtPushEnd := received
+	mu.Unlock()
 	wantDeliveries := len(sent) * *perOrg
 	for deadline := time.Now().Add(*drain); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		mu.Lock()
@@ -167,12 +170,19 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 	}
 	span := lastArrival.Sub(start)
+	// The rate after the last push: the backlog's drain, which measures
+	// delivery alone when the pushes outran it (0 when nothing was left).
+	drainRate := 0.0
+	if d := lastArrival.Sub(pushEnd); received > receivedAtPushEnd && d > 0 {
+		drainRate = float64(received-receivedAtPushEnd) / d.Seconds()
+	}
 	res := map[string]any{
 		"endpoints": endpoints, "organizations": len(orgKeys), "pushes": pushes, "failed_pushes": failed,
 		"events": len(sent), "deliveries_expected": wantDeliveries, "deliveries_received": received,
 		"events_missing": missing, "push_seconds": pushEnd.Sub(start).Seconds(), "span_seconds": span.Seconds(),
-		"deliveries_per_second": float64(received) / span.Seconds(),
-		"first_delivery_p50_ms": millis(lat.Percentile(50)), "first_delivery_p99_ms": millis(lat.Percentile(99)),
+		"deliveries_per_second": float64(received) / span.Seconds(), "drain_deliveries": received - receivedAtPushEnd,
+		"drain_deliveries_per_second": drainRate,
+		"first_delivery_p50_ms":       millis(lat.Percentile(50)), "first_delivery_p99_ms": millis(lat.Percentile(99)),
 		"first_delivery_max_ms": millis(lat.Max()),
 	}
 	if *jsonOut {
