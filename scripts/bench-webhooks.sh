@@ -102,7 +102,7 @@ for engine in $engines; do
 		'"| \($e) | \(.endpoints) | \(.events) | \(.deliveries_received)/\(.deliveries_expected) | \(.push_seconds * 10 | round / 10) | \(.deliveries_per_second | round) | \(.drain_deliveries_per_second | round) | \(.first_delivery_p50_ms * 10 | round / 10) | \(.first_delivery_p99_ms * 10 | round / 10) | \(.events_missing) | \($cpu) |"' <<<"$result")")
 	stop_server
 	if [[ -n $schema ]]; then
-		psql -q "$pg_url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null
+		PGOPTIONS=--client-min-messages=warning psql -q "$pg_url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null
 		schema=""
 	fi
 done

@@ -158,7 +158,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	deliverer := &webhook.Deliverer{
 		Service: webhooks, Renderer: webhookPayloads{AfterShip: aftership.Payloads{PublicURL: cfg.PublicURL}, Onport: onportParts.Payloads,
 			Tracker: trackerapi.Payloads{PublicURL: cfg.PublicURL}},
-		Schedule: schedule, Snooze: queue.Snooze,
+		Schedule: schedule, Snooze: queue.Snooze, GroupCommit: trackings.GroupCommit,
 		Logger: logger.With("component", "webhooks"),
 		Client: webhook.NewClient(webhook.ClientOptions{TotalTimeout: cfg.WebhookTimeout, AllowPrivate: cfg.WebhookAllowPrivate,
 			IdleConns: max(cfg.WebhookWorkers, webhook.DefaultIdleConns)}),

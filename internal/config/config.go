@@ -105,7 +105,7 @@ func Default() Config {
 		RateLimitLegacy: 10,
 		RateLimitScale:  1,
 		Workers:         20,
-		WebhookWorkers:  50,
+		WebhookWorkers:  400,
 		InboundWorkers:  4,
 		WebhookTimeout:  15 * time.Second,
 		SandboxStep:     time.Minute,

@@ -28,6 +28,13 @@ const (
 // QueueWebhooks is the queue of webhook deliveries.
 const QueueWebhooks = "webhooks"
 
+// webhookFetchCooldown is the least time between two fetches of the
+// webhooks queue. River fetches again when a job finishes after a fetch
+// that filled every free worker, but no sooner than the cooldown; with
+// deliveries of a few milliseconds each, the default 50 ms (at most the
+// workers' number of jobs per 50 ms) was what bounded their rate.
+const webhookFetchCooldown = 20 * time.Millisecond
+
 // QueueNotifications is the queue of customer notifications (email, SMS).
 const QueueNotifications = "notifications"
 
@@ -112,7 +119,7 @@ func New(db *sql.DB, opts Options, h Handlers) (*Queue, error) {
 		// receivers never hold up polls and sweeps (and the reverse).
 		cfg.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: max(opts.Workers, 1)},
-			QueueWebhooks:      {MaxWorkers: max(opts.WebhookWorkers, 1)},
+			QueueWebhooks:      {MaxWorkers: max(opts.WebhookWorkers, 1), FetchCooldown: min(opts.PollInterval, webhookFetchCooldown)},
 			QueueNotifications: {MaxWorkers: cmp.Or(opts.NotifyWorkers, 10)},
 			QueueOnport:        {MaxWorkers: cmp.Or(opts.OnportWorkers, 4)},
 		}

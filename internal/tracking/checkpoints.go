@@ -63,7 +63,10 @@ func (s *Service) PushCheckpoints(ctx context.Context, orgID int64, in PushInput
 	}
 
 	var res PushResult
-	err := s.Store.WithTx(ctx, func(tx *store.Tx) error {
+	// Committed with other writes of the moment when there is a group
+	// committer (SQLite): a push then waits for the one writer connection
+	// in one queue, in turn, instead of each racing for it.
+	err := s.writeTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		t, err := tx.TrackingByNumberForUpdate(ctx, orgID, slug, number)
 		if waybill.ErrorCode(err) == waybill.ENOTFOUND {
 			t = s.newTracking(orgID, slug, number, "push", now)

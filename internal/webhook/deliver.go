@@ -32,6 +32,10 @@ type Deliverer struct {
 	// PerEndpoint bounds attempts in flight to one endpoint from this
 	// process, so that a slow endpoint cannot take every worker; 8 when 0.
 	PerEndpoint int
+	// GroupCommit, when set, commits the attempts' records with the other
+	// writes it groups (SQLite: one writer connection, one fsync for
+	// many); when nil each group of records has a transaction of its own.
+	GroupCommit *store.GroupCommitter
 	// Snooze is returned when an endpoint stays at its limit; the queue
 	// runs the job again a little later. It must be set by the caller.
 	Snooze func(d time.Duration) error
@@ -39,6 +43,32 @@ type Deliverer struct {
 	mu    sync.Mutex
 	slots map[int64]chan struct{}
 	group groupCommit
+	reads chan struct{} // bounds the deliveries read at once; see readDelivery
+}
+
+// maxReads bounds the attempts reading their delivery at once. Hundreds of
+// workers each holding a database connection for their read took the
+// whole PostgreSQL pool (32) from the pushes and API requests, which then
+// queued behind them; a read takes a connection for one round trip, so a
+// few connections serve every worker.
+const maxReads = 8
+
+// readDelivery loads a delivery with its event and endpoint, at most
+// maxReads at once.
+func (d *Deliverer) readDelivery(ctx context.Context, orgID, deliveryID int64) (store.Delivery, error) {
+	d.mu.Lock()
+	if d.reads == nil {
+		d.reads = make(chan struct{}, maxReads)
+	}
+	reads := d.reads
+	d.mu.Unlock()
+	select {
+	case reads <- struct{}{}:
+	case <-ctx.Done():
+		return store.Delivery{}, ctx.Err()
+	}
+	defer func() { <-reads }()
+	return d.Service.Store.Read().Delivery(ctx, orgID, deliveryID)
 }
 
 // slotWait is how long an attempt waits for a free slot of its endpoint
@@ -92,8 +122,7 @@ func (d *Deliverer) release(endpointSeq int64) { <-d.slot(endpointSeq) }
 // an excerpt of the response; a failure schedules the next attempt, and a
 // 410 or five days of failure disable the endpoint.
 func (d *Deliverer) Deliver(ctx context.Context, orgID, deliveryID int64, attempt int) error {
-	st := d.Service.Store
-	del, err := st.Read().Delivery(ctx, orgID, deliveryID)
+	del, err := d.readDelivery(ctx, orgID, deliveryID)
 	if waybill.ErrorCode(err) == waybill.ENOTFOUND {
 		return nil
 	} else if err != nil {

@@ -42,8 +42,14 @@ func (f *finishedAttempt) record() waybill.DeliveryAttempt {
 // maxGroup bounds the attempts recorded by one transaction.
 const maxGroup = 512
 
-// groupCommit records attempts that finish at about the same time in one
+// groupCommit records attempts that finish at about the same time with one
+// write: two statements for all of them (FinishAttempts), in one
 // transaction, with one fsync (SQLite) or WAL flush (PostgreSQL) for all.
+// On SQLite that transaction is itself one item of the store's
+// GroupCommitter (Deliverer.GroupCommit), so the attempts' records share
+// the fsync of the pushes and creates of the moment and take their turn on
+// the one writer connection with them, rather than racing each of them for
+// it.
 // The first attempt to arrive leads: it commits every attempt waiting then,
 // its own included, while the attempts arriving meanwhile queue for the
 // next commit, which the first of them leads. So a commit never waits for
@@ -103,7 +109,7 @@ const commitTimeout = 30 * time.Second
 func (d *Deliverer) recordBatch(ctx context.Context, batch []*finishedAttempt) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 	defer cancel()
-	err := d.Service.Store.WithTx(ctx, func(tx *store.Tx) error { return d.recordIn(ctx, tx, batch) })
+	err := d.writeTx(ctx, func(ctx context.Context, tx *store.Tx) error { return d.recordIn(ctx, tx, batch) })
 	if err == nil || len(batch) == 1 {
 		for _, f := range batch {
 			f.err = err
@@ -111,8 +117,18 @@ func (d *Deliverer) recordBatch(ctx context.Context, batch []*finishedAttempt) {
 		return
 	}
 	for _, f := range batch {
-		f.err = d.Service.Store.WithTx(ctx, func(tx *store.Tx) error { return d.recordIn(ctx, tx, []*finishedAttempt{f}) })
+		f.err = d.writeTx(ctx, func(ctx context.Context, tx *store.Tx) error { return d.recordIn(ctx, tx, []*finishedAttempt{f}) })
 	}
+}
+
+// writeTx runs fn in the transaction of the group committer when there is
+// one (SQLite), shared with the pushes and creates committing meanwhile,
+// else in a transaction of its own (Store.InTx's contract either way).
+func (d *Deliverer) writeTx(ctx context.Context, fn func(ctx context.Context, tx *store.Tx) error) error {
+	if d.GroupCommit != nil {
+		return d.GroupCommit.InTx(ctx, fn)
+	}
+	return d.Service.Store.InTx(ctx, fn)
 }
 
 // recordIn writes the attempts of batch in tx, in order, as if each had
