@@ -89,6 +89,32 @@ func (t *AuthThrottle) Authenticate(w http.ResponseWriter, r *http.Request, auth
 	}
 }
 
+// Refusal returns the refusal Authenticate would give the request's
+// address now that its budget is spent (ERATELIMIT, with Retry-After set
+// on w), or nil. It holds no unit and waits for no check: it is for a
+// request that authenticates from memory, with a key that authenticated
+// before, which cannot fail and so cannot spend the budget, but which an
+// address that has spent it must not get through either.
+func (t *AuthThrottle) Refusal(w http.ResponseWriter, r *http.Request) error {
+	if t == nil {
+		return nil
+	}
+	key := ClientKey(r)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	lim := t.budgets.bucket(key, now)
+	if lim == nil {
+		return nil
+	}
+	if free := lim.TokensAt(now); free < 1 {
+		secs := int(math.Ceil((1 - free) / float64(lim.Limit())))
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		return waybill.Errorf(waybill.ERATELIMIT, "Too many failed authentications from your address; retry in %d seconds.", secs)
+	}
+	return nil
+}
+
 // run runs an admitted check and settles it, panics included.
 func (t *AuthThrottle) run(key string, authenticate func() error) (err error) {
 	defer func() { t.settle(key, waybill.ErrorCode(err) == waybill.EUNAUTHORIZED) }()

@@ -59,6 +59,7 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 
 	// Trackings: by id, by number, locked, updated, swept, listed.
 	run("Tracking", func() error { _, err := r.Tracking(ctx, org.ID, tr.ID); return err })
+	run("TrackingAtKeyGeneration", func() error { _, _, err := r.TrackingAtKeyGeneration(ctx, org.ID, tr.ID); return err })
 	run("TrackingByNumber", func() error { _, err := r.TrackingByNumber(ctx, org.ID, "ups", tr.TrackingNumber); return err })
 	run("TrackingForUpdate", func() error { _, err := w.TrackingForUpdate(ctx, org.ID, tr.ID); return err })
 	run("TrackingByNumberForUpdate", func() error {

@@ -99,6 +99,34 @@ func (q *Queries) Tracking(ctx context.Context, orgID int64, id string) (waybill
 	return t, err
 }
 
+// TrackingAtKeyGeneration is Tracking together with the API key generation
+// (APIKeyGeneration), read in the same statement and so in the same
+// snapshot: a request whose key authenticated under that generation may
+// be served the tracking as if it had read the generation first, in one
+// round trip instead of two. A tracking that does not exist gives
+// ENOTFOUND and no generation.
+func (q *Queries) TrackingAtKeyGeneration(ctx context.Context, orgID int64, id string) (waybill.Tracking, int64, error) {
+	var gen int64
+	row := q.q.QueryRowContext(ctx, `SELECT (SELECT generation FROM api_key_generation WHERE id = 1), `+trackingColumns+`
+		FROM trackings WHERE org_id = $1 AND public_id = $2`, orgID, id)
+	t, _, err := scanTracking(leadingColumn{row: row, dest: &gen})
+	if err != nil {
+		return waybill.Tracking{}, 0, err
+	}
+	return t, gen, nil
+}
+
+// leadingColumn scans a row whose first column goes to dest and the rest
+// where a scanner of the row without it would put them.
+type leadingColumn struct {
+	row  scanner
+	dest any
+}
+
+func (l leadingColumn) Scan(dest ...any) error {
+	return l.row.Scan(append([]any{l.dest}, dest...)...)
+}
+
 // TrackingByNumber returns the organization's tracking with that courier and
 // number, or ENOTFOUND.
 func (q *Queries) TrackingByNumber(ctx context.Context, orgID int64, slug, number string) (waybill.Tracking, error) {

@@ -65,3 +65,17 @@ func (c *keyCache) put(h [sha256.Size]byte, gen int64, org waybill.Organization,
 	}
 	c.entries[h] = cachedKey{org: org, until: now.Add(keyCacheTTL)}
 }
+
+// claim returns the organization of the key with hash h and the
+// generation the cache holds, when the key authenticated under it within
+// the TTL. Unlike get it reads no generation: the caller must confirm gen
+// (Service.CachedKey).
+func (c *keyCache) claim(h [sha256.Size]byte, now time.Time) (waybill.Organization, int64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[h]
+	if !ok || now.After(e.until) {
+		return waybill.Organization{}, 0, false
+	}
+	return e.org, c.gen, true
+}

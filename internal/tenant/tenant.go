@@ -111,6 +111,26 @@ func (s *Service) Authenticate(ctx context.Context, key string) (waybill.Organiz
 	return org, nil
 }
 
+// CachedKey returns, from memory alone, the organization that key
+// authenticated as and the key generation it authenticated under, when
+// Authenticate remembers it (within its TTL). That is a claim, not an
+// authentication: it holds only while the generation is still gen. A
+// caller may serve the request with it only from a read that also read
+// the generation in the same snapshot (store.Queries.TrackingAtKeyGeneration)
+// and found gen, and then calls Confirmed; otherwise it calls Authenticate.
+// A revocation committed before the request arrived has moved the
+// generation on, so such a read cannot find gen.
+func (s *Service) CachedKey(key string) (org waybill.Organization, gen int64, ok bool) {
+	return s.keys.claim(sha256.Sum256([]byte(key)), time.Now())
+}
+
+// Confirmed records that a request was served for org after CachedKey's
+// claim was confirmed, as Authenticate records it (the request log's
+// organization).
+func (s *Service) Confirmed(ctx context.Context, org waybill.Organization) {
+	reqlog.NoteOrg(ctx, org.ID)
+}
+
 // ListOrgs returns every organization with its number of keys.
 func (s *Service) ListOrgs(ctx context.Context) ([]store.OrgSummary, error) {
 	return s.Store.Read().ListOrgs(ctx)

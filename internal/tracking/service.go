@@ -94,6 +94,17 @@ func (s *Service) Get(ctx context.Context, orgID int64, id string) (waybill.Trac
 	return s.Store.Read().Tracking(ctx, orgID, id)
 }
 
+// GetAtKeyGeneration is Get together with the API key generation read in
+// the same snapshot (store.Queries.TrackingAtKeyGeneration), for a face
+// that confirms a key remembered in memory with that generation instead
+// of reading it first (tenant.Service.CachedKey).
+func (s *Service) GetAtKeyGeneration(ctx context.Context, orgID int64, id string) (waybill.Tracking, int64, error) {
+	if !validID(id) {
+		return waybill.Tracking{}, 0, waybill.Errorf(waybill.ENOTFOUND, "Tracking does not exist.")
+	}
+	return s.Store.Read().TrackingAtKeyGeneration(ctx, orgID, id)
+}
+
 // GetByNumber returns the organization's tracking with that courier and
 // number (normalized first), or ENOTFOUND.
 func (s *Service) GetByNumber(ctx context.Context, orgID int64, slug, number string) (waybill.Tracking, error) {

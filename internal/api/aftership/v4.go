@@ -19,11 +19,22 @@ func (a *API) v4(h handler) http.HandlerFunc {
 	return a.guard(v4Headers, "v4", a.LegacyRate, a.writeErrorV4, h)
 }
 
+// v4Read guards a legacy read that may confirm a remembered key itself
+// (authorizeRead); h serves it otherwise.
+func (a *API) v4Read(fast readHandler, h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := a.authorizeRead(w, r, v4Headers, "v4", a.LegacyRate, fast, h); err != nil {
+			a.writeErrorV4(w, r, err)
+		}
+	}
+}
+
 func (a *API) registerV4(mux *http.ServeMux) {
 	mux.HandleFunc("POST /v4/trackings", a.v4(a.createV4))
 	mux.HandleFunc("GET /v4/trackings", a.v4(a.listV4))
+	mux.HandleFunc("GET /v4/trackings/{id}", a.v4Read(a.getV4ByIDAtKeyGeneration, a.getV4))
+	mux.HandleFunc("GET /v4/trackings/{slug}/{number}", a.v4(a.getV4))
 	for _, p := range []string{"/v4/trackings/{id}", "/v4/trackings/{slug}/{number}"} {
-		mux.HandleFunc("GET "+p, a.v4(a.getV4))
 		mux.HandleFunc("PUT "+p, a.v4(a.updateV4))
 		mux.HandleFunc("DELETE "+p, a.v4(a.deleteV4))
 		mux.HandleFunc("POST "+p+"/retrack", a.v4(a.retrackV4))
@@ -124,6 +135,17 @@ func (a *API) getV4(w http.ResponseWriter, r *http.Request, org waybill.Organiza
 	}
 	writeOK(w, map[string]any{"tracking": selectFields(renderTrackingV4(t), r.URL.Query().Get("fields"))})
 	return nil
+}
+
+// getV4ByIDAtKeyGeneration is getV4 by id for a remembered key: one read
+// of the tracking and the key generation (readHandler).
+func (a *API) getV4ByIDAtKeyGeneration(w http.ResponseWriter, r *http.Request, org waybill.Organization, gen int64) bool {
+	t, readGen, err := a.Trackings.GetAtKeyGeneration(r.Context(), org.ID, r.PathValue("id"))
+	if err != nil || readGen != gen {
+		return false
+	}
+	writeOK(w, map[string]any{"tracking": selectFields(renderTrackingV4(t), r.URL.Query().Get("fields"))})
+	return true
 }
 
 func (a *API) updateV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
