@@ -56,6 +56,18 @@ func TestBenchSeed(t *testing.T) {
 					t.Errorf("%s: %d rows, want %d", table, n, want)
 				}
 			}
+			if engine == store.Postgres {
+				// The seed vacuums, as autovacuum would have, so that counts
+				// of an organization's trackings read the index only.
+				var visible int
+				if err := st.Writer().QueryRowContext(t.Context(),
+					"SELECT relallvisible FROM pg_class WHERE oid = 'trackings'::regclass").Scan(&visible); err != nil {
+					t.Fatal(err)
+				}
+				if visible == 0 {
+					t.Error("trackings: no page is marked all-visible after the seed: it did not vacuum")
+				}
+			}
 			st.Close()
 
 			if _, err := seed(); err == nil || !strings.Contains(exitStderr(err), "exists already") {

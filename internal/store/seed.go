@@ -195,8 +195,13 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions) (SeedResult, error) 
 				`SELECT setval(pg_get_serial_sequence('%[1]s', 'id'), GREATEST((SELECT MAX(id) FROM %[1]s), 1))`, t.name)); err != nil {
 				return res, fmt.Errorf("seed: move the keys of %s: %w", t.name, err)
 			}
-			if _, err := s.writer.ExecContext(ctx, "ANALYZE "+t.name); err != nil {
-				return res, fmt.Errorf("seed: analyze %s: %w", t.name, err)
+			// VACUUM as well as ANALYZE: it sets the visibility map, as
+			// autovacuum does on a database that has been running, so that
+			// a count of an organization's trackings reads its index only.
+			// Without it that count read a heap page per tracking (9,172 pages,
+			// 2.6 s, for 10,000 trackings of one organization out of a million).
+			if _, err := s.writer.ExecContext(ctx, "VACUUM (ANALYZE) "+t.name); err != nil {
+				return res, fmt.Errorf("seed: vacuum %s: %w", t.name, err)
 			}
 		}
 	} else if _, err := s.writer.ExecContext(ctx, "ANALYZE"); err != nil {
