@@ -12,13 +12,14 @@ import (
 	"github.com/waybillhq/waybill"
 )
 
-// The queries of this file write or read many rows of one table in one
-// statement whose text does not depend on the number of rows: the rows
-// travel as arrays (PostgreSQL: unnest) or as one JSON array (SQLite:
-// json_each). One statement per table, whatever the batch's size, is what
-// lets the inbound processor create a turn's new sales in a handful of round
-// trips; constant text keeps SQLite's statement cache and pgx's from
-// filling with one shape per row count.
+// The queries of this file write or read many rows of one table at once.
+// On PostgreSQL each is one statement whose text does not depend on the
+// number of rows: the rows travel as arrays (unnest), so that the inbound
+// processor creates a turn's new sales in a handful of round trips, and
+// pgx's statement cache does not fill with one shape per row count. On
+// SQLite, where a statement is a call within the process, writes are
+// prepared single-row statements and lists travel as one JSON array
+// (json_each).
 
 // bulkColumn is a column of a bulk insert: its name and its PostgreSQL
 // array type ("bigint" or "text").
@@ -26,36 +27,20 @@ type bulkColumn struct {
 	name, pgType string
 }
 
-// bulkInsertSQL returns the statement that inserts the rows of its
-// arguments (see bulkArgs) into table's columns.
-func (q *Queries) bulkInsertSQL(table string, cols []bulkColumn, suffix string) string {
+// bulkInsertSQL returns the PostgreSQL statement that inserts the rows of
+// its arguments (see bulkArgs) into table's columns.
+func bulkInsertSQL(table string, cols []bulkColumn, suffix string) string {
 	var names, sel []string
 	for i, c := range cols {
 		names = append(names, c.name)
-		if q.engine == Postgres {
-			sel = append(sel, fmt.Sprintf("$%d::%s[]", i+1, c.pgType))
-		} else {
-			sel = append(sel, fmt.Sprintf("value ->> %d", i))
-		}
+		sel = append(sel, fmt.Sprintf("$%d::%s[]", i+1, c.pgType))
 	}
-	if q.engine == Postgres {
-		return "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") SELECT * FROM unnest(" + strings.Join(sel, ", ") + ")" + suffix
-	}
-	// "WHERE true" keeps SQLite from reading an ON CONFLICT suffix as a join's.
-	return "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") SELECT " + strings.Join(sel, ", ") + " FROM json_each($1) WHERE true" + suffix
+	return "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") SELECT * FROM unnest(" + strings.Join(sel, ", ") + ")" + suffix
 }
 
 // bulkArgs turns rows (each a value per column: int64 or string) into the
-// arguments of bulkInsertSQL's statement: one typed array per column on
-// PostgreSQL, one JSON array of rows on SQLite.
-func (q *Queries) bulkArgs(cols []bulkColumn, rows [][]any) ([]any, error) {
-	if q.engine != Postgres {
-		b, err := json.Marshal(rows)
-		if err != nil {
-			return nil, fmt.Errorf("encode rows: %w", err)
-		}
-		return []any{string(b)}, nil
-	}
+// arguments of bulkInsertSQL's statement: one typed array per column.
+func bulkArgs(cols []bulkColumn, rows [][]any) []any {
 	args := make([]any, len(cols))
 	for i, c := range cols {
 		switch c.pgType {
@@ -73,7 +58,7 @@ func (q *Queries) bulkArgs(cols []bulkColumn, rows [][]any) ([]any, error) {
 			args[i] = col
 		}
 	}
-	return args, nil
+	return args
 }
 
 // bulkInsert inserts rows into table and returns how many it inserted.
@@ -81,17 +66,43 @@ func (q *Queries) bulkInsert(ctx context.Context, table string, cols []bulkColum
 	if len(rows) == 0 {
 		return 0, nil
 	}
-	args, err := q.bulkArgs(cols, rows)
-	if err != nil {
-		return 0, fmt.Errorf("insert %s: %w", table, err)
+	if q.engine != Postgres {
+		return q.insertRows(ctx, table, cols, rows, suffix)
 	}
-	res, err := q.q.ExecContext(ctx, q.bulkInsertSQL(table, cols, suffix), args...)
+	res, err := q.q.ExecContext(ctx, bulkInsertSQL(table, cols, suffix), bulkArgs(cols, rows)...)
 	if err != nil {
 		return 0, fmt.Errorf("insert %s: %w", table, err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
 		return 0, fmt.Errorf("insert %s: %w", table, err)
+	}
+	return n, nil
+}
+
+// insertRows is bulkInsert for SQLite: one prepared single-row INSERT per
+// row. Each is a call into the same process, and reading the rows out of
+// one JSON document (json_each) cost more CPU than the calls: SQLite
+// parsed every document column twice.
+func (q *Queries) insertRows(ctx context.Context, table string, cols []bulkColumn, rows [][]any, suffix string) (int64, error) {
+	names := make([]string, len(cols))
+	marks := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.name
+		marks[i] = fmt.Sprintf("$%d", i+1)
+	}
+	query := "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ")" + suffix
+	var n int64
+	for _, r := range rows {
+		res, err := q.q.ExecContext(ctx, query, r...)
+		if err != nil {
+			return n, fmt.Errorf("insert %s: %w", table, err)
+		}
+		k, err := res.RowsAffected()
+		if err != nil {
+			return n, fmt.Errorf("insert %s: %w", table, err)
+		}
+		n += k
 	}
 	return n, nil
 }
