@@ -46,37 +46,57 @@ func (q *Queries) InsertDelivery(ctx context.Context, orgID, eventSeq, endpointS
 // with one statement, and returns the deliveries' keys (in no particular
 // order), for the jobs that carry them out.
 func (q *Queries) InsertDeliveries(ctx context.Context, orgID, eventSeq int64, endpoints []int64, now time.Time) ([]int64, error) {
-	if len(endpoints) == 0 {
-		return nil, nil
-	}
-	var sb strings.Builder
-	sb.WriteString(`INSERT INTO deliveries (org_id, event_id, endpoint_id, status, created_at, updated_at) VALUES `)
-	args := []any{orgID, eventSeq, DeliveryPending, toMicros(now)}
-	for i, ep := range endpoints {
-		if i > 0 {
-			sb.WriteString(", ")
+	return q.insertDeliveries(ctx, orgID, len(endpoints), func(i int) (int64, int64) { return eventSeq, endpoints[i] }, now)
+}
+
+// InsertEventDeliveries records that each of events must reach one
+// endpoint (a replay), with one statement per 1,000 events, and returns
+// the deliveries' keys (in no particular order).
+func (q *Queries) InsertEventDeliveries(ctx context.Context, orgID, endpointSeq int64, events []int64, now time.Time) ([]int64, error) {
+	return q.insertDeliveries(ctx, orgID, len(events), func(i int) (int64, int64) { return events[i], endpointSeq }, now)
+}
+
+// insertDeliveries inserts n pending deliveries, the i-th of event and
+// endpoint pair(i), in statements of at most 1,000 rows.
+func (q *Queries) insertDeliveries(ctx context.Context, orgID int64, n int, pair func(i int) (event, endpoint int64), now time.Time) ([]int64, error) {
+	const rowsPerStatement = 1000
+	ids := make([]int64, 0, n)
+	for from := 0; from < n; from += rowsPerStatement {
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO deliveries (org_id, event_id, endpoint_id, status, created_at, updated_at) VALUES `)
+		args := []any{orgID, DeliveryPending, toMicros(now)}
+		for i := from; i < min(n, from+rowsPerStatement); i++ {
+			if i > from {
+				sb.WriteString(", ")
+			}
+			event, endpoint := pair(i)
+			args = append(args, event, endpoint)
+			fmt.Fprintf(&sb, "($1, $%d, $%d, $2, $3, $3)", len(args)-1, len(args))
 		}
-		args = append(args, ep)
-		fmt.Fprintf(&sb, "($1, $2, $%d, $3, $4, $4)", len(args))
+		sb.WriteString(` RETURNING id`)
+		var err error
+		if ids, err = q.appendIDs(ctx, ids, sb.String(), args...); err != nil {
+			return nil, fmt.Errorf("insert deliveries: %w", err)
+		}
 	}
-	sb.WriteString(` RETURNING id`)
-	rows, err := q.q.QueryContext(ctx, sb.String(), args...)
+	return ids, nil
+}
+
+// appendIDs runs query and appends the id of each row it returns to ids.
+func (q *Queries) appendIDs(ctx context.Context, ids []int64, query string, args ...any) ([]int64, error) {
+	rows, err := q.q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("insert deliveries: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
-	ids := make([]int64, 0, len(endpoints))
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("insert deliveries: %w", err)
+			return nil, err
 		}
 		ids = append(ids, id)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("insert deliveries: %w", err)
-	}
-	return ids, nil
+	return ids, rows.Err()
 }
 
 // deliveryQuery reads a delivery with its event and endpoint in one

@@ -122,17 +122,22 @@ func (s *Service) ReplayRange(ctx context.Context, orgID int64, endpointID strin
 		if err != nil {
 			return err
 		}
-		now := s.now()
+		var received []int64
 		for i, e := range events {
-			if !ep.Receives(e) {
-				continue
+			if ep.Receives(e) {
+				received = append(received, seqs[i])
 			}
-			if err := s.enqueue(ctx, tx, orgID, seqs[i], epSeq, now); err != nil {
-				return err
-			}
-			n++
 		}
-		return nil
+		if len(received) == 0 {
+			return nil
+		}
+		now := s.now()
+		ids, err := tx.InsertEventDeliveries(ctx, orgID, epSeq, received, now)
+		if err != nil {
+			return err
+		}
+		n = len(ids)
+		return s.Queue.EnqueueDeliveries(ctx, tx.SQL(), orgID, ids, now)
 	})
 	return n, err
 }
