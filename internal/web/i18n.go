@@ -396,6 +396,16 @@ var subtagNames = map[string]map[string]string{
 // localizer renders fixed strings, statuses and times in one language.
 type localizer struct{ lang string }
 
+// Text is T without arguments, for the templates: a template's call of a
+// variadic method builds its argument slice by reflection on every call,
+// and most texts of a page take no argument.
+func (l localizer) Text(key string) string {
+	if s, ok := catalog[l.lang][key]; ok {
+		return s
+	}
+	return catalog["en"][key]
+}
+
 func (l localizer) T(key string, args ...any) string {
 	s, ok := catalog[l.lang][key]
 	if !ok {
