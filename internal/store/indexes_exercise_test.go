@@ -61,6 +61,14 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	run("Tracking", func() error { _, err := r.Tracking(ctx, org.ID, tr.ID); return err })
 	run("TrackingAtKeyGeneration", func() error { _, _, err := r.TrackingAtKeyGeneration(ctx, org.ID, tr.ID); return err })
 	run("TrackingByNumber", func() error { _, err := r.TrackingByNumber(ctx, org.ID, "ups", tr.TrackingNumber); return err })
+	run("TrackingsByNumbers", func() error {
+		_, err := r.TrackingsByNumbers(ctx, org.ID, []store.TrackingKey{{Slug: "ups", Number: tr.TrackingNumber}, {Slug: "dhl", Number: "1234567890"}})
+		return err
+	})
+	run("InsertTrackings", func() error {
+		_, err := w.InsertTrackings(ctx, []*waybill.Tracking{tr, newTracking(org.ID, "dhl", "9234567890")})
+		return err
+	})
 	run("TrackingForUpdate", func() error { _, err := w.TrackingForUpdate(ctx, org.ID, tr.ID); return err })
 	run("TrackingByNumberForUpdate", func() error {
 		_, err := w.TrackingByNumberForUpdate(ctx, org.ID, "ups", tr.TrackingNumber)

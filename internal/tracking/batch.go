@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -103,22 +104,46 @@ func (s *Service) CreateBatch(ctx context.Context, orgID int64, rows []CreateInp
 
 	inserted := make([]BatchResult, len(rows))
 	err = s.Store.WithTx(ctx, func(tx *store.Tx) error {
-		polls := make([]queue.Poll, 0, len(pending))
-		for _, i := range pending {
+		// The rows in one multi-row insert (on PostgreSQL; see
+		// store.InsertTrackings), and the ones that conflicted read back in
+		// one query: a round trip per row was most of an import's time on
+		// PostgreSQL.
+		ts := make([]*waybill.Tracking, len(pending))
+		for k, i := range pending {
 			t := results[i].Tracking
-			err := tx.InsertTracking(ctx, &t)
-			if waybill.ErrorReason(err) == waybill.ReasonTrackingExists {
-				existing, err := tx.TrackingByNumber(ctx, orgID, t.Slug, t.TrackingNumber)
-				if err != nil {
-					return err
-				}
-				inserted[i] = BatchResult{Outcome: BatchExists, Tracking: existing}
+			ts[k] = &t
+		}
+		ok, err := tx.InsertTrackings(ctx, ts)
+		if err != nil {
+			return err
+		}
+		var conflicted []store.TrackingKey
+		polls := make([]queue.Poll, 0, len(pending))
+		for k, i := range pending {
+			t := *ts[k]
+			if !ok[k] {
+				conflicted = append(conflicted, store.TrackingKey{Slug: t.Slug, Number: t.TrackingNumber})
 				continue
-			} else if err != nil {
-				return err
 			}
 			polls = append(polls, queue.Poll{OrgID: orgID, TrackingID: t.ID, Due: t.NextPollAt})
 			inserted[i] = BatchResult{Outcome: BatchCreated, Tracking: t}
+		}
+		existing, err := tx.TrackingsByNumbers(ctx, orgID, conflicted)
+		if err != nil {
+			return err
+		}
+		for k, i := range pending {
+			if ok[k] {
+				continue
+			}
+			key := store.TrackingKey{Slug: ts[k].Slug, Number: ts[k].TrackingNumber}
+			e, found := existing[key]
+			if !found {
+				// Conflicted, yet not there: only a delete between the two
+				// statements does that. The batch can be sent again.
+				return fmt.Errorf("tracking %s/%s conflicted on insert but was not found after", key.Slug, key.Number)
+			}
+			inserted[i] = BatchResult{Outcome: BatchExists, Tracking: e}
 		}
 		// The first polls in one batched insert: one job insert per row
 		// was half of an import's round trips on PostgreSQL.
