@@ -49,6 +49,17 @@ func (q *Queries) InsertDeliveries(ctx context.Context, orgID, eventSeq int64, e
 	return q.insertDeliveries(ctx, orgID, len(endpoints), func(i int) (int64, int64) { return eventSeq, endpoints[i] }, now)
 }
 
+// InsertPairDeliveries records that the i-th of events must reach the
+// i-th of endpoints (a run of events, each to the endpoints that receive
+// it), with one statement per 1,000 deliveries, and returns the
+// deliveries' keys (in no particular order).
+func (q *Queries) InsertPairDeliveries(ctx context.Context, orgID int64, events, endpoints []int64, now time.Time) ([]int64, error) {
+	if len(events) != len(endpoints) {
+		return nil, fmt.Errorf("insert deliveries: %d events for %d endpoints", len(events), len(endpoints))
+	}
+	return q.insertDeliveries(ctx, orgID, len(events), func(i int) (int64, int64) { return events[i], endpoints[i] }, now)
+}
+
 // InsertEventDeliveries records that each of events must reach one
 // endpoint (a replay), with one statement per 1,000 events, and returns
 // the deliveries' keys (in no particular order).

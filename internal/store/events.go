@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/waybillhq/waybill"
@@ -38,6 +39,76 @@ func (q *Queries) InsertEvent(ctx context.Context, e *waybill.Event) (int64, err
 		return 0, fmt.Errorf("insert event %s: %w", e.Type, err)
 	}
 	return seq, nil
+}
+
+// InsertEvents stores events in their order, setting each empty ID, with
+// one multi-row statement per 1,000 events, and returns their internal
+// keys in the same order. The keys increase with the order: a run of
+// events keeps the order in which it was produced, as with one InsertEvent
+// per event.
+func (q *Queries) InsertEvents(ctx context.Context, events []waybill.Event) ([]int64, error) {
+	const rowsPerStatement = 1000
+	seqs := make([]int64, 0, len(events))
+	for from := 0; from < len(events); from += rowsPerStatement {
+		batch := events[from:min(len(events), from+rowsPerStatement)]
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO events (public_id, org_id, type, tracking_id, tag, first_tag, payload, created_at, channel_id) VALUES `)
+		args := make([]any, 0, 9*len(batch))
+		index := make(map[string]int, len(batch))
+		for i := range batch {
+			e := &batch[i]
+			if e.ID == "" {
+				e.ID = NewEventID()
+			}
+			payload, err := encodeEvent(e)
+			if err != nil {
+				return nil, fmt.Errorf("encode event: %w", err)
+			}
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9)
+			args = append(args, e.ID, e.OrgID, e.Type, e.TrackingID, string(e.Tag), e.FirstTag, string(payload), toMicros(e.CreatedAt), e.ChannelID)
+			index[e.ID] = i
+		}
+		if len(index) != len(batch) {
+			return nil, fmt.Errorf("insert events: an event id appears twice")
+		}
+		sb.WriteString(` RETURNING id, public_id`)
+		// RETURNING gives no order on either engine: each row comes back
+		// with its public id, which places it.
+		got := make([]int64, len(batch))
+		rows, err := q.q.QueryContext(ctx, sb.String(), args...)
+		if err != nil {
+			return nil, fmt.Errorf("insert %d events: %w", len(batch), err)
+		}
+		n := 0
+		for rows.Next() {
+			var seq int64
+			var id string
+			if err := rows.Scan(&seq, &id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("insert %d events: %w", len(batch), err)
+			}
+			i, ok := index[id]
+			if !ok {
+				rows.Close()
+				return nil, fmt.Errorf("insert events: unexpected event %s returned", id)
+			}
+			got[i] = seq
+			n++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("insert %d events: %w", len(batch), err)
+		}
+		if n != len(batch) {
+			return nil, fmt.Errorf("insert events: %d of %d rows returned", n, len(batch))
+		}
+		seqs = append(seqs, got...)
+	}
+	return seqs, nil
 }
 
 const eventColumns = `id, org_id, payload, channel_id`

@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/waybillhq/waybill"
@@ -21,40 +22,82 @@ type DeliveryQueue interface {
 // Dispatch stores events and, for every enabled endpoint of the
 // organization that receives them (see waybill.WebhookEndpoint.Receives),
 // a delivery and its first attempt's job, all in tx: an event exists
-// exactly when its deliveries do. An event's deliveries are inserted with
-// one statement, and all their jobs with one more.
+// exactly when its deliveries do. All events must be of one organization.
+// More than one event go through DispatchMany; one event is inserted with
+// one statement, its deliveries with one more, and their jobs with one
+// more.
 func (s *Service) Dispatch(ctx context.Context, tx *store.Tx, events ...waybill.Event) error {
-	if len(events) == 0 {
-		return nil
+	if len(events) != 1 {
+		return s.DispatchMany(ctx, tx, events)
 	}
-	endpoints, seqs, err := tx.Endpoints(ctx, events[0].OrgID)
+	e := &events[0]
+	endpoints, seqs, err := tx.Endpoints(ctx, e.OrgID)
 	if err != nil {
 		return err
 	}
 	now := s.now()
-	var deliveries []int64
-	for i := range events {
-		e := &events[i]
-		eventSeq, err := tx.InsertEvent(ctx, e)
-		if err != nil {
-			return err
-		}
-		var to []int64
-		for j, ep := range endpoints {
-			if ep.Receives(*e) {
-				to = append(to, seqs[j])
-			}
-		}
-		ids, err := tx.InsertDeliveries(ctx, e.OrgID, eventSeq, to, now)
-		if err != nil {
-			return err
-		}
-		deliveries = append(deliveries, ids...)
+	eventSeq, err := tx.InsertEvent(ctx, e)
+	if err != nil {
+		return err
 	}
-	if len(deliveries) == 0 {
+	var to []int64
+	for j, ep := range endpoints {
+		if ep.Receives(*e) {
+			to = append(to, seqs[j])
+		}
+	}
+	if len(to) == 0 {
 		return nil
 	}
-	return s.Queue.EnqueueDeliveries(ctx, tx.SQL(), events[0].OrgID, deliveries, now)
+	ids, err := tx.InsertDeliveries(ctx, e.OrgID, eventSeq, to, now)
+	if err != nil {
+		return err
+	}
+	return s.Queue.EnqueueDeliveries(ctx, tx.SQL(), e.OrgID, ids, now)
+}
+
+// DispatchMany is Dispatch for a run of events of one organization (a
+// turn's new sales): the events are inserted in their order with one
+// multi-row statement per 1,000 (store.InsertEvents), so their keys keep
+// the order in which they were produced; then all their deliveries with
+// one statement per 1,000, and all the deliveries' jobs with one insert.
+// Ids, payloads and deliveries are those of one Dispatch per event. It sets
+// each empty event ID in events.
+func (s *Service) DispatchMany(ctx context.Context, tx *store.Tx, events []waybill.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	orgID := events[0].OrgID
+	for _, e := range events[1:] {
+		if e.OrgID != orgID {
+			return fmt.Errorf("dispatch: events of organizations %d and %d in one run", orgID, e.OrgID)
+		}
+	}
+	endpoints, seqs, err := tx.Endpoints(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	eventSeqs, err := tx.InsertEvents(ctx, events)
+	if err != nil {
+		return err
+	}
+	var evs, eps []int64
+	for i := range events {
+		for j, ep := range endpoints {
+			if ep.Receives(events[i]) {
+				evs, eps = append(evs, eventSeqs[i]), append(eps, seqs[j])
+			}
+		}
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	ids, err := tx.InsertPairDeliveries(ctx, orgID, evs, eps, now)
+	if err != nil {
+		return err
+	}
+	return s.Queue.EnqueueDeliveries(ctx, tx.SQL(), orgID, ids, now)
 }
 
 func (s *Service) enqueue(ctx context.Context, tx *store.Tx, orgID, eventSeq, endpointSeq int64, now time.Time) error {
