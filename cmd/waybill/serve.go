@@ -138,6 +138,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		go func() { gc.Run(commitsCtx); close(commitsDone) }()
 		defer func() { stopCommits(); <-commitsDone }()
 	}
+	if st.Engine() == store.Postgres {
+		// Instances may share this database: they keep carrier budgets
+		// and pauses there, so N of them stay within one connection's rate.
+		trackings.SharedBudgets = st
+	}
 	returnsSvc.Trackings = trackings
 	// A tracker (the Tracker API) is a tracking with order context: its
 	// status follows the tracking's events, and a group's customer hears

@@ -9,13 +9,16 @@ import (
 
 	"github.com/waybillhq/waybill/internal/carrier"
 	"github.com/waybillhq/waybill/internal/queue"
+	"github.com/waybillhq/waybill/internal/store"
 )
 
 // A gate is what the poller knows of one connection (an organization's
 // account with a carrier, or a connector that needs none): its call
 // budget, whether the carrier asked it to wait, and the batch of polls
-// being gathered for one call. Gates live in the process: with several
-// instances, each keeps to the rate on its own.
+// being gathered for one call. Gates live in the process; with
+// SharedBudgets set (several instances on one PostgreSQL), the budget and
+// the carrier's pauses of a rate-limited connection are kept in the
+// database instead, so that the instances keep to the rate together.
 type gate struct {
 	mu sync.Mutex
 	// A token bucket: tokens refill at rate a second up to burst; rate 0
@@ -178,7 +181,7 @@ func (s *Service) fetchThroughGate(ctx context.Context, key gateKey, conn carrie
 			g.mu.Unlock()
 		}
 		// From here on nobody joins b: its members are fixed.
-		s.call(ctx, g, conn, bc, batches, b)
+		s.call(ctx, key, g, conn, bc, batches, b)
 		close(b.done)
 	} else {
 		select {
@@ -201,16 +204,16 @@ func (s *Service) fetchThroughGate(ctx context.Context, key gateKey, conn carrie
 }
 
 // call makes b's carrier call within g's budget and sets its outcome.
-func (s *Service) call(ctx context.Context, g *gate, conn carrier.Connector, bc carrier.BatchConnector, batches bool, b *batch) {
-	g.mu.Lock()
-	wait := g.reserve(time.Now())
-	if wait > maxThrottleWait {
-		g.unreserve()
-		g.mu.Unlock()
-		b.snooze = wait
+func (s *Service) call(ctx context.Context, key gateKey, g *gate, conn carrier.Connector, bc carrier.BatchConnector, batches bool, b *batch) {
+	wait, snooze, err := s.reserveCall(ctx, key, g)
+	switch {
+	case err != nil:
+		b.err = err
+		return
+	case snooze > 0:
+		b.snooze = snooze
 		return
 	}
-	g.mu.Unlock()
 	if wait > 0 {
 		timer := time.NewTimer(wait)
 		select {
@@ -233,22 +236,85 @@ func (s *Service) call(ctx context.Context, g *gate, conn carrier.Connector, bc 
 			b.err = err
 		}
 	}
+	cause := b.err
+	pausedUntil, paused := g.settle(b, s.pauseMin(), s.pauseMax())
+	if paused {
+		s.logger().Warn("carrier asked to wait; pausing this connection's polls", "slug", key.slug, "pause", b.snooze.String(), "err", cause)
+		if s.SharedBudgets != nil && g.rate > 0 {
+			// Tell the other instances; this one keeps its own pause
+			// whatever the database says.
+			if err := s.SharedBudgets.PauseCarrier(ctx, key.budgetKey(), pausedUntil); err != nil {
+				s.logger().Warn("could not share a carrier pause with other instances", "slug", key.slug, "err", err)
+			}
+		}
+	}
+}
+
+// settle turns b's temporary failure into a pause of g (the carrier's
+// Retry-After, else a backoff doubling from pauseMin to pauseMax) and
+// b's snooze; a call that succeeded ends the backoff.
+func (g *gate) settle(b *batch, pauseMin, pauseMax time.Duration) (pausedUntil time.Time, paused bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if retryAfter, temporary := carrier.RetryAfter(b.err); temporary {
-		pause := retryAfter
-		if pause <= 0 {
-			pause = cmpOrDuration(g.backoff, s.pauseMin())
-			g.backoff = min(2*pause, s.pauseMax())
+	retryAfter, temporary := carrier.RetryAfter(b.err)
+	if !temporary {
+		if b.err == nil {
+			g.backoff = 0
 		}
-		g.pausedUntil = time.Now().Add(pause)
-		s.logger().Warn("carrier asked to wait; pausing this connection's polls", "slug", b.reqs[0].Slug, "pause", pause.String(), "err", b.err)
-		b.snooze, b.err = pause, nil
-		return
+		return time.Time{}, false
 	}
-	if b.err == nil {
-		g.backoff = 0
+	pause := retryAfter
+	if pause <= 0 {
+		pause = cmpOrDuration(g.backoff, pauseMin)
+		g.backoff = min(2*pause, pauseMax)
 	}
+	g.pausedUntil = time.Now().Add(pause)
+	b.snooze, b.err = pause, nil
+	return g.pausedUntil, true
+}
+
+// reserveCall takes one call from the connection's budget: the shared one
+// (SharedBudgets) for a rate-limited connection when the service has it,
+// else the gate's. It returns how long to wait before calling, or a snooze
+// > 0 when nothing was taken because the connection is paused or its
+// budget is spent for longer than maxThrottleWait.
+func (s *Service) reserveCall(ctx context.Context, key gateKey, g *gate) (wait, snooze time.Duration, err error) {
+	if s.SharedBudgets == nil || g.rate == 0 {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		wait := g.reserve(time.Now())
+		if wait > maxThrottleWait {
+			g.unreserve()
+			return 0, wait, nil
+		}
+		return wait, 0, nil
+	}
+	take, err := s.SharedBudgets.TakeCarrierCall(ctx, key.budgetKey(), g.rate, int(g.burst), maxThrottleWait, time.Now())
+	switch {
+	case err != nil:
+		return 0, 0, err
+	case !take.PausedUntil.IsZero():
+		g.mu.Lock()
+		if take.PausedUntil.After(g.pausedUntil) {
+			g.pausedUntil = take.PausedUntil // another instance was told to wait
+		}
+		g.mu.Unlock()
+		return 0, max(time.Until(take.PausedUntil), time.Millisecond), nil
+	case !take.Taken:
+		return 0, take.Wait, nil
+	}
+	return take.Wait, 0, nil
+}
+
+// CarrierBudgets keeps rate-limited connections' call budgets and pauses
+// where every instance sees them (store.Store, in the database).
+type CarrierBudgets interface {
+	TakeCarrierCall(ctx context.Context, key store.BudgetKey, perSecond float64, burst int, maxWait time.Duration, now time.Time) (store.BudgetTake, error)
+	PauseCarrier(ctx context.Context, key store.BudgetKey, until time.Time) error
+}
+
+func (k gateKey) budgetKey() store.BudgetKey {
+	return store.BudgetKey{OrgID: k.orgID, Slug: k.slug, ConnectionID: k.connID}
 }
 
 func (s *Service) pauseMin() time.Duration { return cmpOrDuration(s.PauseMin, DefaultPauseMin) }

@@ -55,6 +55,10 @@ type Service struct {
 	// GatherWindow is how long the first poll of a batch waits for other
 	// polls of its connection to join; zero means 20 ms.
 	GatherWindow time.Duration
+	// SharedBudgets, when set, keeps rate-limited connections' budgets and
+	// pauses in the database, shared by every instance (PostgreSQL); nil
+	// keeps them in this process only (one instance, SQLite).
+	SharedBudgets CarrierBudgets
 	// Snooze makes the queue run the current poll again after d without
 	// counting an attempt; nil means queue.Snooze.
 	Snooze func(d time.Duration) error
