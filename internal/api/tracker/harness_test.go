@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/api/admin"
 	"github.com/waybillhq/waybill/internal/api/aftership"
@@ -183,27 +181,4 @@ type testWriter struct{ t testing.TB }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
-}
-
-// checkWebhook validates a payload against the webhook of the tracker API
-// document that describes event: openapitest checks exchanges, and a
-// delivery is no exchange of the face.
-func checkWebhook(t *testing.T, event string, body []byte) {
-	t.Helper()
-	doc, err := openapitest.Load("tracker")
-	if err != nil {
-		t.Fatal(err)
-	}
-	item := doc.Webhooks[event]
-	if item == nil || item.Post == nil || item.Post.RequestBody == nil {
-		t.Fatalf("the tracker document has no webhook %s", event)
-	}
-	schema := item.Post.RequestBody.Value.Content.Get("application/json").Schema.Value
-	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
-		t.Fatalf("%s payload is not JSON: %v", event, err)
-	}
-	if err := schema.VisitJSON(v, openapi3.EnableJSONSchema2020()); err != nil {
-		t.Errorf("%s payload does not match the tracker document: %v\n%s", event, err, body)
-	}
 }
