@@ -38,7 +38,7 @@ func (s *Service) LookupNumber(ctx context.Context, orgID int64, number string) 
 // so a visitor learns nothing about which half was wrong.
 func (s *Service) LookupOrder(ctx context.Context, orgID int64, order, verify string) (Page, error) {
 	order, verify = strings.TrimSpace(order), strings.TrimSpace(verify)
-	if order == "" || verify == "" || len(order) > 100 || len(verify) > 200 {
+	if order == "" || verify == "" || len(order) > MaxOrderNumberLen || len(verify) > MaxVerifyLen {
 		return Page{}, notFound()
 	}
 	q := s.Store.Read()

@@ -2,6 +2,8 @@ package portal_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,6 +153,26 @@ func TestOrderPageAndLookups(t *testing.T) {
 		for _, m := range messages[1:] {
 			if m != messages[0] {
 				t.Errorf("wrong pairs answer differently: %q vs %q", m, messages[0])
+			}
+		}
+
+		// The form: a tracking number wins; an order needs its proof; a
+		// form that asks nothing, or a field longer than any real one, is
+		// EINVALID before any lookup.
+		p, err = f.svc.Lookup(ctx, f.org.ID, portal.LookupForm{TrackingNumber: first.TrackingNumber, OrderNumber: "#9999"})
+		if err != nil || !cmp.Equal(numbers(p), []string{first.TrackingNumber}) || p.Order != nil {
+			t.Errorf("Lookup by number = %v, %v", numbers(p), err)
+		}
+		p, err = f.svc.Lookup(ctx, f.org.ID, portal.LookupForm{OrderNumber: "#1001", Verify: "ann@example.com"})
+		if err != nil || p.Order == nil || !p.Order.Proven {
+			t.Errorf("Lookup by order = %+v, %v", p.Order, err)
+		}
+		for _, bad := range []portal.LookupForm{{}, {OrderNumber: "#1001"}, {Verify: "ann@example.com"},
+			{TrackingNumber: strings.Repeat("1", portal.MaxLookupNumberLen+1)},
+			{OrderNumber: strings.Repeat("#", portal.MaxOrderNumberLen+1), Verify: "ann@example.com"},
+			{OrderNumber: "#1001", Verify: strings.Repeat("a", portal.MaxVerifyLen+1)}} {
+			if _, err := f.svc.Lookup(ctx, f.org.ID, bad); waybill.ErrorCode(err) != waybill.EINVALID {
+				t.Errorf("Lookup(%.40q…) error = %v, want EINVALID", fmt.Sprint(bad), err)
 			}
 		}
 	})

@@ -64,11 +64,13 @@ func (h *Web) lookup(r *http.Request, p portal.Portal, self string) (view, error
 		v.status, v.Message = http.StatusBadRequest, v.L.T("missing_fields")
 		return v, nil
 	}
-	number := strings.TrimSpace(r.PostForm.Get("tracking_number"))
-	order := strings.TrimSpace(r.PostForm.Get("order_number"))
-	verify := strings.TrimSpace(r.PostForm.Get("verify"))
-	v.Form = lookupForm{TrackingNumber: number, OrderNumber: order}
-	if (number == "" && (order == "" || verify == "")) || len(number) > 100 || len(order) > 100 || len(verify) > 200 {
+	form := portal.LookupForm{
+		TrackingNumber: strings.TrimSpace(r.PostForm.Get("tracking_number")),
+		OrderNumber:    strings.TrimSpace(r.PostForm.Get("order_number")),
+		Verify:         strings.TrimSpace(r.PostForm.Get("verify")),
+	}
+	v.Form = lookupForm{TrackingNumber: form.TrackingNumber, OrderNumber: form.OrderNumber}
+	if form.Validate() != nil {
 		v.status, v.Message = http.StatusBadRequest, v.L.T("missing_fields")
 		return v, nil
 	}
@@ -76,18 +78,12 @@ func (h *Web) lookup(r *http.Request, p portal.Portal, self string) (view, error
 		v.status, v.Message = http.StatusTooManyRequests, v.L.T("rate_limited")
 		return v, nil
 	}
-	var page portal.Page
-	var err error
-	if number != "" {
-		page, err = h.Pages.LookupNumber(r.Context(), p.OrgID, number)
-	} else {
-		page, err = h.Pages.LookupOrder(r.Context(), p.OrgID, order, verify)
-	}
+	page, err := h.Pages.Lookup(r.Context(), p.OrgID, form)
 	switch waybill.ErrorCode(err) {
 	case "":
 	case waybill.ENOTFOUND, waybill.EINVALID:
 		v.status, v.Message = http.StatusNotFound, v.L.T("not_found")
-		if number == "" {
+		if form.TrackingNumber == "" {
 			v.Message = v.L.T("order_mismatch")
 		}
 		return v, nil

@@ -21,14 +21,13 @@ import (
 )
 
 // Pages is what the face needs from the core: pages by token, portals, and
-// the two lookups. Every method decides what the visitor may see.
+// the lookup form. Every method decides what the visitor may see.
 type Pages interface {
 	TrackingPage(ctx context.Context, token string) (portal.Page, error)
 	OrderPage(ctx context.Context, token string) (portal.Page, error)
 	PortalByHost(ctx context.Context, host string) (portal.Portal, error)
 	PortalByName(ctx context.Context, name string) (portal.Portal, error)
-	LookupNumber(ctx context.Context, orgID int64, number string) (portal.Page, error)
-	LookupOrder(ctx context.Context, orgID int64, order, verify string) (portal.Page, error)
+	Lookup(ctx context.Context, orgID int64, form portal.LookupForm) (portal.Page, error)
 }
 
 var _ Pages = (*portal.Service)(nil)
