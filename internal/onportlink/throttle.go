@@ -20,6 +20,10 @@ const (
 // Onport has asked to wait (Pause, after a 429). Every job of the process
 // shares it, so the budget holds however many workers run; several
 // processes sharing a token each keep their own spacing (see the README).
+// It is not golang.org/x/time/rate: a Limiter cannot be paused until a
+// moment the server names (a 429's Retry-After) without spending tokens it
+// would then lend out again, and Onport's leaky bucket wants each request
+// spaced from when the previous one really left, not an average with bursts.
 // The zero value uses the defaults. It is safe for concurrent use.
 type Throttle struct {
 	GetEvery   time.Duration
