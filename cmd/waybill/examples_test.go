@@ -83,60 +83,79 @@ func TestExamples(t *testing.T) {
 	if err := os.WriteFile(trace, []byte(`trap 'printf "\036%s\n" "$LINENO" >&2' DEBUG`+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The scripts mostly wait on their server, so they run several at a
+	// time, both engines together, on goroutines of their own rather than
+	// as parallel subtests: those would queue for go test's -parallel
+	// slots (GOMAXPROCS, two on the build machine) with the package's
+	// other process tests, which took this test from about a minute to
+	// seven in CI.
+	slots := make(chan struct{}, exampleConcurrency)
+	var engines sync.WaitGroup
 	for _, engine := range testdb.Engines() {
-		t.Run(engine, func(t *testing.T) {
-			box := startInbox(t)
-			// Links in pages, mails and webhooks name the port the server
-			// bound (startServe listens on 127.0.0.1:0).
-			env := append([]string{fmt.Sprintf("WAYBILL_SMTP_URL=smtp://127.0.0.1:%d?starttls=off", box.mail.Port)}, exampleServerEnv...)
-			// The carriers' fakes, polled on a cadence a thousand times faster.
-			env = append(env, "WAYBILL_POLL_SCALE=0.001")
-			for name, fake := range map[string]http.Handler{"UPS": upsfake.New(nil), "FEDEX": fedexfake.New(nil), "USPS": uspsfake.New(nil), "DHL": dhlfake.New(nil)} {
-				srv := httptest.NewServer(fake)
-				t.Cleanup(srv.Close)
-				env = append(env, "WAYBILL_CARRIER_"+name+"_URL="+srv.URL)
-			}
-			dbURL := testdb.URL(t, engine)
-			p := startServe(t, dbURL, env...)
-			for _, script := range scripts {
-				name := strings.TrimSuffix(filepath.Base(script), ".sh")
-				t.Run(name, func(t *testing.T) {
-					t.Parallel()
-					src, err := os.ReadFile(script)
-					if err != nil {
-						t.Fatal(err)
-					}
-					abs, _ := filepath.Abs(script)
-					ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-					defer cancel()
-					cmd := exec.CommandContext(ctx, "bash", abs)
-					cmd.Dir = t.TempDir()
-					cmd.Env = append(os.Environ(),
-						"PATH="+filepath.Dir(binary)+string(os.PathListSeparator)+os.Getenv("PATH"),
-						"WAYBILL_URL="+p.URL, "WAYBILL_DATABASE_URL="+dbURL,
-						"RECEIVER_URL="+box.URL, "BASH_ENV="+trace)
-					// The waybill command gets the server's settings, as on the
-					// server's machine (onport sync opens sealed tokens).
-					cmd.Env = append(cmd.Env, exampleServerEnv...)
-					var out bytes.Buffer
-					cmd.Stdout, cmd.Stderr = &out, &out
-					runErr := cmd.Run()
-					blocks := parseExample(string(src))
-					text := transcript(blocks, out.String(), 0)
-					if transcripts != "" {
-						short := transcript(blocks, out.String(), 200)
-						if err := os.WriteFile(filepath.Join(transcripts, engine+"-"+name+".txt"), []byte(short), 0o644); err != nil {
-							t.Error(err)
-						}
-					}
-					if runErr != nil {
-						t.Fatalf("%s: %v\n%s\nserver log (tail):\n%s", name, runErr, text, tail(p.stderr.String(), 3000))
-					}
-				})
-			}
+		engines.Go(func() {
+			t.Run(engine, func(t *testing.T) {
+				box := startInbox(t)
+				// Links in pages, mails and webhooks name the port the server
+				// bound (startServe listens on 127.0.0.1:0).
+				env := append([]string{fmt.Sprintf("WAYBILL_SMTP_URL=smtp://127.0.0.1:%d?starttls=off", box.mail.Port)}, exampleServerEnv...)
+				// The carriers' fakes, polled on a cadence more than three thousand times faster.
+				env = append(env, "WAYBILL_POLL_SCALE=0.0003")
+				for name, fake := range map[string]http.Handler{"UPS": upsfake.New(nil), "FEDEX": fedexfake.New(nil), "USPS": uspsfake.New(nil), "DHL": dhlfake.New(nil)} {
+					srv := httptest.NewServer(fake)
+					t.Cleanup(srv.Close)
+					env = append(env, "WAYBILL_CARRIER_"+name+"_URL="+srv.URL)
+				}
+				dbURL := testdb.URL(t, engine)
+				p := startServe(t, dbURL, env...)
+				var running sync.WaitGroup
+				defer running.Wait()
+				for _, script := range scripts {
+					name := strings.TrimSuffix(filepath.Base(script), ".sh")
+					running.Go(func() {
+						slots <- struct{}{}
+						defer func() { <-slots }()
+						t.Run(name, func(t *testing.T) {
+							src, err := os.ReadFile(script)
+							if err != nil {
+								t.Fatal(err)
+							}
+							abs, _ := filepath.Abs(script)
+							ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+							defer cancel()
+							cmd := exec.CommandContext(ctx, "bash", abs)
+							cmd.Dir = t.TempDir()
+							cmd.Env = append(os.Environ(),
+								"PATH="+filepath.Dir(binary)+string(os.PathListSeparator)+os.Getenv("PATH"),
+								"WAYBILL_URL="+p.URL, "WAYBILL_DATABASE_URL="+dbURL,
+								"RECEIVER_URL="+box.URL, "BASH_ENV="+trace)
+							// The waybill command gets the server's settings, as on the
+							// server's machine (onport sync opens sealed tokens).
+							cmd.Env = append(cmd.Env, exampleServerEnv...)
+							var out bytes.Buffer
+							cmd.Stdout, cmd.Stderr = &out, &out
+							runErr := cmd.Run()
+							blocks := parseExample(string(src))
+							text := transcript(blocks, out.String(), 0)
+							if transcripts != "" {
+								short := transcript(blocks, out.String(), 200)
+								if err := os.WriteFile(filepath.Join(transcripts, engine+"-"+name+".txt"), []byte(short), 0o644); err != nil {
+									t.Error(err)
+								}
+							}
+							if runErr != nil {
+								t.Fatalf("%s: %v\n%s\nserver log (tail):\n%s", name, runErr, text, tail(p.stderr.String(), 3000))
+							}
+						})
+					})
+				}
+			})
 		})
 	}
+	engines.Wait()
 }
+
+// exampleConcurrency is how many walkthrough scripts run at once.
+const exampleConcurrency = 6
 
 // exampleBlock is one command of a walkthrough script as written: the line
 // it starts on, its lines, and the comment lines right above it.

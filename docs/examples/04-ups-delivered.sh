@@ -4,7 +4,7 @@
 #
 # Needs a running `waybill serve` at WAYBILL_URL with WAYBILL_SECRET_KEY set and
 # WAYBILL_CARRIER_UPS_URL pointing at the fake UPS (internal/carrier/ups/upsfake, which advances a
-# number one scan per poll; TestExamples runs it, with WAYBILL_POLL_SCALE=0.001), and the waybill
+# number one scan per poll; TestExamples runs it, with WAYBILL_POLL_SCALE=0.0003), and the waybill
 # command on the server's database. README: "Carrier connections".
 set -euo pipefail
 : "${WAYBILL_URL:=http://localhost:8080}"

@@ -4,7 +4,7 @@
 #
 # Needs a running `waybill serve` at WAYBILL_URL with WAYBILL_SECRET_KEY set and
 # WAYBILL_CARRIER_UPS_URL, …_FEDEX_URL, …_USPS_URL and …_DHL_URL pointing at the carriers'
-# fakes (internal/carrier/*/…fake; TestExamples runs them, with WAYBILL_POLL_SCALE=0.001), and
+# fakes (internal/carrier/*/…fake; TestExamples runs them, with WAYBILL_POLL_SCALE=0.0003), and
 # the waybill command on the server's database. README: "Carrier connections".
 set -euo pipefail
 : "${WAYBILL_URL:=http://localhost:8080}"
