@@ -13,7 +13,8 @@ import (
 )
 
 // Create stores a new tracking for the organization and schedules its first
-// poll in the same transaction. Without a slug the courier comes from
+// poll in the same transaction; a first poll that cannot ask the carrier is
+// applied at once instead (planFirstPoll). Without a slug the courier comes from
 // detection among the organization's activated couriers. A tracking already
 // stored for the same courier and number gives ECONFLICT and changes nothing.
 func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (waybill.Tracking, error) {
@@ -21,9 +22,16 @@ func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (wayb
 	if err != nil {
 		return waybill.Tracking{}, err
 	}
+	plan := s.planFirstPoll(ctx, &t)
 	err = s.writeTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if err := tx.InsertTracking(ctx, &t); err != nil {
 			return err
+		}
+		switch plan {
+		case pollNever:
+			return nil
+		case pollDone:
+			return s.enqueuePoll(ctx, tx, orgID, t.ID, t.NextPollAt, queue.PriorityRoutine)
 		}
 		return s.enqueuePoll(ctx, tx, orgID, t.ID, t.NextPollAt, queue.PriorityNew)
 	})
