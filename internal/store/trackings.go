@@ -38,20 +38,24 @@ func (q *Queries) InsertTracking(ctx context.Context, t *waybill.Tracking) error
 	if err != nil {
 		return fmt.Errorf("encode tracking: %w", err)
 	}
-	var id int64
-	err = q.q.QueryRowContext(ctx, `INSERT INTO trackings
+	// Exec and the count of rows, not RETURNING: a conflict inserts none,
+	// and a statement without rows to read back costs less on SQLite.
+	res, err := q.q.ExecContext(ctx, `INSERT INTO trackings
 		(public_id, org_id, slug, tracking_number, tag, active, origin_iso3, destination_iso3, order_id,
 		 search_text, return_to_sender, delivery_days, created_at, updated_at, doc, last_info_at, page_token)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-		ON CONFLICT (org_id, slug, tracking_number) DO NOTHING RETURNING id`,
+		ON CONFLICT (org_id, slug, tracking_number) DO NOTHING`,
 		t.ID, t.OrgID, t.Slug, t.TrackingNumber, string(t.Tag), t.Active, t.OriginCountryISO3,
 		t.DestinationCountryISO3, t.OrderID, searchText(t), t.ReturnToSender, deliveryDays(t),
-		toMicros(t.CreatedAt), toMicros(t.UpdatedAt), string(doc), toMicros(t.LastUpdatedAt), t.PageToken).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
+		toMicros(t.CreatedAt), toMicros(t.UpdatedAt), string(doc), toMicros(t.LastUpdatedAt), t.PageToken)
+	if err != nil {
+		return fmt.Errorf("insert tracking %s/%s: %w", t.Slug, t.TrackingNumber, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("insert tracking %s/%s: %w", t.Slug, t.TrackingNumber, err)
+	} else if n == 0 {
 		return &waybill.Error{Code: waybill.ECONFLICT, Reason: waybill.ReasonTrackingExists,
 			Message: "Tracking already exists."}
-	} else if err != nil {
-		return fmt.Errorf("insert tracking %s/%s: %w", t.Slug, t.TrackingNumber, err)
 	}
 	return nil
 }
