@@ -149,6 +149,79 @@ func (q *Queries) Delivery(ctx context.Context, orgID, id int64) (Delivery, erro
 	return d, nil
 }
 
+// DeliveryKey names a delivery by its organization and key.
+type DeliveryKey struct{ OrgID, ID int64 }
+
+// deliveriesQuery reads many deliveries with their events and endpoints in
+// one statement; the keys arrive as arrays (PostgreSQL) or a JSON array
+// (SQLite), so the text is the same for every number of keys. Each key
+// carries its organization: a delivery is found only under its own.
+var (
+	deliveriesPostgres = `SELECT d.org_id, d.id, d.status, d.attempts, ` + prefixColumns("e.", eventColumns) + `, ` + prefixColumns("w.", endpointColumns) + `
+	FROM unnest($1::bigint[], $2::bigint[]) AS k(org_id, id) JOIN deliveries d ON d.org_id = k.org_id AND d.id = k.id
+	JOIN events e ON e.id = d.event_id JOIN webhook_endpoints w ON w.org_id = d.org_id AND w.id = d.endpoint_id`
+	deliveriesSQLite = `SELECT d.org_id, d.id, d.status, d.attempts, ` + prefixColumns("e.", eventColumns) + `, ` + prefixColumns("w.", endpointColumns) + `
+	FROM (SELECT j.value->>0 AS org_id, j.value->>1 AS id FROM json_each($1) AS j) AS k
+	JOIN deliveries d ON d.org_id = k.org_id AND d.id = k.id
+	JOIN events e ON e.id = d.event_id JOIN webhook_endpoints w ON w.org_id = d.org_id AND w.id = d.endpoint_id`
+)
+
+// Deliveries loads the deliveries of keys with their events and endpoints,
+// with one statement whatever their number (attempts that start together
+// read together). A key with no delivery in its organization, or whose
+// endpoint was deleted, is absent from the map; that is not an error.
+func (q *Queries) Deliveries(ctx context.Context, keys []DeliveryKey) (map[DeliveryKey]Delivery, error) {
+	out := make(map[DeliveryKey]Delivery, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	var query string
+	var args []any
+	if q.engine == Postgres {
+		orgs, ids := make([]int64, len(keys)), make([]int64, len(keys))
+		for i, k := range keys {
+			orgs[i], ids[i] = k.OrgID, k.ID
+		}
+		query, args = deliveriesPostgres, []any{orgs, ids}
+	} else {
+		pairs := make([][2]int64, len(keys))
+		for i, k := range keys {
+			pairs[i] = [2]int64{k.OrgID, k.ID}
+		}
+		doc, err := json.Marshal(pairs)
+		if err != nil {
+			return nil, fmt.Errorf("load %d deliveries: %w", len(keys), err)
+		}
+		query, args = deliveriesSQLite, []any{string(doc)}
+	}
+	rows, err := q.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("load %d deliveries: %w", len(keys), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d Delivery
+		var ev eventRow
+		var ep endpointRow
+		dest := append(append([]any{&d.OrgID, &d.ID, &d.Status, &d.Attempts}, ev.dest()...), ep.dest()...)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("load %d deliveries: %w", len(keys), err)
+		}
+		d.EventSeq, d.EndpointSeq = ev.seq, ep.seq
+		if d.Event, err = ev.event(); err != nil {
+			return nil, err
+		}
+		if d.Endpoint, err = ep.endpoint(); err != nil {
+			return nil, err
+		}
+		out[DeliveryKey{OrgID: d.OrgID, ID: d.ID}] = d
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load %d deliveries: %w", len(keys), err)
+	}
+	return out, nil
+}
+
 // AttemptRecord is one finished attempt of a delivery and the state it
 // leaves the delivery in.
 type AttemptRecord struct {

@@ -122,6 +122,10 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	run("ChannelEndpoint", func() error { _, err := r.ChannelEndpoint(ctx, org.ID, 1); return err })
 	run("DeleteEndpoint", func() error { return w.DeleteEndpoint(ctx, org.ID, "ep") })
 	run("Delivery", func() error { _, err := r.Delivery(ctx, org.ID, 1); return err })
+	run("Deliveries", func() error {
+		_, err := r.Deliveries(ctx, []store.DeliveryKey{{OrgID: org.ID, ID: 1}, {OrgID: org.ID, ID: 2}})
+		return err
+	})
 	run("Attempts/endpoint", func() error { _, err := r.Attempts(ctx, org.ID, 1, 0, 50); return err })
 	run("Attempts/event", func() error { _, err := r.Attempts(ctx, org.ID, 0, 1, 50); return err })
 	run("Attempts/both", func() error { _, err := r.Attempts(ctx, org.ID, 1, 1, 50); return err })
