@@ -40,11 +40,14 @@ type GroupCommitter struct {
 }
 
 type groupItem struct {
-	ctx  context.Context
-	fn   func(ctx context.Context, tx *Tx) error
-	err  error
-	pan  any // fn's panic, raised again in the caller
-	done chan struct{}
+	ctx context.Context
+	fn  func(ctx context.Context, tx *Tx) error
+	// write, when set, is queued as a BatchedWrite item of the transaction
+	// instead of running fn in a savepoint (Write); fn is the fallback.
+	write *pendingWrite
+	err   error
+	pan   any // fn's panic, raised again in the caller
+	done  chan struct{}
 }
 
 // NewGroupCommitter returns a committer on s that commits up to 256
@@ -95,7 +98,29 @@ func (g *GroupCommitter) InTx(ctx context.Context, fn func(ctx context.Context, 
 	if _, ok := g.store.carried(ctx); ok || !g.running.Load() {
 		return g.store.InTx(ctx, fn)
 	}
-	it := &groupItem{ctx: ctx, fn: fn, done: make(chan struct{})}
+	return g.wait(&groupItem{ctx: ctx, fn: fn, done: make(chan struct{})})
+}
+
+// Write queues item for b in the committer's next transaction, as b.Add
+// from one of its functions would, but with no function, and so no
+// savepoint, of its own: a write that needs no statement before the
+// transaction's batched ones (an attempt's record) costs the transaction
+// nothing but its share of b.Write. It returns as InTx does: nil once the
+// transaction has committed, else the error (b.Write's or the commit's)
+// and item is not written; ctx as for InTx. When the committer is not
+// running, or ctx carries a transaction, item is written (b.Add) in that
+// transaction or one of its own.
+func Write[T any](ctx context.Context, g *GroupCommitter, b *BatchedWrite[T], item T) error {
+	fn := func(ctx context.Context, tx *Tx) error { return b.Add(ctx, tx, item) }
+	if _, ok := g.store.carried(ctx); ok || !g.running.Load() {
+		return g.store.InTx(ctx, fn)
+	}
+	return g.wait(&groupItem{ctx: ctx, fn: fn, write: &pendingWrite{batch: b, item: item}, done: make(chan struct{})})
+}
+
+// wait queues it and waits for its outcome.
+func (g *GroupCommitter) wait(it *groupItem) error {
+	ctx, fn := it.ctx, it.fn
 	select {
 	case g.queue <- it:
 	case <-ctx.Done():
@@ -189,6 +214,10 @@ func (g *GroupCommitter) commit(ctx context.Context, batch []*groupItem) {
 	err := g.store.InTx(ctx, func(txCtx context.Context, tx *Tx) error {
 		shared := &sharedTx{tx: tx}
 		for _, it := range live {
+			if it.write != nil {
+				shared.pending = append(shared.pending, *it.write)
+				continue
+			}
 			if err := runInSavepoint(txCtx, tx, shared, it); err != nil {
 				return err
 			}
@@ -288,6 +317,25 @@ func (b *BatchedWrite[T]) Add(ctx context.Context, tx *Tx, item T) error {
 	}
 	shared.pending = append(shared.pending, pendingWrite{batch: b, item: item})
 	return nil
+}
+
+// Queued returns the items queued with b so far (Add, Write) in the
+// transaction ctx carries, in the order they were queued, when it is a
+// GroupCommitter's, and nil otherwise: a function can see what the
+// functions before it in the transaction left to write. Those of
+// functions that failed are not among them. The slice is the caller's.
+func (b *BatchedWrite[T]) Queued(ctx context.Context) []T {
+	shared, ok := ctx.Value(sharedTxKey{}).(*sharedTx)
+	if !ok {
+		return nil
+	}
+	var out []T
+	for _, p := range shared.pending {
+		if p.batch == batchWriter(b) {
+			out = append(out, p.item.(T))
+		}
+	}
+	return out
 }
 
 func (b *BatchedWrite[T]) writeAll(ctx context.Context, tx *Tx, items []any) error {
