@@ -138,6 +138,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		go func() { gc.Run(commitsCtx); close(commitsDone) }()
 		defer func() { stopCommits(); <-commitsDone }()
 	}
+	// Webhook attempt records are group-committed on either engine: a
+	// record is an item of a batched write, with no statement of its own
+	// before the batch's (webhook/record.go), so unlike creates it gains
+	// on PostgreSQL too. There the committer is the records' alone.
+	recordCommits := trackings.GroupCommit
+	if recordCommits == nil {
+		recordCommits = store.NewGroupCommitter(st)
+		recordsCtx, stopRecords := context.WithCancel(context.WithoutCancel(ctx))
+		recordsDone := make(chan struct{})
+		go func() { recordCommits.Run(recordsCtx); close(recordsDone) }()
+		defer func() { stopRecords(); <-recordsDone }()
+	}
 	if st.Engine() == store.Postgres {
 		// Instances may share this database: they keep carrier budgets
 		// and pauses there, so N of them stay within one connection's rate.
@@ -163,7 +175,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	deliverer := &webhook.Deliverer{
 		Service: webhooks, Renderer: webhookPayloads{AfterShip: aftership.Payloads{PublicURL: cfg.PublicURL}, Onport: onportParts.Payloads,
 			Tracker: trackerapi.Payloads{PublicURL: cfg.PublicURL}},
-		Schedule: schedule, Snooze: queue.Snooze, GroupCommit: trackings.GroupCommit,
+		Schedule: schedule, Snooze: queue.Snooze, GroupCommit: recordCommits,
 		Logger: logger.With("component", "webhooks"),
 		Client: webhook.NewClient(webhook.ClientOptions{TotalTimeout: cfg.WebhookTimeout, AllowPrivate: cfg.WebhookAllowPrivate,
 			IdleConns: max(cfg.WebhookWorkers, webhook.DefaultIdleConns)}),

@@ -32,43 +32,67 @@ type Deliverer struct {
 	// PerEndpoint bounds attempts in flight to one endpoint from this
 	// process, so that a slow endpoint cannot take every worker; 8 when 0.
 	PerEndpoint int
-	// GroupCommit, when set, commits the attempts' records with the other
-	// writes it groups (SQLite: one writer connection, one fsync for
-	// many); when nil each group of records has a transaction of its own.
+	// GroupCommit, when set and running, commits the attempts' records
+	// many to a transaction (see record.go), with the other writes it
+	// groups (SQLite: one writer connection, one fsync for many); when nil
+	// each record has a transaction of its own.
 	GroupCommit *store.GroupCommitter
 	// Snooze is returned when an endpoint stays at its limit; the queue
 	// runs the job again a little later. It must be set by the caller.
 	Snooze func(d time.Duration) error
 
-	mu    sync.Mutex
-	slots map[int64]chan struct{}
-	group groupCommit
-	reads chan struct{} // bounds the deliveries read at once; see readDelivery
+	mu         sync.Mutex
+	slots      map[int64]chan struct{}
+	reads      group[*deliveryRead] // see readDelivery
+	recordW    store.BatchedWrite[attemptItem]
+	recordOnce sync.Once
 }
 
-// maxReads bounds the attempts reading their delivery at once. Hundreds of
-// workers each holding a database connection for their read took the
-// whole PostgreSQL pool (32) from the pushes and API requests, which then
-// queued behind them; a read takes a connection for one round trip, so a
-// few connections serve every worker.
-const maxReads = 8
+// deliveryRead is an attempt's read of its delivery, made with those of
+// the attempts starting meanwhile.
+type deliveryRead struct {
+	key store.DeliveryKey
+	del store.Delivery
+	err error
+}
 
-// readDelivery loads a delivery with its event and endpoint, at most
-// maxReads at once.
+// readDelivery loads a delivery with its event and endpoint. The attempts
+// starting while a read is under way read their deliveries together, with
+// one statement, once it ends (group): hundreds of workers each holding a
+// database connection for a read of their own took the whole PostgreSQL
+// pool (32) from the pushes and API requests, which then queued behind
+// them, and cost a round trip each. One statement at a time reads for them
+// all.
 func (d *Deliverer) readDelivery(ctx context.Context, orgID, deliveryID int64) (store.Delivery, error) {
-	d.mu.Lock()
-	if d.reads == nil {
-		d.reads = make(chan struct{}, maxReads)
+	r := &deliveryRead{key: store.DeliveryKey{OrgID: orgID, ID: deliveryID}}
+	d.reads.submit(ctx, r, d.readBatch)
+	return r.del, r.err
+}
+
+// readTimeout bounds one group's read.
+const readTimeout = 30 * time.Second
+
+// readBatch reads the deliveries of batch with one statement. A delivery
+// absent from the answer is ENOTFOUND. The read does not end with the
+// leader's context: its members' attempts go on.
+func (d *Deliverer) readBatch(ctx context.Context, batch []*deliveryRead) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readTimeout)
+	defer cancel()
+	keys := make([]store.DeliveryKey, len(batch))
+	for i, r := range batch {
+		keys[i] = r.key
 	}
-	reads := d.reads
-	d.mu.Unlock()
-	select {
-	case reads <- struct{}{}:
-	case <-ctx.Done():
-		return store.Delivery{}, ctx.Err()
+	found, err := d.Service.Store.Read().Deliveries(ctx, keys)
+	for _, r := range batch {
+		switch del, ok := found[r.key]; {
+		case err != nil:
+			r.err = err
+		case !ok:
+			r.err = waybill.Errorf(waybill.ENOTFOUND, "Delivery does not exist.")
+		default:
+			r.del = del
+		}
 	}
-	defer func() { <-reads }()
-	return d.Service.Store.Read().Delivery(ctx, orgID, deliveryID)
 }
 
 // slotWait is how long an attempt waits for a free slot of its endpoint
@@ -133,7 +157,7 @@ func (d *Deliverer) Deliver(ctx context.Context, orgID, deliveryID int64, attemp
 	}
 	if !del.Endpoint.Enabled {
 		f := &finishedAttempt{del: del, attempt: attempt, skipped: true, now: d.Service.now()}
-		d.group.submit(ctx, f, d.recordBatch)
+		d.record(ctx, f)
 		return f.err
 	}
 	if !d.acquire(ctx, del.EndpointSeq) {
@@ -158,7 +182,7 @@ func (d *Deliverer) Deliver(ctx context.Context, orgID, deliveryID int64, attemp
 	// meanwhile, in one transaction; Deliver returns (and the queue
 	// completes the job) only once it is committed.
 	f := &finishedAttempt{del: del, attempt: attempt, res: res, now: d.Service.now()}
-	d.group.submit(ctx, f, d.recordBatch)
+	d.record(ctx, f)
 	if f.err == nil && f.outcome != "success" && f.outcome != "" {
 		d.logFailure(orgID, deliveryID, del.Endpoint, f.record(), res.Err, f.next)
 	}

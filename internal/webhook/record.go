@@ -3,7 +3,6 @@ package webhook
 import (
 	"context"
 	"math/rand/v2"
-	"sync"
 	"time"
 
 	"github.com/waybillhq/waybill"
@@ -19,8 +18,6 @@ type finishedAttempt struct {
 	skipped bool      // not sent: the endpoint is disabled
 	now     time.Time // when the attempt ended
 
-	lead chan struct{} // closed when this attempt is to lead the next commit
-	done chan struct{} // closed once err is final
 	// ---
 	outcome string    // "success", "retry", "gone", "failed" or "skipped"; "" when the endpoint is gone
 	next    time.Time // the next attempt, when outcome is "retry"
@@ -39,150 +36,141 @@ func (f *finishedAttempt) record() waybill.DeliveryAttempt {
 	return a
 }
 
-// maxGroup bounds the attempts recorded by one transaction.
-const maxGroup = 512
+// An attempt's record is written with those of the attempts finishing at
+// about the same time, in one transaction of the store's GroupCommitter
+// (Deliverer.GroupCommit): the records are items of one BatchedWrite
+// (recordWrite), so the transaction writes them all with three statements
+// (ClearFailing and FinishAttempts) and one fsync (SQLite) or WAL flush
+// (PostgreSQL). A success, the common case, is an item with no function
+// of its own (store.Write: no savepoint, no statement before the batch's);
+// a failure first books the endpoint's failure and the next attempt in a
+// function of its own (failure), then adds its record. On SQLite that
+// transaction is shared with the pushes and creates of the moment, so the
+// records take their turn on the one writer connection with them.
+//
+// A worker returns, and its job completes, only once its record is
+// committed, so a crash before the commit leaves the job to run again.
 
-// groupCommit records attempts that finish at about the same time with one
-// write: two statements for all of them (FinishAttempts), in one
-// transaction, with one fsync (SQLite) or WAL flush (PostgreSQL) for all.
-// On SQLite that transaction is itself one item of the store's
-// GroupCommitter (Deliverer.GroupCommit), so the attempts' records share
-// the fsync of the pushes and creates of the moment and take their turn on
-// the one writer connection with them, rather than racing each of them for
-// it.
-// The first attempt to arrive leads: it commits every attempt waiting then,
-// its own included, while the attempts arriving meanwhile queue for the
-// next commit, which the first of them leads. So a commit never waits for
-// company, and under load each commit carries what arrived during the one
-// before. It has no goroutine of its own: the zero value is ready, and
-// nothing needs stopping.
-type groupCommit struct {
-	mu      sync.Mutex
-	queue   []*finishedAttempt
-	leading bool
-}
-
-// submit returns once f is recorded, or its record failed (f.err): its
-// worker completes the job only after that, so a crash before the commit
-// leaves the job to run again. ctx is not a way out of the wait: the
-// record is written whatever happens to the job, and the wait is bounded
-// by the commit's own timeout.
-func (g *groupCommit) submit(ctx context.Context, f *finishedAttempt, commit func(context.Context, []*finishedAttempt)) {
-	f.lead, f.done = make(chan struct{}), make(chan struct{})
-	g.mu.Lock()
-	g.queue = append(g.queue, f)
-	if g.leading {
-		g.mu.Unlock()
-		select {
-		case <-f.done:
-			return
-		case <-f.lead: // f is first in the queue, and leads now
-		}
-		g.mu.Lock()
-	}
-	g.leading = true
-	n := min(len(g.queue), maxGroup)
-	batch := g.queue[:n:n]
-	g.queue = append([]*finishedAttempt(nil), g.queue[n:]...)
-	g.mu.Unlock()
-
-	commit(ctx, batch)
-	for _, b := range batch {
-		close(b.done)
-	}
-
-	g.mu.Lock()
-	if len(g.queue) > 0 {
-		close(g.queue[0].lead)
-	} else {
-		g.leading = false
-	}
-	g.mu.Unlock()
-}
-
-// commitTimeout bounds one group's transaction.
+// commitTimeout bounds the wait for an attempt's record. The record is
+// written whatever happens to the job's context meanwhile.
 const commitTimeout = 30 * time.Second
 
-// recordBatch records a group of attempts in one transaction. When that
-// fails, each is recorded in its own, so that one attempt the database
-// refuses fails only its own job.
-func (d *Deliverer) recordBatch(ctx context.Context, batch []*finishedAttempt) {
+// recordWrite is the BatchedWrite of attempt records; see record.
+func (d *Deliverer) recordWrite() *store.BatchedWrite[attemptItem] {
+	d.recordOnce.Do(func() { d.recordW.Write = writeRecords })
+	return &d.recordW
+}
+
+// attemptItem is an attempt's record and what it does to its endpoint's
+// failing mark.
+type attemptItem struct {
+	rec  store.AttemptRecord
+	key  store.EndpointKey
+	mark int // markClear (a success), markFailed (a failure), or 0
+}
+
+const (
+	markClear  = 1
+	markFailed = -1
+)
+
+// writeRecords writes the records of a transaction's attempts, in the
+// order they were queued: it clears the failing mark of each endpoint
+// whose last attempt among them succeeded (a failure's own function has
+// already set its endpoint's mark, see failure), then writes the attempts
+// and their deliveries.
+func writeRecords(ctx context.Context, tx *store.Tx, items []attemptItem) error {
+	recs := make([]store.AttemptRecord, len(items))
+	last := map[store.EndpointKey]int{}
+	var keys []store.EndpointKey
+	for i, it := range items {
+		recs[i] = it.rec
+		if it.mark == 0 {
+			continue
+		}
+		if _, seen := last[it.key]; !seen {
+			keys = append(keys, it.key)
+		}
+		last[it.key] = it.mark
+	}
+	var clear []store.EndpointKey
+	at := time.Time{}
+	for _, k := range keys {
+		if last[k] == markClear {
+			clear = append(clear, k)
+		}
+	}
+	for _, it := range items {
+		if it.mark == markClear && it.rec.Attempt.CreatedAt.After(at) {
+			at = it.rec.Attempt.CreatedAt
+		}
+	}
+	if err := tx.ClearFailing(ctx, clear, at); err != nil {
+		return err
+	}
+	return tx.FinishAttempts(ctx, recs)
+}
+
+// record writes f's record and sets f.outcome, f.next and f.err, as if
+// the attempts of its transaction had one transaction each, in the order
+// they were queued: a success clears its endpoint's failing mark; a
+// failure marks it, schedules the next attempt or gives up, and may
+// disable the endpoint (see failure).
+func (d *Deliverer) record(ctx context.Context, f *finishedAttempt) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 	defer cancel()
-	err := d.writeTx(ctx, func(ctx context.Context, tx *store.Tx) error { return d.recordIn(ctx, tx, batch) })
-	if err == nil || len(batch) == 1 {
-		for _, f := range batch {
-			f.err = err
-		}
-		return
+	key := store.EndpointKey{OrgID: f.del.OrgID, Seq: f.del.EndpointSeq}
+	item := func(status string, mark int) attemptItem {
+		return attemptItem{key: key, mark: mark,
+			rec: store.AttemptRecord{OrgID: f.del.OrgID, DeliveryID: f.del.ID, Attempt: f.record(), Status: status, NextAt: f.next}}
 	}
-	for _, f := range batch {
-		f.err = d.writeTx(ctx, func(ctx context.Context, tx *store.Tx) error { return d.recordIn(ctx, tx, []*finishedAttempt{f}) })
+	switch {
+	case f.skipped:
+		f.outcome = "skipped"
+		f.err = d.write(ctx, item(store.DeliveryFailed, 0))
+	case f.res.Outcome == OutcomeSuccess:
+		f.outcome = "success"
+		f.err = d.write(ctx, item(store.DeliverySucceeded, markClear))
+	default:
+		f.err = d.inTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+			f.outcome, f.next = "", time.Time{}
+			status, err := d.failure(ctx, tx, f)
+			if err != nil || f.outcome == "" {
+				return err // "": the endpoint is gone, and its deliveries with it
+			}
+			return d.recordWrite().Add(ctx, tx, item(status, markFailed))
+		})
 	}
 }
 
-// writeTx runs fn in the transaction of the group committer when there is
-// one (SQLite), shared with the pushes and creates committing meanwhile,
-// else in a transaction of its own (Store.InTx's contract either way).
-func (d *Deliverer) writeTx(ctx context.Context, fn func(ctx context.Context, tx *store.Tx) error) error {
+// write commits one record with the others of its transaction.
+func (d *Deliverer) write(ctx context.Context, it attemptItem) error {
+	if d.GroupCommit != nil {
+		return store.Write(ctx, d.GroupCommit, d.recordWrite(), it)
+	}
+	return d.Service.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return d.recordWrite().Add(ctx, tx, it) })
+}
+
+// inTx runs fn in a transaction of the group committer when there is one,
+// else in one of its own (Store.InTx's contract either way).
+func (d *Deliverer) inTx(ctx context.Context, fn func(ctx context.Context, tx *store.Tx) error) error {
 	if d.GroupCommit != nil {
 		return d.GroupCommit.InTx(ctx, fn)
 	}
 	return d.Service.Store.InTx(ctx, fn)
 }
 
-// recordIn writes the attempts of batch in tx, in order, as if each had
-// its own transaction: a success clears its endpoint's failing mark; a
-// failure marks it, schedules the next attempt or gives up, and may
-// disable the endpoint (see failure). Successes, the common case, cost no
-// read: the attempts and deliveries are written with two statements and
-// the endpoints' marks with one.
-func (d *Deliverer) recordIn(ctx context.Context, tx *store.Tx, batch []*finishedAttempt) error {
-	recs := make([]store.AttemptRecord, 0, len(batch))
-	var clear []store.EndpointKey
-	toClear := map[store.EndpointKey]bool{}
-	for _, f := range batch {
-		f.outcome, f.next = "", time.Time{}
-		key := store.EndpointKey{OrgID: f.del.OrgID, Seq: f.del.EndpointSeq}
-		status := store.DeliveryFailed
-		switch {
-		case f.skipped:
-			f.outcome = "skipped"
-		case f.res.Outcome == OutcomeSuccess:
-			f.outcome, status = "success", store.DeliverySucceeded
-			if !toClear[key] {
-				toClear[key] = true
-				clear = append(clear, key)
-			}
-		default:
-			if toClear[key] {
-				// A success earlier in this group cleared the mark before
-				// this failure, as separate transactions would have.
-				if err := tx.ClearFailing(ctx, []store.EndpointKey{key}, f.now); err != nil {
-					return err
-				}
-				delete(toClear, key)
-			}
-			var err error
-			if status, err = d.failure(ctx, tx, f); err != nil {
-				return err
-			}
-			if f.outcome == "" {
-				continue // the endpoint is gone, and its deliveries with it
-			}
-		}
-		recs = append(recs, store.AttemptRecord{OrgID: f.del.OrgID, DeliveryID: f.del.ID, Attempt: f.record(), Status: status, NextAt: f.next})
-	}
-	var still []store.EndpointKey
-	for _, k := range clear {
-		if toClear[k] {
-			still = append(still, k)
+// clearedBefore reports whether the last attempt to key queued before
+// this point of ctx's transaction, and not yet written, succeeded: its
+// endpoint is then no longer failing, whatever the stored mark says.
+func (d *Deliverer) clearedBefore(ctx context.Context, key store.EndpointKey) bool {
+	mark := 0
+	for _, it := range d.recordWrite().Queued(ctx) {
+		if it.key == key && it.mark != 0 {
+			mark = it.mark
 		}
 	}
-	if err := tx.ClearFailing(ctx, still, d.Service.now()); err != nil {
-		return err
-	}
-	return tx.FinishAttempts(ctx, recs)
+	return mark == markClear
 }
 
 // failure books an attempt that did not succeed and returns the
@@ -202,6 +190,9 @@ func (d *Deliverer) failure(ctx context.Context, tx *store.Tx, f *finishedAttemp
 		return store.DeliveryFailed, d.disable(ctx, tx, &ep, "the endpoint answered 410 Gone", now)
 	}
 	f.outcome = "retry"
+	if d.clearedBefore(ctx, store.EndpointKey{OrgID: f.del.OrgID, Seq: f.del.EndpointSeq}) {
+		ep.FailingSince = time.Time{} // a success before this failure, in this transaction
+	}
 	if ep.FailingSince.IsZero() {
 		ep.FailingSince, ep.UpdatedAt = now, now
 		if err := tx.UpdateEndpoint(ctx, &ep); err != nil {

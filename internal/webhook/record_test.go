@@ -28,8 +28,8 @@ func TestConcurrentAttemptsAreRecordedLikeSeparateTransactions(t *testing.T) {
 
 // TestGroupCommittedAttemptsAreRecordedLikeSeparateTransactions is the
 // same with the attempts' records committed by a store.GroupCommitter, as
-// `waybill serve` does on SQLite: each group of records is then one item
-// of the committer's shared transaction, in a savepoint of its own.
+// `waybill serve` does: each record is then an item of the committer's
+// shared transaction, a success with no savepoint of its own.
 func TestGroupCommittedAttemptsAreRecordedLikeSeparateTransactions(t *testing.T) {
 	t.Parallel()
 	onEngines(t, func(t *testing.T, h *harness) {
