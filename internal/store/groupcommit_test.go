@@ -393,3 +393,86 @@ func TestGroupCommitterFor(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteAndQueued checks store.Write: items queued without a function
+// of their own are written with the transaction's batch, in queue order,
+// and a function queued after them sees them (BatchedWrite.Queued); with
+// no committer running, Write writes at once.
+func TestWriteAndQueued(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			st := testdb.Open(t, engine)
+			ctx := withDeadline(t)
+			org := mustOrg(t, st, "acme")
+			var writes [][]string // only the committer's goroutine appends
+			batch := &store.BatchedWrite[string]{Write: func(ctx context.Context, tx *store.Tx, numbers []string) error {
+				writes = append(writes, numbers)
+				for _, n := range numbers {
+					if err := tx.InsertTracking(ctx, newTracking(org.ID, "dhl", n)); err != nil {
+						return err
+					}
+				}
+				return nil
+			}}
+			stored := func(n string) bool {
+				_, err := st.Read().TrackingByNumber(ctx, org.ID, "dhl", n)
+				return err == nil
+			}
+
+			g := store.NewGroupCommitter(st)
+			if err := store.Write(ctx, g, batch, "ALONE"); err != nil || len(writes) != 1 || !stored("ALONE") {
+				t.Fatalf("Write with no committer running: %v, writes %q, stored %v; want written at once", err, writes, stored("ALONE"))
+			}
+			writes = nil
+
+			g.MaxWait = 0
+			runCtx, stop := context.WithCancel(ctx)
+			ran := make(chan struct{})
+			go func() { g.Run(runCtx); close(ran) }()
+			t.Cleanup(func() { stop(); <-ran })
+			waitRunning(t, g)
+			release, started := make(chan struct{}), make(chan struct{})
+			first := make(chan error, 1)
+			go func() {
+				first <- g.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { close(started); <-release; return nil })
+			}()
+			<-started
+			errs := make([]error, 4)
+			var wg sync.WaitGroup
+			for i := range 3 {
+				wg.Go(func() { errs[i] = store.Write(ctx, g, batch, fmt.Sprintf("W%d", i)) })
+				waitQueued(t, g, i+1)
+			}
+			var seen []string
+			wg.Go(func() {
+				errs[3] = g.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+					seen = batch.Queued(ctx)
+					return batch.Add(ctx, tx, "F")
+				})
+			})
+			waitQueued(t, g, 4)
+			close(release)
+			wg.Wait()
+			if err := <-first; err != nil {
+				t.Fatal(err)
+			}
+			for i, err := range errs {
+				if err != nil {
+					t.Errorf("caller %d: %v", i, err)
+				}
+			}
+			if want := []string{"W0", "W1", "W2"}; fmt.Sprint(seen) != fmt.Sprint(want) {
+				t.Errorf("Queued = %q; want %q", seen, want)
+			}
+			if want := [][]string{{"W0", "W1", "W2", "F"}}; fmt.Sprint(writes) != fmt.Sprint(want) {
+				t.Errorf("Write calls = %q; want %q", writes, want)
+			}
+			for _, n := range []string{"W0", "W1", "W2", "F"} {
+				if !stored(n) {
+					t.Errorf("%s not stored", n)
+				}
+			}
+		})
+	}
+}
