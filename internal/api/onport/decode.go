@@ -107,6 +107,15 @@ func CheckBody(body []byte) error {
 	if !utf8.Valid(body) {
 		return commerce.NewProblems("body is not valid UTF-8")
 	}
+	if plainJSONText(body) {
+		return nil
+	}
+	return checkTokens(body)
+}
+
+// checkTokens is CheckBody's full check: every string token of body,
+// decoded, up to the end or the first syntax error.
+func checkTokens(body []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	for {
 		tok, err := dec.Token()
@@ -117,6 +126,43 @@ func CheckBody(body []byte) error {
 			return commerce.NewProblems("a string of the body contains a control character")
 		}
 	}
+}
+
+// plainJSONText reports, for a body that is valid UTF-8, that no JSON
+// string in it can hold a control character, without tokenizing it: no raw
+// control character other than tab, newline and carriage return (C0, DEL,
+// or C1, which UTF-8 writes as 0xC2 0x80–0x9F) and no escape other than
+// \", \\, \/, \n, \r and \t. Escapes are read in pairs from the start;
+// up to the first syntax error (where CheckBody's tokenizer stops) every
+// backslash is inside a string, so the pairs are the decoder's. When it
+// reports false, CheckBody tokenizes. It is CheckBody's fast path: the
+// tokenizer was a fifth of the asynchronous endpoints' CPU.
+func plainJSONText(body []byte) bool {
+	for i := 0; i < len(body); i++ {
+		switch b := body[i]; {
+		case b == '\\':
+			i++
+			if i == len(body) {
+				return true // a lone backslash at the end: a syntax error
+			}
+			switch body[i] {
+			case '"', '\\', '/', 'n', 'r', 't':
+			default:
+				return false // \b, \f, \u or not an escape: let the tokenizer judge
+			}
+		case b < 0x20:
+			if b != '\t' && b != '\n' && b != '\r' {
+				return false
+			}
+		case b == 0x7f:
+			return false
+		case b == 0xc2:
+			if i+1 < len(body) && body[i+1] >= 0x80 && body[i+1] <= 0x9f {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // decodeJSON decodes one JSON value; anything after it, or a value of the
