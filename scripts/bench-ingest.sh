@@ -12,6 +12,12 @@
 #   BENCH_RUNS          runs of each (default 5)
 #   BENCH_DURATION      each load's length (default 10s)
 #   BENCH_CONCURRENCY   closed-loop workers (default 128)
+#   BENCH_BIN           a waybill binary to measure instead of building this tree
+#                       (to compare two commits back to back with one script)
+#
+# Besides req/s it reports the server's CPU per acknowledged message
+# (user+system from /proc/PID/stat over the load, divided by requests
+# answered): on a shared machine that figure moves far less than req/s.
 #
 # Needs go, curl and jq. Everything runs on loopback.
 set -euo pipefail
@@ -35,8 +41,13 @@ bench_name=bench-ingest
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "bench-ingest: building" >&2
-go build -o "$tmp/waybill" ./cmd/waybill
+if [[ -n ${BENCH_BIN:-} ]]; then
+	cp "$BENCH_BIN" "$tmp/waybill"
+else
+	echo "bench-ingest: building" >&2
+	go build -o "$tmp/waybill" ./cmd/waybill
+fi
+clk_tck=$(getconf CLK_TCK)
 key="wb_bench_$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 run_id=$(date +%s)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -67,8 +78,12 @@ for i in $(seq "$runs"); do
 	pid=$!
 	wait_ready "$tmp/addr" /readyz || { cat "$tmp/serve.log" >&2; exit 1; }
 	hash=$(curl -fsS -X POST "$base/v1/channels" -H "as-api-key: $key" -d '{"name":"bench"}' | jq -r .webhook_hash)
+	cpu_before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
 	ingest=$(load "ingest-$i" "$base/webhooks/custom-channels/manual-sale.json" --header "jetti-webhook-hash: $hash")
+	cpu_after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
 	errors=$(jq -r .errors "$tmp/ingest-$i.json")
+	cpu_us=$(jq -n --argjson t "$((cpu_after - cpu_before))" --argjson hz "$clk_tck" --argjson n "$(jq .requests "$tmp/ingest-$i.json")" \
+		'$t / $hz * 1e6 / $n | round')
 	stop_server
 
 	settle
@@ -80,12 +95,12 @@ for i in $(seq "$runs"); do
 	stop_server
 
 	ratio=$(jq -n --argjson a "$ingest" --argjson b "$bare" '$a / $b * 100 | round / 100')
-	echo "bench-ingest: run $i: ingestion $ingest req/s ($errors errors), bare $bare req/s: ${ratio}×" >&2
-	rows+="| $i | $ingest | $errors | $bare | ${ratio}× | $(cut -d' ' -f1 /proc/loadavg) |"$'\n'
+	echo "bench-ingest: run $i: ingestion $ingest req/s ($errors errors, $cpu_us µs CPU each), bare $bare req/s: ${ratio}×" >&2
+	rows+="| $i | $ingest | $errors | $cpu_us | $bare | ${ratio}× | $(cut -d' ' -f1 /proc/loadavg) |"$'\n'
 done
 
-table="| run | SQLite ingestion (req/s) | errors | bare net/http (req/s) | ratio | load average after |
-|---:|---:|---:|---:|---:|---:|
+table="| run | SQLite ingestion (req/s) | errors | server CPU (µs/req) | bare net/http (req/s) | ratio | load average after |
+|---:|---:|---:|---:|---:|---:|---:|
 ${rows%$'\n'}"
 report="Measured $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, load average before: $load_before.
 Command: \`$command_line\`
