@@ -124,6 +124,17 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions) (SeedResult, error) 
 	}
 	key := func(t *bulkTable) int64 { next[t]++; return next[t] }
 
+	indexes, err := dropSeedIndexes(ctx, s.writer, s.engine, seedOrder)
+	if err != nil {
+		return res, err
+	}
+	built := false
+	defer func() {
+		if !built { // a failed seed still leaves the schema whole
+			createSeedIndexes(context.WithoutCancel(ctx), s.writer, s.engine, indexes) //nolint:errcheck // the seed's own error is returned
+		}
+	}()
+
 	var w bulkWriter = sqliteBulk{s.writer}
 	if s.engine == Postgres {
 		pw, err := newPGBulk(ctx, s.writer)
@@ -138,6 +149,12 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions) (SeedResult, error) 
 			return res, fmt.Errorf("seed: cache size: %w", err)
 		}
 		defer s.writer.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000") //nolint:errcheck // the default again
+		// No fsync per batch: a seed that fails is started again on an
+		// empty database anyway. The store's FULL again afterwards.
+		if _, err := s.writer.ExecContext(ctx, "PRAGMA synchronous = OFF"); err != nil {
+			return res, fmt.Errorf("seed: synchronous: %w", err)
+		}
+		defer s.writer.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous = FULL") //nolint:errcheck // the store's setting again
 	}
 	defer w.close()
 
@@ -186,6 +203,10 @@ func (s *Store) Seed(ctx context.Context, opts SeedOptions) (SeedResult, error) 
 		}
 	}
 	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	built = true
+	if err := createSeedIndexes(ctx, s.writer, s.engine, indexes); err != nil {
 		return res, err
 	}
 	if s.engine == Postgres {

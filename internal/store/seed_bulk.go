@@ -83,6 +83,11 @@ func newPGBulk(ctx context.Context, db *sql.DB) (*pgBulk, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed: connect: %w", err)
 	}
+	// The seed's commits need not wait for the WAL to reach the disk.
+	if _, err := conn.ExecContext(ctx, "SET synchronous_commit = off"); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("seed: synchronous_commit: %w", err)
+	}
 	return &pgBulk{conn: conn}, nil
 }
 
@@ -112,4 +117,7 @@ func (b *pgBulk) write(ctx context.Context, order []*bulkTable, rows bulkRows) e
 	})
 }
 
-func (b *pgBulk) close() error { return b.conn.Close() }
+func (b *pgBulk) close() error {
+	b.conn.ExecContext(context.Background(), "RESET synchronous_commit") //nolint:errcheck // the connection goes back to the pool
+	return b.conn.Close()
+}
