@@ -187,7 +187,9 @@ type InboundFilter struct {
 func (q *Queries) InboundLogs(ctx context.Context, orgID int64, f InboundFilter) ([]waybill.InboundMessage, error) {
 	var sb strings.Builder
 	args := []any{orgID}
-	sb.WriteString(`SELECT ` + inboundCols + ` FROM inbound_messages WHERE org_id = $1`)
+	// The page's keys first, on the (org_id, id) index, then its rows: an
+	// offset skips index entries, not messages with their bodies.
+	sb.WriteString(`SELECT ` + inboundCols + ` FROM inbound_messages WHERE id IN (SELECT id FROM inbound_messages WHERE org_id = $1`)
 	add := func(cond string, v any) {
 		args = append(args, v)
 		sb.WriteString(" AND " + cond + " $" + strconv.Itoa(len(args)))
@@ -214,7 +216,7 @@ func (q *Queries) InboundLogs(ctx context.Context, orgID int64, f InboundFilter)
 		f.Limit = 100
 	}
 	args = append(args, f.Limit, f.Offset)
-	fmt.Fprintf(&sb, " ORDER BY id DESC LIMIT $%d OFFSET $%d", len(args)-1, len(args))
+	fmt.Fprintf(&sb, " ORDER BY id DESC LIMIT $%d OFFSET $%d) ORDER BY id DESC", len(args)-1, len(args))
 	rows, err := q.q.QueryContext(ctx, sb.String(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list inbound messages: %w", err)

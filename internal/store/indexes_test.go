@@ -377,12 +377,16 @@ func (p queryPlan) indexConditionHas(table, column string) bool {
 	return false
 }
 
-// readsThrough reports whether every access of table searches index.
+// readsThrough reports whether every access of table searches index, apart
+// from look-ups by primary key (the rows of the keys the index gave).
 func (p queryPlan) readsThrough(table, index string) bool {
 	found := false
 	for _, s := range p {
 		if s.table != table {
 			continue
+		}
+		if !s.full && (s.index == "rowid" || s.index == table+"_pkey") {
+			continue // the rows of the keys the index gave (a list's page)
 		}
 		if s.full || s.index != index {
 			return false

@@ -84,7 +84,12 @@ func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f waybill.Trac
 	}
 	limit := max(f.Limit, 1)
 	args = append(args, limit+1, f.Offset)
-	rows, err := q.q.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY id DESC LIMIT $%d OFFSET $%d",
+	// The page's keys first, then its rows: the offset is skipped on the
+	// filter's index (the rowid is in every SQLite index; PostgreSQL reads
+	// only the index where it covers the filter), and only the page's
+	// documents are read, instead of offset+limit rows of the table.
+	rows, err := q.q.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM trackings WHERE id IN (
+		SELECT id FROM %s WHERE %s ORDER BY id DESC LIMIT $%d OFFSET $%d) ORDER BY id DESC`,
 		trackingColumns, from, cond, len(args)-1, len(args)), args...)
 	if err != nil {
 		return page, fmt.Errorf("list trackings: %w", err)
