@@ -14,8 +14,16 @@
 #   BENCH_CONCURRENCY            calls of one kind in flight (default 4)
 #   BENCH_DIR                    where the SQLite files and JSON results go (default a new
 #                                folder under /tmp); the databases are deleted after each run
+#                                unless BENCH_KEEP or BENCH_REUSE is set
+#   BENCH_KEEP=1                 keep each seeded database: the SQLite file BENCH_DIR/sqlite-N.db,
+#                                the PostgreSQL schema waybill_scale_N, and BENCH_DIR/ENGINE-N.seed.json
+#   BENCH_REUSE=1                measure the database BENCH_KEEP kept (same BENCH_DIR) instead of
+#                                seeding one, where it and its seed file exist; implies BENCH_KEEP
 #   WAYBILL_BENCH_POSTGRES_URL   PostgreSQL to use; a fresh schema is created and dropped
 #                                (default postgres://postgres@127.0.0.1:5432/test?sslmode=disable)
+#
+# Re-measuring kept databases without seeding them again, e.g. the million:
+#   BENCH_DIR=/work/scale-dbs BENCH_REUSE=1 BENCH_SIZES=1000000 scripts/bench-scale.sh
 #
 # Needs go, curl, jq and psql. Everything runs on loopback.
 set -euo pipefail
@@ -27,7 +35,9 @@ engines=${BENCH_ENGINES:-sqlite postgres}
 requests=${BENCH_REQUESTS:-200}
 concurrency=${BENCH_CONCURRENCY:-4}
 pg_url=${WAYBILL_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
-command_line="BENCH_SIZES=\"$sizes\" BENCH_ENGINES=\"$engines\" BENCH_REQUESTS=$requests BENCH_CONCURRENCY=$concurrency scripts/bench-scale.sh${*:+ $*}"
+reuse=${BENCH_REUSE:-}
+keep=${BENCH_KEEP:-$reuse}
+command_line="BENCH_SIZES=\"$sizes\" BENCH_ENGINES=\"$engines\" BENCH_REQUESTS=$requests BENCH_CONCURRENCY=$concurrency${reuse:+ BENCH_REUSE=1}${keep:+ BENCH_KEEP=1} scripts/bench-scale.sh${*:+ $*}"
 
 for tool in go curl jq psql; do
 	command -v "$tool" >/dev/null || { echo "bench-scale: $tool is required" >&2; exit 1; }
@@ -49,21 +59,37 @@ trap 'exit 130' INT TERM
 echo "bench-scale: building; results in $dir" >&2
 go build -o "$dir/waybill" ./cmd/waybill
 
-# run ENGINE N: seed N trackings, serve, measure, stop, delete the database.
+# run ENGINE N: seed N trackings (or, with BENCH_REUSE, take the kept
+# database), serve, measure, stop, delete the database unless it is kept.
 run() {
-	local engine=$1 n=$2 db name=$1-$2 port
+	local engine=$1 n=$2 db name=$1-$2 port exists=""
 	if [[ $engine == sqlite ]]; then
 		db_file="$dir/$name.db"
-		rm -f "$db_file" "$db_file-wal" "$db_file-shm"
+		[[ -n $reuse && -f $db_file && -s $dir/$name.seed.json ]] && exists=1
+		[[ -z $exists ]] && rm -f "$db_file" "$db_file-wal" "$db_file-shm"
 		db="sqlite:$db_file"
 	else
-		schema="waybill_scale_$$_$RANDOM"
-		psql -q -v ON_ERROR_STOP=1 "$pg_url" -c "CREATE SCHEMA $schema" >/dev/null
+		if [[ -n $keep ]]; then schema="waybill_scale_$n"; else schema="waybill_scale_$$_$RANDOM"; fi
+		if [[ -n $reuse && -s $dir/$name.seed.json ]] &&
+			[[ $(psql -tA "$pg_url" -c "SELECT 1 FROM pg_namespace WHERE nspname = '$schema'") == 1 ]]; then
+			exists=1
+		else
+			psql -q -v ON_ERROR_STOP=1 "$pg_url" -c "DROP SCHEMA IF EXISTS $schema CASCADE; CREATE SCHEMA $schema" >/dev/null
+		fi
 		if [[ $pg_url == *\?* ]]; then db="$pg_url&search_path=$schema"; else db="$pg_url?search_path=$schema"; fi
 	fi
-	echo "bench-scale: $name: seeding (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-	"$dir/waybill" bench seed --database-url "$db" --trackings "$n" >"$dir/$name.seed.json"
-	echo "bench-scale: $name: seeded in $(jq -r '.seconds | floor' "$dir/$name.seed.json") s" >&2
+	if [[ -n $keep ]]; then
+		# The trap leaves a kept database alone.
+		local kept_file=$db_file kept_schema=$schema
+		db_file="" schema=""
+	fi
+	if [[ -n $exists ]]; then
+		echo "bench-scale: $name: measuring the kept database (seeded in $(jq -r '.seconds | floor' "$dir/$name.seed.json") s)" >&2
+	else
+		echo "bench-scale: $name: seeding (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+		"$dir/waybill" bench seed --database-url "$db" --trackings "$n" >"$dir/$name.seed.json"
+		echo "bench-scale: $name: seeded in $(jq -r '.seconds | floor' "$dir/$name.seed.json") s" >&2
+	fi
 	settle "$([[ $engine == postgres ]] && echo "$pg_url")"
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 	rm -f "$dir/addr"
@@ -75,7 +101,9 @@ run() {
 	"$dir/waybill" bench scale --database-url "$db" --url "$base" --seed-file "$dir/$name.seed.json" --pid "$pid" \
 		--requests "$requests" --concurrency "$concurrency" >"$dir/$name.scale.json"
 	stop_server
-	if [[ $engine == sqlite ]]; then
+	if [[ -n $keep ]]; then
+		echo "bench-scale: $name: kept ${kept_file:-schema $kept_schema}" >&2
+	elif [[ $engine == sqlite ]]; then
 		rm -f "$db_file" "$db_file-wal" "$db_file-shm"
 		db_file=""
 	else
