@@ -92,12 +92,12 @@ run() {
 	fi
 	settle "$([[ $engine == postgres ]] && echo "$pg_url")"
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-	rm -f "$dir/addr"
-	WAYBILL_ADDR=127.0.0.1:$port WAYBILL_PUBLIC_URL=http://127.0.0.1:$port WAYBILL_ADDR_FILE="$dir/addr" \
+	rm -f "$dir/$name.addr"
+	WAYBILL_ADDR=127.0.0.1:$port WAYBILL_PUBLIC_URL=http://127.0.0.1:$port WAYBILL_ADDR_FILE="$dir/$name.addr" \
 		WAYBILL_DATABASE_URL="$db" WAYBILL_RATE_LIMIT_SCALE=0 WAYBILL_LOG_LEVEL=warn \
 		"$dir/waybill" serve 2>>"$dir/$name.serve.log" &
 	pid=$!
-	wait_ready "$dir/addr" /readyz || { cat "$dir/$name.serve.log" >&2; return 1; }
+	wait_ready "$dir/$name.addr" /readyz || { cat "$dir/$name.serve.log" >&2; return 1; }
 	"$dir/waybill" bench scale --database-url "$db" --url "$base" --seed-file "$dir/$name.seed.json" --pid "$pid" \
 		--requests "$requests" --concurrency "$concurrency" >"$dir/$name.scale.json"
 	stop_server
