@@ -17,17 +17,19 @@ import (
 )
 
 // oneByOne hides commerce.Service's SaleBatcher, so that the processor
-// applies every message on its own, as it did before runs of new sales
-// were created together.
+// applies every message on its own, as it did before runs of manual sales
+// were written together.
 type oneByOne struct{ inbound.Applier }
 
-// TestRunsOfNewSalesMatchOneByOne processes one channel's mixed turn (new
+// TestRunsOfSalesMatchOneByOne processes one channel's mixed turn (new
 // sales sharing or lacking a customer, an update of a sale of the turn and
 // of an older one, a line routed by its variant, an unrouted line, a new
-// vendor, bad input) twice on fresh databases: with runs of new sales
-// created together, and one message at a time. Every record, result and
-// event must come out the same, ids included.
-func TestRunsOfNewSalesMatchOneByOne(t *testing.T) {
+// vendor, bad input), then a turn of updates (a sale routed at last, a
+// quantity, a new line and purchase, the same sale twice, a new customer,
+// bad input), twice on fresh databases: with runs of manual sales written
+// together, and one message at a time. Every record, result and event
+// must come out the same, ids included.
+func TestRunsOfSalesMatchOneByOne(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
 			batched := processMixedTurn(t, engine, true)
@@ -113,6 +115,16 @@ func processMixedTurn(t *testing.T, engine string, batch bool) turnOutcome {
 		[]byte(`{not json`),
 		sale("S7", "carol@example.com", "Carol", line("L1", "vendor-c", 4)),
 		sale("S8", "", "", line("L1", "vendor-a", 1)),
+	)
+	// Updates of sales of earlier turns, in one run.
+	send(
+		sale("S4", "bob@example.com", "Bob", line("L1", "vendor-a", 2)),                                // now routed: its first sale.dropship
+		sale("S1", "ada@example.com", "", line("L1", "vendor-a", 7)),                                   // a purchase line's quantity
+		sale("S7", "carol@example.com", "Carol", line("L1", "vendor-c", 4), line("L2", "vendor-b", 1)), // a new line and purchase
+		sale("S7", "dan@example.com", "Dan", line("L2", "vendor-b", 3)),                                // again: sees the line above, a new customer
+		sale("S3", "ada@example.com", "", line("L1", "vendor-b", 1)),                                   // a customer found by email
+		[]byte(`{"externalId":"S2","lineItems":[]}`),                                                   // fails alone
+		sale("S9", "", "", line("L1", "vendor-a", 1)),
 	)
 
 	var out turnOutcome

@@ -11,10 +11,11 @@
 // arrival). Each message's effects and its "done" or "failed" mark are
 // written together, inside a savepoint of the turn's transaction, so a
 // message is processed exactly once across crashes and a bad one cannot
-// undo its neighbours. A run of consecutive new sales is created together,
-// in one savepoint with all its outcomes (commerce.CreateSales), with a few
-// statements in all instead of about twenty per sale; a run that cannot be
-// is applied one message at a time.
+// undo its neighbours. A run of consecutive valid manual sales, new ones and
+// updates, is written together, in order, in one savepoint with all its
+// outcomes (commerce.UpsertSales), with a few statements per table in all
+// instead of about twenty per sale; a run that cannot be is applied one
+// message at a time.
 //
 // Messages are stored as their raw bodies; the processor decodes each with
 // the Decoder it is given (main hands it the Onport face's), so the

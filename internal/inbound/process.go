@@ -223,9 +223,9 @@ func (p *Processor) turn(ctx context.Context, channelID int64, size int) (bool, 
 		if err != nil {
 			return err
 		}
-		// Decode and check every message first, so that runs of new sales
-		// can be created together (createRun); the rest, and any run that
-		// cannot, go one by one (applyOne), in the same order.
+		// Decode and check every message first, so that runs of manual
+		// sales can be written together (writeRun); the rest, and any run
+		// that cannot, go one by one (applyOne), in the same order.
 		writes := make([]commerce.Write, len(msgs))
 		undecoded := make([]error, len(msgs))
 		valid := make([]bool, len(msgs))
@@ -234,10 +234,7 @@ func (p *Processor) turn(ctx context.Context, channelID int64, size int) (bool, 
 				valid[i] = writes[i].Validate() == nil
 			}
 		}
-		news, err := p.newSales(ctx, tx, ch, writes, valid)
-		if err != nil {
-			return err
-		}
+		runnable := p.batchable(writes, valid)
 		for i := 0; i < len(msgs); {
 			if i > 0 && p.Preempt != nil && p.Preempt() {
 				preempted = true
@@ -245,15 +242,15 @@ func (p *Processor) turn(ctx context.Context, channelID int64, size int) (bool, 
 				break
 			}
 			j := i
-			for j < len(msgs) && news[j] {
+			for j < len(msgs) && runnable[j] {
 				j++
 			}
 			if j-i >= 2 {
-				created, err := p.createRun(ctx, tx, ch, msgs[i:j], writes[i:j])
+				written, err := p.writeRun(ctx, tx, ch, msgs[i:j], writes[i:j])
 				if err != nil {
 					return err
 				}
-				if created {
+				if written {
 					i = j
 					continue
 				}
@@ -283,61 +280,38 @@ func (p *Processor) turn(ctx context.Context, channelID int64, size int) (bool, 
 	return preempted || len(msgs) == size, nil
 }
 
-// SaleBatcher creates runs of new sales together: commerce.Service. An
-// Applier that is one lets the processor take a run of consecutive new
-// manual sales in a handful of statements instead of about twenty each.
+// SaleBatcher writes runs of manual sales together: commerce.Service. An
+// Applier that is one lets the processor take a run of consecutive manual
+// sales, new or updates, in a handful of statements instead of about
+// twenty each.
 type SaleBatcher interface {
-	ExistingSales(ctx context.Context, tx *store.Tx, ch waybill.Channel, externalIDs []string) (map[string]bool, error)
-	CreateSales(ctx context.Context, tx *store.Tx, ch waybill.Channel, ins []*commerce.ManualSale) ([]*waybill.InboundResult, error)
+	UpsertSales(ctx context.Context, tx *store.Tx, ch waybill.Channel, ins []*commerce.ManualSale) ([]*waybill.InboundResult, error)
 }
 
 var _ SaleBatcher = (*commerce.Service)(nil)
 
-// newSales marks the messages that createRun may take: valid manual sales
-// (commerce.NewSaleCandidate) whose external id the channel has no sale
-// for, and that no earlier message of the turn names (a later message for
-// the same sale is an update, applied after it, one by one).
-func (p *Processor) newSales(ctx context.Context, tx *store.Tx, ch waybill.Channel, writes []commerce.Write, valid []bool) ([]bool, error) {
-	news := make([]bool, len(writes))
-	b, ok := p.Commerce.(SaleBatcher)
-	if !ok || len(writes) < 2 {
-		return news, nil
+// batchable marks the messages that writeRun may take: valid manual sales
+// that commerce.BatchableSale accepts. Several of one sale may be in a
+// run: UpsertSales applies them in order.
+func (p *Processor) batchable(writes []commerce.Write, valid []bool) []bool {
+	ok := make([]bool, len(writes))
+	if _, isBatcher := p.Commerce.(SaleBatcher); !isBatcher {
+		return ok
 	}
-	exts := make([]string, len(writes))
-	named := map[string]bool{}
-	var candidates []string
 	for i, w := range writes {
-		sale, isSale := w.(*commerce.ManualSale)
-		if !isSale || sale == nil {
-			continue
-		}
-		ext, ok := commerce.NewSaleCandidate(w)
-		if ok && valid[i] && !named[ext] {
-			exts[i] = ext
-			candidates = append(candidates, ext)
-		}
-		named[sale.ExternalID] = true
+		_, ok[i] = commerce.BatchableSale(w)
+		ok[i] = ok[i] && valid[i]
 	}
-	if len(candidates) < 2 {
-		return news, nil
-	}
-	known, err := b.ExistingSales(ctx, tx, ch, candidates)
-	if err != nil {
-		return nil, err
-	}
-	for i, ext := range exts {
-		news[i] = ext != "" && !known[ext]
-	}
-	return news, nil
+	return ok
 }
 
-// createRun creates a run of new sales (newSales) and marks their messages
-// done, together, in one savepoint. It reports false, having changed
-// nothing, when the run cannot be created as one (a sale that a concurrent
-// writer created meanwhile, a message finished elsewhere, a store error);
-// the caller then applies the messages one by one, which records each
-// one's own outcome.
-func (p *Processor) createRun(ctx context.Context, tx *store.Tx, ch waybill.Channel, msgs []waybill.InboundMessage, writes []commerce.Write) (bool, error) {
+// writeRun applies a run of manual sales (batchable) and marks their
+// messages done, together, in one savepoint. It reports false, having
+// changed nothing, when the run cannot be written as one (a sale that a
+// concurrent writer created meanwhile, a message finished elsewhere, a
+// store error); the caller then applies the messages one by one, which
+// records each one's own outcome.
+func (p *Processor) writeRun(ctx context.Context, tx *store.Tx, ch waybill.Channel, msgs []waybill.InboundMessage, writes []commerce.Write) (bool, error) {
 	b := p.Commerce.(SaleBatcher)
 	ins := make([]*commerce.ManualSale, len(writes))
 	ids := make([]int64, len(msgs))
@@ -346,7 +320,7 @@ func (p *Processor) createRun(ctx context.Context, tx *store.Tx, ch waybill.Chan
 		ids[i] = msgs[i].ID
 	}
 	err := tx.Savepoint(ctx, func() error {
-		res, err := b.CreateSales(ctx, tx, ch, ins)
+		res, err := b.UpsertSales(ctx, tx, ch, ins)
 		if err != nil {
 			return err
 		}

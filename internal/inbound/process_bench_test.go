@@ -1,6 +1,7 @@
 package inbound_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"syscall"
@@ -29,29 +30,51 @@ func benchSale(ext string) []byte {
 // channel, as the server's workers would (sales, lines, purchases, the
 // sale.dropship event and each message's outcome).
 func BenchmarkProcessManualSales(b *testing.B) {
+	benchProcess(b, false)
+}
+
+// BenchmarkProcessManualSaleUpdates is BenchmarkProcessManualSales for
+// updates: b.N sales are created first (untimed), then b.N messages
+// update them (a line's quantity, the customer's name).
+func BenchmarkProcessManualSaleUpdates(b *testing.B) {
+	benchProcess(b, true)
+}
+
+func benchProcess(b *testing.B, updates bool) {
 	for _, engine := range testdb.Engines() {
 		b.Run(engine, func(b *testing.B) {
 			ctx := context.Background()
 			e := newChannelEnv(b, engine, "bench")
 			st := e.st
-			msgs := make([]*waybill.InboundMessage, b.N)
-			for i := range msgs {
-				ext := fmt.Sprintf("B%d", i)
-				msgs[i] = &waybill.InboundMessage{OrgID: e.orgID, ChannelID: e.channel, Kind: waybill.InboundManualSale,
-					ExternalID: ext, Body: benchSale(ext), ReceivedAt: time.Now()}
-			}
-			if err := st.Write().InsertInbound(ctx, msgs); err != nil {
-				b.Fatal(err)
-			}
 			p := inbound.NewProcessor(st, e.com, onport.DecodeWrite, nil)
-			cpu0 := processCPU(b)
-			b.ResetTimer()
-			for more := true; more; {
-				var err error
-				if more, err = p.Turn(ctx, e.channel); err != nil {
+			work := func(body func(ext string) []byte) {
+				msgs := make([]*waybill.InboundMessage, b.N)
+				for i := range msgs {
+					ext := fmt.Sprintf("B%d", i)
+					msgs[i] = &waybill.InboundMessage{OrgID: e.orgID, ChannelID: e.channel, Kind: waybill.InboundManualSale,
+						ExternalID: ext, Body: body(ext), ReceivedAt: time.Now()}
+				}
+				if err := st.Write().InsertInbound(ctx, msgs); err != nil {
 					b.Fatal(err)
 				}
+				for more := true; more; {
+					var err error
+					if more, err = p.Turn(ctx, e.channel); err != nil {
+						b.Fatal(err)
+					}
+				}
 			}
+			body := benchSale
+			if updates {
+				work(benchSale)
+				body = func(ext string) []byte {
+					return bytes.Replace(bytes.Replace(benchSale(ext), []byte(`"quantity":2`), []byte(`"quantity":4`), 1),
+						[]byte(`"Ada"`), []byte(`"Augusta"`), 1)
+				}
+			}
+			cpu0 := processCPU(b)
+			b.ResetTimer()
+			work(body)
 			b.StopTimer()
 			cpu := processCPU(b) - cpu0
 			logs, err := st.Read().CountPendingInbound(ctx)

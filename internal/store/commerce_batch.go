@@ -184,34 +184,6 @@ func (t *Tx) AllocateIDs(ctx context.Context, counts map[string]int) (map[string
 	return out, nil
 }
 
-// ExistingSales returns which of externalIDs the channel has a sale for.
-func (q *Queries) ExistingSales(ctx context.Context, orgID, channelID int64, externalIDs []string) (map[string]bool, error) {
-	out := map[string]bool{}
-	if len(externalIDs) == 0 {
-		return out, nil
-	}
-	query := `SELECT external_id FROM sales WHERE channel_id = $2 AND org_id = $1 AND external_id IN (SELECT value FROM json_each($3))`
-	if q.engine == Postgres {
-		// One probe of (channel_id, external_id) per id, as in
-		// knownExternalIDs.
-		query = `SELECT x.ext FROM unnest($3::text[]) AS x(ext),
-			LATERAL (SELECT 1 FROM sales s WHERE s.channel_id = $2 AND s.external_id = x.ext AND s.org_id = $1 LIMIT 1) AS hit`
-	}
-	rows, err := q.q.QueryContext(ctx, query, orgID, channelID, q.textList(externalIDs))
-	if err != nil {
-		return nil, fmt.Errorf("find existing sales: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var ext string
-		if err := rows.Scan(&ext); err != nil {
-			return nil, fmt.Errorf("find existing sales: %w", err)
-		}
-		out[ext] = true
-	}
-	return out, rows.Err()
-}
-
 // CustomersByEmail returns, for each of emails, the organization's first
 // customer (lowest id) with exactly that email.
 func (q *Queries) CustomersByEmail(ctx context.Context, orgID int64, emails []string) (map[string]waybill.Customer, error) {
@@ -392,4 +364,116 @@ func (q *Queries) FinishInboundDone(ctx context.Context, ids []int64, results []
 		return waybill.Errorf(waybill.ECONFLICT, "%d of %d inbound messages are no longer pending", int64(len(ids))-n, len(ids))
 	}
 	return nil
+}
+
+// SalesByExternalIDForUpdate returns the channel's sales with those
+// external ids, by external id, locked until the transaction ends (as
+// SaleByExternalIDForUpdate; SQLite's writer holds them all already).
+func (q *Queries) SalesByExternalIDForUpdate(ctx context.Context, orgID, channelID int64, externalIDs []string) (map[string]waybill.Sale, error) {
+	out := map[string]waybill.Sale{}
+	if len(externalIDs) == 0 {
+		return out, nil
+	}
+	query := `SELECT ` + saleCols + ` FROM sales WHERE channel_id = $2 AND org_id = $1 AND external_id IN (SELECT value FROM json_each($3)) ORDER BY id`
+	if q.engine == Postgres {
+		query = `SELECT ` + saleCols + ` FROM sales WHERE channel_id = $2 AND org_id = $1 AND external_id = ANY($3::text[]) ORDER BY id FOR UPDATE`
+	}
+	rows, err := q.q.QueryContext(ctx, query, orgID, channelID, q.textList(externalIDs))
+	if err != nil {
+		return nil, fmt.Errorf("lock sales: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		s, err := scanSale(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[s.ExternalID] = s
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("lock sales: %w", err)
+	}
+	return out, nil
+}
+
+// bulkUpdate sets columns of table's rows (of orgID) by id: rows are an id
+// followed by a value per column of cols. On PostgreSQL it is one
+// UPDATE ... FROM unnest; on SQLite one prepared single-row UPDATE per row.
+func (q *Queries) bulkUpdate(ctx context.Context, table string, orgID int64, cols []bulkColumn, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	all := append([]bulkColumn{{"id", "bigint"}}, cols...)
+	var sets, names, sel []string
+	for i, c := range all {
+		names = append(names, c.name)
+		sel = append(sel, fmt.Sprintf("$%d::%s[]", i+2, c.pgType))
+		if i > 0 {
+			sets = append(sets, fmt.Sprintf("%s = x.%s", c.name, c.name))
+		}
+	}
+	if q.engine == Postgres {
+		query := "UPDATE " + table + " AS t SET " + strings.Join(sets, ", ") + " FROM unnest(" + strings.Join(sel, ", ") +
+			") AS x(" + strings.Join(names, ", ") + ") WHERE t.org_id = $1 AND t.id = x.id"
+		if _, err := q.q.ExecContext(ctx, query, append([]any{orgID}, bulkArgs(all, rows)...)...); err != nil {
+			return fmt.Errorf("update %s: %w", table, err)
+		}
+		return nil
+	}
+	sets = sets[:0]
+	for i, c := range cols {
+		sets = append(sets, fmt.Sprintf("%s = $%d", c.name, i+3))
+	}
+	query := "UPDATE " + table + " SET " + strings.Join(sets, ", ") + " WHERE org_id = $1 AND id = $2"
+	for _, r := range rows {
+		if _, err := q.q.ExecContext(ctx, query, append([]any{orgID}, r...)...); err != nil {
+			return fmt.Errorf("update %s %v: %w", table, r[0], err)
+		}
+	}
+	return nil
+}
+
+var saleUpdateBulk = []bulkColumn{{"customer_id", "bigint"}, {"status", "text"}, {"doc", "text"}, {"updated_at", "bigint"}}
+
+// UpdateSales writes existing sales of one organization (SaveSale's
+// update for many), in one statement on PostgreSQL.
+func (q *Queries) UpdateSales(ctx context.Context, orgID int64, ss []waybill.Sale) error {
+	rows := make([][]any, len(ss))
+	for i := range ss {
+		s := &ss[i]
+		doc, err := encodeDoc(s)
+		if err != nil {
+			return err
+		}
+		rows[i] = []any{s.ID, s.CustomerID, s.Status, doc, toMicros(s.UpdatedAt)}
+	}
+	return q.bulkUpdate(ctx, "sales", orgID, saleUpdateBulk, rows)
+}
+
+var saleItemUpdateBulk = []bulkColumn{{"dropship_provider_id", "bigint"}, {"doc", "text"}, {"updated_at", "bigint"}}
+
+// UpdateSaleItems writes existing sale items of one organization
+// (SaveSaleItem's update for many), in one statement on PostgreSQL.
+func (q *Queries) UpdateSaleItems(ctx context.Context, orgID int64, items []waybill.SaleItem) error {
+	rows := make([][]any, len(items))
+	for i := range items {
+		it := &items[i]
+		doc, err := encodeDoc(it)
+		if err != nil {
+			return err
+		}
+		rows[i] = []any{it.ID, it.DropshipProviderID, doc, toMicros(it.UpdatedAt)}
+	}
+	return q.bulkUpdate(ctx, "sale_items", orgID, saleItemUpdateBulk, rows)
+}
+
+// UpdatePurchaseItemQuantities writes the quantity of existing purchase
+// items of one organization (SavePurchaseItem's update for many), in one
+// statement on PostgreSQL.
+func (q *Queries) UpdatePurchaseItemQuantities(ctx context.Context, orgID int64, items []waybill.PurchaseItem) error {
+	rows := make([][]any, len(items))
+	for i, it := range items {
+		rows[i] = []any{it.ID, int64(it.Quantity)}
+	}
+	return q.bulkUpdate(ctx, "purchase_items", orgID, []bulkColumn{{"quantity", "bigint"}}, rows)
 }

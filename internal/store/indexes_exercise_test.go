@@ -202,7 +202,19 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	run("SaleForUpdate", func() error { _, err := w.SaleForUpdate(ctx, org.ID, 1); return err })
 	run("SaleByExternalIDForUpdate", func() error { _, err := w.SaleByExternalIDForUpdate(ctx, org.ID, 1, "x"); return err })
 	run("Purchase", func() error { _, err := r.Purchase(ctx, org.ID, 1); return err })
-	run("ExistingSales", func() error { _, err := w.ExistingSales(ctx, org.ID, 1, []string{"x", "y"}); return err })
+	run("SalesByExternalIDForUpdate", func() error {
+		_, err := w.SalesByExternalIDForUpdate(ctx, org.ID, 1, []string{"x", "y"})
+		return err
+	})
+	run("UpdateSales", func() error {
+		return w.UpdateSales(ctx, org.ID, []waybill.Sale{{ID: 1, OrgID: org.ID}, {ID: 2, OrgID: org.ID}})
+	})
+	run("UpdateSaleItems", func() error {
+		return w.UpdateSaleItems(ctx, org.ID, []waybill.SaleItem{{ID: 1, OrgID: org.ID}, {ID: 2, OrgID: org.ID}})
+	})
+	run("UpdatePurchaseItemQuantities", func() error {
+		return w.UpdatePurchaseItemQuantities(ctx, org.ID, []waybill.PurchaseItem{{ID: 1, Quantity: 1}, {ID: 2, Quantity: 2}})
+	})
 	run("CustomersByEmail", func() error { _, err := r.CustomersByEmail(ctx, org.ID, []string{"a@example.com"}); return err })
 	run("ProvidersByExternalID", func() error { _, err := r.ProvidersByExternalID(ctx, org.ID, []string{"v"}); return err })
 	run("Dropshipment", func() error { _, err := r.Dropshipment(ctx, org.ID, 1); return err })
