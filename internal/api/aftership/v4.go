@@ -133,7 +133,7 @@ func (a *API) getV4(w http.ResponseWriter, r *http.Request, org waybill.Organiza
 	if err != nil {
 		return err
 	}
-	writeOK(w, map[string]any{"tracking": selectFields(renderTrackingV4(t), r.URL.Query().Get("fields"))})
+	writeTrackingV4Fields(w, t, r.URL.Query().Get("fields"))
 	return nil
 }
 
@@ -144,7 +144,7 @@ func (a *API) getV4ByIDAtKeyGeneration(w http.ResponseWriter, r *http.Request, o
 	if err != nil || readGen != gen {
 		return false
 	}
-	writeOK(w, map[string]any{"tracking": selectFields(renderTrackingV4(t), r.URL.Query().Get("fields"))})
+	writeTrackingV4Fields(w, t, r.URL.Query().Get("fields"))
 	return true
 }
 
@@ -169,7 +169,7 @@ func (a *API) updateV4(w http.ResponseWriter, r *http.Request, org waybill.Organ
 	if err != nil {
 		return err
 	}
-	writeOK(w, map[string]any{"tracking": renderTrackingV4(t)})
+	writeTrackingOKV4(w, t)
 	return nil
 }
 
@@ -188,7 +188,7 @@ func (a *API) deleteV4(w http.ResponseWriter, r *http.Request, org waybill.Organ
 	if err != nil {
 		return err
 	}
-	writeOK(w, map[string]any{"tracking": renderTrackingV4(t)})
+	writeTrackingOKV4(w, t)
 	return nil
 }
 
@@ -214,7 +214,7 @@ func (a *API) markCompletedV4(w http.ResponseWriter, r *http.Request, org waybil
 	if err != nil {
 		return err
 	}
-	writeOK(w, map[string]any{"tracking": renderTrackingV4(t)})
+	writeTrackingOKV4(w, t)
 	return nil
 }
 
