@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/waybillhq/waybill"
@@ -242,8 +241,8 @@ func (d trackingDoc) tracking() waybill.Tracking {
 // the row's columns hold (OrgID, and the id, token and times it trusts
 // over the document's).
 func decodeTracking(doc string) (waybill.Tracking, error) {
-	var d trackingDoc
-	if err := json.Unmarshal([]byte(doc), &d); err != nil {
+	d, err := decodeTrackingDoc(doc)
+	if err != nil {
 		return waybill.Tracking{}, err
 	}
 	return d.tracking(), nil
