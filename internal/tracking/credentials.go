@@ -196,13 +196,13 @@ func (s *Service) CheckStoredCredentials(ctx context.Context) (resealed int, err
 func (s *Service) pollCredentials(ctx context.Context, t waybill.Tracking) (c waybill.CourierConnection, ok bool, err error) {
 	err = waybill.Errorf(waybill.ENOTFOUND, "no connection named")
 	if t.CourierConnectionID != "" && validID(t.CourierConnectionID) {
-		c, err = s.Store.Read().Connection(ctx, t.OrgID, t.CourierConnectionID)
+		c, err = s.Store.ReadIn(ctx).Connection(ctx, t.OrgID, t.CourierConnectionID)
 		if err == nil && c.Slug != t.Slug {
 			err = waybill.Errorf(waybill.ENOTFOUND, "the named connection is another courier's")
 		}
 	}
 	if waybill.ErrorCode(err) == waybill.ENOTFOUND {
-		c, err = s.Store.Read().FirstConnection(ctx, t.OrgID, t.Slug)
+		c, err = s.Store.ReadIn(ctx).FirstConnection(ctx, t.OrgID, t.Slug)
 	}
 	if waybill.ErrorCode(err) == waybill.ENOTFOUND {
 		return c, false, nil
