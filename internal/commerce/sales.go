@@ -58,31 +58,7 @@ func (s *Service) upsertSale(ctx context.Context, tx *store.Tx, ch waybill.Chann
 	}
 	res.CustomerID = cust.ID
 
-	d := in.SaleDefaults
-	sale.CustomerID = cust.ID
-	sale.Reference = firstNonEmpty(d.Reference, sale.Reference, in.ExternalID)
-	sale.Notes = d.Notes
-	sale.Tags = d.Tags
-	if t, err := time.Parse(time.RFC3339, d.DateOrdered); err == nil {
-		sale.DateOrdered = t.UTC()
-	}
-	sale.Billing = waybill.Address{FirstName: d.BillingFirstName, LastName: d.BillingLastName, Name: d.BillingName,
-		AddressLine1: d.BillingAddressLineOne, AddressLine2: d.BillingAddressLineTwo, City: d.BillingCity, State: d.BillingState,
-		Country: d.BillingCountry, Zip: d.BillingZip, Phone: d.BillingPhone, Email: d.BillingEmail}
-	sale.Shipping = waybill.Address{FirstName: d.ShippingFirstName, LastName: d.ShippingLastName, Name: d.ShippingName,
-		AddressLine1: d.ShippingAddressLineOne, AddressLine2: d.ShippingAddressLineTwo, City: d.ShippingCity, State: d.ShippingState,
-		Country: d.ShippingCountry, Zip: d.ShippingZip, Phone: d.ShippingPhone, Email: d.ShippingEmail}
-	sale.ShippingLines = sale.ShippingLines[:0]
-	sale.ShippingTotal = 0
-	for _, sl := range in.Shipping {
-		price := 0.0
-		if sl.Price != nil {
-			price = *sl.Price
-		}
-		sale.ShippingLines = append(sale.ShippingLines, waybill.ShippingLine{Code: sl.Code, Name: sl.Name, ServiceLevel: sl.ServiceLevel, Price: price})
-		sale.ShippingTotal += price
-	}
-	sale.UpdatedAt = now
+	in.fillSale(&sale, cust.ID, now)
 	if err := tx.SaveSale(ctx, &sale); err != nil {
 		return nil, err
 	}
@@ -321,4 +297,37 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// fillSale sets on sale what a manual sale message says of it: its
+// customer, reference (kept when the message has none), notes, tags, date
+// ordered, addresses and shipping lines with their total, and the time of
+// the change. Apply and the runs of UpsertSales share it, so that a sale
+// comes out the same either way.
+func (in *ManualSale) fillSale(sale *waybill.Sale, customerID int64, now time.Time) {
+	d := in.SaleDefaults
+	sale.CustomerID = customerID
+	sale.Reference = firstNonEmpty(d.Reference, sale.Reference, in.ExternalID)
+	sale.Notes = d.Notes
+	sale.Tags = d.Tags
+	if t, err := time.Parse(time.RFC3339, d.DateOrdered); err == nil {
+		sale.DateOrdered = t.UTC()
+	}
+	sale.Billing = waybill.Address{FirstName: d.BillingFirstName, LastName: d.BillingLastName, Name: d.BillingName,
+		AddressLine1: d.BillingAddressLineOne, AddressLine2: d.BillingAddressLineTwo, City: d.BillingCity, State: d.BillingState,
+		Country: d.BillingCountry, Zip: d.BillingZip, Phone: d.BillingPhone, Email: d.BillingEmail}
+	sale.Shipping = waybill.Address{FirstName: d.ShippingFirstName, LastName: d.ShippingLastName, Name: d.ShippingName,
+		AddressLine1: d.ShippingAddressLineOne, AddressLine2: d.ShippingAddressLineTwo, City: d.ShippingCity, State: d.ShippingState,
+		Country: d.ShippingCountry, Zip: d.ShippingZip, Phone: d.ShippingPhone, Email: d.ShippingEmail}
+	sale.ShippingLines = sale.ShippingLines[:0]
+	sale.ShippingTotal = 0
+	for _, sl := range in.Shipping {
+		price := 0.0
+		if sl.Price != nil {
+			price = *sl.Price
+		}
+		sale.ShippingLines = append(sale.ShippingLines, waybill.ShippingLine{Code: sl.Code, Name: sl.Name, ServiceLevel: sl.ServiceLevel, Price: price})
+		sale.ShippingTotal += price
+	}
+	sale.UpdatedAt = now
 }

@@ -387,31 +387,7 @@ func (s *Service) resolveCustomer(ch waybill.Channel, in *ManualSale, st *saleSt
 func (s *Service) applySale(ch waybill.Channel, in *ManualSale, st *saleState, cust *draftCustomer,
 	providers map[string]waybill.DropshipProvider, ids *idPool, now time.Time, res *waybill.InboundResult) *snapshotDraft {
 	sale := &st.sale
-	d := in.SaleDefaults
-	sale.CustomerID = cust.c.ID
-	sale.Reference = firstNonEmpty(d.Reference, sale.Reference, in.ExternalID)
-	sale.Notes = d.Notes
-	sale.Tags = d.Tags
-	if t, err := time.Parse(time.RFC3339, d.DateOrdered); err == nil {
-		sale.DateOrdered = t.UTC()
-	}
-	sale.Billing = waybill.Address{FirstName: d.BillingFirstName, LastName: d.BillingLastName, Name: d.BillingName,
-		AddressLine1: d.BillingAddressLineOne, AddressLine2: d.BillingAddressLineTwo, City: d.BillingCity, State: d.BillingState,
-		Country: d.BillingCountry, Zip: d.BillingZip, Phone: d.BillingPhone, Email: d.BillingEmail}
-	sale.Shipping = waybill.Address{FirstName: d.ShippingFirstName, LastName: d.ShippingLastName, Name: d.ShippingName,
-		AddressLine1: d.ShippingAddressLineOne, AddressLine2: d.ShippingAddressLineTwo, City: d.ShippingCity, State: d.ShippingState,
-		Country: d.ShippingCountry, Zip: d.ShippingZip, Phone: d.ShippingPhone, Email: d.ShippingEmail}
-	sale.ShippingLines = nil
-	sale.ShippingTotal = 0
-	for _, sl := range in.Shipping {
-		price := 0.0
-		if sl.Price != nil {
-			price = *sl.Price
-		}
-		sale.ShippingLines = append(sale.ShippingLines, waybill.ShippingLine{Code: sl.Code, Name: sl.Name, ServiceLevel: sl.ServiceLevel, Price: price})
-		sale.ShippingTotal += price
-	}
-	sale.UpdatedAt = now
+	in.fillSale(sale, cust.c.ID, now)
 
 	byExt := map[string]int{}
 	for i, it := range st.items {

@@ -175,25 +175,15 @@ func (q *Queries) Deliveries(ctx context.Context, keys []DeliveryKey) (map[Deliv
 	if len(keys) == 0 {
 		return out, nil
 	}
-	var query string
-	var args []any
-	if q.engine == Postgres {
-		orgs, ids := make([]int64, len(keys)), make([]int64, len(keys))
-		for i, k := range keys {
-			orgs[i], ids[i] = k.OrgID, k.ID
-		}
-		query, args = deliveriesPostgres, []any{orgs, ids}
-	} else {
-		pairs := make([][2]int64, len(keys))
-		for i, k := range keys {
-			pairs[i] = [2]int64{k.OrgID, k.ID}
-		}
-		doc, err := json.Marshal(pairs)
-		if err != nil {
-			return nil, fmt.Errorf("load %d deliveries: %w", len(keys), err)
-		}
-		query, args = deliveriesSQLite, []any{string(doc)}
+	pairs := make([][2]int64, len(keys))
+	for i, k := range keys {
+		pairs[i] = [2]int64{k.OrgID, k.ID}
 	}
+	query := deliveriesSQLite
+	if q.engine == Postgres {
+		query = deliveriesPostgres
+	}
+	args := q.orgKeysArgs(pairs)
 	rows, err := q.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load %d deliveries: %w", len(keys), err)
@@ -319,31 +309,19 @@ func (q *Queries) ClearFailing(ctx context.Context, endpoints []EndpointKey, at 
 	if len(endpoints) == 0 {
 		return nil
 	}
-	var query string
-	var args []any
+	pairs := make([][2]int64, len(endpoints))
+	for i, k := range endpoints {
+		pairs[i] = [2]int64{k.OrgID, k.Seq}
+	}
+	query := `UPDATE webhook_endpoints SET failing_since = 0, updated_at = $2
+		FROM (SELECT j.value->>0 AS org_id, j.value->>1 AS id FROM json_each($1) AS j) AS k
+		WHERE webhook_endpoints.org_id = k.org_id AND webhook_endpoints.id = k.id AND webhook_endpoints.failing_since <> 0`
 	if q.engine == Postgres {
-		orgs, seqs := make([]int64, len(endpoints)), make([]int64, len(endpoints))
-		for i, k := range endpoints {
-			orgs[i], seqs[i] = k.OrgID, k.Seq
-		}
 		query = `UPDATE webhook_endpoints w SET failing_since = 0, updated_at = $3
 			FROM unnest($1::bigint[], $2::bigint[]) AS k(org_id, id)
 			WHERE w.org_id = k.org_id AND w.id = k.id AND w.failing_since <> 0`
-		args = []any{orgs, seqs, toMicros(at)}
-	} else {
-		pairs := make([][2]int64, len(endpoints))
-		for i, k := range endpoints {
-			pairs[i] = [2]int64{k.OrgID, k.Seq}
-		}
-		doc, err := json.Marshal(pairs)
-		if err != nil {
-			return fmt.Errorf("clear failing endpoints: %w", err)
-		}
-		query = `UPDATE webhook_endpoints SET failing_since = 0, updated_at = $2
-			FROM (SELECT j.value->>0 AS org_id, j.value->>1 AS id FROM json_each($1) AS j) AS k
-			WHERE webhook_endpoints.org_id = k.org_id AND webhook_endpoints.id = k.id AND webhook_endpoints.failing_since <> 0`
-		args = []any{string(doc), toMicros(at)}
 	}
+	args := append(q.orgKeysArgs(pairs), toMicros(at))
 	if _, err := q.q.ExecContext(ctx, query, args...); err != nil {
 		return fmt.Errorf("clear failing endpoints: %w", err)
 	}
@@ -390,4 +368,19 @@ func (q *Queries) Attempts(ctx context.Context, orgID, endpointSeq, eventSeq int
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// orgKeysArgs passes (organization, id) pairs as a statement's first
+// arguments: two arrays for unnest($1::bigint[], $2::bigint[]) on
+// PostgreSQL, one JSON array of pairs for json_each($1) on SQLite.
+func (q *Queries) orgKeysArgs(pairs [][2]int64) []any {
+	if q.engine == Postgres {
+		orgs, ids := make([]int64, len(pairs)), make([]int64, len(pairs))
+		for i, p := range pairs {
+			orgs[i], ids[i] = p[0], p[1]
+		}
+		return []any{orgs, ids}
+	}
+	doc, _ := json.Marshal(pairs) // pairs of integers always encode
+	return []any{string(doc)}
 }
