@@ -63,6 +63,8 @@ bench_waybill() {
 	pid=$!
 	wait_ready "$tmp/addr" /readyz || { cat "$tmp/serve-$engine.log" >&2; return 1; }
 	load "$engine-view" pages --url "$base" --key "$key" --pool "$pool"
+	# Errors the server logged (a failed view is a 500) say why views failed.
+	grep -m3 'level=ERROR' "$tmp/serve-$engine.log" >&2 || true
 	stop_server
 	settle "${3:-}"
 }
@@ -114,9 +116,11 @@ $table
 **sqlite** and **postgres** are \`waybill bench pages\`: $pool trackings are created through the
 2026-07 API, each with three checkpoints, then \`GET /t/{token}\` of one of them at random, each
 a full render (no If-None-Match): one indexed read (the tracking joined with its organization and
-branding by the page token's unique index), the template, an ETag hash. **baseline** is \`waybill
+branding by the page token's unique index), the page renderer, an ETag hash. **baseline** is \`waybill
 bench baseline\`, a bare net/http handler answering 200 with a small body, loaded the same way.
 The ratio is views/s over the baseline's requests/s. Latency counts successful requests only.
+Server CPU per view, which unlike views/s means something on a busy machine, is measured by
+\`scripts/bench-pages-cpu.sh\`.
 REPORT
 echo "bench-pages: wrote $out" >&2
 cat "$out"

@@ -225,7 +225,9 @@ func (q *Queries) pageTrackings(ctx context.Context, query string, args ...any) 
 		if err := rows.Scan(&seq, &publicID, &orgID, &created, &updated, &doc, &token, &orgName, &settings, &host, &brandingUpdated); err != nil {
 			return out, fmt.Errorf("read page tracking: %w", err)
 		}
-		t, err = decodeTracking(doc)
+		// Through the decoded-document cache the lists use: a page viewed
+		// again skips the decode, and a changed document is decoded afresh.
+		t, err = q.listed.decode(seq, doc)
 		if err != nil {
 			return out, fmt.Errorf("decode tracking %s: %w", publicID, err)
 		}

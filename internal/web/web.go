@@ -165,9 +165,11 @@ func (h *Web) errorView(r *http.Request, err error) view {
 // render writes the page with its security and caching headers. A GET of
 // an unchanged page with a matching If-None-Match is answered 304.
 func (h *Web) render(w http.ResponseWriter, r *http.Request, v view) {
-	buf := renderBuffers.Get().(*bytes.Buffer)
-	defer putRenderBuffer(buf)
-	if err := templates.ExecuteTemplate(buf, "layout", v); err != nil {
+	bp := renderBuffers.Get().(*[]byte)
+	defer putRenderBuffer(bp)
+	page, err := renderPage((*bp)[:0], &v)
+	*bp = page
+	if err != nil {
 		h.Logger.Error("render page", "path", r.URL.Path, "err", err)
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
@@ -184,7 +186,7 @@ func (h *Web) render(w http.ResponseWriter, r *http.Request, v view) {
 	hd.Set("Content-Type", "text/html; charset=utf-8")
 	hd.Set("Vary", "Accept-Language")
 	if r.Method == http.MethodGet && v.status == http.StatusOK {
-		sum := sha256.Sum256(buf.Bytes())
+		sum := sha256.Sum256(page)
 		etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
 		// private: a page may be about one person's order; no-cache: check
 		// every time, so a new scan or new branding shows at the next view.
@@ -198,19 +200,30 @@ func (h *Web) render(w http.ResponseWriter, r *http.Request, v view) {
 		hd.Set("Cache-Control", "no-store")
 	}
 	w.WriteHeader(v.status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(page)
+}
+
+// renderPage appends the page of v to b: shipments and error pages by the
+// hand-written renderer (appendPage), the others by the templates.
+func renderPage(b []byte, v *view) ([]byte, error) {
+	if out, ok := appendPage(b, v); ok {
+		return out, nil
+	}
+	buf := bytes.NewBuffer(b)
+	err := templates.ExecuteTemplate(buf, "layout", *v)
+	return buf.Bytes(), err
 }
 
 // renderBuffers keeps the buffers pages are rendered into: growing a fresh
 // buffer to a page's size was a quarter of the bytes a view allocated.
-var renderBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 16<<10)) }}
+var renderBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
-func putRenderBuffer(buf *bytes.Buffer) {
-	if buf.Cap() > 256<<10 { // let an unusually large page's buffer go
+func putRenderBuffer(bp *[]byte) {
+	if cap(*bp) > 256<<10 { // let an unusually large page's buffer go
 		return
 	}
-	buf.Reset()
-	renderBuffers.Put(buf)
+	*bp = (*bp)[:0]
+	renderBuffers.Put(bp)
 }
 
 func etagMatch(header, etag string) bool {

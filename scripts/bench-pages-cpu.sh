@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# bench-pages-cpu.sh measures the server CPU one tracking page view costs:
+# it serves ENGINE with `waybill serve`, creates one tracking with three
+# checkpoints (as bench-pages.sh creates its pool), loads its page for
+# BENCH_DURATION with `waybill bench http`, and divides the server's CPU
+# time over the load (user + system, /proc/PID/stat) by the views answered.
+# Unlike views per second, this figure means something on a busy machine.
+#
+#   scripts/bench-pages-cpu.sh [ENGINE]   (sqlite, the default, or postgres)
+#
+# Environment:
+#   WAYBILL_BIN                  the binary to measure (default: built from here)
+#   BENCH_DURATION               the load's length (default 10s)
+#   BENCH_CONCURRENCY            closed-loop workers (default 32)
+#   BENCH_PROFILE                write an 8 s CPU profile of the server here
+#   WAYBILL_BENCH_POSTGRES_URL   PostgreSQL for ENGINE=postgres; a fresh schema
+#                                is created and dropped
+#
+# It prints one line: engine, views, views/s, errors, CPU per view, load average.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+engine=${1:-sqlite}
+duration=${BENCH_DURATION:-10s}
+concurrency=${BENCH_CONCURRENCY:-32}
+pg_url=${WAYBILL_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
+
+tmp=$(mktemp -d)
+pid=""
+schema=""
+bench_name=bench-pages-cpu
+# shellcheck source=scripts/lib/bench.sh
+. scripts/lib/bench.sh
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+bin=${WAYBILL_BIN:-}
+if [[ -z $bin ]]; then
+	go build -o "$tmp/waybill" ./cmd/waybill
+	bin=$tmp/waybill
+fi
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+port=$(free_port)
+pprof_port=$(free_port)
+case $engine in
+sqlite) db="sqlite:$tmp/waybill.db" ;;
+postgres)
+	schema="waybill_benchcpu_$$_$RANDOM"
+	psql -q -v ON_ERROR_STOP=1 "$pg_url" -c "CREATE SCHEMA $schema" >/dev/null
+	if [[ $pg_url == *\?* ]]; then db="$pg_url&search_path=$schema"; else db="$pg_url?search_path=$schema"; fi
+	;;
+*) echo "$bench_name: engine is sqlite or postgres" >&2; exit 2 ;;
+esac
+key="wb_bench_$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+WAYBILL_ADDR=127.0.0.1:$port WAYBILL_PUBLIC_URL=http://127.0.0.1:$port WAYBILL_ADDR_FILE="$tmp/addr" \
+	WAYBILL_DATABASE_URL="$db" WAYBILL_BOOTSTRAP_API_KEY="$key" WAYBILL_RATE_LIMIT_SCALE=0 \
+	WAYBILL_LOG_LEVEL=warn WAYBILL_PPROF_ADDR=127.0.0.1:$pprof_port "$bin" serve 2>>"$tmp/serve.log" &
+pid=$!
+wait_ready "$tmp/addr" /readyz || { cat "$tmp/serve.log" >&2; exit 1; }
+
+api() { curl -fsS -H "as-api-key: $key" -H 'Content-Type: application/json' "$@"; }
+page=$(api -d '{"slug":"dhl","tracking_number":"WBCPU000001","order_number":"#1","order_id":"WBCPU-O1","destination_city":"Leeds",
+	"customers":[{"name":"Bench Shopper","email":"shopper@example.com"}]}' "$base/tracking/2026-07/trackings" | jq -r .data.aftership_tracking_url)
+api -o /dev/null -d '{"slug":"dhl","tracking_number":"WBCPU000001","checkpoints":[
+	{"checkpoint_time":"2026-07-01T10:00:00+02:00","message":"Shipment picked up","city":"Köln","country_iso3":"DEU","tag":"InTransit"},
+	{"checkpoint_time":"2026-07-02T06:10:00+01:00","message":"Arrived at facility","city":"Leeds","country_iso3":"GBR","tag":"InTransit"},
+	{"checkpoint_time":"2026-07-02T08:40:00+01:00","message":"Out for delivery","city":"Leeds","country_iso3":"GBR","tag":"OutForDelivery"}]}' \
+	"$base/v1/checkpoints"
+sleep 2 # let the creation's background work finish
+
+profiler=""
+if [[ -n ${BENCH_PROFILE:-} ]]; then
+	(sleep 1; curl -fsS -o "$BENCH_PROFILE" "http://127.0.0.1:$pprof_port/debug/pprof/profile?seconds=8") &
+	profiler=$!
+fi
+ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+t0=$(ticks)
+"$bin" bench http --url "$base/t/${page##*/t/}" --expect 200 --concurrency "$concurrency" --duration "$duration" --json >"$tmp/res.json"
+t1=$(ticks)
+if [[ -n $profiler ]]; then wait "$profiler"; fi
+hz=$(getconf CLK_TCK)
+jq -r --arg engine "$engine" --argjson ticks $((t1 - t0)) --argjson hz "$hz" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+	'"\($engine): \(.requests) views, \(.req_per_s | round) views/s, \(.errors) errors, server CPU per view \($ticks / $hz / .requests * 1e6 | round) µs, load average \($load)"' \
+	"$tmp/res.json"
+grep -m3 'level=ERROR' "$tmp/serve.log" >&2 || true
+stop_server
