@@ -14,14 +14,20 @@
 #   async         POST /webhooks/custom-channels/manual-sale.json, closed loop, processing on
 #   async-open    the same at a fixed RATE (open loop: latency from each scheduled send)
 #   drain         how fast the processor empties the backlog afterwards (waybill_inbound_pending)
-# and on SQLite, with WAYBILL_INBOUND_WORKERS=0, the async path alone
-# (ingest), closed loop and open loop.
+# and with WAYBILL_INBOUND_WORKERS=0, the async path alone (ingest: on SQLite
+# closed loop and open loop, on PostgreSQL closed loop), after which a server
+# with processing on and no load is started on that database and timed, from
+# its start, until the backlog is processed (drain alone: the processor with
+# the machine to itself, where the drain after the loads shares it with
+# the loads' tail, its requests and its own yielding).
 #
 # Environment:
 #   BENCH_DURATION      each load's length (default 10s)
 #   BENCH_CONCURRENCY   closed-loop workers (default 128)
 #   BENCH_RATE          open-loop requests per second (default 5000)
 #   BENCH_DRAIN         longest wait for the backlog to drain (default 120s)
+#   BENCH_BIN           a waybill binary to measure instead of building this tree
+#                       (to compare two commits back to back with one script)
 #   WAYBILL_BENCH_POSTGRES_URL   PostgreSQL to use; a fresh schema is created
 #                       and dropped (default postgres://postgres@127.0.0.1:5432/test?sslmode=disable)
 #
@@ -52,8 +58,12 @@ bench_name=bench-onport
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "bench-onport: building" >&2
-go build -o "$tmp/waybill" ./cmd/waybill
+if [[ -n ${BENCH_BIN:-} ]]; then
+	cp "$BENCH_BIN" "$tmp/waybill"
+else
+	echo "bench-onport: building" >&2
+	go build -o "$tmp/waybill" ./cmd/waybill
+fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 key="wb_bench_$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 run_id=$(date +%s)
@@ -116,9 +126,9 @@ drain_backlog() {
 	jq -r '"  \(.before - .left) processed in \(.secs | . * 10 | round / 10) s: \(.per_s | floor) sales/s, \(.left) left, server CPU \(.cpu_us_per_sale | floor) µs/sale"' "$tmp/$name.json" >&2
 }
 
-# serve ENGINE DATABASE_URL [ENV...]: start `waybill serve`, create a channel;
-# sets $base, $channel_id and $hash.
-serve() {
+# start_server ENGINE DATABASE_URL [ENV...]: start `waybill serve` and wait
+# until it is ready; sets $pid and $base.
+start_server() {
 	local engine=$1 db=$2
 	shift 2
 	rm -f "$tmp/addr"
@@ -127,10 +137,44 @@ serve() {
 		"$tmp/waybill" serve 2>>"$tmp/serve-$engine.log" &
 	pid=$!
 	wait_ready "$tmp/addr" /readyz || { cat "$tmp/serve-$engine.log" >&2; return 1; }
+}
+
+# serve ENGINE DATABASE_URL [ENV...]: start `waybill serve`, create a channel;
+# sets $base, $channel_id and $hash.
+serve() {
+	start_server "$@"
 	local ch
 	ch=$(curl -fsS -X POST "$base/v1/channels" -H "as-api-key: $key" -d '{"name":"bench"}')
 	channel_id=$(jq -r .id <<<"$ch")
 	hash=$(jq -r .webhook_hash <<<"$ch")
+}
+
+# drain_alone NAME ENGINE DATABASE_URL BACKLOG: start a server with processing
+# on and no load on DATABASE_URL, whose BACKLOG pending messages a server
+# with WAYBILL_INBOUND_WORKERS=0 accepted, and time it until nothing is
+# pending (at most $drain), from just before the process starts: its start
+# and the first polls count against it. The server's CPU is the whole
+# process's, start included. Records NAME.json as drain_backlog does.
+drain_alone() {
+	local name=$1 engine=$2 db=$3 before=$4 start now left limit
+	limit=$(( ${drain%s} ))
+	echo "bench-onport: $name (backlog $before, processing alone)" >&2
+	start=$(date +%s.%N)
+	start_server "$engine" "$db"
+	left=$(pending)
+	while (( left > 0 )); do
+		now=$(date +%s.%N)
+		if (( $(echo "$now - $start > $limit" | bc) )); then break; fi
+		sleep 0.2
+		left=$(pending)
+	done
+	now=$(date +%s.%N)
+	jq -n --argjson before "$before" --argjson left "$left" --argjson secs "$(echo "$now - $start" | bc)" \
+		--argjson ticks "$(cpu_ticks)" --argjson hz "$clk_tck" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+		'{before: $before, left: $left, secs: $secs, per_s: (if $secs > 0 then ($before - $left) / $secs else 0 end),
+		  cpu_us_per_sale: (if $before > $left then $ticks / $hz * 1e6 / ($before - $left) else 0 end), load: $load}' >"$tmp/$name.json"
+	jq -r '"  \(.before - .left) processed in \(.secs | . * 10 | round / 10) s: \(.per_s | floor) sales/s, \(.left) left, server CPU \(.cpu_us_per_sale | floor) µs/sale"' "$tmp/$name.json" >&2
+	stop_server
 }
 
 async_args() {
@@ -167,12 +211,27 @@ load sqlite-ingest $(async_args) --header "jetti-webhook-hash: $hash" --header '
 # shellcheck disable=SC2046
 load sqlite-ingest-open $(async_args) --header "jetti-webhook-hash: $hash" --header 'Content-Type: application/json' \
 	--concurrency "$open_concurrency" --rate "$rate" --body-template "$(sale_body "$run_id-ingest-open")"
+backlog=$(pending)
 stop_server
+# The backlog those loads left, processed by a server with the machine to itself.
+settle "$pg_url"
+drain_alone sqlite-alone sqlite-ingest "sqlite:$tmp/sqlite-ingest/waybill.db" "$backlog"
 
 schema="waybill_bench_$$_$RANDOM"
 psql -q -v ON_ERROR_STOP=1 "$pg_url" -c "CREATE SCHEMA $schema" >/dev/null
 if [[ $pg_url == *\?* ]]; then pg_schema_url="$pg_url&search_path=$schema"; else pg_schema_url="$pg_url?search_path=$schema"; fi
 bench_engine postgres "$pg_schema_url"
+# As on SQLite: a backlog accepted with processing off (on a channel of its
+# own, in the same database), then processed alone.
+settle "$pg_url"
+serve postgres-ingest "$pg_schema_url" WAYBILL_INBOUND_WORKERS=0
+# shellcheck disable=SC2046
+load postgres-ingest $(async_args) --header "jetti-webhook-hash: $hash" --header 'Content-Type: application/json' \
+	--concurrency "$concurrency" --body-template "$(sale_body "$run_id-pg-ingest")"
+backlog=$(pending)
+stop_server
+settle "$pg_url"
+drain_alone postgres-alone postgres-ingest "$pg_schema_url" "$backlog"
 pg_version=$(psql -tA "$pg_url" -c 'SHOW server_version')
 pg_sync=$(psql -tA "$pg_url" -c 'SHOW synchronous_commit')
 
@@ -215,10 +274,12 @@ table=$(
 	row "bare net/http" baseline-open
 )
 drains=$(
-	echo "| engine | backlog | processed | in | sales/s | server CPU (µs/sale) | left | load average after |"
+	echo "| drain | backlog | processed | in | sales/s | server CPU (µs/sale) | left | load average after |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---|"
-	drain_row SQLite sqlite-drain
-	drain_row PostgreSQL postgres-drain
+	drain_row "SQLite, after the loads with processing on" sqlite-drain
+	drain_row "SQLite, processing alone (backlog of the ingestion-alone loads)" sqlite-alone
+	drain_row "PostgreSQL, after the loads with processing on" postgres-drain
+	drain_row "PostgreSQL, processing alone (backlog of a closed-loop ingestion-alone load)" postgres-alone
 )
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
@@ -243,7 +304,10 @@ Measured by \`scripts/bench-onport.sh\`; the Onport figures of \`docs/BENCHMARKS
 $table
 
 After the async loads, the processor works the backlog down (\`waybill_inbound_pending\` on
-\`/metrics\`, polled every 0.5 s, at most $drain):
+\`/metrics\`, polled every 0.5 s, at most $drain). *Processing alone* is the backlog that the
+ingestion-alone loads (\`WAYBILL_INBOUND_WORKERS=0\`) left: a server with processing on is started
+on that database with no load and timed from just before its start (the start and the polls,
+every 0.2 s, count against it; its CPU is the whole process's) until nothing is pending:
 
 $drains
 

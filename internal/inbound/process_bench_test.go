@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -30,23 +31,36 @@ func benchSale(ext string) []byte {
 // channel, as the server's workers would (sales, lines, purchases, the
 // sale.dropship event and each message's outcome).
 func BenchmarkProcessManualSales(b *testing.B) {
-	benchProcess(b, false)
+	benchProcess(b, false, 0)
+}
+
+// BenchmarkProcessManualSalesLargeChannel is BenchmarkProcessManualSales
+// on a channel that already holds 50,000 sales (written directly, untimed),
+// as after a long drain: a turn must cost the same whatever the channel's
+// size.
+func BenchmarkProcessManualSalesLargeChannel(b *testing.B) {
+	benchProcess(b, false, 50_000)
 }
 
 // BenchmarkProcessManualSaleUpdates is BenchmarkProcessManualSales for
 // updates: b.N sales are created first (untimed), then b.N messages
 // update them (a line's quantity, the customer's name).
 func BenchmarkProcessManualSaleUpdates(b *testing.B) {
-	benchProcess(b, true)
+	benchProcess(b, true, 0)
 }
 
-func benchProcess(b *testing.B, updates bool) {
+// benchProcess processes b.N manual sales (updates of as many existing
+// sales when updates is set) on a channel that holds existing sales first.
+func benchProcess(b *testing.B, updates bool, existing int) {
 	for _, engine := range testdb.Engines() {
 		b.Run(engine, func(b *testing.B) {
 			ctx := context.Background()
 			e := newChannelEnv(b, engine, "bench")
 			st := e.st
 			p := inbound.NewProcessor(st, e.com, onport.DecodeWrite, nil)
+			if existing > 0 {
+				seedSales(b, st, e, existing)
+			}
 			var cpu0 time.Duration
 			// work queues b.N messages, then (timed, when timed is set:
 			// the processing only, as the ingester's insert is not part
@@ -92,6 +106,26 @@ func benchProcess(b *testing.B, updates bool) {
 			// PostgreSQL's server): steadier than sales/s on a shared machine.
 			b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/sale")
 		})
+	}
+}
+
+// seedSales writes n sales to e's channel in one statement, for a customer
+// of their own, each with a document of about the size of a real one.
+func seedSales(b *testing.B, st *store.Store, e channelEnv, n int) {
+	ctx := context.Background()
+	cust := waybill.Customer{OrgID: e.orgID, Email: "seed@example.com", CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	if err := st.Write().SaveCustomer(ctx, &cust); err != nil {
+		b.Fatal(err)
+	}
+	series := `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $4) SELECT i FROM n`
+	if st.Engine() == store.Postgres {
+		series = `SELECT generate_series(1, $4::bigint) AS i`
+	}
+	_, err := st.Writer().ExecContext(ctx, `INSERT INTO sales (org_id, channel_id, customer_id, external_id, status, doc, created_at, updated_at)
+		SELECT $1, $2, $3, 'seed-' || i, 'open', $5, 0, 0 FROM (`+series+`) AS s`, e.orgID, e.channel, cust.ID, n,
+		`{"pad":"`+strings.Repeat("x", 600)+`"}`)
+	if err != nil {
+		b.Fatal(err)
 	}
 }
 

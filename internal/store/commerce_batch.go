@@ -374,10 +374,18 @@ func (q *Queries) SalesByExternalIDForUpdate(ctx context.Context, orgID, channel
 	if len(externalIDs) == 0 {
 		return out, nil
 	}
-	query := `SELECT ` + saleCols + ` FROM sales WHERE channel_id = $2 AND org_id = $1 AND external_id IN (SELECT value FROM json_each($3)) ORDER BY id`
+	// On the unique (channel_id, external_id) index: one probe per id.
+	// Offered org_id as well, both planners chose the (org_id, channel_id)
+	// index instead (SQLite always, having no statistics; PostgreSQL while
+	// its statistics lag a growing table) and read every sale of the
+	// channel, so that a processor turn cost more as the channel grew.
+	// SQLite's unary + and PostgreSQL's + 0 keep org_id (still required:
+	// tenant scoping) out of the index choice.
+	query := `SELECT ` + saleCols + ` FROM sales WHERE channel_id = $2 AND external_id IN (SELECT value FROM json_each($3)) AND +org_id = $1 ORDER BY id`
 	if q.engine == Postgres {
-		query = `SELECT ` + saleCols + ` FROM sales WHERE channel_id = $2 AND org_id = $1 AND external_id = ANY($3::text[]) ORDER BY id FOR UPDATE`
+		query = `SELECT ` + saleCols + ` FROM sales WHERE channel_id = $2 AND external_id = ANY($3::text[]) AND org_id + 0 = $1 ORDER BY id`
 	}
+	query = q.forUpdate(query)
 	rows, err := q.q.QueryContext(ctx, query, orgID, channelID, q.textList(externalIDs))
 	if err != nil {
 		return nil, fmt.Errorf("lock sales: %w", err)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -131,6 +132,51 @@ func TestCommerceStore(t *testing.T) {
 			pending, _ = st.Read().PendingInbound(ctx, ch.ID, 10)
 			if len(pending) != 1 || pending[0].ID != msgs[0].ID {
 				t.Fatalf("after savepoint: %+v", pending)
+			}
+		})
+	}
+}
+
+// TestSalesByExternalIDSearchesExternalIDs requires the locking read of a
+// run's sales to search the channel's sales by external id (one index probe
+// each) rather than walk the channel's sales: without statistics SQLite
+// chose the (org_id, channel_id) index, so that every processor turn read
+// every sale of its channel and slowed down as the channel grew.
+func TestSalesByExternalIDSearchesExternalIDs(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			st := testdb.Open(t, engine)
+			var queries []recordedQuery
+			st.ObserveQueries(func(query string, args []any) {
+				queries = append(queries, recordedQuery{query: query, args: append([]any(nil), args...)})
+			})
+			err := st.WithTx(ctx, func(tx *store.Tx) error {
+				_, err := tx.SalesByExternalIDForUpdate(ctx, 1, 1, []string{"x", "y"})
+				return err
+			})
+			st.ObserveQueries(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			explainer := newExplainer(t, st)
+			found := false
+			for _, rq := range queries {
+				if !strings.Contains(rq.query, "FROM sales") {
+					continue
+				}
+				found = true
+				plan, err := explainer.explain(rq.query, rq.args)
+				if err != nil {
+					t.Fatalf("explain: %v", err)
+				}
+				if !plan.indexConditionHas("sales", "external_id") {
+					t.Errorf("sales not searched by external id:\n  %s\n  plan: %s", oneLine(rq.query), plan)
+				}
+			}
+			if !found {
+				t.Fatal("SalesByExternalIDForUpdate ran no query on sales")
 			}
 		})
 	}
