@@ -45,10 +45,17 @@ type BatchResult struct {
 // returns one result per row, in the rows' order. Each row obeys the rules
 // of Create (same checks, same courier detection, same required fields);
 // a row that breaks one is rejected alone. The rows that pass are written
-// in one transaction with their first polls (queued at PriorityBulk, so an
-// import does not delay trackings created one by one), so the batch is
-// committed whole or not at all: an error return means nothing was written
-// and the caller may send the same batch again.
+// in one transaction with their first polls, so the batch is committed
+// whole or not at all: an error return means nothing was written and the
+// caller may send the same batch again.
+//
+// The first poll is planned as Create plans it (planFirstPoll): none for a
+// courier no connector polls; for a courier whose connector needs a
+// connection the organization lacks, the poll is applied to the row at
+// create and the next one is queued at its cadence (PriorityRoutine);
+// otherwise the poll is queued due at once at PriorityBulk, so an import
+// does not delay trackings created one by one. Whether the organization
+// has a connection is read once per courier of the batch.
 //
 // A batch never makes a duplicate: a row whose courier and number the
 // organization already has (or an earlier row of the batch has) is
@@ -72,6 +79,8 @@ func (s *Service) CreateBatch(ctx context.Context, orgID int64, rows []CreateInp
 	}
 
 	results := make([]BatchResult, len(rows))
+	plans := make([]firstPoll, len(rows))
+	found := connectionsFound{}
 	firstOf := make(map[string]int, len(rows)) // courier and number -> first row
 	var pending []int                          // rows to insert
 	for i, in := range rows {
@@ -84,11 +93,13 @@ func (s *Service) CreateBatch(ctx context.Context, orgID int64, rows []CreateInp
 			results[i] = BatchResult{Outcome: BatchRejected, Err: err}
 			continue
 		}
-		results[i] = BatchResult{Outcome: BatchCreated, Tracking: t}
 		key := t.Slug + "\x00" + t.TrackingNumber
 		if _, seen := firstOf[key]; seen {
+			results[i] = BatchResult{Outcome: BatchCreated, Tracking: t}
 			continue // settled after the insert, from the first row
 		}
+		plans[i] = s.planFirstPollKnowing(ctx, &t, found)
+		results[i] = BatchResult{Outcome: BatchCreated, Tracking: t}
 		firstOf[key] = i
 		pending = append(pending, i)
 	}
@@ -118,14 +129,19 @@ func (s *Service) CreateBatch(ctx context.Context, orgID int64, rows []CreateInp
 			return err
 		}
 		var conflicted []store.TrackingKey
-		polls := make([]queue.Poll, 0, len(pending))
+		var polls []pollJob
 		for k, i := range pending {
 			t := *ts[k]
 			if !ok[k] {
 				conflicted = append(conflicted, store.TrackingKey{Slug: t.Slug, Number: t.TrackingNumber})
 				continue
 			}
-			polls = append(polls, queue.Poll{OrgID: orgID, TrackingID: t.ID, Due: t.NextPollAt})
+			switch plans[i] {
+			case pollAtOnce:
+				polls = append(polls, pollJob{Poll: queue.Poll{OrgID: orgID, TrackingID: t.ID, Due: t.NextPollAt}, priority: queue.PriorityBulk})
+			case pollDone:
+				polls = append(polls, pollJob{Poll: queue.Poll{OrgID: orgID, TrackingID: t.ID, Due: t.NextPollAt}, priority: queue.PriorityRoutine})
+			}
 			inserted[i] = BatchResult{Outcome: BatchCreated, Tracking: t}
 		}
 		existing, err := tx.TrackingsByNumbers(ctx, orgID, conflicted)
@@ -145,9 +161,10 @@ func (s *Service) CreateBatch(ctx context.Context, orgID int64, rows []CreateInp
 			}
 			inserted[i] = BatchResult{Outcome: BatchExists, Tracking: e}
 		}
-		// The first polls in one batched insert: one job insert per row
-		// was half of an import's round trips on PostgreSQL.
-		return s.Queue.EnqueuePollBatch(ctx, tx.SQL(), polls, queue.PriorityBulk)
+		// The first polls in one batched insert per priority: one job
+		// insert per row was half of an import's round trips on
+		// PostgreSQL.
+		return s.writePolls(ctx, tx, polls)
 	})
 	if err != nil {
 		return nil, err

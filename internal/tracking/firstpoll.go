@@ -35,6 +35,18 @@ const (
 // used from the next poll on, as it is for any tracking polled before it
 // was added.
 func (s *Service) planFirstPoll(ctx context.Context, t *waybill.Tracking) firstPoll {
+	return s.planFirstPollKnowing(ctx, t, nil)
+}
+
+// connectionsFound remembers, for one organization and by courier slug,
+// whether it has a connection of that courier, so that a batch of creates
+// reads it once per courier rather than once per row.
+type connectionsFound map[string]bool
+
+// planFirstPollKnowing is planFirstPoll that answers from found, when not
+// nil, whether the organization has a connection for a tracking that names
+// none, and records there what it reads.
+func (s *Service) planFirstPollKnowing(ctx context.Context, t *waybill.Tracking, found connectionsFound) firstPoll {
 	var conn carrier.Connector
 	if s.Carriers != nil {
 		conn, _ = s.Carriers.Lookup(t.Slug)
@@ -45,11 +57,21 @@ func (s *Service) planFirstPoll(ctx context.Context, t *waybill.Tracking) firstP
 	if !needsCredentials(t.Slug) {
 		return pollAtOnce
 	}
-	_, found, err := s.pollCredentials(ctx, *t)
-	if err != nil || found {
-		// The poll asks the carrier, or reports the connection that
-		// does not open, or meets the store's failure itself.
-		return pollAtOnce
+	has, known := found[t.Slug]
+	if t.CourierConnectionID != "" || !known {
+		var err error
+		_, has, err = s.pollCredentials(ctx, *t)
+		if err != nil {
+			// The poll reports the connection that does not open, or
+			// meets the store's failure itself.
+			return pollAtOnce
+		}
+		if found != nil && t.CourierConnectionID == "" {
+			found[t.Slug] = has
+		}
+	}
+	if has {
+		return pollAtOnce // the poll asks the carrier
 	}
 	return s.pollWithoutCarrier(t)
 }

@@ -2,11 +2,13 @@ package tracking_test
 
 import (
 	"context"
+	"maps"
 	"testing"
 	"time"
 
 	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/testdb"
+	"github.com/waybillhq/waybill/internal/tracking"
 )
 
 // TestCreateAppliesFirstPollThatCannotAskTheCarrier: a create of a courier
@@ -73,6 +75,91 @@ func TestCreateAppliesFirstPollThatCannotAskTheCarrier(t *testing.T) {
 			}
 			if n, priority := jobs(); n != before+1 || priority != queue.PriorityNew {
 				t.Errorf("with a connection: %d poll jobs, newest at priority %d; want %d, %d", n, priority, before+1, queue.PriorityNew)
+			}
+		})
+	}
+}
+
+// TestCreateBatchPlansFirstPolls: a batch plans each row's first poll as
+// Create does. Without a connection the dhl rows are counted as polled
+// once and their next polls queued at routine priority, a courier no
+// connector polls gets no job, and once the organization has a dhl
+// connection a row's first poll is queued due at once, at bulk priority.
+func TestCreateBatchPlansFirstPolls(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			c := &scriptedCarrier{answer: transitScan}
+			e := newPollEnv(t, engine, "dhl", c)
+			// jobs gives how many poll jobs each priority has.
+			jobs := func() map[int]int {
+				t.Helper()
+				rows, err := e.st.Writer().QueryContext(ctx, `SELECT priority, COUNT(*) FROM river_job WHERE kind = 'poll_tracking' GROUP BY priority`)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer rows.Close()
+				out := map[int]int{}
+				for rows.Next() {
+					var p, n int
+					if err := rows.Scan(&p, &n); err != nil {
+						t.Fatal(err)
+					}
+					out[p] = n
+				}
+				if err := rows.Err(); err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+
+			res, err := e.svc.CreateBatch(ctx, e.org.ID, []tracking.CreateInput{
+				{TrackingNumber: "1234567890", Slug: "dhl"},
+				{TrackingNumber: "AB000000003GB", Slug: "royal-mail"},
+				{TrackingNumber: "1234567891", Slug: "dhl"},
+				{TrackingNumber: "1234567890", Slug: "dhl"},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, want := range []struct {
+				outcome tracking.BatchOutcome
+				tracked int
+				next    time.Time
+			}{
+				{tracking.BatchCreated, 1, e.now.Add(15 * time.Minute)},
+				{tracking.BatchCreated, 0, e.now},
+				{tracking.BatchCreated, 1, e.now.Add(15 * time.Minute)},
+				{tracking.BatchExists, 1, e.now.Add(15 * time.Minute)},
+			} {
+				got := res[i]
+				if got.Outcome != want.outcome || got.Tracking.TrackedCount != want.tracked || !got.Tracking.NextPollAt.Equal(want.next) {
+					t.Errorf("row %d: %s, tracked %d, next poll %s; want %s, %d, %s", i, got.Outcome, got.Tracking.TrackedCount,
+						got.Tracking.NextPollAt, want.outcome, want.tracked, want.next)
+				}
+				if stored := e.get(t, e.org.ID, got.Tracking.ID); stored.TrackedCount != want.tracked || !stored.NextPollAt.Equal(want.next) {
+					t.Errorf("row %d stored: tracked %d, next poll %s; want %d, %s", i, stored.TrackedCount, stored.NextPollAt, want.tracked, want.next)
+				}
+			}
+			if got, want := jobs(), map[int]int{queue.PriorityRoutine: 2}; !maps.Equal(got, want) {
+				t.Errorf("poll jobs by priority: %v, want %v", got, want)
+			}
+
+			if _, err := e.svc.CreateConnection(ctx, e.org.ID, "dhl", map[string]string{"api_key": "k"}); err != nil {
+				t.Fatal(err)
+			}
+			res, err = e.svc.CreateBatch(ctx, e.org.ID, []tracking.CreateInput{{TrackingNumber: "1234567892", Slug: "dhl"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tr := res[0].Tracking; res[0].Outcome != tracking.BatchCreated || tr.TrackedCount != 0 || !tr.NextPollAt.Equal(e.now) {
+				t.Errorf("with a connection: %s, tracked %d, next poll %s; want created, 0, %s", res[0].Outcome, tr.TrackedCount, tr.NextPollAt, e.now)
+			}
+			if got, want := jobs(), map[int]int{queue.PriorityRoutine: 2, queue.PriorityBulk: 1}; !maps.Equal(got, want) {
+				t.Errorf("with a connection, poll jobs by priority: %v, want %v", got, want)
+			}
+			if c.callCount() != 0 {
+				t.Errorf("the carrier was asked %d times by creates", c.callCount())
 			}
 		})
 	}
