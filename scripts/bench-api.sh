@@ -123,7 +123,9 @@ bench_waybill() {
 	local engine=$1 db=$2 op
 	rm -f "$tmp/addr"
 	pprof_addr=""
-	[[ -z $profile_dir ]] || pprof_addr=127.0.0.1:$((20000 + RANDOM % 20000))
+	# Below Linux's ephemeral ports (32768 on), which the loads' own
+	# connections take.
+	[[ -z $profile_dir ]] || pprof_addr=127.0.0.1:$((20000 + RANDOM % 12000))
 	WAYBILL_ADDR=127.0.0.1:0 WAYBILL_ADDR_FILE="$tmp/addr" WAYBILL_DATABASE_URL="$db" WAYBILL_PPROF_ADDR="$pprof_addr" \
 		WAYBILL_BOOTSTRAP_API_KEY="$key" WAYBILL_RATE_LIMIT_SCALE=0 WAYBILL_RATE_LIMIT_V4=0 \
 		WAYBILL_LOG_LEVEL=warn "$tmp/waybill" serve 2>>"$tmp/serve-$engine.log" &
@@ -233,18 +235,20 @@ again (creates only), so that work a create leaves to the queue counts too.
 - **SQLite create waits for fsync, shared.** The store opens SQLite with \`synchronous=FULL\` and a
   single writer connection, so that an acknowledged create survives a power cut (DESIGN.md:
   committed before acknowledged). Creates commit in groups (\`store.GroupCommitter\`): the
-  creates that arrive while one transaction commits share the next one, each in a savepoint of
-  its own (the tracking and its poll job), and each is answered once that transaction's WAL fsync
-  is done. The disk line above was the ceiling of one create per fsync; with group commit, CPU is.
-- **PostgreSQL create** waits for a WAL flush per commit (synchronous_commit above), which
-  concurrent commits share on their own; each create is a few round trips (tracking, job insert,
-  commit) from the server to PostgreSQL, which competes for the same two CPUs. It does not use
-  group commit: one connection running a batch's round trips one after another was slower.
+  creates that arrive while one transaction commits share the next one, as items of one batched
+  write (their trackings, then their poll jobs, in a few statements for all), and each is
+  answered once that transaction's WAL fsync is done. The disk line above was the ceiling of one
+  create per fsync; with group commit, CPU is.
+- **PostgreSQL create** is group-committed the same way, on a committer of its own: a batch of
+  creates is five round trips (BEGIN, a read of the organizations' connections of the batch's
+  couriers, one multi-row tracking insert, one job insert, COMMIT), with PostgreSQL on the same
+  two CPUs.
 - **get** is a read and needs no fsync; SQLite serves it from a pool of 8 read connections.
 - Rate limits are off (\`WAYBILL_RATE_LIMIT_SCALE=0\`, \`WAYBILL_RATE_LIMIT_V4=0\`); with AfterShip's
   default of 10 requests/s per key, a single key could not load the server at all.
-- Each create enqueues a carrier poll job; the server's workers run those during the load, as
-  they would in production.
+- Each create queues its poll job. The organization has no DHL connection, so the first poll
+  (which could not ask the carrier) is applied at create and the job is the next poll, at its
+  cadence (15 minutes on): the workers have none to run during the load.
 REPORT
 if [[ -n $kept ]]; then
 	printf '\n%s\n' "$kept" >>"$out"

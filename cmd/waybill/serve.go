@@ -137,6 +137,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		commitsDone := make(chan struct{})
 		go func() { gc.Run(commitsCtx); close(commitsDone) }()
 		defer func() { stopCommits(); <-commitsDone }()
+	} else {
+		// On PostgreSQL only creates gain: they are batched writes, a
+		// multi-row insert for many (tracking.Service.CreateCommit).
+		creates := store.NewGroupCommitter(st)
+		trackings.CreateCommit = creates
+		createsCtx, stopCreates := context.WithCancel(context.WithoutCancel(ctx))
+		createsDone := make(chan struct{})
+		go func() { creates.Run(createsCtx); close(createsDone) }()
+		defer func() { stopCreates(); <-createsDone }()
 	}
 	// Webhook attempt records are group-committed on either engine: a
 	// record is an item of a batched write, with no statement of its own

@@ -173,3 +173,53 @@ func scanConnection(row scanner) (waybill.CourierConnection, int64, error) {
 	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return c, seq, nil
 }
+
+// OrgCourier names one organization's courier.
+type OrgCourier struct {
+	OrgID int64
+	Slug  string
+}
+
+// ConnectedCouriers returns which of keys have at least one courier
+// connection of that organization and courier: those absent from the map
+// have none. On PostgreSQL many keys are one statement; otherwise it is
+// one probe of the (org_id, slug) index per key.
+func (q *Queries) ConnectedCouriers(ctx context.Context, keys []OrgCourier) (map[OrgCourier]bool, error) {
+	out := make(map[OrgCourier]bool, len(keys))
+	if q.engine == Postgres && len(keys) > 1 {
+		orgs, slugs := make([]int64, len(keys)), make([]string, len(keys))
+		for i, k := range keys {
+			orgs[i], slugs[i] = k.OrgID, k.Slug
+		}
+		rows, err := q.q.QueryContext(ctx, `SELECT DISTINCT c.org_id, c.slug
+			FROM unnest($1::bigint[], $2::text[]) AS k(org_id, slug)
+			JOIN courier_connections c ON c.org_id = k.org_id AND c.slug = k.slug`, orgs, slugs)
+		if err != nil {
+			return nil, fmt.Errorf("read connected couriers: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k OrgCourier
+			if err := rows.Scan(&k.OrgID, &k.Slug); err != nil {
+				return nil, fmt.Errorf("read connected couriers: %w", err)
+			}
+			out[k] = true
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read connected couriers: %w", err)
+		}
+		return out, nil
+	}
+	for _, k := range keys {
+		var n int
+		err := q.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM courier_connections
+			WHERE org_id = $1 AND slug = $2 LIMIT 1) AS c`, k.OrgID, k.Slug).Scan(&n)
+		if err != nil {
+			return nil, fmt.Errorf("read connected couriers: %w", err)
+		}
+		if n > 0 {
+			out[k] = true
+		}
+	}
+	return out, nil
+}

@@ -234,6 +234,11 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	// Courier connections.
 	run("Connection", func() error { _, err := r.Connection(ctx, org.ID, "conn"); return err })
 	run("FirstConnection", func() error { _, err := r.FirstConnection(ctx, org.ID, "ups"); return err })
+	run("ConnectedCouriers", func() error {
+		// Two keys: on PostgreSQL the many-key statement, else one probe each.
+		_, err := r.ConnectedCouriers(ctx, []store.OrgCourier{{OrgID: org.ID, Slug: "ups"}, {OrgID: org.ID, Slug: "dhl"}})
+		return err
+	})
 	run("EveryConnection", func() error {
 		return r.EveryConnection(ctx, func(waybill.CourierConnection) error { return nil })
 	})

@@ -19,12 +19,13 @@ import (
 //
 // On PostgreSQL all of them go in one INSERT ... SELECT FROM unnest(...)
 // ON CONFLICT DO NOTHING RETURNING statement, one round trip instead of
-// one per tracking. On SQLite, in process on the single writer, each is a
-// prepared single-row insert (faster there than a multi-row one, see
-// sqliteBulk).
+// one per tracking (a lone one in InsertTracking's simpler statement).
+// Two of the same organization, slug and number insert the first only. On
+// SQLite, in process on the single writer, each is a prepared single-row
+// insert (faster there than a multi-row one, see sqliteBulk).
 func (q *Queries) InsertTrackings(ctx context.Context, ts []*waybill.Tracking) ([]bool, error) {
 	inserted := make([]bool, len(ts))
-	if q.engine != Postgres {
+	if q.engine != Postgres || len(ts) == 1 {
 		for i, t := range ts {
 			err := q.InsertTracking(ctx, t)
 			if waybill.ErrorReason(err) == waybill.ReasonTrackingExists {

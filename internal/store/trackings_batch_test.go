@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -71,6 +72,50 @@ func TestInsertTrackings(t *testing.T) {
 			got, err = st.Write().InsertTrackings(ctx, again)
 			if err != nil || slices.Contains(got, true) {
 				t.Errorf("second insert = %v, %v; want none inserted", got, err)
+			}
+		})
+	}
+}
+
+// TestConnectedCouriers: only the keys whose organization has a connection
+// of that courier are in the answer, for one key and for many, on both
+// engines; another organization's connection counts for none of ours.
+func TestConnectedCouriers(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			st := testdb.Open(t, engine)
+			a, err := st.Write().CreateOrg(ctx, "a", time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := st.Write().CreateOrg(ctx, "b", time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, slug := range []string{"ups", "ups"} {
+				if err := st.Write().InsertConnection(ctx, &waybill.CourierConnection{OrgID: a.ID, Slug: slug, Sealed: "x", CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, tt := range []struct {
+				keys []store.OrgCourier
+				want map[store.OrgCourier]bool
+			}{
+				{[]store.OrgCourier{{OrgID: a.ID, Slug: "ups"}}, map[store.OrgCourier]bool{{OrgID: a.ID, Slug: "ups"}: true}},
+				{[]store.OrgCourier{{OrgID: b.ID, Slug: "ups"}}, map[store.OrgCourier]bool{}},
+				{[]store.OrgCourier{{OrgID: a.ID, Slug: "dhl"}, {OrgID: b.ID, Slug: "ups"}, {OrgID: a.ID, Slug: "ups"}},
+					map[store.OrgCourier]bool{{OrgID: a.ID, Slug: "ups"}: true}},
+				{nil, map[store.OrgCourier]bool{}},
+			} {
+				got, err := st.Read().ConnectedCouriers(ctx, tt.keys)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(tt.want, got); diff != "" {
+					t.Errorf("ConnectedCouriers(%v) mismatch (-want +got):\n%s", tt.keys, diff)
+				}
 			}
 		})
 	}

@@ -73,6 +73,13 @@ func (s *Store) carried(ctx context.Context) (*Tx, bool) {
 	return tx, true
 }
 
+// InTransaction reports whether ctx carries an open transaction of s, which
+// a write made with ctx joins (InTx).
+func (s *Store) InTransaction(ctx context.Context) bool {
+	tx, ok := s.carried(ctx)
+	return ok && !tx.ended.Load()
+}
+
 // InTx runs fn in a transaction and hands fn a context that carries it, so
 // that every service fn calls with that context joins the same transaction.
 //

@@ -13,8 +13,11 @@ import (
 )
 
 // Create stores a new tracking for the organization and schedules its first
-// poll in the same transaction; a first poll that cannot ask the carrier is
-// applied at once instead (planFirstPoll). Without a slug the courier comes from
+// poll in the same transaction, and returns once both are committed; a
+// first poll that cannot ask the carrier is applied at once instead
+// (planFirstPoll). With a committer (CreateCommit or GroupCommit), creates
+// that arrive together share one transaction and its statements
+// (insertBatched); in a transaction ctx carries, the create joins it. Without a slug the courier comes from
 // detection among the organization's activated couriers. A tracking already
 // stored for the same courier and number gives ECONFLICT and changes nothing.
 func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (waybill.Tracking, error) {
@@ -22,7 +25,15 @@ func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (wayb
 	if err != nil {
 		return waybill.Tracking{}, err
 	}
+	if g := s.creates(); g != nil && !s.Store.InTransaction(ctx) {
+		if err := s.insertBatched(ctx, g, &t); err != nil {
+			return waybill.Tracking{}, err
+		}
+		return t, nil
+	}
 	plan := s.planFirstPoll(ctx, &t)
+	// In the caller's transaction (or without a committer) the create is
+	// written at once, so that the caller sees it, or its conflict, now.
 	err = s.writeTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if err := tx.InsertTracking(ctx, &t); err != nil {
 			return err

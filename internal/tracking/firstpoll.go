@@ -19,7 +19,38 @@ const (
 	pollDone
 	// pollNever queues nothing: no connector polls this courier.
 	pollNever
+	// pollIfConnected is not a plan yet: the first poll asks the carrier
+	// (pollAtOnce) when the organization has a connection of the
+	// courier, and is applied at create (pollDone) when it has none
+	// (planWithoutRead).
+	pollIfConnected
 )
+
+// planWithoutRead is the plan of t's first poll as far as it needs no read
+// of the store: pollNever, pollAtOnce, or pollIfConnected.
+func (s *Service) planWithoutRead(t *waybill.Tracking) firstPoll {
+	var conn carrier.Connector
+	if s.Carriers != nil {
+		conn, _ = s.Carriers.Lookup(t.Slug)
+	}
+	switch {
+	case conn == nil:
+		return pollNever
+	case !needsCredentials(t.Slug):
+		return pollAtOnce
+	}
+	return pollIfConnected
+}
+
+// planConnected settles a pollIfConnected plan of t: pollAtOnce when the
+// organization has a connection of its courier, else the poll applied to
+// t (pollWithoutCarrier).
+func (s *Service) planConnected(t *waybill.Tracking, connected bool) firstPoll {
+	if connected {
+		return pollAtOnce
+	}
+	return s.pollWithoutCarrier(t)
+}
 
 // planFirstPoll decides, before t is stored, what its first poll would do,
 // and applies it to t when that needs no carrier. A poll that cannot reach
@@ -47,15 +78,8 @@ type connectionsFound map[string]bool
 // nil, whether the organization has a connection for a tracking that names
 // none, and records there what it reads.
 func (s *Service) planFirstPollKnowing(ctx context.Context, t *waybill.Tracking, found connectionsFound) firstPoll {
-	var conn carrier.Connector
-	if s.Carriers != nil {
-		conn, _ = s.Carriers.Lookup(t.Slug)
-	}
-	if conn == nil {
-		return pollNever
-	}
-	if !needsCredentials(t.Slug) {
-		return pollAtOnce
+	if plan := s.planWithoutRead(t); plan != pollIfConnected {
+		return plan
 	}
 	has, known := found[t.Slug]
 	if t.CourierConnectionID != "" || !known {
@@ -70,10 +94,7 @@ func (s *Service) planFirstPollKnowing(ctx context.Context, t *waybill.Tracking,
 			found[t.Slug] = has
 		}
 	}
-	if has {
-		return pollAtOnce // the poll asks the carrier
-	}
-	return s.pollWithoutCarrier(t)
+	return s.planConnected(t, has)
 }
 
 // pollWithoutCarrier applies to a new tracking what Poll does when the

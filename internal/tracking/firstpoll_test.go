@@ -91,27 +91,7 @@ func TestCreateBatchPlansFirstPolls(t *testing.T) {
 			ctx := context.Background()
 			c := &scriptedCarrier{answer: transitScan}
 			e := newPollEnv(t, engine, "dhl", c)
-			// jobs gives how many poll jobs each priority has.
-			jobs := func() map[int]int {
-				t.Helper()
-				rows, err := e.st.Writer().QueryContext(ctx, `SELECT priority, COUNT(*) FROM river_job WHERE kind = 'poll_tracking' GROUP BY priority`)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer rows.Close()
-				out := map[int]int{}
-				for rows.Next() {
-					var p, n int
-					if err := rows.Scan(&p, &n); err != nil {
-						t.Fatal(err)
-					}
-					out[p] = n
-				}
-				if err := rows.Err(); err != nil {
-					t.Fatal(err)
-				}
-				return out
-			}
+			jobs := func() map[int]int { return pollJobs(t, e) }
 
 			res, err := e.svc.CreateBatch(ctx, e.org.ID, []tracking.CreateInput{
 				{TrackingNumber: "1234567890", Slug: "dhl"},

@@ -66,6 +66,14 @@ type Service struct {
 	// together (one fsync for many on SQLite); nil gives each create a
 	// transaction of its own. Either way a create returns once committed.
 	GroupCommit *store.GroupCommitter
+	// CreateCommit, when set and running, commits concurrent creates
+	// together instead of GroupCommit (PostgreSQL, where only creates
+	// gain: they are batched writes, with no statement of their own, see
+	// insertBatched); nil uses GroupCommit for them.
+	CreateCommit *store.GroupCommitter
+
+	createsOnce  sync.Once
+	createWrites store.BatchedWrite[createWrite]
 
 	gatesMu sync.Mutex
 	gates   map[gateKey]*gate

@@ -1,0 +1,124 @@
+package tracking
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/queue"
+	"github.com/waybillhq/waybill/internal/store"
+)
+
+// createWrite is one create queued in a committer's transaction: its
+// tracking (id and page token already chosen, so the committer only reads
+// it) and its first poll's plan. inserted is set by writeCreates before the
+// transaction commits: false means the organization already had the
+// tracking's courier and number, and nothing was written for it.
+type createWrite struct {
+	t        *waybill.Tracking
+	plan     firstPoll
+	inserted *bool
+}
+
+// creates is the committer creates go through as batched writes: the
+// one for creates alone (CreateCommit), else the shared one
+// (GroupCommit), else none.
+func (s *Service) creates() *store.GroupCommitter {
+	if s.CreateCommit != nil {
+		return s.CreateCommit
+	}
+	return s.GroupCommit
+}
+
+// insertBatched writes t and its first poll as an item of the committer's
+// next transaction (store.Write), with the other creates that arrive
+// meanwhile: one read of which organizations have connections of the
+// creates' couriers (to plan their first polls, planFirstPoll's rules),
+// one multi-row tracking insert and one job insert per priority for all
+// of them, rather than a read, a savepoint and statements each. It
+// returns once that transaction has committed, or the error, and then t
+// is as stored; a tracking the organization already has is ECONFLICT, as
+// InsertTracking gives, and nothing is written for it.
+func (s *Service) insertBatched(ctx context.Context, g *store.GroupCommitter, t *waybill.Tracking) error {
+	plan := s.planWithoutRead(t)
+	if t.CourierConnectionID != "" && plan == pollIfConnected {
+		// A named connection is checked as the poll will use it.
+		plan = s.planFirstPoll(ctx, t)
+	}
+	s.createsOnce.Do(func() { s.createWrites.Write = s.writeCreates })
+	if t.ID == "" {
+		t.ID = store.NewPublicID()
+	}
+	if t.PageToken == "" {
+		t.PageToken = store.NewPageToken()
+	}
+	inserted := new(bool)
+	if err := store.Write(ctx, g, &s.createWrites, createWrite{t: t, plan: plan, inserted: inserted}); err != nil {
+		return err
+	}
+	if !*inserted {
+		return &waybill.Error{Code: waybill.ECONFLICT, Reason: waybill.ReasonTrackingExists, Message: "Tracking already exists."}
+	}
+	return nil
+}
+
+// writeCreates settles the first-poll plans that depend on a connection
+// (one read for all), inserts the trackings of creates, sorted by
+// organization, courier and number (so that concurrent writers, other
+// instances and imports included, take the unique key's locks in one
+// order), then the first polls of those inserted, and records in each
+// create whether its tracking was inserted. Two creates of the same
+// tracking in one batch insert it once: the first in that order; the
+// other is not inserted.
+func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, creates []createWrite) error {
+	creates = slices.Clone(creates)
+	var ask []store.OrgCourier
+	for _, c := range creates {
+		if c.plan == pollIfConnected {
+			k := store.OrgCourier{OrgID: c.t.OrgID, Slug: c.t.Slug}
+			if !slices.Contains(ask, k) {
+				ask = append(ask, k)
+			}
+		}
+	}
+	if len(ask) > 0 {
+		connected, err := tx.ConnectedCouriers(ctx, ask)
+		if err != nil {
+			return err
+		}
+		for i, c := range creates {
+			if c.plan == pollIfConnected {
+				creates[i].plan = s.planConnected(c.t, connected[store.OrgCourier{OrgID: c.t.OrgID, Slug: c.t.Slug}])
+			}
+		}
+	}
+	slices.SortStableFunc(creates, func(a, b createWrite) int {
+		return cmp.Or(cmp.Compare(a.t.OrgID, b.t.OrgID), strings.Compare(a.t.Slug, b.t.Slug),
+			strings.Compare(a.t.TrackingNumber, b.t.TrackingNumber))
+	})
+	ts := make([]*waybill.Tracking, len(creates))
+	for i, c := range creates {
+		ts[i] = c.t
+	}
+	ok, err := tx.InsertTrackings(ctx, ts)
+	if err != nil {
+		return err
+	}
+	var polls []pollJob
+	for i, c := range creates {
+		*c.inserted = ok[i]
+		if !ok[i] {
+			continue
+		}
+		poll := queue.Poll{OrgID: c.t.OrgID, TrackingID: c.t.ID, Due: c.t.NextPollAt}
+		switch c.plan {
+		case pollAtOnce:
+			polls = append(polls, pollJob{Poll: poll, priority: queue.PriorityNew})
+		case pollDone:
+			polls = append(polls, pollJob{Poll: poll, priority: queue.PriorityRoutine})
+		}
+	}
+	return s.writePolls(ctx, tx, polls)
+}
