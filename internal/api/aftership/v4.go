@@ -115,15 +115,11 @@ func (a *API) listV4(w http.ResponseWriter, r *http.Request, org waybill.Organiz
 	if err != nil {
 		return err
 	}
-	out := make([]any, len(res.Trackings))
-	for i, t := range res.Trackings {
-		out[i] = selectFields(renderTrackingV4(t), q.Get("fields"))
-	}
-	writeOK(w, map[string]any{
-		"page": page, "limit": limit, "count": res.Total, "keyword": q.Get("keyword"), "slug": q.Get("slug"),
-		"origin": list(splitList(strings.ToUpper(q.Get("origin")))), "destination": list(splitList(strings.ToUpper(q.Get("destination")))), "tag": q.Get("tag"), "fields": q.Get("fields"),
-		"created_at_min": q.Get("created_at_min"), "created_at_max": q.Get("created_at_max"),
-		"return_to_sender": list(splitList(q.Get("return_to_sender"))), "trackings": out,
+	writeListV4(w, listPageV4{
+		Page: page, Limit: limit, Count: res.Total, Keyword: q.Get("keyword"), Slug: q.Get("slug"), Tag: q.Get("tag"),
+		Fields: q.Get("fields"), CreatedAtMin: q.Get("created_at_min"), CreatedAtMax: q.Get("created_at_max"),
+		Origin: splitList(strings.ToUpper(q.Get("origin"))), Destination: splitList(strings.ToUpper(q.Get("destination"))),
+		ReturnToSender: splitList(q.Get("return_to_sender")), Trackings: res.Trackings,
 	})
 	return nil
 }
