@@ -55,13 +55,10 @@ func (a *API) listDated(w http.ResponseWriter, r *http.Request, org waybill.Orga
 	if err != nil {
 		return err
 	}
-	out := make([]any, len(page.Trackings))
-	for i, t := range page.Trackings {
-		out[i] = selectFields(a.renderDated(t), q.Get("fields"))
-	}
-	writeOK(w, map[string]any{
-		"trackings":  out,
-		"pagination": pagination{Total: page.Total, NextCursor: encodeCursor(page.NextSeq), HasNextPage: page.NextSeq > 0},
+	writeListDated(w, listPageDated{
+		Trackings:  page.Trackings,
+		Pagination: pagination{Total: page.Total, NextCursor: encodeCursor(page.NextSeq), HasNextPage: page.NextSeq > 0},
+		Fields:     q.Get("fields"), PublicURL: a.PublicURL,
 	})
 	return nil
 }
