@@ -151,6 +151,23 @@ table=$(
 	done
 )
 
+# CPU per call: the server's (or, for the calls that are not HTTP, the
+# measuring process's) CPU time during the calls divided by their number.
+cpu_table=$(
+	printf '| call |'
+	for r in "${runs[@]}"; do printf ' %s |' "$r"; done
+	printf '\n|---|'
+	for _ in "${runs[@]}"; do printf -- '---:|'; done
+	printf '\n'
+	jq -r '.ops[].name' "$dir/${runs[0]}.scale.json" | while read -r op; do
+		printf '| %s |' "$op"
+		for r in "${runs[@]}"; do
+			jq -r --arg op "$op" '.ops[] | select(.name == $op) | " \((.server_cpu_ms_per_call // 0) * 100 | round / 100) |"' "$dir/$r.scale.json" | tr -d '\n'
+		done
+		printf '\n'
+	done
+)
+
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 pg_version=$(psql -tA "$pg_url" -c 'SHOW server_version' 2>/dev/null || echo "?")
 mkdir -p "$(dirname "$out")"
@@ -168,6 +185,11 @@ Measured by \`scripts/bench-scale.sh\`; \`docs/BENCHMARKS.md\` summarises it.
 p99 (p50) in milliseconds, per engine and number of trackings (100 organizations each):
 
 $table
+
+CPU milliseconds per call (the server's for HTTP calls; the measuring process's for the store's
+and the scheduler's calls):
+
+$cpu_table
 REPORT
 echo "bench-scale: wrote $out" >&2
 cat "$out"

@@ -35,6 +35,11 @@ type scaleSample struct {
 type scaleOpResult struct {
 	Name string `json:"name"`
 	loadgen.Summary
+	// ServerCPUMs is the server process's CPU time (user and system,
+	// /proc/PID/stat) during the calls divided by their number; 0 without
+	// --pid. The calls that are not HTTP (the store's and the scheduler's)
+	// run in this process: theirs is this process's CPU per call.
+	ServerCPUMs float64 `json:"server_cpu_ms_per_call"`
 }
 
 // scaleReport is what `waybill bench scale` prints.
@@ -251,6 +256,11 @@ func benchScale(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		fmt.Fprintf(stderr, "bench scale: %s\n", o.name)
 		var res *loadgen.Result
+		cpuPID := pid
+		if o.run != nil {
+			cpuPID = os.Getpid()
+		}
+		cpuBefore := procCPU(cpuPID)
 		if o.run != nil {
 			if res, err = o.run(); err != nil {
 				return fmt.Errorf("bench scale: %s: %w", o.name, err)
@@ -263,8 +273,12 @@ func benchScale(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			res = loadgen.Run(ctx, client, o.build, loadgen.Options{Concurrency: concurrency, Duration: time.Hour, MaxRequests: int64(n)})
 		}
 		sum := res.Summary()
-		fmt.Fprintf(stderr, "  p50 %.1f ms, p99 %.1f ms, %d errors %s\n", sum.P50, sum.P99, sum.Errors, sum.FirstError)
-		rep.Ops = append(rep.Ops, scaleOpResult{Name: o.name, Summary: sum})
+		var cpuMs float64
+		if cpuPID > 0 && res.Requests > 0 {
+			cpuMs = (procCPU(cpuPID) - cpuBefore).Seconds() * 1000 / float64(res.Requests)
+		}
+		fmt.Fprintf(stderr, "  p50 %.1f ms, p99 %.1f ms, CPU %.2f ms per call, %d errors %s\n", sum.P50, sum.P99, cpuMs, sum.Errors, sum.FirstError)
+		rep.Ops = append(rep.Ops, scaleOpResult{Name: o.name, Summary: sum, ServerCPUMs: cpuMs})
 	}
 	if pid > 0 {
 		rep.RSSKB, rep.HWMKB = procMemory(pid)
@@ -443,6 +457,25 @@ func procMemory(pid int) (rss, hwm int64) {
 		}
 	}
 	return rss, hwm
+}
+
+// procCPU is the CPU time (user and system) process pid used so far, from
+// /proc/PID/stat; 0 when it cannot be read.
+func procCPU(pid int) time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command's closing parenthesis: utime and stime
+	// are the 12th and 13th of them, in clock ticks (100 a second on Linux).
+	_, rest, ok := strings.Cut(string(raw), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 // loadAvg is the machine's 1, 5 and 15 minute load averages.
