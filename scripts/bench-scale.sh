@@ -12,6 +12,8 @@
 #   BENCH_ENGINES                engines (default "sqlite postgres")
 #   BENCH_REQUESTS               calls of each kind (default 200)
 #   BENCH_CONCURRENCY            calls of one kind in flight (default 4)
+#   BENCH_ONLY                   names of the calls to measure, separated by ; (default all;
+#                                `waybill bench scale --only`)
 #   BENCH_DIR                    where the SQLite files and JSON results go (default a new
 #                                folder under /tmp); the databases are deleted after each run
 #                                unless BENCH_KEEP or BENCH_REUSE is set
@@ -34,10 +36,11 @@ sizes=${BENCH_SIZES:-10000 100000 1000000}
 engines=${BENCH_ENGINES:-sqlite postgres}
 requests=${BENCH_REQUESTS:-200}
 concurrency=${BENCH_CONCURRENCY:-4}
+only=${BENCH_ONLY:-}
 pg_url=${WAYBILL_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
 reuse=${BENCH_REUSE:-}
 keep=${BENCH_KEEP:-$reuse}
-command_line="BENCH_SIZES=\"$sizes\" BENCH_ENGINES=\"$engines\" BENCH_REQUESTS=$requests BENCH_CONCURRENCY=$concurrency${reuse:+ BENCH_REUSE=1}${keep:+ BENCH_KEEP=1} scripts/bench-scale.sh${*:+ $*}"
+command_line="BENCH_SIZES=\"$sizes\" BENCH_ENGINES=\"$engines\" BENCH_REQUESTS=$requests BENCH_CONCURRENCY=$concurrency${only:+ BENCH_ONLY=\"$only\"}${reuse:+ BENCH_REUSE=1}${keep:+ BENCH_KEEP=1} scripts/bench-scale.sh${*:+ $*}"
 
 for tool in go curl jq psql; do
 	command -v "$tool" >/dev/null || { echo "bench-scale: $tool is required" >&2; exit 1; }
@@ -99,7 +102,7 @@ run() {
 	pid=$!
 	wait_ready "$dir/$name.addr" /readyz || { cat "$dir/$name.serve.log" >&2; return 1; }
 	"$dir/waybill" bench scale --database-url "$db" --url "$base" --seed-file "$dir/$name.seed.json" --pid "$pid" \
-		--requests "$requests" --concurrency "$concurrency" >"$dir/$name.scale.json"
+		--requests "$requests" --concurrency "$concurrency" --only "$only" >"$dir/$name.scale.json"
 	stop_server
 	if [[ -n $keep ]]; then
 		echo "bench-scale: $name: kept ${kept_file:-schema $kept_schema}" >&2
