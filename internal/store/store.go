@@ -66,7 +66,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		}
 		s.writer.SetMaxOpenConns(1)
 		s.writer.SetConnMaxLifetime(0)
-		if s.reader, err = sql.Open(sqliteCachedDriver, base+"&_pragma=query_only(ON)&_pragma=mmap_size("+sqliteMmapSize+")"); err != nil {
+		if s.reader, err = sql.Open(sqliteCachedDriver, base+"&_pragma=query_only(ON)"); err != nil {
 			s.writer.Close()
 			return nil, fmt.Errorf("open sqlite reader: %w", err)
 		}
@@ -187,12 +187,3 @@ func (s *Store) Migrated(ctx context.Context) (bool, error) {
 	}
 	return true, nil
 }
-
-// sqliteMmapSize is how much of the SQLite file the readers map into
-// memory (PRAGMA mmap_size): they read its pages where the kernel keeps
-// them, shared by every connection, instead of copying each page into the
-// connection's own 2 MB cache with a pread. At a million trackings (a
-// 9 GB file) the preads were half of a list call's CPU
-// (docs/benchmarks/scale.md). SQLite caps the size at its compile-time
-// maximum; the writer keeps reading with pread.
-const sqliteMmapSize = "17179869184" // 16 GiB
