@@ -22,6 +22,11 @@
 #                                and dropped (default the local test database)
 #   WAYBILL_WEBHOOK_WORKERS and other WAYBILL_* settings reach the server.
 #
+# Server CPU is the server process's user + system time (/proc/PID/stat);
+# database CPU is that of the PostgreSQL backends whose application_name is
+# this run's (other sessions on the same PostgreSQL, and its shared
+# background writers, are left out). Both are per delivery received.
+#
 # Needs go, curl, jq and psql. Everything runs on loopback.
 set -euo pipefail
 
@@ -58,6 +63,17 @@ cpu_ticks() {
 	sed -E 's/^.*\) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }'
 }
 
+# backend_ticks: "PID TICKS" for each PostgreSQL backend of this run's
+# server (application_name $app), none on SQLite.
+app=waybill_bench_webhooks_$$
+backend_ticks() {
+	[[ $engine == postgres ]] || return 0
+	local p
+	for p in $(psql -tA "$pg_url" -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$app'"); do
+		awk -v p="$p" '{ sub(/.*\) /, ""); print p, $12 + $13 }' "/proc/$p/stat" 2>/dev/null || true
+	done
+}
+
 rows=()
 for engine in $engines; do
 	if [[ $engine == sqlite ]]; then
@@ -66,6 +82,7 @@ for engine in $engines; do
 		schema="wbbench_$$_$RANDOM"
 		psql -q -v ON_ERROR_STOP=1 "$pg_url" -c "CREATE SCHEMA $schema" >/dev/null
 		if [[ $pg_url == *\?* ]]; then db="$pg_url&search_path=$schema"; else db="$pg_url?search_path=$schema"; fi
+		db="$db&application_name=$app"
 	fi
 	pprof=""
 	if [[ -n ${BENCH_PROFILE_DIR:-} ]]; then
@@ -90,16 +107,25 @@ for engine in $engines; do
 		profiler=$!
 	fi
 	cpu_before=$(cpu_ticks)
+	backend_ticks >"$tmp/pg0"
 	result=$("$tmp/waybill" bench webhooks --url "$base" --keys "$keys" --rate "$rate" --duration "$duration" --json)
 	cpu_after=$(cpu_ticks)
+	# A backend that started during the run counts from zero; pgx keeps
+	# its connections (5 minutes idle), so few end during it.
+	pg_ticks=$(backend_ticks | awk 'NR == FNR { a[$1] = $2; next } { s += $2 - a[$1] } END { print s + 0 }' "$tmp/pg0" -)
 	if [[ -n $profiler ]]; then wait "$profiler"; fi
 	# The server's CPU (user + system) over the whole run, pushes included,
 	# per delivery received.
 	cpu_us=$(jq -r --argjson t "$((cpu_after - cpu_before))" --argjson hz "$ticks" \
 		'if .deliveries_received > 0 then ($t / $hz * 1e6 / .deliveries_received | floor) else 0 end' <<<"$result")
-	echo "bench-webhooks: $engine: $result cpu_us_per_delivery=$cpu_us" >&2
-	rows+=("$(jq -r --arg e "$engine" --arg cpu "$cpu_us" \
-		'"| \($e) | \(.endpoints) | \(.events) | \(.deliveries_received)/\(.deliveries_expected) | \(.push_seconds * 10 | round / 10) | \(.deliveries_per_second | round) | \(.drain_deliveries_per_second | round) | \(.first_delivery_p50_ms * 10 | round / 10) | \(.first_delivery_p99_ms * 10 | round / 10) | \(.events_missing) | \($cpu) |"' <<<"$result")")
+	pg_us="–"
+	if [[ $engine == postgres ]]; then
+		pg_us=$(jq -r --argjson t "$pg_ticks" --argjson hz "$ticks" \
+			'if .deliveries_received > 0 then ($t / $hz * 1e6 / .deliveries_received | floor) else 0 end' <<<"$result")
+	fi
+	echo "bench-webhooks: $engine: $result cpu_us_per_delivery=$cpu_us db_cpu_us_per_delivery=$pg_us load=$(cut -d' ' -f1-3 /proc/loadavg)" >&2
+	rows+=("$(jq -r --arg e "$engine" --arg cpu "$cpu_us" --arg pg "$pg_us" \
+		'"| \($e) | \(.endpoints) | \(.events) | \(.deliveries_received)/\(.deliveries_expected) | \(.push_seconds * 10 | round / 10) | \(.deliveries_per_second | round) | \(.drain_deliveries_per_second | round) | \(.first_delivery_p50_ms * 10 | round / 10) | \(.first_delivery_p99_ms * 10 | round / 10) | \(.events_missing) | \($cpu) | \($pg) |"' <<<"$result")")
 	stop_server
 	if [[ -n $schema ]]; then
 		PGOPTIONS=--client-min-messages=warning psql -q "$pg_url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null
@@ -116,8 +142,8 @@ done
 	echo "- 10 organizations x 10 endpoints on one loopback receiver; $rate checkpoint pushes/s for $duration, each changing"
 	echo "  one tracking's tag (one tracking_update event, delivered to the 10 endpoints of its organization)."
 	echo
-	echo "| engine | endpoints | events | deliveries | pushes took (s) | deliveries/s | drain deliveries/s | push to first delivery p50 (ms) | p99 (ms) | events missing | server CPU per delivery (µs) |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| engine | endpoints | events | deliveries | pushes took (s) | deliveries/s | drain deliveries/s | push to first delivery p50 (ms) | p99 (ms) | events missing | server CPU per delivery (µs) | database CPU per delivery (µs) |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	printf '%s\n' "${rows[@]}"
 	echo
 	echo "Deliveries/s is deliveries received over the time from the first push to the last delivery."
@@ -126,6 +152,8 @@ done
 	echo "The latency runs from just before the push request is sent to the first delivery of its event"
 	echo "reaching the receiver: commit, queue pick-up, signing and the POST. Server CPU per delivery is"
 	echo "the server's user + system time (/proc/PID/stat) over the whole run, pushes included, divided"
-	echo "by the deliveries."
+	echo "by the deliveries. Database CPU per delivery is the same for the PostgreSQL backends whose"
+	echo "application_name is the run's (the server's connections; not PostgreSQL's shared WAL writer"
+	echo "and checkpointer)."
 } >"$out"
 echo "bench-webhooks: wrote $out" >&2
