@@ -108,8 +108,29 @@ for engine in $engines; do
 	fi
 	cpu_before=$(cpu_ticks)
 	backend_ticks >"$tmp/pg0"
+	# Every half second: the time, the server's ticks and its backends'
+	# (for the CPU of the drain alone, below).
+	while :; do
+		echo "$(date +%s.%N) $(cpu_ticks) $(backend_ticks | awk '{ s += $2 } END { print s + 0 }')"
+		sleep 0.5
+	done >"$tmp/trail" &
+	trail=$!
 	result=$("$tmp/waybill" bench webhooks --url "$base" --keys "$keys" --rate "$rate" --duration "$duration" --json)
+	end=$(date +%s.%N)
+	kill "$trail"
+	wait "$trail" 2>/dev/null || true
 	cpu_after=$(cpu_ticks)
+	# The drain runs from the last push to the last delivery, which is
+	# when the bench ended (span_seconds - push_seconds before its end).
+	# Its CPU per delivery: the ticks between the trail's first sample in
+	# it and its last, over the deliveries at the drain's rate meanwhile.
+	drain_cpu=$(jq -r '"\(.span_seconds - .push_seconds) \(.drain_deliveries_per_second)"' <<<"$result" |
+		awk -v end="$end" -v hz="$ticks" 'NR == 1 { from = end - $1; rate = $2; next }
+			$1 >= from && $1 <= end { if (!n++) { t0 = $1; s0 = $2; p0 = $3 } t1 = $1; s1 = $2; p1 = $3 }
+			END { if (n > 1 && rate > 0) { d = (t1 - t0) * rate; printf "%d %d", (s1 - s0) / hz * 1e6 / d, (p1 - p0) / hz * 1e6 / d } else print "– –" }' - "$tmp/trail")
+	drain_server_us=${drain_cpu% *}
+	drain_pg_us=${drain_cpu#* }
+	if [[ $engine != postgres ]]; then drain_pg_us="–"; fi
 	# A backend that started during the run counts from zero; pgx keeps
 	# its connections (5 minutes idle), so few end during it.
 	pg_ticks=$(backend_ticks | awk 'NR == FNR { a[$1] = $2; next } { s += $2 - a[$1] } END { print s + 0 }' "$tmp/pg0" -)
@@ -123,9 +144,9 @@ for engine in $engines; do
 		pg_us=$(jq -r --argjson t "$pg_ticks" --argjson hz "$ticks" \
 			'if .deliveries_received > 0 then ($t / $hz * 1e6 / .deliveries_received | floor) else 0 end' <<<"$result")
 	fi
-	echo "bench-webhooks: $engine: $result cpu_us_per_delivery=$cpu_us db_cpu_us_per_delivery=$pg_us load=$(cut -d' ' -f1-3 /proc/loadavg)" >&2
-	rows+=("$(jq -r --arg e "$engine" --arg cpu "$cpu_us" --arg pg "$pg_us" \
-		'"| \($e) | \(.endpoints) | \(.events) | \(.deliveries_received)/\(.deliveries_expected) | \(.push_seconds * 10 | round / 10) | \(.deliveries_per_second | round) | \(.drain_deliveries_per_second | round) | \(.first_delivery_p50_ms * 10 | round / 10) | \(.first_delivery_p99_ms * 10 | round / 10) | \(.events_missing) | \($cpu) | \($pg) |"' <<<"$result")")
+	echo "bench-webhooks: $engine: $result cpu_us_per_delivery=$cpu_us db_cpu_us_per_delivery=$pg_us drain_server_us=$drain_server_us drain_db_us=$drain_pg_us load=$(cut -d' ' -f1-3 /proc/loadavg)" >&2
+	rows+=("$(jq -r --arg e "$engine" --arg cpu "$cpu_us" --arg pg "$pg_us" --arg ds "$drain_server_us" --arg dp "$drain_pg_us" \
+		'"| \($e) | \(.endpoints) | \(.events) | \(.deliveries_received)/\(.deliveries_expected) | \(.push_seconds * 10 | round / 10) | \(.deliveries_per_second | round) | \(.drain_deliveries_per_second | round) | \(.first_delivery_p50_ms * 10 | round / 10) | \(.first_delivery_p99_ms * 10 | round / 10) | \(.events_missing) | \($cpu) | \($pg) | \($ds) | \($dp) |"' <<<"$result")")
 	stop_server
 	if [[ -n $schema ]]; then
 		PGOPTIONS=--client-min-messages=warning psql -q "$pg_url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null
@@ -142,8 +163,8 @@ done
 	echo "- 10 organizations x 10 endpoints on one loopback receiver; $rate checkpoint pushes/s for $duration, each changing"
 	echo "  one tracking's tag (one tracking_update event, delivered to the 10 endpoints of its organization)."
 	echo
-	echo "| engine | endpoints | events | deliveries | pushes took (s) | deliveries/s | drain deliveries/s | push to first delivery p50 (ms) | p99 (ms) | events missing | server CPU per delivery (µs) | database CPU per delivery (µs) |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| engine | endpoints | events | deliveries | pushes took (s) | deliveries/s | drain deliveries/s | push to first delivery p50 (ms) | p99 (ms) | events missing | server CPU per delivery (µs) | database CPU per delivery (µs) | drain: server CPU per delivery (µs) | drain: database CPU per delivery (µs) |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	printf '%s\n' "${rows[@]}"
 	echo
 	echo "Deliveries/s is deliveries received over the time from the first push to the last delivery."
@@ -154,6 +175,7 @@ done
 	echo "the server's user + system time (/proc/PID/stat) over the whole run, pushes included, divided"
 	echo "by the deliveries. Database CPU per delivery is the same for the PostgreSQL backends whose"
 	echo "application_name is the run's (the server's connections; not PostgreSQL's shared WAL writer"
-	echo "and checkpointer)."
+	echo "and checkpointer). The drain columns are the same over the drain alone (from the last push"
+	echo "to the last delivery, sampled every 0.5 s): the cost of delivering, without the pushes'."
 } >"$out"
 echo "bench-webhooks: wrote $out" >&2
