@@ -108,10 +108,14 @@ for engine in $engines; do
 	fi
 	cpu_before=$(cpu_ticks)
 	backend_ticks >"$tmp/pg0"
-	# Every half second: the time, the server's ticks and its backends'
-	# (for the CPU of the drain alone, below).
+	# Every half second: the time and the ticks of the server ("server")
+	# and of every PostgreSQL process by PID, for the CPU of the drain
+	# alone (below); which PIDs are the run's backends is asked once at the
+	# end (psql takes seconds to start on a loaded machine).
 	while :; do
-		echo "$(date +%s.%N) $(cpu_ticks) $(backend_ticks | awk '{ s += $2 } END { print s + 0 }')"
+		now=$(date +%s.%N)
+		echo "$now server $(cpu_ticks)"
+		awk -v t="$now" 'FNR == 1 && $2 == "(postgres)" { sub(/.*\) /, ""); print t, FILENAME, $12 + $13 }' /proc/[0-9]*/stat 2>/dev/null || true
 		sleep 0.5
 	done >"$tmp/trail" &
 	trail=$!
@@ -124,16 +128,25 @@ for engine in $engines; do
 	# when the bench ended (span_seconds - push_seconds before its end).
 	# Its CPU per delivery: the ticks between the trail's first sample in
 	# it and its last, over the deliveries at the drain's rate meanwhile.
-	drain_cpu=$(jq -r '"\(.span_seconds - .push_seconds) \(.drain_deliveries_per_second)"' <<<"$result" |
-		awk -v end="$end" -v hz="$ticks" 'NR == 1 { from = end - $1; rate = $2; next }
-			$1 >= from && $1 <= end { if (!n++) { t0 = $1; s0 = $2; p0 = $3 } t1 = $1; s1 = $2; p1 = $3 }
-			END { if (n > 1 && rate > 0) { d = (t1 - t0) * rate; printf "%d %d", (s1 - s0) / hz * 1e6 / d, (p1 - p0) / hz * 1e6 / d } else print "– –" }' - "$tmp/trail")
+	backend_ticks >"$tmp/pg1"
+	drain_cpu=$(awk -v end="$end" -v hz="$ticks" -v drain="$(jq -r '.span_seconds - .push_seconds' <<<"$result")" \
+		-v rate="$(jq -r .drain_deliveries_per_second <<<"$result")" '
+			BEGIN { from = end - drain }
+			FILENAME == ARGV[1] { mine["/proc/" $1 "/stat"] = 1; next }
+			$1 < from || $1 > end { next }
+			$2 == "server" { if (!n++) { t0 = $1; s0 = $3 } t1 = $1; s1 = $3; next }
+			$2 in mine { p[$1] += $3 }
+			END {
+				if (n < 2 || rate <= 0) { print "– –"; exit }
+				d = (t1 - t0) * rate
+				printf "%d %d", (s1 - s0) / hz * 1e6 / d, (p[t1] - p[t0]) / hz * 1e6 / d
+			}' "$tmp/pg1" "$tmp/trail")
 	drain_server_us=${drain_cpu% *}
 	drain_pg_us=${drain_cpu#* }
 	if [[ $engine != postgres ]]; then drain_pg_us="–"; fi
 	# A backend that started during the run counts from zero; pgx keeps
 	# its connections (5 minutes idle), so few end during it.
-	pg_ticks=$(backend_ticks | awk 'NR == FNR { a[$1] = $2; next } { s += $2 - a[$1] } END { print s + 0 }' "$tmp/pg0" -)
+	pg_ticks=$(awk 'NR == FNR { a[$1] = $2; next } { s += $2 - a[$1] } END { print s + 0 }' "$tmp/pg0" "$tmp/pg1")
 	if [[ -n $profiler ]]; then wait "$profiler"; fi
 	# The server's CPU (user + system) over the whole run, pushes included,
 	# per delivery received.

@@ -151,9 +151,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// record is an item of a batched write, with no statement of its own
 	// before the batch's (webhook/record.go), so unlike creates it gains
 	// on PostgreSQL too. There the committer is the records' alone.
+	// The queue and the deliveries' reads and records go through the
+	// store's handle for workers: on PostgreSQL a pool apart from the
+	// requests', so that neither waits for the other's connections.
+	workers := st.ForWorkers()
 	recordCommits := trackings.GroupCommit
 	if recordCommits == nil {
-		recordCommits = store.NewGroupCommitter(st)
+		recordCommits = store.NewGroupCommitter(workers)
 		recordsCtx, stopRecords := context.WithCancel(context.WithoutCancel(ctx))
 		recordsDone := make(chan struct{})
 		go func() { recordCommits.Run(recordsCtx); close(recordsDone) }()
@@ -184,12 +188,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	deliverer := &webhook.Deliverer{
 		Service: webhooks, Renderer: webhookPayloads{AfterShip: aftership.Payloads{PublicURL: cfg.PublicURL}, Onport: onportParts.Payloads,
 			Tracker: trackerapi.Payloads{PublicURL: cfg.PublicURL}},
-		Schedule: schedule, Snooze: queue.Snooze, GroupCommit: recordCommits,
+		Schedule: schedule, Snooze: queue.Snooze, GroupCommit: recordCommits, Store: workers,
 		Logger: logger.With("component", "webhooks"),
 		Client: webhook.NewClient(webhook.ClientOptions{TotalTimeout: cfg.WebhookTimeout, AllowPrivate: cfg.WebhookAllowPrivate,
 			IdleConns: max(cfg.WebhookWorkers, webhook.DefaultIdleConns)}),
 	}
-	q, err := queue.New(st.Writer(), queue.Options{
+	q, err := queue.New(workers.Writer(), queue.Options{
 		Engine: st.Engine(), Workers: cfg.Workers, WebhookWorkers: cfg.WebhookWorkers,
 		Logger: logger.With("component", "queue"), Work: true,
 	}, queue.Handlers{

@@ -40,6 +40,9 @@ type Store struct {
 	observe func(query string, args []any)
 	// listed keeps the decoded documents that tracking lists read last.
 	listed *listedDocs
+	// workers is the handle ForWorkers returns (PostgreSQL: a pool of its
+	// own); parent is the Store a workers handle was made from.
+	workers, parent *Store
 }
 
 // Open connects to the database named by a WAYBILL_DATABASE_URL. It does not
@@ -81,12 +84,39 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		s.writer.SetMaxIdleConns(32)
 		s.writer.SetConnMaxIdleTime(5 * time.Minute)
 		s.reader = s.writer
+		work, err := sql.Open("pgx", source)
+		if err != nil {
+			s.writer.Close()
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		work.SetMaxOpenConns(workerConns)
+		work.SetMaxIdleConns(workerConns)
+		work.SetConnMaxIdleTime(5 * time.Minute)
+		s.workers = &Store{engine: engine, writer: work, reader: work, listed: s.listed, parent: s}
 	}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// workerConns is the size of the PostgreSQL pool of ForWorkers.
+const workerConns = 16
+
+// ForWorkers returns a handle on the same database for the job queue and
+// the work its jobs do in bulk (webhook deliveries' reads and records). On
+// PostgreSQL it has a pool of its own (16 connections), so that requests
+// and workers never wait for each other's connections: with one pool,
+// hundreds of pushes waiting for a connection held up the deliveries'
+// reads, and the reverse. On SQLite it is s (one writer connection
+// either way). A transaction of either handle is joined by the other's
+// InTx (the context carries it). Close closes both.
+func (s *Store) ForWorkers() *Store {
+	if s.workers != nil {
+		return s.workers
+	}
+	return s
 }
 
 // Engine returns SQLite or Postgres.
@@ -113,6 +143,9 @@ func (s *Store) Close() error {
 	err := s.writer.Close()
 	if s.reader != s.writer {
 		err = errors.Join(err, s.reader.Close())
+	}
+	if s.workers != nil {
+		err = errors.Join(err, s.workers.Close())
 	}
 	return err
 }

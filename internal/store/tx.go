@@ -67,7 +67,7 @@ var errTxEnded = errors.New("store: the context carries a transaction that has a
 // carried returns the transaction of this store that ctx carries, if any.
 func (s *Store) carried(ctx context.Context) (*Tx, bool) {
 	tx, ok := ctx.Value(txKey{}).(*Tx)
-	if !ok || tx.store != s {
+	if !ok || tx.store.origin() != s.origin() {
 		return nil, false
 	}
 	return tx, true
@@ -78,6 +78,15 @@ func (s *Store) carried(ctx context.Context) (*Tx, bool) {
 func (s *Store) InTransaction(ctx context.Context) bool {
 	tx, ok := s.carried(ctx)
 	return ok && !tx.ended.Load()
+}
+
+// origin is the Store s was made from by ForWorkers, or s: the handles of
+// one database, which share its transactions.
+func (s *Store) origin() *Store {
+	if s.parent != nil {
+		return s.parent
+	}
+	return s
 }
 
 // InTx runs fn in a transaction and hands fn a context that carries it, so

@@ -24,7 +24,11 @@ type PayloadRenderer interface {
 // Deliverer makes delivery attempts: the handler of the queue's
 // deliver_webhook job.
 type Deliverer struct {
-	Service  *Service
+	Service *Service
+	// Store is what the attempts read and record through (the store's
+	// ForWorkers handle, so that they do not wait for the API's
+	// connections); Service.Store when nil.
+	Store    *store.Store
 	Client   *Client
 	Renderer PayloadRenderer
 	Schedule []time.Duration // delays between attempts; DefaultSchedule when nil
@@ -44,6 +48,7 @@ type Deliverer struct {
 	mu         sync.Mutex
 	slots      map[int64]chan struct{}
 	reads      group[*deliveryRead] // see readDelivery
+	readsOnce  sync.Once
 	recordW    store.BatchedWrite[attemptItem]
 	recordOnce sync.Once
 }
@@ -56,17 +61,30 @@ type deliveryRead struct {
 	err error
 }
 
+// readsInFlight bounds the delivery reads under way at once.
+const readsInFlight = 4
+
 // readDelivery loads a delivery with its event and endpoint. The attempts
-// starting while a read is under way read their deliveries together, with
-// one statement, once it ends (group): hundreds of workers each holding a
+// starting while reads are under way read their deliveries together, with
+// one statement, once one ends (group): hundreds of workers each holding a
 // database connection for a read of their own took the whole PostgreSQL
 // pool (32) from the pushes and API requests, which then queued behind
-// them, and cost a round trip each. One statement at a time reads for them
-// all.
+// them, and cost a round trip each. At most readsInFlight statements read
+// for them all: with one, every attempt waited for the read before it and
+// then its own, each a round trip on a busy database.
 func (d *Deliverer) readDelivery(ctx context.Context, orgID, deliveryID int64) (store.Delivery, error) {
+	d.readsOnce.Do(func() { d.reads.runs = readsInFlight })
 	r := &deliveryRead{key: store.DeliveryKey{OrgID: orgID, ID: deliveryID}}
 	d.reads.submit(ctx, r, d.readBatch)
 	return r.del, r.err
+}
+
+// store is what attempts read and record through.
+func (d *Deliverer) store() *store.Store {
+	if d.Store != nil {
+		return d.Store
+	}
+	return d.Service.Store
 }
 
 // readTimeout bounds one group's read.
@@ -82,7 +100,7 @@ func (d *Deliverer) readBatch(ctx context.Context, batch []*deliveryRead) {
 	for i, r := range batch {
 		keys[i] = r.key
 	}
-	found, err := d.Service.Store.Read().Deliveries(ctx, keys)
+	found, err := d.store().Read().Deliveries(ctx, keys)
 	for _, r := range batch {
 		switch del, ok := found[r.key]; {
 		case err != nil:

@@ -148,7 +148,7 @@ func (d *Deliverer) write(ctx context.Context, it attemptItem) error {
 	if d.GroupCommit != nil {
 		return store.Write(ctx, d.GroupCommit, d.recordWrite(), it)
 	}
-	return d.Service.Store.InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return d.recordWrite().Add(ctx, tx, it) })
+	return d.store().InTx(ctx, func(ctx context.Context, tx *store.Tx) error { return d.recordWrite().Add(ctx, tx, it) })
 }
 
 // inTx runs fn in a transaction of the group committer when there is one,
@@ -157,7 +157,7 @@ func (d *Deliverer) inTx(ctx context.Context, fn func(ctx context.Context, tx *s
 	if d.GroupCommit != nil {
 		return d.GroupCommit.InTx(ctx, fn)
 	}
-	return d.Service.Store.InTx(ctx, fn)
+	return d.store().InTx(ctx, fn)
 }
 
 // clearedBefore reports whether the last attempt to key queued before
