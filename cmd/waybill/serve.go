@@ -214,8 +214,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// One budget of failed authentications per client address, for every face.
 	authThrottle := httpserver.NewAuthThrottle(cfg.AuthFailuresPerMinute, nil)
+	limits := aftership.NewRateLimiter(cfg.RateLimitScale)
+	lookups := httpserver.NewClientLimits(rate.Every(lookupEvery), lookupBurst)
+	if cfg.RedisURL != "" {
+		// Instances sharing this Redis share every API budget.
+		shared, err := sharedLimits(ctx, cfg.RedisURL, logger)
+		if err != nil {
+			return err
+		}
+		defer shared.Close()
+		limits.Shared, onportParts.API.Throttle.Shared = shared, shared
+		authThrottle.Share(shared)
+		lookups.Share(shared, "portal-lookups")
+	}
 	api := &aftership.API{
-		Trackings: trackings, Auth: tenants, Limits: aftership.NewRateLimiter(cfg.RateLimitScale),
+		Trackings: trackings, Auth: tenants, Limits: limits,
 		LegacyRate: cfg.RateLimitLegacy, MaxBodyBytes: cfg.MaxBodyBytes, PublicURL: cfg.PublicURL,
 		Logger: logger.With("face", "aftership"), AuthThrottle: authThrottle,
 		EDD: &edd.Service{Store: st},
@@ -228,7 +241,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	adminAPI.Couriers = trackings
 	trackerAPI := &trackerapi.API{Trackers: trackerCore, Auth: tenants, MaxBodyBytes: cfg.MaxBodyBytes, PublicURL: cfg.PublicURL,
 		Logger: logger.With("face", "tracker"), AuthThrottle: authThrottle}
-	webFace := &web.Web{Pages: pages, Returns: returnsSvc, Logger: logger.With("face", "web"), Lookups: httpserver.NewClientLimits(rate.Every(lookupEvery), lookupBurst)}
+	webFace := &web.Web{Pages: pages, Returns: returnsSvc, Logger: logger.With("face", "web"), Lookups: lookups}
 	srv := httpserver.New(cfg.Addr, logger, httpserver.Checks{
 		Ready: func(ctx context.Context) error {
 			if ok, err := st.Migrated(ctx); err != nil || !ok {

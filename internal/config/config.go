@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/waybillhq/waybill/internal/secretbox"
 )
 
@@ -41,6 +43,12 @@ type Config struct {
 	// face together; past it the address gets 429 with Retry-After. 0
 	// turns the throttle off.
 	AuthFailuresPerMinute int // WAYBILL_AUTH_FAILURES_PER_MINUTE
+	// RedisURL, when set, keeps the API rate limits (AfterShip's, Onport's,
+	// failed authentications, portal lookups) in that Redis, so that the
+	// instances sharing it share one budget per key or address instead of
+	// granting one each. Unreachable Redis: each instance limits on its
+	// own (internal/sharedlimit). redis://[user:password@]host:port[/db].
+	RedisURL string // WAYBILL_REDIS_URL
 
 	Workers int // WAYBILL_WORKERS: concurrent jobs per process
 
@@ -150,6 +158,7 @@ func Load(getenv func(string) string) (Config, error) {
 	str("WAYBILL_PUBLIC_URL", &c.PublicURL)
 	str("WAYBILL_LOG_LEVEL", &c.LogLevel)
 	str("WAYBILL_PPROF_ADDR", &c.PprofAddr)
+	str("WAYBILL_REDIS_URL", &c.RedisURL)
 	str("WAYBILL_LOG_FORMAT", &c.LogFormat)
 	str("WAYBILL_WEBHOOK_RETRY_SCHEDULE", &c.WebhookRetrySchedule)
 	str("WAYBILL_SMTP_URL", &c.SMTPURL)
@@ -246,6 +255,11 @@ func (c Config) Validate() error {
 	if c.RateLimitLegacy < 0 || c.RateLimitScale < 0 || c.AuthFailuresPerMinute < 0 {
 		errs = append(errs, errors.New("rate limits must not be negative"))
 	}
+	if c.RedisURL != "" {
+		if _, err := redis.ParseURL(c.RedisURL); err != nil {
+			errs = append(errs, fmt.Errorf("WAYBILL_REDIS_URL: %q: %v", Mask(c.RedisURL), err))
+		}
+	}
 	if c.Workers < 1 || c.WebhookWorkers < 1 {
 		errs = append(errs, errors.New("WAYBILL_WORKERS and WAYBILL_WEBHOOK_WORKERS must be at least 1"))
 	}
@@ -312,6 +326,7 @@ func (c Config) Dump() []string {
 		"WAYBILL_RATE_LIMIT_V4=" + strconv.FormatFloat(c.RateLimitLegacy, 'g', -1, 64),
 		"WAYBILL_RATE_LIMIT_SCALE=" + strconv.FormatFloat(c.RateLimitScale, 'g', -1, 64),
 		"WAYBILL_AUTH_FAILURES_PER_MINUTE=" + strconv.Itoa(c.AuthFailuresPerMinute),
+		"WAYBILL_REDIS_URL=" + Mask(c.RedisURL),
 		"WAYBILL_WORKERS=" + strconv.Itoa(c.Workers),
 		"WAYBILL_WEBHOOK_ALLOW_PRIVATE=" + strconv.FormatBool(c.WebhookAllowPrivate),
 		"WAYBILL_WEBHOOK_RETRY_SCHEDULE=" + c.WebhookRetrySchedule,

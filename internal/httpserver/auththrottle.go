@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"context"
 	"math"
 	"net/http"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/sharedlimit"
 )
 
 // AuthThrottle limits failed authentications per client address, on every
@@ -54,6 +56,15 @@ func NewAuthThrottle(perMinute int, now func() time.Time) *AuthThrottle {
 		pending: map[string]*checksInFlight{}}
 }
 
+// Share keeps the budgets in Redis through shared, so that failures on
+// any instance sharing it spend the address's one budget (see
+// ClientLimits.Share and admit). Call it before use; nil t does nothing.
+func (t *AuthThrottle) Share(shared *sharedlimit.Limiter) {
+	if t != nil {
+		t.budgets.Share(shared, "auth-failures")
+	}
+}
+
 // Authenticate runs authenticate for the request unless its address has
 // spent its budget, and returns authenticate's error. A refusal is an
 // ERATELIMIT error, with Retry-After (seconds) set on w; the face writes
@@ -72,9 +83,9 @@ func (t *AuthThrottle) Authenticate(w http.ResponseWriter, r *http.Request, auth
 	}
 	key := ClientKey(r)
 	for {
-		admitted, wait, running := t.admit(key)
+		admitted, wait, running := t.admit(r.Context(), key)
 		if admitted {
-			return t.run(key, authenticate)
+			return t.run(r.Context(), key, authenticate)
 		}
 		if running == nil {
 			secs := int(math.Ceil(wait.Seconds()))
@@ -95,6 +106,13 @@ func (t *AuthThrottle) Authenticate(w http.ResponseWriter, r *http.Request, auth
 // request that authenticates from memory, with a key that authenticated
 // before, which cannot fail and so cannot spend the budget, but which an
 // address that has spent it must not get through either.
+//
+// It reads this process's budget only, even when the budgets are shared
+// (Share): it costs a request with a remembered key no Redis round trip,
+// and guessing stays throttled everywhere, since an unknown key always
+// goes through Authenticate, which reads the shared budget. An address
+// that spent its budget on another instance is therefore refused here
+// only for keys this instance does not remember.
 func (t *AuthThrottle) Refusal(w http.ResponseWriter, r *http.Request) error {
 	if t == nil {
 		return nil
@@ -116,8 +134,8 @@ func (t *AuthThrottle) Refusal(w http.ResponseWriter, r *http.Request) error {
 }
 
 // run runs an admitted check and settles it, panics included.
-func (t *AuthThrottle) run(key string, authenticate func() error) (err error) {
-	defer func() { t.settle(key, waybill.ErrorCode(err) == waybill.EUNAUTHORIZED) }()
+func (t *AuthThrottle) run(ctx context.Context, key string, authenticate func() error) (err error) {
+	defer func() { t.settle(ctx, key, waybill.ErrorCode(err) == waybill.EUNAUTHORIZED) }()
 	return authenticate()
 }
 
@@ -126,20 +144,33 @@ func (t *AuthThrottle) run(key string, authenticate func() error) (err error) {
 // long until a unit refills, and running, when checks of the address are
 // under way, is closed when one of them ends. An address the table has no
 // room for is admitted unlimited.
-func (t *AuthThrottle) admit(key string) (admitted bool, wait time.Duration, running <-chan struct{}) {
+//
+// With shared budgets (ClientLimits.Share) the units spent are read from
+// Redis, before the lock, and the units held are this process's: checks
+// under way on other instances at the same moment are not counted, so
+// concurrent guesses spread over N instances may overspend by what each
+// holds at once.
+func (t *AuthThrottle) admit(ctx context.Context, key string) (admitted bool, wait time.Duration, running <-chan struct{}) {
+	shared, isShared := t.budgets.take(ctx, key, 0)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
+	// This process's bucket, read under the lock, knows its own failures
+	// exactly, also those settled since Redis was read: the lesser holds.
 	lim := t.budgets.bucket(key, now)
-	if lim == nil {
+	if lim == nil && !isShared {
 		return true, 0, nil
+	}
+	tokens := shared.Tokens
+	if lim != nil && (!isShared || lim.TokensAt(now) < tokens) {
+		tokens = lim.TokensAt(now)
 	}
 	p := t.pending[key]
 	held := 0
 	if p != nil {
 		held = p.n
 	}
-	if free := lim.TokensAt(now) - float64(held); free >= 1 {
+	if free := tokens - float64(held); free >= 1 {
 		if p == nil {
 			p = &checksInFlight{done: make(chan struct{})}
 			t.pending[key] = p
@@ -149,18 +180,21 @@ func (t *AuthThrottle) admit(key string) (admitted bool, wait time.Duration, run
 	} else if p != nil {
 		return false, 0, p.done
 	} else {
-		return false, time.Duration((1 - free) / float64(lim.Limit()) * float64(time.Second)), nil
+		return false, time.Duration((1 - free) / float64(t.budgets.limit) * float64(time.Second)), nil
 	}
 }
 
 // settle ends a check: a failure spends its unit (free since admit held
 // it), and the requests waiting on the address try again.
-func (t *AuthThrottle) settle(key string, failed bool) {
+func (t *AuthThrottle) settle(ctx context.Context, key string, failed bool) {
+	if failed {
+		// Spent after the check has ended, whatever became of its request.
+		ctx = context.WithoutCancel(ctx)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	now := t.now()
-	if lim := t.budgets.bucket(key, now); lim != nil && failed {
-		lim.AllowN(now, 1)
+	if failed {
+		t.budgets.spend(ctx, key, t.now())
 	}
 	p := t.pending[key]
 	if p == nil { // admitted while the table was full

@@ -1,12 +1,15 @@
 package httpserver
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/waybillhq/waybill/internal/sharedlimit"
 )
 
 // ClientLimits keeps one token bucket per client address: the shared
@@ -15,9 +18,16 @@ import (
 // full again are forgotten, and past maxThrottledClients a new address is
 // not limited until room frees (failing open rather than growing without
 // bound). It is safe for concurrent use.
+//
+// After Share, the buckets are kept in Redis and every instance sharing it
+// spends one budget per address; while Redis does not answer, this
+// process's table decides, as without Redis.
 type ClientLimits struct {
 	limit rate.Limit
 	burst int
+
+	shared    *sharedlimit.Limiter
+	namespace string // the buckets' prefix in Redis
 
 	mu      sync.Mutex
 	clients map[string]*rate.Limiter
@@ -33,12 +43,41 @@ func NewClientLimits(limit rate.Limit, burst int) *ClientLimits {
 	return &ClientLimits{limit: limit, burst: burst, clients: map[string]*rate.Limiter{}}
 }
 
+// Share keeps the buckets in Redis through shared, under namespace (which
+// tells this table's buckets from another's). Call it before use.
+func (l *ClientLimits) Share(shared *sharedlimit.Limiter, namespace string) {
+	l.shared, l.namespace = shared, namespace
+}
+
 // Allow reports whether the request's address may act now, and spends one
 // token when it may.
 func (l *ClientLimits) Allow(r *http.Request) bool {
+	key := ClientKey(r)
+	if d, ok := l.take(r.Context(), key, 1); ok {
+		return d.Allowed
+	}
 	now := time.Now()
-	lim := l.bucket(ClientKey(r), now)
+	lim := l.bucket(key, now)
 	return lim == nil || lim.AllowN(now, 1)
+}
+
+// take asks the shared bucket of key for n tokens (0: how many it holds);
+// ok is false when the buckets are not shared or Redis did not answer.
+func (l *ClientLimits) take(ctx context.Context, key string, n int) (sharedlimit.Decision, bool) {
+	if l.shared == nil {
+		return sharedlimit.Decision{}, false
+	}
+	return l.shared.Take(ctx, l.namespace+":"+key, sharedlimit.Rate{PerSecond: float64(l.limit), Burst: l.burst}, n)
+}
+
+// spend takes one token from the bucket of key, when it holds one, shared
+// and local alike (the local one then keeps this process's own spending,
+// for when Redis stops answering).
+func (l *ClientLimits) spend(ctx context.Context, key string, now time.Time) {
+	l.take(ctx, key, 1)
+	if lim := l.bucket(key, now); lim != nil {
+		lim.AllowN(now, 1)
+	}
 }
 
 // bucket returns the limiter of key, making it when new; nil when the table

@@ -115,7 +115,7 @@ func (a *API) authorize(w http.ResponseWriter, r *http.Request, headers []string
 	if limitKey == "" {
 		limitKey = "addr:" + clientHost(r)
 	}
-	if !a.Limits.Allow(w.Header(), limitKey, endpoint, perSecond) {
+	if !a.Limits.Allow(r.Context(), w.Header(), limitKey, endpoint, perSecond) {
 		return waybill.Errorf(waybill.ERATELIMIT, "You have exceeded the API call rate limit. The limit is %g requests per second.", perSecond*a.Limits.Scale)
 	}
 	var org waybill.Organization
@@ -148,7 +148,7 @@ func (a *API) authorizeRead(w http.ResponseWriter, r *http.Request, headers []st
 	if !ok {
 		return a.authorize(w, r, headers, endpoint, perSecond, h)
 	}
-	if !a.Limits.Allow(w.Header(), key, endpoint, perSecond) {
+	if !a.Limits.Allow(r.Context(), w.Header(), key, endpoint, perSecond) {
 		return waybill.Errorf(waybill.ERATELIMIT, "You have exceeded the API call rate limit. The limit is %g requests per second.", perSecond*a.Limits.Scale)
 	}
 	// An address that spent its budget of failed authentications is

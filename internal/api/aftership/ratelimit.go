@@ -1,6 +1,7 @@
 package aftership
 
 import (
+	"context"
 	"crypto/sha256"
 	"net/http"
 	"strconv"
@@ -8,14 +9,21 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/waybillhq/waybill/internal/sharedlimit"
 )
 
-// RateLimiter enforces per-key, per-endpoint token buckets in this process,
-// with AfterShip's X-RateLimit-* headers on every response.
+// RateLimiter enforces per-key, per-endpoint token buckets, with
+// AfterShip's X-RateLimit-* headers on every response. The buckets are this
+// process's own unless Shared is set; then they are kept in Redis and every
+// instance sharing it spends one budget (sharedlimit), falling back to this
+// process's buckets while Redis does not answer.
 type RateLimiter struct {
 	// Scale multiplies every limit; 0 turns limiting off.
 	Scale float64
 	Now   func() time.Time
+	// Shared, when set, keeps the buckets in Redis.
+	Shared *sharedlimit.Limiter
 
 	mu      sync.Mutex
 	buckets map[bucketKey]*rate.Limiter
@@ -34,13 +42,17 @@ func NewRateLimiter(scale float64) *RateLimiter {
 // Allow takes one token from the bucket of key and endpoint, whose budget is
 // perSecond requests a second with a burst of the same size, sets the
 // X-RateLimit-* headers and reports whether the request may go ahead.
-func (l *RateLimiter) Allow(h http.Header, key, endpoint string, perSecond float64) bool {
+func (l *RateLimiter) Allow(ctx context.Context, h http.Header, key, endpoint string, perSecond float64) bool {
 	limit := perSecond * l.Scale
 	if limit <= 0 {
 		return true
 	}
 	burst := max(int(limit), 1)
 	now := l.Now()
+	if d, ok := l.Shared.Take(ctx, "aftership:"+endpoint+":"+key, sharedlimit.Rate{PerSecond: limit, Burst: burst}, 1); ok {
+		setHeaders(h, now, burst, d.Tokens, d.ResetAfter, d.Allowed, d.RetryAfter)
+		return d.Allowed
+	}
 	bk := bucketKey{sha256.Sum256([]byte(key)), endpoint}
 	l.mu.Lock()
 	b, ok := l.buckets[bk]
@@ -55,16 +67,22 @@ func (l *RateLimiter) Allow(h http.Header, key, endpoint string, perSecond float
 	tokens := b.TokensAt(now)
 	l.mu.Unlock()
 
-	remaining := max(int(tokens), 0)
 	refill := time.Duration((float64(burst) - tokens) / limit * float64(time.Second))
+	wait := time.Duration((1 - tokens) / limit * float64(time.Second))
+	setHeaders(h, now, burst, tokens, refill, allowed, wait)
+	return allowed
+}
+
+// setHeaders sets AfterShip's rate-limit headers: the bucket's size, the
+// whole tokens left, when it is full again (Unix seconds, rounded up) and,
+// when refused, Retry-After in whole seconds (rounded up, at least 1).
+func setHeaders(h http.Header, now time.Time, burst int, tokens float64, refill time.Duration, allowed bool, wait time.Duration) {
 	h.Set("X-RateLimit-Limit", strconv.Itoa(burst))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(max(int(tokens), 0)))
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(now.Add(refill).Add(time.Second-1).Unix(), 10))
 	if !allowed {
-		wait := time.Duration((1 - tokens) / limit * float64(time.Second))
 		h.Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
 	}
-	return allowed
 }
 
 // maxBuckets bounds the limiter's memory: past it, buckets that have refilled

@@ -112,7 +112,7 @@ func (a *API) bearer(h handler) http.HandlerFunc {
 		if len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
 			key = strings.TrimSpace(auth[7:])
 		}
-		if !a.Throttle.Allow(w.Header(), "bearer:"+key, r.Method) {
+		if !a.Throttle.Allow(r.Context(), w.Header(), "bearer:"+key, r.Method) {
 			return waybill.Errorf(waybill.ERATELIMIT, "Too many requests: the API is throttled per token.")
 		}
 		var org waybill.Organization
