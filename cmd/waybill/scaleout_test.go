@@ -262,7 +262,7 @@ func TestScaleOutRunsEachJobOnce(t *testing.T) {
 	// delivered, every message processed, every webhook delivery (each
 	// committed with its event) received.
 	// It fails when nothing moves for two minutes (the survivor takes up
-	// the killed instance's running jobs after 45 seconds).
+	// the killed instance's running jobs after 90 seconds, queue/rescue.go).
 	progress := func() (left int, what string) {
 		var undelivered, pending, unsent int
 		for number := range numbers {

@@ -17,6 +17,10 @@ import (
 	"github.com/waybillhq/waybill/internal/secretbox"
 )
 
+// maxWebhookTimeout bounds WAYBILL_WEBHOOK_TIMEOUT: one delivery attempt
+// must end within the job timeout of the queue (75 s), with room to record it.
+const maxWebhookTimeout = time.Minute
+
 // Config is every setting of a Waybill process. The zero value is not
 // usable; start from Default or Load.
 type Config struct {
@@ -268,6 +272,11 @@ func (c Config) Validate() error {
 	}
 	if c.WebhookTimeout < 100*time.Millisecond || c.SandboxStep < 10*time.Millisecond {
 		errs = append(errs, errors.New("WAYBILL_WEBHOOK_TIMEOUT must be at least 100ms and WAYBILL_SANDBOX_STEP at least 10ms"))
+	}
+	// An attempt must end well within the queue's job timeout (75 s,
+	// internal/queue/rescue.go), after which a job is cancelled.
+	if c.WebhookTimeout > maxWebhookTimeout {
+		errs = append(errs, fmt.Errorf("WAYBILL_WEBHOOK_TIMEOUT must be at most %v", maxWebhookTimeout))
 	}
 	if k := c.BootstrapAPIKey; k != "" && len(k) < 16 {
 		errs = append(errs, errors.New("WAYBILL_BOOTSTRAP_API_KEY must be at least 16 characters"))

@@ -47,6 +47,7 @@ func TestLoadRejects(t *testing.T) {
 		{"WAYBILL_BOOTSTRAP_API_KEY": "short"},
 		{"WAYBILL_LOG_LEVEL": "loud"},
 		{"WAYBILL_SHUTDOWN_TIMEOUT": "soon"},
+		{"WAYBILL_WEBHOOK_TIMEOUT": "2m"},
 	} {
 		if _, err := Load(env(tt)); err == nil {
 			t.Errorf("Load(%v) = nil error, want one", tt)

@@ -109,7 +109,7 @@ func New(db *sql.DB, opts Options, h Handlers) (*Queue, error) {
 		Logger:                      riverLogger(opts.Logger),
 		FetchCooldown:               min(opts.PollInterval, 50*time.Millisecond),
 		FetchPollInterval:           opts.PollInterval,
-		JobTimeout:                  2 * time.Minute,
+		JobTimeout:                  jobTimeout,
 		RescueStuckJobsAfter:        10 * time.Minute,
 		CompletedJobRetentionPeriod: 24 * time.Hour,
 		RetryPolicy:                 cappedRetry{},

@@ -6,14 +6,21 @@ import (
 	"time"
 )
 
-// Every job handler finishes (or is cancelled by River) within JobTimeout,
-// and its result is recorded a moment later. A job still "running" well past
-// that was taken by a process that died. River's own stuck-job rescuer did
-// not rescue these in our crash tests within minutes, so the queue makes them
-// available again itself. Every instance runs the sweep; it is idempotent.
+// Every job handler finishes (or is cancelled by River) within jobTimeout,
+// River's JobTimeout, and its result is recorded a moment later. A job still
+// "running" well past that was taken by a process that died. River's own
+// stuck-job rescuer did not rescue these in our crash tests within minutes,
+// so the queue makes them available again itself. Every instance runs the
+// sweep; it is idempotent.
+//
+// orphanAfter is derived from jobTimeout so that a job still running on a
+// live instance is never made available to another: jobTimeout covers the
+// slowest handler, a carrier poll that may need an OAuth token and then the
+// tracking call, each bounded by carrierhttp.DefaultTimeout (30 s), and
+// cancels it through its context after that.
 const (
-	jobTimeout    = 25 * time.Second
-	orphanAfter   = 45 * time.Second
+	jobTimeout    = 75 * time.Second
+	orphanAfter   = jobTimeout + 15*time.Second
 	orphanSweep   = 10 * time.Second
 	sqliteTimeFmt = "2006-01-02 15:04:05.000" // riversqlite's stored time form
 )
