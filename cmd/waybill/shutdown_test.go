@@ -112,7 +112,7 @@ func shutdownTest(t *testing.T, engine string, pastTimeout bool) {
 		timeout = "1s"
 	}
 	dbURL := testdb.URL(t, engine)
-	env := []string{"WAYBILL_WEBHOOK_ALLOW_PRIVATE=true", "WAYBILL_WEBHOOK_TIMEOUT=2m", "WAYBILL_LOG_LEVEL=info",
+	env := []string{"WAYBILL_WEBHOOK_ALLOW_PRIVATE=true", "WAYBILL_WEBHOOK_TIMEOUT=1m", "WAYBILL_LOG_LEVEL=info",
 		"WAYBILL_SHUTDOWN_TIMEOUT=" + timeout,
 		fmt.Sprintf("WAYBILL_SMTP_URL=smtp://127.0.0.1:%d?starttls=off", mail.Port), "WAYBILL_MAIL_FROM=Slow Store <notify@slow.example>"}
 	p := startServe(t, dbURL, env...)
