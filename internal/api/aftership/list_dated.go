@@ -63,9 +63,5 @@ func writeListDated(w http.ResponseWriter, p listPageDated) {
 	}
 	b = append(b, "]}}\n"...)
 	*bp = b
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
+	writeJSONBytes(w, http.StatusOK, b)
 }

@@ -61,11 +61,7 @@ func writeListV4(w http.ResponseWriter, p listPageV4) {
 	}
 	b = append(b, "}\n"...)
 	*bp = b
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
+	writeJSONBytes(w, http.StatusOK, b)
 }
 
 // appendListV4 appends the data object of the page with its keys in

@@ -225,6 +225,12 @@ func writeTrackingV4(w http.ResponseWriter, status int, m meta, t waybill.Tracki
 	}
 	b = append(b, "}}\n"...)
 	*bp = b
+	writeJSONBytes(w, status, b)
+}
+
+// writeJSONBytes answers status with body b, a whole JSON document, and its
+// Content-Length: the ending of every response written by appending.
+func writeJSONBytes(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(len(b)))
