@@ -121,10 +121,13 @@ for engine in $engines; do
 	done
 done
 
-# The growth table: one row per call, p99 (p50) in ms per engine and size.
 runs=()
 for engine in $engines; do for n in $sizes; do runs+=("$engine-$n"); done; done
-table=$(
+
+# op_table CELL: a table with a row per call and a column per run, each
+# cell the jq expression CELL (ending " |") of the call's entry.
+op_table() {
+	local cell=$1 op r
 	printf '| call |'
 	for r in "${runs[@]}"; do printf ' %s |' "$r"; done
 	printf '\n|---|'
@@ -133,10 +136,15 @@ table=$(
 	jq -r '.ops[].name' "$dir/${runs[0]}.scale.json" | while read -r op; do
 		printf '| %s |' "$op"
 		for r in "${runs[@]}"; do
-			jq -r --arg op "$op" '.ops[] | select(.name == $op) | " \(.p99_ms) (\(.p50_ms)) |"' "$dir/$r.scale.json" | tr -d '\n'
+			jq -r --arg op "$op" ".ops[] | select(.name == \$op) | $cell" "$dir/$r.scale.json" | tr -d '\n'
 		done
 		printf '\n'
 	done
+}
+
+# The growth table: one row per call, p99 (p50) in ms per engine and size.
+table=$(
+	op_table '" \(.p99_ms) (\(.p50_ms)) |"'
 	for row in "seed time (s):.seconds:seed" "bytes on disk per tracking:.bytes_per_tracking:scale" \
 		"server RSS after the loads (MiB):.rss_kb:scale" "server peak RSS (MiB):.hwm_kb:scale" \
 		"load average before:.load_before:scale" "load average after:.load_after:scale"; do
@@ -156,20 +164,7 @@ table=$(
 
 # CPU per call: the server's (or, for the calls that are not HTTP, the
 # measuring process's) CPU time during the calls divided by their number.
-cpu_table=$(
-	printf '| call |'
-	for r in "${runs[@]}"; do printf ' %s |' "$r"; done
-	printf '\n|---|'
-	for _ in "${runs[@]}"; do printf -- '---:|'; done
-	printf '\n'
-	jq -r '.ops[].name' "$dir/${runs[0]}.scale.json" | while read -r op; do
-		printf '| %s |' "$op"
-		for r in "${runs[@]}"; do
-			jq -r --arg op "$op" '.ops[] | select(.name == $op) | " \((.server_cpu_ms_per_call // 0) * 100 | round / 100) |"' "$dir/$r.scale.json" | tr -d '\n'
-		done
-		printf '\n'
-	done
-)
+cpu_table=$(op_table '" \((.server_cpu_ms_per_call // 0) * 100 | round / 100) |"')
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 pg_version=$(psql -tA "$pg_url" -c 'SHOW server_version' 2>/dev/null || echo "?")

@@ -36,13 +36,9 @@ func writeListDated(w http.ResponseWriter, p listPageDated) {
 		writeOK(w, p.data())
 		return
 	}
-	bp := listBuffers.Get().(*[]byte)
-	defer func() {
-		if cap(*bp) <= 4<<20 { // let an unusually large body's buffer go
-			listBuffers.Put(bp)
-		}
-	}()
-	b := append((*bp)[:0], `{"meta":{"code":200,"message":"","type":"OK"},"data":{"pagination":{"total":`...)
+	bp := listBuffers.get()
+	defer listBuffers.put(bp)
+	b := append(*bp, `{"meta":{"code":200,"message":"","type":"OK"},"data":{"pagination":{"total":`...)
 	b = strconv.AppendInt(b, int64(p.Pagination.Total), 10)
 	b = append(b, `,"next_cursor":`...)
 	b = appendJSONString(b, p.Pagination.NextCursor)

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/waybillhq/waybill"
 )
@@ -34,10 +33,6 @@ func (p listPageV4) data() map[string]any {
 	}
 }
 
-// listBuffers keeps the buffers list responses are built in: a page of 100
-// trackings is a few hundred kB.
-var listBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 256<<10); return &b }}
-
 // writeListV4 answers 200 with the page: the bytes writeOK(w, p.data())
 // writes (TestWriteListV4 compares them), with a Content-Length, built
 // without reflection. A page that asks for some fields only (selectFields)
@@ -47,13 +42,9 @@ func writeListV4(w http.ResponseWriter, p listPageV4) {
 		writeOK(w, p.data())
 		return
 	}
-	bp := listBuffers.Get().(*[]byte)
-	defer func() {
-		if cap(*bp) <= 4<<20 { // let an unusually large body's buffer go
-			listBuffers.Put(bp)
-		}
-	}()
-	b, ok := appendListV4(append((*bp)[:0], `{"meta":{"code":200,"message":"","type":"OK"},"data":`...), p)
+	bp := listBuffers.get()
+	defer listBuffers.put(bp)
+	b, ok := appendListV4(append(*bp, `{"meta":{"code":200,"message":"","type":"OK"},"data":`...), p)
 	*bp = b
 	if !ok {
 		writeOK(w, p.data())

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/waybillhq/waybill"
 )
@@ -196,21 +195,14 @@ func appendCheckpointV4(b []byte, c waybill.Checkpoint) (_ []byte, ok bool) {
 	return append(b, '}'), true
 }
 
-// jsonBuffers keeps the buffers hand-written responses are built in.
-var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
-
 // writeTrackingV4 answers with the envelope {"meta": m, "data":
 // {"tracking": <t's v4 object>}}: the bytes writeEnvelope writes for it,
 // with a Content-Length. A tracking JSON cannot carry goes to
 // writeEnvelope, which answers as it always has.
 func writeTrackingV4(w http.ResponseWriter, status int, m meta, t waybill.Tracking) {
-	bp := jsonBuffers.Get().(*[]byte)
-	defer func() {
-		if cap(*bp) <= 256<<10 { // let an unusually large body's buffer go
-			jsonBuffers.Put(bp)
-		}
-	}()
-	b := append((*bp)[:0], `{"meta":{"code":`...)
+	bp := jsonBuffers.get()
+	defer jsonBuffers.put(bp)
+	b := append(*bp, `{"meta":{"code":`...)
 	b = strconv.AppendInt(b, int64(m.Code), 10)
 	b = append(b, `,"message":`...)
 	b = appendJSONString(b, m.Message)
