@@ -5,6 +5,9 @@
 # BENCH_DURATION with `waybill bench http`, and divides the server's CPU
 # time over the load (user + system, /proc/PID/stat) by the views answered.
 # Unlike views per second, this figure means something on a busy machine.
+# On PostgreSQL it also reports the database's CPU per view: the ticks of
+# the PostgreSQL backends whose application_name is this run's (the
+# server's request and worker pools; other sessions are left out).
 #
 #   scripts/bench-pages-cpu.sh [ENGINE]   (sqlite, the default, or postgres)
 #
@@ -15,8 +18,16 @@
 #   BENCH_PROFILE                write an 8 s CPU profile of the server here
 #   WAYBILL_BENCH_POSTGRES_URL   PostgreSQL for ENGINE=postgres; a fresh schema
 #                                is created and dropped
+#   BENCH_PG_LOG                 PostgreSQL only: the server's log file (readable
+#                                here, e.g. /var/log/postgresql/postgresql-15-main.log).
+#                                Instead of the load, the server's connections log
+#                                every statement (log_statement=all), 100 views are
+#                                made one after another, and the statements this
+#                                run's backends logged meanwhile are counted and
+#                                printed by kind; no CPU figure then.
 #
-# It prints one line: engine, views, views/s, errors, CPU per view, load average.
+# It prints one line: engine, views, views/s, errors, CPU per view (and the
+# database's), load average.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -29,6 +40,7 @@ tmp=$(mktemp -d)
 pid=""
 schema=""
 bench_name=bench-pages-cpu
+app=waybill_bench_pages_cpu_$$
 # shellcheck source=scripts/lib/bench.sh
 . scripts/lib/bench.sh
 trap bench_cleanup EXIT
@@ -48,6 +60,8 @@ postgres)
 	schema="waybill_benchcpu_$$_$RANDOM"
 	psql -q -v ON_ERROR_STOP=1 "$pg_url" -c "CREATE SCHEMA $schema" >/dev/null
 	if [[ $pg_url == *\?* ]]; then db="$pg_url&search_path=$schema"; else db="$pg_url?search_path=$schema"; fi
+	db="$db&application_name=$app"
+	if [[ -n ${BENCH_PG_LOG:-} ]]; then db="$db&options=-c%20log_statement%3Dall"; fi
 	;;
 *) echo "$bench_name: engine is sqlite or postgres" >&2; exit 2 ;;
 esac
@@ -68,19 +82,49 @@ api -o /dev/null -d '{"slug":"dhl","tracking_number":"WBCPU000001","checkpoints"
 	"$base/v1/checkpoints"
 sleep 2 # let the creation's background work finish
 
+# backend_ticks: "PID TICKS" for each PostgreSQL backend of this run's
+# server, none on SQLite.
+backend_ticks() {
+	[[ $engine == postgres ]] || return 0
+	local p
+	for p in $(psql -tA "$pg_url" -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$app'"); do
+		awk -v p="$p" '{ sub(/.*\) /, ""); print p, $12 + $13 }' "/proc/$p/stat" 2>/dev/null || true
+	done
+}
+
+if [[ -n ${BENCH_PG_LOG:-} && $engine == postgres ]]; then
+	views=100
+	pids=$(psql -tA "$pg_url" -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$app'" | paste -sd'|')
+	from=$(($(wc -l <"$BENCH_PG_LOG") + 1))
+	for _ in $(seq "$views"); do curl -fsS -o /dev/null "$base/t/${page##*/t/}"; done
+	sleep 1
+	pids=$(psql -tA "$pg_url" -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$app'" | paste -sd'|')
+	tail -n +"$from" "$BENCH_PG_LOG" | grep -E "\[($pids)\] .*LOG: +(statement|execute)" | sed -E 's/.*LOG: +//; s/(execute|statement)[^:]*: */\1: /' |
+		cut -c1-100 | sort | uniq -c | sort -rn >"$tmp/statements"
+	total=$(awk '{ s += $1 } END { print s + 0 }' "$tmp/statements")
+	echo "postgres: $views views one after another, $total statements logged by this run's backends ($(awk -v t="$total" -v v="$views" 'BEGIN { printf "%.2f", t / v }') per view; the workers' polls included), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	cat "$tmp/statements"
+	stop_server
+	exit 0
+fi
+
 profiler=""
 if [[ -n ${BENCH_PROFILE:-} ]]; then
 	(sleep 1; curl -fsS -o "$BENCH_PROFILE" "http://127.0.0.1:$pprof_port/debug/pprof/profile?seconds=8") &
 	profiler=$!
 fi
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+backend_ticks >"$tmp/pg0"
 t0=$(ticks)
 "$bin" bench http --url "$base/t/${page##*/t/}" --expect 200 --concurrency "$concurrency" --duration "$duration" --json >"$tmp/res.json"
 t1=$(ticks)
+backend_ticks >"$tmp/pg1"
 if [[ -n $profiler ]]; then wait "$profiler"; fi
 hz=$(getconf CLK_TCK)
-jq -r --arg engine "$engine" --argjson ticks $((t1 - t0)) --argjson hz "$hz" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
-	'"\($engine): \(.requests) views, \(.req_per_s | round) views/s, \(.errors) errors, server CPU per view \($ticks / $hz / .requests * 1e6 | round) µs, load average \($load)"' \
+# A backend that started during the load counts from zero.
+pg_ticks=$(awk 'NR == FNR { a[$1] = $2; next } { s += $2 - a[$1] } END { print s + 0 }' "$tmp/pg0" "$tmp/pg1")
+jq -r --arg engine "$engine" --argjson ticks $((t1 - t0)) --argjson pg "$pg_ticks" --argjson hz "$hz" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+	'"\($engine): \(.requests) views, \(.req_per_s | round) views/s, \(.errors) errors, server CPU per view \($ticks / $hz / .requests * 1e6 | round) µs\(if $engine == "postgres" then ", database CPU per view \($pg / $hz / .requests * 1e6 | round) µs" else "" end), load average \($load)"' \
 	"$tmp/res.json"
 grep -m3 'level=ERROR' "$tmp/serve.log" >&2 || true
 stop_server

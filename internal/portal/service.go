@@ -68,6 +68,9 @@ func (s *Service) tokenPage(ctx context.Context, token string, order bool) (Page
 		return Page{}, notFound()
 	}
 	p := page(pt)
+	// Only a token's page carries a Version: it shows nothing but the
+	// read's rows (a proven order's page also shows the sale).
+	p.Version = Version(pt.Version)
 	if order {
 		if n := pt.Trackings[0].OrderNumber; n != "" {
 			p.Order = &Order{Number: n}

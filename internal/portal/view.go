@@ -17,7 +17,17 @@ type Page struct {
 	Language  string // the first shipment's language ("" when unknown)
 	Order     *Order // set when the page is about an order
 	Shipments []Shipment
+	// Version identifies the data the page was made from: two pages of
+	// the same kind with the same non-zero Version show the same, so a face
+	// may reuse what it derived from one (its rendered bytes) for the
+	// other. Any committed change to what the page shows gives another
+	// Version; zero means none (never reuse).
+	Version Version
 }
+
+// Version is a fingerprint of the stored data a page was made from
+// (store.PageVersion); it is compared only within one process.
+type Version [2]uint64
 
 // Order is an order as its page shows it. Items and Recipient are set only
 // when the visitor proved the order (order number plus email, phone or

@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/base32"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 
@@ -142,7 +144,60 @@ type PageTrackings struct {
 	OrgName   string
 	Branding  waybill.Branding
 	Trackings []waybill.Tracking
+	// Version identifies what the read returned: every column of every row
+	// (the documents, the branding row, the organization's name). Two reads
+	// with the same Version returned the same data, so whatever is derived
+	// from one (a rendered page) may be reused for the other; any committed
+	// change to a row the read returns gives another Version.
+	Version PageVersion
 }
+
+// PageVersion is a 128-bit fingerprint of a page read (two 64-bit maphash
+// sums with independent random seeds, over each column with its length).
+// The zero value means none was taken.
+type PageVersion [2]uint64
+
+// pageVersionSeeds are the fingerprint's seeds, random per process: a
+// version is only compared within the process that computed it.
+var pageVersionSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+// pageVersioner sums the columns of a page read as they are scanned.
+type pageVersioner struct{ h [2]maphash.Hash }
+
+func newPageVersioner() *pageVersioner {
+	var v pageVersioner
+	v.h[0].SetSeed(pageVersionSeeds[0])
+	v.h[1].SetSeed(pageVersionSeeds[1])
+	return &v
+}
+
+// add sums one column; the length first, so that column boundaries count.
+func (v *pageVersioner) add(s string) {
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+	for i := range v.h {
+		_, _ = v.h[i].Write(n[:])
+		_, _ = v.h[i].WriteString(s)
+	}
+}
+
+func (v *pageVersioner) addInt(x int64, valid bool) {
+	var n [9]byte
+	binary.LittleEndian.PutUint64(n[:8], uint64(x))
+	if valid {
+		n[8] = 1
+	}
+	for i := range v.h {
+		_, _ = v.h[i].Write(n[:])
+	}
+}
+
+func (v *pageVersioner) addNull(s sql.NullString) {
+	v.addInt(0, s.Valid)
+	v.add(s.String)
+}
+
+func (v *pageVersioner) sum() PageVersion { return PageVersion{v.h[0].Sum64(), v.h[1].Sum64()} }
 
 const pageColumns = `t.id, t.public_id, t.org_id, t.created_at, t.updated_at, t.doc, t.page_token,
 	o.name, p.settings, p.custom_host, p.updated_at`
@@ -206,6 +261,7 @@ const numberTrackingsQuery = `SELECT ` + pageColumns + ` FROM trackings t` + pag
 
 func (q *Queries) pageTrackings(ctx context.Context, query string, args ...any) (PageTrackings, error) {
 	var out PageTrackings
+	ver := newPageVersioner()
 	rows, err := q.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return out, fmt.Errorf("read page trackings: %w", err)
@@ -225,6 +281,17 @@ func (q *Queries) pageTrackings(ctx context.Context, query string, args ...any) 
 		if err := rows.Scan(&seq, &publicID, &orgID, &created, &updated, &doc, &token, &orgName, &settings, &host, &brandingUpdated); err != nil {
 			return out, fmt.Errorf("read page tracking: %w", err)
 		}
+		ver.addInt(seq, true)
+		ver.add(publicID)
+		ver.addInt(orgID, true)
+		ver.addInt(created, true)
+		ver.addInt(updated, true)
+		ver.add(doc)
+		ver.addNull(token)
+		ver.add(orgName)
+		ver.addNull(settings)
+		ver.addNull(host)
+		ver.addInt(brandingUpdated.Int64, brandingUpdated.Valid)
 		// Through the decoded-document cache the lists use: a page viewed
 		// again skips the decode, and a changed document is decoded afresh.
 		t, err = q.listed.decode(seq, doc)
@@ -244,6 +311,7 @@ func (q *Queries) pageTrackings(ctx context.Context, query string, args ...any) 
 	if err := rows.Err(); err != nil {
 		return out, fmt.Errorf("read page trackings: %w", err)
 	}
+	out.Version = ver.sum()
 	return out, nil
 }
 

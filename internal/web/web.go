@@ -72,11 +72,14 @@ type Web struct {
 	Lookups *httpserver.ClientLimits
 	// Returns serves the shopper's return pages; nil leaves them out.
 	Returns Returns
+
+	rendered *renderedPages // set by Register
 }
 
 // Register adds the page routes to mux. The portal at "/" answers only on
 // an organization's custom host; anywhere else "/" is not found.
 func (h *Web) Register(mux *http.ServeMux) {
+	h.rendered = newRenderedPages(renderedPagesMax)
 	mux.HandleFunc("GET /t/{token}", h.handle(h.trackingPage))
 	mux.HandleFunc("GET /t/{token}/order", h.handle(h.orderPage))
 	mux.HandleFunc("GET /track/{org}", h.handle(h.namedPortal))
@@ -113,8 +116,9 @@ type view struct {
 	ReturnsOn bool
 	Ret       returnView
 
-	status int
-	logo   string // the logo's origin, for the Content-Security-Policy
+	status  int
+	logo    string         // the logo's origin, for the Content-Security-Policy
+	version portal.Version // of the data shown; non-zero: the render may be reused
 }
 
 type lookupForm struct {
@@ -163,8 +167,19 @@ func (h *Web) errorView(r *http.Request, err error) view {
 }
 
 // render writes the page with its security and caching headers. A GET of
-// an unchanged page with a matching If-None-Match is answered 304.
+// an unchanged page with a matching If-None-Match is answered 304. A token
+// page (one with a Version) is rendered once per version and language and
+// then reused from h.rendered.
 func (h *Web) render(w http.ResponseWriter, r *http.Request, v view) {
+	etagged := r.Method == http.MethodGet && v.status == http.StatusOK
+	memo := etagged && v.version != (portal.Version{})
+	key := renderedKey{path: r.URL.Path, lang: v.Lang}
+	if memo {
+		if p := h.rendered.get(key, v.version); p != nil {
+			p.write(w, r, v.status)
+			return
+		}
+	}
 	bp := renderBuffers.Get().(*[]byte)
 	defer putRenderBuffer(bp)
 	page, err := renderPage((*bp)[:0], &v)
@@ -174,33 +189,15 @@ func (h *Web) render(w http.ResponseWriter, r *http.Request, v view) {
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
 	}
-	hd := w.Header()
-	img := "'self'"
-	if v.logo != "" {
-		img += " " + v.logo
+	if memo {
+		page = bytes.Clone(page) // the buffer goes back to the pool
 	}
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src "+img+
-		"; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Referrer-Policy", "no-referrer")
-	hd.Set("Content-Type", "text/html; charset=utf-8")
-	hd.Set("Vary", "Accept-Language")
-	if r.Method == http.MethodGet && v.status == http.StatusOK {
-		sum := sha256.Sum256(page)
-		etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
-		// private: a page may be about one person's order; no-cache: check
-		// every time, so a new scan or new branding shows at the next view.
-		hd.Set("Cache-Control", "private, no-cache")
-		hd.Set("ETag", etag)
-		if etagMatch(r.Header.Get("If-None-Match"), etag) {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-	} else {
-		hd.Set("Cache-Control", "no-store")
+	p := newRenderedPage(page, v.logo, etagged)
+	if memo {
+		p.version = v.version
+		h.rendered.put(key, p)
 	}
-	w.WriteHeader(v.status)
-	_, _ = w.Write(page)
+	p.write(w, r, v.status)
 }
 
 // renderPage appends the page of v to b: shipments and error pages by the
@@ -262,6 +259,7 @@ func (h *Web) orderPage(r *http.Request) (view, error) {
 func (h *Web) shipmentsView(r *http.Request, p portal.Page) view {
 	v := newView(r, p.Branding, p.OrgName, p.Language)
 	v.Kind, v.Order, v.Shipments = "shipments", p.Order, p.Shipments
+	v.version = p.Version
 	v.ReturnsOn = h.Returns != nil
 	return v
 }

@@ -1,0 +1,147 @@
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/waybillhq/waybill/internal/portal"
+)
+
+// renderedPage is a page ready to write: its body and the header values
+// that depend on it. Once shared through renderedPages it is never changed.
+type renderedPage struct {
+	version portal.Version
+	body    []byte
+	// Header values, each a one-element slice with no spare capacity, so
+	// a handler that adds to one gets a copy instead of changing it.
+	csp, etag, length []string
+}
+
+// The header values every page shares.
+var (
+	nosniffHeader      = headerValue("nosniff")
+	noReferrerHeader   = headerValue("no-referrer")
+	htmlHeader         = headerValue("text/html; charset=utf-8")
+	varyLanguageHeader = headerValue("Accept-Language")
+	// private: a page may be about one person's order; no-cache: check
+	// every time, so a new scan or new branding shows at the next view.
+	revalidateHeader = headerValue("private, no-cache")
+	noStoreHeader    = headerValue("no-store")
+	selfImagesCSP    = headerValue(contentSecurityPolicy(""))
+)
+
+func headerValue(v string) []string { return []string{v}[:1:1] }
+
+// contentSecurityPolicy is the policy of a page whose logo, if any, comes
+// from logoOrigin.
+func contentSecurityPolicy(logoOrigin string) string {
+	img := "'self'"
+	if logoOrigin != "" {
+		img += " " + logoOrigin
+	}
+	return "default-src 'none'; style-src 'self'; img-src " + img +
+		"; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+}
+
+// newRenderedPage wraps body (kept, not copied) with its headers; etagged
+// computes its ETag.
+func newRenderedPage(body []byte, logoOrigin string, etagged bool) *renderedPage {
+	p := &renderedPage{body: body, csp: selfImagesCSP, length: headerValue(strconv.Itoa(len(body)))}
+	if logoOrigin != "" {
+		p.csp = headerValue(contentSecurityPolicy(logoOrigin))
+	}
+	if etagged {
+		sum := sha256.Sum256(body)
+		p.etag = headerValue(`"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`)
+	}
+	return p
+}
+
+// write answers with p and status, its security and caching headers
+// included. With an ETag, a GET whose If-None-Match matches it is
+// answered 304 without a body.
+func (p *renderedPage) write(w http.ResponseWriter, r *http.Request, status int) {
+	hd := w.Header()
+	hd["Content-Security-Policy"] = p.csp
+	hd["X-Content-Type-Options"] = nosniffHeader
+	hd["Referrer-Policy"] = noReferrerHeader
+	hd["Content-Type"] = htmlHeader
+	hd["Vary"] = varyLanguageHeader
+	if p.etag != nil {
+		hd["Cache-Control"] = revalidateHeader
+		hd["Etag"] = p.etag
+		if etagMatch(r.Header.Get("If-None-Match"), p.etag[0]) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	} else {
+		hd["Cache-Control"] = noStoreHeader
+	}
+	// A known length spares the chunked encoding of a page larger than
+	// net/http's buffer.
+	hd["Content-Length"] = p.length
+	w.WriteHeader(status)
+	_, _ = w.Write(p.body)
+}
+
+// renderedKey names a page as the memo keeps it: its path (the token, and
+// whether it is the order's page) and the language it was rendered in.
+type renderedKey struct {
+	path, lang string
+}
+
+// renderedPagesMax bounds the memo: pages of a few checkpoints are about
+// 10 kB, so about 10 MB.
+const renderedPagesMax = 1024
+
+// renderedPages memoizes the rendered token pages, so that a page viewed
+// again is not shaped into HTML and hashed again. An entry is used only
+// for a view whose read returned exactly the data the entry was made
+// from (portal.Page.Version, a fingerprint of every column the read
+// returned): each view still reads the database, and any committed change,
+// from whatever instance, gives a new Version and a fresh render. The page
+// has no personal data (that needs a proven order, whose pages are never
+// memoized). Safe for concurrent use; a nil *renderedPages keeps nothing.
+type renderedPages struct {
+	mu    sync.Mutex
+	max   int
+	pages map[renderedKey]*renderedPage
+}
+
+func newRenderedPages(max int) *renderedPages {
+	return &renderedPages{max: max, pages: make(map[renderedKey]*renderedPage)}
+}
+
+// get returns the page rendered for key from data of that version, or nil.
+func (c *renderedPages) get(key renderedKey, version portal.Version) *renderedPage {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	p := c.pages[key]
+	c.mu.Unlock()
+	if p == nil || p.version != version {
+		return nil
+	}
+	return p
+}
+
+// put keeps p (with its version set) for key, replacing an older one;
+// when full, an arbitrary other entry makes room.
+func (c *renderedPages) put(key renderedKey, p *renderedPage) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.pages[key]; !ok && len(c.pages) >= c.max {
+		for k := range c.pages {
+			delete(c.pages, k)
+			break
+		}
+	}
+	c.pages[key] = p
+}
