@@ -56,14 +56,35 @@ func (s *Service) OrderPage(ctx context.Context, token string) (Page, error) {
 	return s.tokenPage(ctx, token, true)
 }
 
-func (s *Service) tokenPage(ctx context.Context, token string, order bool) (Page, error) {
+// TokenPage is TrackingPage (order false) or OrderPage (order true), except
+// that when seen reports the Version of what the read returned (the caller
+// keeps what it made of a page of that Version), it returns a Page with
+// only Version and Seen set, without shaping the shipments again. The
+// read itself happens either way, so Seen means the stored data is
+// exactly what the caller's page was made from. seen may be nil.
+func (s *Service) TokenPage(ctx context.Context, token string, order bool, seen func(Version) bool) (Page, error) {
 	if !validToken(token) {
 		return Page{}, notFound()
 	}
-	pt, err := s.Store.Read().TrackingPage(ctx, token, order)
+	var seenStored func(store.PageVersion) bool
+	if seen != nil {
+		seenStored = func(v store.PageVersion) bool { return seen(Version(v)) }
+	}
+	pt, err := s.Store.Read().TrackingPageUnlessSeen(ctx, token, order, seenStored)
 	if err != nil {
 		return Page{}, err
 	}
+	if pt.Seen {
+		return Page{Version: Version(pt.Version), Seen: true}, nil
+	}
+	return s.shapeTokenPage(pt, order)
+}
+
+func (s *Service) tokenPage(ctx context.Context, token string, order bool) (Page, error) {
+	return s.TokenPage(ctx, token, order, nil)
+}
+
+func (s *Service) shapeTokenPage(pt store.PageTrackings, order bool) (Page, error) {
 	if len(pt.Trackings) == 0 {
 		return Page{}, notFound()
 	}

@@ -23,6 +23,9 @@ type Page struct {
 	// other. Any committed change to what the page shows gives another
 	// Version; zero means none (never reuse).
 	Version Version
+	// Seen is set by TokenPage when the caller had seen Version: nothing
+	// else is set then.
+	Seen bool
 }
 
 // Version is a fingerprint of the stored data a page was made from

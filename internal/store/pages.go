@@ -150,6 +150,9 @@ type PageTrackings struct {
 	// from one (a rendered page) may be reused for the other; any committed
 	// change to a row the read returns gives another Version.
 	Version PageVersion
+	// Seen is set when the caller's seen function reported Version; only
+	// Version is set then.
+	Seen bool
 }
 
 // PageVersion is a 128-bit fingerprint of a page read (two 64-bit maphash
@@ -213,6 +216,14 @@ func (q *Queries) TrackingPage(ctx context.Context, token string, order bool) (P
 	return q.pageTrackings(ctx, trackingPageQuery(order), token)
 }
 
+// TrackingPageUnlessSeen is TrackingPage, except that when seen reports
+// the read's Version (the caller holds what it derived from that very
+// data), it returns the Version alone with Seen set: the same one read,
+// without decoding the documents.
+func (q *Queries) TrackingPageUnlessSeen(ctx context.Context, token string, order bool, seen func(PageVersion) bool) (PageTrackings, error) {
+	return q.pageTrackingsUnlessSeen(ctx, seen, trackingPageQuery(order), token)
+}
+
 func trackingPageQuery(order bool) string {
 	if order {
 		// The token's tracking, and its order's other trackings found
@@ -259,8 +270,26 @@ func (q *Queries) NumberTrackings(ctx context.Context, orgID int64, number strin
 const numberTrackingsQuery = `SELECT ` + pageColumns + ` FROM trackings t` + pageJoins + `
 	WHERE t.org_id = $1 AND t.tracking_number = $2 LIMIT 20`
 
+// pageRow is one row of a page read, as scanned.
+type pageRow struct {
+	seq, orgID             int64
+	publicID, doc, orgName string
+	created, updated       int64
+	token, settings, host  sql.NullString
+	brandingUpdated        sql.NullInt64
+}
+
 func (q *Queries) pageTrackings(ctx context.Context, query string, args ...any) (PageTrackings, error) {
+	return q.pageTrackingsUnlessSeen(ctx, nil, query, args...)
+}
+
+// pageTrackingsUnlessSeen reads the rows of a page and their Version; when
+// seen (if set) reports that Version, it returns only the Version with
+// Seen set, skipping the decode.
+func (q *Queries) pageTrackingsUnlessSeen(ctx context.Context, seen func(PageVersion) bool, query string, args ...any) (PageTrackings, error) {
 	var out PageTrackings
+	var one [1]pageRow
+	raw := one[:0]
 	ver := newPageVersioner()
 	rows, err := q.q.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -268,50 +297,50 @@ func (q *Queries) pageTrackings(ctx context.Context, query string, args ...any) 
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var (
-			t                waybill.Tracking
-			seq, orgID       int64
-			publicID, doc    string
-			created, updated int64
-			token            sql.NullString
-			orgName          string
-			settings, host   sql.NullString
-			brandingUpdated  sql.NullInt64
-		)
-		if err := rows.Scan(&seq, &publicID, &orgID, &created, &updated, &doc, &token, &orgName, &settings, &host, &brandingUpdated); err != nil {
+		var r pageRow
+		if err := rows.Scan(&r.seq, &r.publicID, &r.orgID, &r.created, &r.updated, &r.doc, &r.token, &r.orgName,
+			&r.settings, &r.host, &r.brandingUpdated); err != nil {
 			return out, fmt.Errorf("read page tracking: %w", err)
 		}
-		ver.addInt(seq, true)
-		ver.add(publicID)
-		ver.addInt(orgID, true)
-		ver.addInt(created, true)
-		ver.addInt(updated, true)
-		ver.add(doc)
-		ver.addNull(token)
-		ver.add(orgName)
-		ver.addNull(settings)
-		ver.addNull(host)
-		ver.addInt(brandingUpdated.Int64, brandingUpdated.Valid)
+		ver.addInt(r.seq, true)
+		ver.add(r.publicID)
+		ver.addInt(r.orgID, true)
+		ver.addInt(r.created, true)
+		ver.addInt(r.updated, true)
+		ver.add(r.doc)
+		ver.addNull(r.token)
+		ver.add(r.orgName)
+		ver.addNull(r.settings)
+		ver.addNull(r.host)
+		ver.addInt(r.brandingUpdated.Int64, r.brandingUpdated.Valid)
+		raw = append(raw, r)
+	}
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("read page trackings: %w", err)
+	}
+	_ = rows.Close() // the connection goes back before the decode
+	out.Version = ver.sum()
+	if len(raw) > 0 && seen != nil && seen(out.Version) {
+		out.Seen = true
+		return out, nil
+	}
+	for i, r := range raw {
 		// Through the decoded-document cache the lists use: a page viewed
 		// again skips the decode, and a changed document is decoded afresh.
-		t, err = q.listed.decode(seq, doc)
+		t, err := q.listed.decode(r.seq, r.doc)
 		if err != nil {
-			return out, fmt.Errorf("decode tracking %s: %w", publicID, err)
+			return out, fmt.Errorf("decode tracking %s: %w", r.publicID, err)
 		}
-		t.ID, t.OrgID, t.PageToken = publicID, orgID, token.String
-		t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
-		if len(out.Trackings) == 0 {
-			out.OrgID, out.OrgName = orgID, orgName
-			if out.Branding, err = decodeBranding(settings, host, brandingUpdated); err != nil {
+		t.ID, t.OrgID, t.PageToken = r.publicID, r.orgID, r.token.String
+		t.CreatedAt, t.UpdatedAt = fromMicros(r.created), fromMicros(r.updated)
+		if i == 0 {
+			out.OrgID, out.OrgName = r.orgID, r.orgName
+			if out.Branding, err = decodeBranding(r.settings, r.host, r.brandingUpdated); err != nil {
 				return out, err
 			}
 		}
 		out.Trackings = append(out.Trackings, t)
 	}
-	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("read page trackings: %w", err)
-	}
-	out.Version = ver.sum()
 	return out, nil
 }
 

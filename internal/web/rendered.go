@@ -88,9 +88,24 @@ func (p *renderedPage) write(w http.ResponseWriter, r *http.Request, status int)
 }
 
 // renderedKey names a page as the memo keeps it: its path (the token, and
-// whether it is the order's page) and the language it was rendered in.
+// whether it is the order's page) and the request's Accept-Language, which
+// with the data read decides the page's language.
 type renderedKey struct {
-	path, lang string
+	path, acceptLanguage string
+}
+
+// maxKeptAcceptLanguage bounds the Accept-Language of a request whose page
+// is kept, so that the memo's keys stay small.
+const maxKeptAcceptLanguage = 256
+
+// renderedKeyOf returns the memo's key for r, and false when r's page is
+// not to be kept.
+func renderedKeyOf(r *http.Request) (renderedKey, bool) {
+	accept := r.Header.Get("Accept-Language")
+	if len(accept) > maxKeptAcceptLanguage || len(r.URL.Path) > 64 {
+		return renderedKey{}, false
+	}
+	return renderedKey{path: r.URL.Path, acceptLanguage: accept}, true
 }
 
 // renderedPagesMax bounds the memo: pages of a few checkpoints are about

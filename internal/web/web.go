@@ -24,7 +24,10 @@ import (
 // the lookup form. Every method decides what the visitor may see.
 type Pages interface {
 	TrackingPage(ctx context.Context, token string) (portal.Page, error)
-	OrderPage(ctx context.Context, token string) (portal.Page, error)
+	// TokenPage returns a token's page, or its order's (order set), and
+	// answers only the Version (with Seen) when seen (which may be nil)
+	// reports it: the face has that page rendered already.
+	TokenPage(ctx context.Context, token string, order bool, seen func(portal.Version) bool) (portal.Page, error)
 	PortalByHost(ctx context.Context, host string) (portal.Portal, error)
 	PortalByName(ctx context.Context, name string) (portal.Portal, error)
 	Lookup(ctx context.Context, orgID int64, form portal.LookupForm) (portal.Page, error)
@@ -80,8 +83,8 @@ type Web struct {
 // an organization's custom host; anywhere else "/" is not found.
 func (h *Web) Register(mux *http.ServeMux) {
 	h.rendered = newRenderedPages(renderedPagesMax)
-	mux.HandleFunc("GET /t/{token}", h.handle(h.trackingPage))
-	mux.HandleFunc("GET /t/{token}/order", h.handle(h.orderPage))
+	mux.HandleFunc("GET /t/{token}", h.tokenPage(false))
+	mux.HandleFunc("GET /t/{token}/order", h.tokenPage(true))
 	mux.HandleFunc("GET /track/{org}", h.handle(h.namedPortal))
 	mux.HandleFunc("POST /track/{org}", h.handle(h.namedLookup))
 	mux.HandleFunc("GET /{$}", h.handle(h.hostPortal))
@@ -168,18 +171,9 @@ func (h *Web) errorView(r *http.Request, err error) view {
 
 // render writes the page with its security and caching headers. A GET of
 // an unchanged page with a matching If-None-Match is answered 304. A token
-// page (one with a Version) is rendered once per version and language and
-// then reused from h.rendered.
+// page (one with a Version) is kept in h.rendered for the next view of
+// the same data.
 func (h *Web) render(w http.ResponseWriter, r *http.Request, v view) {
-	etagged := r.Method == http.MethodGet && v.status == http.StatusOK
-	memo := etagged && v.version != (portal.Version{})
-	key := renderedKey{path: r.URL.Path, lang: v.Lang}
-	if memo {
-		if p := h.rendered.get(key, v.version); p != nil {
-			p.write(w, r, v.status)
-			return
-		}
-	}
 	bp := renderBuffers.Get().(*[]byte)
 	defer putRenderBuffer(bp)
 	page, err := renderPage((*bp)[:0], &v)
@@ -189,6 +183,9 @@ func (h *Web) render(w http.ResponseWriter, r *http.Request, v view) {
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
 	}
+	etagged := r.Method == http.MethodGet && v.status == http.StatusOK
+	key, memo := renderedKeyOf(r)
+	memo = memo && etagged && v.version != (portal.Version{})
 	if memo {
 		page = bytes.Clone(page) // the buffer goes back to the pool
 	}
@@ -233,27 +230,36 @@ func etagMatch(header, etag string) bool {
 	return false
 }
 
-func (h *Web) trackingPage(r *http.Request) (view, error) {
-	p, err := h.Pages.TrackingPage(r.Context(), r.PathValue("token"))
-	if err != nil {
-		return view{}, err
+// tokenPage serves a token's page (the order's with order set): from
+// h.rendered when the read returned the very data a kept page was
+// rendered from, else rendered afresh.
+func (h *Web) tokenPage(order bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var kept *renderedPage
+		var seen func(portal.Version) bool
+		if key, ok := renderedKeyOf(r); ok && r.Method == http.MethodGet {
+			seen = func(v portal.Version) bool {
+				kept = h.rendered.get(key, v)
+				return kept != nil
+			}
+		}
+		p, err := h.Pages.TokenPage(r.Context(), r.PathValue("token"), order, seen)
+		if err == nil && p.Seen && kept != nil {
+			kept.write(w, r, http.StatusOK)
+			return
+		}
+		var v view
+		if err != nil {
+			v = h.errorView(r, err)
+		} else {
+			v = h.shipmentsView(r, p)
+			v.Title = v.L.T("title_shipment")
+			if p.Order != nil {
+				v.Title = v.L.T("title_order", p.Order.Number)
+			}
+		}
+		h.render(w, r, v)
 	}
-	v := h.shipmentsView(r, p)
-	v.Title = v.L.T("title_shipment")
-	return v, nil
-}
-
-func (h *Web) orderPage(r *http.Request) (view, error) {
-	p, err := h.Pages.OrderPage(r.Context(), r.PathValue("token"))
-	if err != nil {
-		return view{}, err
-	}
-	v := h.shipmentsView(r, p)
-	v.Title = v.L.T("title_shipment")
-	if p.Order != nil {
-		v.Title = v.L.T("title_order", p.Order.Number)
-	}
-	return v, nil
 }
 
 func (h *Web) shipmentsView(r *http.Request, p portal.Page) view {
