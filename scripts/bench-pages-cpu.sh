@@ -82,19 +82,18 @@ api -o /dev/null -d '{"slug":"dhl","tracking_number":"WBCPU000001","checkpoints"
 	"$base/v1/checkpoints"
 sleep 2 # let the creation's background work finish
 
-# backend_ticks: "PID TICKS" for each PostgreSQL backend of this run's
-# server, none on SQLite.
+# backend_ticks: "PID TICKS" of the PostgreSQL backends of this run's
+# server (by application_name), none on SQLite.
 backend_ticks() {
 	[[ $engine == postgres ]] || return 0
-	local p
-	for p in $(psql -tA "$pg_url" -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$app'"); do
-		awk -v p="$p" '{ sub(/.*\) /, ""); print p, $12 + $13 }' "/proc/$p/stat" 2>/dev/null || true
-	done
+	psql -tA "$pg_url" -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$app'" |
+		while read -r backend; do
+			if [[ -r /proc/$backend/stat ]]; then sed -E "s/^.*\) /$backend /" "/proc/$backend/stat" | cut -d' ' -f1,13,14; fi
+		done | awk '{ print $1, $2 + $3 }'
 }
 
 if [[ -n ${BENCH_PG_LOG:-} && $engine == postgres ]]; then
 	views=100
-	pids=$(psql -tA "$pg_url" -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$app'" | paste -sd'|')
 	from=$(($(wc -l <"$BENCH_PG_LOG") + 1))
 	for _ in $(seq "$views"); do curl -fsS -o /dev/null "$base/t/${page##*/t/}"; done
 	sleep 1
