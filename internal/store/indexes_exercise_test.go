@@ -105,6 +105,10 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	// Tracking pages.
 	run("TrackingPage/token", func() error { _, err := r.TrackingPage(ctx, "page-token", false); return err })
 	run("TrackingPage/order token", func() error { _, err := r.TrackingPage(ctx, "page-token", true); return err })
+	run("TrackingPageUnlessSeen", func() error {
+		_, err := r.TrackingPageUnlessSeen(ctx, "page-token", false, func(store.PageVersion) bool { return true })
+		return err
+	})
 	run("OrderTrackings", func() error { _, err := r.OrderTrackings(ctx, org.ID, "#1001"); return err })
 	run("NumberTrackings", func() error { _, err := r.NumberTrackings(ctx, org.ID, tr.TrackingNumber); return err })
 	run("OrderSale", func() error { _, _, err := r.OrderSale(ctx, org.ID, "#1001"); return err })
