@@ -115,8 +115,9 @@ $table
 
 **sqlite** and **postgres** are \`waybill bench pages\`: $pool trackings are created through the
 2026-07 API, each with three checkpoints, then \`GET /t/{token}\` of one of them at random, each
-a full render (no If-None-Match): one indexed read (the tracking joined with its organization and
-branding by the page token's unique index), the page renderer, an ETag hash. **baseline** is \`waybill
+a full answer (no If-None-Match): one indexed read (the tracking joined with its organization and
+branding by the page token's unique index), then the page rendered with its ETag — or, when the
+read returned exactly the data of a page rendered before, that page's bytes reused. **baseline** is \`waybill
 bench baseline\`, a bare net/http handler answering 200 with a small body, loaded the same way.
 The ratio is views/s over the baseline's requests/s. Latency counts successful requests only.
 Server CPU per view, which unlike views/s means something on a busy machine, is measured by

@@ -18,8 +18,8 @@ import (
 
 // BenchmarkTrackingPageView is one view of a tracking page with three
 // checkpoints, as scripts/bench-pages.sh creates them, through the page
-// handler and the store but without the network: the store read, the
-// render and the ETag.
+// handler and the store but without the network: the store read, then
+// (the data being unchanged after the first view) the kept render.
 //
 //	go test ./internal/web -run '^$' -bench TrackingPageView -benchtime 5000x -count 3 -cpuprofile /tmp/pages.prof
 func BenchmarkTrackingPageView(b *testing.B) {
