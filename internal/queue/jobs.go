@@ -86,6 +86,11 @@ func (q *Queue) EnqueuePollBatch(ctx context.Context, tx *sql.Tx, polls []Poll, 
 		return nil
 	}
 	now := time.Now()
+	if q.engine == "sqlite" {
+		// A poll twice in the batch is skipped by the statement's ON
+		// CONFLICT like one queued before.
+		return insertPollsSQLite(ctx, tx, polls, priority, now)
+	}
 	params := make([]river.InsertManyParams, 0, len(polls))
 	seen := make(map[pollTrackingArgs]bool, len(polls))
 	for _, p := range polls {

@@ -14,7 +14,8 @@ import (
 // TestEnqueuePollBatch queues an import's polls in one batched insert: each
 // distinct poll once, even when it repeats in the batch or was queued
 // before, a due poll available at once and a later one scheduled, and
-// nothing when the transaction rolls back.
+// nothing when the transaction rolls back. A poll queued by the batch
+// is not queued again by EnqueuePoll, and the reverse.
 func TestEnqueuePollBatch(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
@@ -38,6 +39,13 @@ func TestEnqueuePollBatch(t *testing.T) {
 				queue.Poll{OrgID: 1, TrackingID: "later", Due: later})
 			if err := st.WithTx(ctx, func(tx *store.Tx) error {
 				return q.EnqueuePollBatch(ctx, tx.SQL(), polls, queue.PriorityBulk)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			// And the other way round: a poll the batch queued is not
+			// queued again by EnqueuePoll.
+			if err := st.WithTx(ctx, func(tx *store.Tx) error {
+				return q.EnqueuePoll(ctx, tx.SQL(), 1, "t5", past, queue.PriorityNew)
 			}); err != nil {
 				t.Fatal(err)
 			}
