@@ -77,10 +77,13 @@ func pollOpts(at time.Time, priority int) *river.InsertOpts {
 }
 
 // EnqueuePollBatch is EnqueuePoll for many polls at once, inside tx, in
-// one batched insert (a few statements, not one per poll): what an
-// import's batch of new trackings queues. Unlike EnqueuePolls (seeding), a
-// poll already queued (the same tracking and time) is not queued again
-// and is no error.
+// one batched insert (a statement for all on PostgreSQL, a prepared
+// single-row one each on SQLite): what a batch of creates or an import's
+// new trackings queue. Unlike EnqueuePolls (seeding), a poll already
+// queued (the same tracking and time), or twice in polls, is queued once
+// and is no error. The rows are River's own (polls_sqlite.go,
+// polls_postgres.go), written without River's client: its batched insert
+// was most of a create's job cost on either engine.
 func (q *Queue) EnqueuePollBatch(ctx context.Context, tx *sql.Tx, polls []Poll, priority int) error {
 	if len(polls) == 0 {
 		return nil
@@ -91,28 +94,16 @@ func (q *Queue) EnqueuePollBatch(ctx context.Context, tx *sql.Tx, polls []Poll, 
 		// CONFLICT like one queued before.
 		return insertPollsSQLite(ctx, tx, polls, priority, now)
 	}
-	params := make([]river.InsertManyParams, 0, len(polls))
-	seen := make(map[pollTrackingArgs]bool, len(polls))
+	unique := make([]Poll, 0, len(polls))
+	seen := make(map[Poll]bool, len(polls))
 	for _, p := range polls {
-		args := pollTrackingArgs{OrgID: p.OrgID, TrackingID: p.TrackingID, DueMicros: p.Due.UnixMicro()}
-		if seen[args] {
-			continue // River refuses a unique key twice in one batch
+		p.Due = time.UnixMicro(p.Due.UnixMicro()) // the job's time, as its key has it
+		if !seen[p] {
+			seen[p] = true
+			unique = append(unique, p)
 		}
-		seen[args] = true
-		opts := pollOpts(p.Due, priority)
-		if !opts.ScheduledAt.After(now) {
-			opts.ScheduledAt = time.Time{} // available now, as in insert
-		}
-		params = append(params, river.InsertManyParams{Args: args, InsertOpts: opts})
 	}
-	// The insert without RETURNING: nothing here reads the rows back, and
-	// decoding them was a quarter of the insert's cost on SQLite. Both
-	// drivers' statement skips a poll already queued (ON CONFLICT DO
-	// NOTHING), as TestEnqueuePollBatch checks.
-	if _, err := q.client.InsertManyFastTx(ctx, tx, params); err != nil {
-		return fmt.Errorf("enqueue %d polls: %w", len(polls), err)
-	}
-	return nil
+	return insertPollsPostgres(ctx, tx, unique, priority, now)
 }
 
 type deliverWebhookArgs struct {
