@@ -17,34 +17,19 @@ import (
 func TestLegacyReturnEmailJobIsWorked(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
-			ctx := context.Background()
 			st := testdb.Open(t, engine)
 			type call struct {
 				org   int64
 				event string
 			}
 			got := make(chan call, 1)
-			q, err := queue.New(st.Writer(), queue.Options{Engine: st.Engine(), Work: true, PollInterval: 20 * time.Millisecond}, queue.Handlers{
+			startWorking(t, st, queue.Handlers{
 				LegacyReturnEmail: func(_ context.Context, orgID int64, eventID string) error {
 					got <- call{orgID, eventID}
 					return nil
 				},
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := st.WithTx(ctx, func(tx *store.Tx) error {
+			}, func(ctx context.Context, tx *store.Tx, q *queue.Queue) error {
 				return q.InsertLegacyReturnEmail(ctx, tx.SQL(), 7, 3, "ev-1")
-			}); err != nil {
-				t.Fatal(err)
-			}
-			if err := q.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				_ = q.Stop(ctx)
 			})
 			select {
 			case c := <-got:

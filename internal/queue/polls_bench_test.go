@@ -23,10 +23,7 @@ func BenchmarkEnqueuePollBatch(b *testing.B) {
 		b.Run(engine, func(b *testing.B) {
 			ctx := context.Background()
 			st := testdb.Open(b, engine)
-			q, err := queue.New(st.Writer(), queue.Options{Engine: st.Engine()}, queue.Handlers{})
-			if err != nil {
-				b.Fatal(err)
-			}
+			q := idleQueue(b, st)
 			const batch = 32
 			due := time.Now().Add(15 * time.Minute)
 			polls := make([]queue.Poll, batch)

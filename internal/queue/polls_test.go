@@ -21,10 +21,7 @@ func TestEnqueuePollBatch(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
 			st := testdb.Open(t, engine)
-			q, err := queue.New(st.Writer(), queue.Options{Engine: st.Engine()}, queue.Handlers{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			q := idleQueue(t, st)
 			past, later := time.Now().Add(-time.Minute), time.Now().Add(time.Hour)
 			if err := st.WithTx(ctx, func(tx *store.Tx) error {
 				return q.EnqueuePoll(ctx, tx.SQL(), 1, "t0", past, queue.PriorityNew)
@@ -76,6 +73,28 @@ func TestEnqueuePollBatch(t *testing.T) {
 			// t0 to t1000 available (t0 from the first insert), "later" scheduled.
 			if counts["available"] != 1001 || counts["scheduled"] != 1 || len(counts) != 2 {
 				t.Errorf("poll jobs by state = %v, want 1001 available and 1 scheduled", counts)
+			}
+		})
+	}
+}
+
+// TestPollBatchIsWorked runs a poll queued by EnqueuePollBatch and finds
+// the handler called with its organization, tracking and due time, to the
+// microsecond: the row the batch writes is one River works.
+func TestPollBatchIsWorked(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			st := testdb.Open(t, engine)
+			due := time.Now().Add(-time.Second).Truncate(time.Microsecond)
+			polled := make(chan string, 1)
+			startWorking(t, st, queue.Handlers{PollTracking: func(_ context.Context, orgID int64, id string, due time.Time) error {
+				polled <- fmt.Sprintf("org %d, tracking %q, due %d µs", orgID, id, due.UnixMicro())
+				return nil
+			}}, func(ctx context.Context, tx *store.Tx, q *queue.Queue) error {
+				return q.EnqueuePollBatch(ctx, tx.SQL(), []queue.Poll{{OrgID: 7, TrackingID: `t"1`, Due: due}}, queue.PriorityNew)
+			})
+			if got, want := <-polled, fmt.Sprintf("org 7, tracking %q, due %d µs", `t"1`, due.UnixMicro()); got != want {
+				t.Errorf("polled %s; want %s", got, want)
 			}
 		})
 	}
