@@ -23,6 +23,10 @@
 # system time (/proc/PID/stat) over the load, divided by the requests
 # answered; and, for create, the same counted until the server is idle
 # again, so that work a create leaves behind (a poll due at once) counts.
+# A get load first creates its pool of 1,000 trackings (`waybill bench
+# aftership --op get`); its CPU is counted net of that: a pool-only run
+# (--requests 1) just before it, on the same server, is subtracted. Every
+# load starts once the server is idle (at most 10 % of a core over 2 s).
 #
 # Needs go, curl, jq and psql. Everything runs on loopback.
 set -euo pipefail
@@ -93,11 +97,23 @@ idle_ticks() {
 	server_ticks
 }
 
+# pool_ticks ARGS...: the server's CPU ticks for a get load's pool alone:
+# the same command with one request.
+pool_ticks() {
+	local before
+	before=$(server_ticks)
+	"$tmp/waybill" bench "$@" --concurrency "$concurrency" --requests 1 --duration 1m --json >/dev/null
+	echo $(($(server_ticks) - before))
+}
+
 # load_waybill ENGINE OP ARGS...: load the server in $pid with one op,
-# profiling it when asked, and add its CPU per request to the JSON.
+# profiling it when asked, and add its CPU per request to the JSON (a
+# get's net of creating its pool, pool_ticks).
 load_waybill() {
-	local engine=$1 op=$2 before after idle prof_pid="" secs
+	local engine=$1 op=$2 before after idle prof_pid="" secs pool=0
 	shift 2
+	idle_ticks >/dev/null
+	[[ $op != get ]] || pool=$(pool_ticks "$@")
 	if [[ -n $profile_dir ]]; then
 		secs=$(($(sed 's/s$//' <<<"$duration") - 4))
 		((secs > 0)) || secs=1
@@ -110,7 +126,7 @@ load_waybill() {
 	idle=$after
 	[[ $op != create ]] || idle=$(idle_ticks)
 	[[ -z $prof_pid ]] || wait "$prof_pid" || echo "bench-api: no profile of $engine $op" >&2
-	jq --argjson load "$((after - before))" --argjson idle "$((idle - before))" --argjson hz "$clk_tck" \
+	jq --argjson load "$((after - before - pool))" --argjson idle "$((idle - before - pool))" --argjson hz "$clk_tck" \
 		'. + {cpu_us: (if .requests > 0 then $load / $hz * 1e6 / .requests | round else null end),
 		      cpu_idle_us: (if .requests > 0 then $idle / $hz * 1e6 / .requests | round else null end)}' \
 		"$tmp/$engine-$op.json" >"$tmp/$engine-$op.json.new"
@@ -222,8 +238,10 @@ $table
 body, loaded the same way (a POST of the same body, a GET); the ratio is Waybill's req/s over the
 baseline's for the same operation. Latency counts successful requests only; errors are any other
 status or a transport error. **server CPU per request** is the server process's user + system time
-over the load divided by the requests answered; **until idle** counts on until the server is idle
-again (creates only), so that work a create leaves to the queue counts too.
+over the load divided by the requests answered (for get, net of creating its pool: a pool-only run
+just before, on the same server, is subtracted); **until idle** counts on until the server is idle
+again (creates only), so that work a create leaves to the queue counts too. Each load starts once
+the server is idle (at most 10 % of a core over 2 s).
 
 ## How to read these figures
 
