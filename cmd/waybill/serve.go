@@ -211,6 +211,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	trackings.Queue, webhooks.Queue, notifier.Queue, connector.Queue = q, q, q, q
+	// On PostgreSQL first attempts are claimed from the deliveries table
+	// rather than carried by jobs, whose insert, fetch and completion cost
+	// the database several times the delivery's own rows (see
+	// webhook.FirstAttempts); retries stay jobs.
+	var firstAttempts *webhook.FirstAttempts
+	if st.Engine() == store.Postgres {
+		webhooks.ClaimFirstAttempts = true
+		firstAttempts = &webhook.FirstAttempts{Deliverer: deliverer, Workers: cfg.WebhookWorkers, Logger: logger.With("component", "webhooks")}
+	}
 
 	// One budget of failed authentications per client address, for every face.
 	authThrottle := httpserver.NewAuthThrottle(cfg.AuthFailuresPerMinute, nil)
@@ -256,6 +265,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := q.Start(ctx); err != nil {
 		return err
 	}
+	claimsCtx, stopClaims := context.WithCancel(context.WithoutCancel(ctx))
+	claimWork, stopClaimWork := context.WithCancel(context.WithoutCancel(ctx))
+	claimsDone := make(chan struct{})
+	if firstAttempts != nil {
+		go func() { firstAttempts.Run(claimsCtx, claimWork); close(claimsDone) }()
+	} else {
+		close(claimsDone)
+	}
+	defer func() { stopClaims(); stopClaimWork(); <-claimsDone }()
 	// The Onport ingester and processor stop only after the server has
 	// drained, so every in-flight asynchronous request gets its commit;
 	// inbound turns then in progress finish under onportWork, cancelled
@@ -297,11 +315,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	queueStopped := make(chan error, 1)
 	go func() { queueStopped <- q.Stop(shutdownCtx) }()
+	stopClaims()
 	context.AfterFunc(shutdownCtx, stopOnportWork)
+	context.AfterFunc(shutdownCtx, stopClaimWork)
 	err = srv.Shutdown(shutdownCtx)
 	stopOnport()
 	<-onportDone
 	err = errors.Join(err, <-queueStopped)
+	<-claimsDone
+	if firstAttempts != nil {
+		err = errors.Join(err, firstAttempts.Wait(shutdownCtx))
+	}
 	if err == nil {
 		logger.Info("stopped cleanly")
 	}

@@ -31,11 +31,12 @@ type Delivery struct {
 }
 
 // InsertDelivery records that an event must reach an endpoint and returns
-// the delivery's key, for the job that carries it out.
-func (q *Queries) InsertDelivery(ctx context.Context, orgID, eventSeq, endpointSeq int64, now time.Time) (int64, error) {
+// the delivery's key, for the job that carries it out; claimable makes its
+// first attempt due at now for ClaimDueDeliveries instead (no job).
+func (q *Queries) InsertDelivery(ctx context.Context, orgID, eventSeq, endpointSeq int64, now time.Time, claimable bool) (int64, error) {
 	var id int64
-	err := q.q.QueryRowContext(ctx, `INSERT INTO deliveries (org_id, event_id, endpoint_id, status, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, orgID, eventSeq, endpointSeq, DeliveryPending, toMicros(now)).Scan(&id)
+	err := q.q.QueryRowContext(ctx, `INSERT INTO deliveries (org_id, event_id, endpoint_id, status, created_at, updated_at, due_at)
+		VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id`, orgID, eventSeq, endpointSeq, DeliveryPending, toMicros(now), dueAt(now, claimable)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert delivery: %w", err)
 	}
@@ -44,45 +45,46 @@ func (q *Queries) InsertDelivery(ctx context.Context, orgID, eventSeq, endpointS
 
 // InsertDeliveries records that an event must reach each of endpoints,
 // with one statement, and returns the deliveries' keys (in no particular
-// order), for the jobs that carry them out.
-func (q *Queries) InsertDeliveries(ctx context.Context, orgID, eventSeq int64, endpoints []int64, now time.Time) ([]int64, error) {
-	return q.insertDeliveries(ctx, orgID, len(endpoints), func(i int) (int64, int64) { return eventSeq, endpoints[i] }, now)
+// order), for the jobs that carry them out (claimable: see InsertDelivery).
+func (q *Queries) InsertDeliveries(ctx context.Context, orgID, eventSeq int64, endpoints []int64, now time.Time, claimable bool) ([]int64, error) {
+	return q.insertDeliveries(ctx, orgID, len(endpoints), func(i int) (int64, int64) { return eventSeq, endpoints[i] }, now, claimable)
 }
 
 // InsertPairDeliveries records that the i-th of events must reach the
 // i-th of endpoints (a run of events, each to the endpoints that receive
 // it), with one statement per 1,000 deliveries, and returns the
-// deliveries' keys (in no particular order).
-func (q *Queries) InsertPairDeliveries(ctx context.Context, orgID int64, events, endpoints []int64, now time.Time) ([]int64, error) {
+// deliveries' keys (in no particular order). claimable: see InsertDelivery.
+func (q *Queries) InsertPairDeliveries(ctx context.Context, orgID int64, events, endpoints []int64, now time.Time, claimable bool) ([]int64, error) {
 	if len(events) != len(endpoints) {
 		return nil, fmt.Errorf("insert deliveries: %d events for %d endpoints", len(events), len(endpoints))
 	}
-	return q.insertDeliveries(ctx, orgID, len(events), func(i int) (int64, int64) { return events[i], endpoints[i] }, now)
+	return q.insertDeliveries(ctx, orgID, len(events), func(i int) (int64, int64) { return events[i], endpoints[i] }, now, claimable)
 }
 
 // InsertEventDeliveries records that each of events must reach one
 // endpoint (a replay), with one statement per 1,000 events, and returns
-// the deliveries' keys (in no particular order).
-func (q *Queries) InsertEventDeliveries(ctx context.Context, orgID, endpointSeq int64, events []int64, now time.Time) ([]int64, error) {
-	return q.insertDeliveries(ctx, orgID, len(events), func(i int) (int64, int64) { return events[i], endpointSeq }, now)
+// the deliveries' keys (in no particular order). claimable: see
+// InsertDelivery.
+func (q *Queries) InsertEventDeliveries(ctx context.Context, orgID, endpointSeq int64, events []int64, now time.Time, claimable bool) ([]int64, error) {
+	return q.insertDeliveries(ctx, orgID, len(events), func(i int) (int64, int64) { return events[i], endpointSeq }, now, claimable)
 }
 
 // insertDeliveries inserts n pending deliveries, the i-th of event and
 // endpoint pair(i), in statements of at most 1,000 rows.
-func (q *Queries) insertDeliveries(ctx context.Context, orgID int64, n int, pair func(i int) (event, endpoint int64), now time.Time) ([]int64, error) {
+func (q *Queries) insertDeliveries(ctx context.Context, orgID int64, n int, pair func(i int) (event, endpoint int64), now time.Time, claimable bool) ([]int64, error) {
 	const rowsPerStatement = 1000
 	ids := make([]int64, 0, n)
 	for from := 0; from < n; from += rowsPerStatement {
 		var sb strings.Builder
-		sb.WriteString(`INSERT INTO deliveries (org_id, event_id, endpoint_id, status, created_at, updated_at) VALUES `)
-		args := []any{orgID, DeliveryPending, toMicros(now)}
+		sb.WriteString(`INSERT INTO deliveries (org_id, event_id, endpoint_id, status, created_at, updated_at, due_at) VALUES `)
+		args := []any{orgID, DeliveryPending, toMicros(now), dueAt(now, claimable)}
 		for i := from; i < min(n, from+rowsPerStatement); i++ {
 			if i > from {
 				sb.WriteString(", ")
 			}
 			event, endpoint := pair(i)
 			args = append(args, event, endpoint)
-			fmt.Fprintf(&sb, "($1, $%d, $%d, $2, $3, $3)", len(args)-1, len(args))
+			fmt.Fprintf(&sb, "($1, $%d, $%d, $2, $3, $3, $4)", len(args)-1, len(args))
 		}
 		sb.WriteString(` RETURNING id`)
 		var err error
@@ -233,7 +235,8 @@ type AttemptRecord struct {
 }
 
 // FinishAttempts records attempts and their deliveries' new states, in
-// input order, with two statements whatever their number (a delivery
+// input order (a recorded delivery is no longer claimable, see
+// ClaimDueDeliveries), with two statements whatever their number (a delivery
 // attempt's bookkeeping is group-committed). An attempt whose delivery no
 // longer exists (its endpoint was deleted meanwhile) is left out; it is not
 // an error.
@@ -284,7 +287,7 @@ const finishAttemptsPostgres = `INSERT INTO delivery_attempts (org_id, delivery_
 // primary key (the join alone got a sequential scan of deliveries once
 // the batch was a few hundred, see deliveriesQuery).
 const updateDeliveriesPostgres = `UPDATE deliveries d SET status = u.status, attempts = u.attempt, next_attempt_at = u.next_at,
-	updated_at = u.created_at FROM ` + attemptsUnnest + ` WHERE d.id = ANY($2::bigint[]) AND d.org_id = u.org_id AND d.id = u.delivery_id`
+	updated_at = u.created_at, due_at = NULL FROM ` + attemptsUnnest + ` WHERE d.id = ANY($2::bigint[]) AND d.org_id = u.org_id AND d.id = u.delivery_id`
 
 func attemptArrays(recs []AttemptRecord) []any {
 	n := len(recs)
@@ -311,7 +314,7 @@ const finishAttemptsSQLite = `INSERT INTO delivery_attempts (org_id, delivery_id
 	FROM ` + attemptsJSON + ` JOIN deliveries d ON d.org_id = u.org_id AND d.id = u.delivery_id ORDER BY u.ord`
 
 const updateDeliveriesSQLite = `UPDATE deliveries SET status = u.status, attempts = u.attempt, next_attempt_at = u.next_at,
-	updated_at = u.created_at FROM ` + attemptsJSON + ` WHERE deliveries.org_id = u.org_id AND deliveries.id = u.delivery_id`
+	updated_at = u.created_at, due_at = NULL FROM ` + attemptsJSON + ` WHERE deliveries.org_id = u.org_id AND deliveries.id = u.delivery_id`
 
 // EndpointKey names an endpoint by its organization and internal key.
 type EndpointKey struct{ OrgID, Seq int64 }

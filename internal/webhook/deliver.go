@@ -164,6 +164,12 @@ func (d *Deliverer) release(endpointSeq int64) { <-d.slot(endpointSeq) }
 // an excerpt of the response; a failure schedules the next attempt, and a
 // 410 or five days of failure disable the endpoint.
 func (d *Deliverer) Deliver(ctx context.Context, orgID, deliveryID int64, attempt int) error {
+	return d.deliver(ctx, orgID, deliveryID, attempt, d.Snooze)
+}
+
+// deliver is Deliver, returning snooze's error when the endpoint stays at
+// its limit.
+func (d *Deliverer) deliver(ctx context.Context, orgID, deliveryID int64, attempt int, snooze func(time.Duration) error) error {
 	del, err := d.readDelivery(ctx, orgID, deliveryID)
 	if waybill.ErrorCode(err) == waybill.ENOTFOUND {
 		return nil
@@ -179,7 +185,7 @@ func (d *Deliverer) Deliver(ctx context.Context, orgID, deliveryID int64, attemp
 		return f.err
 	}
 	if !d.acquire(ctx, del.EndpointSeq) {
-		return d.Snooze(time.Second + time.Duration(rand.Int64N(int64(time.Second))))
+		return snooze(time.Second + time.Duration(rand.Int64N(int64(time.Second))))
 	}
 	defer d.release(del.EndpointSeq)
 

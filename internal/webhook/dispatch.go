@@ -49,11 +49,11 @@ func (s *Service) Dispatch(ctx context.Context, tx *store.Tx, events ...waybill.
 	if len(to) == 0 {
 		return nil
 	}
-	ids, err := tx.InsertDeliveries(ctx, e.OrgID, eventSeq, to, now)
+	ids, err := tx.InsertDeliveries(ctx, e.OrgID, eventSeq, to, now, s.ClaimFirstAttempts)
 	if err != nil {
 		return err
 	}
-	return s.Queue.EnqueueDeliveries(ctx, tx.SQL(), e.OrgID, ids, now)
+	return s.enqueueFirst(ctx, tx, e.OrgID, ids, now)
 }
 
 // DispatchMany is Dispatch for a run of events of one organization (a
@@ -93,16 +93,25 @@ func (s *Service) DispatchMany(ctx context.Context, tx *store.Tx, events []waybi
 	if len(evs) == 0 {
 		return nil
 	}
-	ids, err := tx.InsertPairDeliveries(ctx, orgID, evs, eps, now)
+	ids, err := tx.InsertPairDeliveries(ctx, orgID, evs, eps, now, s.ClaimFirstAttempts)
 	if err != nil {
 		return err
+	}
+	return s.enqueueFirst(ctx, tx, orgID, ids, now)
+}
+
+// enqueueFirst queues the first attempts of new deliveries as jobs, unless
+// they are claimed from the deliveries table (ClaimFirstAttempts).
+func (s *Service) enqueueFirst(ctx context.Context, tx *store.Tx, orgID int64, ids []int64, now time.Time) error {
+	if s.ClaimFirstAttempts {
+		return nil
 	}
 	return s.Queue.EnqueueDeliveries(ctx, tx.SQL(), orgID, ids, now)
 }
 
 func (s *Service) enqueue(ctx context.Context, tx *store.Tx, orgID, eventSeq, endpointSeq int64, now time.Time) error {
-	id, err := tx.InsertDelivery(ctx, orgID, eventSeq, endpointSeq, now)
-	if err != nil {
+	id, err := tx.InsertDelivery(ctx, orgID, eventSeq, endpointSeq, now, s.ClaimFirstAttempts)
+	if err != nil || s.ClaimFirstAttempts {
 		return err
 	}
 	return s.Queue.EnqueueDelivery(ctx, tx.SQL(), orgID, id, 1, now)
@@ -175,12 +184,12 @@ func (s *Service) ReplayRange(ctx context.Context, orgID int64, endpointID strin
 			return nil
 		}
 		now := s.now()
-		ids, err := tx.InsertEventDeliveries(ctx, orgID, epSeq, received, now)
+		ids, err := tx.InsertEventDeliveries(ctx, orgID, epSeq, received, now, s.ClaimFirstAttempts)
 		if err != nil {
 			return err
 		}
 		n = len(ids)
-		return s.Queue.EnqueueDeliveries(ctx, tx.SQL(), orgID, ids, now)
+		return s.enqueueFirst(ctx, tx, orgID, ids, now)
 	})
 	return n, err
 }

@@ -47,6 +47,10 @@ type Service struct {
 	// rotation; 24 hours when zero.
 	RotationOverlap time.Duration
 	Now             func() time.Time
+	// ClaimFirstAttempts makes new deliveries' first attempts wait in the
+	// deliveries table for a FirstAttempts claimer (claim.go) instead of
+	// as jobs of Queue; retries stay jobs. Set it only where a claimer runs.
+	ClaimFirstAttempts bool
 }
 
 func (s *Service) now() time.Time {
