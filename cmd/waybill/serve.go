@@ -324,7 +324,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	err = errors.Join(err, <-queueStopped)
 	<-claimsDone
 	if firstAttempts != nil {
-		err = errors.Join(err, firstAttempts.Wait(shutdownCtx))
+		// Cut short (claimWork) once the timeout passed, like the queue's
+		// jobs; what they tried is still recorded before the exit.
+		_ = firstAttempts.Wait(context.Background())
 	}
 	if err == nil {
 		logger.Info("stopped cleanly")
