@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -40,14 +41,12 @@ func (q *Queries) ClaimDueDeliveries(ctx context.Context, now time.Time, lease t
 	}
 	defer rows.Close()
 	var keys []DeliveryKey
-	for rows.Next() {
+	for rows.Next() && err == nil {
 		var k DeliveryKey
-		if err := rows.Scan(&k.OrgID, &k.ID); err != nil {
-			return nil, fmt.Errorf("claim deliveries: %w", err)
-		}
+		err = rows.Scan(&k.OrgID, &k.ID)
 		keys = append(keys, k)
 	}
-	if err := rows.Err(); err != nil {
+	if err = errors.Join(err, rows.Err()); err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
 	return keys, nil
