@@ -84,13 +84,24 @@ func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f waybill.Trac
 	}
 	limit := max(f.Limit, 1)
 	args = append(args, limit+1, f.Offset)
+	keyOrder := "id"
+	if q.engine == SQLite && hasDateRange(f) {
+		// SQLite (3.54, with the statistics ANALYZE keeps) prefers walking
+		// the organization's (org_id, id) index newest first, reading each
+		// row to test its dates, over a sort of the range's keys: at a
+		// million trackings that read thousands of rows per page (46 ms of
+		// CPU in the store, 271 ms through HTTP, for a week of 389 rows).
+		// "+id" is not a column an index can give the order of, so the
+		// plan searches the range's covering index and sorts its keys.
+		keyOrder = "+id"
+	}
 	// The page's keys first, then its rows: the offset is skipped on the
 	// filter's index (the rowid is in every SQLite index; PostgreSQL reads
 	// only the index where it covers the filter), and only the page's
 	// documents are read, instead of offset+limit rows of the table.
 	rows, err := q.q.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM trackings WHERE id IN (
-		SELECT id FROM %s WHERE %s ORDER BY id DESC LIMIT $%d OFFSET $%d) ORDER BY id DESC`,
-		trackingColumns, from, cond, len(args)-1, len(args)), args...)
+		SELECT id FROM %s WHERE %s ORDER BY %s DESC LIMIT $%d OFFSET $%d) ORDER BY id DESC`,
+		trackingColumns, from, cond, keyOrder, len(args)-1, len(args)), args...)
 	if err != nil {
 		return page, fmt.Errorf("list trackings: %w", err)
 	}
@@ -138,4 +149,9 @@ func (q *Queries) scanListedTracking(row scanner) (waybill.Tracking, int64, erro
 // escapeLike makes LIKE wildcards in a keyword match themselves.
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}
+
+// hasDateRange reports whether f bounds the created or the updated time.
+func hasDateRange(f waybill.TrackingFilter) bool {
+	return !f.CreatedMin.IsZero() || !f.CreatedMax.IsZero() || !f.UpdatedMin.IsZero() || !f.UpdatedMax.IsZero()
 }
