@@ -73,6 +73,19 @@ func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f waybill.Trac
 		// PostgreSQL picks its trigram index by itself.
 		from = "trackings INDEXED BY trackings_org_search"
 	}
+	if f.Keyword != "" && q.engine == Postgres {
+		// The pattern is tested on the entries of the organization's
+		// (org_id, search_text) index, read alone (migration 00024), as on
+		// SQLite: the trigram index's cost grows with the whole table (the
+		// posting lists of the trigrams every email shares: 4,500 buffers,
+		// 90-150 ms for one customer's email at a million trackings, where
+		// the organization's 10,000 index entries cost 15 ms). A B-tree
+		// entry has a size limit, so that index holds the texts of up to
+		// searchIndexedBytes bytes and another the keys of the longer
+		// ones; the UNION ALL reads both, each through its own index.
+		from = fmt.Sprintf(`(SELECT * FROM trackings WHERE octet_length(search_text) <= %[1]d
+			UNION ALL SELECT * FROM trackings WHERE octet_length(search_text) > %[1]d) AS trackings`, searchIndexedBytes)
+	}
 
 	var page waybill.TrackingPage
 	if err := q.q.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+from+" WHERE "+cond, args...).Scan(&page.Total); err != nil {
@@ -145,6 +158,13 @@ func (q *Queries) scanListedTracking(row scanner) (waybill.Tracking, int64, erro
 	t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return t, seq, nil
 }
+
+// searchIndexedBytes is the longest search text (in bytes) PostgreSQL's
+// trackings_org_search index holds: the predicate of its partial index and
+// of trackings_org_search_long (migration 00024), which the keyword list
+// repeats so that the planner can use them. A B-tree entry must stay under
+// about 2,700 bytes.
+const searchIndexedBytes = 2000
 
 // escapeLike makes LIKE wildcards in a keyword match themselves.
 func escapeLike(s string) string {
