@@ -70,7 +70,7 @@ func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f waybill.Trac
 		// entries, and only the matching rows are read. Without
 		// statistics SQLite prefers walking the organization's rows in
 		// id order, which reads every row when the keyword is rare.
-		// PostgreSQL picks its trigram index by itself.
+		// PostgreSQL reads an index of the same columns: below.
 		from = "trackings INDEXED BY trackings_org_search"
 	}
 	if f.Keyword != "" && q.engine == Postgres {
