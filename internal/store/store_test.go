@@ -28,6 +28,7 @@ func TestConformance(t *testing.T) {
 				"TrackingCRUD":       testTrackingCRUD,
 				"TrackingIsolation":  testTrackingIsolation,
 				"TrackingList":       testTrackingList,
+				"KeywordLongTexts":   testKeywordLongTexts,
 				"TxRollback":         testTxRollback,
 				"ActivatedCouriers":  testActivatedCouriers,
 				"CourierConnections": testConnections,
