@@ -12,7 +12,14 @@ import (
 // checkClean adds a problem for every string of v (a write: structs,
 // slices and pointers are walked) that is not waybill.CleanText.
 func checkClean(p *problems, v any) {
-	walkStrings(reflect.ValueOf(v), "", func(path string) {
+	rv := reflect.ValueOf(v)
+	// Almost every write is clean: check without building the paths
+	// (an allocation per field), and walk again with them only to name
+	// what is not.
+	if allClean(rv) {
+		return
+	}
+	walkStrings(rv, "", func(path string) {
 		p.add("%s contains a control character or is not valid UTF-8", path)
 	})
 }
@@ -40,6 +47,31 @@ func walkStrings(v reflect.Value, path string, bad func(string)) {
 			walkStrings(v.Field(i), strings.TrimPrefix(path+"."+lowerFirst(t.Field(i).Name), "."), bad)
 		}
 	}
+}
+
+// allClean reports whether every string walkStrings would visit in v is
+// waybill.CleanText.
+func allClean(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		return v.IsNil() || allClean(v.Elem())
+	case reflect.String:
+		return waybill.CleanText(v.String())
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if !allClean(v.Index(i)) {
+				return false
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			if t.Field(i).IsExported() && !allClean(v.Field(i)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // lowerFirst lowers a Go name's leading capitals the way the wire names

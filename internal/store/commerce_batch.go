@@ -83,15 +83,16 @@ func (q *Queries) bulkInsert(ctx context.Context, table string, cols []bulkColum
 // insertRows is bulkInsert for SQLite: one prepared single-row INSERT per
 // row. Each is a call into the same process, and reading the rows out of
 // one JSON document (json_each) cost more CPU than the calls: SQLite
-// parsed every document column twice.
+// parsed every document column twice. The parameters are anonymous (?),
+// bound in order: for a numbered one ($1) the driver asks SQLite its name
+// at every bind, a lookup that walks the statement's list of names.
 func (q *Queries) insertRows(ctx context.Context, table string, cols []bulkColumn, rows [][]any, suffix string) (int64, error) {
 	names := make([]string, len(cols))
-	marks := make([]string, len(cols))
 	for i, c := range cols {
 		names[i] = c.name
-		marks[i] = fmt.Sprintf("$%d", i+1)
 	}
-	query := "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ")" + suffix
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")
+	query := "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") VALUES (" + marks + ")" + suffix
 	var n int64
 	for _, r := range rows {
 		res, err := q.q.ExecContext(ctx, query, r...)

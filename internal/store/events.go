@@ -67,8 +67,15 @@ func (q *Queries) InsertEvents(ctx context.Context, events []waybill.Event) ([]i
 			if i > 0 {
 				sb.WriteString(", ")
 			}
-			n := len(args)
-			fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9)
+			if q.engine == Postgres {
+				n := len(args)
+				fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9)
+			} else {
+				// Anonymous parameters, bound in order: the driver looks a
+				// numbered one's name up in a list as long as the statement's
+				// parameters, at each bind (quadratic in the rows).
+				sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			}
 			args = append(args, e.ID, e.OrgID, e.Type, e.TrackingID, string(e.Tag), e.FirstTag, string(payload), toMicros(e.CreatedAt), e.ChannelID)
 			index[e.ID] = i
 		}
