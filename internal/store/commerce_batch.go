@@ -80,22 +80,29 @@ func (q *Queries) bulkInsert(ctx context.Context, table string, cols []bulkColum
 	return n, nil
 }
 
-// insertRows is bulkInsert for SQLite: one prepared single-row INSERT per
-// row. Each is a call into the same process, and reading the rows out of
-// one JSON document (json_each) cost more CPU than the calls: SQLite
-// parsed every document column twice. The parameters are anonymous (?),
-// bound in order: for a numbered one ($1) the driver asks SQLite its name
-// at every bind, a lookup that walks the statement's list of names.
+// insertRows is bulkInsert for SQLite: multi-row INSERTs of up to
+// maxRowsPerInsert rows, in chunks of a power of two rows, so that a
+// table has at most seven statement shapes, each prepared once. Reading
+// the rows out of one JSON document (json_each) cost more CPU than
+// single-row statements (SQLite parsed every document column twice);
+// one statement for several rows saves the per-statement work of
+// database/sql and the driver. The parameters are anonymous (?), bound in
+// order: for a numbered one ($1) the driver asks SQLite its name at every
+// bind, a lookup that walks the statement's list of names (quadratic in a
+// multi-row statement's parameters).
 func (q *Queries) insertRows(ctx context.Context, table string, cols []bulkColumn, rows [][]any, suffix string) (int64, error) {
-	names := make([]string, len(cols))
-	for i, c := range cols {
-		names[i] = c.name
-	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")
-	query := "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") VALUES (" + marks + ")" + suffix
 	var n int64
-	for _, r := range rows {
-		res, err := q.q.ExecContext(ctx, query, r...)
+	var args []any
+	for len(rows) > 0 {
+		size := maxRowsPerInsert
+		for size > len(rows) {
+			size /= 2
+		}
+		args = args[:0]
+		for _, r := range rows[:size] {
+			args = append(args, r...)
+		}
+		res, err := q.q.ExecContext(ctx, insertRowsSQL(table, cols, size, suffix), args...)
 		if err != nil {
 			return n, fmt.Errorf("insert %s: %w", table, err)
 		}
@@ -104,8 +111,35 @@ func (q *Queries) insertRows(ctx context.Context, table string, cols []bulkColum
 			return n, fmt.Errorf("insert %s: %w", table, err)
 		}
 		n += k
+		rows = rows[size:]
 	}
 	return n, nil
+}
+
+// maxRowsPerInsert is the most rows of one insertRows statement (a power
+// of two).
+const maxRowsPerInsert = 64
+
+// insertRowsSQL returns insertRows' statement for rows rows of cols.
+func insertRowsSQL(table string, cols []bulkColumn, rows int, suffix string) string {
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO " + table + " (")
+	for i, c := range cols {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(c.name)
+	}
+	sb.WriteString(") VALUES ")
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	for i := range rows {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(row)
+	}
+	sb.WriteString(suffix)
+	return sb.String()
 }
 
 // textList is a list of strings as one argument: a text[] on PostgreSQL,
