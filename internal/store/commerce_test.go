@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -177,6 +178,54 @@ func TestSalesByExternalIDSearchesExternalIDs(t *testing.T) {
 			}
 			if !found {
 				t.Fatal("SalesByExternalIDForUpdate ran no query on sales")
+			}
+		})
+	}
+}
+
+// TestInsertCustomersInChunks holds that a bulk insert of more rows than
+// one statement takes, in a count that is no power of two (101: chunks
+// of 64, 32, 4 and 1 on SQLite), stores every row with its own values.
+func TestInsertCustomersInChunks(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			st := testdb.Open(t, engine)
+			now := time.Now().UTC().Truncate(time.Microsecond)
+			org, err := st.Write().CreateOrg(ctx, "acme", now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const n = 101
+			emails := make([]string, n)
+			err = st.WithTx(ctx, func(tx *store.Tx) error {
+				ids, err := tx.AllocateIDs(ctx, map[string]int{"customers": n})
+				if err != nil {
+					return err
+				}
+				cs := make([]waybill.Customer, n)
+				for i := range cs {
+					emails[i] = fmt.Sprintf("c%d@example.com", i)
+					cs[i] = waybill.Customer{ID: ids["customers"][i], OrgID: org.ID, Email: emails[i], FirstName: fmt.Sprintf("First %d", i),
+						CreatedAt: now, UpdatedAt: now}
+				}
+				return tx.InsertCustomers(ctx, cs)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := st.Read().CustomersByEmail(ctx, org.ID, emails)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != n {
+				t.Fatalf("%d customers stored, want %d", len(got), n)
+			}
+			for i, e := range emails {
+				if want := fmt.Sprintf("First %d", i); got[e].FirstName != want {
+					t.Errorf("%s: first name %q, want %q", e, got[e].FirstName, want)
+				}
 			}
 		})
 	}
