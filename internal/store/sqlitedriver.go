@@ -25,6 +25,14 @@ const connStmtsMax = 256
 // the same query text; see cachingConn.
 const queryVariantsMax = 4
 
+// connVariantsMax bounds the statements one connection keeps prepared
+// besides the first of each query, apart from connStmtsMax: a query's
+// second statement never takes the room of another query's first. With one
+// budget, queries whose numbers vary filled it several times faster, and
+// queries asked later ran unprepared: webhook deliveries' p99 grew from
+// 0.8-1.3 s to 4-13 s at load 9 (bench-webhooks.sh, SQLite).
+const connVariantsMax = 64
+
 // cachingDriver opens modernc.org/sqlite connections that prepare each
 // query they run once and reuse it: the driver otherwise parses the SQL at
 // every call, and code that runs SQL on a transaction of its own, River's
@@ -76,7 +84,8 @@ type sqliteConn interface {
 type cachingConn struct {
 	sqliteConn
 	stmts map[string][]*cachedStmt
-	held  int    // statements in stmts
+	held  int    // first statements of a query in stmts
+	extra int    // other statements in stmts
 	tick  uint64 // counts calls; cachedStmt.used is its value at the last use
 }
 
@@ -163,7 +172,11 @@ func (c *cachingConn) cached(ctx context.Context, query string, args []driver.Na
 			oldest = st
 		}
 	}
-	if len(variants) >= queryVariantsMax || c.held >= connStmtsMax {
+	full := c.held >= connStmtsMax
+	if len(variants) > 0 {
+		full = len(variants) >= queryVariantsMax || c.extra >= connVariantsMax
+	}
+	if full {
 		if oldest == nil {
 			return nil
 		}
@@ -183,8 +196,12 @@ func (c *cachingConn) cached(ctx context.Context, query string, args []driver.Na
 		return nil
 	}
 	st := &cachedStmt{stmt: s}
+	if len(variants) > 0 {
+		c.extra++
+	} else {
+		c.held++
+	}
 	c.stmts[query] = append(variants, st)
-	c.held++
 	return c.use(st, args)
 }
 

@@ -68,8 +68,8 @@ func TestCachedStatementPerNumbers(t *testing.T) {
 	if got := len(c.stmts[q]); got != queryVariantsMax {
 		t.Fatalf("%d statements after six limits, want %d", got, queryVariantsMax)
 	}
-	if c.held != queryVariantsMax+1 { // and the statement of the script
-		t.Fatalf("connection holds %d statements, want %d", c.held, queryVariantsMax+1)
+	if c.held != 2 || c.extra != queryVariantsMax-1 { // the script's and the query's first; the query's others
+		t.Fatalf("connection holds %d first statements and %d others, want 2 and %d", c.held, c.extra, queryVariantsMax-1)
 	}
 
 	// Open rows hold their statement: the same call again gets another.
