@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
-	"math"
 	"reflect"
 
 	"modernc.org/sqlite"
@@ -20,18 +19,6 @@ func init() { sql.Register(sqliteCachedDriver, cachingDriver{}) }
 
 // connStmtsMax bounds the statements one connection keeps prepared.
 const connStmtsMax = 256
-
-// queryVariantsMax bounds the statements one connection keeps prepared for
-// the same query text; see cachingConn.
-const queryVariantsMax = 4
-
-// connVariantsMax bounds the statements one connection keeps prepared
-// besides the first of each query, apart from connStmtsMax: a query's
-// second statement never takes the room of another query's first. With one
-// budget, queries whose numbers vary filled it several times faster, and
-// queries asked later ran unprepared: webhook deliveries' p99 grew from
-// 0.8-1.3 s to 4-13 s at load 9 (bench-webhooks.sh, SQLite).
-const connVariantsMax = 64
 
 // cachingDriver opens modernc.org/sqlite connections that prepare each
 // query they run once and reuse it: the driver otherwise parses the SQL at
@@ -51,7 +38,7 @@ func (cachingDriver) Open(name string) (driver.Conn, error) {
 		_ = c.Close()
 		return nil, errors.New("store: the sqlite driver's connection lacks a method the store relies on")
 	}
-	return &cachingConn{sqliteConn: sc, stmts: map[string][]*cachedStmt{}}, nil
+	return &cachingConn{sqliteConn: sc, stmts: map[string]*cachedStmt{}}, nil
 }
 
 // sqliteConn is what a modernc.org/sqlite connection offers and
@@ -70,23 +57,9 @@ type sqliteConn interface {
 // cachingConn runs QueryContext and ExecContext through statements it
 // prepared before. database/sql uses a connection from one goroutine at a
 // time (Rows.Close included), so it needs no lock.
-//
-// A query may have up to queryVariantsMax statements, and a call runs on
-// the one last run with the same numbers (integers, floats, booleans) when
-// there is one. SQLite plans some statements with the value bound to a
-// parameter, a LIMIT of a subquery above all, and then parses and plans
-// the statement again whenever that number changes. River's fetch of
-// available jobs is such a statement (LIMIT is the queue's free workers),
-// and its queues, each with its own number of workers, fetch in turn on
-// the one SQLite writer connection: with a single statement, every idle
-// poll was parsed anew. Text and blob parameters are unbound after every
-// call by the driver, so they cannot keep a plan and are not compared.
 type cachingConn struct {
 	sqliteConn
-	stmts map[string][]*cachedStmt
-	held  int    // first statements of a query in stmts
-	extra int    // other statements in stmts
-	tick  uint64 // counts calls; cachedStmt.used is its value at the last use
+	stmts map[string]*cachedStmt
 }
 
 type cachedStmt struct {
@@ -99,88 +72,20 @@ type cachedStmt struct {
 	// through one result at a time, so the same query asked again before
 	// they close runs on a statement of its own.
 	busy bool
-	// numbers are the numbers of the call it last ran, used the tick of
-	// that call.
-	numbers []boundNumber
-	used    uint64
 }
 
-// boundNumber is a parameter value as far as it stays bound to a
-// statement between calls: a number's kind and bits, or kind 0 for
-// anything else.
-type boundNumber struct {
-	kind uint8
-	bits uint64
-}
-
-func boundNumberOf(v driver.Value) boundNumber {
-	switch v := v.(type) {
-	case int64:
-		return boundNumber{kind: 1, bits: uint64(v)}
-	case float64:
-		return boundNumber{kind: 2, bits: math.Float64bits(v)}
-	case bool:
-		if v {
-			return boundNumber{kind: 3, bits: 1}
-		}
-		return boundNumber{kind: 3}
-	}
-	return boundNumber{}
-}
-
-// sameNumbers reports whether args bind the numbers st last ran with.
-func (st *cachedStmt) sameNumbers(args []driver.NamedValue) bool {
-	if len(st.numbers) != len(args) {
-		return false
-	}
-	for i, a := range args {
-		if st.numbers[i] != boundNumberOf(a.Value) {
-			return false
-		}
-	}
-	return true
-}
-
-// use marks st as running args now.
-func (c *cachingConn) use(st *cachedStmt, args []driver.NamedValue) *cachedStmt {
-	st.numbers = st.numbers[:0]
-	for _, a := range args {
-		st.numbers = append(st.numbers, boundNumberOf(a.Value))
-	}
-	c.tick++
-	st.used = c.tick
-	return st
-}
-
-// cached returns a prepared statement of query to run args on, or nil when
-// query must run unprepared (its statements are busy and no other may be
-// prepared, or it does not prepare: the unprepared run then reports the
-// error). It prefers, in turn, a free statement last run with the same
-// numbers, a new statement while the query and the connection have room
-// for one, and the free statement used least recently.
-func (c *cachingConn) cached(ctx context.Context, query string, args []driver.NamedValue) *cachedStmt {
-	variants := c.stmts[query]
-	var oldest *cachedStmt
-	for _, st := range variants {
+// cached returns the prepared statement of query, or nil when query must
+// run unprepared (its statement is busy, the cache is full, or it does
+// not prepare: the unprepared run then reports the error).
+func (c *cachingConn) cached(ctx context.Context, query string) *cachedStmt {
+	if st, ok := c.stmts[query]; ok {
 		if st.busy {
-			continue
-		}
-		if st.sameNumbers(args) {
-			return c.use(st, args)
-		}
-		if oldest == nil || st.used < oldest.used {
-			oldest = st
-		}
-	}
-	full := c.held >= connStmtsMax
-	if len(variants) > 0 {
-		full = len(variants) >= queryVariantsMax || c.extra >= connVariantsMax
-	}
-	if full {
-		if oldest == nil {
 			return nil
 		}
-		return c.use(oldest, args)
+		return st
+	}
+	if len(c.stmts) >= connStmtsMax {
+		return nil
 	}
 	ds, err := c.sqliteConn.PrepareContext(ctx, query)
 	if err != nil {
@@ -196,18 +101,13 @@ func (c *cachingConn) cached(ctx context.Context, query string, args []driver.Na
 		return nil
 	}
 	st := &cachedStmt{stmt: s}
-	if len(variants) > 0 {
-		c.extra++
-	} else {
-		c.held++
-	}
-	c.stmts[query] = append(variants, st)
-	return c.use(st, args)
+	c.stmts[query] = st
+	return st
 }
 
 // ExecContext runs query on its prepared statement.
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	st := c.cached(ctx, query, args)
+	st := c.cached(ctx, query)
 	if st == nil {
 		return c.sqliteConn.ExecContext(ctx, query, args)
 	}
@@ -217,7 +117,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 // QueryContext runs query on its prepared statement; the statement is
 // busy until the rows close.
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	st := c.cached(ctx, query, args)
+	st := c.cached(ctx, query)
 	if st == nil {
 		return c.sqliteConn.QueryContext(ctx, query, args)
 	}
@@ -236,10 +136,8 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []dri
 // Close closes the connection's statements, then the connection.
 func (c *cachingConn) Close() error {
 	var errs []error
-	for _, variants := range c.stmts {
-		for _, st := range variants {
-			errs = append(errs, st.stmt.Close())
-		}
+	for _, st := range c.stmts {
+		errs = append(errs, st.stmt.Close())
 	}
 	c.stmts = nil
 	return errors.Join(append(errs, c.sqliteConn.Close())...)
