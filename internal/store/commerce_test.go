@@ -17,12 +17,7 @@ func TestCommerceStore(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			st := testdb.Open(t, engine)
-			now := time.Now().UTC().Truncate(time.Microsecond)
-			org, err := st.Write().CreateOrg(ctx, "acme", now)
-			if err != nil {
-				t.Fatal(err)
-			}
+			st, org, now := openWithOrg(t, engine)
 			other, err := st.Write().CreateOrg(ctx, "other", now)
 			if err != nil {
 				t.Fatal(err)
@@ -191,15 +186,10 @@ func TestInsertCustomersInChunks(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			st := testdb.Open(t, engine)
-			now := time.Now().UTC().Truncate(time.Microsecond)
-			org, err := st.Write().CreateOrg(ctx, "acme", now)
-			if err != nil {
-				t.Fatal(err)
-			}
+			st, org, now := openWithOrg(t, engine)
 			const n = 101
 			emails := make([]string, n)
-			err = st.WithTx(ctx, func(tx *store.Tx) error {
+			err := st.WithTx(ctx, func(tx *store.Tx) error {
 				ids, err := tx.AllocateIDs(ctx, map[string]int{"customers": n})
 				if err != nil {
 					return err
@@ -229,4 +219,17 @@ func TestInsertCustomersInChunks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openWithOrg opens a fresh store of engine holding one organization,
+// "acme", created at now (microseconds, as the store keeps times).
+func openWithOrg(t *testing.T, engine string) (*store.Store, waybill.Organization, time.Time) {
+	t.Helper()
+	st := testdb.Open(t, engine)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	org, err := st.Write().CreateOrg(context.Background(), "acme", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, org, now
 }
