@@ -53,10 +53,13 @@ func (q *Queries) ClaimDueDeliveries(ctx context.Context, now time.Time, lease t
 }
 
 // DeferClaim makes a claimed delivery claimable again at at (a snoozed or
-// interrupted attempt). A delivery no longer claimable is left alone.
-func (q *Queries) DeferClaim(ctx context.Context, key DeliveryKey, at time.Time) error {
-	if _, err := q.q.ExecContext(ctx, `UPDATE deliveries SET due_at = $3 WHERE org_id = $1 AND id = $2 AND due_at IS NOT NULL`,
-		key.OrgID, key.ID, toMicros(at)); err != nil {
+// interrupted attempt). claimedUntil is the end of the caller's claim
+// (ClaimDueDeliveries' now+lease): a delivery whose claim is no longer that
+// one (recorded, or claimed again by another process after the lease) is
+// left alone, so a late call never shortens another claimer's lease.
+func (q *Queries) DeferClaim(ctx context.Context, key DeliveryKey, claimedUntil, at time.Time) error {
+	if _, err := q.q.ExecContext(ctx, `UPDATE deliveries SET due_at = $3 WHERE org_id = $1 AND id = $2 AND due_at = $4`,
+		key.OrgID, key.ID, toMicros(at), toMicros(claimedUntil)); err != nil {
 		return fmt.Errorf("defer delivery %d: %w", key.ID, err)
 	}
 	return nil

@@ -27,6 +27,11 @@ type FirstAttempts struct {
 	Logger *slog.Logger
 
 	running sync.WaitGroup
+
+	mu sync.Mutex
+	// failed counts, by delivery, the attempts in a row this process could
+	// not make (their read or record failed), for failedBackoff.
+	failed map[int64]int
 }
 
 const (
@@ -41,8 +46,11 @@ const (
 	// claimBatch bounds one claim.
 	claimBatch = 500
 	// retryClaimAfter is when an attempt that failed to run (the database
-	// refused its read or record) is claimable again.
-	retryClaimAfter = 5 * time.Second
+	// refused its read or record, or its payload did not render) is
+	// claimable again, doubled at each failure in a row up to
+	// maxRetryClaimAfter (failedBackoff).
+	retryClaimAfter    = 5 * time.Second
+	maxRetryClaimAfter = time.Hour
 )
 
 // errSnoozed is returned by an attempt whose endpoint stayed at its limit.
@@ -77,7 +85,8 @@ func (f *FirstAttempts) Run(claims, work context.Context) {
 			}
 			break
 		}
-		keys, err := f.Deliverer.store().Write().ClaimDueDeliveries(claims, f.Deliverer.Service.now(), claimLease, free)
+		now := f.Deliverer.Service.now()
+		keys, err := f.Deliverer.store().Write().ClaimDueDeliveries(claims, now, claimLease, free)
 		if err != nil && claims.Err() == nil && f.Logger != nil {
 			f.Logger.Warn("claim webhook deliveries", "err", err)
 		}
@@ -85,7 +94,7 @@ func (f *FirstAttempts) Run(claims, work context.Context) {
 			f.running.Add(1)
 			go func() {
 				defer func() { <-slots; f.running.Done() }()
-				f.attempt(work, k)
+				f.attempt(work, k, now.Add(claimLease))
 			}()
 		}
 		for range free - len(keys) {
@@ -112,26 +121,60 @@ func (f *FirstAttempts) Wait(ctx context.Context) error {
 	}
 }
 
-// attempt makes a claimed delivery's first attempt. An attempt snoozed or
-// cut short before its record is made claimable again a little later.
-func (f *FirstAttempts) attempt(work context.Context, k store.DeliveryKey) {
+// attempt makes a claimed delivery's first attempt under the claim that
+// ends at claimedUntil. An attempt snoozed or cut short before its record
+// is made claimable again later: a snoozed one when its endpoint has room,
+// one that failed to run after failedBackoff.
+func (f *FirstAttempts) attempt(work context.Context, k store.DeliveryKey, claimedUntil time.Time) {
 	ctx, cancel := context.WithTimeout(work, attemptTimeout)
 	defer cancel()
 	err := f.Deliverer.deliver(ctx, k.OrgID, k.ID, 1, func(wait time.Duration) error { return errSnoozed{wait} })
-	if err == nil {
-		return
-	}
-	again := retryClaimAfter
 	var s errSnoozed
-	if errors.As(err, &s) {
+	var again time.Duration
+	switch {
+	case err == nil:
+		f.failedBackoff(k.ID, false)
+		return
+	case errors.As(err, &s):
 		again = s.wait
-	} else if f.Logger != nil {
-		f.Logger.Warn("webhook attempt not made", "org", k.OrgID, "delivery", k.ID, "err", err)
+	default:
+		again = f.failedBackoff(k.ID, true)
+		if f.Logger != nil {
+			f.Logger.Warn("webhook attempt not made", "org", k.OrgID, "delivery", k.ID, "err", err, "claimable_again_in", again)
+		}
 	}
 	// The claim's lease ends it anyway if this fails too.
 	deferCtx, cancelDefer := context.WithTimeout(context.WithoutCancel(work), commitTimeout)
 	defer cancelDefer()
-	if err := f.Deliverer.store().Write().DeferClaim(deferCtx, k, f.Deliverer.Service.now().Add(again)); err != nil && f.Logger != nil {
+	if err := f.Deliverer.store().Write().DeferClaim(deferCtx, k, claimedUntil, f.Deliverer.Service.now().Add(again)); err != nil && f.Logger != nil {
 		f.Logger.Warn("defer webhook delivery", "delivery", k.ID, "err", err)
 	}
+}
+
+// failedBackoff records whether delivery id's attempt failed to run and
+// returns, for a failure, when its claim should be tried again:
+// retryClaimAfter doubled at each failure in a row, at most
+// maxRetryClaimAfter, so a delivery whose attempt cannot be made (an event
+// that no longer renders, a database refusing its read) costs a few tries
+// an hour rather than one every few seconds. Counts are this process's:
+// another process starts again from retryClaimAfter.
+func (f *FirstAttempts) failedBackoff(id int64, failed bool) time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !failed {
+		delete(f.failed, id)
+		return 0
+	}
+	if f.failed == nil {
+		f.failed = map[int64]int{}
+	}
+	n := f.failed[id]
+	f.failed[id] = n + 1
+	wait := retryClaimAfter
+	for range n {
+		if wait *= 2; wait >= maxRetryClaimAfter {
+			return maxRetryClaimAfter
+		}
+	}
+	return wait
 }

@@ -65,6 +65,21 @@ func TestClaimsTakeEachDeliveryOnceUntilItsLeaseEnds(t *testing.T) {
 				t.Errorf("delivery %d claimed again after its record", k.ID)
 			}
 		}
+		// A late defer by the claim that lapsed leaves the new claim alone;
+		// the new claim's own defer makes the delivery claimable when it says.
+		stale, current := now.Add(lease), now.Add(2*lease)
+		if err := h.st.Write().DeferClaim(ctx, again[0], stale, now); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := h.st.Write().ClaimDueDeliveries(ctx, now.Add(2*lease-time.Microsecond), lease, 10); err != nil || len(got) != 0 {
+			t.Fatalf("a lapsed claim's defer shortened the new claim: %v, %v", got, err)
+		}
+		if err := h.st.Write().DeferClaim(ctx, again[0], current, now.Add(lease+time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := h.st.Write().ClaimDueDeliveries(ctx, now.Add(lease+time.Second), lease, 10); err != nil || len(got) != 1 || got[0] != again[0] {
+			t.Fatalf("after its claim's defer: %v (want %v), %v", got, again[0], err)
+		}
 	})
 }
 
