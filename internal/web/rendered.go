@@ -108,9 +108,18 @@ func renderedKeyOf(r *http.Request) (renderedKey, bool) {
 	return renderedKey{path: r.URL.Path, acceptLanguage: accept}, true
 }
 
-// renderedPagesMax bounds the memo: pages of a few checkpoints are about
-// 10 kB, so about 10 MB.
+// renderedPagesMax bounds the memo's entries: pages of a few checkpoints
+// are about 10 kB, so about 10 MB.
 const renderedPagesMax = 1024
+
+// renderedPagesMaxBytes bounds the bodies the memo keeps in all, and
+// maxKeptPageBytes one body: a large order page is rendered at each view
+// rather than kept, and visitors varying their Accept-Language over pages
+// of many checkpoints cannot make the memo hold more than this.
+const (
+	renderedPagesMaxBytes = 16 << 20
+	maxKeptPageBytes      = 256 << 10
+)
 
 // renderedPages memoizes the rendered token pages, so that a page viewed
 // again is not shaped into HTML and hashed again. An entry is used only
@@ -121,13 +130,16 @@ const renderedPagesMax = 1024
 // has no personal data (that needs a proven order, whose pages are never
 // memoized). Safe for concurrent use; a nil *renderedPages keeps nothing.
 type renderedPages struct {
-	mu    sync.Mutex
-	max   int
-	pages map[renderedKey]*renderedPage
+	mu       sync.Mutex
+	max      int
+	maxBytes int
+	bytes    int // the bodies kept, in all
+	pages    map[renderedKey]*renderedPage
 }
 
-func newRenderedPages(max int) *renderedPages {
-	return &renderedPages{max: max, pages: make(map[renderedKey]*renderedPage)}
+// newRenderedPages keeps up to max pages of up to maxBytes of bodies in all.
+func newRenderedPages(max, maxBytes int) *renderedPages {
+	return &renderedPages{max: max, maxBytes: maxBytes, pages: make(map[renderedKey]*renderedPage)}
 }
 
 // get returns the page rendered for key from data of that version, or nil.
@@ -145,18 +157,25 @@ func (c *renderedPages) get(key renderedKey, version portal.Version) *renderedPa
 }
 
 // put keeps p (with its version set) for key, replacing an older one;
-// when full, an arbitrary other entry makes room.
+// when full, arbitrary other entries make room. A body over
+// maxKeptPageBytes, or over the whole budget, is not kept.
 func (c *renderedPages) put(key renderedKey, p *renderedPage) {
-	if c == nil {
+	if c == nil || len(p.body) > min(maxKeptPageBytes, c.maxBytes) {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.pages[key]; !ok && len(c.pages) >= c.max {
-		for k := range c.pages {
-			delete(c.pages, k)
+	if old, ok := c.pages[key]; ok {
+		delete(c.pages, key)
+		c.bytes -= len(old.body)
+	}
+	for k, old := range c.pages {
+		if len(c.pages) < c.max && c.bytes+len(p.body) <= c.maxBytes {
 			break
 		}
+		delete(c.pages, k)
+		c.bytes -= len(old.body)
 	}
 	c.pages[key] = p
+	c.bytes += len(p.body)
 }

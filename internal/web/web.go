@@ -82,7 +82,7 @@ type Web struct {
 // Register adds the page routes to mux. The portal at "/" answers only on
 // an organization's custom host; anywhere else "/" is not found.
 func (h *Web) Register(mux *http.ServeMux) {
-	h.rendered = newRenderedPages(renderedPagesMax)
+	h.rendered = newRenderedPages(renderedPagesMax, renderedPagesMaxBytes)
 	mux.HandleFunc("GET /t/{token}", h.tokenPage(false))
 	mux.HandleFunc("GET /t/{token}/order", h.tokenPage(true))
 	mux.HandleFunc("GET /track/{org}", h.handle(h.namedPortal))
