@@ -144,7 +144,8 @@ type PageTrackings struct {
 	OrgName   string
 	Branding  waybill.Branding
 	Trackings []waybill.Tracking
-	// Version identifies what the read returned: every column of every row
+	// Version (set by TrackingPage and TrackingPageUnlessSeen, the reads of
+	// a token's page) identifies what the read returned: every column of every row
 	// (the documents, the branding row, the organization's name). Two reads
 	// with the same Version returned the same data, so whatever is derived
 	// from one (a rendered page) may be reused for the other; any committed
@@ -200,6 +201,21 @@ func (v *pageVersioner) addNull(s sql.NullString) {
 	v.add(s.String)
 }
 
+// addRow sums every column of one row of a page read.
+func (v *pageVersioner) addRow(r *pageRow) {
+	v.addInt(r.seq, true)
+	v.add(r.publicID)
+	v.addInt(r.orgID, true)
+	v.addInt(r.created, true)
+	v.addInt(r.updated, true)
+	v.add(r.doc)
+	v.addNull(r.token)
+	v.add(r.orgName)
+	v.addNull(r.settings)
+	v.addNull(r.host)
+	v.addInt(r.brandingUpdated.Int64, r.brandingUpdated.Valid)
+}
+
 func (v *pageVersioner) sum() PageVersion { return PageVersion{v.h[0].Sum64(), v.h[1].Sum64()} }
 
 const pageColumns = `t.id, t.public_id, t.org_id, t.created_at, t.updated_at, t.doc, t.page_token,
@@ -213,7 +229,7 @@ const pageJoins = ` JOIN organizations o ON o.id = t.org_id LEFT JOIN org_pages 
 // has that token. With order set it returns every tracking of the same
 // order (the token's first), still in one read.
 func (q *Queries) TrackingPage(ctx context.Context, token string, order bool) (PageTrackings, error) {
-	return q.pageTrackings(ctx, trackingPageQuery(order), token)
+	return q.readPage(ctx, newPageVersioner(), nil, trackingPageQuery(order), token)
 }
 
 // TrackingPageUnlessSeen is TrackingPage, except that when seen reports
@@ -221,7 +237,7 @@ func (q *Queries) TrackingPage(ctx context.Context, token string, order bool) (P
 // data), it returns the Version alone with Seen set: the same one read,
 // without decoding the documents.
 func (q *Queries) TrackingPageUnlessSeen(ctx context.Context, token string, order bool, seen func(PageVersion) bool) (PageTrackings, error) {
-	return q.pageTrackingsUnlessSeen(ctx, seen, trackingPageQuery(order), token)
+	return q.readPage(ctx, newPageVersioner(), seen, trackingPageQuery(order), token)
 }
 
 func trackingPageQuery(order bool) string {
@@ -279,18 +295,19 @@ type pageRow struct {
 	brandingUpdated        sql.NullInt64
 }
 
+// pageTrackings reads the rows of a page that is never kept (an order's
+// trackings, a lookup by number): no Version.
 func (q *Queries) pageTrackings(ctx context.Context, query string, args ...any) (PageTrackings, error) {
-	return q.pageTrackingsUnlessSeen(ctx, nil, query, args...)
+	return q.readPage(ctx, nil, nil, query, args...)
 }
 
-// pageTrackingsUnlessSeen reads the rows of a page and their Version; when
-// seen (if set) reports that Version, it returns only the Version with
-// Seen set, skipping the decode.
-func (q *Queries) pageTrackingsUnlessSeen(ctx context.Context, seen func(PageVersion) bool, query string, args ...any) (PageTrackings, error) {
+// readPage reads the rows of a page; with ver, it sums them into the
+// Version, and when seen (if set) reports that Version it returns only the
+// Version with Seen set, skipping the decode.
+func (q *Queries) readPage(ctx context.Context, ver *pageVersioner, seen func(PageVersion) bool, query string, args ...any) (PageTrackings, error) {
 	var out PageTrackings
 	var one [1]pageRow
 	raw := one[:0]
-	ver := newPageVersioner()
 	rows, err := q.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return out, fmt.Errorf("read page trackings: %w", err)
@@ -302,24 +319,20 @@ func (q *Queries) pageTrackingsUnlessSeen(ctx context.Context, seen func(PageVer
 			&r.settings, &r.host, &r.brandingUpdated); err != nil {
 			return out, fmt.Errorf("read page tracking: %w", err)
 		}
-		ver.addInt(r.seq, true)
-		ver.add(r.publicID)
-		ver.addInt(r.orgID, true)
-		ver.addInt(r.created, true)
-		ver.addInt(r.updated, true)
-		ver.add(r.doc)
-		ver.addNull(r.token)
-		ver.add(r.orgName)
-		ver.addNull(r.settings)
-		ver.addNull(r.host)
-		ver.addInt(r.brandingUpdated.Int64, r.brandingUpdated.Valid)
+		if ver != nil {
+			ver.addRow(&r)
+		}
 		raw = append(raw, r)
 	}
 	if err := rows.Err(); err != nil {
 		return out, fmt.Errorf("read page trackings: %w", err)
 	}
 	_ = rows.Close() // the connection goes back before the decode
-	out.Version = ver.sum()
+	if ver == nil {
+		seen = nil
+	} else {
+		out.Version = ver.sum()
+	}
 	if len(raw) > 0 && seen != nil && seen(out.Version) {
 		out.Seen = true
 		return out, nil
