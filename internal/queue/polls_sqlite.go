@@ -29,7 +29,12 @@ import (
 func insertPollsSQLite(ctx context.Context, tx *sql.Tx, polls []Poll, priority int, now time.Time) error {
 	for _, p := range polls {
 		r := pollRow(p, now)
-		if _, err := tx.ExecContext(ctx, insertPollSQLite, r.args, priority, r.scheduledAt, r.state,
+		var scheduledAt any // nil: now, in the statement
+		if r.state == "scheduled" {
+			// River's SQLite time text, to the millisecond.
+			scheduledAt = p.Due.UTC().Round(time.Millisecond).Format("2006-01-02 15:04:05.000")
+		}
+		if _, err := tx.ExecContext(ctx, insertPollSQLite, r.args, priority, scheduledAt, r.state,
 			r.uniqueKey, pollUniqueStates); err != nil {
 			return fmt.Errorf("enqueue poll of %s: %w", p.TrackingID, err)
 		}
@@ -75,15 +80,14 @@ var pollUniqueStates = func() int64 {
 
 // polledRow is what a poll job's row holds that varies by poll.
 type polledRow struct {
-	args        []byte
-	scheduledAt any // SQLite's time text, or nil for "now"
-	state       string
-	uniqueKey   []byte
+	args      []byte
+	state     string // "available" from now, or "scheduled" at the poll's due time
+	uniqueKey []byte
 }
 
 // pollRow returns p's row as River's client makes it for pollOpts: a poll
-// due by now is available from now, a later one scheduled at its due time
-// (River's SQLite time text, to the millisecond); the args are
+// due by now is available from now, a later one scheduled at its due time;
+// the args are
 // pollTrackingArgs's JSON, and the unique key the SHA-256 of River's key
 // string for ByArgs: the kind and the unique fields in the order of their
 // JSON names (due, org_id, tracking_id).
@@ -102,7 +106,6 @@ func pollRow(p Poll, now time.Time) polledRow {
 	sum := sha256.Sum256(key)
 	r := polledRow{args: args, state: "available", uniqueKey: sum[:]}
 	if p.Due.After(now) {
-		r.scheduledAt = p.Due.UTC().Round(time.Millisecond).Format("2006-01-02 15:04:05.000")
 		r.state = "scheduled"
 	}
 	return r
