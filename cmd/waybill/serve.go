@@ -215,6 +215,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// rather than carried by jobs, whose insert, fetch and completion cost
 	// the database several times the delivery's own rows (see
 	// webhook.FirstAttempts); retries stay jobs.
+	// A new tracking's first poll is claimed from its row rather than
+	// carried by a job, whose insert was a tenth of a create's cost
+	// (see tracking.FirstPolls); the polls after it stay jobs.
+	trackings.ClaimFirstPolls = true
+	firstPolls := &tracking.FirstPolls{Service: trackings, Workers: cfg.Workers, Logger: logger.With("component", "poll")}
 	var firstAttempts *webhook.FirstAttempts
 	if st.Engine() == store.Postgres {
 		webhooks.ClaimFirstAttempts = true
@@ -273,7 +278,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	} else {
 		close(claimsDone)
 	}
-	defer func() { stopClaims(); stopClaimWork(); <-claimsDone }()
+	firstPollsDone := make(chan struct{})
+	go func() { firstPolls.Run(claimsCtx, claimWork); close(firstPollsDone) }()
+	defer func() { stopClaims(); stopClaimWork(); <-claimsDone; <-firstPollsDone }()
 	// The Onport ingester and processor stop only after the server has
 	// drained, so every in-flight asynchronous request gets its commit;
 	// inbound turns then in progress finish under onportWork, cancelled
@@ -323,6 +330,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	<-onportDone
 	err = errors.Join(err, <-queueStopped)
 	<-claimsDone
+	<-firstPollsDone
+	// Cut short (claimWork) once the timeout passed, like the queue's
+	// jobs; a poll cut short is claimed again after its lease.
+	_ = firstPolls.Wait(context.Background())
 	if firstAttempts != nil {
 		// Cut short (claimWork) once the timeout passed, like the queue's
 		// jobs; what they tried is still recorded before the exit.

@@ -327,6 +327,14 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	})
 	run("ClaimDueDeliveries", func() error { _, err := w.ClaimDueDeliveries(ctx, now, time.Minute, 10); return err })
 	run("DeferClaim", func() error { return w.DeferClaim(ctx, store.DeliveryKey{OrgID: org.ID, ID: 1}, now, now) })
+	run("ClaimFirstPolls", func() error { _, err := w.ClaimFirstPolls(ctx, now, time.Minute, 10); return err })
+	run("DeferFirstPoll", func() error {
+		return w.DeferFirstPoll(ctx, store.FirstPollKey{OrgID: org.ID, ID: tr.ID}, now, now)
+	})
+	run("EndFirstPoll", func() error {
+		_, err := w.EndFirstPoll(ctx, store.FirstPollKey{OrgID: org.ID, ID: tr.ID}, now)
+		return err
+	})
 	run("ClearFailing", func() error {
 		return w.ClearFailing(ctx, []store.EndpointKey{{OrgID: org.ID, Seq: 1}, {OrgID: org.ID, Seq: 2}}, now)
 	})

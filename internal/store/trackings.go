@@ -28,6 +28,12 @@ const trackingColumns = `id, public_id, org_id, created_at, updated_at, doc, pag
 // tracking with the same organization, slug and number gives ECONFLICT with
 // ReasonTrackingExists, and nothing is written.
 func (q *Queries) InsertTracking(ctx context.Context, t *waybill.Tracking) error {
+	return q.insertTracking(ctx, t, time.Time{})
+}
+
+// insertTracking is InsertTracking that makes the tracking's first poll
+// claimable from firstPoll on (ClaimFirstPolls); none when zero.
+func (q *Queries) insertTracking(ctx context.Context, t *waybill.Tracking, firstPoll time.Time) error {
 	if t.ID == "" {
 		t.ID = NewPublicID()
 	}
@@ -42,12 +48,12 @@ func (q *Queries) InsertTracking(ctx context.Context, t *waybill.Tracking) error
 	// and a statement without rows to read back costs less on SQLite.
 	res, err := q.q.ExecContext(ctx, `INSERT INTO trackings
 		(public_id, org_id, slug, tracking_number, tag, active, origin_iso3, destination_iso3, order_id,
-		 search_text, return_to_sender, delivery_days, created_at, updated_at, doc, last_info_at, page_token)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+		 search_text, return_to_sender, delivery_days, created_at, updated_at, doc, last_info_at, page_token, first_poll_due)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 		ON CONFLICT (org_id, slug, tracking_number) DO NOTHING`,
 		t.ID, t.OrgID, t.Slug, t.TrackingNumber, string(t.Tag), t.Active, t.OriginCountryISO3,
 		t.DestinationCountryISO3, t.OrderID, searchText(t), t.ReturnToSender, deliveryDays(t),
-		toMicros(t.CreatedAt), toMicros(t.UpdatedAt), string(doc), toMicros(t.LastUpdatedAt), t.PageToken)
+		toMicros(t.CreatedAt), toMicros(t.UpdatedAt), string(doc), toMicros(t.LastUpdatedAt), t.PageToken, firstPollDue(firstPoll))
 	if err != nil {
 		return fmt.Errorf("insert tracking %s/%s: %w", t.Slug, t.TrackingNumber, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/waybillhq/waybill"
 )
@@ -24,10 +25,23 @@ import (
 // SQLite, in process on the single writer, each is a prepared single-row
 // insert (faster there than a multi-row one, see sqliteBulk).
 func (q *Queries) InsertTrackings(ctx context.Context, ts []*waybill.Tracking) ([]bool, error) {
+	return q.insertTrackings(ctx, ts, nil)
+}
+
+// insertTrackings is InsertTrackings that makes each tracking's first poll
+// claimable from firstPolls[i] on (ClaimFirstPolls): none when
+// firstPolls is nil or firstPolls[i] is zero.
+func (q *Queries) insertTrackings(ctx context.Context, ts []*waybill.Tracking, firstPolls []time.Time) ([]bool, error) {
 	inserted := make([]bool, len(ts))
+	firstPoll := func(i int) time.Time {
+		if firstPolls == nil {
+			return time.Time{}
+		}
+		return firstPolls[i]
+	}
 	if q.engine != Postgres || len(ts) == 1 {
 		for i, t := range ts {
-			err := q.InsertTracking(ctx, t)
+			err := q.insertTracking(ctx, t, firstPoll(i))
 			if waybill.ErrorReason(err) == waybill.ReasonTrackingExists {
 				continue
 			} else if err != nil {
@@ -49,6 +63,7 @@ func (q *Queries) InsertTrackings(ctx context.Context, ts []*waybill.Tracking) (
 			make([]int64, len(ts))
 		active, rts = make([]bool, len(ts)), make([]bool, len(ts))
 		days        = make([]*int64, len(ts))
+		firstDue    = make([]*int64, len(ts))
 	)
 	at := make(map[string]int, len(ts)) // public id -> index
 	for i, t := range ts {
@@ -70,19 +85,23 @@ func (q *Queries) InsertTrackings(ctx context.Context, ts []*waybill.Tracking) (
 			d := int64(*t.DeliveryTime)
 			days[i] = &d
 		}
+		if first := firstPoll(i); !first.IsZero() {
+			due := toMicros(first)
+			firstDue[i] = &due
+		}
 		at[t.ID] = i
 	}
 	// unnest keeps the arrays' order, so the rows are inserted (and their
 	// unique key locked) in the order given.
 	rows, err := q.q.QueryContext(ctx, `INSERT INTO trackings
 		(public_id, org_id, slug, tracking_number, tag, active, origin_iso3, destination_iso3, order_id,
-		 search_text, return_to_sender, delivery_days, created_at, updated_at, doc, last_info_at, page_token)
+		 search_text, return_to_sender, delivery_days, created_at, updated_at, doc, last_info_at, page_token, first_poll_due)
 		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[],
 			$8::text[], $9::text[], $10::text[], $11::boolean[], $12::bigint[], $13::bigint[], $14::bigint[], $15::text[],
-			$16::bigint[], $17::text[])
+			$16::bigint[], $17::text[], $18::bigint[])
 		ON CONFLICT (org_id, slug, tracking_number) DO NOTHING RETURNING public_id`,
 		publicIDs, orgIDs, slugs, numbers, tags, active, origins, dests, orderIDs, search, rts, days, created,
-		updated, docs, lastInfo, tokens)
+		updated, docs, lastInfo, tokens, firstDue)
 	if err != nil {
 		return nil, fmt.Errorf("insert %d trackings: %w", len(ts), err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/queue"
@@ -61,6 +62,31 @@ func (s *Service) insertBatched(ctx context.Context, g *store.GroupCommitter, t 
 	if !*inserted {
 		return &waybill.Error{Code: waybill.ECONFLICT, Reason: waybill.ReasonTrackingExists, Message: "Tracking already exists."}
 	}
+	if s.ClaimFirstPolls && (plan == pollAtOnce || plan == pollIfConnected) {
+		s.firstPollsCommitted() // due now, perhaps
+	}
+	return nil
+}
+
+// insertClaimable is the end of writeCreates with ClaimFirstPolls: the
+// trackings ts of creates (in that order) inserted with their first polls
+// in their rows, claimable from their due time (FirstPolls), rather than
+// as jobs. A poll due at once (pollAtOnce) is due at the create, so it is
+// claimed before the routine ones (pollDone) due later.
+func (s *Service) insertClaimable(ctx context.Context, tx *store.Tx, creates []createWrite, ts []*waybill.Tracking) error {
+	due := make([]time.Time, len(creates))
+	for i, c := range creates {
+		if c.plan == pollAtOnce || c.plan == pollDone {
+			due[i] = c.t.NextPollAt
+		}
+	}
+	ok, err := tx.InsertTrackingsFirstPoll(ctx, ts, due)
+	if err != nil {
+		return err
+	}
+	for i, c := range creates {
+		*c.inserted = ok[i]
+	}
 	return nil
 }
 
@@ -101,6 +127,9 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, creates []crea
 	ts := make([]*waybill.Tracking, len(creates))
 	for i, c := range creates {
 		ts[i] = c.t
+	}
+	if s.ClaimFirstPolls {
+		return s.insertClaimable(ctx, tx, creates, ts)
 	}
 	ok, err := tx.InsertTrackings(ctx, ts)
 	if err != nil {

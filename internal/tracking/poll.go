@@ -75,11 +75,26 @@ func (s *Service) writePolls(ctx context.Context, tx *store.Tx, jobs []pollJob) 
 // credentials, or an answer Waybill cannot read are no news: the cadence
 // goes on, without retries in between.
 func (s *Service) Poll(ctx context.Context, orgID int64, id string, due time.Time) error {
+	return s.poll(ctx, orgID, id, due, nil)
+}
+
+// poll is Poll. For a first poll claimed from the tracking's row (claim
+// not nil) the poll is due at the tracking's next poll time, whatever due
+// says; a wait is claim's snooze (errPollSnoozed) rather than the
+// queue's; and its transaction ends the claim (store.EndFirstPoll), or
+// writes nothing when the claim is no longer this one (its lease ran out
+// and another claimer took it), so that of two claimers that polled, one
+// applies the poll. claim.ended tells whether that transaction committed
+// the end.
+func (s *Service) poll(ctx context.Context, orgID int64, id string, due time.Time, claim *pollClaim) error {
 	t, err := s.Store.Read().Tracking(ctx, orgID, id)
 	if waybill.ErrorCode(err) == waybill.ENOTFOUND {
 		return nil
 	} else if err != nil {
 		return err
+	}
+	if claim != nil {
+		due = t.NextPollAt
 	}
 	if !t.Active || t.Tag.Terminal() || !t.NextPollAt.Equal(due) {
 		return nil
@@ -91,7 +106,7 @@ func (s *Service) Poll(ctx context.Context, orgID int64, id string, due time.Tim
 	if conn == nil {
 		return nil // no connector for this courier: its checkpoints come by push
 	}
-	fetched, err := s.fetch(ctx, conn, t)
+	fetched, err := s.fetch(ctx, conn, t, claim)
 	if err != nil {
 		return err
 	}
@@ -108,6 +123,14 @@ func (s *Service) Poll(ctx context.Context, orgID int64, id string, due time.Tim
 	// Polls due together commit together, with the creates that
 	// scheduled them (GroupCommit), rather than an fsync each.
 	return s.writeTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		if claim != nil {
+			claim.ended = false
+			ours, err := tx.EndFirstPoll(ctx, claim.key, claim.until)
+			if err != nil || !ours {
+				return err
+			}
+			claim.ended = true
+		}
 		t, err := tx.TrackingForUpdate(ctx, orgID, id)
 		if err != nil || !t.NextPollAt.Equal(due) {
 			return ignoreNotFound(err)
@@ -132,9 +155,10 @@ func (s *Service) Poll(ctx context.Context, orgID int64, id string, due time.Tim
 }
 
 // fetch asks the carrier about t. Its error is one to return from the
-// job: a snooze, the context's end, or the store's failure; every answer
-// of the carrier that is not news is an empty result.
-func (s *Service) fetch(ctx context.Context, conn carrier.Connector, t waybill.Tracking) (carrier.FetchResult, error) {
+// job: a snooze (claim's, for a claimed first poll), the context's end,
+// or the store's failure; every answer of the carrier that is not news is
+// an empty result.
+func (s *Service) fetch(ctx context.Context, conn carrier.Connector, t waybill.Tracking, claim *pollClaim) (carrier.FetchResult, error) {
 	cc, found, err := s.pollCredentials(ctx, t)
 	if err != nil {
 		if errors.Is(err, errCredentials) {
@@ -157,7 +181,7 @@ func (s *Service) fetch(ctx context.Context, conn carrier.Connector, t waybill.T
 	res, wait, err := s.fetchThroughGate(ctx, key, conn, req)
 	switch {
 	case wait > 0:
-		return carrier.FetchResult{}, s.snooze(wait)
+		return carrier.FetchResult{}, claim.snooze(s, wait)
 	case err == nil:
 		return res, nil
 	case ctx.Err() != nil:
@@ -165,7 +189,7 @@ func (s *Service) fetch(ctx context.Context, conn carrier.Connector, t waybill.T
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		// The batch this poll joined was cut short by another poll's end
 		// (shutdown): try again soon rather than lose a cycle.
-		return carrier.FetchResult{}, s.snooze(jitter(time.Second))
+		return carrier.FetchResult{}, claim.snooze(s, jitter(time.Second))
 	case errors.Is(err, carrier.ErrNotFound):
 		return carrier.FetchResult{}, nil
 	}

@@ -71,6 +71,14 @@ type Service struct {
 	// gain: they are batched writes, with no statement of their own, see
 	// insertBatched); nil uses GroupCommit for them.
 	CreateCommit *store.GroupCommitter
+	// ClaimFirstPolls makes Create write a new tracking's first poll in
+	// the tracking's row, for a FirstPolls loop to claim, rather than a
+	// job of the queue (see FirstPolls); set it only where such a loop
+	// runs. CreateBatch (imports) keeps jobs, at their lower priority.
+	ClaimFirstPolls bool
+
+	firstPollsOnce sync.Once
+	firstPollsWake chan struct{}
 
 	createsOnce  sync.Once
 	createWrites store.BatchedWrite[createWrite]

@@ -1,0 +1,226 @@
+package tracking
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/waybillhq/waybill/internal/store"
+)
+
+// FirstPolls makes the first polls of the trackings a Service with
+// ClaimFirstPolls created: it claims due first polls from the trackings
+// table, a batch per statement (store.ClaimFirstPolls), and polls each as
+// the queue's poll job would (Poll), through the same carrier gates and
+// budgets. A first poll is claimed for firstPollLease; the poll's
+// transaction ends the claim (store.EndFirstPoll), so a claim whose
+// process died is taken up again after the lease, and a poll is bounded
+// well within it; a claim taken again while its first poller still ran is
+// applied by one of them only. A poll that must wait for its connection
+// (the queue's snooze) is deferred to that time, one that failed to run
+// (the store refused it) is retried later, doubling (failedBackoff). The
+// polls after the first are jobs of the queue, as before.
+type FirstPolls struct {
+	Service *Service
+	// Workers bounds the polls under way at once; 1 when < 1.
+	Workers int
+	// Poll is the wait between claims when none was due, unless a create
+	// of this process wakes the loop sooner; 100 ms when 0.
+	Poll   time.Duration
+	Logger *slog.Logger
+
+	running sync.WaitGroup
+
+	mu sync.Mutex
+	// failed counts, by tracking, the polls in a row this process could
+	// not make, for failedBackoff.
+	failed map[string]int
+}
+
+const (
+	// firstPollLease is how long a claimed first poll is withheld from
+	// other claims: longer than a poll can last (firstPollTimeout) plus
+	// its commit. It matches the queue's wait for a job left running by
+	// a dead process (queue's orphanAfter, 90 s).
+	firstPollLease = 90 * time.Second
+	// firstPollTimeout bounds a claimed poll up to its transaction: the
+	// queue's job timeout.
+	firstPollTimeout = 75 * time.Second
+	// firstPollBatch bounds one claim.
+	firstPollBatch = 500
+	// retryFirstPollAfter is when a first poll that failed to run is
+	// claimable again, doubled at each failure in a row up to
+	// maxRetryFirstPollAfter.
+	retryFirstPollAfter    = 5 * time.Second
+	maxRetryFirstPollAfter = time.Hour
+)
+
+// pollClaim is a claimed first poll under way (Service.poll).
+type pollClaim struct {
+	key   store.FirstPollKey
+	until time.Time // the end of the claim's lease: its first_poll_due
+	ended bool      // the poll's transaction ended the claim
+}
+
+// errPollSnoozed is a claimed poll's snooze: its connection must wait.
+type errPollSnoozed struct{ wait time.Duration }
+
+func (e errPollSnoozed) Error() string { return "carrier connection must wait" }
+
+// snooze is the error of a poll that must wait d: the queue's snooze for
+// a job (c nil), errPollSnoozed for a claimed first poll.
+func (c *pollClaim) snooze(s *Service, d time.Duration) error {
+	if c == nil {
+		return s.snooze(d)
+	}
+	return errPollSnoozed{max(d, time.Millisecond)}
+}
+
+// wake returns the channel a create signals once it has committed a first
+// poll to claim, so that the loop of this process claims it at once.
+func (s *Service) wake() chan struct{} {
+	s.firstPollsOnce.Do(func() { s.firstPollsWake = make(chan struct{}, 1) })
+	return s.firstPollsWake
+}
+
+// firstPollsCommitted wakes this process's FirstPolls loop, if asleep.
+func (s *Service) firstPollsCommitted() {
+	select {
+	case s.wake() <- struct{}{}:
+	default:
+	}
+}
+
+// Run claims and starts first polls until claims ends; the polls run
+// under work (whose end cancels them) and go on after Run returns: Wait
+// waits for them.
+func (f *FirstPolls) Run(claims, work context.Context) {
+	poll := f.Poll
+	if poll <= 0 {
+		poll = 100 * time.Millisecond
+	}
+	wake := f.Service.wake()
+	workers := max(f.Workers, 1)
+	slots := make(chan struct{}, workers)
+	for claims.Err() == nil {
+		// Wait for a free worker, then claim as many as are free.
+		select {
+		case slots <- struct{}{}:
+		case <-claims.Done():
+			return
+		}
+		free := 1
+		for free < min(workers, firstPollBatch) {
+			select {
+			case slots <- struct{}{}:
+				free++
+				continue
+			default:
+			}
+			break
+		}
+		now := f.Service.now()
+		keys, err := f.Service.Store.Write().ClaimFirstPolls(claims, now, firstPollLease, free)
+		if err != nil && claims.Err() == nil && f.Logger != nil {
+			f.Logger.Warn("claim first polls", "err", err)
+		}
+		for _, k := range keys {
+			f.running.Add(1)
+			go func() {
+				defer func() { <-slots; f.running.Done() }()
+				f.pollClaimed(work, k, now.Add(firstPollLease))
+			}()
+		}
+		for range free - len(keys) {
+			<-slots
+		}
+		if len(keys) < free {
+			timer := time.NewTimer(poll)
+			select {
+			case <-timer.C:
+			case <-wake:
+			case <-claims.Done():
+			}
+			timer.Stop()
+		}
+	}
+}
+
+// Wait waits for the polls under way, or for ctx.
+func (f *FirstPolls) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { f.running.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// pollClaimed makes the claimed first poll of k under the claim that ends
+// at claimedUntil. A poll that did nothing (the tracking is gone, stopped,
+// or no longer expects it) ends the claim itself; one snoozed or cut
+// short is made claimable again later: a snoozed one when its connection
+// has room, one that failed to run after failedBackoff.
+func (f *FirstPolls) pollClaimed(work context.Context, k store.FirstPollKey, claimedUntil time.Time) {
+	ctx, cancel := context.WithTimeout(work, firstPollTimeout)
+	defer cancel()
+	claim := &pollClaim{key: k, until: claimedUntil}
+	err := f.Service.poll(ctx, k.OrgID, k.ID, time.Time{}, claim)
+	// What follows is written even when work ended; the claim's lease
+	// ends the claim anyway if it fails too.
+	endCtx, cancelEnd := context.WithTimeout(context.WithoutCancel(work), 30*time.Second)
+	defer cancelEnd()
+	var s errPollSnoozed
+	var again time.Duration
+	switch {
+	case err == nil:
+		f.failedBackoff(k.ID, false)
+		if claim.ended {
+			return
+		}
+		if _, err := f.Service.Store.Write().EndFirstPoll(endCtx, k, claimedUntil); err != nil && f.Logger != nil {
+			f.Logger.Warn("end first poll", "tracking_id", k.ID, "err", err)
+		}
+		return
+	case errors.As(err, &s):
+		again = s.wait
+	default:
+		again = f.failedBackoff(k.ID, true)
+		if f.Logger != nil {
+			f.Logger.Warn("first poll not made", "org", k.OrgID, "tracking_id", k.ID, "err", err, "claimable_again_in", again)
+		}
+	}
+	if err := f.Service.Store.Write().DeferFirstPoll(endCtx, k, claimedUntil, f.Service.now().Add(again)); err != nil && f.Logger != nil {
+		f.Logger.Warn("defer first poll", "tracking_id", k.ID, "err", err)
+	}
+}
+
+// failedBackoff records whether tracking id's first poll failed to run
+// and returns, for a failure, when its claim should be tried again:
+// retryFirstPollAfter doubled at each failure in a row, at most
+// maxRetryFirstPollAfter. Counts are this process's: another process
+// starts again from retryFirstPollAfter.
+func (f *FirstPolls) failedBackoff(id string, failed bool) time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !failed {
+		delete(f.failed, id)
+		return 0
+	}
+	if f.failed == nil {
+		f.failed = map[string]int{}
+	}
+	n := f.failed[id]
+	f.failed[id] = n + 1
+	wait := retryFirstPollAfter
+	for range n {
+		if wait *= 2; wait >= maxRetryFirstPollAfter {
+			return maxRetryFirstPollAfter
+		}
+	}
+	return wait
+}
