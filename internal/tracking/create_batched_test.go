@@ -21,106 +21,123 @@ import (
 // ECONFLICT, whether or not they land in one transaction; each first poll
 // is planned as a lone create plans it (applied at create without a
 // connection, none for a courier no connector polls, at once with a
-// connection), and each create's job is queued once.
+// connection), and each create's job is queued once. With
+// ClaimFirstPolls the same first polls are in the trackings' rows, due
+// when the jobs would be, and no job is queued.
 func TestCreatesThroughCommitter(t *testing.T) {
 	for _, engine := range testdb.Engines() {
-		t.Run(engine, func(t *testing.T) {
-			ctx := context.Background()
-			c := &scriptedCarrier{answer: transitScan}
-			e := newPollEnv(t, engine, "dhl", c)
-			g := store.NewGroupCommitter(e.st)
-			g.MaxWait = 5 * time.Millisecond // let the creates gather
-			runCtx, stop := context.WithCancel(ctx)
-			done := make(chan struct{})
-			go func() { g.Run(runCtx); close(done) }()
-			t.Cleanup(func() { stop(); <-done })
-			e.svc.CreateCommit = g
-			other, err := e.st.Write().CreateOrg(ctx, "other", time.Now())
-			if err != nil {
-				t.Fatal(err)
-			}
+		for _, claim := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/claim=%v", engine, claim), func(t *testing.T) { createsThroughCommitter(t, engine, claim) })
+		}
+	}
+}
 
-			type attempt struct {
-				org          int64
-				slug, number string
-			}
-			var attempts []attempt
-			for i := range 8 {
-				n := fmt.Sprintf("12345678%02d", i)
-				attempts = append(attempts, attempt{e.org.ID, "dhl", n}, attempt{e.org.ID, "dhl", n}, attempt{other.ID, "dhl", n})
-			}
-			attempts = append(attempts, attempt{e.org.ID, "royal-mail", "AB000000003GB"}, attempt{e.org.ID, "royal-mail", "AB000000003GB"})
-			var (
-				mu      sync.Mutex
-				created = map[attempt][]waybill.Tracking{}
-				refused = map[attempt]int{}
-				wg      sync.WaitGroup
-			)
-			for _, a := range attempts {
-				wg.Go(func() {
-					tr, err := e.svc.Create(ctx, a.org, tracking.CreateInput{TrackingNumber: a.number, Slug: a.slug})
-					mu.Lock()
-					defer mu.Unlock()
-					switch {
-					case err == nil:
-						created[a] = append(created[a], tr)
-					case waybill.ErrorReason(err) == waybill.ReasonTrackingExists:
-						refused[a]++
-					default:
-						t.Errorf("create %v: %v", a, err)
-					}
-				})
-			}
-			wg.Wait()
-			for _, a := range attempts {
-				want := 0
-				for _, b := range attempts {
-					if b == a {
-						want++
-					}
-				}
-				if len(created[a]) != 1 || refused[a] != want-1 {
-					t.Errorf("%v: created %d, refused %d; want 1 and %d", a, len(created[a]), refused[a], want-1)
-					continue
-				}
-				tr := created[a][0]
-				wantTracked, wantNext := 1, e.now.Add(15*time.Minute)
-				if a.slug == "royal-mail" {
-					wantTracked, wantNext = 0, e.now
-				}
-				stored := e.get(t, a.org, tr.ID)
-				if tr.TrackedCount != wantTracked || !tr.NextPollAt.Equal(wantNext) || stored.TrackedCount != wantTracked ||
-					!stored.NextPollAt.Equal(wantNext) || stored.PageToken != tr.PageToken || stored.TrackingNumber != a.number {
-					t.Errorf("%v: answered tracked %d next %s, stored tracked %d next %s; want %d and %s", a, tr.TrackedCount,
-						tr.NextPollAt, stored.TrackedCount, stored.NextPollAt, wantTracked, wantNext)
-				}
-			}
-			if got, want := pollJobs(t, e), map[int]int{queue.PriorityRoutine: 16}; !maps.Equal(got, want) {
-				t.Errorf("poll jobs by priority: %v, want %v", got, want)
-			}
+func createsThroughCommitter(t *testing.T, engine string, claim bool) {
+	ctx := context.Background()
+	c := &scriptedCarrier{answer: transitScan}
+	e := newPollEnv(t, engine, "dhl", c)
+	e.svc.ClaimFirstPolls = claim
+	g := store.NewGroupCommitter(e.st)
+	g.MaxWait = 5 * time.Millisecond // let the creates gather
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { g.Run(runCtx); close(done) }()
+	t.Cleanup(func() { stop(); <-done })
+	e.svc.CreateCommit = g
+	other, err := e.st.Write().CreateOrg(ctx, "other", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 
-			if _, err := e.svc.CreateConnection(ctx, e.org.ID, "dhl", map[string]string{"api_key": "k"}); err != nil {
-				t.Fatal(err)
-			}
-			tr := e.create(t, e.org.ID, "dhl", "1234567899")
-			if tr.TrackedCount != 0 || !tr.NextPollAt.Equal(e.now) {
-				t.Errorf("with a connection: tracked %d, next poll %s; want 0 and %s", tr.TrackedCount, tr.NextPollAt, e.now)
-			}
-			tr = e.create(t, other.ID, "dhl", "1234567899")
-			if tr.TrackedCount != 1 {
-				t.Errorf("another organization's connection counts: tracked %d, want 1", tr.TrackedCount)
-			}
-			if got, want := pollJobs(t, e), map[int]int{queue.PriorityRoutine: 17, queue.PriorityNew: 1}; !maps.Equal(got, want) {
-				t.Errorf("with a connection, poll jobs by priority: %v, want %v", got, want)
-			}
-			// Every create went through the committer, refused ones too.
-			if _, items := g.Stats(); items != int64(len(attempts)+2) {
-				t.Errorf("committer: %d items, want %d", items, len(attempts)+2)
-			}
-			if c.callCount() != 0 {
-				t.Errorf("the carrier was asked %d times by creates", c.callCount())
+	type attempt struct {
+		org          int64
+		slug, number string
+	}
+	var attempts []attempt
+	for i := range 8 {
+		n := fmt.Sprintf("12345678%02d", i)
+		attempts = append(attempts, attempt{e.org.ID, "dhl", n}, attempt{e.org.ID, "dhl", n}, attempt{other.ID, "dhl", n})
+	}
+	attempts = append(attempts, attempt{e.org.ID, "royal-mail", "AB000000003GB"}, attempt{e.org.ID, "royal-mail", "AB000000003GB"})
+	var (
+		mu      sync.Mutex
+		created = map[attempt][]waybill.Tracking{}
+		refused = map[attempt]int{}
+		wg      sync.WaitGroup
+	)
+	for _, a := range attempts {
+		wg.Go(func() {
+			tr, err := e.svc.Create(ctx, a.org, tracking.CreateInput{TrackingNumber: a.number, Slug: a.slug})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				created[a] = append(created[a], tr)
+			case waybill.ErrorReason(err) == waybill.ReasonTrackingExists:
+				refused[a]++
+			default:
+				t.Errorf("create %v: %v", a, err)
 			}
 		})
+	}
+	wg.Wait()
+	for _, a := range attempts {
+		want := 0
+		for _, b := range attempts {
+			if b == a {
+				want++
+			}
+		}
+		if len(created[a]) != 1 || refused[a] != want-1 {
+			t.Errorf("%v: created %d, refused %d; want 1 and %d", a, len(created[a]), refused[a], want-1)
+			continue
+		}
+		tr := created[a][0]
+		wantTracked, wantNext := 1, e.now.Add(15*time.Minute)
+		if a.slug == "royal-mail" {
+			wantTracked, wantNext = 0, e.now
+		}
+		stored := e.get(t, a.org, tr.ID)
+		if tr.TrackedCount != wantTracked || !tr.NextPollAt.Equal(wantNext) || stored.TrackedCount != wantTracked ||
+			!stored.NextPollAt.Equal(wantNext) || stored.PageToken != tr.PageToken || stored.TrackingNumber != a.number {
+			t.Errorf("%v: answered tracked %d next %s, stored tracked %d next %s; want %d and %s", a, tr.TrackedCount,
+				tr.NextPollAt, stored.TrackedCount, stored.NextPollAt, wantTracked, wantNext)
+		}
+		due, ok := firstPollDue(t, e, tr.ID)
+		if wantDue := claim && a.slug == "dhl"; ok != wantDue || ok && !due.Equal(wantNext) {
+			t.Errorf("%v: first_poll_due %s (%v), want %v at %s", a, due, ok, wantDue, wantNext)
+		}
+	}
+	if claim {
+		if jobs := pollJobs(t, e); len(jobs) != 0 {
+			t.Errorf("claimed first polls, yet poll jobs %v", jobs)
+		}
+		return
+	}
+	if got, want := pollJobs(t, e), map[int]int{queue.PriorityRoutine: 16}; !maps.Equal(got, want) {
+		t.Errorf("poll jobs by priority: %v, want %v", got, want)
+	}
+
+	if _, err := e.svc.CreateConnection(ctx, e.org.ID, "dhl", map[string]string{"api_key": "k"}); err != nil {
+		t.Fatal(err)
+	}
+	tr := e.create(t, e.org.ID, "dhl", "1234567899")
+	if tr.TrackedCount != 0 || !tr.NextPollAt.Equal(e.now) {
+		t.Errorf("with a connection: tracked %d, next poll %s; want 0 and %s", tr.TrackedCount, tr.NextPollAt, e.now)
+	}
+	tr = e.create(t, other.ID, "dhl", "1234567899")
+	if tr.TrackedCount != 1 {
+		t.Errorf("another organization's connection counts: tracked %d, want 1", tr.TrackedCount)
+	}
+	if got, want := pollJobs(t, e), map[int]int{queue.PriorityRoutine: 17, queue.PriorityNew: 1}; !maps.Equal(got, want) {
+		t.Errorf("with a connection, poll jobs by priority: %v, want %v", got, want)
+	}
+	// Every create went through the committer, refused ones too.
+	if _, items := g.Stats(); items != int64(len(attempts)+2) {
+		t.Errorf("committer: %d items, want %d", items, len(attempts)+2)
+	}
+	if c.callCount() != 0 {
+		t.Errorf("the carrier was asked %d times by creates", c.callCount())
 	}
 }
 

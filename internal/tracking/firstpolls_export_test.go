@@ -1,0 +1,29 @@
+package tracking
+
+import (
+	"context"
+	"time"
+
+	"github.com/waybillhq/waybill/internal/store"
+)
+
+// FirstPollLease is firstPollLease, for tests that let a claim lapse.
+const FirstPollLease = firstPollLease
+
+// ClaimDueOnce claims up to limit first polls due at the service's clock,
+// as one round of Run does, and makes each before it returns how many it
+// claimed; work is the polls' context.
+func (f *FirstPolls) ClaimDueOnce(work context.Context, limit int) (int, error) {
+	now := f.Service.now()
+	keys, err := f.Service.Store.Write().ClaimFirstPolls(context.Background(), now, firstPollLease, limit)
+	for _, k := range keys {
+		f.pollClaimed(work, k, now.Add(firstPollLease))
+	}
+	return len(keys), err
+}
+
+// PollClaimed makes the first poll of k under a claim that ends at
+// claimedUntil (claimed by the test itself, through the store).
+var PollClaimed = func(f *FirstPolls, work context.Context, k store.FirstPollKey, claimedUntil time.Time) {
+	f.pollClaimed(work, k, claimedUntil)
+}

@@ -1,0 +1,260 @@
+package tracking_test
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+	"time"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/carrier"
+	"github.com/waybillhq/waybill/internal/queue"
+	"github.com/waybillhq/waybill/internal/store"
+	"github.com/waybillhq/waybill/internal/testdb"
+	"github.com/waybillhq/waybill/internal/tracking"
+)
+
+// newFirstPollEnv is newPollEnv whose creates write their first polls in
+// the trackings' rows, and the loop that claims them.
+func newFirstPollEnv(t *testing.T, engine, slug string, conn carrier.Connector) (*pollEnv, *tracking.FirstPolls) {
+	t.Helper()
+	e := newPollEnv(t, engine, slug, conn)
+	e.svc.ClaimFirstPolls = true
+	return e, &tracking.FirstPolls{Service: e.svc, Workers: 4}
+}
+
+// firstPollDue reads a tracking's first_poll_due: when its first poll may
+// be claimed, or !ok when it has none to claim.
+func firstPollDue(t *testing.T, e *pollEnv, id string) (time.Time, bool) {
+	t.Helper()
+	var due sql.NullInt64
+	if err := e.st.Writer().QueryRowContext(context.Background(), `SELECT first_poll_due FROM trackings WHERE public_id = $1`, id).Scan(&due); err != nil {
+		t.Fatal(err)
+	}
+	return time.UnixMicro(due.Int64).UTC(), due.Valid
+}
+
+func claimOnce(t *testing.T, f *tracking.FirstPolls) int {
+	t.Helper()
+	n, err := f.ClaimDueOnce(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestFirstPollClaimedFromTheRow: a create writes its first poll in the
+// tracking's row, due at once, and queues no job; a claim polls it (the
+// carrier is asked once), the poll's transaction clears the row's first
+// poll, and the next poll is a job of the queue, as before. Nothing is
+// left to claim after.
+func TestFirstPollClaimedFromTheRow(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			c := &scriptedCarrier{answer: transitScan}
+			e, f := newFirstPollEnv(t, engine, "royal-mail", c)
+			tr := e.create(t, e.org.ID, "royal-mail", "AB123456789GB")
+			if due, ok := firstPollDue(t, e, tr.ID); !ok || !due.Equal(tr.NextPollAt) {
+				t.Fatalf("first_poll_due %s (%v), want the create's %s", due, ok, tr.NextPollAt)
+			}
+			if jobs := pollJobs(t, e); len(jobs) != 0 {
+				t.Fatalf("the create queued poll jobs %v; want none", jobs)
+			}
+			if n := claimOnce(t, f); n != 1 {
+				t.Fatalf("claimed %d first polls, want 1", n)
+			}
+			if c.callCount() != 1 {
+				t.Errorf("the carrier was asked %d times, want once", c.callCount())
+			}
+			got := e.get(t, e.org.ID, tr.ID)
+			if got.Tag != waybill.TagInTransit || got.TrackedCount != 1 {
+				t.Errorf("after its first poll: %s, tracked %d times; want InTransit, 1", got.Tag, got.TrackedCount)
+			}
+			if due, ok := firstPollDue(t, e, tr.ID); ok {
+				t.Errorf("first_poll_due still %s after the poll", due)
+			}
+			if jobs := pollJobs(t, e); jobs[queue.PriorityRoutine] != 1 || len(jobs) != 1 {
+				t.Errorf("poll jobs after the first poll: %v, want the next one at routine priority", jobs)
+			}
+			e.now = e.now.Add(time.Hour)
+			if n := claimOnce(t, f); n != 0 {
+				t.Errorf("claimed %d first polls after the first poll ran", n)
+			}
+		})
+	}
+}
+
+// TestFirstPollsRun: the loop started as waybill serve starts it polls a
+// new tracking, woken by the create.
+func TestFirstPollsRun(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			polled := make(chan string, 4)
+			c := &scriptedCarrier{answer: func(req carrier.FetchRequest) (carrier.FetchResult, error) {
+				polled <- req.TrackingNumber
+				return transitScan(req)
+			}}
+			e, f := newFirstPollEnv(t, engine, "royal-mail", c)
+			f.Poll = time.Hour // only the create's wake-up starts a claim after the first
+			claims, stop := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { f.Run(claims, context.Background()); close(done) }()
+			defer func() { stop(); <-done; _ = f.Wait(context.Background()) }()
+			for _, number := range []string{"AB123456789GB", "AB123456790GB"} {
+				tr := e.create(t, e.org.ID, "royal-mail", number)
+				select {
+				case got := <-polled:
+					if got != number {
+						t.Fatalf("polled %s, want %s", got, number)
+					}
+				case <-time.After(time.Minute):
+					t.Fatalf("%s was not polled", number)
+				}
+				stop := time.Now().Add(time.Minute)
+				for {
+					if _, ok := firstPollDue(t, e, tr.ID); !ok {
+						break
+					} else if time.Now().After(stop) {
+						t.Fatalf("%s: first_poll_due not cleared", number)
+					}
+					time.Sleep(5 * time.Millisecond)
+				}
+			}
+		})
+	}
+}
+
+// TestFirstPollFailedAndSnoozed: a first poll that cannot run (its
+// context ended) is claimable again after a backoff that doubles, and
+// runs when claimed then; one whose connection must wait is claimable
+// again when the carrier's wait ends, without a poll in between.
+func TestFirstPollFailedAndSnoozed(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			limited := false
+			c := &scriptedCarrier{answer: func(req carrier.FetchRequest) (carrier.FetchResult, error) {
+				if limited {
+					return carrier.FetchResult{}, &carrier.TemporaryError{Reason: "rate limited", RetryAfter: 10 * time.Minute}
+				}
+				return transitScan(req)
+			}}
+			e, f := newFirstPollEnv(t, engine, "dhl", c)
+			if _, err := e.svc.CreateConnection(ctx, e.org.ID, "dhl", map[string]string{"api_key": "k"}); err != nil {
+				t.Fatal(err)
+			}
+			tr := e.create(t, e.org.ID, "dhl", "1234567890")
+
+			// A poll that cannot run: claimable again in 5 s, then 10 s.
+			dead, cancel := context.WithCancel(ctx)
+			cancel()
+			var waits []time.Duration
+			for range 2 {
+				if n, err := f.ClaimDueOnce(dead, 10); err != nil || n != 1 {
+					t.Fatalf("claimed %d (%v), want 1", n, err)
+				}
+				again, ok := firstPollDue(t, e, tr.ID)
+				if !ok {
+					t.Fatal("a first poll that failed to run was dropped")
+				}
+				waits = append(waits, again.Sub(e.now))
+				if n := claimOnce(t, f); n != 0 {
+					t.Fatalf("claimed %d before its backoff ended", n)
+				}
+				e.now = again
+			}
+			if waits[0] != 5*time.Second || waits[1] != 10*time.Second {
+				t.Errorf("a failed first poll is claimable again after %v, want 5s then 10s", waits)
+			}
+			if n := claimOnce(t, f); n != 1 {
+				t.Fatalf("claimed %d, want 1", n)
+			}
+			if got := e.get(t, e.org.ID, tr.ID); got.Tag != waybill.TagInTransit {
+				t.Errorf("after the first poll ran: %s, want InTransit", got.Tag)
+			}
+			if _, ok := firstPollDue(t, e, tr.ID); ok {
+				t.Error("first_poll_due not cleared")
+			}
+
+			// A poll whose connection must wait 10 minutes.
+			limited = true
+			calls := c.callCount()
+			tr = e.create(t, e.org.ID, "dhl", "1234567891")
+			if n := claimOnce(t, f); n != 1 {
+				t.Fatalf("claimed %d, want 1", n)
+			}
+			due, ok := firstPollDue(t, e, tr.ID)
+			if wait := due.Sub(e.now); !ok || wait < 10*time.Minute || wait > 10*time.Minute*5/4 {
+				t.Fatalf("a snoozed first poll is claimable again in %s (%v), want 10m to 12m30s", wait, ok)
+			}
+			e.now = e.now.Add(5 * time.Minute)
+			if n := claimOnce(t, f); n != 0 || c.callCount() != calls+1 {
+				t.Fatalf("claimed %d during the wait (carrier asked %d times, want %d)", n, c.callCount(), calls+1)
+			}
+			if got := e.get(t, e.org.ID, tr.ID); got.TrackedCount != 0 {
+				t.Errorf("the snoozed poll changed the tracking: tracked %d", got.TrackedCount)
+			}
+		})
+	}
+}
+
+// TestFirstPollLeaseLapses: a claim whose claimer died is claimed again
+// once its lease ends, not before; and a claimer whose lease lapsed while
+// it polled (another took the claim and polled) applies nothing.
+func TestFirstPollLeaseLapses(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			c := &scriptedCarrier{answer: transitScan}
+			e, f := newFirstPollEnv(t, engine, "royal-mail", c)
+			tr := e.create(t, e.org.ID, "royal-mail", "AB123456789GB")
+			// A claimer that dies before it polls.
+			keys, err := e.st.Write().ClaimFirstPolls(ctx, e.now, tracking.FirstPollLease, 10)
+			if err != nil || len(keys) != 1 || keys[0] != (store.FirstPollKey{OrgID: e.org.ID, ID: tr.ID}) {
+				t.Fatalf("claim: %v %v", keys, err)
+			}
+			deadUntil := e.now.Add(tracking.FirstPollLease)
+			e.now = deadUntil.Add(-time.Second)
+			if n := claimOnce(t, f); n != 0 {
+				t.Fatalf("claimed %d within another claim's lease", n)
+			}
+			e.now = deadUntil
+			if n := claimOnce(t, f); n != 1 {
+				t.Fatalf("claimed %d once the lease ended, want 1", n)
+			}
+			got := e.get(t, e.org.ID, tr.ID)
+			if got.TrackedCount != 1 || got.Tag != waybill.TagInTransit {
+				t.Fatalf("after the claim taken again: tracked %d, %s", got.TrackedCount, got.Tag)
+			}
+			// The dead claimer wakes up and polls under its lapsed claim.
+			tracking.PollClaimed(f, ctx, keys[0], deadUntil)
+			if again := e.get(t, e.org.ID, tr.ID); again.TrackedCount != 1 || !again.NextPollAt.Equal(got.NextPollAt) {
+				t.Errorf("a lapsed claim's poll was applied: tracked %d, next %s (was %s)", again.TrackedCount, again.NextPollAt, got.NextPollAt)
+			}
+			if jobs := pollJobs(t, e); jobs[queue.PriorityRoutine] != 1 {
+				t.Errorf("poll jobs %v, want one next poll", jobs)
+			}
+		})
+	}
+}
+
+// TestFirstPollOfStoppedTracking: a tracking made inactive before its
+// first poll is not polled, and its first poll ends.
+func TestFirstPollOfStoppedTracking(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			c := &scriptedCarrier{answer: transitScan}
+			e, f := newFirstPollEnv(t, engine, "royal-mail", c)
+			tr := e.create(t, e.org.ID, "royal-mail", "AB123456789GB")
+			if _, err := e.svc.MarkCompleted(context.Background(), e.org.ID, tr.ID, "LOST"); err != nil {
+				t.Fatal(err)
+			}
+			if n := claimOnce(t, f); n != 1 || c.callCount() != 0 {
+				t.Fatalf("claimed %d, carrier asked %d times; want 1 and none", n, c.callCount())
+			}
+			if _, ok := firstPollDue(t, e, tr.ID); ok {
+				t.Error("first_poll_due not cleared")
+			}
+		})
+	}
+}
