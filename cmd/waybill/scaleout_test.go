@@ -93,6 +93,13 @@ CREATE TRIGGER scaleout_trackings AFTER INSERT ON trackings FOR EACH ROW EXECUTE
 CREATE TRIGGER scaleout_inbound AFTER INSERT ON inbound_messages FOR EACH ROW EXECUTE FUNCTION scaleout_record();
 CREATE TRIGGER scaleout_sales AFTER INSERT ON sales FOR EACH ROW EXECUTE FUNCTION scaleout_record();
 CREATE TRIGGER scaleout_attempts AFTER INSERT ON delivery_attempts FOR EACH ROW EXECUTE FUNCTION scaleout_record();
+CREATE FUNCTION scaleout_first_poll() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO scaleout_trail VALUES ('first_polls', current_setting('application_name'));
+	RETURN NULL;
+END $$;
+CREATE TRIGGER scaleout_first_polls AFTER UPDATE OF first_poll_due ON trackings FOR EACH ROW
+	WHEN (OLD.first_poll_due IS NOT NULL AND NEW.first_poll_due IS NULL) EXECUTE FUNCTION scaleout_first_poll();
 `
 
 // TestScaleOutRunsEachJobOnce runs two `waybill serve` instances on one
@@ -101,7 +108,8 @@ CREATE TRIGGER scaleout_attempts AFTER INSERT ON delivery_attempts FOR EACH ROW 
 // Onport manual sales on four channels, and a webhook endpoint on loopback
 // that receives every event. Both instances must do each kind of work,
 // and each unit of work must happen once across them: one tracking per
-// acknowledged create, one message and one sale per acknowledged sale, one
+// acknowledged create, its first poll claimed from its row once (by
+// either instance), one message and one sale per acknowledged sale, one
 // sale.dropship event per sale, exactly as many polls as the journey has
 // steps and never two of one number at once, and one delivery per event.
 // Midway one instance is killed with SIGKILL while the clients keep
@@ -398,7 +406,22 @@ func TestScaleOutRunsEachJobOnce(t *testing.T) {
 	}
 	sort.Ints(pollerCounts)
 	t.Logf("work by instance: %v; completed polls by River client: %v; %d webhook repeats after the kill; %d events", trail, pollerCounts, repeats, len(got))
-	for _, kind := range []string{"trackings", "inbound_messages", "sales", "delivery_attempts"} {
+	// First polls are claimed from the trackings' rows (FirstPolls), not
+	// jobs: each ended once, none left, no job for one.
+	firstPolls := trail["first_polls/waybill-a"] + trail["first_polls/waybill-b"]
+	var leftFirst, firstJobs int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM trackings WHERE first_poll_due IS NOT NULL`).Scan(&leftFirst); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`SELECT COUNT(*) FROM river_job j JOIN trackings t ON t.public_id = j.args->>'tracking_id'
+		WHERE j.kind = 'poll_tracking' AND (j.args->>'due')::bigint = t.created_at`).Scan(&firstJobs); err != nil {
+		t.Fatal(err)
+	}
+	if firstPolls != len(trackings) || leftFirst != 0 || firstJobs != 0 {
+		t.Errorf("first polls: %d ended for %d trackings, %d left to claim, %d queued as jobs; want %d, 0, 0",
+			firstPolls, len(trackings), leftFirst, firstJobs, len(trackings))
+	}
+	for _, kind := range []string{"trackings", "first_polls", "inbound_messages", "sales", "delivery_attempts"} {
 		for _, app := range []string{"waybill-a", "waybill-b"} {
 			if trail[kind+"/"+app] == 0 {
 				t.Errorf("%s wrote no %s", app, kind)

@@ -1,0 +1,134 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/store"
+	"github.com/waybillhq/waybill/internal/testdb"
+)
+
+// TestFirstPollClaims: trackings inserted with a first poll are claimed
+// once each by concurrent claimers (on PostgreSQL, separate connections
+// as separate instances would be), only once due, the earliest first,
+// and not again within the lease; a defer or end under a claim that is no
+// longer the tracking's changes nothing.
+func TestFirstPollClaims(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			st := testdb.Open(t, engine)
+			org := mustOrg(t, st, "claims")
+			const due, later, none = 120, 10, 10
+			var ts []*waybill.Tracking
+			var firsts []time.Time
+			for i := range due + later + none {
+				ts = append(ts, newTracking(org.ID, "ups", fmt.Sprintf("1Z%08d", i)))
+				switch {
+				case i < due:
+					firsts = append(firsts, now.Add(-time.Duration(i)*time.Millisecond))
+				case i < due+later:
+					firsts = append(firsts, now.Add(time.Hour))
+				default:
+					firsts = append(firsts, time.Time{})
+				}
+			}
+			ok, err := st.Write().InsertTrackingsFirstPoll(ctx, ts, firsts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, inserted := range ok {
+				if !inserted {
+					t.Fatalf("tracking %d not inserted", i)
+				}
+			}
+			// A lone insert with a first poll, due last of those due.
+			lone := newTracking(org.ID, "ups", "1ZLONE")
+			if err := st.Write().InsertTrackingFirstPoll(ctx, lone, now); err != nil {
+				t.Fatal(err)
+			}
+
+			const claimers = 4
+			var (
+				mu      sync.Mutex
+				claimed = map[string]int{}
+				wg      sync.WaitGroup
+			)
+			for range claimers {
+				wg.Go(func() {
+					for {
+						keys, err := st.Write().ClaimFirstPolls(ctx, now, time.Minute, 7)
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						if len(keys) == 0 {
+							return
+						}
+						mu.Lock()
+						for _, k := range keys {
+							if k.OrgID != org.ID {
+								t.Errorf("claimed %+v of another organization", k)
+							}
+							claimed[k.ID]++
+						}
+						mu.Unlock()
+					}
+				})
+			}
+			wg.Wait()
+			if len(claimed) != due+1 {
+				t.Errorf("claimed %d trackings, want the %d due", len(claimed), due+1)
+			}
+			for i, tr := range ts {
+				if want := map[bool]int{true: 1}[i < due]; claimed[tr.ID] != want {
+					t.Errorf("tracking %d claimed %d times, want %d", i, claimed[tr.ID], want)
+				}
+			}
+			if claimed[lone.ID] != 1 {
+				t.Errorf("the lone insert's first poll claimed %d times, want 1", claimed[lone.ID])
+			}
+
+			// The earliest first: the oldest due comes in the first claim.
+			if err := st.Write().DeferFirstPoll(ctx, store.FirstPollKey{OrgID: org.ID, ID: ts[0].ID}, now.Add(time.Minute), now.Add(-time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Write().DeferFirstPoll(ctx, store.FirstPollKey{OrgID: org.ID, ID: ts[1].ID}, now.Add(time.Minute), now.Add(-2*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			keys, err := st.Write().ClaimFirstPolls(ctx, now, time.Minute, 1)
+			if err != nil || len(keys) != 1 || keys[0].ID != ts[1].ID {
+				t.Fatalf("claim after deferring two to the past: %v %v, want %s", keys, err, ts[1].ID)
+			}
+			until := now.Add(time.Minute)
+			// ts[1] is claimed until now+1m: a defer or end under another
+			// claim leaves it so.
+			k1 := store.FirstPollKey{OrgID: org.ID, ID: ts[1].ID}
+			if err := st.Write().DeferFirstPoll(ctx, k1, until.Add(time.Second), now); err != nil {
+				t.Fatal(err)
+			}
+			if ended, err := st.Write().EndFirstPoll(ctx, k1, until.Add(time.Second)); err != nil || ended {
+				t.Fatalf("end under another claim: %v %v", ended, err)
+			}
+			keys, err = st.Write().ClaimFirstPolls(ctx, until.Add(-time.Microsecond), time.Minute, 100)
+			if err != nil || len(keys) != 1 || keys[0].ID != ts[0].ID {
+				t.Fatalf("claim within the leases: %v %v, want only %s (deferred)", keys, err, ts[0].ID)
+			}
+			if ended, err := st.Write().EndFirstPoll(ctx, k1, until); err != nil || !ended {
+				t.Fatalf("end under its claim: %v %v", ended, err)
+			}
+			if ended, err := st.Write().EndFirstPoll(ctx, k1, until); err != nil || ended {
+				t.Fatalf("end twice: %v %v", ended, err)
+			}
+			// Past every lease, all but the ended one are claimable again.
+			keys, err = st.Write().ClaimFirstPolls(ctx, now.Add(2*time.Hour), time.Minute, 1000)
+			if err != nil || len(keys) != due+later {
+				t.Fatalf("claim after the leases: %d keys (%v), want %d", len(keys), err, due+later)
+			}
+		})
+	}
+}
