@@ -1,12 +1,13 @@
 package tracking
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
-	"sync"
 	"time"
 
+	"github.com/waybillhq/waybill/internal/claimloop"
 	"github.com/waybillhq/waybill/internal/store"
 )
 
@@ -31,12 +32,10 @@ type FirstPolls struct {
 	Poll   time.Duration
 	Logger *slog.Logger
 
-	running sync.WaitGroup
-
-	mu sync.Mutex
+	loop claimloop.Loop[store.FirstPollKey]
 	// failed counts, by tracking, the polls in a row this process could
 	// not make, for failedBackoff.
-	failed map[string]int
+	failed claimloop.Failures[string]
 }
 
 const (
@@ -97,68 +96,22 @@ func (s *Service) firstPollsCommitted() {
 // under work (whose end cancels them) and go on after Run returns: Wait
 // waits for them.
 func (f *FirstPolls) Run(claims, work context.Context) {
-	poll := f.Poll
-	if poll <= 0 {
-		poll = 100 * time.Millisecond
-	}
-	wake := f.Service.wake()
-	workers := max(f.Workers, 1)
-	slots := make(chan struct{}, workers)
-	for claims.Err() == nil {
-		// Wait for a free worker, then claim as many as are free.
-		select {
-		case slots <- struct{}{}:
-		case <-claims.Done():
-			return
-		}
-		free := 1
-		for free < min(workers, firstPollBatch) {
-			select {
-			case slots <- struct{}{}:
-				free++
-				continue
-			default:
-			}
-			break
-		}
-		now := f.Service.now()
-		keys, err := f.Service.Store.Write().ClaimFirstPolls(claims, now, firstPollLease, free)
-		if err != nil && claims.Err() == nil && f.Logger != nil {
-			f.Logger.Warn("claim first polls", "err", err)
-		}
-		for _, k := range keys {
-			f.running.Add(1)
-			go func() {
-				defer func() { <-slots; f.running.Done() }()
-				f.pollClaimed(work, k, now.Add(firstPollLease))
-			}()
-		}
-		for range free - len(keys) {
-			<-slots
-		}
-		if len(keys) < free {
-			timer := time.NewTimer(poll)
-			select {
-			case <-timer.C:
-			case <-wake:
-			case <-claims.Done():
-			}
-			timer.Stop()
-		}
-	}
+	f.loop.Workers, f.loop.Batch, f.loop.Poll, f.loop.Wake = f.Workers, firstPollBatch, cmp.Or(f.Poll, 100*time.Millisecond), f.Service.wake()
+	f.loop.Logger, f.loop.What = f.Logger, "claim first polls"
+	f.loop.Claim = f.claim
+	f.loop.Work = f.pollClaimed
+	f.loop.Run(claims, work)
+}
+
+// claim claims up to n first polls due now.
+func (f *FirstPolls) claim(ctx context.Context, n int) ([]store.FirstPollKey, time.Time, error) {
+	now := f.Service.now()
+	keys, err := f.Service.Store.Write().ClaimFirstPolls(ctx, now, firstPollLease, n)
+	return keys, now.Add(firstPollLease), err
 }
 
 // Wait waits for the polls under way, or for ctx.
-func (f *FirstPolls) Wait(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { f.running.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (f *FirstPolls) Wait(ctx context.Context) error { return f.loop.Wait(ctx) }
 
 // pollClaimed makes the claimed first poll of k under the claim that ends
 // at claimedUntil. A poll that did nothing (the tracking is gone, stopped,
@@ -205,22 +158,5 @@ func (f *FirstPolls) pollClaimed(work context.Context, k store.FirstPollKey, cla
 // maxRetryFirstPollAfter. Counts are this process's: another process
 // starts again from retryFirstPollAfter.
 func (f *FirstPolls) failedBackoff(id string, failed bool) time.Duration {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !failed {
-		delete(f.failed, id)
-		return 0
-	}
-	if f.failed == nil {
-		f.failed = map[string]int{}
-	}
-	n := f.failed[id]
-	f.failed[id] = n + 1
-	wait := retryFirstPollAfter
-	for range n {
-		if wait *= 2; wait >= maxRetryFirstPollAfter {
-			return maxRetryFirstPollAfter
-		}
-	}
-	return wait
+	return f.failed.Record(id, failed, retryFirstPollAfter, maxRetryFirstPollAfter)
 }

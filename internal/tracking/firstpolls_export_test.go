@@ -14,10 +14,9 @@ const FirstPollLease = firstPollLease
 // as one round of Run does, and makes each before it returns how many it
 // claimed; work is the polls' context.
 func (f *FirstPolls) ClaimDueOnce(work context.Context, limit int) (int, error) {
-	now := f.Service.now()
-	keys, err := f.Service.Store.Write().ClaimFirstPolls(context.Background(), now, firstPollLease, limit)
+	keys, until, err := f.claim(context.Background(), limit)
 	for _, k := range keys {
-		f.pollClaimed(work, k, now.Add(firstPollLease))
+		f.pollClaimed(work, k, until)
 	}
 	return len(keys), err
 }

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sync"
 	"time"
 
+	"github.com/waybillhq/waybill/internal/claimloop"
 	"github.com/waybillhq/waybill/internal/store"
 )
 
@@ -26,12 +26,10 @@ type FirstAttempts struct {
 	Poll   time.Duration
 	Logger *slog.Logger
 
-	running sync.WaitGroup
-
-	mu sync.Mutex
+	loop claimloop.Loop[store.DeliveryKey]
 	// failed counts, by delivery, the attempts in a row this process could
 	// not make (their read or record failed), for failedBackoff.
-	failed map[int64]int
+	failed claimloop.Failures[int64]
 }
 
 const (
@@ -62,64 +60,18 @@ func (e errSnoozed) Error() string { return "endpoint at its limit" }
 // under work (whose end cancels them) and go on after Run returns: Wait
 // waits for them.
 func (f *FirstAttempts) Run(claims, work context.Context) {
-	poll := f.Poll
-	if poll <= 0 {
-		poll = 25 * time.Millisecond
-	}
-	workers := max(f.Workers, 1)
-	slots := make(chan struct{}, workers)
-	for claims.Err() == nil {
-		// Wait for a free worker, then claim as many as are free.
-		select {
-		case slots <- struct{}{}:
-		case <-claims.Done():
-			return
-		}
-		free := 1
-		for free < min(workers, claimBatch) {
-			select {
-			case slots <- struct{}{}:
-				free++
-				continue
-			default:
-			}
-			break
-		}
+	f.loop.Workers, f.loop.Batch, f.loop.Poll, f.loop.Logger, f.loop.What = f.Workers, claimBatch, f.Poll, f.Logger, "claim webhook deliveries"
+	f.loop.Claim = func(ctx context.Context, n int) ([]store.DeliveryKey, time.Time, error) {
 		now := f.Deliverer.Service.now()
-		keys, err := f.Deliverer.store().Write().ClaimDueDeliveries(claims, now, claimLease, free)
-		if err != nil && claims.Err() == nil && f.Logger != nil {
-			f.Logger.Warn("claim webhook deliveries", "err", err)
-		}
-		for _, k := range keys {
-			f.running.Add(1)
-			go func() {
-				defer func() { <-slots; f.running.Done() }()
-				f.attempt(work, k, now.Add(claimLease))
-			}()
-		}
-		for range free - len(keys) {
-			<-slots
-		}
-		if len(keys) < free {
-			select {
-			case <-time.After(poll):
-			case <-claims.Done():
-			}
-		}
+		keys, err := f.Deliverer.store().Write().ClaimDueDeliveries(ctx, now, claimLease, n)
+		return keys, now.Add(claimLease), err
 	}
+	f.loop.Work = f.attempt
+	f.loop.Run(claims, work)
 }
 
 // Wait waits for the attempts under way, or for ctx.
-func (f *FirstAttempts) Wait(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { f.running.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (f *FirstAttempts) Wait(ctx context.Context) error { return f.loop.Wait(ctx) }
 
 // attempt makes a claimed delivery's first attempt under the claim that
 // ends at claimedUntil. An attempt snoozed or cut short before its record
@@ -159,22 +111,5 @@ func (f *FirstAttempts) attempt(work context.Context, k store.DeliveryKey, claim
 // an hour rather than one every few seconds. Counts are this process's:
 // another process starts again from retryClaimAfter.
 func (f *FirstAttempts) failedBackoff(id int64, failed bool) time.Duration {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !failed {
-		delete(f.failed, id)
-		return 0
-	}
-	if f.failed == nil {
-		f.failed = map[int64]int{}
-	}
-	n := f.failed[id]
-	f.failed[id] = n + 1
-	wait := retryClaimAfter
-	for range n {
-		if wait *= 2; wait >= maxRetryClaimAfter {
-			return maxRetryClaimAfter
-		}
-	}
-	return wait
+	return f.failed.Record(id, failed, retryClaimAfter, maxRetryClaimAfter)
 }

@@ -1,0 +1,136 @@
+// Package claimloop runs the loops that take work claimed from a table
+// rather than from the queue (webhook first attempts, first polls): a
+// batch of claims per statement, each item worked in a goroutine of its
+// own under a bound, and a doubling backoff for items that failed to run.
+package claimloop
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Loop claims items in batches and works each one. Its fields are read
+// when Run starts.
+type Loop[K any] struct {
+	// Workers bounds the items under way at once; 1 when < 1.
+	Workers int
+	// Batch bounds one claim; no bound when < 1.
+	Batch int
+	// Poll is the wait after a claim that found fewer items than it could
+	// take; 25 ms when 0.
+	Poll time.Duration
+	// Wake, when not nil, ends that wait early.
+	Wake <-chan struct{}
+	// Claim claims up to n items and returns them with the end of their
+	// claim's lease.
+	Claim func(ctx context.Context, n int) (items []K, claimedUntil time.Time, err error)
+	// Work works one claimed item; ctx is Run's work.
+	Work func(ctx context.Context, item K, claimedUntil time.Time)
+	// Logger, when not nil, hears Claim's errors as What.
+	Logger *slog.Logger
+	What   string
+
+	running sync.WaitGroup
+}
+
+// Run claims and starts items until claims ends; the items run under
+// work (whose end cancels them) and go on after Run returns: Wait waits
+// for them.
+func (l *Loop[K]) Run(claims, work context.Context) {
+	poll := l.Poll
+	if poll <= 0 {
+		poll = 25 * time.Millisecond
+	}
+	workers := max(l.Workers, 1)
+	batch := workers
+	if l.Batch > 0 {
+		batch = min(workers, l.Batch)
+	}
+	slots := make(chan struct{}, workers)
+	for claims.Err() == nil {
+		// Wait for a free worker, then claim as many as are free.
+		select {
+		case slots <- struct{}{}:
+		case <-claims.Done():
+			return
+		}
+		free := 1
+		for free < batch {
+			select {
+			case slots <- struct{}{}:
+				free++
+				continue
+			default:
+			}
+			break
+		}
+		items, until, err := l.Claim(claims, free)
+		if err != nil && claims.Err() == nil && l.Logger != nil {
+			l.Logger.Warn(l.What, "err", err)
+		}
+		for _, item := range items {
+			l.running.Add(1)
+			go func() {
+				defer func() { <-slots; l.running.Done() }()
+				l.Work(work, item, until)
+			}()
+		}
+		for range free - len(items) {
+			<-slots
+		}
+		if len(items) < free {
+			timer := time.NewTimer(poll)
+			select {
+			case <-timer.C:
+			case <-l.Wake:
+			case <-claims.Done():
+			}
+			timer.Stop()
+		}
+	}
+}
+
+// Wait waits for the items under way, or for ctx.
+func (l *Loop[K]) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { l.running.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Failures counts, by item, the times in a row an item failed to run. The
+// zero value is ready; it is safe for concurrent use.
+type Failures[K comparable] struct {
+	mu     sync.Mutex
+	failed map[K]int
+}
+
+// Record records whether item failed to run and returns, for a failure,
+// when it should be tried again: first doubled at each failure in a row,
+// at most most; 0 for a success, which forgets the item's count.
+func (f *Failures[K]) Record(item K, failed bool, first, most time.Duration) time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !failed {
+		delete(f.failed, item)
+		return 0
+	}
+	if f.failed == nil {
+		f.failed = map[K]int{}
+	}
+	n := f.failed[item]
+	f.failed[item] = n + 1
+	wait := first
+	for range n {
+		if wait *= 2; wait >= most {
+			return most
+		}
+	}
+	return wait
+}
