@@ -331,6 +331,7 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	run("DeferFirstPoll", func() error {
 		return w.DeferFirstPoll(ctx, store.FirstPollKey{OrgID: org.ID, ID: tr.ID}, now, now)
 	})
+	run("ReleaseFirstPolls", func() error { _, err := w.ReleaseFirstPolls(ctx, now, time.Minute); return err })
 	run("EndFirstPoll", func() error {
 		_, err := w.EndFirstPoll(ctx, store.FirstPollKey{OrgID: org.ID, ID: tr.ID}, now)
 		return err

@@ -112,3 +112,22 @@ func (q *Queries) EndFirstPoll(ctx context.Context, key FirstPollKey, claimedUnt
 func (q *Queries) InsertTrackingFirstPoll(ctx context.Context, t *waybill.Tracking, firstPoll time.Time) error {
 	return q.insertTracking(ctx, t, firstPoll)
 }
+
+// ReleaseFirstPolls makes every first poll claimable before now+lease
+// claimable at now: the claims a process that is gone left (a claim ends
+// at most lease after it was taken), and, with them, waits that would
+// have ended within the lease anyway. For SQLite at start-up, where the
+// starting process is the only one: its predecessor's claims need not
+// wait out their lease. It returns how many it released.
+func (q *Queries) ReleaseFirstPolls(ctx context.Context, now time.Time, lease time.Duration) (int64, error) {
+	res, err := q.q.ExecContext(ctx, `UPDATE trackings SET first_poll_due = $1 WHERE first_poll_due > $1 AND first_poll_due <= $2`,
+		toMicros(now), toMicros(now.Add(lease)))
+	if err != nil {
+		return 0, fmt.Errorf("release first polls: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("release first polls: %w", err)
+	}
+	return n, nil
+}

@@ -15,8 +15,8 @@ import (
 // TestFirstPollClaims: trackings inserted with a first poll are claimed
 // once each by concurrent claimers (on PostgreSQL, separate connections
 // as separate instances would be), only once due, the earliest first,
-// and not again within the lease; a defer or end under a claim that is no
-// longer the tracking's changes nothing.
+// and not again within the lease unless released; a defer or end under a
+// claim that is no longer the tracking's changes nothing.
 func TestFirstPollClaims(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
@@ -128,6 +128,20 @@ func TestFirstPollClaims(t *testing.T) {
 			keys, err = st.Write().ClaimFirstPolls(ctx, now.Add(2*time.Hour), time.Minute, 1000)
 			if err != nil || len(keys) != due+later {
 				t.Fatalf("claim after the leases: %d keys (%v), want %d", len(keys), err, due+later)
+			}
+			// A process gone with its claims: a release makes them
+			// claimable at once, not a first poll due after the lease.
+			far := newTracking(org.ID, "ups", "1ZFAR")
+			if err := st.Write().InsertTrackingFirstPoll(ctx, far, now.Add(3*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			released, err := st.Write().ReleaseFirstPolls(ctx, now.Add(2*time.Hour), time.Minute)
+			if err != nil || released != due+later {
+				t.Fatalf("released %d (%v), want %d", released, err, due+later)
+			}
+			keys, err = st.Write().ClaimFirstPolls(ctx, now.Add(2*time.Hour), time.Minute, 1000)
+			if err != nil || len(keys) != due+later {
+				t.Fatalf("claim after the release: %d keys (%v), want %d", len(keys), err, due+later)
 			}
 		})
 	}

@@ -18,8 +18,9 @@ import (
 // budgets. A first poll is claimed for firstPollLease; the poll's
 // transaction ends the claim (store.EndFirstPoll), so a claim whose
 // process died is taken up again after the lease, and a poll is bounded
-// well within it; a claim taken again while its first poller still ran is
-// applied by one of them only. A poll that must wait for its connection
+// well within it (on SQLite, which one process works, Run releases its
+// predecessor's claims at once); a claim taken again while its first
+// poller still ran is applied by one of them only. A poll that must wait for its connection
 // (the queue's snooze) is deferred to that time, one that failed to run
 // (the store refused it) is retried later, doubling (failedBackoff). The
 // polls after the first are jobs of the queue, as before.
@@ -100,6 +101,14 @@ func (f *FirstPolls) Run(claims, work context.Context) {
 	f.loop.Logger, f.loop.What = f.Logger, "claim first polls"
 	f.loop.Claim = f.claim
 	f.loop.Work = f.pollClaimed
+	if f.Service.Store.Engine() == store.SQLite {
+		// This process alone works this file: what its predecessor
+		// claimed, it will not poll (as the queue makes its running
+		// jobs available again at start-up).
+		if _, err := f.Service.Store.Write().ReleaseFirstPolls(claims, f.Service.now(), firstPollLease); err != nil && f.Logger != nil {
+			f.Logger.Warn("release first polls", "err", err)
+		}
+	}
 	f.loop.Run(claims, work)
 }
 

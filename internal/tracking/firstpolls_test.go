@@ -85,7 +85,8 @@ func TestFirstPollClaimedFromTheRow(t *testing.T) {
 }
 
 // TestFirstPollsRun: the loop started as waybill serve starts it polls a
-// new tracking, woken by the create.
+// new tracking, woken by the create; on SQLite it first polls what a
+// previous process claimed and left.
 func TestFirstPollsRun(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
@@ -96,12 +97,26 @@ func TestFirstPollsRun(t *testing.T) {
 			}}
 			e, f := newFirstPollEnv(t, engine, "royal-mail", c)
 			f.Poll = time.Hour // only the create's wake-up starts a claim after the first
+			// A first poll a previous process claimed and never made: its
+			// lease never ends on this clock, but on SQLite (one process)
+			// Run releases it at start.
+			left := e.create(t, e.org.ID, "royal-mail", "AB000000000GB")
+			if keys, err := e.st.Write().ClaimFirstPolls(context.Background(), e.now, tracking.FirstPollLease, 10); err != nil || len(keys) != 1 {
+				t.Fatalf("claim: %v %v", keys, err)
+			}
 			claims, stop := context.WithCancel(context.Background())
 			done := make(chan struct{})
 			go func() { f.Run(claims, context.Background()); close(done) }()
 			defer func() { stop(); <-done; _ = f.Wait(context.Background()) }()
-			for _, number := range []string{"AB123456789GB", "AB123456790GB"} {
-				tr := e.create(t, e.org.ID, "royal-mail", number)
+			numbers := []string{"AB123456789GB", "AB123456790GB"}
+			if engine == store.SQLite {
+				numbers = append([]string{left.TrackingNumber}, numbers...)
+			}
+			for _, number := range numbers {
+				tr := left
+				if number != left.TrackingNumber {
+					tr = e.create(t, e.org.ID, "royal-mail", number)
+				}
 				select {
 				case got := <-polled:
 					if got != number {
