@@ -21,6 +21,9 @@ type createWrite struct {
 	t        *waybill.Tracking
 	plan     firstPoll
 	inserted *bool
+	// claimNow, when set by writeCreates, says the tracking was inserted
+	// with a first poll due at once for FirstPolls to claim.
+	claimNow *bool
 }
 
 // creates is the committer creates go through as batched writes: the
@@ -55,15 +58,15 @@ func (s *Service) insertBatched(ctx context.Context, g *store.GroupCommitter, t 
 	if t.PageToken == "" {
 		t.PageToken = store.NewPageToken()
 	}
-	inserted := new(bool)
-	if err := store.Write(ctx, g, &s.createWrites, createWrite{t: t, plan: plan, inserted: inserted}); err != nil {
+	inserted, claimNow := new(bool), new(bool)
+	if err := store.Write(ctx, g, &s.createWrites, createWrite{t: t, plan: plan, inserted: inserted, claimNow: claimNow}); err != nil {
 		return err
 	}
 	if !*inserted {
 		return &waybill.Error{Code: waybill.ECONFLICT, Reason: waybill.ReasonTrackingExists, Message: "Tracking already exists."}
 	}
-	if s.ClaimFirstPolls && (plan == pollAtOnce || plan == pollIfConnected) {
-		s.firstPollsCommitted() // due now, perhaps
+	if *claimNow {
+		s.firstPollsCommitted()
 	}
 	return nil
 }
@@ -86,6 +89,7 @@ func (s *Service) insertClaimable(ctx context.Context, tx *store.Tx, creates []c
 	}
 	for i, c := range creates {
 		*c.inserted = ok[i]
+		*c.claimNow = ok[i] && c.plan == pollAtOnce
 	}
 	return nil
 }
