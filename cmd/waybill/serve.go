@@ -211,15 +211,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	trackings.Queue, webhooks.Queue, notifier.Queue, connector.Queue = q, q, q, q
-	// On PostgreSQL first attempts are claimed from the deliveries table
-	// rather than carried by jobs, whose insert, fetch and completion cost
-	// the database several times the delivery's own rows (see
-	// webhook.FirstAttempts); retries stay jobs.
 	// A new tracking's first poll is claimed from its row rather than
 	// carried by a job, whose insert was a tenth of a create's cost
 	// (see tracking.FirstPolls); the polls after it stay jobs.
 	trackings.ClaimFirstPolls = true
 	firstPolls := &tracking.FirstPolls{Service: trackings, Workers: cfg.Workers, Logger: logger.With("component", "poll")}
+	// On PostgreSQL first attempts are claimed from the deliveries table
+	// rather than carried by jobs, whose insert, fetch and completion cost
+	// the database several times the delivery's own rows (see
+	// webhook.FirstAttempts); retries stay jobs.
 	var firstAttempts *webhook.FirstAttempts
 	if st.Engine() == store.Postgres {
 		webhooks.ClaimFirstAttempts = true
@@ -332,7 +332,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	<-claimsDone
 	<-firstPollsDone
 	// Cut short (claimWork) once the timeout passed, like the queue's
-	// jobs; a poll cut short is claimed again after its lease.
+	// jobs; a poll cut short is claimable again 5 s later.
 	_ = firstPolls.Wait(context.Background())
 	if firstAttempts != nil {
 		// Cut short (claimWork) once the timeout passed, like the queue's
