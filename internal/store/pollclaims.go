@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/bits"
 	"time"
 
 	"github.com/waybillhq/waybill"
@@ -45,20 +46,29 @@ func (q *Queries) InsertTrackingsFirstPoll(ctx context.Context, ts []*waybill.Tr
 }
 
 // ClaimFirstPolls claims up to limit first polls due at now, the earliest
-// first, and returns their trackings: no other call claims them before
+// first (on SQLite up to limit rounded down to a power of two), and
+// returns their trackings: no other call claims them before
 // now+lease, unless DeferFirstPoll moves them or EndFirstPoll ends them.
 // Concurrent callers (other instances on PostgreSQL) claim different
 // trackings.
 func (q *Queries) ClaimFirstPolls(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]FirstPollKey, error) {
-	query := `UPDATE trackings SET first_poll_due = $2 WHERE id IN (
-		SELECT id FROM trackings WHERE first_poll_due <= $1 ORDER BY first_poll_due, id LIMIT $3)
-		RETURNING org_id, public_id`
+	// SQLite plans a statement again whenever the number bound to its
+	// LIMIT changes (River's fetch hit the same), so there the limit is
+	// part of the text, rounded down to a power of two: a few statements,
+	// each prepared once.
+	limit = max(limit, 1)
+	limit = 1 << (bits.Len(uint(limit)) - 1)
+	query := fmt.Sprintf(`UPDATE trackings SET first_poll_due = $2 WHERE id IN (
+		SELECT id FROM trackings WHERE first_poll_due <= $1 ORDER BY first_poll_due, id LIMIT %d)
+		RETURNING org_id, public_id`, limit)
+	args := []any{toMicros(now), toMicros(now.Add(lease))}
 	if q.engine == Postgres {
 		query = `UPDATE trackings t SET first_poll_due = $2 FROM (
 			SELECT id FROM trackings WHERE first_poll_due <= $1 ORDER BY first_poll_due, id LIMIT $3 FOR UPDATE SKIP LOCKED) AS c
 			WHERE t.id = c.id RETURNING t.org_id, t.public_id`
+		args = append(args, limit)
 	}
-	rows, err := q.q.QueryContext(ctx, query, toMicros(now), toMicros(now.Add(lease)), limit)
+	rows, err := q.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("claim first polls: %w", err)
 	}
