@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/waybillhq/waybill"
@@ -87,4 +88,50 @@ func (q *Queries) HasOrgs(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("count organizations: %w", err)
 	}
 	return n > 0, nil
+}
+
+// orgNames keeps organizations' names by id, for the page reads. Nothing
+// changes a name once the organization is created (no statement updates
+// organizations.name) and no organization is deleted, so an id names one
+// organization, under one name, for good: a kept name is right on every
+// instance without being read again. Only names read outside a
+// transaction are kept, so a name never comes from a transaction that
+// rolled back (SQLite may then give its id to the next organization).
+// Should a rename ever be added, it must clear this (and other
+// instances' copies), or the page read must join organizations again.
+type orgNames struct {
+	mu sync.RWMutex
+	m  map[int64]string
+}
+
+// orgNamesMax bounds the names kept; past it the map starts afresh.
+const orgNamesMax = 100_000
+
+func newOrgNames() *orgNames { return &orgNames{m: map[int64]string{}} }
+
+// orgName returns the name of the organization with that id, from the
+// kept names when there, else read (and kept when q is not a
+// transaction's).
+func (q *Queries) orgName(ctx context.Context, id int64) (string, error) {
+	if q.orgNames != nil {
+		q.orgNames.mu.RLock()
+		name, ok := q.orgNames.m[id]
+		q.orgNames.mu.RUnlock()
+		if ok {
+			return name, nil
+		}
+	}
+	org, err := q.OrgByID(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if q.orgNames != nil {
+		q.orgNames.mu.Lock()
+		if len(q.orgNames.m) >= orgNamesMax {
+			clear(q.orgNames.m)
+		}
+		q.orgNames.m[id] = org.Name
+		q.orgNames.mu.Unlock()
+	}
+	return org.Name, nil
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -186,6 +187,66 @@ func TestPageVersionFollowsTheRows(t *testing.T) {
 			orderBefore := order.Version
 			if o := read(true); o.Version == orderBefore || len(o.Trackings) != 2 {
 				t.Errorf("the order's page: version changed %v, %d trackings", o.Version != orderBefore, len(o.Trackings))
+			}
+		})
+	}
+}
+
+// TestPageOrgNameIsTheOrganizations checks the organization's name a page
+// read returns (kept in process by id, not joined): the right one for each
+// organization, and never one read in a transaction that rolled back —
+// SQLite gives that organization's id to the next one created.
+func TestPageOrgNameIsTheOrganizations(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			st := testdb.Open(t, engine)
+			ctx := context.Background()
+			page := func(q *store.Queries, token string) store.PageTrackings {
+				t.Helper()
+				pt, err := q.TrackingPage(ctx, token, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return pt
+			}
+			acme := mustOrg(t, st, "acme")
+			a := newTracking(acme.ID, "ups", "1Z0000000000000001")
+			if err := st.Write().InsertTracking(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+			if got := page(st.Read(), a.PageToken).OrgName; got != "acme" {
+				t.Fatalf("page of acme's tracking names %q", got)
+			}
+			errRollBack := errors.New("roll back")
+			err := st.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+				org, err := tx.CreateOrg(ctx, "ghost", time.Now())
+				if err != nil {
+					return err
+				}
+				g := newTracking(org.ID, "ups", "1Z0000000000000002")
+				if err := tx.InsertTracking(ctx, g); err != nil {
+					return err
+				}
+				if got := page(tx.Queries, g.PageToken).OrgName; got != "ghost" {
+					t.Errorf("page read in the transaction names %q", got)
+				}
+				return errRollBack
+			})
+			if !errors.Is(err, errRollBack) {
+				t.Fatal(err)
+			}
+			next := mustOrg(t, st, "next")
+			n := newTracking(next.ID, "ups", "1Z0000000000000003")
+			if err := st.Write().InsertTracking(ctx, n); err != nil {
+				t.Fatal(err)
+			}
+			for range 2 { // read, then kept
+				if got := page(st.Read(), n.PageToken).OrgName; got != "next" {
+					t.Fatalf("page of next's tracking (organization %d) names %q", next.ID, got)
+				}
+				if got := page(st.Read(), a.PageToken).OrgName; got != "acme" {
+					t.Fatalf("page of acme's tracking names %q", got)
+				}
 			}
 		})
 	}

@@ -40,6 +40,8 @@ type Store struct {
 	observe func(query string, args []any)
 	// listed keeps the decoded documents that tracking lists read last.
 	listed *listedDocs
+	// orgNames keeps the organizations' names the page reads need.
+	orgNames *orgNames
 	// workers is the handle ForWorkers returns (PostgreSQL: a pool of its
 	// own); parent is the Store a workers handle was made from.
 	workers, parent *Store
@@ -52,7 +54,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{engine: engine, listed: newListedDocs(listedDocsMax)}
+	s := &Store{engine: engine, listed: newListedDocs(listedDocsMax), orgNames: newOrgNames()}
 	switch engine {
 	case SQLite:
 		if dir := filepath.Dir(source); dir != "." {
@@ -92,7 +94,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		work.SetMaxOpenConns(workerConns)
 		work.SetMaxIdleConns(workerConns)
 		work.SetConnMaxIdleTime(5 * time.Minute)
-		s.workers = &Store{engine: engine, writer: work, reader: work, listed: s.listed, parent: s}
+		s.workers = &Store{engine: engine, writer: work, reader: work, listed: s.listed, orgNames: s.orgNames, parent: s}
 	}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()

@@ -20,6 +20,11 @@ type Queries struct {
 	q      querier
 	engine string
 	listed *listedDocs // decoded documents of listed trackings (ListTrackings)
+	// pg, on PostgreSQL outside a transaction, is the pool readRows may
+	// take a connection of to read through pgx directly (pgxread.go).
+	pg *sql.DB
+	// orgNames are the names of the organizations pages were read for.
+	orgNames *orgNames
 }
 
 // Read returns queries on the read pool. On SQLite they may not write.
@@ -38,10 +43,17 @@ func (s *Store) queries(pool *sql.DB, tx *sql.Tx, cache *stmtCache) *Queries {
 	case tx != nil:
 		q = tx
 	}
+	var pg *sql.DB
+	names := s.orgNames
+	if tx != nil {
+		names = nil // a name read in a transaction may yet roll back
+	}
 	if s.observe != nil {
 		q = observedQuerier{q: q, see: s.observe}
+	} else if s.engine == Postgres && tx == nil {
+		pg = pool
 	}
-	return &Queries{q: q, engine: s.engine, listed: s.listed}
+	return &Queries{q: q, engine: s.engine, listed: s.listed, pg: pg, orgNames: names}
 }
 
 // Tx is an open transaction. Its queries see its own writes. A Tx is not

@@ -1,0 +1,95 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// readRows runs query and calls each for every row it returns, with the
+// row's Scan; it stops at each's first error and returns it.
+//
+// On PostgreSQL, outside a transaction, the statement runs through pgx on
+// a connection of the request pool taken from database/sql (the same
+// pool, connections and prepared statements as every other query), so
+// database/sql's per-query machinery — its rows, the goroutine watching
+// the context, the conversion of each value through driver.Value — is left
+// out of the hot single-tracking reads (a v4 get by id, a tracking page).
+// The result is the same: the same statement on the same pool, read
+// committed, one round trip. Elsewhere (SQLite, a transaction, queries a
+// test observes) it runs through q.q as any other query.
+func (q *Queries) readRows(ctx context.Context, query string, args []any, each func(scan func(dest ...any) error) error) error {
+	if q.pg == nil {
+		rows, err := q.q.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := each(rows.Scan); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return rows.Close()
+	}
+	conn, err := q.pg.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: a PostgreSQL connection of type %T, not pgx's", dc)
+		}
+		rows, err := sc.Conn().Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := each(rows.Scan); err != nil {
+				return err
+			}
+		}
+		rows.Close()
+		return rows.Err()
+	})
+}
+
+// readRow is readRows for one row, as sql.Row: it scans the first row
+// into dest, and gives sql.ErrNoRows when there is none.
+func (q *Queries) readRow(ctx context.Context, query string, args []any, dest ...any) error {
+	found := false
+	err := q.readRows(ctx, query, args, func(scan func(dest ...any) error) error {
+		if found {
+			return nil
+		}
+		found = true
+		return scan(dest...)
+	})
+	if err == nil && !found {
+		return sql.ErrNoRows
+	}
+	return err
+}
+
+// readRowScanner is a row of readRow, for code written against Scan.
+type readRowScanner struct {
+	q     *Queries
+	ctx   context.Context
+	query string
+	args  []any
+}
+
+func (r readRowScanner) Scan(dest ...any) error {
+	if r.q.pg == nil {
+		return r.q.q.QueryRowContext(r.ctx, r.query, r.args...).Scan(dest...)
+	}
+	return r.q.readRow(r.ctx, r.query, r.args, dest...)
+}
