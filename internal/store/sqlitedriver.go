@@ -6,8 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"reflect"
-	"strconv"
-	"strings"
 
 	"modernc.org/sqlite"
 )
@@ -62,52 +60,6 @@ type sqliteConn interface {
 type cachingConn struct {
 	sqliteConn
 	stmts map[string]*cachedStmt
-	// fetchLimits counts the statements of River's fetch kept for a
-	// limit of their own (fetchKey).
-	fetchLimits int
-}
-
-// riverFetch begins the text of River's fetch of available jobs
-// (riversqlite v0.51.1, JobGetAvailable: UPDATE … WHERE id IN (SELECT …
-// LIMIT ?5) RETURNING …), which every queue runs at each poll.
-const riverFetch = "-- name: JobGetAvailable :many"
-
-// riverFetchLimit is the ordinal of the fetch's LIMIT parameter.
-const riverFetchLimit = 5
-
-// fetchLimitsMax bounds the fetch statements one connection keeps for a
-// limit of their own.
-const fetchLimitsMax = 8
-
-// fetchKey is the key under which the statement of query with args is
-// kept: query itself, except for River's fetch, which is kept once per
-// bound limit. SQLite plans that statement with the value bound to its
-// LIMIT, so binding another number expires the plan and the next step
-// parses and plans the whole statement again; the queues poll in turn on
-// the one writer connection, each with its own limit (its free workers),
-// so with one statement every idle poll re-prepared (docs/benchmarks/api.md,
-// "Idle River polls, session 5"). With a statement per limit each keeps
-// its plan. Past fetchLimitsMax limits a connection runs the others on the
-// shared statement, as before.
-func (c *cachingConn) fetchKey(query string, args []driver.NamedValue) string {
-	if !strings.HasPrefix(query, riverFetch) {
-		return query
-	}
-	for _, a := range args {
-		if a.Ordinal != riverFetchLimit {
-			continue
-		}
-		n, ok := a.Value.(int64)
-		if !ok {
-			break
-		}
-		key := query + "\x00limit " + strconv.FormatInt(n, 10)
-		if _, ok := c.stmts[key]; ok || c.fetchLimits < fetchLimitsMax {
-			return key
-		}
-		break
-	}
-	return query
 }
 
 type cachedStmt struct {
@@ -125,9 +77,8 @@ type cachedStmt struct {
 // cached returns the prepared statement of query, or nil when query must
 // run unprepared (its statement is busy, the cache is full, or it does
 // not prepare: the unprepared run then reports the error).
-func (c *cachingConn) cached(ctx context.Context, query string, args []driver.NamedValue) *cachedStmt {
-	key := c.fetchKey(query, args)
-	if st, ok := c.stmts[key]; ok {
+func (c *cachingConn) cached(ctx context.Context, query string) *cachedStmt {
+	if st, ok := c.stmts[query]; ok {
 		if st.busy {
 			return nil
 		}
@@ -150,16 +101,13 @@ func (c *cachingConn) cached(ctx context.Context, query string, args []driver.Na
 		return nil
 	}
 	st := &cachedStmt{stmt: s}
-	c.stmts[key] = st
-	if key != query {
-		c.fetchLimits++
-	}
+	c.stmts[query] = st
 	return st
 }
 
 // ExecContext runs query on its prepared statement.
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	st := c.cached(ctx, query, args)
+	st := c.cached(ctx, query)
 	if st == nil {
 		return c.sqliteConn.ExecContext(ctx, query, args)
 	}
@@ -169,7 +117,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 // QueryContext runs query on its prepared statement; the statement is
 // busy until the rows close.
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	st := c.cached(ctx, query, args)
+	st := c.cached(ctx, query)
 	if st == nil {
 		return c.sqliteConn.QueryContext(ctx, query, args)
 	}

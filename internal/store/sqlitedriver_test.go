@@ -5,10 +5,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/riverqueue/river/riverdriver"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
-
-	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/testdb"
 )
@@ -109,58 +105,5 @@ func TestPreparedStatementReuse(t *testing.T) {
 	}
 	if n := cols(); n != 2 {
 		t.Errorf("columns after ALTER = %d; want 2 (a statement prepared before must see the new schema)", n)
-	}
-}
-
-// TestRiverFetchStatementPerLimit checks the SQLite connections' statement
-// for River's fetch of available jobs: each limit the queues bind gets a
-// statement of its own (SQLite would otherwise parse and plan the fetch
-// again whenever the limit changes, at every idle poll), no more than 8
-// per connection, and every fetch claims as many jobs as its limit allows,
-// whichever statement runs it. It also holds the store to River's SQL: if
-// River's fetch no longer starts as the driver expects, no statement of
-// its own is kept and the test fails.
-func TestRiverFetchStatementPerLimit(t *testing.T) {
-	t.Parallel()
-	st := testdb.Open(t, store.SQLite)
-	ctx := context.Background()
-	db := st.Writer()
-	if err := queue.Migrate(db, store.SQLite)(ctx); err != nil {
-		t.Fatal(err)
-	}
-	const jobs = 200
-	for range jobs {
-		if _, err := db.ExecContext(ctx, `INSERT INTO river_job (args, kind, max_attempts, priority, queue, state, scheduled_at)
-			VALUES ('{}', 'test', 25, 1, 'q', 'available', datetime('now', '-1 minute'))`); err != nil {
-			t.Fatal(err)
-		}
-	}
-	exec := riversqlite.New(db).GetExecutor()
-	claimed := 0
-	for i, limit := range []int{4, 10, 4, 20, 10, 1, 2, 3, 5, 6, 7, 8, 9, 4, 10} {
-		got, err := exec.JobGetAvailable(ctx, &riverdriver.JobGetAvailableParams{ClientID: "c", MaxAttemptedBy: 100, MaxToLock: limit, Queue: "q"})
-		if err != nil {
-			t.Fatalf("fetch %d (limit %d): %v", i, limit, err)
-		}
-		if len(got.Jobs) != limit {
-			t.Fatalf("fetch %d with limit %d claimed %d jobs", i, limit, len(got.Jobs))
-		}
-		claimed += len(got.Jobs)
-	}
-	var running int
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job WHERE state = 'running'`).Scan(&running); err != nil {
-		t.Fatal(err)
-	}
-	if running != claimed {
-		t.Errorf("%d jobs running after %d claimed", running, claimed)
-	}
-	limits, err := store.FetchStatements(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(limits)
-	// The first eight limits met, in order: 4, 10, 20, 1, 2, 3, 5, 6.
-	if want := []string{"1", "10", "2", "20", "3", "4", "5", "6"}; !slices.Equal(limits, want) {
-		t.Errorf("fetch statements kept for limits %v, want %v", limits, want)
 	}
 }
