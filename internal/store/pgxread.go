@@ -79,6 +79,15 @@ func (q *Queries) readRow(ctx context.Context, query string, args []any, dest ..
 	return err
 }
 
+// row runs a one-row read as QueryRowContext does, through pgx on
+// PostgreSQL outside a transaction (readRow), else through q.q.
+func (q *Queries) row(ctx context.Context, query string, args ...any) scanner {
+	if q.pg == nil {
+		return q.q.QueryRowContext(ctx, query, args...)
+	}
+	return readRowScanner{q: q, ctx: ctx, query: query, args: args}
+}
+
 // readRowScanner is a row of readRow, for code written against Scan.
 type readRowScanner struct {
 	q     *Queries
@@ -87,9 +96,4 @@ type readRowScanner struct {
 	args  []any
 }
 
-func (r readRowScanner) Scan(dest ...any) error {
-	if r.q.pg == nil {
-		return r.q.q.QueryRowContext(r.ctx, r.query, r.args...).Scan(dest...)
-	}
-	return r.q.readRow(r.ctx, r.query, r.args, dest...)
-}
+func (r readRowScanner) Scan(dest ...any) error { return r.q.readRow(r.ctx, r.query, r.args, dest...) }

@@ -117,8 +117,8 @@ func (q *Queries) Tracking(ctx context.Context, orgID int64, id string) (waybill
 // ENOTFOUND and no generation.
 func (q *Queries) TrackingAtKeyGeneration(ctx context.Context, orgID int64, id string) (waybill.Tracking, int64, error) {
 	var gen int64
-	row := readRowScanner{q: q, ctx: ctx, query: `SELECT (SELECT generation FROM api_key_generation WHERE id = 1), ` + trackingColumns + `
-		FROM trackings WHERE org_id = $1 AND public_id = $2`, args: []any{orgID, id}}
+	row := q.row(ctx, `SELECT (SELECT generation FROM api_key_generation WHERE id = 1), `+trackingColumns+`
+		FROM trackings WHERE org_id = $1 AND public_id = $2`, orgID, id)
 	t, _, err := scanTracking(leadingColumn{row: row, dest: &gen})
 	if err != nil {
 		return waybill.Tracking{}, 0, err
