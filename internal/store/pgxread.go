@@ -27,12 +27,7 @@ func (q *Queries) readRows(ctx context.Context, query string, args []any, each f
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
-			if err := each(rows.Scan); err != nil {
-				return err
-			}
-		}
-		if err := rows.Err(); err != nil {
+		if err := eachRow(rows, each); err != nil {
 			return err
 		}
 		return rows.Close()
@@ -52,14 +47,23 @@ func (q *Queries) readRows(ctx context.Context, query string, args []any, each f
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
-			if err := each(rows.Scan); err != nil {
-				return err
-			}
-		}
-		rows.Close()
-		return rows.Err()
+		return eachRow(rows, each)
 	})
+}
+
+// eachRow calls each for every row of rows (database/sql's or pgx's),
+// then reports the rows' error.
+func eachRow(rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}, each func(scan func(dest ...any) error) error) error {
+	for rows.Next() {
+		if err := each(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // readRow is readRows for one row, as sql.Row: it scans the first row
