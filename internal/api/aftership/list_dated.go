@@ -45,13 +45,12 @@ func writeListDated(w http.ResponseWriter, p listPageDated) {
 	b = append(b, `,"has_next_page":`...)
 	b = appendBool(b, p.Pagination.HasNextPage)
 	b = append(b, `},"trackings":[`...)
-	for i, t := range p.Trackings {
+	for i := range p.Trackings {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		d := withPageLinks(renderTrackingDated(t), t, p.PublicURL)
 		var ok bool
-		if b, ok = appendTrackingDated(b, &d); !ok {
+		if b, ok = appendTrackingOfDated(b, &p.Trackings[i], p.PublicURL); !ok {
 			*bp = b
 			writeOK(w, p.data())
 			return
