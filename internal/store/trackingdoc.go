@@ -237,17 +237,6 @@ func (d trackingDoc) tracking() waybill.Tracking {
 	}
 }
 
-// decodeTracking reads a stored tracking document; the caller sets what
-// the row's columns hold (OrgID, and the id, token and times it trusts
-// over the document's).
-func decodeTracking(doc string) (waybill.Tracking, error) {
-	d, err := decodeTrackingDoc(doc)
-	if err != nil {
-		return waybill.Tracking{}, err
-	}
-	return d.tracking(), nil
-}
-
 // checkpointDocs returns the stored form of cps, nil for nil (stored as
 // null, as it always has been).
 func checkpointDocs(cps []waybill.Checkpoint) []checkpointDoc {
