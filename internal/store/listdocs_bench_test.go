@@ -69,4 +69,3 @@ func BenchmarkListedDocsHit(b *testing.B) {
 		}
 	}
 }
-
