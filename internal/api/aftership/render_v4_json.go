@@ -80,18 +80,7 @@ func appendTrackingV4(b []byte, t waybill.Tracking) (_ []byte, ok bool) {
 	b = appendNullable(b, t.SignedBy)
 	b = append(b, `,"smses":`...)
 	b = appendStrings(b, t.Smses)
-	b = append(b, `,"source":`...)
-	b = appendJSONString(b, t.Source)
-	b = append(b, `,"tag":`...)
-	b = appendJSONString(b, string(t.Tag))
-	b = append(b, `,"subtag":`...)
-	b = appendJSONString(b, t.Subtag)
-	b = append(b, `,"subtag_message":`...)
-	b = appendJSONString(b, waybill.SubtagMessage(t.Subtag))
-	b = append(b, `,"title":`...)
-	b = appendJSONString(b, t.Title)
-	b = append(b, `,"tracked_count":`...)
-	b = strconv.AppendInt(b, int64(t.TrackedCount), 10)
+	b = appendSourceToTrackedCount(b, &t)
 	b = append(b, `,"last_mile_tracking_supported":null,"language":`...)
 	b = appendNullable(b, t.Language)
 	b = append(b, `,"unique_token":"deprecated","checkpoints":[`...)
@@ -142,6 +131,24 @@ func appendTrackingV4(b []byte, t waybill.Tracking) (_ []byte, ok bool) {
 	b = append(b, `,"on_time_status":null,"on_time_difference":null,"order_tags":[],"aftership_estimated_delivery_date":null,"courier_connection_id":`...)
 	b = appendNullable(b, t.CourierConnectionID)
 	return append(b, '}'), true
+}
+
+// appendSourceToTrackedCount appends the run of fields from source to
+// tracked_count, each with its key and a leading comma, which the v4 and
+// the 2026-07 objects share.
+func appendSourceToTrackedCount(b []byte, t *waybill.Tracking) []byte {
+	b = append(b, `,"source":`...)
+	b = appendJSONString(b, t.Source)
+	b = append(b, `,"tag":`...)
+	b = appendJSONString(b, string(t.Tag))
+	b = append(b, `,"subtag":`...)
+	b = appendJSONString(b, t.Subtag)
+	b = append(b, `,"subtag_message":`...)
+	b = appendJSONString(b, waybill.SubtagMessage(t.Subtag))
+	b = append(b, `,"title":`...)
+	b = appendJSONString(b, t.Title)
+	b = append(b, `,"tracked_count":`...)
+	return strconv.AppendInt(b, int64(t.TrackedCount), 10)
 }
 
 func appendLink(b []byte, link *string) []byte {
