@@ -139,16 +139,23 @@ func appendTrackingV4(b []byte, t waybill.Tracking) (_ []byte, ok bool) {
 func appendSourceToTrackedCount(b []byte, t *waybill.Tracking) []byte {
 	b = append(b, `,"source":`...)
 	b = appendJSONString(b, t.Source)
-	b = append(b, `,"tag":`...)
-	b = appendJSONString(b, string(t.Tag))
-	b = append(b, `,"subtag":`...)
-	b = appendJSONString(b, t.Subtag)
-	b = append(b, `,"subtag_message":`...)
-	b = appendJSONString(b, waybill.SubtagMessage(t.Subtag))
+	b = appendTagFields(b, t.Tag, t.Subtag)
 	b = append(b, `,"title":`...)
 	b = appendJSONString(b, t.Title)
 	b = append(b, `,"tracked_count":`...)
 	return strconv.AppendInt(b, int64(t.TrackedCount), 10)
+}
+
+// appendTagFields appends the tag, subtag and subtag_message fields, each
+// with its key and a leading comma, as a tracking and a checkpoint of
+// either API version have them.
+func appendTagFields(b []byte, tag waybill.Tag, subtag string) []byte {
+	b = append(b, `,"tag":`...)
+	b = appendJSONString(b, string(tag))
+	b = append(b, `,"subtag":`...)
+	b = appendJSONString(b, subtag)
+	b = append(b, `,"subtag_message":`...)
+	return appendJSONString(b, waybill.SubtagMessage(subtag))
 }
 
 func appendLink(b []byte, link *string) []byte {
@@ -189,12 +196,7 @@ func appendCheckpointV4(b []byte, c waybill.Checkpoint) (_ []byte, ok bool) {
 	b = appendNullable(b, c.State)
 	b = append(b, `,"location":`...)
 	b = appendNullable(b, c.Location)
-	b = append(b, `,"tag":`...)
-	b = appendJSONString(b, string(c.Tag))
-	b = append(b, `,"subtag":`...)
-	b = appendJSONString(b, c.Subtag)
-	b = append(b, `,"subtag_message":`...)
-	b = appendJSONString(b, waybill.SubtagMessage(c.Subtag))
+	b = appendTagFields(b, c.Tag, c.Subtag)
 	b = append(b, `,"zip":`...)
 	b = appendNullable(b, c.Zip)
 	b = append(b, `,"raw_tag":`...)
