@@ -136,16 +136,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		commitsCtx, stopCommits := context.WithCancel(context.WithoutCancel(ctx))
 		commitsDone := make(chan struct{})
 		go func() { gc.Run(commitsCtx); close(commitsDone) }()
-		defer func() { stopCommits(); <-commitsDone }()
+		defer func() { stopCommits(); <-commitsDone; logCommits(logger, "shared", gc) }()
 	} else {
 		// On PostgreSQL only creates gain: they are batched writes, a
-		// multi-row insert for many (tracking.Service.CreateCommit).
+		// multi-row insert for many (tracking.Service.CreateCommit). Two
+		// loops: the next batch runs while one waits for its WAL flush.
 		creates := store.NewGroupCommitter(st)
+		creates.Loops = 2
 		trackings.CreateCommit = creates
 		createsCtx, stopCreates := context.WithCancel(context.WithoutCancel(ctx))
 		createsDone := make(chan struct{})
 		go func() { creates.Run(createsCtx); close(createsDone) }()
-		defer func() { stopCreates(); <-createsDone }()
+		defer func() { stopCreates(); <-createsDone; logCommits(logger, "creates", creates) }()
 	}
 	// Webhook attempt records are group-committed on either engine: a
 	// record is an item of a batched write, with no statement of its own
