@@ -25,6 +25,32 @@ func runLoops(t *testing.T, ctx context.Context, g *store.GroupCommitter, loops 
 	waitRunning(t, g)
 }
 
+// openCommitterStore opens a store of engine with an organization, and a context
+// that ends with the test's deadline.
+func openCommitterStore(t *testing.T, engine string) (*store.Store, context.Context, waybill.Organization) {
+	t.Helper()
+	st := testdb.Open(t, engine)
+	return st, withDeadline(t), mustOrg(t, st, "acme")
+}
+
+// holdFirstCommit runs a committer of two loops on st whose first
+// transaction, once its statements have run, closes holding and waits
+// until letGo is closed before it commits; later ones commit at once.
+func holdFirstCommit(t *testing.T, ctx context.Context, st *store.Store) (g *store.GroupCommitter, holding, letGo chan struct{}) {
+	t.Helper()
+	g = store.NewGroupCommitter(st)
+	var held atomic.Bool
+	holding, letGo = make(chan struct{}), make(chan struct{})
+	g.HoldCommits(func() {
+		if held.CompareAndSwap(false, true) {
+			close(holding)
+			<-letGo
+		}
+	})
+	runLoops(t, ctx, g, 2)
+	return g, holding, letGo
+}
+
 // TestGroupCommitLoopsOverlap checks the pipeline of a committer with two
 // loops on PostgreSQL: while the first batch's commit is held (after its
 // statements), the second loop takes the next batch, runs it and commits
@@ -39,19 +65,8 @@ func TestGroupCommitLoopsOverlap(t *testing.T) {
 				t.Skip("one writer connection: SQLite transactions cannot overlap")
 			}
 			t.Parallel()
-			st := testdb.Open(t, engine)
-			ctx := withDeadline(t)
-			org := mustOrg(t, st, "acme")
-			g := store.NewGroupCommitter(st)
-			var held atomic.Bool
-			holding, letGo := make(chan struct{}), make(chan struct{})
-			g.HoldCommits(func() {
-				if held.CompareAndSwap(false, true) { // the first commit only
-					close(holding)
-					<-letGo
-				}
-			})
-			runLoops(t, ctx, g, 2)
+			st, ctx, org := openCommitterStore(t, engine)
+			g, holding, letGo := holdFirstCommit(t, ctx, st)
 			insert := func(number string) func(ctx context.Context, tx *store.Tx) error {
 				return func(ctx context.Context, tx *store.Tx) error {
 					return tx.InsertTracking(ctx, newTracking(org.ID, "ups", number))
@@ -102,19 +117,8 @@ func TestGroupCommitLoopsSameRow(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
 			t.Parallel()
-			st := testdb.Open(t, engine)
-			ctx := withDeadline(t)
-			org := mustOrg(t, st, "acme")
-			g := store.NewGroupCommitter(st)
-			var held atomic.Bool
-			holding, letGo := make(chan struct{}), make(chan struct{})
-			g.HoldCommits(func() {
-				if held.CompareAndSwap(false, true) {
-					close(holding)
-					<-letGo
-				}
-			})
-			runLoops(t, ctx, g, 2)
+			st, ctx, org := openCommitterStore(t, engine)
+			g, holding, letGo := holdFirstCommit(t, ctx, st)
 
 			insert := func(numbers ...string) ([]bool, func(ctx context.Context, tx *store.Tx) error) {
 				ok := make([]bool, len(numbers))
@@ -173,9 +177,7 @@ func TestGroupCommitLoopsContract(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
 			t.Parallel()
-			st := testdb.Open(t, engine)
-			ctx := withDeadline(t)
-			org := mustOrg(t, st, "acme")
+			st, ctx, org := openCommitterStore(t, engine)
 			g := store.NewGroupCommitter(st)
 			runLoops(t, ctx, g, 3)
 
