@@ -64,19 +64,12 @@ type pollClaim struct {
 	ended bool      // the poll's transaction ended the claim
 }
 
-// errPollSnoozed is a claimed poll's snooze: its connection must wait.
+// errPollSnoozed is the error of a poll whose connection must wait: fetch
+// returns it, Poll turns it into the queue's snooze, and the claim loop
+// defers the claim to the end of the wait.
 type errPollSnoozed struct{ wait time.Duration }
 
 func (e errPollSnoozed) Error() string { return "carrier connection must wait" }
-
-// snooze is the error of a poll that must wait d: the queue's snooze for
-// a job (c nil), errPollSnoozed for a claimed first poll.
-func (c *pollClaim) snooze(s *Service, d time.Duration) error {
-	if c == nil {
-		return s.snooze(d)
-	}
-	return errPollSnoozed{max(d, time.Millisecond)}
-}
 
 // wake returns the channel a create signals once it has committed a first
 // poll to claim, so that the loop of this process claims it at once.

@@ -75,13 +75,17 @@ func (s *Service) writePolls(ctx context.Context, tx *store.Tx, jobs []pollJob) 
 // credentials, or an answer Waybill cannot read are no news: the cadence
 // goes on, without retries in between.
 func (s *Service) Poll(ctx context.Context, orgID int64, id string, due time.Time) error {
-	return s.poll(ctx, orgID, id, due, nil)
+	err := s.poll(ctx, orgID, id, due, nil)
+	if wait, ok := err.(errPollSnoozed); ok {
+		return s.snooze(wait.wait)
+	}
+	return err
 }
 
-// poll is Poll. For a first poll claimed from the tracking's row (claim
-// not nil) the poll is due at the tracking's next poll time, whatever due
-// says; a wait is claim's snooze (errPollSnoozed) rather than the
-// queue's; and its transaction ends the claim (store.EndFirstPoll), or
+// poll is Poll, with a wait returned as errPollSnoozed (Poll makes it the
+// queue's snooze; the claim loop defers its claim). For a first poll
+// claimed from the tracking's row (claim not nil) the poll is due at the
+// tracking's next poll time, whatever due says, and its transaction ends the claim (store.EndFirstPoll), or
 // writes nothing when the claim is no longer this one (its lease ran out
 // and another claimer took it), so that of two claimers that polled, one
 // applies the poll. claim.ended tells whether that transaction committed
@@ -106,7 +110,7 @@ func (s *Service) poll(ctx context.Context, orgID int64, id string, due time.Tim
 	if conn == nil {
 		return nil // no connector for this courier: its checkpoints come by push
 	}
-	fetched, err := s.fetch(ctx, conn, t, claim)
+	fetched, err := s.fetch(ctx, conn, t)
 	if err != nil {
 		return err
 	}
@@ -155,10 +159,10 @@ func (s *Service) poll(ctx context.Context, orgID int64, id string, due time.Tim
 }
 
 // fetch asks the carrier about t. Its error is one to return from the
-// job: a snooze (claim's, for a claimed first poll), the context's end,
+// poll: errPollSnoozed when the connection must wait, the context's end,
 // or the store's failure; every answer of the carrier that is not news is
 // an empty result.
-func (s *Service) fetch(ctx context.Context, conn carrier.Connector, t waybill.Tracking, claim *pollClaim) (carrier.FetchResult, error) {
+func (s *Service) fetch(ctx context.Context, conn carrier.Connector, t waybill.Tracking) (carrier.FetchResult, error) {
 	cc, found, err := s.pollCredentials(ctx, t)
 	if err != nil {
 		if errors.Is(err, errCredentials) {
@@ -181,7 +185,7 @@ func (s *Service) fetch(ctx context.Context, conn carrier.Connector, t waybill.T
 	res, wait, err := s.fetchThroughGate(ctx, key, conn, req)
 	switch {
 	case wait > 0:
-		return carrier.FetchResult{}, claim.snooze(s, wait)
+		return carrier.FetchResult{}, errPollSnoozed{max(wait, time.Millisecond)}
 	case err == nil:
 		return res, nil
 	case ctx.Err() != nil:
@@ -189,7 +193,7 @@ func (s *Service) fetch(ctx context.Context, conn carrier.Connector, t waybill.T
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		// The batch this poll joined was cut short by another poll's end
 		// (shutdown): try again soon rather than lose a cycle.
-		return carrier.FetchResult{}, claim.snooze(s, jitter(time.Second))
+		return carrier.FetchResult{}, errPollSnoozed{max(jitter(time.Second), time.Millisecond)}
 	case errors.Is(err, carrier.ErrNotFound):
 		return carrier.FetchResult{}, nil
 	}
