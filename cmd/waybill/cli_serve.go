@@ -12,7 +12,7 @@ import (
 	"github.com/waybillhq/waybill/internal/tenant"
 )
 
-const serveUsage = `usage: waybill serve [--addr ADDR] [--database-url URL] [--public-url URL]
+const serveUsage = `usage: waybill serve [--addr ADDR] [--database-url URL] [--public-url URL] [--claim-lease DURATION]
 
 Run the HTTP server and the background workers until SIGINT or SIGTERM.
 Every other setting comes from the WAYBILL_* variables (see 'waybill config'
@@ -28,6 +28,7 @@ func parseServeFlags(cfg *config.Config, args []string, stdout, stderr io.Writer
 	cl.fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (WAYBILL_ADDR)")
 	cl.databaseFlag(cfg)
 	cl.fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "base URL of links (WAYBILL_PUBLIC_URL)")
+	cl.fs.DurationVar(&cfg.ClaimLease, "claim-lease", cfg.ClaimLease, "wait before another process takes up a dead one's work (WAYBILL_CLAIM_LEASE)")
 	if _, err := cl.parse(args, 0, 0); err != nil {
 		return false, err
 	}

@@ -197,7 +197,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	q, err := queue.New(workers.Writer(), queue.Options{
 		Engine: st.Engine(), Workers: cfg.Workers, WebhookWorkers: cfg.WebhookWorkers,
-		Logger: logger.With("component", "queue"), Work: true,
+		Logger: logger.With("component", "queue"), Work: true, Lease: cfg.ClaimLease,
 	}, queue.Handlers{
 		PollTracking:      trackings.Poll,
 		DeliverWebhook:    deliverer.Deliver,
@@ -217,7 +217,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// carried by a job, whose insert was a tenth of a create's cost
 	// (see tracking.FirstPolls); the polls after it stay jobs.
 	trackings.ClaimFirstPolls = true
-	firstPolls := &tracking.FirstPolls{Service: trackings, Workers: cfg.Workers, Logger: logger.With("component", "poll")}
+	firstPolls := &tracking.FirstPolls{Service: trackings, Workers: cfg.Workers, Lease: cfg.ClaimLease, Logger: logger.With("component", "poll")}
 	// On PostgreSQL first attempts are claimed from the deliveries table
 	// rather than carried by jobs, whose insert, fetch and completion cost
 	// the database several times the delivery's own rows (see
@@ -225,7 +225,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var firstAttempts *webhook.FirstAttempts
 	if st.Engine() == store.Postgres {
 		webhooks.ClaimFirstAttempts = true
-		firstAttempts = &webhook.FirstAttempts{Deliverer: deliverer, Workers: cfg.WebhookWorkers, Logger: logger.With("component", "webhooks")}
+		firstAttempts = &webhook.FirstAttempts{Deliverer: deliverer, Workers: cfg.WebhookWorkers, Lease: cfg.ClaimLease, Logger: logger.With("component", "webhooks")}
 	}
 
 	// One budget of failed authentications per client address, for every face.

@@ -26,8 +26,13 @@ type Loop[K any] struct {
 	// Claim claims up to n items and returns them with the end of their
 	// claim's lease.
 	Claim func(ctx context.Context, n int) (items []K, claimedUntil time.Time, err error)
-	// Work works one claimed item; ctx is Run's work.
+	// Work works one claimed item; ctx is Run's work, ended after
+	// Lease*5/6 when Lease is set.
 	Work func(ctx context.Context, item K, claimedUntil time.Time)
+	// Lease, when set, is the claim's lease: an item's work is cancelled a
+	// sixth of it before the lease ends, so that it has stopped before
+	// another process may claim the item again, at any lease.
+	Lease time.Duration
 	// Logger, when not nil, hears Claim's errors as What.
 	Logger *slog.Logger
 	What   string
@@ -74,7 +79,12 @@ func (l *Loop[K]) Run(claims, work context.Context) {
 			l.running.Add(1)
 			go func() {
 				defer func() { <-slots; l.running.Done() }()
-				l.Work(work, item, until)
+				ctx, cancel := work, context.CancelFunc(func() {})
+				if l.Lease > 0 {
+					ctx, cancel = context.WithTimeout(work, l.Lease*5/6)
+				}
+				defer cancel()
+				l.Work(ctx, item, until)
 			}()
 		}
 		for range free - len(items) {

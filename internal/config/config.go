@@ -21,6 +21,13 @@ import (
 // must end within the job timeout of the queue (75 s), with room to record it.
 const maxWebhookTimeout = time.Minute
 
+// MaxClaimLease is WAYBILL_CLAIM_LEASE's default and longest value: the
+// queue's job timeout (75 s) with room to record the job's result.
+const MaxClaimLease = 90 * time.Second
+
+// minClaimLease bounds WAYBILL_CLAIM_LEASE from below.
+const minClaimLease = time.Second
+
 // Config is every setting of a Waybill process. The zero value is not
 // usable; start from Default or Load.
 type Config struct {
@@ -60,6 +67,14 @@ type Config struct {
 	WebhookRetrySchedule string        // WAYBILL_WEBHOOK_RETRY_SCHEDULE
 	WebhookWorkers       int           // WAYBILL_WEBHOOK_WORKERS
 	WebhookTimeout       time.Duration // WAYBILL_WEBHOOK_TIMEOUT: total time for one attempt
+
+	// ClaimLease is how long work a process took (a claimed first poll or
+	// first webhook attempt, a running job) is withheld from the other
+	// processes, and so how long work a killed process held waits before
+	// another takes it up. Under MaxClaimLease the timeouts of that work
+	// shrink with it (a job's to five sixths, a first attempt's to a
+	// half), and WAYBILL_WEBHOOK_TIMEOUT must be at most a third of it.
+	ClaimLease time.Duration // WAYBILL_CLAIM_LEASE
 
 	// InboundWorkers is how many Onport channels this process works at
 	// once; 0 accepts asynchronous messages without processing them
@@ -120,6 +135,7 @@ func Default() Config {
 		WebhookWorkers:  400,
 		InboundWorkers:  4,
 		WebhookTimeout:  15 * time.Second,
+		ClaimLease:      MaxClaimLease,
 		SandboxStep:     time.Minute,
 		PollScale:       1,
 		SMSURL:          "https://api.twilio.com",
@@ -198,6 +214,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	duration("WAYBILL_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	duration("WAYBILL_WEBHOOK_TIMEOUT", &c.WebhookTimeout)
+	duration("WAYBILL_CLAIM_LEASE", &c.ClaimLease)
 	duration("WAYBILL_SANDBOX_STEP", &c.SandboxStep)
 	var webhookWorkers = int64(c.WebhookWorkers)
 	integer("WAYBILL_WEBHOOK_WORKERS", &webhookWorkers)
@@ -278,6 +295,13 @@ func (c Config) Validate() error {
 	if c.WebhookTimeout > maxWebhookTimeout {
 		errs = append(errs, fmt.Errorf("WAYBILL_WEBHOOK_TIMEOUT must be at most %v", maxWebhookTimeout))
 	}
+	// Work is cancelled within the lease (its timeouts shrink with it),
+	// so a webhook attempt must fit in a third of it.
+	if c.ClaimLease < minClaimLease || c.ClaimLease > MaxClaimLease {
+		errs = append(errs, fmt.Errorf("WAYBILL_CLAIM_LEASE must be %v to %v", minClaimLease, MaxClaimLease))
+	} else if c.ClaimLease < MaxClaimLease && c.WebhookTimeout > c.ClaimLease/3 {
+		errs = append(errs, fmt.Errorf("WAYBILL_WEBHOOK_TIMEOUT must be at most a third of WAYBILL_CLAIM_LEASE (%v)", c.ClaimLease/3))
+	}
 	if k := c.BootstrapAPIKey; k != "" && len(k) < 16 {
 		errs = append(errs, errors.New("WAYBILL_BOOTSTRAP_API_KEY must be at least 16 characters"))
 	}
@@ -341,6 +365,7 @@ func (c Config) Dump() []string {
 		"WAYBILL_WEBHOOK_RETRY_SCHEDULE=" + c.WebhookRetrySchedule,
 		"WAYBILL_WEBHOOK_WORKERS=" + strconv.Itoa(c.WebhookWorkers),
 		"WAYBILL_WEBHOOK_TIMEOUT=" + c.WebhookTimeout.String(),
+		"WAYBILL_CLAIM_LEASE=" + c.ClaimLease.String(),
 		"WAYBILL_INBOUND_WORKERS=" + strconv.Itoa(c.InboundWorkers),
 		"WAYBILL_SANDBOX_STEP=" + c.SandboxStep.String(),
 		"WAYBILL_SMTP_URL=" + Mask(c.SMTPURL),

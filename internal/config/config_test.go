@@ -48,10 +48,25 @@ func TestLoadRejects(t *testing.T) {
 		{"WAYBILL_LOG_LEVEL": "loud"},
 		{"WAYBILL_SHUTDOWN_TIMEOUT": "soon"},
 		{"WAYBILL_WEBHOOK_TIMEOUT": "2m"},
+		{"WAYBILL_CLAIM_LEASE": "500ms"},
+		{"WAYBILL_CLAIM_LEASE": "2m"},
+		{"WAYBILL_CLAIM_LEASE": "long"},
+		{"WAYBILL_CLAIM_LEASE": "6s", "WAYBILL_WEBHOOK_TIMEOUT": "3s"},
 	} {
 		if _, err := Load(env(tt)); err == nil {
 			t.Errorf("Load(%v) = nil error, want one", tt)
 		}
+	}
+}
+
+func TestLoadClaimLease(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil || c.ClaimLease != MaxClaimLease {
+		t.Fatalf("default lease = %v, %v; want %v", c.ClaimLease, err, MaxClaimLease)
+	}
+	c, err = Load(env(map[string]string{"WAYBILL_CLAIM_LEASE": "6s", "WAYBILL_WEBHOOK_TIMEOUT": "2s"}))
+	if err != nil || c.ClaimLease != 6*time.Second {
+		t.Fatalf("lease = %v, %v; want 6s", c.ClaimLease, err)
 	}
 }
 

@@ -53,6 +53,10 @@ type Options struct {
 	Logger         *slog.Logger
 	// Work is false for a process that only inserts jobs (the CLI).
 	Work bool
+	// Lease is how long a job left running by a dead process waits before
+	// another process takes it again (WAYBILL_CLAIM_LEASE); the job
+	// timeout shrinks with a lease under DefaultLease. DefaultLease when 0.
+	Lease time.Duration
 }
 
 // Queue inserts and works jobs.
@@ -62,7 +66,8 @@ type Queue struct {
 	engine string
 	logger *slog.Logger
 
-	stopSweep context.CancelFunc
+	stopSweep                context.CancelFunc
+	orphanAfter, orphanSweep time.Duration
 }
 
 func driver(db *sql.DB, engine string) riverdriver.Driver[*sql.Tx] {
@@ -105,6 +110,7 @@ func New(db *sql.DB, opts Options, h Handlers) (*Queue, error) {
 	if opts.PollInterval == 0 {
 		opts.PollInterval = 100 * time.Millisecond
 	}
+	jobTimeout, orphanAfter, orphanSweep := leaseTimeouts(opts.Lease)
 	cfg := &river.Config{
 		Logger:                      riverLogger(opts.Logger),
 		FetchCooldown:               min(opts.PollInterval, 50*time.Millisecond),
@@ -130,7 +136,7 @@ func New(db *sql.DB, opts Options, h Handlers) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create queue client: %w", err)
 	}
-	return &Queue{client: client, db: db, engine: opts.Engine, logger: opts.Logger}, nil
+	return &Queue{client: client, db: db, engine: opts.Engine, logger: opts.Logger, orphanAfter: orphanAfter, orphanSweep: orphanSweep}, nil
 }
 
 // Start begins working jobs; it returns at once. ctx bounds the start

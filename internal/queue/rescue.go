@@ -18,12 +18,33 @@ import (
 // slowest handler, a carrier poll that may need an OAuth token and then the
 // tracking call, each bounded by carrierhttp.DefaultTimeout (30 s), and
 // cancels it through its context after that.
+//
+// Options.Lease (WAYBILL_CLAIM_LEASE) replaces orphanAfter; a shorter lease
+// shrinks the job timeout with it, in the same proportion (leaseTimeouts),
+// so that the guarantee holds at any lease.
 const (
 	jobTimeout    = 75 * time.Second
 	orphanAfter   = jobTimeout + 15*time.Second
 	orphanSweep   = 10 * time.Second
 	sqliteTimeFmt = "2006-01-02 15:04:05.000" // riversqlite's stored time form
 )
+
+// DefaultLease is the wait for a job left running by a dead process when
+// Options.Lease is 0, and the longest lease: the timeouts under it are
+// the handlers' own.
+const DefaultLease = orphanAfter
+
+// leaseTimeouts returns the job timeout, the wait for an orphaned job and
+// the sweep's period of lease (DefaultLease when 0 or longer): the job
+// timeout is lease*5/6 (75 s of 90 s), so that a job still running on a
+// live instance has been cancelled a sixth of the lease before another
+// may take it.
+func leaseTimeouts(lease time.Duration) (job, orphan, sweep time.Duration) {
+	if lease <= 0 || lease >= DefaultLease {
+		return jobTimeout, orphanAfter, orphanSweep
+	}
+	return lease * 5 / 6, lease, min(orphanSweep, max(lease/4, 100*time.Millisecond))
+}
 
 // recoverOrphans makes jobs running since before horizon available again
 // and returns how many it recovered.
@@ -44,16 +65,16 @@ func (q *Queue) recoverOrphans(ctx context.Context, horizon time.Time) (int64, e
 	return n, nil
 }
 
-// sweepOrphans recovers interrupted jobs every orphanSweep until ctx ends.
+// sweepOrphans recovers interrupted jobs every q.orphanSweep until ctx ends.
 func (q *Queue) sweepOrphans(ctx context.Context) {
-	t := time.NewTicker(orphanSweep)
+	t := time.NewTicker(q.orphanSweep)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := q.recoverOrphans(ctx, time.Now().Add(-orphanAfter)); err != nil && ctx.Err() == nil && q.logger != nil {
+			if _, err := q.recoverOrphans(ctx, time.Now().Add(-q.orphanAfter)); err != nil && ctx.Err() == nil && q.logger != nil {
 				q.logger.Warn("sweep interrupted jobs", "err", err)
 			}
 		}

@@ -15,7 +15,7 @@ import (
 // ClaimFirstPolls created: it claims due first polls from the trackings
 // table, a batch per statement (store.ClaimFirstPolls), and polls each as
 // the queue's poll job would (Poll), through the same carrier gates and
-// budgets. A first poll is claimed for firstPollLease; the poll's
+// budgets. A first poll is claimed for Lease; the poll's
 // transaction ends the claim (store.EndFirstPoll), so a claim whose
 // process died is taken up again after the lease, and a poll is bounded
 // well within it (on SQLite, which one process works, Run releases its
@@ -30,7 +30,11 @@ type FirstPolls struct {
 	Workers int
 	// Poll is the wait between claims when none was due, unless a create
 	// of this process wakes the loop sooner; 100 ms when 0.
-	Poll   time.Duration
+	Poll time.Duration
+	// Lease is how long a claimed first poll is withheld from other
+	// claims (WAYBILL_CLAIM_LEASE); firstPollLease when 0 or longer. The
+	// claim loop cancels a poll at five sixths of it.
+	Lease  time.Duration
 	Logger *slog.Logger
 
 	loop claimloop.Loop[store.FirstPollKey]
@@ -91,14 +95,14 @@ func (s *Service) firstPollsCommitted() {
 // waits for them.
 func (f *FirstPolls) Run(claims, work context.Context) {
 	f.loop.Workers, f.loop.Batch, f.loop.Poll, f.loop.Wake = f.Workers, firstPollBatch, cmp.Or(f.Poll, 100*time.Millisecond), f.Service.wake()
-	f.loop.Logger, f.loop.What = f.Logger, "claim first polls"
+	f.loop.Logger, f.loop.What, f.loop.Lease = f.Logger, "claim first polls", f.lease()
 	f.loop.Claim = f.claim
 	f.loop.Work = f.pollClaimed
 	if f.Service.Store.Engine() == store.SQLite {
 		// This process alone works this file: what its predecessor
 		// claimed, it will not poll (as the queue makes its running
 		// jobs available again at start-up).
-		if _, err := f.Service.Store.Write().ReleaseFirstPolls(claims, f.Service.now(), firstPollLease); err != nil && f.Logger != nil {
+		if _, err := f.Service.Store.Write().ReleaseFirstPolls(claims, f.Service.now(), f.lease()); err != nil && f.Logger != nil {
 			f.Logger.Warn("release first polls", "err", err)
 		}
 	}
@@ -108,8 +112,16 @@ func (f *FirstPolls) Run(claims, work context.Context) {
 // claim claims up to n first polls due now.
 func (f *FirstPolls) claim(ctx context.Context, n int) ([]store.FirstPollKey, time.Time, error) {
 	now := f.Service.now()
-	keys, err := f.Service.Store.Write().ClaimFirstPolls(ctx, now, firstPollLease, n)
-	return keys, now.Add(firstPollLease), err
+	keys, err := f.Service.Store.Write().ClaimFirstPolls(ctx, now, f.lease(), n)
+	return keys, now.Add(f.lease()), err
+}
+
+// lease is f.Lease, firstPollLease when 0 or longer.
+func (f *FirstPolls) lease() time.Duration {
+	if f.Lease <= 0 || f.Lease > firstPollLease {
+		return firstPollLease
+	}
+	return f.Lease
 }
 
 // Wait waits for the polls under way, or for ctx.

@@ -14,7 +14,7 @@ import (
 // ClaimFirstAttempts made: it claims due deliveries from the deliveries
 // table, a batch per statement (store.ClaimDueDeliveries), and attempts
 // each with Deliverer.Deliver's rules, reads and group-committed records.
-// A delivery is claimed for claimLease; its record ends the claim, so a
+// A delivery is claimed for Lease; its record ends the claim, so a
 // claim whose process died is taken up again after the lease, and an
 // attempt is bounded well within it, so that two processes never make the
 // same attempt at once. Retries remain jobs of the queue.
@@ -23,7 +23,11 @@ type FirstAttempts struct {
 	// Workers bounds the attempts under way at once; 1 when < 1.
 	Workers int
 	// Poll is the wait between claims when none was due; 25 ms when 0.
-	Poll   time.Duration
+	Poll time.Duration
+	// Lease is how long a claimed delivery is withheld from other claims
+	// (WAYBILL_CLAIM_LEASE); claimLease when 0. Under a shorter lease the
+	// attempt is bounded by half of it and cancelled at five sixths.
+	Lease  time.Duration
 	Logger *slog.Logger
 
 	loop claimloop.Loop[store.DeliveryKey]
@@ -61,13 +65,23 @@ func (e errSnoozed) Error() string { return "endpoint at its limit" }
 // waits for them.
 func (f *FirstAttempts) Run(claims, work context.Context) {
 	f.loop.Workers, f.loop.Batch, f.loop.Poll, f.loop.Logger, f.loop.What = f.Workers, claimBatch, f.Poll, f.Logger, "claim webhook deliveries"
+	lease := f.lease()
+	f.loop.Lease = lease
 	f.loop.Claim = func(ctx context.Context, n int) ([]store.DeliveryKey, time.Time, error) {
 		now := f.Deliverer.Service.now()
-		keys, err := f.Deliverer.store().Write().ClaimDueDeliveries(ctx, now, claimLease, n)
-		return keys, now.Add(claimLease), err
+		keys, err := f.Deliverer.store().Write().ClaimDueDeliveries(ctx, now, lease, n)
+		return keys, now.Add(lease), err
 	}
 	f.loop.Work = f.attempt
 	f.loop.Run(claims, work)
+}
+
+// lease is f.Lease, claimLease when 0 or longer.
+func (f *FirstAttempts) lease() time.Duration {
+	if f.Lease <= 0 || f.Lease > claimLease {
+		return claimLease
+	}
+	return f.Lease
 }
 
 // Wait waits for the attempts under way, or for ctx.
@@ -78,7 +92,7 @@ func (f *FirstAttempts) Wait(ctx context.Context) error { return f.loop.Wait(ctx
 // is made claimable again later: a snoozed one when its endpoint has room,
 // one that failed to run after failedBackoff.
 func (f *FirstAttempts) attempt(work context.Context, k store.DeliveryKey, claimedUntil time.Time) {
-	ctx, cancel := context.WithTimeout(work, attemptTimeout)
+	ctx, cancel := context.WithTimeout(work, min(attemptTimeout, f.lease()/2))
 	defer cancel()
 	err := f.Deliverer.deliver(ctx, k.OrgID, k.ID, 1, func(wait time.Duration) error { return errSnoozed{wait} })
 	var s errSnoozed
