@@ -87,6 +87,7 @@ func crashTest(t *testing.T, engine string) {
 	dbURL := testdb.URL(t, engine)
 	env := []string{"WAYBILL_WEBHOOK_ALLOW_PRIVATE=true", "WAYBILL_WEBHOOK_RETRY_SCHEDULE=100ms,200ms,400ms,800ms,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s",
 		"WAYBILL_LOG_LEVEL=warn", "WAYBILL_SHUTDOWN_TIMEOUT=2s"}
+	env = append(env, crashLease...)
 	p := startServe(t, dbURL, env...)
 	status, body := p.call(t, "POST", "/v1/webhooks", key, map[string]any{"url": recv.URL + "/hook", "events": []string{"tracking_update"}})
 	if status != 201 {

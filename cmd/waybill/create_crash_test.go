@@ -35,7 +35,7 @@ func createCrashTest(t *testing.T, engine string) {
 		key     = "wb_test_bootstrap_key_0001"
 	)
 	dbURL := testdb.URL(t, engine)
-	env := []string{"WAYBILL_LOG_LEVEL=warn", "WAYBILL_SHUTDOWN_TIMEOUT=2s", "WAYBILL_RATE_LIMIT_SCALE=0"}
+	env := append([]string{"WAYBILL_LOG_LEVEL=warn", "WAYBILL_SHUTDOWN_TIMEOUT=2s", "WAYBILL_RATE_LIMIT_SCALE=0"}, crashLease...)
 	p := startServe(t, dbURL, env...)
 	client := &http.Client{Timeout: 10 * time.Second}
 

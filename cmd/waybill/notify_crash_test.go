@@ -40,6 +40,7 @@ func notifyCrashTest(t *testing.T, engine string) {
 	dbURL := testdb.URL(t, engine)
 	env := []string{"WAYBILL_LOG_LEVEL=warn", "WAYBILL_SHUTDOWN_TIMEOUT=2s", "WAYBILL_RATE_LIMIT_V4=10000",
 		fmt.Sprintf("WAYBILL_SMTP_URL=smtp://127.0.0.1:%d?starttls=off", mail.Port), "WAYBILL_MAIL_FROM=Crash Store <notify@crash.example>"}
+	env = append(env, crashLease...)
 	p := startServe(t, dbURL, env...)
 	for i := range trackings {
 		status, body := p.call(t, "POST", "/v4/trackings", key, map[string]any{"tracking": map[string]any{

@@ -214,6 +214,7 @@ func newMerchant(t *testing.T, engine string, fulfillments, subscribe bool) *mer
 	m.waybillDB = testdb.URL(t, engine)
 	m.waybillEnv = []string{"WAYBILL_ADDR=" + addr, "WAYBILL_PUBLIC_URL=http://" + addr, "WAYBILL_SECRET_KEY=" + secretbox.GenerateKey(),
 		"WAYBILL_WEBHOOK_ALLOW_PRIVATE=true", "WAYBILL_SANDBOX_STEP=2s", "WAYBILL_LOG_LEVEL=warn", "WAYBILL_RATE_LIMIT_SCALE=20", "WAYBILL_SHUTDOWN_TIMEOUT=2s"}
+	m.waybillEnv = append(m.waybillEnv, crashLease...)
 	m.restartWaybill(t)
 
 	status, body := doJSON(t, "POST", m.waybill.URL+"/v1/connectors/onport", "", bootstrapKey, map[string]any{

@@ -21,6 +21,14 @@ import (
 // binary is the waybill command built once for the process tests.
 var binary string
 
+// crashLease is the settings of the tests that SIGKILL a server and wait
+// for another to take up its work: a claim lease of 10 s instead of 90 s
+// (WAYBILL_CLAIM_LEASE), so that they wait 10 s for a dead process's
+// claims and running jobs rather than 90 s, with the webhook timeout the
+// lease requires (at most a third of it). The timeouts under the lease
+// shrink with it, so what the tests prove holds as at the default.
+var crashLease = []string{"WAYBILL_CLAIM_LEASE=10s", "WAYBILL_WEBHOOK_TIMEOUT=3s"}
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "waybill-bin")
 	if err != nil {

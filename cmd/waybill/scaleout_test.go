@@ -142,6 +142,7 @@ func TestScaleOutRunsEachJobOnce(t *testing.T) {
 		"WAYBILL_WEBHOOK_ALLOW_PRIVATE=true", "WAYBILL_LOG_LEVEL=warn", "WAYBILL_SHUTDOWN_TIMEOUT=2s",
 		"WAYBILL_RATE_LIMIT_V4=0", "WAYBILL_RATE_LIMIT_SCALE=0", fmt.Sprintf("WAYBILL_WEBHOOK_WORKERS=%d", webhookWorkers),
 		"WAYBILL_WEBHOOK_RETRY_SCHEDULE=200ms,400ms,800ms,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s"}
+	env = append(env, crashLease...)
 	// Each instance names its connections, so that the trail says who wrote what.
 	a := startServe(t, dbURL+"&application_name=waybill-a", env...)
 	b := startServe(t, dbURL+"&application_name=waybill-b", env...)
