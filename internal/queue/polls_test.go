@@ -56,20 +56,7 @@ func TestEnqueuePollBatch(t *testing.T) {
 				t.Fatalf("rolled back batch: %v", err)
 			}
 
-			counts := map[string]int{}
-			rows, err := st.Writer().QueryContext(ctx, `SELECT state, COUNT(*) FROM river_job WHERE kind = 'poll_tracking' GROUP BY state`)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for rows.Next() {
-				var state string
-				var n int
-				if err := rows.Scan(&state, &n); err != nil {
-					t.Fatal(err)
-				}
-				counts[state] = n
-			}
-			rows.Close()
+			counts := pollStates(t, st)
 			// t0 to t1000 available (t0 from the first insert), "later" scheduled.
 			if counts["available"] != 1001 || counts["scheduled"] != 1 || len(counts) != 2 {
 				t.Errorf("poll jobs by state = %v, want 1001 available and 1 scheduled", counts)
@@ -95,6 +82,62 @@ func TestPollBatchIsWorked(t *testing.T) {
 			})
 			if got, want := <-polled, fmt.Sprintf("org 7, tracking %q, due %d µs", `t"1`, due.UnixMicro()); got != want {
 				t.Errorf("polled %s; want %s", got, want)
+			}
+		})
+	}
+}
+
+// pollStates counts the poll jobs on st by state.
+func pollStates(t *testing.T, st *store.Store) map[string]int {
+	t.Helper()
+	rows, err := st.Writer().QueryContext(context.Background(), `SELECT state, COUNT(*) FROM river_job WHERE kind = 'poll_tracking' GROUP BY state`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	counts := map[string]int{}
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			t.Fatal(err)
+		}
+		counts[state] = n
+	}
+	return counts
+}
+
+// TestPromoteDue checks the promotion a scaled-down poll cadence runs
+// (Options.PromoteEvery): a poll scheduled for later stays scheduled until
+// it is due, then becomes available, and one due later stays scheduled.
+func TestPromoteDue(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			st := testdb.Open(t, engine)
+			q := idleQueue(t, st)
+			soon, later := time.Now().Add(time.Second), time.Now().Add(time.Hour)
+			if err := st.WithTx(ctx, func(tx *store.Tx) error {
+				if err := q.EnqueuePoll(ctx, tx.SQL(), 1, "soon", soon, queue.PriorityNew); err != nil {
+					return err
+				}
+				return q.EnqueuePoll(ctx, tx.SQL(), 1, "later", later, queue.PriorityNew)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if err := q.PromoteDue(ctx); err != nil {
+				t.Fatal(err)
+			}
+			// (A machine that stalled past soon proves the first half nothing.)
+			if got := pollStates(t, st); time.Now().Before(soon) && got["scheduled"] != 2 {
+				t.Fatalf("before either is due: %v, want both scheduled", got)
+			}
+			time.Sleep(time.Until(soon) + 50*time.Millisecond)
+			if err := q.PromoteDue(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got := pollStates(t, st); got["scheduled"] != 1 || got["available"] != 1 {
+				t.Fatalf("after the first is due: %v, want one available, one scheduled", got)
 			}
 		})
 	}

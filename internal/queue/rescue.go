@@ -70,15 +70,23 @@ func (q *Queue) recoverOrphans(ctx context.Context, horizon time.Time) (int64, e
 
 // sweepOrphans recovers interrupted jobs every q.orphanSweep until ctx ends.
 func (q *Queue) sweepOrphans(ctx context.Context) {
-	t := time.NewTicker(q.orphanSweep)
+	q.every(ctx, q.orphanSweep, "sweep interrupted jobs", func() error {
+		_, err := q.recoverOrphans(ctx, time.Now().Add(-q.orphanAfter))
+		return err
+	})
+}
+
+// every runs do every period until ctx ends, logging its errors as what.
+func (q *Queue) every(ctx context.Context, period time.Duration, what string, do func() error) {
+	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := q.recoverOrphans(ctx, time.Now().Add(-q.orphanAfter)); err != nil && ctx.Err() == nil && q.logger != nil {
-				q.logger.Warn("sweep interrupted jobs", "err", err)
+			if err := do(); err != nil && ctx.Err() == nil && q.logger != nil {
+				q.logger.Warn(what, "err", err)
 			}
 		}
 	}
@@ -91,18 +99,7 @@ func (q *Queue) sweepOrphans(ctx context.Context) {
 // own as River runs it.
 func (q *Queue) promoteDue(ctx context.Context) {
 	drv := driver(q.db, q.engine)
-	t := time.NewTicker(q.promoteEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := q.promote(ctx, drv); err != nil && ctx.Err() == nil && q.logger != nil {
-				q.logger.Warn("promote due jobs", "err", err)
-			}
-		}
-	}
+	q.every(ctx, q.promoteEvery, "promote due jobs", func() error { return q.promote(ctx, drv) })
 }
 
 func (q *Queue) promote(ctx context.Context, drv riverdriver.Driver[*sql.Tx]) error {
