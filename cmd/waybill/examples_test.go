@@ -35,7 +35,7 @@ const examplesDir = "../../docs/examples"
 // SMTP server, and carrier credentials can be sealed. The test adds the
 // mail server's and the carrier fakes' addresses.
 var exampleServerEnv = []string{
-	"WAYBILL_SANDBOX_STEP=1s",
+	"WAYBILL_SANDBOX_STEP=250ms",
 	"WAYBILL_WEBHOOK_ALLOW_PRIVATE=true",
 	"WAYBILL_WEBHOOK_RETRY_SCHEDULE=1s,2s,5s",
 	"WAYBILL_MAIL_FROM=Acme <notify@acme.example>",
