@@ -33,7 +33,9 @@ type FirstPolls struct {
 	Poll time.Duration
 	// Lease is how long a claimed first poll is withheld from other
 	// claims (WAYBILL_CLAIM_LEASE); firstPollLease when 0 or longer. The
-	// claim loop cancels a poll at five sixths of it.
+	// claim loop cancels a poll at five sixths of it. (On SQLite, Run
+	// releases the claims of the longest lease, firstPollLease, whatever
+	// lease its predecessor had.)
 	Lease  time.Duration
 	Logger *slog.Logger
 
@@ -102,7 +104,7 @@ func (f *FirstPolls) Run(claims, work context.Context) {
 		// This process alone works this file: what its predecessor
 		// claimed, it will not poll (as the queue makes its running
 		// jobs available again at start-up).
-		if _, err := f.Service.Store.Write().ReleaseFirstPolls(claims, f.Service.now(), f.lease()); err != nil && f.Logger != nil {
+		if _, err := f.Service.Store.Write().ReleaseFirstPolls(claims, f.Service.now(), firstPollLease); err != nil && f.Logger != nil {
 			f.Logger.Warn("release first polls", "err", err)
 		}
 	}
