@@ -98,8 +98,8 @@ BEGIN
 	INSERT INTO scaleout_trail VALUES ('first_polls', current_setting('application_name'));
 	RETURN NULL;
 END $$;
-CREATE TRIGGER scaleout_first_polls AFTER UPDATE OF first_poll_due ON trackings FOR EACH ROW
-	WHEN (OLD.first_poll_due IS NOT NULL AND NEW.first_poll_due IS NULL) EXECUTE FUNCTION scaleout_first_poll();
+CREATE TRIGGER scaleout_first_polls AFTER UPDATE OF next_poll_due ON trackings FOR EACH ROW
+	WHEN (OLD.next_poll_due IS NOT NULL AND NEW.next_poll_due IS NULL) EXECUTE FUNCTION scaleout_first_poll();
 `
 
 // TestScaleOutRunsEachJobOnce runs two `waybill serve` instances on one
@@ -411,7 +411,7 @@ func TestScaleOutRunsEachJobOnce(t *testing.T) {
 	// jobs: each ended once, none left, no job for one.
 	firstPolls := trail["first_polls/waybill-a"] + trail["first_polls/waybill-b"]
 	var leftFirst, firstJobs int
-	if err := db.QueryRow(`SELECT COUNT(*) FROM trackings WHERE first_poll_due IS NOT NULL`).Scan(&leftFirst); err != nil {
+	if err := db.QueryRow(`SELECT COUNT(*) FROM trackings WHERE next_poll_due IS NOT NULL`).Scan(&leftFirst); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.QueryRow(`SELECT COUNT(*) FROM river_job j JOIN trackings t ON t.public_id = j.args->>'tracking_id'

@@ -327,13 +327,13 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	})
 	run("ClaimDueDeliveries", func() error { _, err := w.ClaimDueDeliveries(ctx, now, time.Minute, 10); return err })
 	run("DeferClaim", func() error { return w.DeferClaim(ctx, store.DeliveryKey{OrgID: org.ID, ID: 1}, now, now) })
-	run("ClaimFirstPolls", func() error { _, err := w.ClaimFirstPolls(ctx, now, time.Minute, 10); return err })
-	run("DeferFirstPoll", func() error {
-		return w.DeferFirstPoll(ctx, store.FirstPollKey{OrgID: org.ID, ID: tr.ID}, now, now)
+	run("ClaimPolls", func() error { _, err := w.ClaimPolls(ctx, now, time.Minute, 10); return err })
+	run("DeferPoll", func() error {
+		return w.DeferPoll(ctx, store.PollKey{OrgID: org.ID, ID: tr.ID}, now, now)
 	})
-	run("ReleaseFirstPolls", func() error { _, err := w.ReleaseFirstPolls(ctx, now, time.Minute); return err })
-	run("EndFirstPoll", func() error {
-		_, err := w.EndFirstPoll(ctx, store.FirstPollKey{OrgID: org.ID, ID: tr.ID}, now)
+	run("ReleasePollClaims", func() error { _, err := w.ReleasePollClaims(ctx, now, time.Minute); return err })
+	run("EndPollClaim", func() error {
+		_, err := w.EndPollClaim(ctx, store.PollKey{OrgID: org.ID, ID: tr.ID}, now)
 		return err
 	})
 	run("ClearFailing", func() error {

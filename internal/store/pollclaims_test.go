@@ -37,7 +37,7 @@ func TestFirstPollClaims(t *testing.T) {
 					firsts = append(firsts, time.Time{})
 				}
 			}
-			ok, err := st.Write().InsertTrackingsFirstPoll(ctx, ts, firsts)
+			ok, err := st.Write().InsertTrackingsPollDue(ctx, ts, firsts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -48,7 +48,7 @@ func TestFirstPollClaims(t *testing.T) {
 			}
 			// A lone insert with a first poll, due last of those due.
 			lone := newTracking(org.ID, "ups", "1ZLONE")
-			if err := st.Write().InsertTrackingFirstPoll(ctx, lone, now); err != nil {
+			if err := st.Write().InsertTrackingPollDue(ctx, lone, now); err != nil {
 				t.Fatal(err)
 			}
 
@@ -61,7 +61,7 @@ func TestFirstPollClaims(t *testing.T) {
 			for range claimers {
 				wg.Go(func() {
 					for {
-						keys, err := st.Write().ClaimFirstPolls(ctx, now, time.Minute, 7)
+						keys, err := st.Write().ClaimPolls(ctx, now, time.Minute, 7)
 						if err != nil {
 							t.Error(err)
 							return
@@ -94,52 +94,52 @@ func TestFirstPollClaims(t *testing.T) {
 			}
 
 			// The earliest first: the oldest due comes in the first claim.
-			if err := st.Write().DeferFirstPoll(ctx, store.FirstPollKey{OrgID: org.ID, ID: ts[0].ID}, now.Add(time.Minute), now.Add(-time.Hour)); err != nil {
+			if err := st.Write().DeferPoll(ctx, store.PollKey{OrgID: org.ID, ID: ts[0].ID}, now.Add(time.Minute), now.Add(-time.Hour)); err != nil {
 				t.Fatal(err)
 			}
-			if err := st.Write().DeferFirstPoll(ctx, store.FirstPollKey{OrgID: org.ID, ID: ts[1].ID}, now.Add(time.Minute), now.Add(-2*time.Hour)); err != nil {
+			if err := st.Write().DeferPoll(ctx, store.PollKey{OrgID: org.ID, ID: ts[1].ID}, now.Add(time.Minute), now.Add(-2*time.Hour)); err != nil {
 				t.Fatal(err)
 			}
-			keys, err := st.Write().ClaimFirstPolls(ctx, now, time.Minute, 1)
+			keys, err := st.Write().ClaimPolls(ctx, now, time.Minute, 1)
 			if err != nil || len(keys) != 1 || keys[0].ID != ts[1].ID {
 				t.Fatalf("claim after deferring two to the past: %v %v, want %s", keys, err, ts[1].ID)
 			}
 			until := now.Add(time.Minute)
 			// ts[1] is claimed until now+1m: a defer or end under another
 			// claim leaves it so.
-			k1 := store.FirstPollKey{OrgID: org.ID, ID: ts[1].ID}
-			if err := st.Write().DeferFirstPoll(ctx, k1, until.Add(time.Second), now); err != nil {
+			k1 := store.PollKey{OrgID: org.ID, ID: ts[1].ID}
+			if err := st.Write().DeferPoll(ctx, k1, until.Add(time.Second), now); err != nil {
 				t.Fatal(err)
 			}
-			if ended, err := st.Write().EndFirstPoll(ctx, k1, until.Add(time.Second)); err != nil || ended {
+			if ended, err := st.Write().EndPollClaim(ctx, k1, until.Add(time.Second)); err != nil || ended {
 				t.Fatalf("end under another claim: %v %v", ended, err)
 			}
-			keys, err = st.Write().ClaimFirstPolls(ctx, until.Add(-time.Microsecond), time.Minute, 100)
+			keys, err = st.Write().ClaimPolls(ctx, until.Add(-time.Microsecond), time.Minute, 100)
 			if err != nil || len(keys) != 1 || keys[0].ID != ts[0].ID {
 				t.Fatalf("claim within the leases: %v %v, want only %s (deferred)", keys, err, ts[0].ID)
 			}
-			if ended, err := st.Write().EndFirstPoll(ctx, k1, until); err != nil || !ended {
+			if ended, err := st.Write().EndPollClaim(ctx, k1, until); err != nil || !ended {
 				t.Fatalf("end under its claim: %v %v", ended, err)
 			}
-			if ended, err := st.Write().EndFirstPoll(ctx, k1, until); err != nil || ended {
+			if ended, err := st.Write().EndPollClaim(ctx, k1, until); err != nil || ended {
 				t.Fatalf("end twice: %v %v", ended, err)
 			}
 			// Past every lease, all but the ended one are claimable again.
-			keys, err = st.Write().ClaimFirstPolls(ctx, now.Add(2*time.Hour), time.Minute, 1000)
+			keys, err = st.Write().ClaimPolls(ctx, now.Add(2*time.Hour), time.Minute, 1000)
 			if err != nil || len(keys) != due+later {
 				t.Fatalf("claim after the leases: %d keys (%v), want %d", len(keys), err, due+later)
 			}
 			// A process gone with its claims: a release makes them
 			// claimable at once, not a first poll due after the lease.
 			far := newTracking(org.ID, "ups", "1ZFAR")
-			if err := st.Write().InsertTrackingFirstPoll(ctx, far, now.Add(3*time.Hour)); err != nil {
+			if err := st.Write().InsertTrackingPollDue(ctx, far, now.Add(3*time.Hour)); err != nil {
 				t.Fatal(err)
 			}
-			released, err := st.Write().ReleaseFirstPolls(ctx, now.Add(2*time.Hour), time.Minute)
+			released, err := st.Write().ReleasePollClaims(ctx, now.Add(2*time.Hour), time.Minute)
 			if err != nil || released != due+later {
 				t.Fatalf("released %d (%v), want %d", released, err, due+later)
 			}
-			keys, err = st.Write().ClaimFirstPolls(ctx, now.Add(2*time.Hour), time.Minute, 1000)
+			keys, err = st.Write().ClaimPolls(ctx, now.Add(2*time.Hour), time.Minute, 1000)
 			if err != nil || len(keys) != due+later {
 				t.Fatalf("claim after the release: %d keys (%v), want %d", len(keys), err, due+later)
 			}

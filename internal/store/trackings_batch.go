@@ -29,7 +29,7 @@ func (q *Queries) InsertTrackings(ctx context.Context, ts []*waybill.Tracking) (
 }
 
 // insertTrackings is InsertTrackings that makes each tracking's first poll
-// claimable from firstPolls[i] on (ClaimFirstPolls): none when
+// claimable from firstPolls[i] on (ClaimPolls): none when
 // firstPolls is nil or firstPolls[i] is zero.
 func (q *Queries) insertTrackings(ctx context.Context, ts []*waybill.Tracking, firstPolls []time.Time) ([]bool, error) {
 	inserted := make([]bool, len(ts))
@@ -95,7 +95,7 @@ func (q *Queries) insertTrackings(ctx context.Context, ts []*waybill.Tracking, f
 	// unique key locked) in the order given.
 	rows, err := q.q.QueryContext(ctx, `INSERT INTO trackings
 		(public_id, org_id, slug, tracking_number, tag, active, origin_iso3, destination_iso3, order_id,
-		 search_text, return_to_sender, delivery_days, created_at, updated_at, doc, last_info_at, page_token, first_poll_due)
+		 search_text, return_to_sender, delivery_days, created_at, updated_at, doc, last_info_at, page_token, next_poll_due)
 		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[],
 			$8::text[], $9::text[], $10::text[], $11::boolean[], $12::bigint[], $13::bigint[], $14::bigint[], $15::text[],
 			$16::bigint[], $17::text[], $18::bigint[])

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/queue"
@@ -52,8 +53,9 @@ type BatchResult struct {
 // The first poll is planned as Create plans it (planFirstPoll): none for a
 // courier no connector polls; for a courier whose connector needs a
 // connection the organization lacks, the poll is applied to the row at
-// create and the next one is queued at its cadence (PriorityRoutine);
-// otherwise the poll is queued due at once at PriorityBulk, so an import
+// create and the next one is scheduled at its cadence (with ClaimPolls in
+// its row, else a job at PriorityRoutine); otherwise the poll is queued,
+// as a job, due at once at PriorityBulk, so an import
 // does not delay trackings created one by one. Whether the organization
 // has a connection is read once per courier of the batch.
 //
@@ -124,7 +126,20 @@ func (s *Service) CreateBatch(ctx context.Context, orgID int64, rows []CreateInp
 			t := results[i].Tracking
 			ts[k] = &t
 		}
-		ok, err := tx.InsertTrackings(ctx, ts)
+		// With ClaimPolls a row whose first poll was applied at create
+		// carries the next one in its row (FirstPolls), like every later
+		// poll; a first poll due at once stays a job, whose priority keeps
+		// an import's polls behind the polls of trackings created one by
+		// one (the claim takes due polls in the order of their time).
+		due := make([]time.Time, len(pending))
+		if s.ClaimPolls {
+			for k, i := range pending {
+				if plans[i] == pollDone {
+					due[k] = ts[k].NextPollAt
+				}
+			}
+		}
+		ok, err := tx.InsertTrackingsPollDue(ctx, ts, due)
 		if err != nil {
 			return err
 		}
@@ -140,7 +155,9 @@ func (s *Service) CreateBatch(ctx context.Context, orgID int64, rows []CreateInp
 			case pollAtOnce:
 				polls = append(polls, pollJob{Poll: queue.Poll{OrgID: orgID, TrackingID: t.ID, Due: t.NextPollAt}, priority: queue.PriorityBulk})
 			case pollDone:
-				polls = append(polls, pollJob{Poll: queue.Poll{OrgID: orgID, TrackingID: t.ID, Due: t.NextPollAt}, priority: queue.PriorityRoutine})
+				if !s.ClaimPolls {
+					polls = append(polls, pollJob{Poll: queue.Poll{OrgID: orgID, TrackingID: t.ID, Due: t.NextPollAt}, priority: queue.PriorityRoutine})
+				}
 			}
 			inserted[i] = BatchResult{Outcome: BatchCreated, Tracking: t}
 		}

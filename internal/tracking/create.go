@@ -14,7 +14,7 @@ import (
 
 // Create stores a new tracking for the organization and schedules its first
 // poll in the same transaction (a job of the queue, or with
-// ClaimFirstPolls a time in the tracking's row that FirstPolls claims),
+// ClaimPolls a time in the tracking's row that FirstPolls claims),
 // and returns once both are committed; a
 // first poll that cannot ask the carrier is applied at once instead
 // (planFirstPoll). With a committer (CreateCommit or GroupCommit), creates
@@ -36,11 +36,11 @@ func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (wayb
 	plan := s.planFirstPoll(ctx, &t)
 	// In the caller's transaction (or without a committer) the create is
 	// written at once, so that the caller sees it, or its conflict, now.
-	claimed := s.ClaimFirstPolls && plan != pollNever
+	claimed := s.ClaimPolls && plan != pollNever
 	err = s.writeTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if claimed {
 			// The first poll in the tracking's row (FirstPolls).
-			return tx.InsertTrackingFirstPoll(ctx, &t, t.NextPollAt)
+			return tx.InsertTrackingPollDue(ctx, &t, t.NextPollAt)
 		}
 		if err := tx.InsertTracking(ctx, &t); err != nil {
 			return err

@@ -71,7 +71,7 @@ func (s *Service) insertBatched(ctx context.Context, g *store.GroupCommitter, t 
 	return nil
 }
 
-// insertClaimable is the end of writeCreates with ClaimFirstPolls: the
+// insertClaimable is the end of writeCreates with ClaimPolls: the
 // trackings ts of creates (in that order) inserted with their first polls
 // in their rows, claimable from their due time (FirstPolls), rather than
 // as jobs. A poll due at once (pollAtOnce) is due at the create, so it is
@@ -83,7 +83,7 @@ func (s *Service) insertClaimable(ctx context.Context, tx *store.Tx, creates []c
 			due[i] = c.t.NextPollAt
 		}
 	}
-	ok, err := tx.InsertTrackingsFirstPoll(ctx, ts, due)
+	ok, err := tx.InsertTrackingsPollDue(ctx, ts, due)
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, creates []crea
 	for i, c := range creates {
 		ts[i] = c.t
 	}
-	if s.ClaimFirstPolls {
+	if s.ClaimPolls {
 		return s.insertClaimable(ctx, tx, creates, ts)
 	}
 	ok, err := tx.InsertTrackings(ctx, ts)

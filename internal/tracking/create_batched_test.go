@@ -22,7 +22,7 @@ import (
 // is planned as a lone create plans it (applied at create without a
 // connection, none for a courier no connector polls, at once with a
 // connection), and each create's job is queued once. With
-// ClaimFirstPolls the same first polls are in the trackings' rows, due
+// ClaimPolls the same first polls are in the trackings' rows, due
 // when the jobs would be, and no job is queued.
 func TestCreatesThroughCommitter(t *testing.T) {
 	for _, engine := range testdb.Engines() {
@@ -36,7 +36,7 @@ func createsThroughCommitter(t *testing.T, engine string, claim bool) {
 	ctx := context.Background()
 	c := &scriptedCarrier{answer: transitScan}
 	e := newPollEnv(t, engine, "dhl", c)
-	e.svc.ClaimFirstPolls = claim
+	e.svc.ClaimPolls = claim
 	g := store.NewGroupCommitter(e.st)
 	g.MaxWait = 5 * time.Millisecond // let the creates gather
 	runCtx, stop := context.WithCancel(ctx)
@@ -103,9 +103,9 @@ func createsThroughCommitter(t *testing.T, engine string, claim bool) {
 			t.Errorf("%v: answered tracked %d next %s, stored tracked %d next %s; want %d and %s", a, tr.TrackedCount,
 				tr.NextPollAt, stored.TrackedCount, stored.NextPollAt, wantTracked, wantNext)
 		}
-		due, ok := firstPollDue(t, e, tr.ID)
+		due, ok := pollDue(t, e, tr.ID)
 		if wantDue := claim && a.slug == "dhl"; ok != wantDue || ok && !due.Equal(wantNext) {
-			t.Errorf("%v: first_poll_due %s (%v), want %v at %s", a, due, ok, wantDue, wantNext)
+			t.Errorf("%v: next_poll_due %s (%v), want %v at %s", a, due, ok, wantDue, wantNext)
 		}
 	}
 	if claim {

@@ -3,27 +3,33 @@ package tracking
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/waybillhq/waybill/internal/claimloop"
+	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/store"
 )
 
-// FirstPolls makes the first polls of the trackings a Service with
-// ClaimFirstPolls created: it claims due first polls from the trackings
-// table, a batch per statement (store.ClaimFirstPolls), and polls each as
-// the queue's poll job would (Poll), through the same carrier gates and
-// budgets. A first poll is claimed for Lease; the poll's
-// transaction ends the claim (store.EndFirstPoll), so a claim whose
-// process died is taken up again after the lease, and a poll is bounded
-// well within it (on SQLite, which one process works, Run releases its
-// predecessor's claims at once); a claim taken again while its first
-// poller still ran is applied by one of them only. A poll that must wait for its connection
-// (the queue's snooze) is deferred to that time, one that failed to run
-// (the store refused it) is retried later, doubling (failedBackoff). The
-// polls after the first are jobs of the queue, as before.
+// FirstPolls makes the polls of the trackings a Service with ClaimPolls
+// follows (named for the first poll, the first claimed this way): it
+// claims due polls from the trackings table, a batch per statement
+// (store.ClaimPolls), and polls each as the queue's poll job would
+// (Poll), through the same carrier gates and budgets. A poll is claimed
+// for Lease; the poll's transaction ends the claim
+// (store.EndPollClaim) and writes the next poll's time in the row
+// (schedulePoll), so a claim whose process died is taken up again after
+// the lease, and a poll is bounded well within it (on SQLite, which one
+// process works, Run releases its predecessor's claims at once); a claim
+// taken again while its first poller still ran is applied by one of them
+// only. A poll that must wait for its connection (the queue's snooze) is
+// deferred to that time, one that failed to run (the store refused it)
+// is retried later, doubling (failedBackoff). Poll jobs waiting in the
+// queue (queued before migration 00026, or by a process without
+// ClaimPolls) are moved into their trackings' rows when Run starts, if
+// Jobs is set; those that run meanwhile write their next poll in the row.
 type FirstPolls struct {
 	Service *Service
 	// Workers bounds the polls under way at once; 1 when < 1.
@@ -38,8 +44,11 @@ type FirstPolls struct {
 	// lease its predecessor had.)
 	Lease  time.Duration
 	Logger *slog.Logger
+	// Jobs, when set, is the queue whose waiting poll jobs Run moves into
+	// the trackings' rows (moveJobs).
+	Jobs PollJobs
 
-	loop claimloop.Loop[store.FirstPollKey]
+	loop claimloop.Loop[store.PollKey]
 	// failed counts, by tracking, the polls in a row this process could
 	// not make, for failedBackoff.
 	failed claimloop.Failures[string]
@@ -63,10 +72,18 @@ const (
 	maxRetryFirstPollAfter = time.Hour
 )
 
-// pollClaim is a claimed first poll under way (Service.poll).
+// PollJobs takes poll jobs out of the queue (queue.Queue.TakePollJobs).
+type PollJobs interface {
+	TakePollJobs(ctx context.Context, tx *sql.Tx, limit int) ([]queue.Poll, error)
+}
+
+// movePollJobsBatch bounds the jobs moved in one transaction.
+const movePollJobsBatch = 1000
+
+// pollClaim is a claimed poll under way (Service.poll).
 type pollClaim struct {
-	key   store.FirstPollKey
-	until time.Time // the end of the claim's lease: its first_poll_due
+	key   store.PollKey
+	until time.Time // the end of the claim's lease: its next_poll_due
 	ended bool      // the poll's transaction ended the claim
 }
 
@@ -77,7 +94,7 @@ type errPollSnoozed struct{ wait time.Duration }
 
 func (e errPollSnoozed) Error() string { return "carrier connection must wait" }
 
-// wake returns the channel a create signals once it has committed a first
+// wake returns the channel a create signals once it has committed a
 // poll to claim, so that the loop of this process claims it at once.
 func (s *Service) wake() chan struct{} {
 	s.firstPollsOnce.Do(func() { s.firstPollsWake = make(chan struct{}, 1) })
@@ -97,24 +114,71 @@ func (s *Service) firstPollsCommitted() {
 // waits for them.
 func (f *FirstPolls) Run(claims, work context.Context) {
 	f.loop.Workers, f.loop.Batch, f.loop.Poll, f.loop.Wake = f.Workers, firstPollBatch, cmp.Or(f.Poll, 100*time.Millisecond), f.Service.wake()
-	f.loop.Logger, f.loop.What, f.loop.Lease = f.Logger, "claim first polls", f.lease()
+	f.loop.Logger, f.loop.What, f.loop.Lease = f.Logger, "claim polls", f.lease()
 	f.loop.Claim = f.claim
 	f.loop.Work = f.pollClaimed
 	if f.Service.Store.Engine() == store.SQLite {
 		// This process alone works this file: what its predecessor
 		// claimed, it will not poll (as the queue makes its running
 		// jobs available again at start-up).
-		if _, err := f.Service.Store.Write().ReleaseFirstPolls(claims, f.Service.now(), firstPollLease); err != nil && f.Logger != nil {
-			f.Logger.Warn("release first polls", "err", err)
+		if _, err := f.Service.Store.Write().ReleasePollClaims(claims, f.Service.now(), firstPollLease); err != nil && f.Logger != nil {
+			f.Logger.Warn("release poll claims", "err", err)
 		}
 	}
+	moved := make(chan struct{})
+	go func() { defer close(moved); f.moveJobs(claims) }()
 	f.loop.Run(claims, work)
+	<-moved
 }
 
-// claim claims up to n first polls due now.
-func (f *FirstPolls) claim(ctx context.Context, n int) ([]store.FirstPollKey, time.Time, error) {
+// moveJobs moves the poll jobs waiting in f.Jobs into their trackings'
+// rows, a batch per transaction, until none is left or ctx ends: each
+// poll is then claimed from the row at its due time (a tracking named by
+// several keeps the earliest, store.SchedulePolls; one inactive is not
+// polled). A job a process runs meanwhile stays a job, and its poll
+// writes the next one in the row.
+func (f *FirstPolls) moveJobs(ctx context.Context) {
+	if f.Jobs == nil {
+		return
+	}
+	total := 0
+	for ctx.Err() == nil {
+		var n int
+		err := f.Service.Store.WithTx(ctx, func(tx *store.Tx) error {
+			polls, err := f.Jobs.TakePollJobs(ctx, tx.SQL(), movePollJobsBatch)
+			if err != nil || len(polls) == 0 {
+				return err
+			}
+			n = len(polls)
+			due := make([]store.PollDue, len(polls))
+			for i, p := range polls {
+				due[i] = store.PollDue{OrgID: p.OrgID, ID: p.TrackingID, Due: p.Due}
+			}
+			return tx.SchedulePolls(ctx, due)
+		})
+		if err != nil {
+			if ctx.Err() == nil && f.Logger != nil {
+				f.Logger.Warn("move poll jobs into the trackings", "err", err)
+			}
+			return
+		}
+		total += n
+		if n < movePollJobsBatch {
+			break
+		}
+	}
+	if total > 0 {
+		f.Service.firstPollsCommitted()
+		if f.Logger != nil {
+			f.Logger.Info("moved queued poll jobs into the trackings' poll schedule", "polls", total)
+		}
+	}
+}
+
+// claim claims up to n polls due now.
+func (f *FirstPolls) claim(ctx context.Context, n int) ([]store.PollKey, time.Time, error) {
 	now := f.Service.now()
-	keys, err := f.Service.Store.Write().ClaimFirstPolls(ctx, now, f.lease(), n)
+	keys, err := f.Service.Store.Write().ClaimPolls(ctx, now, f.lease(), n)
 	return keys, now.Add(f.lease()), err
 }
 
@@ -129,12 +193,12 @@ func (f *FirstPolls) lease() time.Duration {
 // Wait waits for the polls under way, or for ctx.
 func (f *FirstPolls) Wait(ctx context.Context) error { return f.loop.Wait(ctx) }
 
-// pollClaimed makes the claimed first poll of k under the claim that ends
+// pollClaimed makes the claimed poll of k under the claim that ends
 // at claimedUntil. A poll that did nothing (the tracking is gone, stopped,
 // or no longer expects it) ends the claim itself; one snoozed or cut
 // short is made claimable again later: a snoozed one when its connection
 // has room, one that failed to run after failedBackoff.
-func (f *FirstPolls) pollClaimed(work context.Context, k store.FirstPollKey, claimedUntil time.Time) {
+func (f *FirstPolls) pollClaimed(work context.Context, k store.PollKey, claimedUntil time.Time) {
 	ctx, cancel := context.WithTimeout(work, firstPollTimeout)
 	defer cancel()
 	claim := &pollClaim{key: k, until: claimedUntil}
@@ -151,8 +215,8 @@ func (f *FirstPolls) pollClaimed(work context.Context, k store.FirstPollKey, cla
 		if claim.ended {
 			return
 		}
-		if _, err := f.Service.Store.Write().EndFirstPoll(endCtx, k, claimedUntil); err != nil && f.Logger != nil {
-			f.Logger.Warn("end first poll", "tracking_id", k.ID, "err", err)
+		if _, err := f.Service.Store.Write().EndPollClaim(endCtx, k, claimedUntil); err != nil && f.Logger != nil {
+			f.Logger.Warn("end poll claim", "tracking_id", k.ID, "err", err)
 		}
 		return
 	case errors.As(err, &s):
@@ -160,15 +224,15 @@ func (f *FirstPolls) pollClaimed(work context.Context, k store.FirstPollKey, cla
 	default:
 		again = f.failedBackoff(k.ID, true)
 		if f.Logger != nil {
-			f.Logger.Warn("first poll not made", "org", k.OrgID, "tracking_id", k.ID, "err", err, "claimable_again_in", again)
+			f.Logger.Warn("poll not made", "org", k.OrgID, "tracking_id", k.ID, "err", err, "claimable_again_in", again)
 		}
 	}
-	if err := f.Service.Store.Write().DeferFirstPoll(endCtx, k, claimedUntil, f.Service.now().Add(again)); err != nil && f.Logger != nil {
-		f.Logger.Warn("defer first poll", "tracking_id", k.ID, "err", err)
+	if err := f.Service.Store.Write().DeferPoll(endCtx, k, claimedUntil, f.Service.now().Add(again)); err != nil && f.Logger != nil {
+		f.Logger.Warn("defer poll", "tracking_id", k.ID, "err", err)
 	}
 }
 
-// failedBackoff records whether tracking id's first poll failed to run
+// failedBackoff records whether tracking id's poll failed to run
 // and returns, for a failure, when its claim should be tried again:
 // retryFirstPollAfter doubled at each failure in a row, at most
 // maxRetryFirstPollAfter. Counts are this process's: another process

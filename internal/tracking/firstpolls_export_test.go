@@ -23,6 +23,6 @@ func (f *FirstPolls) ClaimDueOnce(work context.Context, limit int) (int, error) 
 
 // PollClaimed makes the first poll of k under a claim that ends at
 // claimedUntil (claimed by the test itself, through the store).
-var PollClaimed = func(f *FirstPolls, work context.Context, k store.FirstPollKey, claimedUntil time.Time) {
+var PollClaimed = func(f *FirstPolls, work context.Context, k store.PollKey, claimedUntil time.Time) {
 	f.pollClaimed(work, k, claimedUntil)
 }

@@ -19,16 +19,16 @@ import (
 func newFirstPollEnv(t *testing.T, engine, slug string, conn carrier.Connector) (*pollEnv, *tracking.FirstPolls) {
 	t.Helper()
 	e := newPollEnv(t, engine, slug, conn)
-	e.svc.ClaimFirstPolls = true
+	e.svc.ClaimPolls = true
 	return e, &tracking.FirstPolls{Service: e.svc, Workers: 4}
 }
 
-// firstPollDue reads a tracking's first_poll_due: when its first poll may
+// firstPollDue reads a tracking's next_poll_due: when its first poll may
 // be claimed, or !ok when it has none to claim.
-func firstPollDue(t *testing.T, e *pollEnv, id string) (time.Time, bool) {
+func pollDue(t *testing.T, e *pollEnv, id string) (time.Time, bool) {
 	t.Helper()
 	var due sql.NullInt64
-	if err := e.st.Writer().QueryRowContext(context.Background(), `SELECT first_poll_due FROM trackings WHERE public_id = $1`, id).Scan(&due); err != nil {
+	if err := e.st.Writer().QueryRowContext(context.Background(), `SELECT next_poll_due FROM trackings WHERE public_id = $1`, id).Scan(&due); err != nil {
 		t.Fatal(err)
 	}
 	return time.UnixMicro(due.Int64).UTC(), due.Valid
@@ -54,8 +54,8 @@ func TestFirstPollClaimedFromTheRow(t *testing.T) {
 			c := &scriptedCarrier{answer: transitScan}
 			e, f := newFirstPollEnv(t, engine, "royal-mail", c)
 			tr := e.create(t, e.org.ID, "royal-mail", "AB123456789GB")
-			if due, ok := firstPollDue(t, e, tr.ID); !ok || !due.Equal(tr.NextPollAt) {
-				t.Fatalf("first_poll_due %s (%v), want the create's %s", due, ok, tr.NextPollAt)
+			if due, ok := pollDue(t, e, tr.ID); !ok || !due.Equal(tr.NextPollAt) {
+				t.Fatalf("next_poll_due %s (%v), want the create's %s", due, ok, tr.NextPollAt)
 			}
 			if jobs := pollJobs(t, e); len(jobs) != 0 {
 				t.Fatalf("the create queued poll jobs %v; want none", jobs)
@@ -70,8 +70,8 @@ func TestFirstPollClaimedFromTheRow(t *testing.T) {
 			if got.Tag != waybill.TagInTransit || got.TrackedCount != 1 {
 				t.Errorf("after its first poll: %s, tracked %d times; want InTransit, 1", got.Tag, got.TrackedCount)
 			}
-			if due, ok := firstPollDue(t, e, tr.ID); ok {
-				t.Errorf("first_poll_due still %s after the poll", due)
+			if due, ok := pollDue(t, e, tr.ID); ok {
+				t.Errorf("next_poll_due still %s after the poll", due)
 			}
 			if jobs := pollJobs(t, e); jobs[queue.PriorityRoutine] != 1 || len(jobs) != 1 {
 				t.Errorf("poll jobs after the first poll: %v, want the next one at routine priority", jobs)
@@ -101,7 +101,7 @@ func TestFirstPollsRun(t *testing.T) {
 			// lease never ends on this clock, but on SQLite (one process)
 			// Run releases it at start.
 			left := e.create(t, e.org.ID, "royal-mail", "AB000000000GB")
-			if keys, err := e.st.Write().ClaimFirstPolls(context.Background(), e.now, tracking.FirstPollLease, 10); err != nil || len(keys) != 1 {
+			if keys, err := e.st.Write().ClaimPolls(context.Background(), e.now, tracking.FirstPollLease, 10); err != nil || len(keys) != 1 {
 				t.Fatalf("claim: %v %v", keys, err)
 			}
 			claims, stop := context.WithCancel(context.Background())
@@ -127,10 +127,10 @@ func TestFirstPollsRun(t *testing.T) {
 				}
 				stop := time.Now().Add(time.Minute)
 				for {
-					if _, ok := firstPollDue(t, e, tr.ID); !ok {
+					if _, ok := pollDue(t, e, tr.ID); !ok {
 						break
 					} else if time.Now().After(stop) {
-						t.Fatalf("%s: first_poll_due not cleared", number)
+						t.Fatalf("%s: next_poll_due not cleared", number)
 					}
 					time.Sleep(5 * time.Millisecond)
 				}
@@ -168,7 +168,7 @@ func TestFirstPollFailedAndSnoozed(t *testing.T) {
 				if n, err := f.ClaimDueOnce(dead, 10); err != nil || n != 1 {
 					t.Fatalf("claimed %d (%v), want 1", n, err)
 				}
-				again, ok := firstPollDue(t, e, tr.ID)
+				again, ok := pollDue(t, e, tr.ID)
 				if !ok {
 					t.Fatal("a first poll that failed to run was dropped")
 				}
@@ -187,8 +187,8 @@ func TestFirstPollFailedAndSnoozed(t *testing.T) {
 			if got := e.get(t, e.org.ID, tr.ID); got.Tag != waybill.TagInTransit {
 				t.Errorf("after the first poll ran: %s, want InTransit", got.Tag)
 			}
-			if _, ok := firstPollDue(t, e, tr.ID); ok {
-				t.Error("first_poll_due not cleared")
+			if _, ok := pollDue(t, e, tr.ID); ok {
+				t.Error("next_poll_due not cleared")
 			}
 
 			// A poll whose connection must wait 10 minutes.
@@ -198,7 +198,7 @@ func TestFirstPollFailedAndSnoozed(t *testing.T) {
 			if n := claimOnce(t, f); n != 1 {
 				t.Fatalf("claimed %d, want 1", n)
 			}
-			due, ok := firstPollDue(t, e, tr.ID)
+			due, ok := pollDue(t, e, tr.ID)
 			if wait := due.Sub(e.now); !ok || wait < 10*time.Minute || wait > 10*time.Minute*5/4 {
 				t.Fatalf("a snoozed first poll is claimable again in %s (%v), want 10m to 12m30s", wait, ok)
 			}
@@ -224,8 +224,8 @@ func TestFirstPollLeaseLapses(t *testing.T) {
 			e, f := newFirstPollEnv(t, engine, "royal-mail", c)
 			tr := e.create(t, e.org.ID, "royal-mail", "AB123456789GB")
 			// A claimer that dies before it polls.
-			keys, err := e.st.Write().ClaimFirstPolls(ctx, e.now, tracking.FirstPollLease, 10)
-			if err != nil || len(keys) != 1 || keys[0] != (store.FirstPollKey{OrgID: e.org.ID, ID: tr.ID}) {
+			keys, err := e.st.Write().ClaimPolls(ctx, e.now, tracking.FirstPollLease, 10)
+			if err != nil || len(keys) != 1 || keys[0] != (store.PollKey{OrgID: e.org.ID, ID: tr.ID}) {
 				t.Fatalf("claim: %v %v", keys, err)
 			}
 			deadUntil := e.now.Add(tracking.FirstPollLease)
@@ -267,8 +267,8 @@ func TestFirstPollOfStoppedTracking(t *testing.T) {
 			if n := claimOnce(t, f); n != 1 || c.callCount() != 0 {
 				t.Fatalf("claimed %d, carrier asked %d times; want 1 and none", n, c.callCount())
 			}
-			if _, ok := firstPollDue(t, e, tr.ID); ok {
-				t.Error("first_poll_due not cleared")
+			if _, ok := pollDue(t, e, tr.ID); ok {
+				t.Error("next_poll_due not cleared")
 			}
 		})
 	}

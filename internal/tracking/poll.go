@@ -11,14 +11,32 @@ import (
 	"github.com/waybillhq/waybill/internal/store"
 )
 
-// schedulePoll records when t's next poll is due, stores t, and queues the
-// poll, all in tx.
+// schedulePoll records when t's next poll is due, stores t, and schedules
+// the poll, all in tx: with ClaimPolls in t's row (store.
+// UpdateTrackingNextPoll, the same statement), else as a job of the queue.
 func (s *Service) schedulePoll(ctx context.Context, tx *store.Tx, t *waybill.Tracking, at time.Time, priority int) error {
 	t.NextPollAt = at.UTC().Truncate(time.Microsecond)
+	if s.ClaimPolls {
+		if err := tx.UpdateTrackingNextPoll(ctx, t, t.NextPollAt); err != nil {
+			return err
+		}
+		s.pollDueSoon(t.NextPollAt)
+		return nil
+	}
 	if err := tx.UpdateTracking(ctx, t); err != nil {
 		return err
 	}
 	return s.enqueuePoll(ctx, tx, t.OrgID, t.ID, t.NextPollAt, priority)
+}
+
+// pollDueSoon wakes this process's FirstPolls loop for a poll scheduled
+// at at if that is now or past: it is claimed once its transaction has
+// committed (a wake before the commit finds nothing, and the loop claims
+// it at its next turn).
+func (s *Service) pollDueSoon(at time.Time) {
+	if !at.After(s.now()) {
+		s.firstPollsCommitted()
+	}
 }
 
 // pollJob is a poll to queue, at a priority.
@@ -27,12 +45,21 @@ type pollJob struct {
 	priority int
 }
 
-// enqueuePoll queues a poll of the tracking inside tx. In a transaction
+// enqueuePoll schedules a poll of the tracking inside tx: with ClaimPolls
+// in its row (store.SchedulePolls: unless one is due sooner), else as a
+// job of the queue. In a transaction
 // shared by the group committer, the polls of all its creates and polls
 // are inserted together, in one statement per priority, before it commits
 // (store.BatchedWrite): one job insert each was about a quarter of a
 // create's CPU on SQLite. Either way the poll commits with tx.
 func (s *Service) enqueuePoll(ctx context.Context, tx *store.Tx, orgID int64, trackingID string, at time.Time, priority int) error {
+	if s.ClaimPolls {
+		if err := tx.SchedulePolls(ctx, []store.PollDue{{OrgID: orgID, ID: trackingID, Due: at}}); err != nil {
+			return err
+		}
+		s.pollDueSoon(at)
+		return nil
+	}
 	s.pollsOnce.Do(func() { s.polls.Write = s.writePolls })
 	return s.polls.Add(ctx, tx, pollJob{Poll: queue.Poll{OrgID: orgID, TrackingID: trackingID, Due: at}, priority: priority})
 }
@@ -59,8 +86,10 @@ func (s *Service) writePolls(ctx context.Context, tx *store.Tx, jobs []pollJob) 
 }
 
 // Poll refreshes one tracking from its carrier's connector and schedules
-// the next poll with an adaptive cadence. It is the handler of the queue's
-// poll job, so it is idempotent: a poll the tracking no longer expects (due
+// the next poll with an adaptive cadence (schedulePoll: with ClaimPolls in
+// the tracking's row, for FirstPolls to claim). It is the handler of the
+// queue's poll job (those queued before ClaimPolls, by imports, and by
+// processes without it), so it is idempotent: a poll the tracking no longer expects (due
 // at another time), or of a tracking that is gone, inactive or finished, does
 // nothing.
 //
@@ -83,9 +112,9 @@ func (s *Service) Poll(ctx context.Context, orgID int64, id string, due time.Tim
 }
 
 // poll is Poll, with a wait returned as errPollSnoozed (Poll makes it the
-// queue's snooze; the claim loop defers its claim). For a first poll
+// queue's snooze; the claim loop defers its claim). For a poll
 // claimed from the tracking's row (claim not nil) the poll is due at the
-// tracking's next poll time, whatever due says, and its transaction ends the claim (store.EndFirstPoll), or
+// tracking's next poll time, whatever due says, and its transaction ends the claim (store.EndPollClaim), or
 // writes nothing when the claim is no longer this one (its lease ran out
 // and another claimer took it), so that of two claimers that polled, one
 // applies the poll. claim.ended tells whether that transaction committed
@@ -129,7 +158,7 @@ func (s *Service) poll(ctx context.Context, orgID int64, id string, due time.Tim
 	return s.writeTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if claim != nil {
 			claim.ended = false
-			ours, err := tx.EndFirstPoll(ctx, claim.key, claim.until)
+			ours, err := tx.EndPollClaim(ctx, claim.key, claim.until)
 			if err != nil || !ours {
 				return err
 			}

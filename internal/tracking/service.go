@@ -71,11 +71,13 @@ type Service struct {
 	// gain: they are batched writes, with no statement of their own, see
 	// insertBatched); nil uses GroupCommit for them.
 	CreateCommit *store.GroupCommitter
-	// ClaimFirstPolls makes Create write a new tracking's first poll in
-	// the tracking's row, for a FirstPolls loop to claim, rather than a
-	// job of the queue (see FirstPolls); set it only where such a loop
-	// runs. CreateBatch (imports) keeps jobs, at their lower priority.
-	ClaimFirstPolls bool
+	// ClaimPolls makes every poll a time in the tracking's row, for a
+	// FirstPolls loop to claim, rather than a job of the queue: a create's
+	// first poll, each poll's next, a retrack's or renumber's (see
+	// FirstPolls); set it only where such a loop runs. CreateBatch
+	// (imports) keeps a job for a first poll due at once, at its lower
+	// priority; the polls after it are in the row.
+	ClaimPolls bool
 
 	firstPollsOnce sync.Once
 	firstPollsWake chan struct{}
