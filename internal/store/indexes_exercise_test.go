@@ -331,6 +331,10 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	run("DeferPoll", func() error {
 		return w.DeferPoll(ctx, store.PollKey{OrgID: org.ID, ID: tr.ID}, now, now)
 	})
+	run("UpdateTrackingNextPoll", func() error { return w.UpdateTrackingNextPoll(ctx, tr, now) })
+	run("SchedulePolls", func() error {
+		return w.SchedulePolls(ctx, []store.PollDue{{OrgID: org.ID, ID: tr.ID, Due: now}, {OrgID: org.ID, ID: "other", Due: now}})
+	})
 	run("ReleasePollClaims", func() error { _, err := w.ReleasePollClaims(ctx, now, time.Minute); return err })
 	run("EndPollClaim", func() error {
 		_, err := w.EndPollClaim(ctx, store.PollKey{OrgID: org.ID, ID: tr.ID}, now)

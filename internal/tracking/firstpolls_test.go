@@ -45,9 +45,10 @@ func claimOnce(t *testing.T, f *tracking.FirstPolls) int {
 
 // TestFirstPollClaimedFromTheRow: a create writes its first poll in the
 // tracking's row, due at once, and queues no job; a claim polls it (the
-// carrier is asked once), the poll's transaction clears the row's first
-// poll, and the next poll is a job of the queue, as before. Nothing is
-// left to claim after.
+// carrier is asked once), and the poll's transaction writes the next
+// poll's time in the row, again without a job. Nothing is claimed before
+// that time; once it comes, the later poll is claimed from the row and
+// made like the first.
 func TestFirstPollClaimedFromTheRow(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
@@ -70,17 +71,53 @@ func TestFirstPollClaimedFromTheRow(t *testing.T) {
 			if got.Tag != waybill.TagInTransit || got.TrackedCount != 1 {
 				t.Errorf("after its first poll: %s, tracked %d times; want InTransit, 1", got.Tag, got.TrackedCount)
 			}
-			if due, ok := pollDue(t, e, tr.ID); ok {
-				t.Errorf("next_poll_due still %s after the poll", due)
+			if !got.NextPollAt.After(e.now) {
+				t.Fatalf("next poll at %s, want after %s", got.NextPollAt, e.now)
 			}
-			if jobs := pollJobs(t, e); jobs[queue.PriorityRoutine] != 1 || len(jobs) != 1 {
-				t.Errorf("poll jobs after the first poll: %v, want the next one at routine priority", jobs)
+			if due, ok := pollDue(t, e, tr.ID); !ok || !due.Equal(got.NextPollAt) {
+				t.Errorf("next_poll_due %s (%v) after the poll, want the next poll's %s", due, ok, got.NextPollAt)
 			}
-			e.now = e.now.Add(time.Hour)
+			if jobs := pollJobs(t, e); len(jobs) != 0 {
+				t.Errorf("poll jobs after the first poll: %v, want none", jobs)
+			}
+			e.now = got.NextPollAt.Add(-time.Millisecond)
 			if n := claimOnce(t, f); n != 0 {
-				t.Errorf("claimed %d first polls after the first poll ran", n)
+				t.Errorf("claimed %d polls before the next one was due", n)
+			}
+			e.now = got.NextPollAt
+			if n := claimOnce(t, f); n != 1 {
+				t.Fatalf("claimed %d polls once the next one was due, want 1", n)
+			}
+			second := e.get(t, e.org.ID, tr.ID)
+			if c.callCount() != 2 || second.TrackedCount != 2 || !second.NextPollAt.After(e.now) {
+				t.Errorf("after the later poll: carrier asked %d times, tracked %d, next at %s; want 2, 2, after %s",
+					c.callCount(), second.TrackedCount, second.NextPollAt, e.now)
+			}
+			if due, ok := pollDue(t, e, tr.ID); !ok || !due.Equal(second.NextPollAt) {
+				t.Errorf("next_poll_due %s (%v) after the later poll, want %s", due, ok, second.NextPollAt)
+			}
+			if jobs := pollJobs(t, e); len(jobs) != 0 {
+				t.Errorf("poll jobs after the later poll: %v, want none", jobs)
 			}
 		})
+	}
+}
+
+// waitNextPollInRow waits until tr's poll has been made (its tracked
+// count is past was) and its row holds the next poll's time.
+func waitNextPollInRow(t *testing.T, e *pollEnv, tr waybill.Tracking, was int) {
+	t.Helper()
+	stop := time.Now().Add(time.Minute)
+	for {
+		got := e.get(t, tr.OrgID, tr.ID)
+		due, ok := pollDue(t, e, tr.ID)
+		if got.TrackedCount > was && ok && due.Equal(got.NextPollAt) {
+			return
+		} else if time.Now().After(stop) {
+			t.Fatalf("%s: tracked %d, next_poll_due %s (%v), next poll %s: the poll's next poll is not in the row",
+				tr.TrackingNumber, got.TrackedCount, due, ok, got.NextPollAt)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -125,15 +162,7 @@ func TestFirstPollsRun(t *testing.T) {
 				case <-time.After(time.Minute):
 					t.Fatalf("%s was not polled", number)
 				}
-				stop := time.Now().Add(time.Minute)
-				for {
-					if _, ok := pollDue(t, e, tr.ID); !ok {
-						break
-					} else if time.Now().After(stop) {
-						t.Fatalf("%s: next_poll_due not cleared", number)
-					}
-					time.Sleep(5 * time.Millisecond)
-				}
+				waitNextPollInRow(t, e, tr, 0)
 			}
 		})
 	}
@@ -187,8 +216,8 @@ func TestFirstPollFailedAndSnoozed(t *testing.T) {
 			if got := e.get(t, e.org.ID, tr.ID); got.Tag != waybill.TagInTransit {
 				t.Errorf("after the first poll ran: %s, want InTransit", got.Tag)
 			}
-			if _, ok := pollDue(t, e, tr.ID); ok {
-				t.Error("next_poll_due not cleared")
+			if due, ok := pollDue(t, e, tr.ID); !ok || !due.Equal(e.get(t, e.org.ID, tr.ID).NextPollAt) {
+				t.Errorf("next_poll_due %s (%v), want the next poll's time", due, ok)
 			}
 
 			// A poll whose connection must wait 10 minutes.
@@ -246,29 +275,106 @@ func TestFirstPollLeaseLapses(t *testing.T) {
 			if again := e.get(t, e.org.ID, tr.ID); again.TrackedCount != 1 || !again.NextPollAt.Equal(got.NextPollAt) {
 				t.Errorf("a lapsed claim's poll was applied: tracked %d, next %s (was %s)", again.TrackedCount, again.NextPollAt, got.NextPollAt)
 			}
-			if jobs := pollJobs(t, e); jobs[queue.PriorityRoutine] != 1 {
-				t.Errorf("poll jobs %v, want one next poll", jobs)
+			if due, ok := pollDue(t, e, tr.ID); !ok || !due.Equal(got.NextPollAt) {
+				t.Errorf("next_poll_due %s (%v), want the applied poll's next %s", due, ok, got.NextPollAt)
 			}
 		})
 	}
 }
 
-// TestFirstPollOfStoppedTracking: a tracking made inactive before its
-// first poll is not polled, and its first poll ends.
-func TestFirstPollOfStoppedTracking(t *testing.T) {
+// TestStoppedTrackingLeavesTheSchedule: a tracking completed before its
+// poll gives up its poll to claim at once (its row leaves the index), so
+// nothing is claimed and the carrier is not asked; a tracking a poll
+// finds delivered has no next poll either.
+func TestStoppedTrackingLeavesTheSchedule(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
-			c := &scriptedCarrier{answer: transitScan}
+			c := &scriptedCarrier{answer: func(req carrier.FetchRequest) (carrier.FetchResult, error) {
+				return carrier.FetchResult{Checkpoints: []waybill.Checkpoint{{
+					CheckpointTime: req.CreatedAt.Add(time.Hour).Format(time.RFC3339), Message: "Delivered",
+					Tag: waybill.TagDelivered, Subtag: "Delivered_001"}}}, nil
+			}}
 			e, f := newFirstPollEnv(t, engine, "royal-mail", c)
 			tr := e.create(t, e.org.ID, "royal-mail", "AB123456789GB")
 			if _, err := e.svc.MarkCompleted(context.Background(), e.org.ID, tr.ID, "LOST"); err != nil {
 				t.Fatal(err)
 			}
-			if n := claimOnce(t, f); n != 1 || c.callCount() != 0 {
-				t.Fatalf("claimed %d, carrier asked %d times; want 1 and none", n, c.callCount())
+			if due, ok := pollDue(t, e, tr.ID); ok {
+				t.Errorf("next_poll_due %s after the tracking was completed, want none", due)
 			}
-			if _, ok := pollDue(t, e, tr.ID); ok {
-				t.Error("next_poll_due not cleared")
+			if n := claimOnce(t, f); n != 0 || c.callCount() != 0 {
+				t.Fatalf("claimed %d, carrier asked %d times; want none and none", n, c.callCount())
+			}
+
+			delivered := e.create(t, e.org.ID, "royal-mail", "AB123456790GB")
+			if n := claimOnce(t, f); n != 1 || c.callCount() != 1 {
+				t.Fatalf("claimed %d, carrier asked %d times; want 1 and 1", n, c.callCount())
+			}
+			if got := e.get(t, e.org.ID, delivered.ID); got.Tag != waybill.TagDelivered {
+				t.Fatalf("after the poll: %s, want Delivered", got.Tag)
+			}
+			if due, ok := pollDue(t, e, delivered.ID); ok {
+				t.Errorf("next_poll_due %s after the poll found it delivered, want none", due)
+			}
+		})
+	}
+}
+
+// TestQueuedPollJobsMoveIntoTheRows: poll jobs queued as the release
+// before migration 00026 queued them (by a create without ClaimPolls)
+// are moved into their trackings' rows when the loop starts, due when
+// they were, and the poll is made from the row; no poll job is left.
+func TestQueuedPollJobsMoveIntoTheRows(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			polled := make(chan string, 4)
+			c := &scriptedCarrier{answer: func(req carrier.FetchRequest) (carrier.FetchResult, error) {
+				polled <- req.TrackingNumber
+				return transitScan(req)
+			}}
+			e := newPollEnv(t, engine, "royal-mail", c)
+			old := e.create(t, e.org.ID, "royal-mail", "AB123456789GB") // a job, as before
+			later := e.create(t, e.org.ID, "royal-mail", "AB123456790GB")
+			ctx := context.Background()
+			// later's first poll ran as a job, which queued the next.
+			if err := e.svc.Poll(ctx, e.org.ID, later.ID, later.NextPollAt); err != nil {
+				t.Fatal(err)
+			}
+			<-polled
+			later = e.get(t, e.org.ID, later.ID)
+			if jobs := pollJobs(t, e); jobs[queue.PriorityNew] != 2 || jobs[queue.PriorityRoutine] != 1 {
+				t.Fatalf("poll jobs %v before the upgrade, want 2 new (one done) and 1 routine", jobs)
+			}
+			// A job River ran is no longer queued: later's first, the
+			// second job of new trackings.
+			if _, err := e.st.Writer().ExecContext(ctx, `DELETE FROM river_job WHERE id = (
+				SELECT max(id) FROM river_job WHERE kind = 'poll_tracking' AND priority = $1)`, queue.PriorityNew); err != nil {
+				t.Fatal(err)
+			}
+			if jobs := pollJobs(t, e); jobs[queue.PriorityNew] != 1 || jobs[queue.PriorityRoutine] != 1 {
+				t.Fatalf("poll jobs %v, want 1 new and 1 routine", jobs)
+			}
+			// The upgrade: this process claims polls from the rows.
+			e.svc.ClaimPolls = true
+			f := &tracking.FirstPolls{Service: e.svc, Workers: 2, Poll: time.Hour, Jobs: e.svc.Queue.(*queue.Queue)}
+			claims, stop := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() { f.Run(claims, ctx); close(done) }()
+			defer func() { stop(); <-done; _ = f.Wait(ctx) }()
+			select {
+			case got := <-polled:
+				if got != old.TrackingNumber {
+					t.Fatalf("polled %s, want %s", got, old.TrackingNumber)
+				}
+			case <-time.After(time.Minute):
+				t.Fatalf("the queued poll of %s was not made", old.TrackingNumber)
+			}
+			waitNextPollInRow(t, e, old, 0)
+			if due, ok := pollDue(t, e, later.ID); !ok || !due.Equal(later.NextPollAt) {
+				t.Errorf("%s: next_poll_due %s (%v), want its queued job's %s", later.TrackingNumber, due, ok, later.NextPollAt)
+			}
+			if jobs := pollJobs(t, e); len(jobs) != 0 {
+				t.Errorf("poll jobs %v after the move, want none", jobs)
 			}
 		})
 	}
