@@ -196,7 +196,14 @@ func benchScale(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				return err
 			})
 		}},
-		{name: "poll scheduler: promote due and fetch 100", run: func() (*loadgen.Result, error) {
+		// The poll scheduler's claim, as the server runs it (tracking.
+		// FirstPolls: store.ClaimPolls), in a transaction rolled back.
+		{name: "poll scheduler: claim 100 due polls", run: func() (*loadgen.Result, error) {
+			return timeCalls(max(requests/4, 10), func() error { return measureClaimPolls(ctx, st, 100) })
+		}},
+		// River's producer on the default queue, which still carries an
+		// import's first polls (and the jobs of other kinds there).
+		{name: "default queue: promote due jobs and fetch 100", run: func() (*loadgen.Result, error) {
 			return timeCalls(max(requests/4, 10), func() error {
 				_, _, err := queue.MeasureFetch(ctx, st.Writer(), st.Engine(), 100)
 				return err
@@ -489,4 +496,24 @@ func loadAvg() string {
 		return ""
 	}
 	return strings.Join(f[:3], " ")
+}
+
+// errMeasured rolls back a measurement's transaction.
+var errMeasured = errors.New("measured")
+
+// measureClaimPolls claims up to limit due polls as the server's poll
+// loop does (store.ClaimPolls; the lease, the loop's default, does not
+// change the statement), in a transaction it rolls
+// back: nothing changes.
+func measureClaimPolls(ctx context.Context, st *store.Store, limit int) error {
+	err := st.WithTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ClaimPolls(ctx, time.Now(), 90*time.Second, limit); err != nil {
+			return err
+		}
+		return errMeasured
+	})
+	if errors.Is(err, errMeasured) {
+		return nil
+	}
+	return err
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/config"
-	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/tenant"
 )
@@ -36,7 +35,7 @@ type seedReport struct {
 
 // benchSeed runs `waybill bench seed`: it migrates the database, creates
 // the organizations (bench-001 …) with a key each, and fills them with
-// trackings through store.Seed, then queues each active tracking's next
+// trackings through store.Seed, then schedules each active tracking's next
 // poll. Progress goes to stderr, the report (JSON, with the keys) to stdout.
 func benchSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := config.LoadEnv()
@@ -74,10 +73,6 @@ func benchSeed(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
-	q, err := queue.New(st.Writer(), queue.Options{Engine: st.Engine()}, queue.Handlers{})
-	if err != nil {
-		return err
-	}
 	start := time.Now()
 	report := seedReport{DatabaseEngine: st.Engine(), Now: start.UTC().Truncate(time.Second)}
 	tenants := &tenant.Service{Store: st}
@@ -103,20 +98,14 @@ func benchSeed(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			el := time.Since(start).Seconds()
 			fmt.Fprintf(stderr, "bench seed: %d/%d trackings, %.0f s, %.0f/s\n", done, trackings, el, float64(done)/el)
 		},
+		// Each active tracking's next poll in its row, as a serving
+		// process schedules it (tracking.FirstPolls).
 		Polls: func(ctx context.Context, polls []store.SeedPoll) error {
-			jobs := make([]queue.Poll, len(polls))
+			due := make([]store.PollDue, len(polls))
 			for i, p := range polls {
-				jobs[i] = queue.Poll{OrgID: p.OrgID, TrackingID: p.TrackingID, Due: p.Due}
+				due[i] = store.PollDue{OrgID: p.OrgID, ID: p.TrackingID, Due: p.Due}
 			}
-			tx, err := st.Writer().BeginTx(ctx, nil)
-			if err != nil {
-				return fmt.Errorf("bench seed: begin: %w", err)
-			}
-			defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-			if err := q.EnqueuePolls(ctx, tx, jobs); err != nil {
-				return err
-			}
-			return tx.Commit()
+			return st.Write().SchedulePolls(ctx, due)
 		},
 	})
 	report.SeedResult = res
