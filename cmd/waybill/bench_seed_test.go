@@ -121,7 +121,7 @@ func TestBenchSeed(t *testing.T) {
 			if err := json.Unmarshal(raw, &sc); err != nil {
 				t.Fatalf("scale report: %v\n%s", err, raw)
 			}
-			if sc.Trackings != 2000 || sc.DiskBytes <= 0 || sc.HWMKB <= 0 || len(sc.Ops) != 25 {
+			if sc.Trackings != 2000 || sc.DiskBytes <= 0 || sc.HWMKB <= 0 || len(sc.Ops) != 26 {
 				t.Errorf("scale report: %d trackings, %d bytes, %d kB peak, %d calls", sc.Trackings, sc.DiskBytes, sc.HWMKB, len(sc.Ops))
 			}
 			for _, o := range sc.Ops {

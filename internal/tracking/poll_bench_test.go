@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -31,7 +32,8 @@ func benchEngine() string {
 }
 
 // insertDue stores n active UPS trackings of the organization, every one
-// due for a poll now, with their poll jobs, 1000 to a transaction.
+// due for a poll now, with their poll jobs (q not nil) or their polls in
+// their rows (q nil), 1000 to a transaction.
 func insertDue(b *testing.B, st *store.Store, q *queue.Queue, orgID int64, n int, prefix string) {
 	b.Helper()
 	ctx := context.Background()
@@ -43,6 +45,12 @@ func insertDue(b *testing.B, st *store.Store, q *queue.Queue, orgID int64, n int
 					TrackingNumber: fmt.Sprintf("%s%010d", prefix, i), Slug: "ups", Active: true, Tag: waybill.TagPending,
 					Subtag: waybill.DefaultSubtag(waybill.TagPending), Source: "bench", Checkpoints: []waybill.Checkpoint{}, NextPollAt: now}
 				t.Title = t.TrackingNumber
+				if q == nil {
+					if err := tx.InsertTrackingPollDue(ctx, &t, now); err != nil {
+						return err
+					}
+					continue
+				}
 				if err := tx.InsertTracking(ctx, &t); err != nil {
 					return err
 				}
@@ -58,13 +66,25 @@ func insertDue(b *testing.B, st *store.Store, q *queue.Queue, orgID int64, n int
 	}
 }
 
-// BenchmarkPollFakeUPS measures the poller end to end: WAYBILL_BENCH_TRACKINGS
-// (100,000 by default) active UPS trackings of one organization, all due,
-// worked by the queue (WAYBILL_WORKERS-like 20 workers) through the UPS
-// connector against the fake UPS API on loopback, with the connection's
-// rate limit lifted. It reports polls a second until every tracking has
-// been polled once (each poll stores the carrier's first scan: a status
-// change, an event and the next poll).
+// processCPU is the CPU time this process has used (user and system).
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkPollFakeUPS measures the poller end to end as waybill serve
+// runs it: WAYBILL_BENCH_TRACKINGS (100,000 by default) active UPS
+// trackings of one organization, all due, their polls claimed from their
+// rows by the poll loop (tracking.FirstPolls, 20 workers like
+// WAYBILL_WORKERS) and made through the UPS connector against the fake
+// UPS API on loopback, with the connection's rate limit lifted. It
+// reports polls a second until every tracking has been polled once (each
+// poll stores the carrier's first scan: a status change, an event and the
+// next poll), and this process's CPU per poll (cpu-us/poll; on PostgreSQL
+// the server's CPU is apart).
 func BenchmarkPollFakeUPS(b *testing.B) {
 	n := 100_000
 	if v, err := strconv.Atoi(os.Getenv("WAYBILL_BENCH_TRACKINGS")); err == nil && v > 0 {
@@ -78,10 +98,9 @@ func BenchmarkPollFakeUPS(b *testing.B) {
 	reg := carrier.NewRegistry()
 	reg.Register("ups", ups.New(ups.Options{BaseURL: srv.URL, Tokens: oauth.NewCache(nil)}))
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := &tracking.Service{Store: st, Carriers: reg, Secrets: newKeyBox(b), Logger: quiet,
+	svc := &tracking.Service{Store: st, Carriers: reg, Secrets: newKeyBox(b), Logger: quiet, ClaimPolls: true,
 		Rates: map[string]carrier.Rate{"ups": {PerSecond: 1e9, Burst: 1 << 30}}}
-	q, err := queue.New(st.Writer(), queue.Options{Engine: st.Engine(), Workers: 20, Work: true, Logger: quiet},
-		queue.Handlers{PollTracking: svc.Poll})
+	q, err := queue.New(st.Writer(), queue.Options{Engine: st.Engine()}, queue.Handlers{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -93,19 +112,23 @@ func BenchmarkPollFakeUPS(b *testing.B) {
 	if _, err := svc.CreateConnection(ctx, org.ID, "ups", map[string]string{"client_id": upsfake.ClientID, "client_secret": upsfake.ClientSecret}); err != nil {
 		b.Fatal(err)
 	}
-	insertDue(b, st, q, org.ID, n, "1ZBENCH")
+	insertDue(b, st, nil, org.ID, n, "1ZBENCH")
+	polls := &tracking.FirstPolls{Service: svc, Workers: 20, Logger: quiet}
 	b.ResetTimer()
-	start := time.Now()
-	if err := q.Start(ctx); err != nil {
-		b.Fatal(err)
-	}
+	start, cpu := time.Now(), processCPU(b)
+	claims, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { polls.Run(claims, ctx); close(done) }()
 	for fake.TrackRequests() < n {
 		time.Sleep(50 * time.Millisecond)
 	}
-	elapsed := time.Since(start)
+	stop()
+	<-done
+	_ = polls.Wait(ctx)
+	elapsed, cpu := time.Since(start), processCPU(b)-cpu
 	b.StopTimer()
-	_ = q.Stop(ctx)
 	b.ReportMetric(float64(n)/elapsed.Seconds(), "polls/s")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-us/poll")
 	b.ReportMetric(float64(n), "trackings")
 	b.ReportMetric(0, "ns/op")
 }
@@ -121,8 +144,9 @@ func (instantCarrier) Fetch(context.Context, carrier.FetchRequest) (carrier.Fetc
 // BenchmarkPollOverhead is the scheduler's overhead per tracking: one
 // poll of one due tracking with a carrier that answers at once (read the
 // tracking, find and open its connection, pass its gate, store the poll
-// and queue the next). ns/op is the time per tracking per poll, called
-// directly; the queue's own dispatch is in BenchmarkPollFakeUPS.
+// and schedule the next, in the tracking's row as waybill serve does).
+// ns/op is the time per tracking per poll, called directly; the claim's
+// own dispatch is in BenchmarkPollFakeUPS.
 func BenchmarkPollOverhead(b *testing.B) {
 	ctx := context.Background()
 	st := testdb.Open(b, benchEngine())
@@ -132,7 +156,7 @@ func BenchmarkPollOverhead(b *testing.B) {
 	}
 	reg := carrier.NewRegistry()
 	reg.Register("ups", instantCarrier{})
-	svc := &tracking.Service{Store: st, Queue: q, Carriers: reg, Secrets: newKeyBox(b)}
+	svc := &tracking.Service{Store: st, Queue: q, Carriers: reg, Secrets: newKeyBox(b), ClaimPolls: true}
 	org, err := st.Write().CreateOrg(ctx, "bench", time.Now())
 	if err != nil {
 		b.Fatal(err)
