@@ -331,6 +331,10 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	run("DeferPoll", func() error {
 		return w.DeferPoll(ctx, store.PollKey{OrgID: org.ID, ID: tr.ID}, now, now)
 	})
+	run("TrackingUnderPollClaim", func() error {
+		_, _, err := w.TrackingUnderPollClaim(ctx, store.PollKey{OrgID: org.ID, ID: tr.ID}, now)
+		return err
+	})
 	run("UpdateTrackingNextPoll", func() error { return w.UpdateTrackingNextPoll(ctx, tr, now) })
 	run("SchedulePolls", func() error {
 		return w.SchedulePolls(ctx, []store.PollDue{{OrgID: org.ID, ID: tr.ID, Due: now}, {OrgID: org.ID, ID: "other", Due: now}})

@@ -123,6 +123,27 @@ func (q *Queries) EndPollClaim(ctx context.Context, key PollKey, claimedUntil ti
 	return n == 1, nil
 }
 
+// TrackingUnderPollClaim is TrackingForUpdate of the tracking key names,
+// found only while its claim is the one that lasts until claimedUntil:
+// ours is false (and t zero) when that claim was ended, or taken again by
+// another process after its lease. It locks the row until the
+// transaction ends (on SQLite the transaction holds the only writer), so
+// of two claimers that both polled, one writes; the poll's transaction
+// then ends the claim with its write of the tracking
+// (UpdateTrackingNextPoll, or UpdateTracking for one that stopped), in
+// one statement instead of two.
+func (q *Queries) TrackingUnderPollClaim(ctx context.Context, key PollKey, claimedUntil time.Time) (t waybill.Tracking, ours bool, err error) {
+	row := q.q.QueryRowContext(ctx, q.forUpdate(`SELECT `+trackingColumns+` FROM trackings
+		WHERE org_id = $1 AND public_id = $2 AND next_poll_due = $3`), key.OrgID, key.ID, toMicros(claimedUntil))
+	t, _, err = scanTracking(row)
+	if waybill.ErrorCode(err) == waybill.ENOTFOUND {
+		return waybill.Tracking{}, false, nil
+	} else if err != nil {
+		return waybill.Tracking{}, false, err
+	}
+	return t, true, nil
+}
+
 // InsertTrackingPollDue is InsertTracking that also makes the
 // tracking's first poll claimable (ClaimPolls) from firstPoll on.
 func (q *Queries) InsertTrackingPollDue(ctx context.Context, t *waybill.Tracking, firstPoll time.Time) error {

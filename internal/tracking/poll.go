@@ -114,8 +114,9 @@ func (s *Service) Poll(ctx context.Context, orgID int64, id string, due time.Tim
 // poll is Poll, with a wait returned as errPollSnoozed (Poll makes it the
 // queue's snooze; the claim loop defers its claim). For a poll
 // claimed from the tracking's row (claim not nil) the poll is due at the
-// tracking's next poll time, whatever due says, and its transaction ends the claim (store.EndPollClaim), or
-// writes nothing when the claim is no longer this one (its lease ran out
+// tracking's next poll time, whatever due says, and its transaction ends
+// the claim with its write of the tracking (store.TrackingUnderPollClaim),
+// or writes nothing when the claim is no longer this one (its lease ran out
 // and another claimer took it), so that of two claimers that polled, one
 // applies the poll. claim.ended tells whether that transaction committed
 // the end.
@@ -156,35 +157,48 @@ func (s *Service) poll(ctx context.Context, orgID int64, id string, due time.Tim
 	// Polls due together commit together, with the creates that
 	// scheduled them (GroupCommit), rather than an fsync each.
 	return s.writeTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		var t waybill.Tracking
+		var err error
 		if claim != nil {
 			claim.ended = false
-			ours, err := tx.EndPollClaim(ctx, claim.key, claim.until)
-			if err != nil || !ours {
+			var ours bool
+			if t, ours, err = tx.TrackingUnderPollClaim(ctx, claim.key, claim.until); err != nil || !ours {
 				return err
 			}
+			// The write below ends the claim, whatever it writes.
 			claim.ended = true
-		}
-		t, err := tx.TrackingForUpdate(ctx, orgID, id)
-		if err != nil || !t.NextPollAt.Equal(due) {
+			if !t.NextPollAt.Equal(due) {
+				// Moved by a process that polls by jobs.
+				_, err := tx.EndPollClaim(ctx, claim.key, claim.until)
+				return err
+			}
+		} else if t, err = tx.TrackingForUpdate(ctx, orgID, id); err != nil || !t.NextPollAt.Equal(due) {
 			return ignoreNotFound(err)
 		}
 		t.TrackedCount++
-		if _, _, err := s.apply(ctx, tx, &t, fetched.News(), now); err != nil {
-			return err
-		}
-		next, ok := waybill.NextPoll(t, t.LastUpdatedAt, now)
-		if !ok {
-			return nil
-		}
-		next = s.scaled(next, now)
-		if t.Slug == carrier.SandboxSlug && s.SandboxStep > 0 {
-			// Follow the sandbox's accelerated clock until its journey ends.
-			if at, more := carrier.SandboxNextScan(t.TrackingNumber, t.CreatedAt, now, s.SandboxStep); more {
-				next = at
-			}
-		}
-		return s.schedulePoll(ctx, tx, &t, next, queue.PriorityRoutine)
+		_, _, err = s.applyWrite(ctx, tx, &t, fetched.News(), now, func(t *waybill.Tracking) error {
+			return s.writePolled(ctx, tx, t, now)
+		})
+		return err
 	})
+}
+
+// writePolled stores t after a poll at now with the time of its next
+// poll, if it has one, and schedules that poll (schedulePoll): one write
+// of the tracking for the poll's news and the next poll.
+func (s *Service) writePolled(ctx context.Context, tx *store.Tx, t *waybill.Tracking, now time.Time) error {
+	next, ok := waybill.NextPoll(*t, t.LastUpdatedAt, now)
+	if !ok {
+		return tx.UpdateTracking(ctx, t) // no poll to claim any more
+	}
+	next = s.scaled(next, now)
+	if t.Slug == carrier.SandboxSlug && s.SandboxStep > 0 {
+		// Follow the sandbox's accelerated clock until its journey ends.
+		if at, more := carrier.SandboxNextScan(t.TrackingNumber, t.CreatedAt, now, s.SandboxStep); more {
+			next = at
+		}
+	}
+	return s.schedulePoll(ctx, tx, t, next, queue.PriorityRoutine)
 }
 
 // fetch asks the carrier about t. Its error is one to return from the
