@@ -80,7 +80,10 @@ func (o *overlapCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // scaleOutTrail records, by PostgreSQL trigger, which instance (its
 // connection's application_name) wrote each row of the tables where
-// ingestion, Onport processing and webhook delivery leave their work.
+// ingestion, Onport processing and webhook delivery leave their work, and
+// each poll applied ("polls": a write of a tracking's document, with its
+// next poll, while it had a poll to claim; a claim or a defer changes no
+// document).
 const scaleOutTrail = `
 CREATE TABLE scaleout_trail (tbl TEXT NOT NULL, app TEXT NOT NULL);
 CREATE FUNCTION scaleout_record() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -98,7 +101,7 @@ BEGIN
 	RETURN NULL;
 END $$;
 CREATE TRIGGER scaleout_polls AFTER UPDATE OF next_poll_due ON trackings FOR EACH ROW
-	WHEN (OLD.next_poll_due IS NOT NULL AND NEW.next_poll_due IS NULL) EXECUTE FUNCTION scaleout_poll();
+	WHEN (OLD.next_poll_due IS NOT NULL AND OLD.doc IS DISTINCT FROM NEW.doc) EXECUTE FUNCTION scaleout_poll();
 `
 
 // TestScaleOutRunsEachJobOnce runs two `waybill serve` instances on one
