@@ -121,17 +121,23 @@ func waitNextPollInRow(t *testing.T, e *pollEnv, tr waybill.Tracking, was int) {
 	}
 }
 
+// reportingCarrier answers transitScan and reports each number it is
+// asked about on polled.
+func reportingCarrier() (c *scriptedCarrier, polled <-chan string) {
+	ch := make(chan string, 4)
+	return &scriptedCarrier{answer: func(req carrier.FetchRequest) (carrier.FetchResult, error) {
+		ch <- req.TrackingNumber
+		return transitScan(req)
+	}}, ch
+}
+
 // TestFirstPollsRun: the loop started as waybill serve starts it polls a
 // new tracking, woken by the create; on SQLite it first polls what a
 // previous process claimed and left.
 func TestFirstPollsRun(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
-			polled := make(chan string, 4)
-			c := &scriptedCarrier{answer: func(req carrier.FetchRequest) (carrier.FetchResult, error) {
-				polled <- req.TrackingNumber
-				return transitScan(req)
-			}}
+			c, polled := reportingCarrier()
 			e, f := newFirstPollEnv(t, engine, "royal-mail", c)
 			f.Poll = time.Hour // only the create's wake-up starts a claim after the first
 			// A first poll a previous process claimed and never made: its
@@ -327,11 +333,7 @@ func TestStoppedTrackingLeavesTheSchedule(t *testing.T) {
 func TestQueuedPollJobsMoveIntoTheRows(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
-			polled := make(chan string, 4)
-			c := &scriptedCarrier{answer: func(req carrier.FetchRequest) (carrier.FetchResult, error) {
-				polled <- req.TrackingNumber
-				return transitScan(req)
-			}}
+			c, polled := reportingCarrier()
 			e := newPollEnv(t, engine, "royal-mail", c)
 			old := e.create(t, e.org.ID, "royal-mail", "AB123456789GB") // a job, as before
 			later := e.create(t, e.org.ID, "royal-mail", "AB123456790GB")
