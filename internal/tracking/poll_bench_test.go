@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -115,7 +116,11 @@ func BenchmarkPollFakeUPS(b *testing.B) {
 	insertDue(b, st, nil, org.ID, n, "1ZBENCH")
 	polls := &tracking.FirstPolls{Service: svc, Workers: 20, Logger: quiet}
 	b.ResetTimer()
-	start, cpu := time.Now(), processCPU(b)
+	var tuples map[string][4]int64
+	if st.Engine() == store.Postgres {
+		tuples = tupleWrites(b, st)
+	}
+	start, cpu, pgCPU := time.Now(), processCPU(b), postgresCPU()
 	claims, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { polls.Run(claims, ctx); close(done) }()
@@ -129,6 +134,10 @@ func BenchmarkPollFakeUPS(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(n)/elapsed.Seconds(), "polls/s")
 	b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-us/poll")
+	if st.Engine() == store.Postgres {
+		b.ReportMetric(float64((postgresCPU()-pgCPU).Microseconds())/float64(n), "pg-cpu-us/poll")
+		reportTupleWrites(b, st, tuples, n)
+	}
 	b.ReportMetric(float64(n), "trackings")
 	b.ReportMetric(0, "ns/op")
 }
@@ -182,5 +191,68 @@ func BenchmarkPollOverhead(b *testing.B) {
 		if err := svc.Poll(ctx, org.ID, t.ID, t.NextPollAt); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// postgresCPU is the CPU time (user and system) of every process named
+// postgres on this machine (the server's backends; other users' too), read
+// from /proc, for a benchmark's server-side CPU per poll.
+func postgresCPU() time.Duration {
+	dirs, _ := os.ReadDir("/proc")
+	var ticks int64
+	for _, d := range dirs {
+		raw, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(raw)
+		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || end < open || s[open+1:end] != "postgres" {
+			continue
+		}
+		f := strings.Fields(s[end+1:])
+		if len(f) < 13 {
+			continue
+		}
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		ticks += u + st
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond // USER_HZ 100
+}
+
+// tupleWrites is, for the tables of the database's current schema, the
+// rows inserted, updated (and of those, HOT) and deleted so far, by table
+// (PostgreSQL's statistics; they lag a transaction's end by up to a
+// second).
+func tupleWrites(b *testing.B, st *store.Store) map[string][4]int64 {
+	rows, err := st.Writer().QueryContext(context.Background(), `SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del
+		FROM pg_stat_user_tables WHERE schemaname = current_schema()`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string][4]int64{}
+	for rows.Next() {
+		var name string
+		var c [4]int64
+		if err := rows.Scan(&name, &c[0], &c[1], &c[2], &c[3]); err != nil {
+			b.Fatal(err)
+		}
+		out[name] = c
+	}
+	return out
+}
+
+// reportTupleWrites reports the rows written per poll since before, in
+// trackings and river_job: inserted+updated+deleted (HOT updates apart).
+func reportTupleWrites(b *testing.B, st *store.Store, before map[string][4]int64, n int) {
+	time.Sleep(1500 * time.Millisecond) // the statistics' flush
+	after := tupleWrites(b, st)
+	for _, table := range []string{"trackings", "river_job"} {
+		a, z := after[table], before[table]
+		writes := (a[0] - z[0]) + (a[1] - z[1]) + (a[3] - z[3])
+		b.ReportMetric(float64(writes)/float64(n), table+"-rows/poll")
+		b.ReportMetric(float64(a[2]-z[2])/float64(n), table+"-hot/poll")
 	}
 }
