@@ -381,3 +381,41 @@ func TestQueuedPollJobsMoveIntoTheRows(t *testing.T) {
 		})
 	}
 }
+
+// TestRetrackSchedulesInTheRow: a retrack of a completed tracking puts
+// a poll due at once in the tracking's row (no job), which the next
+// claim makes.
+func TestRetrackSchedulesInTheRow(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			c := &scriptedCarrier{answer: transitScan}
+			e, f := newFirstPollEnv(t, engine, "royal-mail", c)
+			done := e.create(t, e.org.ID, "royal-mail", "AB123456789GB")
+			e.create(t, e.org.ID, "royal-mail", "AB123456790GB")
+			if _, err := e.svc.MarkCompleted(ctx, e.org.ID, done.ID, "LOST"); err != nil {
+				t.Fatal(err)
+			}
+			if n := claimOnce(t, f); n != 1 {
+				t.Fatalf("claimed %d, want later's first poll", n)
+			}
+			e.now = e.now.Add(time.Minute)
+			if _, err := e.svc.Retrack(ctx, e.org.ID, done.ID); err != nil {
+				t.Fatal(err)
+			}
+			if due, ok := pollDue(t, e, done.ID); !ok || !due.Equal(e.now) {
+				t.Errorf("next_poll_due %s (%v) after the retrack, want %s", due, ok, e.now)
+			}
+			if jobs := pollJobs(t, e); len(jobs) != 0 {
+				t.Errorf("poll jobs %v, want none", jobs)
+			}
+			calls := c.callCount()
+			if n := claimOnce(t, f); n != 1 || c.callCount() != calls+1 {
+				t.Fatalf("claimed %d (carrier asked %d more), want the retracked tracking's poll", n, c.callCount()-calls)
+			}
+			if got := e.get(t, e.org.ID, done.ID); got.TrackedCount != 1 || got.Tag != waybill.TagInTransit {
+				t.Errorf("after the retrack's poll: tracked %d, %s", got.TrackedCount, got.Tag)
+			}
+		})
+	}
+}
