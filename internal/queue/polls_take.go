@@ -21,11 +21,11 @@ import (
 func (q *Queue) TakePollJobs(ctx context.Context, tx *sql.Tx, limit int) ([]Poll, error) {
 	query := `DELETE FROM river_job WHERE id IN (
 		SELECT id FROM river_job WHERE kind = 'poll_tracking' AND state IN ('available', 'scheduled', 'retryable')
-		ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING args`
+		LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING args`
 	if q.engine == "sqlite" {
 		query = `DELETE FROM river_job WHERE id IN (
 			SELECT id FROM river_job WHERE kind = 'poll_tracking' AND state IN ('available', 'scheduled', 'retryable')
-			ORDER BY id LIMIT $1) RETURNING json(args)`
+			LIMIT $1) RETURNING json(args)`
 	}
 	rows, err := tx.QueryContext(ctx, query, max(limit, 1))
 	if err != nil {
