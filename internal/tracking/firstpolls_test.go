@@ -23,6 +23,15 @@ func newFirstPollEnv(t *testing.T, engine, slug string, conn carrier.Connector) 
 	return e, &tracking.FirstPolls{Service: e.svc, Workers: 4}
 }
 
+// newTransitPollEnv is newFirstPollEnv for royal-mail with a carrier
+// that answers every poll with a transit scan.
+func newTransitPollEnv(t *testing.T, engine string) (*scriptedCarrier, *pollEnv, *tracking.FirstPolls) {
+	t.Helper()
+	c := &scriptedCarrier{answer: transitScan}
+	e, f := newFirstPollEnv(t, engine, "royal-mail", c)
+	return c, e, f
+}
+
 // firstPollDue reads a tracking's next_poll_due: when its first poll may
 // be claimed, or !ok when it has none to claim.
 func pollDue(t *testing.T, e *pollEnv, id string) (time.Time, bool) {
@@ -255,8 +264,7 @@ func TestFirstPollLeaseLapses(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			c := &scriptedCarrier{answer: transitScan}
-			e, f := newFirstPollEnv(t, engine, "royal-mail", c)
+			_, e, f := newTransitPollEnv(t, engine)
 			tr := e.create(t, e.org.ID, "royal-mail", "AB123456789GB")
 			// A claimer that dies before it polls.
 			keys, err := e.st.Write().ClaimPolls(ctx, e.now, tracking.FirstPollLease, 10)
@@ -388,19 +396,17 @@ func TestQueuedPollJobsMoveIntoTheRows(t *testing.T) {
 func TestRetrackSchedulesInTheRow(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
-			ctx := context.Background()
-			c := &scriptedCarrier{answer: transitScan}
-			e, f := newFirstPollEnv(t, engine, "royal-mail", c)
+			c, e, f := newTransitPollEnv(t, engine)
 			done := e.create(t, e.org.ID, "royal-mail", "AB123456789GB")
 			e.create(t, e.org.ID, "royal-mail", "AB123456790GB")
-			if _, err := e.svc.MarkCompleted(ctx, e.org.ID, done.ID, "LOST"); err != nil {
+			if _, err := e.svc.MarkCompleted(t.Context(), e.org.ID, done.ID, "LOST"); err != nil {
 				t.Fatal(err)
 			}
 			if n := claimOnce(t, f); n != 1 {
 				t.Fatalf("claimed %d, want later's first poll", n)
 			}
 			e.now = e.now.Add(time.Minute)
-			if _, err := e.svc.Retrack(ctx, e.org.ID, done.ID); err != nil {
+			if _, err := e.svc.Retrack(t.Context(), e.org.ID, done.ID); err != nil {
 				t.Fatal(err)
 			}
 			if due, ok := pollDue(t, e, done.ID); !ok || !due.Equal(e.now) {
