@@ -7,6 +7,7 @@ package claimloop
 import (
 	"context"
 	"log/slog"
+	"math/bits"
 	"sync"
 	"time"
 )
@@ -23,8 +24,16 @@ type Loop[K any] struct {
 	Poll time.Duration
 	// Wake, when not nil, ends that wait early.
 	Wake <-chan struct{}
-	// Claim claims up to n items and returns them with the end of their
-	// claim's lease.
+	// Gather, when set, is how long the loop waits, after a claim that
+	// found every item it asked for (more are likely waiting), between a
+	// worker freeing up and the next claim, so that the claim takes the
+	// items of every worker freed meanwhile: under a backlog, one claim (a
+	// transaction, on SQLite a synced commit) per several items rather
+	// than one per item. An item waits at most Gather longer; 0 claims at
+	// once.
+	Gather time.Duration
+	// Claim claims up to n items, n a power of two, and returns them with
+	// the end of their claim's lease.
 	Claim func(ctx context.Context, n int) (items []K, claimedUntil time.Time, err error)
 	// Work works one claimed item; ctx is Run's work, ended after
 	// Lease*5/6 when Lease is set.
@@ -54,12 +63,16 @@ func (l *Loop[K]) Run(claims, work context.Context) {
 		batch = min(workers, l.Batch)
 	}
 	slots := make(chan struct{}, workers)
+	backlog := false
 	for claims.Err() == nil {
 		// Wait for a free worker, then claim as many as are free.
 		select {
 		case slots <- struct{}{}:
 		case <-claims.Done():
 			return
+		}
+		if backlog && l.Gather > 0 && batch > 1 {
+			l.gather(claims)
 		}
 		free := 1
 		for free < batch {
@@ -70,6 +83,13 @@ func (l *Loop[K]) Run(claims, work context.Context) {
 			default:
 			}
 			break
+		}
+		// Claim a power of two (a store may keep one statement per
+		// batch size, as SQLite plans a statement again whenever the
+		// LIMIT bound to it changes), so that a claim that finds fewer
+		// items than it asked for means that no more were due.
+		for ask := 1 << (bits.Len(uint(free)) - 1); free > ask; free-- {
+			<-slots
 		}
 		items, until, err := l.Claim(claims, free)
 		if err != nil && claims.Err() == nil && l.Logger != nil {
@@ -87,6 +107,7 @@ func (l *Loop[K]) Run(claims, work context.Context) {
 				l.Work(ctx, item, until)
 			}()
 		}
+		backlog = len(items) == free
 		for range free - len(items) {
 			<-slots
 		}
@@ -99,6 +120,16 @@ func (l *Loop[K]) Run(claims, work context.Context) {
 			}
 			timer.Stop()
 		}
+	}
+}
+
+// gather waits Gather, or for claims' end.
+func (l *Loop[K]) gather(claims context.Context) {
+	timer := time.NewTimer(l.Gather)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-claims.Done():
 	}
 }
 

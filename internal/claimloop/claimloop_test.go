@@ -55,3 +55,50 @@ func TestLeaseBoundsWork(t *testing.T) {
 		}
 	}
 }
+
+// TestGatherClaimsForSeveralWorkers checks that under a backlog a loop
+// with Gather claims for the workers freed during the wait together,
+// rather than one claim per freed worker.
+func TestGatherClaimsForSeveralWorkers(t *testing.T) {
+	const items, workers = 40, 4
+	var mu sync.Mutex
+	left, claimsMade, done := items, 0, 0
+	l := Loop[int]{Workers: workers, Gather: 20 * time.Millisecond, Poll: time.Millisecond}
+	l.Claim = func(ctx context.Context, n int) ([]int, time.Time, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		n = min(n, left)
+		left -= n
+		if n > 0 {
+			claimsMade++
+		}
+		return make([]int, n), time.Now().Add(time.Minute), nil
+	}
+	l.Work = func(context.Context, int, time.Time) {
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+	}
+	claims, stop := context.WithCancel(context.Background())
+	go func() {
+		for {
+			mu.Lock()
+			finished := done == items
+			mu.Unlock()
+			if finished {
+				stop()
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	l.Run(claims, context.Background())
+	if err := l.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// Without Gather each item freed one worker and was followed by a
+	// claim of one (up to 37 claims); with it, claims of up to 4.
+	if claimsMade > items/2 {
+		t.Errorf("%d items worked with %d claims, want at most %d: the loop claimed per freed worker", items, claimsMade, items/2)
+	}
+}
