@@ -116,8 +116,16 @@ func (q *Queries) UpdateEndpoint(ctx context.Context, e *waybill.WebhookEndpoint
 	return nil
 }
 
-// DeleteEndpoint removes an endpoint and its pending deliveries.
+// DeleteEndpoint removes an endpoint with its deliveries and their
+// attempts. The deliveries go by their foreign key's cascade; the attempts,
+// whose key to their delivery PostgreSQL no longer has (migration 00027),
+// are deleted first, by the endpoint, so that both engines do the same.
+// Run it in a transaction: the two statements are one deletion.
 func (q *Queries) DeleteEndpoint(ctx context.Context, orgID int64, id string) error {
+	if _, err := q.q.ExecContext(ctx, `DELETE FROM delivery_attempts WHERE org_id = $1 AND endpoint_id IN (
+		SELECT id FROM webhook_endpoints WHERE org_id = $1 AND public_id = $2)`, orgID, id); err != nil {
+		return fmt.Errorf("delete webhook endpoint %s: attempts: %w", id, err)
+	}
 	res, err := q.q.ExecContext(ctx, `DELETE FROM webhook_endpoints WHERE org_id = $1 AND public_id = $2`, orgID, id)
 	if err != nil {
 		return fmt.Errorf("delete webhook endpoint %s: %w", id, err)
