@@ -1,8 +1,9 @@
 -- +goose Up
 -- PostgreSQL's 00027 drops the foreign keys of deliveries and delivery
--- attempts but the endpoint's, whose checks cost more than the rows.
--- SQLite's checks are index probes in the writer's process, and dropping
--- a constraint would rebuild both tables; this keeps the two engines'
+-- attempts but the endpoint's, and the deliveries' event index, whose
+-- checks and entries cost its hottest inserts more than the rows. SQLite's
+-- checks are index probes in the writer's own process, and dropping a
+-- constraint would rebuild both tables; this keeps the two engines'
 -- versions in step.
 SELECT 1;
 
