@@ -195,19 +195,33 @@ func (q *Queries) Deliveries(ctx context.Context, keys []DeliveryKey) (map[Deliv
 	if q.engine == Postgres {
 		query = deliveriesPostgres
 	}
-	args := q.orgKeysArgs(pairs)
-	rows, err := q.q.QueryContext(ctx, query, args...)
+	found, err := q.scanDeliveries(ctx, query, q.orgKeysArgs(pairs)...)
 	if err != nil {
 		return nil, fmt.Errorf("load %d deliveries: %w", len(keys), err)
 	}
+	for _, d := range found {
+		out[DeliveryKey{OrgID: d.OrgID, ID: d.ID}] = d
+	}
+	return out, nil
+}
+
+// scanDeliveries runs query, whose rows are a delivery's organization,
+// key, status and attempts, then its event's eventColumns and its
+// endpoint's endpointColumns, and returns the deliveries in their order.
+func (q *Queries) scanDeliveries(ctx context.Context, query string, args ...any) ([]Delivery, error) {
+	rows, err := q.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
+	var out []Delivery
 	for rows.Next() {
 		var d Delivery
 		var ev eventRow
 		var ep endpointRow
 		dest := append(append([]any{&d.OrgID, &d.ID, &d.Status, &d.Attempts}, ev.dest()...), ep.dest()...)
 		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("load %d deliveries: %w", len(keys), err)
+			return nil, err
 		}
 		d.EventSeq, d.EndpointSeq = ev.seq, ep.seq
 		if d.Event, err = ev.event(); err != nil {
@@ -216,12 +230,9 @@ func (q *Queries) Deliveries(ctx context.Context, keys []DeliveryKey) (map[Deliv
 		if d.Endpoint, err = ep.endpoint(); err != nil {
 			return nil, err
 		}
-		out[DeliveryKey{OrgID: d.OrgID, ID: d.ID}] = d
+		out = append(out, d)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load %d deliveries: %w", len(keys), err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // AttemptRecord is one finished attempt of a delivery and the state it

@@ -52,6 +52,48 @@ func (q *Queries) ClaimDueDeliveries(ctx context.Context, now time.Time, lease t
 	return keys, nil
 }
 
+// claimAndReadPostgres is ClaimDueDeliveries' statement returning each
+// claimed delivery as deliveriesPostgres reads it: the claim and the read
+// in one statement. Each claimed row's event and endpoint are looked up by
+// key (LATERAL, OFFSET 0: see deliveriesQuery).
+var claimAndReadPostgres = `WITH c AS (UPDATE deliveries d SET due_at = $2 FROM (
+	SELECT id FROM deliveries WHERE due_at <= $1 ORDER BY due_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) AS s
+	WHERE d.id = s.id RETURNING d.org_id, d.id, d.status, d.attempts, d.event_id, d.endpoint_id)
+	SELECT x.* FROM c CROSS JOIN LATERAL (
+	SELECT c.org_id, c.id, c.status, c.attempts, ` + prefixColumns("e.", eventColumns) + `, ` + prefixColumns("w.", endpointColumns) + `
+	FROM events e JOIN webhook_endpoints w ON w.id = c.endpoint_id AND w.org_id = c.org_id
+	WHERE e.id = c.event_id OFFSET 0) AS x`
+
+// ClaimAndReadDueDeliveries is ClaimDueDeliveries returning the claimed
+// deliveries with their events and endpoints (as Deliveries does), so that
+// their attempts need no read of their own: on PostgreSQL one statement
+// claims and reads them. A claimed delivery that cannot be read (its
+// endpoint deleted meanwhile) stays claimed until the lease ends.
+func (q *Queries) ClaimAndReadDueDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Delivery, error) {
+	if q.engine == Postgres {
+		out, err := q.scanDeliveries(ctx, claimAndReadPostgres, toMicros(now), toMicros(now.Add(lease)), limit)
+		if err != nil {
+			return nil, fmt.Errorf("claim deliveries: %w", err)
+		}
+		return out, nil
+	}
+	keys, err := q.ClaimDueDeliveries(ctx, now, lease, limit)
+	if err != nil || len(keys) == 0 {
+		return nil, err
+	}
+	found, err := q.Deliveries(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Delivery, 0, len(keys))
+	for _, k := range keys {
+		if d, ok := found[k]; ok {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
 // DeferClaim makes a claimed delivery claimable again at at (a snoozed or
 // interrupted attempt). claimedUntil is the end of the caller's claim
 // (ClaimDueDeliveries' now+lease): a delivery whose claim is no longer that

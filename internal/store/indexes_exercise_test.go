@@ -326,6 +326,7 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 			{OrgID: org.ID, DeliveryID: 2, Status: store.DeliveryPending, NextAt: now}})
 	})
 	run("ClaimDueDeliveries", func() error { _, err := w.ClaimDueDeliveries(ctx, now, time.Minute, 10); return err })
+	run("ClaimAndReadDueDeliveries", func() error { _, err := w.ClaimAndReadDueDeliveries(ctx, now, time.Minute, 10); return err })
 	run("DeferClaim", func() error { return w.DeferClaim(ctx, store.DeliveryKey{OrgID: org.ID, ID: 1}, now, now) })
 	run("ClaimPolls", func() error { _, err := w.ClaimPolls(ctx, now, time.Minute, 10); return err })
 	run("DeferPoll", func() error {

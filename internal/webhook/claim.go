@@ -12,8 +12,9 @@ import (
 
 // FirstAttempts makes the first attempts of the deliveries a Service with
 // ClaimFirstAttempts made: it claims due deliveries from the deliveries
-// table, a batch per statement (store.ClaimDueDeliveries), and attempts
-// each with Deliverer.Deliver's rules, reads and group-committed records.
+// table, a batch per statement that also reads them with their events and
+// endpoints (store.ClaimAndReadDueDeliveries), and attempts each with
+// Deliverer.Deliver's rules and group-committed records.
 // A delivery is claimed for Lease; its record ends the claim, so a
 // claim whose process died is taken up again after the lease, and an
 // attempt is bounded well within it, so that two processes never make the
@@ -30,9 +31,9 @@ type FirstAttempts struct {
 	Lease  time.Duration
 	Logger *slog.Logger
 
-	loop claimloop.Loop[store.DeliveryKey]
+	loop claimloop.Loop[store.Delivery]
 	// failed counts, by delivery, the attempts in a row this process could
-	// not make (their read or record failed), for failedBackoff.
+	// not make (their record failed), for failedBackoff.
 	failed claimloop.Failures[int64]
 }
 
@@ -48,7 +49,7 @@ const (
 	// claimBatch bounds one claim.
 	claimBatch = 500
 	// retryClaimAfter is when an attempt that failed to run (the database
-	// refused its read or record, or its payload did not render) is
+	// refused its record, or its payload did not render) is
 	// claimable again, doubled at each failure in a row up to
 	// maxRetryClaimAfter (failedBackoff).
 	retryClaimAfter    = 5 * time.Second
@@ -67,10 +68,10 @@ func (f *FirstAttempts) Run(claims, work context.Context) {
 	f.loop.Workers, f.loop.Batch, f.loop.Poll, f.loop.Logger, f.loop.What = f.Workers, claimBatch, f.Poll, f.Logger, "claim webhook deliveries"
 	lease := f.lease()
 	f.loop.Lease = lease
-	f.loop.Claim = func(ctx context.Context, n int) ([]store.DeliveryKey, time.Time, error) {
+	f.loop.Claim = func(ctx context.Context, n int) ([]store.Delivery, time.Time, error) {
 		now := f.Deliverer.Service.now()
-		keys, err := f.Deliverer.store().Write().ClaimDueDeliveries(ctx, now, lease, n)
-		return keys, now.Add(lease), err
+		dels, err := f.Deliverer.store().Write().ClaimAndReadDueDeliveries(ctx, now, lease, n)
+		return dels, now.Add(lease), err
 	}
 	f.loop.Work = f.attempt
 	f.loop.Run(claims, work)
@@ -91,10 +92,11 @@ func (f *FirstAttempts) Wait(ctx context.Context) error { return f.loop.Wait(ctx
 // ends at claimedUntil. An attempt snoozed or cut short before its record
 // is made claimable again later: a snoozed one when its endpoint has room,
 // one that failed to run after failedBackoff.
-func (f *FirstAttempts) attempt(work context.Context, k store.DeliveryKey, claimedUntil time.Time) {
+func (f *FirstAttempts) attempt(work context.Context, del store.Delivery, claimedUntil time.Time) {
 	ctx, cancel := context.WithTimeout(work, min(attemptTimeout, f.lease()/2))
 	defer cancel()
-	err := f.Deliverer.deliver(ctx, k.OrgID, k.ID, 1, func(wait time.Duration) error { return errSnoozed{wait} })
+	k := store.DeliveryKey{OrgID: del.OrgID, ID: del.ID}
+	err := f.Deliverer.deliverRead(ctx, del, 1, func(wait time.Duration) error { return errSnoozed{wait} })
 	var s errSnoozed
 	var again time.Duration
 	switch {
@@ -121,7 +123,7 @@ func (f *FirstAttempts) attempt(work context.Context, k store.DeliveryKey, claim
 // returns, for a failure, when its claim should be tried again:
 // retryClaimAfter doubled at each failure in a row, at most
 // maxRetryClaimAfter, so a delivery whose attempt cannot be made (an event
-// that no longer renders, a database refusing its read) costs a few tries
+// that no longer renders, a database refusing its record) costs a few tries
 // an hour rather than one every few seconds. Counts are this process's:
 // another process starts again from retryClaimAfter.
 func (f *FirstAttempts) failedBackoff(id int64, failed bool) time.Duration {

@@ -176,6 +176,12 @@ func (d *Deliverer) deliver(ctx context.Context, orgID, deliveryID int64, attemp
 	} else if err != nil {
 		return err
 	}
+	return d.deliverRead(ctx, del, attempt, snooze)
+}
+
+// deliverRead is deliver once the delivery is read.
+func (d *Deliverer) deliverRead(ctx context.Context, del store.Delivery, attempt int, snooze func(time.Duration) error) error {
+	orgID, deliveryID := del.OrgID, del.ID
 	if del.Status != store.DeliveryPending || del.Attempts >= attempt {
 		return nil
 	}
