@@ -247,35 +247,34 @@ type AttemptRecord struct {
 
 // FinishAttempts records attempts and their deliveries' new states, in
 // input order (a recorded delivery is no longer claimable, see
-// ClaimDueDeliveries), with two statements whatever their number (a delivery
-// attempt's bookkeeping is group-committed). An attempt whose delivery no
-// longer exists (its endpoint was deleted meanwhile) is left out; it is not
-// an error.
+// ClaimDueDeliveries), with one statement (PostgreSQL) or two (SQLite)
+// whatever their number (a delivery attempt's bookkeeping is
+// group-committed). An attempt whose delivery no longer exists (its
+// endpoint was deleted meanwhile) is left out; it is not an error.
 func (q *Queries) FinishAttempts(ctx context.Context, recs []AttemptRecord) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	var insert, update string
-	var args []any
 	if q.engine == Postgres {
-		insert, update, args = finishAttemptsPostgres, updateDeliveriesPostgres, attemptArrays(recs)
-	} else {
-		rows := make([][]any, len(recs))
-		for i, r := range recs {
-			a := r.Attempt
-			rows[i] = []any{r.OrgID, r.DeliveryID, a.Attempt, a.StatusCode, a.Outcome, a.Latency.Microseconds(), a.Error,
-				a.ResponseExcerpt, toMicros(a.CreatedAt), r.Status, toMicros(r.NextAt)}
+		if _, err := q.q.ExecContext(ctx, recordAttemptsPostgres, attemptArrays(recs)...); err != nil {
+			return fmt.Errorf("record %d attempts: %w", len(recs), err)
 		}
-		doc, err := json.Marshal(rows)
-		if err != nil {
-			return fmt.Errorf("record attempts: %w", err)
-		}
-		insert, update, args = finishAttemptsSQLite, updateDeliveriesSQLite, []any{string(doc)}
+		return nil
 	}
-	if _, err := q.q.ExecContext(ctx, insert, args...); err != nil {
+	rows := make([][]any, len(recs))
+	for i, r := range recs {
+		a := r.Attempt
+		rows[i] = []any{r.OrgID, r.DeliveryID, a.Attempt, a.StatusCode, a.Outcome, a.Latency.Microseconds(), a.Error,
+			a.ResponseExcerpt, toMicros(a.CreatedAt), r.Status, toMicros(r.NextAt)}
+	}
+	doc, err := json.Marshal(rows)
+	if err != nil {
+		return fmt.Errorf("record attempts: %w", err)
+	}
+	if _, err := q.q.ExecContext(ctx, finishAttemptsSQLite, string(doc)); err != nil {
 		return fmt.Errorf("record %d attempts: %w", len(recs), err)
 	}
-	if _, err := q.q.ExecContext(ctx, update, args...); err != nil {
+	if _, err := q.q.ExecContext(ctx, updateDeliveriesSQLite, string(doc)); err != nil {
 		return fmt.Errorf("update %d deliveries: %w", len(recs), err)
 	}
 	return nil
@@ -287,18 +286,22 @@ const attemptsUnnest = `unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::big
 	$8::text[], $9::bigint[], $10::text[], $11::bigint[]) WITH ORDINALITY
 	AS u(org_id, delivery_id, attempt, status_code, outcome, latency_us, error, response, created_at, status, next_at, ord)`
 
-const finishAttemptsPostgres = `INSERT INTO delivery_attempts (org_id, delivery_id, endpoint_id, event_id, attempt,
+// recordAttemptsPostgres updates the batch's deliveries and inserts their
+// attempts in one statement: the update returns each delivery's endpoint
+// and event, which the insert takes, rather than a second statement
+// looking the deliveries up again. The update names the deliveries by
+// their keys twice: in the join, and as "d.id = ANY($2)", which the
+// planner matches to the primary key (the join alone got a sequential
+// scan of deliveries once the batch was a few hundred, see
+// deliveriesQuery).
+const recordAttemptsPostgres = `WITH u AS (SELECT * FROM ` + attemptsUnnest + `),
+	d AS (UPDATE deliveries d SET status = u.status, attempts = u.attempt, next_attempt_at = u.next_at,
+	updated_at = u.created_at, due_at = NULL FROM u WHERE d.id = ANY($2::bigint[]) AND d.org_id = u.org_id AND d.id = u.delivery_id
+	RETURNING d.org_id, d.id, d.endpoint_id, d.event_id)
+	INSERT INTO delivery_attempts (org_id, delivery_id, endpoint_id, event_id, attempt,
 	status_code, outcome, latency_us, error, response, created_at)
 	SELECT d.org_id, d.id, d.endpoint_id, d.event_id, u.attempt, u.status_code, u.outcome, u.latency_us, u.error, u.response, u.created_at
-	FROM ` + attemptsUnnest + ` CROSS JOIN LATERAL (SELECT d.org_id, d.id, d.endpoint_id, d.event_id FROM deliveries d
-	WHERE d.id = u.delivery_id AND d.org_id = u.org_id OFFSET 0) AS d ORDER BY u.ord`
-
-// updateDeliveriesPostgres names the deliveries by their keys twice: in
-// the join, and as "d.id = ANY($2)", which the planner matches to the
-// primary key (the join alone got a sequential scan of deliveries once
-// the batch was a few hundred, see deliveriesQuery).
-const updateDeliveriesPostgres = `UPDATE deliveries d SET status = u.status, attempts = u.attempt, next_attempt_at = u.next_at,
-	updated_at = u.created_at, due_at = NULL FROM ` + attemptsUnnest + ` WHERE d.id = ANY($2::bigint[]) AND d.org_id = u.org_id AND d.id = u.delivery_id`
+	FROM u JOIN d ON d.id = u.delivery_id AND d.org_id = u.org_id ORDER BY u.ord`
 
 func attemptArrays(recs []AttemptRecord) []any {
 	n := len(recs)
