@@ -39,9 +39,9 @@ func (f *finishedAttempt) record() waybill.DeliveryAttempt {
 // An attempt's record is written with those of the attempts finishing at
 // about the same time, in one transaction of the store's GroupCommitter
 // (Deliverer.GroupCommit): the records are items of one BatchedWrite
-// (recordWrite), so the transaction writes them all with three statements
-// (ClearFailing and FinishAttempts) and one fsync (SQLite) or WAL flush
-// (PostgreSQL). A success, the common case, is an item with no function
+// (recordWrite), so the transaction writes them all with ClearFailing's
+// statement and FinishAttempts' (one on PostgreSQL, two on SQLite) and one
+// fsync (SQLite) or WAL flush (PostgreSQL). A success, the common case, is an item with no function
 // of its own (store.Write: no savepoint, no statement before the batch's);
 // a failure first books the endpoint's failure and the next attempt in a
 // function of its own (failure), then adds its record. On SQLite that
