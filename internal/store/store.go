@@ -45,6 +45,9 @@ type Store struct {
 	// workers is the handle ForWorkers returns (PostgreSQL: a pool of its
 	// own); parent is the Store a workers handle was made from.
 	workers, parent *Store
+	// checkpoints, on SQLite, copies the WAL into the database file in
+	// the background (checkpoint.go).
+	checkpoints *walCheckpointer
 }
 
 // Open connects to the database named by a WAYBILL_DATABASE_URL. It does not
@@ -66,7 +69,10 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		// even across a power cut. _txlock=immediate takes the write lock at
 		// BEGIN, so a transaction never fails half-way on a lock upgrade.
 		base := "file:" + source + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)"
-		if s.writer, err = sql.Open(sqliteCachedDriver, base+"&_pragma=synchronous(FULL)&_txlock=immediate"); err != nil {
+		// The writer checkpoints only past walAutoCheckpointPages: the
+		// checkpointer's connection does it (checkpoint.go).
+		if s.writer, err = sql.Open(sqliteCachedDriver, base+"&_pragma=synchronous(FULL)&_txlock=immediate"+
+			fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", walAutoCheckpointPages)); err != nil {
 			return nil, fmt.Errorf("open sqlite writer: %w", err)
 		}
 		s.writer.SetMaxOpenConns(1)
@@ -77,6 +83,15 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		}
 		s.reader.SetMaxOpenConns(8)
 		s.reader.SetMaxIdleConns(8)
+		ckpt, err := sql.Open(sqliteCachedDriver, base+"&_pragma=synchronous(FULL)")
+		if err != nil {
+			s.writer.Close()
+			s.reader.Close()
+			return nil, fmt.Errorf("open sqlite checkpointer: %w", err)
+		}
+		ckpt.SetMaxOpenConns(1)
+		ckpt.SetConnMaxLifetime(0)
+		s.checkpoints = startCheckpointer(ckpt, checkpointEvery)
 		s.writeStmts, s.readStmts = newStmtCache(s.writer), newStmtCache(s.reader)
 	case Postgres:
 		if s.writer, err = sql.Open("pgx", source); err != nil {
@@ -138,11 +153,15 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases every connection.
 func (s *Store) Close() error {
+	var ckptErr error
+	if s.checkpoints != nil {
+		ckptErr = s.checkpoints.close()
+	}
 	if s.writeStmts != nil {
 		s.writeStmts.close()
 		s.readStmts.close()
 	}
-	err := s.writer.Close()
+	err := errors.Join(ckptErr, s.writer.Close())
 	if s.reader != s.writer {
 		err = errors.Join(err, s.reader.Close())
 	}
