@@ -10,7 +10,10 @@
 # /proc/PID/stat), on PostgreSQL the CPU of its own backends (matched by client port), both net of
 # the pool-only run; gets, req/s, errors. PROF=1 also writes 8 s CPU profiles (from second 4) to
 # $BENCH_OUT/A.pprof and B.pprof. Ports: BENCH_PORT (default 21400) to BENCH_PORT+11.
+# OP=create loads creates instead (the same 12 s, 16 workers each, at once; no pool-only run): CPU
+# per create, counted until 2 s after the load, so that what a create leaves behind counts too.
 set -euo pipefail
+op=${OP:-get}
 binA=$1; binB=$2; engine=$3; preA=$4; preB=$5
 key=wb_bench_pair_0123456789abcdef
 pg=${WAYBILL_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
@@ -48,24 +51,29 @@ done
 sleep 3
 declare -A p0 pq g0 g1 q0 q1
 for n in A B; do
+  p0[$n]=0; pq[$n]=0
+  [[ $op == get ]] || continue
   p0[$n]=$(ticks $n); pq[$n]=$(pgticks $n)
   "$binB" bench aftership --url http://127.0.0.1:$(port $n) --key $key --op get --pool 1000 --requests 1 --concurrency 32 --duration 1m --json >/dev/null
   p0[$n]=$(( $(ticks $n) - ${p0[$n]} )); pq[$n]=$(( $(pgticks $n) - ${pq[$n]} ))
 done
+args=(--op get --pool 1000)
+[[ $op == get ]] || args=(--op "$op")
 profs=()
 [[ -z ${PROF:-} ]] || for n in A B; do ( sleep 4; curl -fsS -o $d/$n.pprof "http://127.0.0.1:$(( $(port $n)+1 ))/debug/pprof/profile?seconds=8" ) & profs+=($!); done
 for n in A B; do q0[$n]=$(pgticks $n); g0[$n]=$(ticks $n); done
-"$binB" bench aftership --url http://127.0.0.1:$portA --key $key --op get --pool 1000 --concurrency 16 --duration 12s --json > $d/getA.json &
+"$binB" bench aftership --url http://127.0.0.1:$portA --key $key "${args[@]}" --concurrency 16 --duration 12s --json > $d/getA.json &
 la=$!
-"$binB" bench aftership --url http://127.0.0.1:$portB --key $key --op get --pool 1000 --concurrency 16 --duration 12s --json > $d/getB.json &
+"$binB" bench aftership --url http://127.0.0.1:$portB --key $key "${args[@]}" --concurrency 16 --duration 12s --json > $d/getB.json &
 lb=$!
 wait $la $lb
+[[ $op == get ]] || sleep 2
 for n in A B; do g1[$n]=$(ticks $n); q1[$n]=$(pgticks $n); done
 [[ ${#profs[@]} == 0 ]] || wait "${profs[@]}"
 hz=$(getconf CLK_TCK)
 for n in A B; do
   r=$(jq .requests $d/get$n.json)
   awk -v n=$n -v t=$(( ${g1[$n]} - ${g0[$n]} - ${p0[$n]} )) -v r=$r -v hz=$hz -v e=$(jq .errors $d/get$n.json) -v rps=$(jq .req_per_s $d/get$n.json) \
-    -v q=$(( ${q1[$n]} - ${q0[$n]} - ${pq[$n]} )) 'BEGIN{printf "%s: %.0f µs/get, PostgreSQL %.0f µs/get (%d gets, %.0f/s, %d errors) ", n, t/hz/r*1e6, q/hz/r*1e6, r, rps, e}'
+    -v q=$(( ${q1[$n]} - ${q0[$n]} - ${pq[$n]} )) -v op=$op 'BEGIN{printf "%s: %.0f µs/%s, PostgreSQL %.0f µs/%s (%d %ss, %.0f/s, %d errors) ", n, t/hz/r*1e6, op, q/hz/r*1e6, op, r, op, rps, e}'
 done
 echo "load=$(cut -d' ' -f1-3 /proc/loadavg)"
