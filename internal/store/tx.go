@@ -169,3 +169,12 @@ func (s *Store) ReadIn(ctx context.Context) *Queries {
 }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// uncancelled returns ctx without its cancellation on SQLite, for a read
+// whose work is bounded (one row by key), and ctx itself on PostgreSQL.
+func (q *Queries) uncancelled(ctx context.Context) context.Context {
+	if q.engine != SQLite {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
+}
