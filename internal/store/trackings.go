@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,14 +11,6 @@ import (
 
 	"github.com/waybillhq/waybill"
 )
-
-// NewPublicID returns a random 32-character hex id, the form AfterShip uses
-// for tracking ids. Public ids are random so that they cannot be enumerated.
-func NewPublicID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
 
 const trackingColumns = `id, public_id, org_id, created_at, updated_at, doc, page_token`
 
