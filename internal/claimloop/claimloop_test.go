@@ -30,23 +30,11 @@ func TestLeaseBoundsWork(t *testing.T) {
 			defer mu.Unlock()
 			left, hasDeadline = append(left, time.Until(d)), append(hasDeadline, ok)
 		}
-		claims, stop := context.WithCancel(context.Background())
-		go func() {
-			for {
-				mu.Lock()
-				n := len(left)
-				mu.Unlock()
-				if n > 0 {
-					stop()
-					return
-				}
-				time.Sleep(time.Millisecond)
-			}
-		}()
-		l.Run(claims, context.Background())
-		if err := l.Wait(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		runUntil(t, &l, func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(left) > 0
+		})
 		switch {
 		case lease == 0 && hasDeadline[0]:
 			t.Errorf("no lease: the work has a deadline")
@@ -79,26 +67,30 @@ func TestGatherClaimsForSeveralWorkers(t *testing.T) {
 		defer mu.Unlock()
 		done++
 	}
-	claims, stop := context.WithCancel(context.Background())
-	go func() {
-		for {
-			mu.Lock()
-			finished := done == items
-			mu.Unlock()
-			if finished {
-				stop()
-				return
-			}
-			time.Sleep(time.Millisecond)
-		}
-	}()
-	l.Run(claims, context.Background())
-	if err := l.Wait(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	runUntil(t, &l, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return done == items
+	})
 	// Without Gather each item freed one worker and was followed by a
 	// claim of one (up to 37 claims); with it, claims of up to 4.
 	if claimsMade > items/2 {
 		t.Errorf("%d items worked with %d claims, want at most %d: the loop claimed per freed worker", items, claimsMade, items/2)
+	}
+}
+
+// runUntil runs l until done reports true, then waits for its items.
+func runUntil(t *testing.T, l *Loop[int], done func() bool) {
+	t.Helper()
+	claims, stop := context.WithCancel(context.Background())
+	go func() {
+		for !done() {
+			time.Sleep(time.Millisecond)
+		}
+		stop()
+	}()
+	l.Run(claims, context.Background())
+	if err := l.Wait(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
