@@ -198,7 +198,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	q, err := queue.New(workers.Writer(), queue.Options{
 		Engine: st.Engine(), Workers: cfg.Workers, WebhookWorkers: cfg.WebhookWorkers,
 		Logger: logger.With("component", "queue"), Work: true, Lease: cfg.ClaimLease,
-		PromoteEvery: promoteEvery(cfg.PollScale),
 	}, queue.Handlers{
 		PollTracking:      trackings.Poll,
 		DeliverWebhook:    deliverer.Deliver,
@@ -349,15 +348,4 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		logger.Info("stopped cleanly")
 	}
 	return err
-}
-
-// promoteEvery is how often the queue promotes due scheduled jobs itself
-// under a poll cadence scaled by scale: River's scheduler does it every
-// 5 s, which a cadence scaled below 1 (demos, tests) would wait on at every
-// poll; scaled with it, at least every 100 ms. 0 (River's alone) at scale 1.
-func promoteEvery(scale float64) time.Duration {
-	if scale <= 0 || scale >= 1 {
-		return 0
-	}
-	return max(time.Duration(float64(5*time.Second)*scale), 100*time.Millisecond)
 }

@@ -13,6 +13,3 @@ func (q *Queue) InsertLegacyReturnEmail(ctx context.Context, tx *sql.Tx, orgID, 
 	return q.insert(ctx, tx, sendReturnEmailArgs{OrgID: orgID, ReturnID: returnID, EventID: eventID},
 		&river.InsertOpts{Queue: QueueNotifications, Priority: PriorityNew, MaxAttempts: 25})
 }
-
-// PromoteDue runs one promotion of promoteDue.
-func (q *Queue) PromoteDue(ctx context.Context) error { return q.promote(ctx, driver(q.db, q.engine)) }

@@ -57,12 +57,6 @@ type Options struct {
 	// another process takes it again (WAYBILL_CLAIM_LEASE); the job
 	// timeout shrinks with a lease under DefaultLease. DefaultLease when 0.
 	Lease time.Duration
-	// PromoteEvery, when set, makes the queue promote scheduled and
-	// retryable jobs that are due every PromoteEvery itself, besides
-	// River's scheduler, which does it every 5 s: for a poll cadence
-	// scaled down (WAYBILL_POLL_SCALE, demos and tests), whose polls are
-	// due milliseconds apart.
-	PromoteEvery time.Duration
 }
 
 // Queue inserts and works jobs.
@@ -72,8 +66,8 @@ type Queue struct {
 	engine string
 	logger *slog.Logger
 
-	stopSweep                              context.CancelFunc
-	orphanAfter, orphanSweep, promoteEvery time.Duration
+	stopSweep                context.CancelFunc
+	orphanAfter, orphanSweep time.Duration
 }
 
 func driver(db *sql.DB, engine string) riverdriver.Driver[*sql.Tx] {
@@ -142,8 +136,7 @@ func New(db *sql.DB, opts Options, h Handlers) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create queue client: %w", err)
 	}
-	return &Queue{client: client, db: db, engine: opts.Engine, logger: opts.Logger, orphanAfter: orphanAfter, orphanSweep: orphanSweep,
-		promoteEvery: opts.PromoteEvery}, nil
+	return &Queue{client: client, db: db, engine: opts.Engine, logger: opts.Logger, orphanAfter: orphanAfter, orphanSweep: orphanSweep}, nil
 }
 
 // Start begins working jobs; it returns at once. ctx bounds the start
@@ -161,9 +154,6 @@ func (q *Queue) Start(ctx context.Context) error {
 	sweepCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	q.stopSweep = cancel
 	go q.sweepOrphans(sweepCtx)
-	if q.promoteEvery > 0 {
-		go q.promoteDue(sweepCtx)
-	}
 	// River treats the cancellation of its start context as StopAndCancel:
 	// a SIGTERM would cut every running job short (a webhook attempt to a
 	// slow receiver, a mail half sent) instead of letting it finish within

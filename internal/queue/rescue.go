@@ -2,11 +2,8 @@ package queue
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
-
-	"github.com/riverqueue/river/riverdriver"
 )
 
 // Every job handler finishes (or is cancelled by River) within jobTimeout,
@@ -90,27 +87,4 @@ func (q *Queue) every(ctx context.Context, period time.Duration, what string, do
 			}
 		}
 	}
-}
-
-// promoteDue makes the scheduled and retryable jobs that are due
-// available every q.promoteEvery until ctx ends, with the statement of
-// River's scheduler (the driver's JobSchedule, which discards a job whose
-// unique twin is already queued, as River does), in a transaction of its
-// own as River runs it.
-func (q *Queue) promoteDue(ctx context.Context) {
-	drv := driver(q.db, q.engine)
-	q.every(ctx, q.promoteEvery, "promote due jobs", func() error { return q.promote(ctx, drv) })
-}
-
-func (q *Queue) promote(ctx context.Context, drv riverdriver.Driver[*sql.Tx]) error {
-	tx, err := q.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
-	now := time.Now().UTC()
-	if _, err := drv.UnwrapExecutor(tx).JobSchedule(ctx, &riverdriver.JobScheduleParams{Max: 1000, Now: &now}); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
