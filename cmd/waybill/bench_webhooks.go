@@ -110,6 +110,7 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 	sent := map[string]time.Time{}
 	var sentMu sync.Mutex
 	var wg sync.WaitGroup
+	var pushLat loadgen.Histogram // guarded by sentMu
 	interval := time.Duration(float64(time.Second) / *rate)
 	start := time.Now()
 	runID := start.UnixNano() % 1_000_000
@@ -138,6 +139,7 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 			}
 			events, _ := out["events"].([]any)
 			sentMu.Lock()
+			pushLat.Record(time.Since(t0))
 			for _, e := range events {
 				sent[e.(string)] = t0
 			}
@@ -184,6 +186,7 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 		"drain_deliveries_per_second": drainRate,
 		"first_delivery_p50_ms":       millis(lat.Percentile(50)), "first_delivery_p99_ms": millis(lat.Percentile(99)),
 		"first_delivery_max_ms": millis(lat.Max()),
+		"push_p50_ms":           millis(pushLat.Percentile(50)), "push_p99_ms": millis(pushLat.Percentile(99)),
 	}
 	if *jsonOut {
 		return json.NewEncoder(stdout).Encode(res)

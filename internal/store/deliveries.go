@@ -95,6 +95,55 @@ func (q *Queries) insertDeliveries(ctx context.Context, orgID int64, n int, pair
 	return ids, nil
 }
 
+// ClaimedDelivery is a delivery inserted claimed (InsertClaimedDeliveries).
+type ClaimedDelivery struct{ ID, EventSeq, EndpointSeq int64 }
+
+// InsertClaimedDeliveries records that the i-th of events must reach the
+// i-th of endpoints, as InsertPairDeliveries does, for a process that
+// makes their first attempts itself once the transaction commits: each is
+// inserted claimed until claimedUntil, as if ClaimDueDeliveries had claimed
+// it at its insert, so that no other process takes it before then, and any
+// process does after (the inserting one died or let it go, see
+// ReleaseClaims). Each pair must appear once; the deliveries come back
+// with their pairs, in no particular order.
+func (q *Queries) InsertClaimedDeliveries(ctx context.Context, orgID int64, events, endpoints []int64, now, claimedUntil time.Time) ([]ClaimedDelivery, error) {
+	if len(events) != len(endpoints) {
+		return nil, fmt.Errorf("insert deliveries: %d events for %d endpoints", len(events), len(endpoints))
+	}
+	const rowsPerStatement = 1000
+	out := make([]ClaimedDelivery, 0, len(events))
+	for from := 0; from < len(events); from += rowsPerStatement {
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO deliveries (org_id, event_id, endpoint_id, status, created_at, updated_at, due_at) VALUES `)
+		args := []any{orgID, DeliveryPending, toMicros(now), toMicros(claimedUntil)}
+		for i := from; i < min(len(events), from+rowsPerStatement); i++ {
+			if i > from {
+				sb.WriteString(", ")
+			}
+			args = append(args, events[i], endpoints[i])
+			fmt.Fprintf(&sb, "($1, $%d, $%d, $2, $3, $3, $4)", len(args)-1, len(args))
+		}
+		sb.WriteString(` RETURNING id, event_id, endpoint_id`)
+		rows, err := q.q.QueryContext(ctx, sb.String(), args...)
+		if err != nil {
+			return nil, fmt.Errorf("insert deliveries: %w", err)
+		}
+		for rows.Next() {
+			var d ClaimedDelivery
+			if err := rows.Scan(&d.ID, &d.EventSeq, &d.EndpointSeq); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("insert deliveries: %w", err)
+			}
+			out = append(out, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("insert deliveries: %w", err)
+		}
+	}
+	return out, nil
+}
+
 // appendIDs runs query and appends the id of each row it returns to ids.
 func (q *Queries) appendIDs(ctx context.Context, ids []int64, query string, args ...any) ([]int64, error) {
 	rows, err := q.q.QueryContext(ctx, query, args...)

@@ -106,3 +106,27 @@ func (q *Queries) DeferClaim(ctx context.Context, key DeliveryKey, claimedUntil,
 	}
 	return nil
 }
+
+// ReleaseClaims makes claimed deliveries claimable again at at, as
+// DeferClaim does, with one statement: those still claimed until
+// claimedUntil (their claim not yet ended by a record or by its lease).
+func (q *Queries) ReleaseClaims(ctx context.Context, keys []DeliveryKey, claimedUntil, at time.Time) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	pairs := make([][2]int64, len(keys))
+	for i, k := range keys {
+		pairs[i] = [2]int64{k.OrgID, k.ID}
+	}
+	query := `UPDATE deliveries SET due_at = $2 FROM (SELECT j.value->>0 AS org_id, j.value->>1 AS id FROM json_each($1) AS j) AS k
+		WHERE deliveries.org_id = k.org_id AND deliveries.id = k.id AND deliveries.due_at = $3`
+	if q.engine == Postgres {
+		query = `UPDATE deliveries d SET due_at = $3 FROM unnest($1::bigint[], $2::bigint[]) AS k(org_id, id)
+			WHERE d.id = ANY($2::bigint[]) AND d.org_id = k.org_id AND d.id = k.id AND d.due_at = $4`
+	}
+	args := append(q.orgKeysArgs(pairs), toMicros(at), toMicros(claimedUntil))
+	if _, err := q.q.ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("release %d delivery claims: %w", len(keys), err)
+	}
+	return nil
+}

@@ -118,6 +118,18 @@ func (q *Queries) InsertEvents(ctx context.Context, events []waybill.Event) ([]i
 	return seqs, nil
 }
 
+// StoredEvent returns e as a read of it from the events table gives it
+// back (its stored payload decoded): what an attempt made from memory,
+// without that read, renders. e must have been inserted (its ID set).
+func StoredEvent(e waybill.Event) (waybill.Event, error) {
+	payload, err := encodeEvent(&e)
+	if err != nil {
+		return e, fmt.Errorf("encode event: %w", err)
+	}
+	r := eventRow{orgID: e.OrgID, channelID: e.ChannelID, payload: string(payload)}
+	return r.event()
+}
+
 const eventColumns = `id, org_id, payload, channel_id`
 
 // eventRow holds the columns of eventColumns as scanned, so that a query

@@ -316,7 +316,7 @@ func runInSavepoint(txCtx context.Context, tx *Tx, shared *sharedTx, it *groupIt
 	// batch's transaction; not the caller's cancellation.
 	fnCtx := context.WithValue(context.WithoutCancel(it.ctx), txKey{}, tx)
 	fnCtx = context.WithValue(fnCtx, sharedTxKey{}, shared)
-	mark := len(shared.pending)
+	mark, hooks := len(shared.pending), len(tx.afterCommit)
 	it.pan, it.err = callGuarded(fnCtx, tx, it.fn)
 	if it.err == nil && it.pan == nil {
 		if _, err := tx.q.ExecContext(txCtx, `RELEASE SAVEPOINT group_item`); err != nil {
@@ -328,6 +328,7 @@ func runInSavepoint(txCtx context.Context, tx *Tx, shared *sharedTx, it *groupIt
 		it.err = fmt.Errorf("group commit: %v", it.pan)
 	}
 	shared.pending = shared.pending[:mark] // what fn batched goes with its writes
+	tx.undoAfterCommit(hooks)
 	if _, err := tx.q.ExecContext(txCtx, `ROLLBACK TO SAVEPOINT group_item`); err != nil {
 		return fmt.Errorf("rollback to savepoint: %w", err)
 	}

@@ -239,7 +239,9 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT inbound_msg"); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
+	hooks := len(t.afterCommit)
 	if err := fn(); err != nil {
+		t.undoAfterCommit(hooks)
 		if _, rbErr := t.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT inbound_msg"); rbErr != nil {
 			return fmt.Errorf("rollback to savepoint: %w (after %w)", rbErr, err)
 		}

@@ -63,7 +63,21 @@ type Tx struct {
 	tx    *sql.Tx
 	store *Store
 	ended atomic.Bool // committed or rolled back
+	// afterCommit is what AfterCommit registered, run once the
+	// transaction has committed.
+	afterCommit []func()
 }
+
+// AfterCommit registers fn to run once tx has committed, on the goroutine
+// that committed it, right after the commit; fn must not block. It does
+// not run when the transaction rolls back, nor when fn was registered in a
+// savepoint that rolled back (a group-committed function that failed, or
+// Savepoint's fn).
+func (t *Tx) AfterCommit(fn func()) { t.afterCommit = append(t.afterCommit, fn) }
+
+// undoAfterCommit forgets what AfterCommit registered since there were
+// mark functions: their savepoint rolled back.
+func (t *Tx) undoAfterCommit(mark int) { t.afterCommit = t.afterCommit[:mark] }
 
 // SQL returns the underlying transaction, so that the job queue can insert a
 // job that commits or rolls back with the data.
@@ -147,6 +161,9 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) e
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	for _, fn := range tx.afterCommit {
+		fn()
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/waybillhq/waybill/internal/claimloop"
@@ -32,6 +33,14 @@ type FirstAttempts struct {
 	Logger *slog.Logger
 
 	loop claimloop.Loop[store.Delivery]
+	// The hand-off (handoff.go): while handOpen, the Service's new
+	// deliveries are attempted under handWork, up to Workers at once
+	// (handSlots); handing counts those under way.
+	handMu    sync.Mutex
+	handOpen  bool
+	handSlots chan struct{}
+	handWork  context.Context
+	handing   sync.WaitGroup
 	// failed counts, by delivery, the attempts in a row this process could
 	// not make (their record failed), for failedBackoff.
 	failed claimloop.Failures[int64]
@@ -74,6 +83,8 @@ func (f *FirstAttempts) Run(claims, work context.Context) {
 		return dels, now.Add(lease), err
 	}
 	f.loop.Work = f.attempt
+	f.openHandoff(work)
+	defer f.closeHandoff()
 	f.loop.Run(claims, work)
 }
 
@@ -85,8 +96,21 @@ func (f *FirstAttempts) lease() time.Duration {
 	return f.Lease
 }
 
-// Wait waits for the attempts under way, or for ctx.
-func (f *FirstAttempts) Wait(ctx context.Context) error { return f.loop.Wait(ctx) }
+// Wait waits for the attempts under way, claimed or handed off, or for
+// ctx. Call it once Run has returned.
+func (f *FirstAttempts) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { f.handing.Wait(); close(done) }()
+	if err := f.loop.Wait(ctx); err != nil {
+		return err
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
 // attempt makes a claimed delivery's first attempt under the claim that
 // ends at claimedUntil. An attempt snoozed or cut short before its record

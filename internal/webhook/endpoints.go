@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/waybillhq/waybill"
@@ -51,6 +52,11 @@ type Service struct {
 	// deliveries table for a FirstAttempts claimer (claim.go) instead of
 	// as jobs of Queue; retries stay jobs. Set it only where a claimer runs.
 	ClaimFirstAttempts bool
+
+	// handoff is the FirstAttempts running in this process, if any: the
+	// deliveries a push inserts are handed to it after the commit (see
+	// handoff.go).
+	handoff atomic.Pointer[FirstAttempts]
 }
 
 func (s *Service) now() time.Time {
