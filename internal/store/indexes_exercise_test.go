@@ -328,6 +328,9 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	run("ClaimDueDeliveries", func() error { _, err := w.ClaimDueDeliveries(ctx, now, time.Minute, 10); return err })
 	run("ClaimAndReadDueDeliveries", func() error { _, err := w.ClaimAndReadDueDeliveries(ctx, now, time.Minute, 10); return err })
 	run("DeferClaim", func() error { return w.DeferClaim(ctx, store.DeliveryKey{OrgID: org.ID, ID: 1}, now, now) })
+	run("ReleaseClaims", func() error {
+		return w.ReleaseClaims(ctx, []store.DeliveryKey{{OrgID: org.ID, ID: 1}, {OrgID: org.ID, ID: 2}}, now, now)
+	})
 	run("ClaimPolls", func() error { _, err := w.ClaimPolls(ctx, now, time.Minute, 10); return err })
 	run("DeferPoll", func() error {
 		return w.DeferPoll(ctx, store.PollKey{OrgID: org.ID, ID: tr.ID}, now, now)
