@@ -48,7 +48,10 @@ respread=${BENCH_RESPREAD:-1}
 schema_prefix=${BENCH_SCHEMA:-waybill_scale}
 [[ $schema_prefix =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "bench-scale: BENCH_SCHEMA must be a lower-case SQL name" >&2; exit 1; }
 keep=${BENCH_KEEP:-$reuse}
-command_line="BENCH_SIZES=\"$sizes\" BENCH_ENGINES=\"$engines\" BENCH_REQUESTS=$requests BENCH_CONCURRENCY=$concurrency${only:+ BENCH_ONLY=\"$only\"}${reuse:+ BENCH_REUSE=1}$([[ -n $reuse && $respread != 1 ]] && echo " BENCH_RESPREAD=$respread")$([[ $schema_prefix != waybill_scale ]] && echo " BENCH_SCHEMA=$schema_prefix")${keep:+ BENCH_KEEP=1} scripts/bench-scale.sh${*:+ $*}"
+extra_env=""
+[[ -n $reuse && $respread != 1 ]] && extra_env+=" BENCH_RESPREAD=$respread"
+[[ $schema_prefix != waybill_scale ]] && extra_env+=" BENCH_SCHEMA=$schema_prefix"
+command_line="BENCH_SIZES=\"$sizes\" BENCH_ENGINES=\"$engines\" BENCH_REQUESTS=$requests BENCH_CONCURRENCY=$concurrency${only:+ BENCH_ONLY=\"$only\"}${reuse:+ BENCH_REUSE=1}${extra_env}${keep:+ BENCH_KEEP=1} scripts/bench-scale.sh${*:+ $*}"
 
 for tool in go curl jq psql; do
 	command -v "$tool" >/dev/null || { echo "bench-scale: $tool is required" >&2; exit 1; }
