@@ -24,6 +24,10 @@
 #   BENCH_RESPREAD=0             with BENCH_REUSE, leave the kept database's poll schedule as it is
 #                                (by default the polls that came due since the seed are moved on
 #                                by the time since the seed: see respread_polls)
+#   BENCH_WEBHOOK_SINK=0         no webhook receiver: the seed's endpoints (127.0.0.1:9) refuse every
+#                                delivery, which the server then retries for days (by default
+#                                scripts/lib/webhook-sink.py answers them with 200 there, and the
+#                                server is allowed to deliver to loopback)
 #   BENCH_SCHEMA                 prefix of the kept PostgreSQL schemas (default waybill_scale:
 #                                waybill_scale_N)
 #   WAYBILL_BENCH_POSTGRES_URL   PostgreSQL to use; a fresh schema is created and dropped
@@ -45,12 +49,14 @@ only=${BENCH_ONLY:-}
 pg_url=${WAYBILL_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
 reuse=${BENCH_REUSE:-}
 respread=${BENCH_RESPREAD:-1}
+sink=${BENCH_WEBHOOK_SINK:-1}
 schema_prefix=${BENCH_SCHEMA:-waybill_scale}
 [[ $schema_prefix =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "bench-scale: BENCH_SCHEMA must be a lower-case SQL name" >&2; exit 1; }
 keep=${BENCH_KEEP:-$reuse}
 extra_env=""
 [[ -n $reuse && $respread != 1 ]] && extra_env+=" BENCH_RESPREAD=$respread"
 [[ $schema_prefix != waybill_scale ]] && extra_env+=" BENCH_SCHEMA=$schema_prefix"
+[[ $sink != 1 ]] && extra_env+=" BENCH_WEBHOOK_SINK=$sink"
 command_line="BENCH_SIZES=\"$sizes\" BENCH_ENGINES=\"$engines\" BENCH_REQUESTS=$requests BENCH_CONCURRENCY=$concurrency${only:+ BENCH_ONLY=\"$only\"}${reuse:+ BENCH_REUSE=1}${extra_env}${keep:+ BENCH_KEEP=1} scripts/bench-scale.sh${*:+ $*}"
 
 for tool in go curl jq psql; do
@@ -67,11 +73,25 @@ bench_name=bench-scale
 # shellcheck source=scripts/lib/bench.sh
 . scripts/lib/bench.sh
 keep_tmp=1 # the seeded databases stay in $dir unless the run removes them
-trap bench_cleanup EXIT
+sink_pid=""
+trap 'bench_cleanup; [[ -z $sink_pid ]] || kill "$sink_pid" 2>/dev/null || true' EXIT
 trap 'exit 130' INT TERM
 
 echo "bench-scale: building; results in $dir" >&2
 go build -o "$dir/waybill" ./cmd/waybill
+
+# The seed's webhook endpoints are http://127.0.0.1:9/hooks/ORG: a receiver
+# there answers their deliveries (the replay's, the expiry sweep's) as a
+# working endpoint would. Another run's receiver may hold the port already.
+serve_env=()
+if [[ $sink == 1 ]]; then
+	if ! curl -fsS -o /dev/null -X POST http://127.0.0.1:9/hooks/0 2>/dev/null; then
+		python3 scripts/lib/webhook-sink.py 9 2>>"$dir/webhook-sink.log" &
+		sink_pid=$!
+		for _ in $(seq 50); do curl -fsS -o /dev/null -X POST http://127.0.0.1:9/hooks/0 2>/dev/null && break; sleep 0.1; done
+	fi
+	serve_env=(WAYBILL_WEBHOOK_ALLOW_PRIVATE=true)
+fi
 
 # sql ENGINE DB STATEMENT: run one statement on DB, the SQLite file or the
 # PostgreSQL schema, and print its result.
@@ -155,7 +175,7 @@ run() {
 	rm -f "$dir/$name.addr"
 	WAYBILL_ADDR=127.0.0.1:$port WAYBILL_PUBLIC_URL=http://127.0.0.1:$port WAYBILL_ADDR_FILE="$dir/$name.addr" \
 		WAYBILL_DATABASE_URL="$db" WAYBILL_RATE_LIMIT_SCALE=0 WAYBILL_LOG_LEVEL=warn \
-		"$dir/waybill" serve 2>>"$dir/$name.serve.log" &
+		env "${serve_env[@]}" "$dir/waybill" serve 2>>"$dir/$name.serve.log" &
 	pid=$!
 	wait_ready "$dir/$name.addr" /readyz || { cat "$dir/$name.serve.log" >&2; return 1; }
 	"$dir/waybill" bench scale --database-url "$db" --url "$base" --seed-file "$dir/$name.seed.json" --pid "$pid" \
