@@ -21,6 +21,15 @@
 #                                the PostgreSQL schema waybill_scale_N, and BENCH_DIR/ENGINE-N.seed.json
 #   BENCH_REUSE=1                measure the database BENCH_KEEP kept (same BENCH_DIR) instead of
 #                                seeding one, where it and its seed file exist; implies BENCH_KEEP
+#   BENCH_RESPREAD=0             with BENCH_REUSE, leave the kept database's poll schedule as it is
+#                                (by default the polls that came due since the seed are moved on
+#                                by the time since the seed: see respread_polls)
+#   BENCH_WEBHOOK_SINK=0         no webhook receiver: the seed's endpoints (127.0.0.1:9) refuse every
+#                                delivery, which the server then retries for days (by default
+#                                scripts/lib/webhook-sink.py answers them with 200 there, and the
+#                                server is allowed to deliver to loopback)
+#   BENCH_SCHEMA                 prefix of the kept PostgreSQL schemas (default waybill_scale:
+#                                waybill_scale_N)
 #   WAYBILL_BENCH_POSTGRES_URL   PostgreSQL to use; a fresh schema is created and dropped
 #                                (default postgres://postgres@127.0.0.1:5432/test?sslmode=disable)
 #
@@ -39,8 +48,16 @@ concurrency=${BENCH_CONCURRENCY:-4}
 only=${BENCH_ONLY:-}
 pg_url=${WAYBILL_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
 reuse=${BENCH_REUSE:-}
+respread=${BENCH_RESPREAD:-1}
+sink=${BENCH_WEBHOOK_SINK:-1}
+schema_prefix=${BENCH_SCHEMA:-waybill_scale}
+[[ $schema_prefix =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "bench-scale: BENCH_SCHEMA must be a lower-case SQL name" >&2; exit 1; }
 keep=${BENCH_KEEP:-$reuse}
-command_line="BENCH_SIZES=\"$sizes\" BENCH_ENGINES=\"$engines\" BENCH_REQUESTS=$requests BENCH_CONCURRENCY=$concurrency${only:+ BENCH_ONLY=\"$only\"}${reuse:+ BENCH_REUSE=1}${keep:+ BENCH_KEEP=1} scripts/bench-scale.sh${*:+ $*}"
+extra_env=""
+[[ -n $reuse && $respread != 1 ]] && extra_env+=" BENCH_RESPREAD=$respread"
+[[ $schema_prefix != waybill_scale ]] && extra_env+=" BENCH_SCHEMA=$schema_prefix"
+[[ $sink != 1 ]] && extra_env+=" BENCH_WEBHOOK_SINK=$sink"
+command_line="BENCH_SIZES=\"$sizes\" BENCH_ENGINES=\"$engines\" BENCH_REQUESTS=$requests BENCH_CONCURRENCY=$concurrency${only:+ BENCH_ONLY=\"$only\"}${reuse:+ BENCH_REUSE=1}${extra_env}${keep:+ BENCH_KEEP=1} scripts/bench-scale.sh${*:+ $*}"
 
 for tool in go curl jq psql; do
 	command -v "$tool" >/dev/null || { echo "bench-scale: $tool is required" >&2; exit 1; }
@@ -56,23 +73,77 @@ bench_name=bench-scale
 # shellcheck source=scripts/lib/bench.sh
 . scripts/lib/bench.sh
 keep_tmp=1 # the seeded databases stay in $dir unless the run removes them
-trap bench_cleanup EXIT
+sink_pid=""
+trap 'bench_cleanup; [[ -z $sink_pid ]] || kill "$sink_pid" 2>/dev/null || true' EXIT
 trap 'exit 130' INT TERM
 
 echo "bench-scale: building; results in $dir" >&2
 go build -o "$dir/waybill" ./cmd/waybill
 
+# The seed's webhook endpoints are http://127.0.0.1:9/hooks/ORG: a receiver
+# there answers their deliveries (the replay's, the expiry sweep's) as a
+# working endpoint would. Another run's receiver may hold the port already.
+serve_env=()
+if [[ $sink == 1 ]]; then
+	if ! curl -fsS -o /dev/null -X POST http://127.0.0.1:9/hooks/0 2>/dev/null; then
+		python3 scripts/lib/webhook-sink.py 9 2>>"$dir/webhook-sink.log" &
+		sink_pid=$!
+		for _ in $(seq 50); do curl -fsS -o /dev/null -X POST http://127.0.0.1:9/hooks/0 2>/dev/null && break; sleep 0.1; done
+	fi
+	serve_env=(WAYBILL_WEBHOOK_ALLOW_PRIVATE=true)
+fi
+
+# sql ENGINE DB STATEMENT: run one statement on DB, the SQLite file or the
+# PostgreSQL schema, and print its result.
+sql() {
+	if [[ $1 == sqlite ]]; then
+		python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], timeout=60, isolation_level=None)
+for r in c.execute(sys.argv[2]).fetchall(): print(*r)' "$2" "$3"
+	else
+		PGOPTIONS="-c search_path=$2" psql -X -q -tA -v ON_ERROR_STOP=1 "$pg_url" -c "$3"
+	fi
+}
+
+# respread_polls ENGINE DB SEED_FILE: on a kept database (DB as for sql), move every poll
+# that came due between the seed and now on by the time since the seed.
+# The seed schedules each active tracking's next poll within the 6 hours
+# after its present (store.Seed), about 170 a minute at a million; a
+# database measured hours later holds them all due at once, and the server
+# works that backlog (20 polls at a time) through the whole measurement,
+# where a server that had been running would meet them as they come due.
+# Moved on, they come due at the seed's rate again from now. On
+# PostgreSQL the table is vacuumed afterwards (the seed vacuums too;
+# autovacuum is off on the shared benchmark server), so that the moved
+# rows' pages are all-visible again as the seed left them.
+respread_polls() {
+	local engine=$1 db=$2 seed_file=$3 now seed_now moved
+	now=$(date +%s%6N)
+	seed_now=$(($(date -d "$(jq -r .now "$seed_file")" +%s) * 1000000))
+	moved=$(sql "$engine" "$db" "UPDATE trackings SET next_poll_due = next_poll_due + $((now - seed_now))
+		WHERE next_poll_due >= $seed_now AND next_poll_due <= $now RETURNING 1" | wc -l)
+	if [[ $engine == postgres ]]; then
+		sql "$engine" "$db" "VACUUM trackings" >/dev/null
+	fi
+	echo "bench-scale: moved $moved polls due since the seed on by $(((now - seed_now) / 1000000)) s" >&2
+}
+
+# due_polls ENGINE DB: the polls due now.
+due_polls() {
+	sql "$1" "$2" "SELECT COUNT(*) FROM trackings WHERE next_poll_due <= $(date +%s%6N)"
+}
+
 # run ENGINE N: seed N trackings (or, with BENCH_REUSE, take the kept
 # database), serve, measure, stop, delete the database unless it is kept.
 run() {
-	local engine=$1 n=$2 db name=$1-$2 port exists=""
+	local engine=$1 n=$2 db name=$1-$2 port exists="" sql_db
 	if [[ $engine == sqlite ]]; then
 		db_file="$dir/$name.db"
 		[[ -n $reuse && -f $db_file && -s $dir/$name.seed.json ]] && exists=1
 		[[ -z $exists ]] && rm -f "$db_file" "$db_file-wal" "$db_file-shm"
 		db="sqlite:$db_file"
 	else
-		if [[ -n $keep ]]; then schema="waybill_scale_$n"; else schema="waybill_scale_$$_$RANDOM"; fi
+		if [[ -n $keep ]]; then schema="${schema_prefix}_$n"; else schema="${schema_prefix}_$$_$RANDOM"; fi
 		if [[ -n $reuse && -s $dir/$name.seed.json ]] &&
 			[[ $(psql -tA "$pg_url" -c "SELECT 1 FROM pg_namespace WHERE nspname = '$schema'") == 1 ]]; then
 			exists=1
@@ -81,6 +152,7 @@ run() {
 		fi
 		if [[ $pg_url == *\?* ]]; then db="$pg_url&search_path=$schema"; else db="$pg_url?search_path=$schema"; fi
 	fi
+	if [[ $engine == sqlite ]]; then sql_db=$db_file; else sql_db=$schema; fi
 	if [[ -n $keep ]]; then
 		# The trap leaves a kept database alone.
 		local kept_file=$db_file kept_schema=$schema
@@ -93,12 +165,17 @@ run() {
 		"$dir/waybill" bench seed --database-url "$db" --trackings "$n" >"$dir/$name.seed.json"
 		echo "bench-scale: $name: seeded in $(jq -r '.seconds | floor' "$dir/$name.seed.json") s" >&2
 	fi
+	if [[ -n $exists && $respread == 1 ]]; then
+		respread_polls "$engine" "$sql_db" "$dir/$name.seed.json"
+	fi
+	due_polls "$engine" "$sql_db" >"$dir/$name.due"
+	echo "bench-scale: $name: $(cat "$dir/$name.due") polls due at the server's start" >&2
 	settle "$([[ $engine == postgres ]] && echo "$pg_url")"
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 	rm -f "$dir/$name.addr"
 	WAYBILL_ADDR=127.0.0.1:$port WAYBILL_PUBLIC_URL=http://127.0.0.1:$port WAYBILL_ADDR_FILE="$dir/$name.addr" \
 		WAYBILL_DATABASE_URL="$db" WAYBILL_RATE_LIMIT_SCALE=0 WAYBILL_LOG_LEVEL=warn \
-		"$dir/waybill" serve 2>>"$dir/$name.serve.log" &
+		env "${serve_env[@]}" "$dir/waybill" serve 2>>"$dir/$name.serve.log" &
 	pid=$!
 	wait_ready "$dir/$name.addr" /readyz || { cat "$dir/$name.serve.log" >&2; return 1; }
 	"$dir/waybill" bench scale --database-url "$db" --url "$base" --seed-file "$dir/$name.seed.json" --pid "$pid" \
@@ -147,11 +224,11 @@ table=$(
 	op_table '" \(.p99_ms) (\(.p50_ms)) |"'
 	for row in "seed time (s):.seconds:seed" "bytes on disk per tracking:.bytes_per_tracking:scale" \
 		"server RSS after the loads (MiB):.rss_kb:scale" "server peak RSS (MiB):.hwm_kb:scale" \
-		"load average before:.load_before:scale" "load average after:.load_after:scale"; do
+		"polls due at the server's start:.:due" "load average before:.load_before:scale" "load average after:.load_after:scale"; do
 		IFS=: read -r label path kind <<<"$row"
 		printf '| %s |' "$label"
 		for r in "${runs[@]}"; do
-			v=$(jq -r "$path" "$dir/$r.$kind.json")
+			if [[ $kind == due ]]; then v=$(cat "$dir/$r.due"); else v=$(jq -r "$path" "$dir/$r.$kind.json"); fi
 			case $label in
 			*MiB*) v=$(awk -v k="$v" 'BEGIN { printf "%.0f", k / 1024 }') ;;
 			seed*|bytes*) v=$(awk -v k="$v" 'BEGIN { printf "%.0f", k }') ;;

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/testdb"
 )
@@ -55,6 +56,22 @@ func TestBenchSeed(t *testing.T) {
 				if n != want {
 					t.Errorf("%s: %d rows, want %d", table, n, want)
 				}
+			}
+			// Nothing is left for the expiry sweep: a tracking with no news
+			// for DefaultExpireAfter is seeded Expired, as the server's
+			// hourly sweep would have left it, so a server started on the
+			// seed does not expire (and send webhooks for) a batch of them.
+			if stale, err := st.Read().StaleTrackings(t.Context(), rep.Now.Add(-waybill.DefaultExpireAfter), 10); err != nil {
+				t.Fatal(err)
+			} else if len(stale) != 0 {
+				t.Errorf("%d active trackings with no news for %s after the seed, e.g. %+v", len(stale), waybill.DefaultExpireAfter, stale[0])
+			}
+			var expired int
+			if err := st.Writer().QueryRowContext(t.Context(), "SELECT COUNT(*) FROM trackings WHERE tag = 'Expired'").Scan(&expired); err != nil {
+				t.Fatal(err)
+			}
+			if expired == 0 {
+				t.Error("no Expired tracking in the seed")
 			}
 			if engine == store.Postgres {
 				// The seed vacuums, as autovacuum would have, so that counts
