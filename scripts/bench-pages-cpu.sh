@@ -15,6 +15,11 @@
 #   WAYBILL_BIN                  the binary to measure (default: built from here)
 #   BENCH_DURATION               the load's length (default 10s)
 #   BENCH_CONCURRENCY            closed-loop workers (default 32)
+#   BENCH_WARM                   an unmeasured load first (default 2s; 0 for none):
+#                                each pooled PostgreSQL connection plans the page's
+#                                statement on its first executions (the first with a
+#                                cold catalog cache, milliseconds), a one-off that a
+#                                10 s load would otherwise charge to its views
 #   BENCH_PROFILE                write an 8 s CPU profile of the server here
 #   WAYBILL_BENCH_POSTGRES_URL   PostgreSQL for ENGINE=postgres; a fresh schema
 #                                is created and dropped
@@ -107,6 +112,9 @@ if [[ -n ${BENCH_PG_LOG:-} && $engine == postgres ]]; then
 	exit 0
 fi
 
+if [[ ${BENCH_WARM:-2s} != 0 ]]; then
+	"$bin" bench http --url "$base/t/${page##*/t/}" --expect 200 --concurrency "$concurrency" --duration "${BENCH_WARM:-2s}" --json >/dev/null
+fi
 profiler=""
 if [[ -n ${BENCH_PROFILE:-} ]]; then
 	(sleep 1; curl -fsS -o "$BENCH_PROFILE" "http://127.0.0.1:$pprof_port/debug/pprof/profile?seconds=8") &
