@@ -11,13 +11,18 @@
 -- update, not an insert with its foreign key check). A tracking without a
 -- row has none either. Deleting the tracking deletes its row.
 CREATE TABLE poll_schedule (
-    public_id TEXT   PRIMARY KEY REFERENCES trackings (public_id) ON DELETE CASCADE,
+    public_id TEXT   PRIMARY KEY,
     org_id    BIGINT NOT NULL,
     due       BIGINT
 );
 INSERT INTO poll_schedule (public_id, org_id, due)
     SELECT public_id, org_id, next_poll_due FROM trackings WHERE next_poll_due IS NOT NULL;
 CREATE INDEX poll_schedule_due ON poll_schedule (due, public_id) WHERE due IS NOT NULL;
+-- The foreign key after the rows: one check of them all, not a lock of
+-- each tracking's row by a check per row (11.2 s of 12.7 for 59,670 rows
+-- at a million trackings).
+ALTER TABLE poll_schedule ADD CONSTRAINT poll_schedule_public_id_fkey
+    FOREIGN KEY (public_id) REFERENCES trackings (public_id) ON DELETE CASCADE;
 -- Dropping the column rewrites no row; its partial index goes with it.
 ALTER TABLE trackings DROP COLUMN next_poll_due;
 
