@@ -42,24 +42,32 @@ func insertWithPollDue(insert, due string) string {
 		INSERT INTO poll_schedule (public_id, org_id, due) SELECT public_id, org_id, ` + due + ` FROM t`
 }
 
-// The statements that set a tracking's poll_schedule.due: to $3 (a row
-// made when the tracking has none; the tracking must be the
-// organization's), or to NULL.
-const (
-	schedulePollSQL = `INSERT INTO poll_schedule (public_id, org_id, due)
+// schedulePollSQL makes a tracking's poll claimable from $3 on, with a
+// row made when the tracking (which must be the organization's) has none.
+const schedulePollSQL = `INSERT INTO poll_schedule (public_id, org_id, due)
 		SELECT public_id, org_id, $3 FROM trackings WHERE org_id = $1 AND public_id = $2
 		ON CONFLICT (public_id) DO UPDATE SET due = excluded.due`
-	unschedulePollSQL = `UPDATE poll_schedule SET due = NULL WHERE org_id = $1 AND public_id = $2 AND due IS NOT NULL`
-)
 
 // schedulePoll makes the tracking's poll claimable from at on (none when
-// at is zero), whatever it was.
+// at is zero), whatever it was: on SQLite, where it runs as a statement
+// of its own, an update of the schedule's row by its key, and only when
+// the tracking has no row yet schedulePollSQL's insert (a poll's own
+// write always finds the row its claim updated).
 func (q *Queries) schedulePoll(ctx context.Context, orgID int64, id string, at time.Time) error {
-	query, args := unschedulePollSQL, []any{orgID, id}
-	if !at.IsZero() {
-		query, args = schedulePollSQL, append(args, toMicros(at))
+	if at.IsZero() {
+		if _, err := q.q.ExecContext(ctx, `UPDATE poll_schedule SET due = NULL WHERE org_id = $1 AND public_id = $2 AND due IS NOT NULL`, orgID, id); err != nil {
+			return fmt.Errorf("unschedule poll of %s: %w", id, err)
+		}
+		return nil
 	}
-	if _, err := q.q.ExecContext(ctx, query, args...); err != nil {
+	res, err := q.q.ExecContext(ctx, `UPDATE poll_schedule SET due = $3 WHERE org_id = $1 AND public_id = $2`, orgID, id, toMicros(at))
+	if err != nil {
+		return fmt.Errorf("schedule poll of %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		return err
+	}
+	if _, err := q.q.ExecContext(ctx, schedulePollSQL, orgID, id, toMicros(at)); err != nil {
 		return fmt.Errorf("schedule poll of %s: %w", id, err)
 	}
 	return nil

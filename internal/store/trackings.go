@@ -58,7 +58,10 @@ func (q *Queries) insertTracking(ctx context.Context, t *waybill.Tracking, first
 			Message: "Tracking already exists."}
 	}
 	if !firstPoll.IsZero() && q.engine != Postgres {
-		return q.schedulePoll(ctx, t.OrgID, t.ID, firstPoll)
+		if _, err := q.q.ExecContext(ctx, `INSERT INTO poll_schedule (public_id, org_id, due) VALUES ($1, $2, $3)`,
+			t.ID, t.OrgID, toMicros(firstPoll)); err != nil {
+			return fmt.Errorf("schedule first poll of %s: %w", t.ID, err)
+		}
 	}
 	return nil
 }
