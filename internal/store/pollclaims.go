@@ -239,9 +239,9 @@ type PollDue struct {
 // twice keeps the earliest. It is how polls queued as jobs before
 // migration 00026 move into the poll schedule (tracking.FirstPolls at
 // start), how a poll scheduled outside a poll's own write is made
-// (tracking.Service.enqueuePoll), and how `waybill bench seed` gives a seeded database its poll
-// schedule: one statement per call on PostgreSQL, a prepared one per poll
-// on SQLite.
+// (tracking.Service.enqueuePoll), and how `waybill bench seed` gives a
+// seeded database its poll schedule: one statement per call on
+// PostgreSQL, a prepared one per poll on SQLite.
 func (q *Queries) SchedulePolls(ctx context.Context, polls []PollDue) error {
 	earliest := make(map[PollKey]int64, len(polls))
 	for _, p := range polls {
