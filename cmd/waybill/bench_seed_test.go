@@ -47,8 +47,8 @@ func TestBenchSeed(t *testing.T) {
 			}
 			for table, want := range map[string]int{"trackings": 2000, "events": 2000, "deliveries": 2000,
 				"delivery_attempts": 2000, "inbound_messages": 400, "organizations": 4, "webhook_endpoints": 4,
-				"trackings WHERE next_poll_due IS NOT NULL": rep.Polls,
-				"trackings WHERE active":                    rep.Polls} {
+				"poll_schedule WHERE due IS NOT NULL": rep.Polls,
+				"trackings WHERE active":              rep.Polls} {
 				var n int
 				if err := st.Writer().QueryRowContext(t.Context(), "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
 					t.Fatal(err)

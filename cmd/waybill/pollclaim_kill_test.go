@@ -81,7 +81,7 @@ func TestPollClaimOutlivesKilledProcess(t *testing.T) {
 	readRow := func() (due sql.NullInt64, tracked int, tag string) {
 		t.Helper()
 		var orgID int64
-		if err := st.Writer().QueryRowContext(t.Context(), `SELECT org_id, next_poll_due FROM trackings WHERE public_id = $1`, id).Scan(&orgID, &due); err != nil {
+		if err := st.Writer().QueryRowContext(t.Context(), `SELECT t.org_id, s.due FROM trackings t LEFT JOIN poll_schedule s ON s.public_id = t.public_id WHERE t.public_id = $1`, id).Scan(&orgID, &due); err != nil {
 			t.Fatal(err)
 		}
 		tr, err := st.Read().Tracking(t.Context(), orgID, id)

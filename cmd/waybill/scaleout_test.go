@@ -81,9 +81,9 @@ func (o *overlapCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // scaleOutTrail records, by PostgreSQL trigger, which instance (its
 // connection's application_name) wrote each row of the tables where
 // ingestion, Onport processing and webhook delivery leave their work, and
-// each poll applied ("polls": a write of a tracking's document, with its
-// next poll, while it had a poll to claim; a claim or a defer changes no
-// document).
+// each poll applied ("polls": a write of a tracking's document that
+// counts a poll, its tracked_count; a claim or a defer changes no
+// document, and no other write changes the count).
 const scaleOutTrail = `
 CREATE TABLE scaleout_trail (tbl TEXT NOT NULL, app TEXT NOT NULL);
 CREATE FUNCTION scaleout_record() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -100,8 +100,8 @@ BEGIN
 	INSERT INTO scaleout_trail VALUES ('polls', current_setting('application_name'));
 	RETURN NULL;
 END $$;
-CREATE TRIGGER scaleout_polls AFTER UPDATE OF next_poll_due ON trackings FOR EACH ROW
-	WHEN (OLD.next_poll_due IS NOT NULL AND OLD.doc IS DISTINCT FROM NEW.doc) EXECUTE FUNCTION scaleout_poll();
+CREATE TRIGGER scaleout_polls AFTER UPDATE OF doc ON trackings FOR EACH ROW
+	WHEN (OLD.doc::jsonb->'tracked_count' IS DISTINCT FROM NEW.doc::jsonb->'tracked_count') EXECUTE FUNCTION scaleout_poll();
 `
 
 // TestScaleOutRunsEachJobOnce runs two `waybill serve` instances on one
@@ -403,7 +403,7 @@ func TestScaleOutRunsEachJobOnce(t *testing.T) {
 	// Both instances did each kind of work.
 	trail := trailCounts(t, db)
 	t.Logf("work by instance: %v; %d webhook repeats after the kill; %d events", trail, repeats, len(got))
-	// Polls are claimed from the trackings' rows (FirstPolls), not jobs:
+	// Polls are claimed from poll_schedule (FirstPolls), not jobs:
 	// each poll the carrier answered was applied once (its claim ended
 	// once, by the poll's transaction), except those the killed instance
 	// had under way (at most its 20 workers): their claims were taken
@@ -416,7 +416,7 @@ func TestScaleOutRunsEachJobOnce(t *testing.T) {
 		carrierPolls += fake.Polls(number)
 	}
 	var left, pollJobs int
-	if err := db.QueryRow(`SELECT COUNT(*) FROM trackings WHERE next_poll_due IS NOT NULL`).Scan(&left); err != nil {
+	if err := db.QueryRow(`SELECT COUNT(*) FROM poll_schedule WHERE due IS NOT NULL`).Scan(&left); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'poll_tracking'`).Scan(&pollJobs); err != nil {

@@ -10,18 +10,22 @@ import (
 	"github.com/waybillhq/waybill"
 )
 
-// A tracking followed by a serving process carries its next poll in its
-// own row rather than as a job of the queue: the trackings table is the
-// poll schedule. next_poll_due (migration 00025 added it for first polls,
-// 00026 renamed it for every poll) is when the tracking's next poll may be
-// claimed; a claim moves it to the end of the claim's lease, so a claim
-// left by a process that died is claimed again once its lease ends; the
-// poll's transaction ends the claim (EndPollClaim) and writes the time of
-// the poll after it (UpdateTrackingNextPoll). A tracking with nothing to
-// poll (stopped, delivered, expired) holds NULL, so the partial index
-// holds only the trackings with a poll to make. Against a job per poll
-// that saves the job row's insert with the queue's indexes, and the
-// queue its promotion of the scheduled job, fetch and completion.
+// A tracking followed by a serving process carries its next poll in a
+// row of poll_schedule (migration 00030; 00025 and 00026 held it in the
+// tracking's own row, next_poll_due) rather than as a job of the queue.
+// due is when the tracking's next poll may be claimed; a claim moves it
+// to the end of the claim's lease, so a claim left by a process that died
+// is claimed again once its lease ends; the poll's transaction ends the
+// claim (EndPollClaim) or writes the time of the poll after it
+// (UpdateTrackingNextPoll). A tracking with nothing to poll (stopped,
+// delivered, expired) holds NULL or no row, so the partial index holds
+// only the trackings with a poll to make. Against a job per poll that
+// saves the job row's insert with the queue's indexes, and the queue its
+// promotion of the scheduled job, fetch and completion; against the
+// tracking's own row, the claim and the schedule are a narrow row under
+// two indexes rather than a new version of the tracking's row under every
+// index of trackings (an update of an indexed column is never HOT on
+// PostgreSQL).
 
 // PollKey names a tracking whose poll was claimed.
 type PollKey struct {
@@ -29,20 +33,71 @@ type PollKey struct {
 	ID    string // the tracking's public id
 }
 
-// pollDue is the next_poll_due of a tracking whose poll is due at at:
-// NULL when at is zero (no poll to claim).
-func pollDue(at time.Time) any {
+// insertWithPollDue makes a single-row INSERT INTO trackings ... ON
+// CONFLICT DO NOTHING statement (PostgreSQL) also insert the new
+// tracking's poll_schedule row, due at the statement's parameter due: the
+// count of rows it affects is still that of trackings inserted.
+func insertWithPollDue(insert, due string) string {
+	return `WITH t AS (` + insert + ` RETURNING public_id, org_id)
+		INSERT INTO poll_schedule (public_id, org_id, due) SELECT public_id, org_id, ` + due + ` FROM t`
+}
+
+// schedulePollSQL makes a tracking's poll claimable from $3 on, with a
+// row made when the tracking (which must be the organization's) has none.
+const schedulePollSQL = `INSERT INTO poll_schedule (public_id, org_id, due)
+		SELECT public_id, org_id, $3 FROM trackings WHERE org_id = $1 AND public_id = $2
+		ON CONFLICT (public_id) DO UPDATE SET due = excluded.due`
+
+// schedulePoll makes the tracking's poll claimable from at on (none when
+// at is zero), whatever it was: on SQLite, where it runs as a statement
+// of its own, an update of the schedule's row by its key, and only when
+// the tracking has no row yet schedulePollSQL's insert (a poll's own
+// write always finds the row its claim updated).
+func (q *Queries) schedulePoll(ctx context.Context, orgID int64, id string, at time.Time) error {
 	if at.IsZero() {
+		if _, err := q.q.ExecContext(ctx, `UPDATE poll_schedule SET due = NULL WHERE org_id = $1 AND public_id = $2 AND due IS NOT NULL`, orgID, id); err != nil {
+			return fmt.Errorf("unschedule poll of %s: %w", id, err)
+		}
 		return nil
 	}
-	return toMicros(at)
+	res, err := q.q.ExecContext(ctx, `UPDATE poll_schedule SET due = $3 WHERE org_id = $1 AND public_id = $2`, orgID, id, toMicros(at))
+	if err != nil {
+		return fmt.Errorf("schedule poll of %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		return err
+	}
+	if _, err := q.q.ExecContext(ctx, schedulePollSQL, orgID, id, toMicros(at)); err != nil {
+		return fmt.Errorf("schedule poll of %s: %w", id, err)
+	}
+	return nil
+}
+
+// updateTrackingPollDue is updateTracking of every field that also makes
+// the tracking's poll claimable from next on, or gives it up when next is
+// zero: on PostgreSQL in the same statement (a data-modifying WITH), on
+// SQLite, in process, in a second one.
+func (q *Queries) updateTrackingPollDue(ctx context.Context, t *waybill.Tracking, next time.Time) error {
+	if q.engine != Postgres {
+		if err := q.updateTracking(ctx, t, updateTrackingSQL); err != nil {
+			return err
+		}
+		return q.schedulePoll(ctx, t.OrgID, t.ID, next)
+	}
+	if next.IsZero() {
+		return q.updateTracking(ctx, t, `WITH s AS (UPDATE poll_schedule SET due = NULL
+			WHERE org_id = $13 AND public_id = $14 AND due IS NOT NULL) `+updateTrackingSQL)
+	}
+	return q.updateTracking(ctx, t, `WITH s AS (INSERT INTO poll_schedule (public_id, org_id, due)
+		SELECT public_id, org_id, $16 FROM trackings WHERE org_id = $13 AND public_id = $14
+		ON CONFLICT (public_id) DO UPDATE SET due = EXCLUDED.due) `+updateTrackingSQL, toMicros(next))
 }
 
 // InsertTrackingsPollDue is InsertTrackings that also makes each
 // inserted tracking's first poll claimable (ClaimPolls) from
 // firstPolls[i] on; a zero firstPolls[i] makes none (the tracking is not
-// polled, or its first poll is a job of the queue). It writes the time in
-// the tracking's own row: no statement is added.
+// polled, or its first poll is a job of the queue). On PostgreSQL the
+// poll_schedule rows go in the same statement as the trackings.
 func (q *Queries) InsertTrackingsPollDue(ctx context.Context, ts []*waybill.Tracking, firstPolls []time.Time) ([]bool, error) {
 	if len(firstPolls) != len(ts) {
 		return nil, fmt.Errorf("insert trackings: %d first polls for %d trackings", len(firstPolls), len(ts))
@@ -63,14 +118,14 @@ func (q *Queries) ClaimPolls(ctx context.Context, now time.Time, lease time.Dura
 	// each prepared once.
 	limit = max(limit, 1)
 	limit = 1 << (bits.Len(uint(limit)) - 1)
-	query := fmt.Sprintf(`UPDATE trackings SET next_poll_due = $2 WHERE id IN (
-		SELECT id FROM trackings WHERE next_poll_due <= $1 ORDER BY next_poll_due, id LIMIT %d)
+	query := fmt.Sprintf(`UPDATE poll_schedule SET due = $2 WHERE public_id IN (
+		SELECT public_id FROM poll_schedule WHERE due <= $1 ORDER BY due, public_id LIMIT %d)
 		RETURNING org_id, public_id`, limit)
 	args := []any{toMicros(now), toMicros(now.Add(lease))}
 	if q.engine == Postgres {
-		query = `UPDATE trackings t SET next_poll_due = $2 FROM (
-			SELECT id FROM trackings WHERE next_poll_due <= $1 ORDER BY next_poll_due, id LIMIT $3 FOR UPDATE SKIP LOCKED) AS c
-			WHERE t.id = c.id RETURNING t.org_id, t.public_id`
+		query = `UPDATE poll_schedule s SET due = $2 FROM (
+			SELECT public_id FROM poll_schedule WHERE due <= $1 ORDER BY due, public_id LIMIT $3 FOR UPDATE SKIP LOCKED) AS c
+			WHERE s.public_id = c.public_id RETURNING s.org_id, s.public_id`
 		args = append(args, limit)
 	}
 	rows, err := q.q.QueryContext(ctx, query, args...)
@@ -96,7 +151,7 @@ func (q *Queries) ClaimPolls(ctx context.Context, now time.Time, lease time.Dura
 // one (ended, or claimed again by another process after the lease) is
 // left alone, so a late call never shortens another claimer's lease.
 func (q *Queries) DeferPoll(ctx context.Context, key PollKey, claimedUntil, at time.Time) error {
-	if _, err := q.q.ExecContext(ctx, `UPDATE trackings SET next_poll_due = $3 WHERE org_id = $1 AND public_id = $2 AND next_poll_due = $4`,
+	if _, err := q.q.ExecContext(ctx, `UPDATE poll_schedule SET due = $3 WHERE org_id = $1 AND public_id = $2 AND due = $4`,
 		key.OrgID, key.ID, toMicros(at), toMicros(claimedUntil)); err != nil {
 		return fmt.Errorf("defer poll of %s: %w", key.ID, err)
 	}
@@ -108,10 +163,10 @@ func (q *Queries) DeferPoll(ctx context.Context, key PollKey, claimedUntil, at t
 // (UpdateTrackingNextPoll). It reports whether that claim was
 // still the tracking's; false (the claim was ended, or taken again by
 // another process after its lease) means the caller must not act on it.
-// In the transaction of the poll's writes it holds the tracking's row
+// In the transaction of the poll's writes it holds the schedule's row
 // until the commit, so of two claimers that both polled, one writes.
 func (q *Queries) EndPollClaim(ctx context.Context, key PollKey, claimedUntil time.Time) (bool, error) {
-	res, err := q.q.ExecContext(ctx, `UPDATE trackings SET next_poll_due = NULL WHERE org_id = $1 AND public_id = $2 AND next_poll_due = $3`,
+	res, err := q.q.ExecContext(ctx, `UPDATE poll_schedule SET due = NULL WHERE org_id = $1 AND public_id = $2 AND due = $3`,
 		key.OrgID, key.ID, toMicros(claimedUntil))
 	if err != nil {
 		return false, fmt.Errorf("end poll claim of %s: %w", key.ID, err)
@@ -126,15 +181,17 @@ func (q *Queries) EndPollClaim(ctx context.Context, key PollKey, claimedUntil ti
 // TrackingUnderPollClaim is TrackingForUpdate of the tracking key names,
 // found only while its claim is the one that lasts until claimedUntil:
 // ours is false (and t zero) when that claim was ended, or taken again by
-// another process after its lease. It locks the row until the
-// transaction ends (on SQLite the transaction holds the only writer), so
-// of two claimers that both polled, one writes; the poll's transaction
-// then ends the claim with its write of the tracking
-// (UpdateTrackingNextPoll, or UpdateTracking for one that stopped), in
-// one statement instead of two.
+// another process after its lease. It locks the tracking's row and its
+// schedule's until the transaction ends (on SQLite the transaction holds
+// the only writer), so of two claimers that both polled, one writes (the
+// other, blocked, finds the schedule changed), and no claim takes the poll
+// meanwhile; the poll's transaction then ends the claim with its write of
+// the tracking (UpdateTrackingNextPoll, or UpdateTracking for one that
+// stopped).
 func (q *Queries) TrackingUnderPollClaim(ctx context.Context, key PollKey, claimedUntil time.Time) (t waybill.Tracking, ours bool, err error) {
-	row := q.q.QueryRowContext(ctx, q.forUpdate(`SELECT `+trackingColumns+` FROM trackings
-		WHERE org_id = $1 AND public_id = $2 AND next_poll_due = $3`), key.OrgID, key.ID, toMicros(claimedUntil))
+	row := q.q.QueryRowContext(ctx, q.forUpdate(`SELECT t.id, t.public_id, t.org_id, t.created_at, t.updated_at, t.doc, t.page_token
+		FROM trackings t JOIN poll_schedule s ON s.public_id = t.public_id
+		WHERE t.org_id = $1 AND t.public_id = $2 AND s.org_id = $1 AND s.due = $3`), key.OrgID, key.ID, toMicros(claimedUntil))
 	t, _, err = scanTracking(row)
 	if waybill.ErrorCode(err) == waybill.ENOTFOUND {
 		return waybill.Tracking{}, false, nil
@@ -157,7 +214,7 @@ func (q *Queries) InsertTrackingPollDue(ctx context.Context, t *waybill.Tracking
 // starting process is the only one: its predecessor's claims need not
 // wait out their lease. It returns how many it released.
 func (q *Queries) ReleasePollClaims(ctx context.Context, now time.Time, lease time.Duration) (int64, error) {
-	res, err := q.q.ExecContext(ctx, `UPDATE trackings SET next_poll_due = $1 WHERE next_poll_due > $1 AND next_poll_due <= $2`,
+	res, err := q.q.ExecContext(ctx, `UPDATE poll_schedule SET due = $1 WHERE due > $1 AND due <= $2`,
 		toMicros(now), toMicros(now.Add(lease)))
 	if err != nil {
 		return 0, fmt.Errorf("release poll claims: %w", err)
@@ -180,10 +237,11 @@ type PollDue struct {
 // time on, unless the tracking already has a poll due earlier; an
 // inactive tracking, or one that is gone, is left alone. A tracking named
 // twice keeps the earliest. It is how polls queued as jobs before
-// migration 00026 move into the trackings' rows (tracking.FirstPolls at
-// start), and how `waybill bench seed` gives a seeded database its poll
-// schedule: one statement per call on PostgreSQL, a prepared one per poll
-// on SQLite.
+// migration 00026 move into the poll schedule (tracking.FirstPolls at
+// start), how a poll scheduled outside a poll's own write is made
+// (tracking.Service.enqueuePoll), and how `waybill bench seed` gives a
+// seeded database its poll schedule: one statement per call on
+// PostgreSQL, a prepared one per poll on SQLite.
 func (q *Queries) SchedulePolls(ctx context.Context, polls []PollDue) error {
 	earliest := make(map[PollKey]int64, len(polls))
 	for _, p := range polls {
@@ -194,8 +252,9 @@ func (q *Queries) SchedulePolls(ctx context.Context, polls []PollDue) error {
 	}
 	if q.engine != Postgres {
 		for k, due := range earliest {
-			if _, err := q.q.ExecContext(ctx, `UPDATE trackings SET next_poll_due = min(coalesce(next_poll_due, $3), $3)
-				WHERE org_id = $1 AND public_id = $2 AND active`, k.OrgID, k.ID, due); err != nil {
+			if _, err := q.q.ExecContext(ctx, `INSERT INTO poll_schedule (public_id, org_id, due)
+				SELECT public_id, org_id, $3 FROM trackings WHERE org_id = $1 AND public_id = $2 AND active
+				ON CONFLICT (public_id) DO UPDATE SET due = min(coalesce(due, excluded.due), excluded.due)`, k.OrgID, k.ID, due); err != nil {
 				return fmt.Errorf("schedule poll of %s: %w", k.ID, err)
 			}
 		}
@@ -205,9 +264,10 @@ func (q *Queries) SchedulePolls(ctx context.Context, polls []PollDue) error {
 	for k, due := range earliest {
 		orgs, ids, dues = append(orgs, k.OrgID), append(ids, k.ID), append(dues, due)
 	}
-	if _, err := q.q.ExecContext(ctx, `UPDATE trackings t SET next_poll_due = LEAST(COALESCE(t.next_poll_due, p.due), p.due)
-		FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS p(org_id, public_id, due)
-		WHERE t.org_id = p.org_id AND t.public_id = p.public_id AND t.active`, orgs, ids, dues); err != nil {
+	if _, err := q.q.ExecContext(ctx, `INSERT INTO poll_schedule (public_id, org_id, due)
+		SELECT t.public_id, t.org_id, p.due FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS p(org_id, public_id, due)
+		JOIN trackings t ON t.org_id = p.org_id AND t.public_id = p.public_id AND t.active
+		ON CONFLICT (public_id) DO UPDATE SET due = LEAST(COALESCE(poll_schedule.due, EXCLUDED.due), EXCLUDED.due)`, orgs, ids, dues); err != nil {
 		return fmt.Errorf("schedule %d polls: %w", len(earliest), err)
 	}
 	return nil

@@ -36,14 +36,18 @@ func (q *Queries) insertTracking(ctx context.Context, t *waybill.Tracking, first
 	}
 	// Exec and the count of rows, not RETURNING: a conflict inserts none,
 	// and a statement without rows to read back costs less on SQLite.
-	res, err := q.q.ExecContext(ctx, `INSERT INTO trackings
+	query := `INSERT INTO trackings
 		(public_id, org_id, slug, tracking_number, tag, active, origin_iso3, destination_iso3, order_id,
-		 search_text, return_to_sender, delivery_days, created_at, updated_at, doc, last_info_at, page_token, next_poll_due)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-		ON CONFLICT (org_id, slug, tracking_number) DO NOTHING`,
-		t.ID, t.OrgID, t.Slug, t.TrackingNumber, string(t.Tag), t.Active, t.OriginCountryISO3,
+		 search_text, return_to_sender, delivery_days, created_at, updated_at, doc, last_info_at, page_token)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+		ON CONFLICT (org_id, slug, tracking_number) DO NOTHING`
+	args := []any{t.ID, t.OrgID, t.Slug, t.TrackingNumber, string(t.Tag), t.Active, t.OriginCountryISO3,
 		t.DestinationCountryISO3, t.OrderID, searchText(t), t.ReturnToSender, deliveryDays(t),
-		toMicros(t.CreatedAt), toMicros(t.UpdatedAt), string(doc), toMicros(t.LastUpdatedAt), t.PageToken, pollDue(firstPoll))
+		toMicros(t.CreatedAt), toMicros(t.UpdatedAt), string(doc), toMicros(t.LastUpdatedAt), t.PageToken}
+	if !firstPoll.IsZero() && q.engine == Postgres {
+		query, args = insertWithPollDue(query, "$18"), append(args, toMicros(firstPoll))
+	}
+	res, err := q.q.ExecContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("insert tracking %s/%s: %w", t.Slug, t.TrackingNumber, err)
 	}
@@ -53,41 +57,44 @@ func (q *Queries) insertTracking(ctx context.Context, t *waybill.Tracking, first
 		return &waybill.Error{Code: waybill.ECONFLICT, Reason: waybill.ReasonTrackingExists,
 			Message: "Tracking already exists."}
 	}
+	if !firstPoll.IsZero() && q.engine != Postgres {
+		if _, err := q.q.ExecContext(ctx, `INSERT INTO poll_schedule (public_id, org_id, due) VALUES ($1, $2, $3)`,
+			t.ID, t.OrgID, toMicros(firstPoll)); err != nil {
+			return fmt.Errorf("schedule first poll of %s: %w", t.ID, err)
+		}
+	}
 	return nil
 }
 
 // UpdateTracking writes every field of t over the stored tracking with the
 // same organization and id. A missing tracking gives ENOTFOUND. A tracking
 // that no longer polls (inactive, delivered or expired, or without a next
-// poll time) gives up its poll to claim (next_poll_due), so that it leaves
-// the poll schedule's index at once; otherwise a claimable poll, or a
-// claim under way, is kept as it is.
+// poll time) gives up its poll to claim (poll_schedule.due, in the same
+// statement on PostgreSQL), so that it leaves the poll schedule's index at
+// once; otherwise a claimable poll, or a claim under way, is kept as it
+// is.
 func (q *Queries) UpdateTracking(ctx context.Context, t *waybill.Tracking) error {
 	if !t.Active || t.Tag.Terminal() || t.NextPollAt.IsZero() {
-		return q.updateTracking(ctx, t, updateTrackingStopped)
+		return q.updateTrackingPollDue(ctx, t, time.Time{})
 	}
 	return q.updateTracking(ctx, t, updateTrackingSQL)
 }
 
 // UpdateTrackingNextPoll is UpdateTracking that also makes the tracking's
-// poll claimable (ClaimPolls) from next on, in the same statement: what a
-// poll's transaction writes for the poll after it. A zero next makes none.
-// Whatever claim the tracking had is replaced.
+// poll claimable (ClaimPolls) from next on (poll_schedule.due; in the same
+// statement on PostgreSQL): what a poll's transaction writes for the poll
+// after it. A zero next makes none. Whatever claim the tracking had is
+// replaced.
 func (q *Queries) UpdateTrackingNextPoll(ctx context.Context, t *waybill.Tracking, next time.Time) error {
-	return q.updateTracking(ctx, t, updateTrackingNextPoll, pollDue(next))
+	return q.updateTrackingPollDue(ctx, t, next)
 }
 
-// The statements of updateTracking: the fields, and the poll to claim
-// kept, given up, or set to $16.
-const (
-	updateTrackingSet = `UPDATE trackings SET slug = $1, tracking_number = $2, tag = $3, active = $4,
+// The statements of updateTracking: the fields, with the poll to claim
+// kept (updateTrackingSQL), or given up or set to $16 (the statements of
+// pollclaims.go's withPollDue).
+const updateTrackingSQL = `UPDATE trackings SET slug = $1, tracking_number = $2, tag = $3, active = $4,
 		origin_iso3 = $5, destination_iso3 = $6, order_id = $7, search_text = $8, return_to_sender = $9,
-		delivery_days = $10, updated_at = $11, doc = $12, last_info_at = $15`
-	updateTrackingWhere    = ` WHERE org_id = $13 AND public_id = $14`
-	updateTrackingSQL      = updateTrackingSet + updateTrackingWhere
-	updateTrackingStopped  = updateTrackingSet + `, next_poll_due = NULL` + updateTrackingWhere
-	updateTrackingNextPoll = updateTrackingSet + `, next_poll_due = $16` + updateTrackingWhere
-)
+		delivery_days = $10, updated_at = $11, doc = $12, last_info_at = $15 WHERE org_id = $13 AND public_id = $14`
 
 // updateTracking writes t with one of updateTracking's statements, and
 // args (from $16) after the statement's.

@@ -93,13 +93,18 @@ func (q *Queries) insertTrackings(ctx context.Context, ts []*waybill.Tracking, f
 	}
 	// unnest keeps the arrays' order, so the rows are inserted (and their
 	// unique key locked) in the order given.
-	rows, err := q.q.QueryContext(ctx, `INSERT INTO trackings
+	// The first polls go in poll_schedule in the same statement.
+	rows, err := q.q.QueryContext(ctx, `WITH ins AS (INSERT INTO trackings
 		(public_id, org_id, slug, tracking_number, tag, active, origin_iso3, destination_iso3, order_id,
-		 search_text, return_to_sender, delivery_days, created_at, updated_at, doc, last_info_at, page_token, next_poll_due)
+		 search_text, return_to_sender, delivery_days, created_at, updated_at, doc, last_info_at, page_token)
 		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[],
 			$8::text[], $9::text[], $10::text[], $11::boolean[], $12::bigint[], $13::bigint[], $14::bigint[], $15::text[],
-			$16::bigint[], $17::text[], $18::bigint[])
-		ON CONFLICT (org_id, slug, tracking_number) DO NOTHING RETURNING public_id`,
+			$16::bigint[], $17::text[])
+		ON CONFLICT (org_id, slug, tracking_number) DO NOTHING RETURNING public_id, org_id),
+		s AS (INSERT INTO poll_schedule (public_id, org_id, due)
+			SELECT ins.public_id, ins.org_id, p.due FROM ins JOIN unnest($1::text[], $18::bigint[]) AS p(public_id, due)
+			ON p.public_id = ins.public_id WHERE p.due IS NOT NULL)
+		SELECT public_id FROM ins`,
 		publicIDs, orgIDs, slugs, numbers, tags, active, origins, dests, orderIDs, search, rts, days, created,
 		updated, docs, lastInfo, tokens, firstDue)
 	if err != nil {

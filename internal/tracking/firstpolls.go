@@ -15,11 +15,11 @@ import (
 
 // FirstPolls makes the polls of the trackings a Service with ClaimPolls
 // follows (named for the first poll, the first claimed this way): it
-// claims due polls from the trackings table, a batch per statement
-// (store.ClaimPolls), and polls each as the queue's poll job would
+// claims due polls from the poll schedule (poll_schedule, a narrow row
+// per tracking), a batch per statement (store.ClaimPolls), and polls each as the queue's poll job would
 // (Poll), through the same carrier gates and budgets. A poll is claimed
 // for Lease; the poll's transaction ends the claim
-// (store.EndPollClaim) and writes the next poll's time in the row
+// (store.EndPollClaim) or writes the next poll's time in the schedule
 // (schedulePoll), so a claim whose process died is taken up again after
 // the lease, and a poll is bounded well within it (on SQLite, which one
 // process works, Run releases its predecessor's claims at once); a claim
@@ -28,8 +28,8 @@ import (
 // deferred to that time, one that failed to run (the store refused it)
 // is retried later, doubling (failedBackoff). Poll jobs waiting in the
 // queue (queued before migration 00026, or by a process without
-// ClaimPolls) are moved into their trackings' rows when Run starts, if
-// Jobs is set; those that run meanwhile write their next poll in the row.
+// ClaimPolls) are moved into the schedule when Run starts, if Jobs is
+// set; those that run meanwhile write their next poll in the schedule.
 type FirstPolls struct {
 	Service *Service
 	// Workers bounds the polls under way at once; 1 when < 1.
@@ -89,7 +89,7 @@ const movePollJobsBatch = 1000
 // pollClaim is a claimed poll under way (Service.poll).
 type pollClaim struct {
 	key   store.PollKey
-	until time.Time // the end of the claim's lease: its next_poll_due
+	until time.Time // the end of the claim's lease: its poll_schedule.due
 	ended bool      // the poll's transaction ended the claim
 }
 
@@ -140,10 +140,10 @@ func (f *FirstPolls) Run(claims, work context.Context) {
 
 // moveJobs moves the poll jobs waiting in f.Jobs into their trackings'
 // rows, a batch per transaction, until none is left or ctx ends: each
-// poll is then claimed from the row at its due time (a tracking named by
+// poll is then claimed from the schedule at its due time (a tracking named by
 // several keeps the earliest, store.SchedulePolls; one inactive is not
 // polled). A job a process runs meanwhile stays a job, and its poll
-// writes the next one in the row.
+// writes the next one in the schedule.
 func (f *FirstPolls) moveJobs(ctx context.Context) {
 	if f.Jobs == nil {
 		return

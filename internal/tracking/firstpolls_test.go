@@ -3,6 +3,7 @@ package tracking_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"testing"
 	"time"
 
@@ -32,12 +33,12 @@ func newTransitPollEnv(t *testing.T, engine string) (*scriptedCarrier, *pollEnv,
 	return c, e, f
 }
 
-// firstPollDue reads a tracking's next_poll_due: when its first poll may
+// pollDue reads a tracking's poll_schedule.due: when its next poll may
 // be claimed, or !ok when it has none to claim.
 func pollDue(t *testing.T, e *pollEnv, id string) (time.Time, bool) {
 	t.Helper()
 	var due sql.NullInt64
-	if err := e.st.Writer().QueryRowContext(context.Background(), `SELECT next_poll_due FROM trackings WHERE public_id = $1`, id).Scan(&due); err != nil {
+	if err := e.st.Writer().QueryRowContext(context.Background(), `SELECT due FROM poll_schedule WHERE public_id = $1`, id).Scan(&due); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		t.Fatal(err)
 	}
 	return time.UnixMicro(due.Int64).UTC(), due.Valid

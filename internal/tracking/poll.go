@@ -12,8 +12,9 @@ import (
 )
 
 // schedulePoll records when t's next poll is due, stores t, and schedules
-// the poll, all in tx: with ClaimPolls in t's row (store.
-// UpdateTrackingNextPoll, the same statement), else as a job of the queue.
+// the poll, all in tx: with ClaimPolls in the poll schedule (store.
+// UpdateTrackingNextPoll, with the tracking's write), else as a job of
+// the queue.
 func (s *Service) schedulePoll(ctx context.Context, tx *store.Tx, t *waybill.Tracking, at time.Time, priority int) error {
 	t.NextPollAt = at.UTC().Truncate(time.Microsecond)
 	if s.ClaimPolls {
@@ -46,7 +47,7 @@ type pollJob struct {
 }
 
 // enqueuePoll schedules a poll of the tracking inside tx: with ClaimPolls
-// in its row (store.SchedulePolls: unless one is due sooner), else as a
+// in the poll schedule (store.SchedulePolls: unless one is due sooner), else as a
 // job of the queue. In a transaction
 // shared by the group committer, the polls of all its creates and polls
 // are inserted together, in one statement per priority, before it commits
@@ -87,7 +88,7 @@ func (s *Service) writePolls(ctx context.Context, tx *store.Tx, jobs []pollJob) 
 
 // Poll refreshes one tracking from its carrier's connector and schedules
 // the next poll with an adaptive cadence (schedulePoll: with ClaimPolls in
-// the tracking's row, for FirstPolls to claim). It is the handler of the
+// the poll schedule, for FirstPolls to claim). It is the handler of the
 // queue's poll job (those queued before ClaimPolls, by imports, and by
 // processes without it), so it is idempotent: a poll the tracking no longer expects (due
 // at another time), or of a tracking that is gone, inactive or finished, does
@@ -113,7 +114,7 @@ func (s *Service) Poll(ctx context.Context, orgID int64, id string, due time.Tim
 
 // poll is Poll, with a wait returned as errPollSnoozed (Poll makes it the
 // queue's snooze; the claim loop defers its claim). For a poll
-// claimed from the tracking's row (claim not nil) the poll is due at the
+// claimed from the poll schedule (claim not nil) the poll is due at the
 // tracking's next poll time, whatever due says, and its transaction ends
 // the claim with its write of the tracking (store.TrackingUnderPollClaim),
 // or writes nothing when the claim is no longer this one (its lease ran out
