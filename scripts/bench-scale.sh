@@ -113,16 +113,17 @@ for r in c.execute(sys.argv[2]).fetchall(): print(*r)' "$2" "$3"
 # works that backlog (20 polls at a time) through the whole measurement,
 # where a server that had been running would meet them as they come due.
 # Moved on, they come due at the seed's rate again from now. On
-# PostgreSQL the table is vacuumed afterwards (the seed vacuums too;
+# PostgreSQL the tables are vacuumed afterwards (the seed vacuums too;
 # autovacuum is off on the shared benchmark server), so that the moved
 # rows' pages are all-visible again as the seed left them.
 respread_polls() {
 	local engine=$1 db=$2 seed_file=$3 now seed_now moved
 	now=$(date +%s%6N)
 	seed_now=$(($(date -d "$(jq -r .now "$seed_file")" +%s) * 1000000))
-	moved=$(sql "$engine" "$db" "UPDATE trackings SET next_poll_due = next_poll_due + $((now - seed_now))
-		WHERE next_poll_due >= $seed_now AND next_poll_due <= $now RETURNING 1" | wc -l)
+	moved=$(sql "$engine" "$db" "UPDATE poll_schedule SET due = due + $((now - seed_now))
+		WHERE due >= $seed_now AND due <= $now RETURNING 1" | wc -l)
 	if [[ $engine == postgres ]]; then
+		sql "$engine" "$db" "VACUUM poll_schedule" >/dev/null
 		sql "$engine" "$db" "VACUUM trackings" >/dev/null
 	fi
 	echo "bench-scale: moved $moved polls due since the seed on by $(((now - seed_now) / 1000000)) s" >&2
@@ -130,7 +131,7 @@ respread_polls() {
 
 # due_polls ENGINE DB: the polls due now.
 due_polls() {
-	sql "$1" "$2" "SELECT COUNT(*) FROM trackings WHERE next_poll_due <= $(date +%s%6N)"
+	sql "$1" "$2" "SELECT COUNT(*) FROM poll_schedule WHERE due <= $(date +%s%6N)"
 }
 
 # run ENGINE N: seed N trackings (or, with BENCH_REUSE, take the kept
@@ -164,6 +165,11 @@ run() {
 		echo "bench-scale: $name: seeding (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
 		"$dir/waybill" bench seed --database-url "$db" --trackings "$n" >"$dir/$name.seed.json"
 		echo "bench-scale: $name: seeded in $(jq -r '.seconds | floor' "$dir/$name.seed.json") s" >&2
+	fi
+	if [[ -n $exists ]]; then
+		# A database kept from an older build is brought to this build's
+		# schema first (the poll schedule's table is migration 00030's).
+		"$dir/waybill" migrate --database-url "$db" >&2
 	fi
 	if [[ -n $exists && $respread == 1 ]]; then
 		respread_polls "$engine" "$sql_db" "$dir/$name.seed.json"
