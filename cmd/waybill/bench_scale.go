@@ -197,7 +197,7 @@ func benchScale(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			})
 		}},
 		// The poll scheduler's claim, as the server runs it (tracking.
-		// FirstPolls: store.ClaimPolls), in a transaction rolled back.
+		// PollClaims: store.ClaimPolls), in a transaction rolled back.
 		{name: "poll scheduler: claim 100 due polls", run: func() (*loadgen.Result, error) {
 			return timeCalls(max(requests/4, 10), func() error { return measureClaimPolls(ctx, st, 100) })
 		}},

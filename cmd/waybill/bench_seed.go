@@ -99,7 +99,7 @@ func benchSeed(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			fmt.Fprintf(stderr, "bench seed: %d/%d trackings, %.0f s, %.0f/s\n", done, trackings, el, float64(done)/el)
 		},
 		// Each active tracking's next poll in its row, as a serving
-		// process schedules it (tracking.FirstPolls).
+		// process schedules it (tracking.PollClaims).
 		Polls: func(ctx context.Context, polls []store.SeedPoll) error {
 			due := make([]store.PollDue, len(polls))
 			for i, p := range polls {

@@ -403,7 +403,7 @@ func TestScaleOutRunsEachJobOnce(t *testing.T) {
 	// Both instances did each kind of work.
 	trail := trailCounts(t, db)
 	t.Logf("work by instance: %v; %d webhook repeats after the kill; %d events", trail, repeats, len(got))
-	// Polls are claimed from poll_schedule (FirstPolls), not jobs:
+	// Polls are claimed from poll_schedule (PollClaims), not jobs:
 	// each poll the carrier answered was applied once (its claim ended
 	// once, by the poll's transaction), except those the killed instance
 	// had under way (at most its 20 workers): their claims were taken

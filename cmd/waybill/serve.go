@@ -216,11 +216,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// Every poll is claimed from its tracking's row rather than carried by
 	// a job, whose insert was a tenth of a create's cost and whose
 	// promotion when due took River seconds at a million trackings (see
-	// tracking.FirstPolls). Poll jobs still queued (from before migration
+	// tracking.PollClaims). Poll jobs still queued (from before migration
 	// 00026, an import's first polls, an older instance beside this one)
 	// are moved into the rows at start or worked by the queue's handler.
 	trackings.ClaimPolls = true
-	firstPolls := &tracking.FirstPolls{Service: trackings, Workers: cfg.Workers, Lease: cfg.ClaimLease, Logger: logger.With("component", "poll"), Jobs: q}
+	firstPolls := &tracking.PollClaims{Service: trackings, Workers: cfg.Workers, Lease: cfg.ClaimLease, Logger: logger.With("component", "poll"), Jobs: q}
 	// On PostgreSQL first attempts are claimed from the deliveries table
 	// rather than carried by jobs, whose insert, fetch and completion cost
 	// the database several times the delivery's own rows (see

@@ -175,3 +175,14 @@ func (f *Failures[K]) Record(item K, failed bool, first, most time.Duration) tim
 	}
 	return wait
 }
+
+// Lease is the lease a loop's claims take: configured, or most when
+// configured is 0, negative or longer than most (a setting of the
+// operator's never lengthens a claim beyond what the work's own
+// timeouts were sized for).
+func Lease(configured, most time.Duration) time.Duration {
+	if configured <= 0 || configured > most {
+		return most
+	}
+	return configured
+}

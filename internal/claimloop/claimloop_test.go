@@ -94,3 +94,17 @@ func runUntil(t *testing.T, l *Loop[int], done func() bool) {
 		t.Fatal(err)
 	}
 }
+
+func TestLeaseKeepsASettingWithinTheMost(t *testing.T) {
+	for _, c := range []struct{ configured, want time.Duration }{
+		{0, 90 * time.Second},
+		{-time.Second, 90 * time.Second},
+		{10 * time.Second, 10 * time.Second},
+		{90 * time.Second, 90 * time.Second},
+		{2 * time.Minute, 90 * time.Second},
+	} {
+		if got := Lease(c.configured, 90*time.Second); got != c.want {
+			t.Errorf("Lease(%v, 90s) = %v, want %v", c.configured, got, c.want)
+		}
+	}
+}

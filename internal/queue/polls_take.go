@@ -12,7 +12,7 @@ import (
 // TakePollJobs deletes up to limit poll jobs waiting to run (available,
 // scheduled, or retryable after a failure) inside tx and returns their
 // polls, for the caller to schedule another way in the same transaction
-// (tracking.FirstPolls moves them into the trackings' rows): when tx
+// (tracking.PollClaims moves them into the trackings' rows): when tx
 // commits they are no longer jobs, when it rolls back they still are.
 // Jobs under way are left to the process running them (or, if it died, to
 // the queue's recovery, which makes them available to a later call). On

@@ -237,7 +237,7 @@ type PollDue struct {
 // time on, unless the tracking already has a poll due earlier; an
 // inactive tracking, or one that is gone, is left alone. A tracking named
 // twice keeps the earliest. It is how polls queued as jobs before
-// migration 00026 move into the poll schedule (tracking.FirstPolls at
+// migration 00026 move into the poll schedule (tracking.PollClaims at
 // start), how a poll scheduled outside a poll's own write is made
 // (tracking.Service.enqueuePoll), and how `waybill bench seed` gives a
 // seeded database its poll schedule: one statement per call on

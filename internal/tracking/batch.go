@@ -127,7 +127,7 @@ func (s *Service) CreateBatch(ctx context.Context, orgID int64, rows []CreateInp
 			ts[k] = &t
 		}
 		// With ClaimPolls a row whose first poll was applied at create
-		// carries the next one in its row (FirstPolls), like every later
+		// carries the next one in its row (PollClaims), like every later
 		// poll; a first poll due at once stays a job, whose priority keeps
 		// an import's polls behind the polls of trackings created one by
 		// one (the claim takes due polls in the order of their time).

@@ -14,7 +14,7 @@ import (
 
 // Create stores a new tracking for the organization and schedules its first
 // poll in the same transaction (a job of the queue, or with
-// ClaimPolls a time in the poll schedule that FirstPolls claims),
+// ClaimPolls a time in the poll schedule that PollClaims claims),
 // and returns once both are committed; a
 // first poll that cannot ask the carrier is applied at once instead
 // (planFirstPoll). With a committer (CreateCommit or GroupCommit), creates
@@ -39,7 +39,7 @@ func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (wayb
 	claimed := s.ClaimPolls && plan != pollNever
 	err = s.writeTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if claimed {
-			// The first poll in the poll schedule (FirstPolls).
+			// The first poll in the poll schedule (PollClaims).
 			return tx.InsertTrackingPollDue(ctx, &t, t.NextPollAt)
 		}
 		if err := tx.InsertTracking(ctx, &t); err != nil {

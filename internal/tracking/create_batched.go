@@ -22,7 +22,7 @@ type createWrite struct {
 	plan     firstPoll
 	inserted *bool
 	// claimNow, when set by writeCreates, says the tracking was inserted
-	// with a first poll due at once for FirstPolls to claim.
+	// with a first poll due at once for PollClaims to claim.
 	claimNow *bool
 }
 
@@ -73,7 +73,7 @@ func (s *Service) insertBatched(ctx context.Context, g *store.GroupCommitter, t 
 
 // insertClaimable is the end of writeCreates with ClaimPolls: the
 // trackings ts of creates (in that order) inserted with their first polls
-// in their rows, claimable from their due time (FirstPolls), rather than
+// in their rows, claimable from their due time (PollClaims), rather than
 // as jobs. A poll due at once (pollAtOnce) is due at the create, so it is
 // claimed before the routine ones (pollDone) due later.
 func (s *Service) insertClaimable(ctx context.Context, tx *store.Tx, creates []createWrite, ts []*waybill.Tracking) error {

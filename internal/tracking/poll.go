@@ -30,7 +30,7 @@ func (s *Service) schedulePoll(ctx context.Context, tx *store.Tx, t *waybill.Tra
 	return s.enqueuePoll(ctx, tx, t.OrgID, t.ID, t.NextPollAt, priority)
 }
 
-// pollDueSoon wakes this process's FirstPolls loop for a poll scheduled
+// pollDueSoon wakes this process's PollClaims loop for a poll scheduled
 // at at if that is now or past: it is claimed once its transaction has
 // committed (a wake before the commit finds nothing, and the loop claims
 // it at its next turn).
@@ -88,7 +88,7 @@ func (s *Service) writePolls(ctx context.Context, tx *store.Tx, jobs []pollJob) 
 
 // Poll refreshes one tracking from its carrier's connector and schedules
 // the next poll with an adaptive cadence (schedulePoll: with ClaimPolls in
-// the poll schedule, for FirstPolls to claim). It is the handler of the
+// the poll schedule, for PollClaims to claim). It is the handler of the
 // queue's poll job (those queued before ClaimPolls, by imports, and by
 // processes without it), so it is idempotent: a poll the tracking no longer expects (due
 // at another time), or of a tracking that is gone, inactive or finished, does

@@ -79,7 +79,7 @@ func processCPU(b *testing.B) time.Duration {
 // BenchmarkPollFakeUPS measures the poller end to end as waybill serve
 // runs it: WAYBILL_BENCH_TRACKINGS (100,000 by default) active UPS
 // trackings of one organization, all due, their polls claimed from their
-// rows by the poll loop (tracking.FirstPolls, 20 workers like
+// rows by the poll loop (tracking.PollClaims, 20 workers like
 // WAYBILL_WORKERS) and made through the UPS connector against the fake
 // UPS API on loopback, with the connection's rate limit lifted. It
 // reports polls a second until every tracking has been polled once (each
@@ -114,7 +114,7 @@ func BenchmarkPollFakeUPS(b *testing.B) {
 		b.Fatal(err)
 	}
 	insertDue(b, st, nil, org.ID, n, "1ZBENCH")
-	polls := &tracking.FirstPolls{Service: svc, Workers: 20, Logger: quiet}
+	polls := &tracking.PollClaims{Service: svc, Workers: 20, Logger: quiet}
 	b.ResetTimer()
 	var tuples map[string][4]int64
 	if st.Engine() == store.Postgres {

@@ -72,9 +72,9 @@ type Service struct {
 	// insertBatched); nil uses GroupCommit for them.
 	CreateCommit *store.GroupCommitter
 	// ClaimPolls makes every poll a time in the tracking's row, for a
-	// FirstPolls loop to claim, rather than a job of the queue: a create's
+	// PollClaims loop to claim, rather than a job of the queue: a create's
 	// first poll, each poll's next, a retrack's or renumber's (see
-	// FirstPolls); set it only where such a loop runs. CreateBatch
+	// PollClaims); set it only where such a loop runs. CreateBatch
 	// (imports) keeps a job for a first poll due at once, at its lower
 	// priority; the polls after it are in the row.
 	ClaimPolls bool

@@ -89,12 +89,7 @@ func (f *FirstAttempts) Run(claims, work context.Context) {
 }
 
 // lease is f.Lease, claimLease when 0 or longer.
-func (f *FirstAttempts) lease() time.Duration {
-	if f.Lease <= 0 || f.Lease > claimLease {
-		return claimLease
-	}
-	return f.Lease
-}
+func (f *FirstAttempts) lease() time.Duration { return claimloop.Lease(f.Lease, claimLease) }
 
 // Wait waits for the attempts under way, claimed or handed off, or for
 // ctx. Call it once Run has returned.

@@ -13,7 +13,7 @@ const FirstPollLease = firstPollLease
 // ClaimDueOnce claims up to limit first polls due at the service's clock,
 // as one round of Run does, and makes each before it returns how many it
 // claimed; work is the polls' context.
-func (f *FirstPolls) ClaimDueOnce(work context.Context, limit int) (int, error) {
+func (f *PollClaims) ClaimDueOnce(work context.Context, limit int) (int, error) {
 	keys, until, err := f.claim(context.Background(), limit)
 	for _, k := range keys {
 		f.pollClaimed(work, k, until)
@@ -23,6 +23,6 @@ func (f *FirstPolls) ClaimDueOnce(work context.Context, limit int) (int, error) 
 
 // PollClaimed makes the first poll of k under a claim that ends at
 // claimedUntil (claimed by the test itself, through the store).
-var PollClaimed = func(f *FirstPolls, work context.Context, k store.PollKey, claimedUntil time.Time) {
+var PollClaimed = func(f *PollClaims, work context.Context, k store.PollKey, claimedUntil time.Time) {
 	f.pollClaimed(work, k, claimedUntil)
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/waybillhq/waybill/internal/store"
 )
 
-// FirstPolls makes the polls of the trackings a Service with ClaimPolls
+// PollClaims makes the polls of the trackings a Service with ClaimPolls
 // follows (named for the first poll, the first claimed this way): it
 // claims due polls from the poll schedule (poll_schedule, a narrow row
 // per tracking), a batch per statement (store.ClaimPolls), and polls each as the queue's poll job would
@@ -30,7 +30,7 @@ import (
 // queue (queued before migration 00026, or by a process without
 // ClaimPolls) are moved into the schedule when Run starts, if Jobs is
 // set; those that run meanwhile write their next poll in the schedule.
-type FirstPolls struct {
+type PollClaims struct {
 	Service *Service
 	// Workers bounds the polls under way at once; 1 when < 1.
 	Workers int
@@ -107,7 +107,7 @@ func (s *Service) wake() chan struct{} {
 	return s.firstPollsWake
 }
 
-// firstPollsCommitted wakes this process's FirstPolls loop, if asleep.
+// firstPollsCommitted wakes this process's PollClaims loop, if asleep.
 func (s *Service) firstPollsCommitted() {
 	select {
 	case s.wake() <- struct{}{}:
@@ -118,7 +118,7 @@ func (s *Service) firstPollsCommitted() {
 // Run claims and starts first polls until claims ends; the polls run
 // under work (whose end cancels them) and go on after Run returns: Wait
 // waits for them.
-func (f *FirstPolls) Run(claims, work context.Context) {
+func (f *PollClaims) Run(claims, work context.Context) {
 	f.loop.Workers, f.loop.Batch, f.loop.Poll, f.loop.Wake = f.Workers, firstPollBatch, cmp.Or(f.Poll, 100*time.Millisecond), f.Service.wake()
 	f.loop.Logger, f.loop.What, f.loop.Lease = f.Logger, "claim polls", f.lease()
 	f.loop.Gather = pollGather
@@ -144,7 +144,7 @@ func (f *FirstPolls) Run(claims, work context.Context) {
 // several keeps the earliest, store.SchedulePolls; one inactive is not
 // polled). A job a process runs meanwhile stays a job, and its poll
 // writes the next one in the schedule.
-func (f *FirstPolls) moveJobs(ctx context.Context) {
+func (f *PollClaims) moveJobs(ctx context.Context) {
 	if f.Jobs == nil {
 		return
 	}
@@ -183,29 +183,24 @@ func (f *FirstPolls) moveJobs(ctx context.Context) {
 }
 
 // claim claims up to n polls due now.
-func (f *FirstPolls) claim(ctx context.Context, n int) ([]store.PollKey, time.Time, error) {
+func (f *PollClaims) claim(ctx context.Context, n int) ([]store.PollKey, time.Time, error) {
 	now := f.Service.now()
 	keys, err := f.Service.Store.Write().ClaimPolls(ctx, now, f.lease(), n)
 	return keys, now.Add(f.lease()), err
 }
 
 // lease is f.Lease, firstPollLease when 0 or longer.
-func (f *FirstPolls) lease() time.Duration {
-	if f.Lease <= 0 || f.Lease > firstPollLease {
-		return firstPollLease
-	}
-	return f.Lease
-}
+func (f *PollClaims) lease() time.Duration { return claimloop.Lease(f.Lease, firstPollLease) }
 
 // Wait waits for the polls under way, or for ctx.
-func (f *FirstPolls) Wait(ctx context.Context) error { return f.loop.Wait(ctx) }
+func (f *PollClaims) Wait(ctx context.Context) error { return f.loop.Wait(ctx) }
 
 // pollClaimed makes the claimed poll of k under the claim that ends
 // at claimedUntil. A poll that did nothing (the tracking is gone, stopped,
 // or no longer expects it) ends the claim itself; one snoozed or cut
 // short is made claimable again later: a snoozed one when its connection
 // has room, one that failed to run after failedBackoff.
-func (f *FirstPolls) pollClaimed(work context.Context, k store.PollKey, claimedUntil time.Time) {
+func (f *PollClaims) pollClaimed(work context.Context, k store.PollKey, claimedUntil time.Time) {
 	ctx, cancel := context.WithTimeout(work, firstPollTimeout)
 	defer cancel()
 	claim := &pollClaim{key: k, until: claimedUntil}
@@ -244,6 +239,6 @@ func (f *FirstPolls) pollClaimed(work context.Context, k store.PollKey, claimedU
 // retryFirstPollAfter doubled at each failure in a row, at most
 // maxRetryFirstPollAfter. Counts are this process's: another process
 // starts again from retryFirstPollAfter.
-func (f *FirstPolls) failedBackoff(id string, failed bool) time.Duration {
+func (f *PollClaims) failedBackoff(id string, failed bool) time.Duration {
 	return f.failed.Record(id, failed, retryFirstPollAfter, maxRetryFirstPollAfter)
 }

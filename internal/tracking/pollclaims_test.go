@@ -17,16 +17,16 @@ import (
 
 // newFirstPollEnv is newPollEnv whose creates write their first polls in
 // the trackings' rows, and the loop that claims them.
-func newFirstPollEnv(t *testing.T, engine, slug string, conn carrier.Connector) (*pollEnv, *tracking.FirstPolls) {
+func newFirstPollEnv(t *testing.T, engine, slug string, conn carrier.Connector) (*pollEnv, *tracking.PollClaims) {
 	t.Helper()
 	e := newPollEnv(t, engine, slug, conn)
 	e.svc.ClaimPolls = true
-	return e, &tracking.FirstPolls{Service: e.svc, Workers: 4}
+	return e, &tracking.PollClaims{Service: e.svc, Workers: 4}
 }
 
 // newTransitPollEnv is newFirstPollEnv for royal-mail with a carrier
 // that answers every poll with a transit scan.
-func newTransitPollEnv(t *testing.T, engine string) (*scriptedCarrier, *pollEnv, *tracking.FirstPolls) {
+func newTransitPollEnv(t *testing.T, engine string) (*scriptedCarrier, *pollEnv, *tracking.PollClaims) {
 	t.Helper()
 	c := &scriptedCarrier{answer: transitScan}
 	e, f := newFirstPollEnv(t, engine, "royal-mail", c)
@@ -44,7 +44,7 @@ func pollDue(t *testing.T, e *pollEnv, id string) (time.Time, bool) {
 	return time.UnixMicro(due.Int64).UTC(), due.Valid
 }
 
-func claimOnce(t *testing.T, f *tracking.FirstPolls) int {
+func claimOnce(t *testing.T, f *tracking.PollClaims) int {
 	t.Helper()
 	n, err := f.ClaimDueOnce(context.Background(), 100)
 	if err != nil {
@@ -367,7 +367,7 @@ func TestQueuedPollJobsMoveIntoTheRows(t *testing.T) {
 			}
 			// The upgrade: this process claims polls from the rows.
 			e.svc.ClaimPolls = true
-			f := &tracking.FirstPolls{Service: e.svc, Workers: 2, Poll: time.Hour, Jobs: e.svc.Queue.(*queue.Queue)}
+			f := &tracking.PollClaims{Service: e.svc, Workers: 2, Poll: time.Hour, Jobs: e.svc.Queue.(*queue.Queue)}
 			claims, stop := context.WithCancel(ctx)
 			done := make(chan struct{})
 			go func() { f.Run(claims, ctx); close(done) }()
