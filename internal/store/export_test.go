@@ -11,8 +11,5 @@ func (s *Store) ObserveQueries(see func(query string, args []any)) { s.observe =
 // Queued returns how many functions wait for the committer's next batch.
 func (g *GroupCommitter) Queued() int { return len(g.queue) }
 
-// Running reports whether Run has started and not returned.
-func (g *GroupCommitter) Running() bool { return g.running.Load() }
-
 // CloneTracking exposes cloneTracking to TestCloneTrackingCopiesEveryReference.
 var CloneTracking = cloneTracking

@@ -98,6 +98,10 @@ func GroupCommitterFor(s *Store) *GroupCommitter {
 // since start: items/batches is the group-commit factor.
 func (g *GroupCommitter) Stats() (batches, items int64) { return g.batches.Load(), g.items.Load() }
 
+// Running reports whether Run has started and not yet stopped: until it
+// has, InTx and Write run their functions in transactions of their own.
+func (g *GroupCommitter) Running() bool { return g.running.Load() }
+
 // InTx runs fn in a transaction shared with other callers, in a savepoint
 // of its own, and returns once that transaction has committed (nil) or fn
 // failed or the commit failed (the error; nothing of fn's is then

@@ -43,6 +43,9 @@ func createsThroughCommitter(t *testing.T, engine string, claim bool) {
 	done := make(chan struct{})
 	go func() { g.Run(runCtx); close(done) }()
 	t.Cleanup(func() { stop(); <-done })
+	for !g.Running() { // else the first creates commit on their own
+		time.Sleep(time.Millisecond)
+	}
 	e.svc.CreateCommit = g
 	other, err := e.st.Write().CreateOrg(ctx, "other", time.Now())
 	if err != nil {
