@@ -12,6 +12,11 @@
 #   BENCH_RATE                   checkpoint pushes/s (default 50); each push
 #                                causes 10 deliveries
 #   BENCH_DURATION               how long to push (default 10s)
+#   BENCH_WARMUP                 when set (e.g. 5s), push this long first, unmeasured, and
+#                                wait for those deliveries: the latencies are then a
+#                                warm server's, not a fresh one's first seconds (the
+#                                server and database CPU columns, which would count the
+#                                warm-up, are left out: "–")
 #   BENCH_ENGINES                the engines to measure (default "sqlite postgres")
 #   BENCH_PROFILE_DIR            when set, a CPU profile of each engine's server
 #                                during the pushes and the first 5 s of the drain
@@ -36,7 +41,7 @@ rate=${BENCH_RATE:-50}
 duration=${BENCH_DURATION:-10s}
 engines=${BENCH_ENGINES:-sqlite postgres}
 pg_url=${WAYBILL_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
-command_line="BENCH_RATE=$rate BENCH_DURATION=$duration scripts/bench-webhooks.sh${*:+ $*}"
+command_line="BENCH_RATE=$rate BENCH_DURATION=$duration${BENCH_WARMUP:+ BENCH_WARMUP=$BENCH_WARMUP} scripts/bench-webhooks.sh${*:+ $*}"
 
 for tool in go curl jq psql; do
 	command -v "$tool" >/dev/null || { echo "bench-webhooks: $tool is required" >&2; exit 1; }
@@ -119,7 +124,8 @@ for engine in $engines; do
 		sleep 0.5
 	done >"$tmp/trail" &
 	trail=$!
-	result=$("$tmp/waybill" bench webhooks --url "$base" --keys "$keys" --rate "$rate" --duration "$duration" --json)
+	result=$("$tmp/waybill" bench webhooks --url "$base" --keys "$keys" --rate "$rate" --duration "$duration" \
+		${BENCH_WARMUP:+--warmup "$BENCH_WARMUP"} --json)
 	end=$(date +%s.%N)
 	kill "$trail"
 	wait "$trail" 2>/dev/null || true
@@ -157,6 +163,7 @@ for engine in $engines; do
 		pg_us=$(jq -r --argjson t "$pg_ticks" --argjson hz "$ticks" \
 			'if .deliveries_received > 0 then ($t / $hz * 1e6 / .deliveries_received | floor) else 0 end' <<<"$result")
 	fi
+	if [[ -n ${BENCH_WARMUP:-} ]]; then cpu_us="–" pg_us="–"; fi
 	echo "bench-webhooks: $engine: $result cpu_us_per_delivery=$cpu_us db_cpu_us_per_delivery=$pg_us drain_server_us=$drain_server_us drain_db_us=$drain_pg_us load=$(cut -d' ' -f1-3 /proc/loadavg)" >&2
 	rows+=("$(jq -r --arg e "$engine" --arg cpu "$cpu_us" --arg pg "$pg_us" --arg ds "$drain_server_us" --arg dp "$drain_pg_us" \
 		'"| \($e) | \(.endpoints) | \(.events) | \(.deliveries_received)/\(.deliveries_expected) | \(.push_seconds * 10 | round / 10) | \(.deliveries_per_second | round) | \(.drain_deliveries_per_second | round) | \(.first_delivery_p50_ms * 10 | round / 10) | \(.first_delivery_p99_ms * 10 | round / 10) | \(.events_missing) | \($cpu) | \($pg) | \($ds) | \($dp) |"' <<<"$result")")

@@ -29,6 +29,7 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 		perOrg          *int
 		rate            *float64
 		duration, drain *time.Duration
+		warmup          *time.Duration
 		jsonOut         *bool
 	)
 	err := parseBench("webhooks", args, stderr, func(fs *flag.FlagSet) {
@@ -38,6 +39,7 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 		rate = fs.Float64("rate", 50, "checkpoint pushes per second")
 		duration = fs.Duration("duration", 10*time.Second, "how long to push")
 		drain = fs.Duration("drain", 60*time.Second, "how long to wait for deliveries after the last push")
+		warmup = fs.Duration("warmup", 0, "push this long first, unmeasured (tracking numbers of its own), and wait for those deliveries")
 		jsonOut = fs.Bool("json", false, "print the result as JSON")
 	})
 	if err != nil {
@@ -105,61 +107,77 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 	// Push at the rate; each push moves one tracking to another tag, so it
 	// causes exactly one tracking_update event, delivered to every endpoint
-	// of its organization.
+	// of its organization. pushFor pushes for d, tracking numbers starting
+	// with prefix, and gives each event's push time, the pushes' latencies
+	// and how many were pushed and failed.
 	tags := []string{"InTransit", "OutForDelivery", "AttemptFail"}
-	sent := map[string]time.Time{}
-	var sentMu sync.Mutex
-	var wg sync.WaitGroup
-	var pushLat loadgen.Histogram // guarded by sentMu
-	interval := time.Duration(float64(time.Second) / *rate)
-	start := time.Now()
-	runID := start.UnixNano() % 1_000_000
-	pushes, failed := 0, 0
-	for n := 0; time.Since(start) < *duration; n++ {
-		if d := time.Until(start.Add(time.Duration(n) * interval)); d > 0 {
-			time.Sleep(d)
-		}
-		key := orgKeys[n%len(orgKeys)]
-		body := map[string]any{"slug": "dhl", "tracking_number": fmt.Sprintf("WH%d%04d", runID, n/len(orgKeys)%200),
-			"checkpoints": []map[string]any{{"checkpoint_time": time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Minute).Format(time.RFC3339),
-				// Pushes to one tracking are 200 x len(keys) apart, not a multiple
-				// of 3 for 10 keys, so every push changes its tag.
-				"message": fmt.Sprintf("scan %d", n), "tag": tags[n%len(tags)]}}}
-		pushes++
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t0 := time.Now()
-			status, out, err := call(key, "POST", "/v1/checkpoints", body)
-			if err != nil || status/100 != 2 {
+	pushFor := func(prefix string, d time.Duration) (sent map[string]time.Time, pushLat *loadgen.Histogram, pushes, failed int) {
+		sent, pushLat = map[string]time.Time{}, &loadgen.Histogram{}
+		var sentMu sync.Mutex
+		var wg sync.WaitGroup
+		interval := time.Duration(float64(time.Second) / *rate)
+		start := time.Now()
+		runID := start.UnixNano() % 1_000_000
+		for n := 0; time.Since(start) < d; n++ {
+			if d := time.Until(start.Add(time.Duration(n) * interval)); d > 0 {
+				time.Sleep(d)
+			}
+			key := orgKeys[n%len(orgKeys)]
+			body := map[string]any{"slug": "dhl", "tracking_number": fmt.Sprintf("%s%d%04d", prefix, runID, n/len(orgKeys)%200),
+				"checkpoints": []map[string]any{{"checkpoint_time": time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Minute).Format(time.RFC3339),
+					// Pushes to one tracking are 200 x len(keys) apart, not a multiple
+					// of 3 for 10 keys, so every push changes its tag.
+					"message": fmt.Sprintf("scan %d", n), "tag": tags[n%len(tags)]}}}
+			pushes++
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				t0 := time.Now()
+				status, out, err := call(key, "POST", "/v1/checkpoints", body)
 				sentMu.Lock()
-				failed++
-				sentMu.Unlock()
+				defer sentMu.Unlock()
+				if err != nil || status/100 != 2 {
+					failed++
+					return
+				}
+				events, _ := out["events"].([]any)
+				pushLat.Record(time.Since(t0))
+				for _, e := range events {
+					sent[e.(string)] = t0
+				}
+			}()
+		}
+		wg.Wait()
+		return sent, pushLat, pushes, failed
+	}
+	// awaitDeliveries waits, up to the drain, until want deliveries arrived.
+	awaitDeliveries := func(want int) {
+		for deadline := time.Now().Add(*drain); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			mu.Lock()
+			done := received >= want
+			mu.Unlock()
+			if done {
 				return
 			}
-			events, _ := out["events"].([]any)
-			sentMu.Lock()
-			pushLat.Record(time.Since(t0))
-			for _, e := range events {
-				sent[e.(string)] = t0
-			}
-			sentMu.Unlock()
-		}()
+		}
 	}
-	wg.Wait()
+	if *warmup > 0 {
+		// A fresh server's first seconds (new database connections planning
+		// their statements) are measured only without a warm-up.
+		warm, _, _, _ := pushFor("WU", *warmup)
+		awaitDeliveries(len(warm) * *perOrg)
+		mu.Lock()
+		first, received, lastArrival = map[string]time.Time{}, 0, time.Time{}
+		mu.Unlock()
+	}
+	start := time.Now()
+	sent, pushLat, pushes, failed := pushFor("WH", *duration)
 	pushEnd := time.Now()
 	mu.Lock()
 	receivedAtPushEnd := received
 	mu.Unlock()
 	wantDeliveries := len(sent) * *perOrg
-	for deadline := time.Now().Add(*drain); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		mu.Lock()
-		done := received >= wantDeliveries
-		mu.Unlock()
-		if done {
-			break
-		}
-	}
+	awaitDeliveries(wantDeliveries)
 	mu.Lock()
 	defer mu.Unlock()
 	var lat loadgen.Histogram
@@ -187,6 +205,7 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 		"first_delivery_p50_ms":       millis(lat.Percentile(50)), "first_delivery_p99_ms": millis(lat.Percentile(99)),
 		"first_delivery_max_ms": millis(lat.Max()),
 		"push_p50_ms":           millis(pushLat.Percentile(50)), "push_p99_ms": millis(pushLat.Percentile(99)),
+		"warmup_seconds": warmup.Seconds(),
 	}
 	if *jsonOut {
 		return json.NewEncoder(stdout).Encode(res)
