@@ -47,7 +47,7 @@ func (q *Queries) InsertDelivery(ctx context.Context, orgID, eventSeq, endpointS
 // with one statement, and returns the deliveries' keys (in no particular
 // order), for the jobs that carry them out (claimable: see InsertDelivery).
 func (q *Queries) InsertDeliveries(ctx context.Context, orgID, eventSeq int64, endpoints []int64, now time.Time, claimable bool) ([]int64, error) {
-	return q.insertDeliveries(ctx, orgID, len(endpoints), func(i int) (int64, int64) { return eventSeq, endpoints[i] }, now, claimable)
+	return q.insertDeliveryIDs(ctx, orgID, len(endpoints), func(i int) (int64, int64) { return eventSeq, endpoints[i] }, now, claimable)
 }
 
 // InsertPairDeliveries records that the i-th of events must reach the
@@ -58,7 +58,7 @@ func (q *Queries) InsertPairDeliveries(ctx context.Context, orgID int64, events,
 	if len(events) != len(endpoints) {
 		return nil, fmt.Errorf("insert deliveries: %d events for %d endpoints", len(events), len(endpoints))
 	}
-	return q.insertDeliveries(ctx, orgID, len(events), func(i int) (int64, int64) { return events[i], endpoints[i] }, now, claimable)
+	return q.insertDeliveryIDs(ctx, orgID, len(events), func(i int) (int64, int64) { return events[i], endpoints[i] }, now, claimable)
 }
 
 // InsertEventDeliveries records that each of events must reach one
@@ -66,61 +66,26 @@ func (q *Queries) InsertPairDeliveries(ctx context.Context, orgID int64, events,
 // the deliveries' keys (in no particular order). claimable: see
 // InsertDelivery.
 func (q *Queries) InsertEventDeliveries(ctx context.Context, orgID, endpointSeq int64, events []int64, now time.Time, claimable bool) ([]int64, error) {
-	return q.insertDeliveries(ctx, orgID, len(events), func(i int) (int64, int64) { return events[i], endpointSeq }, now, claimable)
+	return q.insertDeliveryIDs(ctx, orgID, len(events), func(i int) (int64, int64) { return events[i], endpointSeq }, now, claimable)
 }
 
 // insertDeliveries inserts n pending deliveries, the i-th of event and
-// endpoint pair(i), in statements of at most 1,000 rows.
-func (q *Queries) insertDeliveries(ctx context.Context, orgID int64, n int, pair func(i int) (event, endpoint int64), now time.Time, claimable bool) ([]int64, error) {
+// endpoint pair(i), their first attempt due at due (a due_at value:
+// dueAt's, or the end of a claim), in statements of at most 1,000 rows,
+// and returns them with their pairs, in no particular order.
+func (q *Queries) insertDeliveries(ctx context.Context, orgID int64, n int, pair func(i int) (event, endpoint int64), now time.Time, due any) ([]ClaimedDelivery, error) {
 	const rowsPerStatement = 1000
-	ids := make([]int64, 0, n)
+	out := make([]ClaimedDelivery, 0, n)
 	for from := 0; from < n; from += rowsPerStatement {
 		var sb strings.Builder
 		sb.WriteString(`INSERT INTO deliveries (org_id, event_id, endpoint_id, status, created_at, updated_at, due_at) VALUES `)
-		args := []any{orgID, DeliveryPending, toMicros(now), dueAt(now, claimable)}
+		args := []any{orgID, DeliveryPending, toMicros(now), due}
 		for i := from; i < min(n, from+rowsPerStatement); i++ {
 			if i > from {
 				sb.WriteString(", ")
 			}
 			event, endpoint := pair(i)
 			args = append(args, event, endpoint)
-			fmt.Fprintf(&sb, "($1, $%d, $%d, $2, $3, $3, $4)", len(args)-1, len(args))
-		}
-		sb.WriteString(` RETURNING id`)
-		var err error
-		if ids, err = q.appendIDs(ctx, ids, sb.String(), args...); err != nil {
-			return nil, fmt.Errorf("insert deliveries: %w", err)
-		}
-	}
-	return ids, nil
-}
-
-// ClaimedDelivery is a delivery inserted claimed (InsertClaimedDeliveries).
-type ClaimedDelivery struct{ ID, EventSeq, EndpointSeq int64 }
-
-// InsertClaimedDeliveries records that the i-th of events must reach the
-// i-th of endpoints, as InsertPairDeliveries does, for a process that
-// makes their first attempts itself once the transaction commits: each is
-// inserted claimed until claimedUntil, as if ClaimDueDeliveries had claimed
-// it at its insert, so that no other process takes it before then, and any
-// process does after (the inserting one died or let it go, see
-// ReleaseClaims). Each pair must appear once; the deliveries come back
-// with their pairs, in no particular order.
-func (q *Queries) InsertClaimedDeliveries(ctx context.Context, orgID int64, events, endpoints []int64, now, claimedUntil time.Time) ([]ClaimedDelivery, error) {
-	if len(events) != len(endpoints) {
-		return nil, fmt.Errorf("insert deliveries: %d events for %d endpoints", len(events), len(endpoints))
-	}
-	const rowsPerStatement = 1000
-	out := make([]ClaimedDelivery, 0, len(events))
-	for from := 0; from < len(events); from += rowsPerStatement {
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO deliveries (org_id, event_id, endpoint_id, status, created_at, updated_at, due_at) VALUES `)
-		args := []any{orgID, DeliveryPending, toMicros(now), toMicros(claimedUntil)}
-		for i := from; i < min(len(events), from+rowsPerStatement); i++ {
-			if i > from {
-				sb.WriteString(", ")
-			}
-			args = append(args, events[i], endpoints[i])
 			fmt.Fprintf(&sb, "($1, $%d, $%d, $2, $3, $3, $4)", len(args)-1, len(args))
 		}
 		sb.WriteString(` RETURNING id, event_id, endpoint_id`)
@@ -144,21 +109,37 @@ func (q *Queries) InsertClaimedDeliveries(ctx context.Context, orgID int64, even
 	return out, nil
 }
 
-// appendIDs runs query and appends the id of each row it returns to ids.
-func (q *Queries) appendIDs(ctx context.Context, ids []int64, query string, args ...any) ([]int64, error) {
-	rows, err := q.q.QueryContext(ctx, query, args...)
+// insertDeliveryIDs is insertDeliveries for callers that need only the
+// deliveries' keys (claimable: see InsertDelivery).
+func (q *Queries) insertDeliveryIDs(ctx context.Context, orgID int64, n int, pair func(i int) (event, endpoint int64), now time.Time, claimable bool) ([]int64, error) {
+	dels, err := q.insertDeliveries(ctx, orgID, n, pair, now, dueAt(now, claimable))
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
+	ids := make([]int64, len(dels))
+	for i, d := range dels {
+		ids[i] = d.ID
 	}
-	return ids, rows.Err()
+	return ids, nil
+}
+
+// ClaimedDelivery is an inserted delivery with its pair
+// (InsertClaimedDeliveries).
+type ClaimedDelivery struct{ ID, EventSeq, EndpointSeq int64 }
+
+// InsertClaimedDeliveries records that the i-th of events must reach the
+// i-th of endpoints, as InsertPairDeliveries does, for a process that
+// makes their first attempts itself once the transaction commits: each is
+// inserted claimed until claimedUntil, as if ClaimDueDeliveries had claimed
+// it at its insert, so that no other process takes it before then, and any
+// process does after (the inserting one died or let it go, see
+// ReleaseClaims). Each pair must appear once; the deliveries come back
+// with their pairs, in no particular order.
+func (q *Queries) InsertClaimedDeliveries(ctx context.Context, orgID int64, events, endpoints []int64, now, claimedUntil time.Time) ([]ClaimedDelivery, error) {
+	if len(events) != len(endpoints) {
+		return nil, fmt.Errorf("insert deliveries: %d events for %d endpoints", len(events), len(endpoints))
+	}
+	return q.insertDeliveries(ctx, orgID, len(events), func(i int) (int64, int64) { return events[i], endpoints[i] }, now, toMicros(claimedUntil))
 }
 
 // deliveryQuery reads a delivery with its event and endpoint in one

@@ -189,7 +189,7 @@ func (q *Queries) EndPollClaim(ctx context.Context, key PollKey, claimedUntil ti
 // the tracking (UpdateTrackingNextPoll, or UpdateTracking for one that
 // stopped).
 func (q *Queries) TrackingUnderPollClaim(ctx context.Context, key PollKey, claimedUntil time.Time) (t waybill.Tracking, ours bool, err error) {
-	row := q.q.QueryRowContext(ctx, q.forUpdate(`SELECT t.id, t.public_id, t.org_id, t.created_at, t.updated_at, t.doc, t.page_token
+	row := q.q.QueryRowContext(ctx, q.forUpdate(`SELECT `+prefixColumns("t.", trackingColumns)+`
 		FROM trackings t JOIN poll_schedule s ON s.public_id = t.public_id
 		WHERE t.org_id = $1 AND t.public_id = $2 AND s.org_id = $1 AND s.due = $3`), key.OrgID, key.ID, toMicros(claimedUntil))
 	t, _, err = scanTracking(row)

@@ -57,7 +57,7 @@ func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (wayb
 		return waybill.Tracking{}, err
 	}
 	if claimed && plan == pollAtOnce {
-		s.firstPollsCommitted()
+		s.pollsCommitted()
 	}
 	return t, nil
 }

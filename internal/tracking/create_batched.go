@@ -66,7 +66,7 @@ func (s *Service) insertBatched(ctx context.Context, g *store.GroupCommitter, t 
 		return &waybill.Error{Code: waybill.ECONFLICT, Reason: waybill.ReasonTrackingExists, Message: "Tracking already exists."}
 	}
 	if *claimNow {
-		s.firstPollsCommitted()
+		s.pollsCommitted()
 	}
 	return nil
 }

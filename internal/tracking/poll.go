@@ -36,7 +36,7 @@ func (s *Service) schedulePoll(ctx context.Context, tx *store.Tx, t *waybill.Tra
 // it at its next turn).
 func (s *Service) pollDueSoon(at time.Time) {
 	if !at.After(s.now()) {
-		s.firstPollsCommitted()
+		s.pollsCommitted()
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 )
 
 // PollClaims makes the polls of the trackings a Service with ClaimPolls
-// follows (named for the first poll, the first claimed this way): it
+// follows: it
 // claims due polls from the poll schedule (poll_schedule, a narrow row
 // per tracking), a batch per statement (store.ClaimPolls), and polls each as the queue's poll job would
 // (Poll), through the same carrier gates and budgets. A poll is claimed
@@ -37,15 +37,15 @@ type PollClaims struct {
 	// Poll is the wait between claims when none was due, unless a create
 	// of this process wakes the loop sooner; 100 ms when 0.
 	Poll time.Duration
-	// Lease is how long a claimed first poll is withheld from other
-	// claims (WAYBILL_CLAIM_LEASE); firstPollLease when 0 or longer. The
+	// Lease is how long a claimed poll is withheld from other
+	// claims (WAYBILL_CLAIM_LEASE); pollClaimLease when 0 or longer. The
 	// claim loop cancels a poll at five sixths of it. (On SQLite, Run
-	// releases the claims of the longest lease, firstPollLease, whatever
+	// releases the claims of the longest lease, pollClaimLease, whatever
 	// lease its predecessor had.)
 	Lease  time.Duration
 	Logger *slog.Logger
 	// Jobs, when set, is the queue whose waiting poll jobs Run moves into
-	// the trackings' rows (moveJobs).
+	// the poll schedule (moveJobs).
 	Jobs PollJobs
 
 	loop claimloop.Loop[store.PollKey]
@@ -55,27 +55,27 @@ type PollClaims struct {
 }
 
 const (
-	// firstPollLease is how long a claimed first poll is withheld from
-	// other claims: longer than a poll can last (firstPollTimeout) plus
+	// pollClaimLease is how long a claimed poll is withheld from
+	// other claims: longer than a poll can last (claimedPollTimeout) plus
 	// its commit. It matches the queue's wait for a job left running by
 	// a dead process (queue's orphanAfter, 90 s).
-	firstPollLease = 90 * time.Second
-	// firstPollTimeout bounds a claimed poll up to its transaction: the
+	pollClaimLease = 90 * time.Second
+	// claimedPollTimeout bounds a claimed poll up to its transaction: the
 	// queue's job timeout.
-	firstPollTimeout = 75 * time.Second
+	claimedPollTimeout = 75 * time.Second
 	// pollGather is how long, under a backlog of due polls, the loop
 	// waits after a poll ends before claiming, so that one claim takes
 	// the polls of every worker freed meanwhile: claimed one by one, the
 	// claims' commits halved the polls made per second on SQLite (the
 	// queue's fetch waits likewise, River's FetchCooldown).
 	pollGather = 25 * time.Millisecond
-	// firstPollBatch bounds one claim.
-	firstPollBatch = 500
-	// retryFirstPollAfter is when a first poll that failed to run is
+	// pollClaimBatch bounds one claim.
+	pollClaimBatch = 500
+	// retryPollClaimAfter is when a claimed poll that failed to run is
 	// claimable again, doubled at each failure in a row up to
-	// maxRetryFirstPollAfter.
-	retryFirstPollAfter    = 5 * time.Second
-	maxRetryFirstPollAfter = time.Hour
+	// maxRetryPollClaimAfter.
+	retryPollClaimAfter    = 5 * time.Second
+	maxRetryPollClaimAfter = time.Hour
 )
 
 // PollJobs takes poll jobs out of the queue (queue.Queue.TakePollJobs).
@@ -103,23 +103,23 @@ func (e errPollSnoozed) Error() string { return "carrier connection must wait" }
 // wake returns the channel a create signals once it has committed a
 // poll to claim, so that the loop of this process claims it at once.
 func (s *Service) wake() chan struct{} {
-	s.firstPollsOnce.Do(func() { s.firstPollsWake = make(chan struct{}, 1) })
-	return s.firstPollsWake
+	s.pollWakeOnce.Do(func() { s.pollWake = make(chan struct{}, 1) })
+	return s.pollWake
 }
 
-// firstPollsCommitted wakes this process's PollClaims loop, if asleep.
-func (s *Service) firstPollsCommitted() {
+// pollsCommitted wakes this process's PollClaims loop, if asleep.
+func (s *Service) pollsCommitted() {
 	select {
 	case s.wake() <- struct{}{}:
 	default:
 	}
 }
 
-// Run claims and starts first polls until claims ends; the polls run
+// Run claims and starts polls until claims ends; the polls run
 // under work (whose end cancels them) and go on after Run returns: Wait
 // waits for them.
 func (f *PollClaims) Run(claims, work context.Context) {
-	f.loop.Workers, f.loop.Batch, f.loop.Poll, f.loop.Wake = f.Workers, firstPollBatch, cmp.Or(f.Poll, 100*time.Millisecond), f.Service.wake()
+	f.loop.Workers, f.loop.Batch, f.loop.Poll, f.loop.Wake = f.Workers, pollClaimBatch, cmp.Or(f.Poll, 100*time.Millisecond), f.Service.wake()
 	f.loop.Logger, f.loop.What, f.loop.Lease = f.Logger, "claim polls", f.lease()
 	f.loop.Gather = pollGather
 	f.loop.Claim = f.claim
@@ -128,7 +128,7 @@ func (f *PollClaims) Run(claims, work context.Context) {
 		// This process alone works this file: what its predecessor
 		// claimed, it will not poll (as the queue makes its running
 		// jobs available again at start-up).
-		if _, err := f.Service.Store.Write().ReleasePollClaims(claims, f.Service.now(), firstPollLease); err != nil && f.Logger != nil {
+		if _, err := f.Service.Store.Write().ReleasePollClaims(claims, f.Service.now(), pollClaimLease); err != nil && f.Logger != nil {
 			f.Logger.Warn("release poll claims", "err", err)
 		}
 	}
@@ -138,8 +138,8 @@ func (f *PollClaims) Run(claims, work context.Context) {
 	<-moved
 }
 
-// moveJobs moves the poll jobs waiting in f.Jobs into their trackings'
-// rows, a batch per transaction, until none is left or ctx ends: each
+// moveJobs moves the poll jobs waiting in f.Jobs into the poll
+// schedule, a batch per transaction, until none is left or ctx ends: each
 // poll is then claimed from the schedule at its due time (a tracking named by
 // several keeps the earliest, store.SchedulePolls; one inactive is not
 // polled). A job a process runs meanwhile stays a job, and its poll
@@ -165,7 +165,7 @@ func (f *PollClaims) moveJobs(ctx context.Context) {
 		})
 		if err != nil {
 			if ctx.Err() == nil && f.Logger != nil {
-				f.Logger.Warn("move poll jobs into the trackings", "err", err)
+				f.Logger.Warn("move poll jobs into the poll schedule", "err", err)
 			}
 			return
 		}
@@ -175,7 +175,7 @@ func (f *PollClaims) moveJobs(ctx context.Context) {
 		}
 	}
 	if total > 0 {
-		f.Service.firstPollsCommitted()
+		f.Service.pollsCommitted()
 		if f.Logger != nil {
 			f.Logger.Info("moved queued poll jobs into the trackings' poll schedule", "polls", total)
 		}
@@ -189,8 +189,8 @@ func (f *PollClaims) claim(ctx context.Context, n int) ([]store.PollKey, time.Ti
 	return keys, now.Add(f.lease()), err
 }
 
-// lease is f.Lease, firstPollLease when 0 or longer.
-func (f *PollClaims) lease() time.Duration { return claimloop.Lease(f.Lease, firstPollLease) }
+// lease is f.Lease, pollClaimLease when 0 or longer.
+func (f *PollClaims) lease() time.Duration { return claimloop.Lease(f.Lease, pollClaimLease) }
 
 // Wait waits for the polls under way, or for ctx.
 func (f *PollClaims) Wait(ctx context.Context) error { return f.loop.Wait(ctx) }
@@ -201,7 +201,7 @@ func (f *PollClaims) Wait(ctx context.Context) error { return f.loop.Wait(ctx) }
 // short is made claimable again later: a snoozed one when its connection
 // has room, one that failed to run after failedBackoff.
 func (f *PollClaims) pollClaimed(work context.Context, k store.PollKey, claimedUntil time.Time) {
-	ctx, cancel := context.WithTimeout(work, firstPollTimeout)
+	ctx, cancel := context.WithTimeout(work, claimedPollTimeout)
 	defer cancel()
 	claim := &pollClaim{key: k, until: claimedUntil}
 	err := f.Service.poll(ctx, k.OrgID, k.ID, time.Time{}, claim)
@@ -236,9 +236,9 @@ func (f *PollClaims) pollClaimed(work context.Context, k store.PollKey, claimedU
 
 // failedBackoff records whether tracking id's poll failed to run
 // and returns, for a failure, when its claim should be tried again:
-// retryFirstPollAfter doubled at each failure in a row, at most
-// maxRetryFirstPollAfter. Counts are this process's: another process
-// starts again from retryFirstPollAfter.
+// retryPollClaimAfter doubled at each failure in a row, at most
+// maxRetryPollClaimAfter. Counts are this process's: another process
+// starts again from retryPollClaimAfter.
 func (f *PollClaims) failedBackoff(id string, failed bool) time.Duration {
-	return f.failed.Record(id, failed, retryFirstPollAfter, maxRetryFirstPollAfter)
+	return f.failed.Record(id, failed, retryPollClaimAfter, maxRetryPollClaimAfter)
 }

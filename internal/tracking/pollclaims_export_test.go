@@ -7,8 +7,8 @@ import (
 	"github.com/waybillhq/waybill/internal/store"
 )
 
-// FirstPollLease is firstPollLease, for tests that let a claim lapse.
-const FirstPollLease = firstPollLease
+// FirstPollLease is pollClaimLease, for tests that let a claim lapse.
+const FirstPollLease = pollClaimLease
 
 // ClaimDueOnce claims up to limit first polls due at the service's clock,
 // as one round of Run does, and makes each before it returns how many it

@@ -79,8 +79,8 @@ type Service struct {
 	// priority; the polls after it are in the row.
 	ClaimPolls bool
 
-	firstPollsOnce sync.Once
-	firstPollsWake chan struct{}
+	pollWakeOnce sync.Once
+	pollWake     chan struct{}
 
 	createsOnce  sync.Once
 	createWrites store.BatchedWrite[createWrite]

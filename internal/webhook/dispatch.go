@@ -49,13 +49,15 @@ func (s *Service) Dispatch(ctx context.Context, tx *store.Tx, events ...waybill.
 	if len(to) == 0 {
 		return nil
 	}
-	evs := make([]int64, len(to))
-	for i := range evs {
-		evs[i] = eventSeq
-	}
-	if handed, err := s.handoffDeliveries(ctx, tx, e.OrgID, evs, to, now, func(int64) *waybill.Event { return e },
-		endpointsBySeq(endpoints, seqs)); handed || err != nil {
-		return err
+	if s.handsOff() {
+		evs := make([]int64, len(to))
+		for i := range evs {
+			evs[i] = eventSeq
+		}
+		if handed, err := s.handoffDeliveries(ctx, tx, e.OrgID, evs, to, now, func(int64) *waybill.Event { return e },
+			endpointsBySeq(endpoints, seqs)); handed || err != nil {
+			return err
+		}
 	}
 	ids, err := tx.InsertDeliveries(ctx, e.OrgID, eventSeq, to, now, s.ClaimFirstAttempts)
 	if err != nil {
@@ -111,13 +113,15 @@ func (s *Service) DispatchMany(ctx context.Context, tx *store.Tx, events []waybi
 	if len(evs) == 0 {
 		return nil
 	}
-	bySeq := make(map[int64]*waybill.Event, len(events))
-	for i := range events {
-		bySeq[eventSeqs[i]] = &events[i]
-	}
-	if handed, err := s.handoffDeliveries(ctx, tx, orgID, evs, eps, now, func(seq int64) *waybill.Event { return bySeq[seq] },
-		endpointsBySeq(endpoints, seqs)); handed || err != nil {
-		return err
+	if s.handsOff() {
+		bySeq := make(map[int64]*waybill.Event, len(events))
+		for i := range events {
+			bySeq[eventSeqs[i]] = &events[i]
+		}
+		if handed, err := s.handoffDeliveries(ctx, tx, orgID, evs, eps, now, func(seq int64) *waybill.Event { return bySeq[seq] },
+			endpointsBySeq(endpoints, seqs)); handed || err != nil {
+			return err
+		}
 	}
 	ids, err := tx.InsertPairDeliveries(ctx, orgID, evs, eps, now, s.ClaimFirstAttempts)
 	if err != nil {

@@ -58,6 +58,11 @@ func (s *Service) handoffDeliveries(ctx context.Context, tx *store.Tx, orgID int
 	return true, nil
 }
 
+// handsOff reports whether this process may hand its new deliveries to a
+// FirstAttempts of its own (first attempts are claimed, and one runs
+// here), so that a push builds what the hand-off needs only then.
+func (s *Service) handsOff() bool { return s.ClaimFirstAttempts && s.handoff.Load() != nil }
+
 // room reports whether a hand-off worker is free.
 func (f *FirstAttempts) room() bool {
 	f.handMu.Lock()
