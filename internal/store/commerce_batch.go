@@ -180,8 +180,13 @@ func (t *Tx) AllocateIDs(ctx context.Context, counts map[string]int) (map[string
 		return out, nil
 	}
 	if t.engine == Postgres {
-		rows, err := t.q.QueryContext(ctx, `SELECT x.t, nextval(pg_get_serial_sequence(x.t, 'id'))
-			FROM unnest($1::text[], $2::bigint[]) AS x(t, n), generate_series(1, x.n)`, tables, ns)
+		// Each table's sequence is looked up once (the CTE), not once per
+		// id: nextval of a name parses it and searches the catalog at
+		// every call, which cost a turn of 100 sales (900 ids) several
+		// times the nextvals themselves.
+		rows, err := t.q.QueryContext(ctx, `WITH x AS MATERIALIZED (
+				SELECT t, n, pg_get_serial_sequence(t, 'id')::regclass AS seq FROM unnest($1::text[], $2::bigint[]) AS u(t, n))
+			SELECT x.t, nextval(x.seq) FROM x, generate_series(1, x.n)`, tables, ns)
 		if err != nil {
 			return nil, fmt.Errorf("allocate ids: %w", err)
 		}
@@ -418,9 +423,19 @@ func (q *Queries) SalesByExternalIDForUpdate(ctx context.Context, orgID, channel
 	// tenant scoping) out of the index choice.
 	query := `SELECT ` + saleCols + ` FROM sales WHERE channel_id = $2 AND external_id IN (SELECT value FROM json_each($3)) AND +org_id = $1 ORDER BY id`
 	if q.engine == Postgres {
-		query = `SELECT ` + saleCols + ` FROM sales WHERE channel_id = $2 AND external_id = ANY($3::text[]) AND org_id + 0 = $1 ORDER BY id`
+		// Offered "external_id = ANY($3)", PostgreSQL still read every
+		// sale of the channel: it kept only channel_id as the index
+		// condition and filtered the ids (a hundred ids looked dearer as
+		// probes than the few rows its stale statistics promised), 68 ms a
+		// turn at 20,000 sales. A LATERAL subquery with LIMIT is one probe
+		// per id whatever the statistics say (as knownExternalIDs). Its
+		// rows are locked in the ids' order rather than the sales': two
+		// turns of one channel never lock at once (TryInboundChannelLock),
+		// and the synchronous API locks one sale per transaction.
+		query = `SELECT s.* FROM unnest($3::text[]) AS x(ext),
+			LATERAL (SELECT ` + saleCols + ` FROM sales WHERE channel_id = $2 AND external_id = x.ext AND org_id + 0 = $1 LIMIT 1 FOR UPDATE) AS s
+			ORDER BY s.id`
 	}
-	query = q.forUpdate(query)
 	rows, err := q.q.QueryContext(ctx, query, orgID, channelID, q.textList(externalIDs))
 	if err != nil {
 		return nil, fmt.Errorf("lock sales: %w", err)

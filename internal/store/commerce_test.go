@@ -136,25 +136,52 @@ func TestCommerceStore(t *testing.T) {
 // TestSalesByExternalIDSearchesExternalIDs requires the locking read of a
 // run's sales to search the channel's sales by external id (one index probe
 // each) rather than walk the channel's sales: without statistics SQLite
-// chose the (org_id, channel_id) index, so that every processor turn read
-// every sale of its channel and slowed down as the channel grew.
+// chose the (org_id, channel_id) index, and PostgreSQL, asked for a turn's
+// hundred ids among a channel's thousands of sales, kept the channel alone
+// as its index condition and filtered the ids, so that every processor
+// turn read every sale of its channel and slowed down as the channel grew.
 func TestSalesByExternalIDSearchesExternalIDs(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			st := testdb.Open(t, engine)
+			st, org, now := openWithOrg(t, engine)
+			ch := waybill.Channel{OrgID: org.ID, Name: "Custom", WebhookHash: "hash-1", CreatedAt: now}
+			if err := st.Write().InsertChannel(ctx, &ch); err != nil {
+				t.Fatal(err)
+			}
+			// A channel of 5,000 sales, never analyzed (as a table that
+			// grew since its statistics), asked for a turn's 100 ids.
+			if _, err := st.Writer().ExecContext(ctx, `WITH RECURSIVE g (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 5000)
+				INSERT INTO sales (org_id, channel_id, customer_id, external_id, status, doc, created_at, updated_at)
+				SELECT $1, $2, 0, 'S' || n, 'pending', '{}', 0, 0 FROM g`, org.ID, ch.ID); err != nil {
+				t.Fatal(err)
+			}
+			exts := make([]string, 100)
+			for i := range exts {
+				exts[i] = fmt.Sprintf("S%d", 2*i+1)
+			}
 			var queries []recordedQuery
 			st.ObserveQueries(func(query string, args []any) {
 				queries = append(queries, recordedQuery{query: query, args: append([]any(nil), args...)})
 			})
+			var got map[string]waybill.Sale
 			err := st.WithTx(ctx, func(tx *store.Tx) error {
-				_, err := tx.SalesByExternalIDForUpdate(ctx, 1, 1, []string{"x", "y"})
+				var err error
+				got, err = tx.SalesByExternalIDForUpdate(ctx, org.ID, ch.ID, append(exts, "nope"))
 				return err
 			})
 			st.ObserveQueries(nil)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if len(got) != len(exts) {
+				t.Errorf("%d sales found, want %d", len(got), len(exts))
+			}
+			for _, e := range exts {
+				if got[e].ExternalID != e || got[e].OrgID != org.ID || got[e].ChannelID != ch.ID {
+					t.Errorf("sale %s: %+v", e, got[e])
+				}
 			}
 			explainer := newExplainer(t, st)
 			found := false
