@@ -62,14 +62,7 @@ pg_ticks() {
 
 # start_server DATABASE_URL [ENV...]: start $bin serve; sets $pid and $base.
 start_server() {
-	local db=$1
-	shift
-	rm -f "$tmp/addr"
-	env WAYBILL_ADDR=127.0.0.1:0 WAYBILL_ADDR_FILE="$tmp/addr" WAYBILL_DATABASE_URL="$db" \
-		WAYBILL_BOOTSTRAP_API_KEY="$key" WAYBILL_RATE_LIMIT_SCALE=0 WAYBILL_LOG_LEVEL=warn "$@" \
-		"$bin" serve 2>>"$tmp/serve.log" &
-	pid=$!
-	wait_ready "$tmp/addr" /readyz || { cat "$tmp/serve.log" >&2; return 1; }
+	start_waybill "$bin" "$tmp/serve.log" "$@"
 }
 
 pending() {

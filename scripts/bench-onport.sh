@@ -129,14 +129,9 @@ drain_backlog() {
 # start_server ENGINE DATABASE_URL [ENV...]: start `waybill serve` and wait
 # until it is ready; sets $pid and $base.
 start_server() {
-	local engine=$1 db=$2
-	shift 2
-	rm -f "$tmp/addr"
-	env WAYBILL_ADDR=127.0.0.1:0 WAYBILL_ADDR_FILE="$tmp/addr" WAYBILL_DATABASE_URL="$db" \
-		WAYBILL_BOOTSTRAP_API_KEY="$key" WAYBILL_RATE_LIMIT_SCALE=0 WAYBILL_LOG_LEVEL=warn "$@" \
-		"$tmp/waybill" serve 2>>"$tmp/serve-$engine.log" &
-	pid=$!
-	wait_ready "$tmp/addr" /readyz || { cat "$tmp/serve-$engine.log" >&2; return 1; }
+	local engine=$1
+	shift
+	start_waybill "$tmp/waybill" "$tmp/serve-$engine.log" "$@"
 }
 
 # serve ENGINE DATABASE_URL [ENV...]: start `waybill serve`, create a channel;

@@ -23,6 +23,20 @@ wait_ready() {
 	return 1
 }
 
+# start_waybill BIN LOG DATABASE_URL [ENV...]: start `BIN serve` on a free
+# port with throttling off, the bootstrap key $key and its stderr appended
+# to LOG, and wait until it is ready; sets $pid and $base.
+start_waybill() {
+	local bin=$1 log=$2 db=$3
+	shift 3
+	rm -f "$tmp/addr"
+	env WAYBILL_ADDR=127.0.0.1:0 WAYBILL_ADDR_FILE="$tmp/addr" WAYBILL_DATABASE_URL="$db" \
+		WAYBILL_BOOTSTRAP_API_KEY="$key" WAYBILL_RATE_LIMIT_SCALE=0 WAYBILL_LOG_LEVEL=warn "$@" \
+		"$bin" serve 2>>"$log" &
+	pid=$!
+	wait_ready "$tmp/addr" /readyz || { cat "$log" >&2; return 1; }
+}
+
 # stop_server: SIGTERM the server in $pid and check that it exits cleanly.
 stop_server() {
 	kill -TERM "$pid"
