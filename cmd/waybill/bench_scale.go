@@ -40,6 +40,9 @@ type scaleOpResult struct {
 	// --pid. The calls that are not HTTP (the store's and the scheduler's)
 	// run in this process: theirs is this process's CPU per call.
 	ServerCPUMs float64 `json:"server_cpu_ms_per_call"`
+	// DBCPUMs is the CPU time of the server's PostgreSQL backends during
+	// the HTTP calls divided by their number (--backends); 0 without it.
+	DBCPUMs float64 `json:"db_cpu_ms_per_call,omitempty"`
 }
 
 // scaleReport is what `waybill bench scale` prints.
@@ -73,6 +76,7 @@ func benchScale(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		requests       int
 		concurrency    int
 		only           string
+		backends       string
 	)
 	err = parseBench("scale", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "the seeded database (WAYBILL_DATABASE_URL)")
@@ -83,6 +87,7 @@ func benchScale(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fs.IntVar(&requests, "requests", 200, "calls of each kind")
 		fs.IntVar(&concurrency, "concurrency", 4, "calls of one kind in flight at once")
 		fs.StringVar(&only, "only", "", "names of the calls to run, separated by ; (default all)")
+		fs.StringVar(&backends, "backends", "", "PostgreSQL: the application_name of the server's connections, to read its backends' CPU per call")
 	})
 	if err != nil {
 		return err
@@ -150,6 +155,9 @@ func benchScale(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		name  string
 		build loadgen.Request
 		run   func() (*loadgen.Result, error) // instead of build, for calls that are not HTTP
+		// served marks a run whose calls are HTTP calls to the server
+		// all the same (the cursor walk): its CPU is the server's.
+		served bool
 	}
 	ops := []op{
 		{name: "v4 list, no filter", build: list(func(scaleSample) string { return "" })},
@@ -169,7 +177,7 @@ func benchScale(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		})},
 		{name: "v4 list, order_id", build: list(func(s scaleSample) string { return "order_id=" + url.QueryEscape(s.order) })},
 		{name: "v4 list, page 20", build: list(func(scaleSample) string { return "page=20" })},
-		{name: "2026-07 cursor paging to the end", run: func() (*loadgen.Result, error) {
+		{name: "2026-07 cursor paging to the end", served: true, run: func() (*loadgen.Result, error) {
 			return cursorWalk(ctx, client, base, keys[samples[0].org])
 		}},
 		{name: "v4 get by id", build: func(int64) (*http.Request, error) { s := pick(); return get("/v4/trackings/"+s.id, s) }},
@@ -264,10 +272,16 @@ func benchScale(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stderr, "bench scale: %s\n", o.name)
 		var res *loadgen.Result
 		cpuPID := pid
-		if o.run != nil {
+		if o.run != nil && !o.served {
 			cpuPID = os.Getpid()
 		}
 		cpuBefore := procCPU(cpuPID)
+		var dbBefore map[int]time.Duration
+		if backends != "" && cpuPID == pid {
+			if dbBefore, err = (backendCPU{st.Writer(), backends}).snapshot(ctx); err != nil {
+				return err
+			}
+		}
 		if o.run != nil {
 			if res, err = o.run(); err != nil {
 				return fmt.Errorf("bench scale: %s: %w", o.name, err)
@@ -284,8 +298,16 @@ func benchScale(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if cpuPID > 0 && res.Requests > 0 {
 			cpuMs = (procCPU(cpuPID) - cpuBefore).Seconds() * 1000 / float64(res.Requests)
 		}
-		fmt.Fprintf(stderr, "  p50 %.1f ms, p99 %.1f ms, CPU %.2f ms per call, %d errors %s\n", sum.P50, sum.P99, cpuMs, sum.Errors, sum.FirstError)
-		rep.Ops = append(rep.Ops, scaleOpResult{Name: o.name, Summary: sum, ServerCPUMs: cpuMs})
+		var dbMs float64
+		if dbBefore != nil && res.Requests > 0 {
+			after, err := (backendCPU{st.Writer(), backends}).snapshot(ctx)
+			if err != nil {
+				return err
+			}
+			dbMs = backendCPUSince(dbBefore, after).Seconds() * 1000 / float64(res.Requests)
+		}
+		fmt.Fprintf(stderr, "  p50 %.1f ms, p99 %.1f ms, CPU %.2f ms per call (backends %.2f), %d errors %s\n", sum.P50, sum.P99, cpuMs, dbMs, sum.Errors, sum.FirstError)
+		rep.Ops = append(rep.Ops, scaleOpResult{Name: o.name, Summary: sum, ServerCPUMs: cpuMs, DBCPUMs: dbMs})
 	}
 	if pid > 0 {
 		rep.RSSKB, rep.HWMKB = procMemory(pid)
@@ -379,6 +401,11 @@ func cursorWalk(ctx context.Context, client *http.Client, base, key string) (*lo
 		if err != nil {
 			return nil, err
 		}
+		// The call ends with its last byte, as loadgen's do: the parsing
+		// of the page below is the client's work, not the server's.
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		elapsed := time.Since(t0)
 		var page struct {
 			Data struct {
 				Pagination struct {
@@ -387,13 +414,14 @@ func cursorWalk(ctx context.Context, client *http.Client, base, key string) (*lo
 				} `json:"pagination"`
 			} `json:"data"`
 		}
-		err = json.NewDecoder(resp.Body).Decode(&page)
-		resp.Body.Close()
+		if err == nil {
+			err = json.Unmarshal(body, &page)
+		}
 		res.Requests++
 		if resp.StatusCode != http.StatusOK || err != nil {
 			return nil, fmt.Errorf("page %d: status %d %v", res.Requests, resp.StatusCode, err)
 		}
-		res.Latency.Record(time.Since(t0))
+		res.Latency.Record(elapsed)
 		if !page.Data.Pagination.HasNextPage {
 			break
 		}

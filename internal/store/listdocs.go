@@ -26,12 +26,29 @@ const listedDocsMax = 2048
 // tracking was updated) is decoded afresh: the cache never answers with
 // an old version, whatever wrote the row. Callers get a copy they may
 // change.
+//
+// A document is kept from its second read on. Keeping one costs a copy of
+// the decoded tracking and the eviction of another (a miss cost 60 % more
+// CPU than the decoding alone: docs/benchmarks/scale.md, session 9), and
+// most documents a large account's lists read are read once: a walk
+// through the account, a filter asked for once, a random page of a
+// million trackings. Those now cost the decoding alone; a page read again
+// is kept at its second read and served from memory from the third.
 type listedDocs struct {
 	seed  maphash.Seed
 	mu    sync.Mutex
 	max   int
 	bySeq map[int64]*list.Element // of *listedDoc
 	lru   list.List               // most recently used first
+	// seen holds, in the slot of each key, the document last read there
+	// and not kept: a second read of the same document keeps it.
+	seen []seenDoc
+}
+
+// seenDoc is a document read once: its row's key and text's hash.
+type seenDoc struct {
+	seq int64
+	sum uint64
 }
 
 type listedDoc struct {
@@ -42,11 +59,11 @@ type listedDoc struct {
 }
 
 func newListedDocs(max int) *listedDocs {
-	return &listedDocs{seed: maphash.MakeSeed(), max: max, bySeq: map[int64]*list.Element{}}
+	return &listedDocs{seed: maphash.MakeSeed(), max: max, bySeq: map[int64]*list.Element{}, seen: make([]seenDoc, 4*max)}
 }
 
 // decode returns the tracking stored as doc in row seq, decoded, from the
-// cache when the same document was decoded before.
+// cache when the same document was kept (read twice before).
 func (c *listedDocs) decode(seq int64, doc string) (waybill.Tracking, error) {
 	if c == nil {
 		return decodeTracking(doc)
@@ -61,9 +78,14 @@ func (c *listedDocs) decode(seq int64, doc string) (waybill.Tracking, error) {
 			return t, nil
 		}
 	}
+	slot := &c.seen[uint64(seq)%uint64(len(c.seen))]
+	keep := *slot == seenDoc{seq, sum}
+	if !keep {
+		*slot = seenDoc{seq, sum}
+	}
 	c.mu.Unlock()
 	t, err := decodeTracking(doc)
-	if err != nil {
+	if err != nil || !keep {
 		return t, err
 	}
 	e := &listedDoc{seq: seq, sum: sum, size: len(doc), t: cloneTracking(t)}

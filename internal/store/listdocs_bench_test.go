@@ -40,7 +40,7 @@ func BenchmarkDecodeListedPage(b *testing.B) {
 }
 
 // BenchmarkListedDocsMiss is BenchmarkDecodeListedPage through the cache
-// of listed documents, every document new to it.
+// of listed documents, every document new to it (read once: not kept).
 func BenchmarkListedDocsMiss(b *testing.B) {
 	docs := seededDocs(b, 100)
 	c := newListedDocs(listedDocsMax)

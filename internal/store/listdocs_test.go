@@ -10,10 +10,11 @@ import (
 	"github.com/waybillhq/waybill/internal/testdb"
 )
 
-// TestListedTrackingsFollowUpdates lists a tracking (so that its decoded
-// document is kept), changes the returned copy, updates the row, and lists
-// again: the list must show the stored update, never the kept document or
-// the caller's change to it.
+// TestListedTrackingsFollowUpdates lists a tracking twice (so that its
+// decoded document is kept: a document is kept from its second read),
+// changes the returned copy, updates the row, and lists again: the list
+// must show the stored update, never the kept document or the caller's
+// change to it.
 func TestListedTrackingsFollowUpdates(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
@@ -36,6 +37,7 @@ func TestListedTrackingsFollowUpdates(t *testing.T) {
 				}
 				return page.Trackings[0]
 			}
+			list()
 			first := list()
 			first.Emails[0] = "changed@example.com"
 			first.Checkpoints[0].Message = "changed"

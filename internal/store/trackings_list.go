@@ -105,7 +105,7 @@ func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f waybill.Trac
 		cond = strings.Join(where, " AND ")
 	}
 	limit := max(f.Limit, 1)
-	args = append(args, limit+1, f.Offset)
+	bounds := q.pageBounds(&args, limit+1, f.Offset)
 	keyOrder := "id"
 	if q.engine == SQLite && hasDateRange(f) {
 		// SQLite (3.54, with the statistics ANALYZE keeps) prefers walking
@@ -122,16 +122,16 @@ func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f waybill.Trac
 	// only the index where it covers the filter), and only the page's
 	// documents are read, instead of offset+limit rows of the table.
 	query := fmt.Sprintf(`SELECT %s FROM trackings WHERE id IN (
-		SELECT id FROM %s WHERE %s ORDER BY %s DESC LIMIT $%d OFFSET $%d) ORDER BY id DESC`,
-		trackingColumns, from, cond, keyOrder, len(args)-1, len(args))
+		SELECT id FROM %s WHERE %s ORDER BY %s DESC %s) ORDER BY id DESC`,
+		trackingColumns, from, cond, keyOrder, bounds)
 	var total []any
 	if withTotal {
 		// CROSS JOIN keeps SQLite reading the page's keys first (it does
 		// not reorder it); PostgreSQL plans it as the inner join it is.
 		query = fmt.Sprintf(`SELECT %s, k.total FROM (
-		SELECT id, COUNT(*) OVER () AS total FROM %s WHERE %s ORDER BY %s DESC LIMIT $%d OFFSET $%d) AS k
+		SELECT id, COUNT(*) OVER () AS total FROM %s WHERE %s ORDER BY %s DESC %s) AS k
 		CROSS JOIN trackings WHERE trackings.id = k.id ORDER BY trackings.id DESC`,
-			listedColumns, from, cond, keyOrder, len(args)-1, len(args))
+			listedColumns, from, cond, keyOrder, bounds)
 		total = []any{&page.Total}
 	}
 	rows, err := q.q.QueryContext(ctx, query, args...)
@@ -162,6 +162,28 @@ func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f waybill.Trac
 		}
 	}
 	return page, nil
+}
+
+// pageBounds returns the LIMIT and OFFSET clause of a list's keys. On
+// SQLite both are parameters, appended to args: the query's text is the
+// same for every page, and its prepared statement is kept once
+// (stmtCache, which does not evict). On PostgreSQL they are in the text:
+// a statement prepared with them as parameters was planned afresh at
+// every call, because the planner's generic plan assumes an unknown LIMIT
+// keeps a tenth of the rows and an unknown OFFSET skips another tenth, so
+// the plan cache always judged it dearer than a custom one (a quarter of
+// the backend's CPU in a v4 list at a million trackings, most of it
+// get_relation_info over the table's 18 indexes: docs/benchmarks/scale.md,
+// session 9). With the numbers in the text the generic plan costs what
+// the custom ones did and is kept from the sixth call of a connection.
+// pgx keeps a bounded cache of statements per connection, evicting the
+// least recently used, so that the texts of many pages do not grow it.
+func (q *Queries) pageBounds(args *[]any, limit, offset int) string {
+	if q.engine == Postgres {
+		return fmt.Sprintf("LIMIT %d OFFSET %d", limit, offset)
+	}
+	*args = append(*args, limit, offset)
+	return fmt.Sprintf("LIMIT $%d OFFSET $%d", len(*args)-1, len(*args))
 }
 
 // listedColumns are trackingColumns named by their table, for the list
