@@ -76,6 +76,11 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 	defer recv.Close()
 
 	client := loadgen.NewClient(64)
+	// As a load balancer would: no traffic before the server says it is
+	// ready (on PostgreSQL, once its database connections are warm).
+	if err := awaitReady(ctx, client, *base, time.Minute); err != nil {
+		return err
+	}
 	call := func(key, method, path string, body any) (int, map[string]any, error) {
 		data, _ := json.Marshal(body)
 		req, err := http.NewRequestWithContext(ctx, method, *base+path, bytes.NewReader(data))
@@ -214,6 +219,31 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 		endpoints, len(sent), received, wantDeliveries, span.Seconds(), res["deliveries_per_second"], res["first_delivery_p50_ms"],
 		res["first_delivery_p99_ms"], missing, failed)
 	return err
+}
+
+// awaitReady asks base's /readyz every 100 ms until it answers 200, for at
+// most limit.
+func awaitReady(ctx context.Context, client *http.Client, base string, limit time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/readyz", nil)
+		if err != nil {
+			return err
+		}
+		if res, err := client.Do(req); err == nil {
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s/readyz did not answer 200 within %v", base, limit)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 func splitNonEmpty(s string) []string {
