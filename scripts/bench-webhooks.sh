@@ -18,6 +18,8 @@
 #                                server and database CPU columns, which would count the
 #                                warm-up, are left out: "–")
 #   BENCH_ENGINES                the engines to measure (default "sqlite postgres")
+#   BENCH_SERVER_BIN             when set, the waybill binary to run as the server (another
+#                                build, for an A/B pair); the bench client is this tree's
 #   BENCH_PROFILE_DIR            when set, a CPU profile of each engine's server
 #                                during the pushes and the first 5 s of the drain
 #                                is written there as webhooks-ENGINE.pprof
@@ -41,7 +43,7 @@ rate=${BENCH_RATE:-50}
 duration=${BENCH_DURATION:-10s}
 engines=${BENCH_ENGINES:-sqlite postgres}
 pg_url=${WAYBILL_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
-command_line="BENCH_RATE=$rate BENCH_DURATION=$duration${BENCH_WARMUP:+ BENCH_WARMUP=$BENCH_WARMUP} scripts/bench-webhooks.sh${*:+ $*}"
+command_line="BENCH_RATE=$rate BENCH_DURATION=$duration${BENCH_WARMUP:+ BENCH_WARMUP=$BENCH_WARMUP}${BENCH_SERVER_BIN:+ BENCH_SERVER_BIN=$BENCH_SERVER_BIN} scripts/bench-webhooks.sh${*:+ $*}"
 
 for tool in go curl jq psql; do
 	command -v "$tool" >/dev/null || { echo "bench-webhooks: $tool is required" >&2; exit 1; }
@@ -98,7 +100,7 @@ for engine in $engines; do
 	spawned=$(date +%s.%N)
 	WAYBILL_DATABASE_URL="$db" WAYBILL_WEBHOOK_ALLOW_PRIVATE=true WAYBILL_LOG_LEVEL=warn \
 		WAYBILL_PPROF_ADDR="$pprof" WAYBILL_ADDR=127.0.0.1:0 WAYBILL_ADDR_FILE="$tmp/addr" \
-		"$tmp/waybill" serve 2>>"$tmp/serve-$engine.log" &
+		"${BENCH_SERVER_BIN:-$tmp/waybill}" serve 2>>"$tmp/serve-$engine.log" &
 	pid=$!
 	# As a load balancer would, nothing is sent before /readyz answers 200
 	# (on PostgreSQL serve warms its database connections first); the time
