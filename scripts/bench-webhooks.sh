@@ -18,6 +18,8 @@
 #                                server and database CPU columns, which would count the
 #                                warm-up, are left out: "–")
 #   BENCH_ENGINES                the engines to measure (default "sqlite postgres")
+#   BENCH_SERVER_BIN             when set, the waybill binary to run as the server (another
+#                                build, for an A/B pair); the bench client is this tree's
 #   BENCH_PROFILE_DIR            when set, a CPU profile of each engine's server
 #                                during the pushes and the first 5 s of the drain
 #                                is written there as webhooks-ENGINE.pprof
@@ -41,7 +43,7 @@ rate=${BENCH_RATE:-50}
 duration=${BENCH_DURATION:-10s}
 engines=${BENCH_ENGINES:-sqlite postgres}
 pg_url=${WAYBILL_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
-command_line="BENCH_RATE=$rate BENCH_DURATION=$duration${BENCH_WARMUP:+ BENCH_WARMUP=$BENCH_WARMUP} scripts/bench-webhooks.sh${*:+ $*}"
+command_line="BENCH_RATE=$rate BENCH_DURATION=$duration${BENCH_WARMUP:+ BENCH_WARMUP=$BENCH_WARMUP}${BENCH_SERVER_BIN:+ BENCH_SERVER_BIN=$BENCH_SERVER_BIN} scripts/bench-webhooks.sh${*:+ $*}"
 
 for tool in go curl jq psql; do
 	command -v "$tool" >/dev/null || { echo "bench-webhooks: $tool is required" >&2; exit 1; }
@@ -95,11 +97,16 @@ for engine in $engines; do
 		pprof="127.0.0.1:${BENCH_PPROF_PORT:-16060}"
 	fi
 	rm -f "$tmp/addr"
+	spawned=$(date +%s.%N)
 	WAYBILL_DATABASE_URL="$db" WAYBILL_WEBHOOK_ALLOW_PRIVATE=true WAYBILL_LOG_LEVEL=warn \
 		WAYBILL_PPROF_ADDR="$pprof" WAYBILL_ADDR=127.0.0.1:0 WAYBILL_ADDR_FILE="$tmp/addr" \
-		"$tmp/waybill" serve 2>>"$tmp/serve-$engine.log" &
+		"${BENCH_SERVER_BIN:-$tmp/waybill}" serve 2>>"$tmp/serve-$engine.log" &
 	pid=$!
+	# As a load balancer would, nothing is sent before /readyz answers 200
+	# (on PostgreSQL serve warms its database connections first); the time
+	# from the start to then is the server's start time, polled every 0.1 s.
 	wait_ready "$tmp/addr" /readyz || { cat "$tmp/serve-$engine.log" >&2; exit 1; }
+	ready_s=$(awk -v a="$spawned" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 	keys=""
 	for i in $(seq 1 10); do
 		key=$(WAYBILL_DATABASE_URL="$db" "$tmp/waybill" org create "bench-$engine-$i" | jq -r .api_key)
@@ -164,9 +171,9 @@ for engine in $engines; do
 			'if .deliveries_received > 0 then ($t / $hz * 1e6 / .deliveries_received | floor) else 0 end' <<<"$result")
 	fi
 	if [[ -n ${BENCH_WARMUP:-} ]]; then cpu_us="–" pg_us="–"; fi
-	echo "bench-webhooks: $engine: $result cpu_us_per_delivery=$cpu_us db_cpu_us_per_delivery=$pg_us drain_server_us=$drain_server_us drain_db_us=$drain_pg_us load=$(cut -d' ' -f1-3 /proc/loadavg)" >&2
-	rows+=("$(jq -r --arg e "$engine" --arg cpu "$cpu_us" --arg pg "$pg_us" --arg ds "$drain_server_us" --arg dp "$drain_pg_us" \
-		'"| \($e) | \(.endpoints) | \(.events) | \(.deliveries_received)/\(.deliveries_expected) | \(.push_seconds * 10 | round / 10) | \(.deliveries_per_second | round) | \(.drain_deliveries_per_second | round) | \(.first_delivery_p50_ms * 10 | round / 10) | \(.first_delivery_p99_ms * 10 | round / 10) | \(.events_missing) | \($cpu) | \($pg) | \($ds) | \($dp) |"' <<<"$result")")
+	echo "bench-webhooks: $engine: $result cpu_us_per_delivery=$cpu_us db_cpu_us_per_delivery=$pg_us drain_server_us=$drain_server_us drain_db_us=$drain_pg_us ready_s=$ready_s load=$(cut -d' ' -f1-3 /proc/loadavg)" >&2
+	rows+=("$(jq -r --arg e "$engine" --arg cpu "$cpu_us" --arg pg "$pg_us" --arg ds "$drain_server_us" --arg dp "$drain_pg_us" --arg ready "$ready_s" \
+		'"| \($e) | \($ready) | \(.endpoints) | \(.events) | \(.deliveries_received)/\(.deliveries_expected) | \(.push_seconds * 10 | round / 10) | \(.deliveries_per_second | round) | \(.drain_deliveries_per_second | round) | \(.first_delivery_p50_ms * 10 | round / 10) | \(.first_delivery_p99_ms * 10 | round / 10) | \(.events_missing) | \($cpu) | \($pg) | \($ds) | \($dp) |"' <<<"$result")")
 	stop_server
 	if [[ -n $schema ]]; then
 		PGOPTIONS=--client-min-messages=warning psql -q "$pg_url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null
@@ -183,10 +190,13 @@ done
 	echo "- 10 organizations x 10 endpoints on one loopback receiver; $rate checkpoint pushes/s for $duration, each changing"
 	echo "  one tracking's tag (one tracking_update event, delivered to the 10 endpoints of its organization)."
 	echo
-	echo "| engine | endpoints | events | deliveries | pushes took (s) | deliveries/s | drain deliveries/s | push to first delivery p50 (ms) | p99 (ms) | events missing | server CPU per delivery (µs) | database CPU per delivery (µs) | drain: server CPU per delivery (µs) | drain: database CPU per delivery (µs) |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| engine | ready after (s) | endpoints | events | deliveries | pushes took (s) | deliveries/s | drain deliveries/s | push to first delivery p50 (ms) | p99 (ms) | events missing | server CPU per delivery (µs) | database CPU per delivery (µs) | drain: server CPU per delivery (µs) | drain: database CPU per delivery (µs) |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	printf '%s\n' "${rows[@]}"
 	echo
+	echo "Ready after is the time from starting \`waybill serve\` to its first 200 on /readyz (polled every"
+	echo "0.1 s); nothing is sent before it, as a load balancer would (PostgreSQL: serve warms its"
+	echo "database connections before it answers, WAYBILL_DATABASE_WARMUP)."
 	echo "Deliveries/s is deliveries received over the time from the first push to the last delivery."
 	echo "Drain deliveries/s counts only what arrived after the last push, over the time to the last"
 	echo "delivery: delivery alone, once the pushes stop (0 when no backlog was left)."

@@ -64,8 +64,11 @@ type process struct {
 func startServe(t *testing.T, databaseURL string, extraEnv ...string) *process {
 	t.Helper()
 	addrFile := filepath.Join(t.TempDir(), "addr")
+	// No warm-up of PostgreSQL connections unless a test asks (extraEnv):
+	// it would open 48 per process, and the tests run many processes at
+	// once on a server of 100 connections.
 	env := append(os.Environ(), "WAYBILL_ADDR=127.0.0.1:0", "WAYBILL_ADDR_FILE="+addrFile,
-		"WAYBILL_DATABASE_URL="+databaseURL, "WAYBILL_BOOTSTRAP_API_KEY=wb_test_bootstrap_key_0001")
+		"WAYBILL_DATABASE_URL="+databaseURL, "WAYBILL_BOOTSTRAP_API_KEY=wb_test_bootstrap_key_0001", "WAYBILL_DATABASE_WARMUP=0")
 	env = append(env, extraEnv...)
 	p := &process{cmd: exec.Command(binary, "serve"), env: env, stderr: &bytes.Buffer{}, databaseURL: databaseURL, extraEnv: extraEnv}
 	p.cmd.Env, p.cmd.Stderr = env, p.stderr

@@ -63,6 +63,7 @@ const (
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	started := time.Now()
 	cfg, err := config.LoadEnv()
 	if err != nil {
 		return err
@@ -272,6 +273,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		InboundPending: st.Read().CountPendingInbound,
 	}, api, adminAPI, onportParts.API, trackerAPI, webFace, openapi.Face{}, &unsubscribe.Face{Subscriptions: notifier, Logger: logger.With("face", "unsubscribe")})
 
+	// Before the workers start and /readyz can answer: the first requests
+	// and deliveries find their database connections open and warm.
+	warmDatabase(ctx, st, cfg.DatabaseWarmup, logger)
 	if err := q.Start(ctx); err != nil {
 		return err
 	}
@@ -302,7 +306,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer stopPprof()
 	}
-	logger.Info("waybill serving", "addr", l.Addr().String(), "engine", st.Engine(), "public_url", cfg.PublicURL)
+	logger.Info("waybill serving", "addr", l.Addr().String(), "engine", st.Engine(), "public_url", cfg.PublicURL,
+		"start_ms", time.Since(started).Milliseconds())
 	if path := os.Getenv("WAYBILL_ADDR_FILE"); path != "" {
 		// Tests and scripts that listen on :0 learn the port here.
 		if err := os.WriteFile(path, []byte(l.Addr().String()), 0o600); err != nil {

@@ -25,6 +25,10 @@ const maxWebhookTimeout = time.Minute
 // queue's job timeout (75 s) with room to record the job's result.
 const MaxClaimLease = 90 * time.Second
 
+// maxDatabaseWarmup bounds WAYBILL_DATABASE_WARMUP: a server that waits
+// longer than this for its database is better started and retried.
+const maxDatabaseWarmup = 5 * time.Minute
+
 // minClaimLease bounds WAYBILL_CLAIM_LEASE from below.
 const minClaimLease = time.Second
 
@@ -43,6 +47,9 @@ type Config struct {
 
 	MaxBodyBytes    int64         // WAYBILL_MAX_BODY_BYTES
 	ShutdownTimeout time.Duration // WAYBILL_SHUTDOWN_TIMEOUT
+	// DatabaseWarmup bounds how long serve, on PostgreSQL, opens and
+	// warms its database connections before it serves; 0 skips it.
+	DatabaseWarmup time.Duration // WAYBILL_DATABASE_WARMUP
 
 	// RateLimitLegacy is the v4 per-key budget (requests per second).
 	RateLimitLegacy float64 // WAYBILL_RATE_LIMIT_V4
@@ -129,6 +136,7 @@ func Default() Config {
 		LogFormat:       "text",
 		MaxBodyBytes:    1 << 20,
 		ShutdownTimeout: 30 * time.Second,
+		DatabaseWarmup:  10 * time.Second,
 		RateLimitLegacy: 10,
 		RateLimitScale:  1,
 		Workers:         20,
@@ -213,6 +221,7 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	duration("WAYBILL_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	duration("WAYBILL_DATABASE_WARMUP", &c.DatabaseWarmup)
 	duration("WAYBILL_WEBHOOK_TIMEOUT", &c.WebhookTimeout)
 	duration("WAYBILL_CLAIM_LEASE", &c.ClaimLease)
 	duration("WAYBILL_SANDBOX_STEP", &c.SandboxStep)
@@ -283,6 +292,9 @@ func (c Config) Validate() error {
 	}
 	if c.Workers < 1 || c.WebhookWorkers < 1 {
 		errs = append(errs, errors.New("WAYBILL_WORKERS and WAYBILL_WEBHOOK_WORKERS must be at least 1"))
+	}
+	if c.DatabaseWarmup < 0 || c.DatabaseWarmup > maxDatabaseWarmup {
+		errs = append(errs, fmt.Errorf("WAYBILL_DATABASE_WARMUP must be 0 to %v", maxDatabaseWarmup))
 	}
 	if c.InboundWorkers < 0 || c.InboundWorkers > 256 {
 		errs = append(errs, errors.New("WAYBILL_INBOUND_WORKERS must be 0 to 256"))
@@ -356,6 +368,7 @@ func (c Config) Dump() []string {
 		"WAYBILL_PPROF_ADDR=" + c.PprofAddr,
 		"WAYBILL_MAX_BODY_BYTES=" + strconv.FormatInt(c.MaxBodyBytes, 10),
 		"WAYBILL_SHUTDOWN_TIMEOUT=" + c.ShutdownTimeout.String(),
+		"WAYBILL_DATABASE_WARMUP=" + c.DatabaseWarmup.String(),
 		"WAYBILL_RATE_LIMIT_V4=" + strconv.FormatFloat(c.RateLimitLegacy, 'g', -1, 64),
 		"WAYBILL_RATE_LIMIT_SCALE=" + strconv.FormatFloat(c.RateLimitScale, 'g', -1, 64),
 		"WAYBILL_AUTH_FAILURES_PER_MINUTE=" + strconv.Itoa(c.AuthFailuresPerMinute),

@@ -13,3 +13,12 @@ func (g *GroupCommitter) Queued() int { return len(g.queue) }
 
 // CloneTracking exposes cloneTracking to TestCloneTrackingCopiesEveryReference.
 var CloneTracking = cloneTracking
+
+// LimitPools sets the most connections of the request pool and, on
+// PostgreSQL, of the workers' pool, so that a test of Warm opens few.
+func (s *Store) LimitPools(requests, workers int) {
+	s.writer.SetMaxOpenConns(requests)
+	if s.workers != nil {
+		s.workers.writer.SetMaxOpenConns(workers)
+	}
+}

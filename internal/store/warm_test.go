@@ -1,0 +1,138 @@
+package store_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/waybillhq/waybill/internal/queue"
+	"github.com/waybillhq/waybill/internal/store"
+	"github.com/waybillhq/waybill/internal/testdb"
+)
+
+// TestWarmOpensEveryConnection checks that Warm opens every connection
+// the pools may hold, all at once (one at a time, the pool would hand the
+// same connection back again), and that each plans every warm-up
+// statement on the migrated schema: a statement the schema no longer
+// matches fails the warm-up.
+func TestWarmOpensEveryConnection(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			st := testdb.Open(t, engine)
+			if engine != store.Postgres {
+				if r := st.Warm(context.Background()); r.Wanted != 0 || !r.Complete() {
+					t.Fatalf("Warm on %s = %+v, want nothing to do", engine, r)
+				}
+				return
+			}
+			st.LimitPools(4, 3)
+			r := st.Warm(context.Background())
+			if !r.Complete() || r.Wanted != 7 || r.Planned != 7 {
+				t.Fatalf("Warm = %+v, want 7 connections wanted and planned, no error", r)
+			}
+			if open := st.Writer().Stats().OpenConnections; open != 4 {
+				t.Errorf("request pool: %d connections open after Warm, want 4", open)
+			}
+			if open := st.ForWorkers().Writer().Stats().OpenConnections; open != 3 {
+				t.Errorf("workers' pool: %d connections open after Warm, want 3", open)
+			}
+			// Warm again: all open already, all planned again, none opened.
+			if r := st.Warm(context.Background()); !r.Complete() || r.Opened != 0 {
+				t.Errorf("second Warm = %+v, want complete with no connection opened", r)
+			}
+		})
+	}
+}
+
+// TestWarmGivesUpOnAnUnresponsiveDatabase checks that Warm returns when
+// its context ends although the database accepts no new connection (a
+// proxy holds them unanswered), reports the warm-up incomplete, and
+// leaves the store working on the connections it had.
+func TestWarmGivesUpOnAnUnresponsiveDatabase(t *testing.T) {
+	dbURL := testdb.URL(t, store.Postgres)
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newStallingProxy(t, u.Host)
+	u.Host = proxy.addr()
+	ctx := context.Background()
+	st, err := store.Open(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx, queue.Migrate(st.Writer(), st.Engine())); err != nil {
+		t.Fatal(err)
+	}
+	st.LimitPools(4, 3)
+	proxy.stall.Store(true)
+
+	wctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	r := st.Warm(wctx)
+	cancel()
+	if r.Complete() || r.Err == nil || r.Planned >= r.Wanted {
+		t.Fatalf("Warm = %+v, want an incomplete warm-up with its error", r)
+	}
+	if ok, err := st.Migrated(ctx); err != nil || !ok {
+		t.Fatalf("the store after an incomplete warm-up: Migrated = %v, %v; want it working", ok, err)
+	}
+}
+
+// stallingProxy forwards TCP connections to a server until stall is set;
+// from then on it accepts new connections and never answers them.
+type stallingProxy struct {
+	ln    net.Listener
+	stall atomic.Bool
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func newStallingProxy(t *testing.T, target string) *stallingProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &stallingProxy{ln: ln}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c)
+			p.mu.Unlock()
+			if p.stall.Load() {
+				continue
+			}
+			s, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, s)
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(s, c); s.Close() }()
+			go func() { _, _ = io.Copy(c, s); c.Close() }()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		for _, c := range p.conns {
+			c.Close()
+		}
+	})
+	return p
+}
+
+func (p *stallingProxy) addr() string { return p.ln.Addr().String() }
