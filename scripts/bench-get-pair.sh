@@ -12,6 +12,9 @@
 # $BENCH_OUT/A.pprof and B.pprof. Ports: BENCH_PORT (default 21400) to BENCH_PORT+11.
 # OP=create loads creates instead (the same 12 s, 16 workers each, at once; no pool-only run): CPU
 # per create, counted until 2 s after the load, so that what a create leaves behind counts too.
+# RATE=R sends R requests/s to each server (open loop) instead of as many as 16 workers can: both
+# then do the same work, so a side that happened to get less of the machine does not pay its fixed
+# costs (idle polls, commits of smaller batches) over fewer requests.
 set -euo pipefail
 op=${OP:-get}
 binA=$1; binB=$2; engine=$3; preA=$4; preB=$5
@@ -59,6 +62,7 @@ for n in A B; do
 done
 args=(--op get --pool 1000)
 [[ $op == get ]] || args=(--op "$op")
+[[ -z ${RATE:-} ]] || args+=(--rate "$RATE")
 profs=()
 [[ -z ${PROF:-} ]] || for n in A B; do ( sleep 4; curl -fsS -o $d/$n.pprof "http://127.0.0.1:$(( $(port $n)+1 ))/debug/pprof/profile?seconds=8" ) & profs+=($!); done
 for n in A B; do q0[$n]=$(pgticks $n); g0[$n]=$(ticks $n); done

@@ -42,11 +42,41 @@ func insertWithPollDue(insert, due string) string {
 		INSERT INTO poll_schedule (public_id, org_id, due) SELECT public_id, org_id, ` + due + ` FROM t`
 }
 
-// schedulePollSQL makes a tracking's poll claimable from $3 on, with a
-// row made when the tracking (which must be the organization's) has none.
-const schedulePollSQL = `INSERT INTO poll_schedule (public_id, org_id, due)
-		SELECT public_id, org_id, $3 FROM trackings WHERE org_id = $1 AND public_id = $2
+// pollScheduleColumns are poll_schedule's columns as insertPollSchedule's
+// rows give them.
+var pollScheduleColumns = []bulkColumn{{"public_id", "text"}, {"org_id", "bigint"}, {"due", "bigint"}}
+
+// insertPollSchedule inserts rows of poll_schedule, each the public id,
+// organization and due time (micros) of a tracking that has none yet.
+func (q *Queries) insertPollSchedule(ctx context.Context, rows [][]any) error {
+	if _, err := q.bulkInsert(ctx, "poll_schedule", pollScheduleColumns, rows, ""); err != nil {
+		return fmt.Errorf("schedule %d first polls: %w", len(rows), err)
+	}
+	return nil
+}
+
+// schedulePollStatement is the statement that makes a tracking's poll
+// claimable from the parameter due on, with a row made when the tracking
+// (the parameter id, which must be of the organization the parameter org
+// names) has none; the parameters are placeholders ("$3").
+func schedulePollStatement(org, id, due string) string {
+	return `INSERT INTO poll_schedule (public_id, org_id, due)
+		SELECT public_id, org_id, ` + due + ` FROM trackings WHERE org_id = ` + org + ` AND public_id = ` + id + `
 		ON CONFLICT (public_id) DO UPDATE SET due = excluded.due`
+}
+
+// unschedulePollStatement is the statement that gives up the tracking's
+// poll to claim (the parameter id, of the organization org names), if
+// it had one.
+func unschedulePollStatement(org, id string) string {
+	return `UPDATE poll_schedule SET due = NULL WHERE org_id = ` + org + ` AND public_id = ` + id + ` AND due IS NOT NULL`
+}
+
+// The statements of schedulePoll.
+var (
+	schedulePollSQL   = schedulePollStatement("$1", "$2", "$3")
+	unschedulePollSQL = unschedulePollStatement("$1", "$2")
+)
 
 // schedulePoll makes the tracking's poll claimable from at on (none when
 // at is zero), whatever it was: on SQLite, where it runs as a statement
@@ -55,7 +85,7 @@ const schedulePollSQL = `INSERT INTO poll_schedule (public_id, org_id, due)
 // write always finds the row its claim updated).
 func (q *Queries) schedulePoll(ctx context.Context, orgID int64, id string, at time.Time) error {
 	if at.IsZero() {
-		if _, err := q.q.ExecContext(ctx, `UPDATE poll_schedule SET due = NULL WHERE org_id = $1 AND public_id = $2 AND due IS NOT NULL`, orgID, id); err != nil {
+		if _, err := q.q.ExecContext(ctx, unschedulePollSQL, orgID, id); err != nil {
 			return fmt.Errorf("unschedule poll of %s: %w", id, err)
 		}
 		return nil
@@ -85,19 +115,26 @@ func (q *Queries) updateTrackingPollDue(ctx context.Context, t *waybill.Tracking
 		return q.schedulePoll(ctx, t.OrgID, t.ID, next)
 	}
 	if next.IsZero() {
-		return q.updateTracking(ctx, t, `WITH s AS (UPDATE poll_schedule SET due = NULL
-			WHERE org_id = $13 AND public_id = $14 AND due IS NOT NULL) `+updateTrackingSQL)
+		return q.updateTracking(ctx, t, updateTrackingUnscheduleSQL)
 	}
-	return q.updateTracking(ctx, t, `WITH s AS (INSERT INTO poll_schedule (public_id, org_id, due)
-		SELECT public_id, org_id, $16 FROM trackings WHERE org_id = $13 AND public_id = $14
-		ON CONFLICT (public_id) DO UPDATE SET due = EXCLUDED.due) `+updateTrackingSQL, toMicros(next))
+	return q.updateTracking(ctx, t, updateTrackingScheduleSQL, toMicros(next))
 }
+
+// updateTrackingPollDue's statements on PostgreSQL: updateTrackingSQL
+// with schedulePoll's statements on its organization ($13) and public id
+// ($14), and the due time after its parameters ($16).
+var (
+	updateTrackingUnscheduleSQL = `WITH s AS (` + unschedulePollStatement("$13", "$14") + `) ` + updateTrackingSQL
+	updateTrackingScheduleSQL   = `WITH s AS (` + schedulePollStatement("$13", "$14", "$16") + `) ` + updateTrackingSQL
+)
 
 // InsertTrackingsPollDue is InsertTrackings that also makes each
 // inserted tracking's first poll claimable (ClaimPolls) from
 // firstPolls[i] on; a zero firstPolls[i] makes none (the tracking is not
 // polled, or its first poll is a job of the queue). On PostgreSQL the
-// poll_schedule rows go in the same statement as the trackings.
+// poll_schedule rows go in the same statement as the trackings; on
+// SQLite in a multi-row insert after them (one for a batch of a power of
+// two trackings, a few otherwise), not a statement each.
 func (q *Queries) InsertTrackingsPollDue(ctx context.Context, ts []*waybill.Tracking, firstPolls []time.Time) ([]bool, error) {
 	if len(firstPolls) != len(ts) {
 		return nil, fmt.Errorf("insert trackings: %d first polls for %d trackings", len(firstPolls), len(ts))

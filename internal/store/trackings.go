@@ -58,10 +58,7 @@ func (q *Queries) insertTracking(ctx context.Context, t *waybill.Tracking, first
 			Message: "Tracking already exists."}
 	}
 	if !firstPoll.IsZero() && q.engine != Postgres {
-		if _, err := q.q.ExecContext(ctx, `INSERT INTO poll_schedule (public_id, org_id, due) VALUES ($1, $2, $3)`,
-			t.ID, t.OrgID, toMicros(firstPoll)); err != nil {
-			return fmt.Errorf("schedule first poll of %s: %w", t.ID, err)
-		}
+		return q.insertPollSchedule(ctx, [][]any{{t.ID, t.OrgID, toMicros(firstPoll)}})
 	}
 	return nil
 }
@@ -89,9 +86,9 @@ func (q *Queries) UpdateTrackingNextPoll(ctx context.Context, t *waybill.Trackin
 	return q.updateTrackingPollDue(ctx, t, next)
 }
 
-// The statements of updateTracking: the fields, with the poll to claim
-// kept (updateTrackingSQL), or given up or set to $16 (the statements of
-// pollclaims.go's withPollDue).
+// updateTrackingSQL is updateTracking's statement of the fields, with the
+// poll to claim kept; on PostgreSQL updateTrackingPollDue's statements
+// also give it up or set it to $16.
 const updateTrackingSQL = `UPDATE trackings SET slug = $1, tracking_number = $2, tag = $3, active = $4,
 		origin_iso3 = $5, destination_iso3 = $6, order_id = $7, search_text = $8, return_to_sender = $9,
 		delivery_days = $10, updated_at = $11, doc = $12, last_info_at = $15 WHERE org_id = $13 AND public_id = $14`

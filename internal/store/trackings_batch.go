@@ -39,15 +39,34 @@ func (q *Queries) insertTrackings(ctx context.Context, ts []*waybill.Tracking, f
 		}
 		return firstPolls[i]
 	}
-	if q.engine != Postgres || len(ts) == 1 {
+	if q.engine == Postgres && len(ts) == 1 {
+		err := q.insertTracking(ctx, ts[0], firstPoll(0))
+		if err != nil && waybill.ErrorReason(err) != waybill.ReasonTrackingExists {
+			return nil, err
+		}
+		inserted[0] = err == nil
+		return inserted, nil
+	}
+	if q.engine != Postgres {
+		// A prepared single-row insert per tracking, then the first polls
+		// of those inserted in as few statements as insertRows makes of
+		// them (one for a batch of a power of two): the schedule's rows
+		// share their statements' work rather than paying one each.
+		var schedule [][]any
 		for i, t := range ts {
-			err := q.insertTracking(ctx, t, firstPoll(i))
+			err := q.insertTracking(ctx, t, time.Time{})
 			if waybill.ErrorReason(err) == waybill.ReasonTrackingExists {
 				continue
 			} else if err != nil {
 				return nil, err
 			}
 			inserted[i] = true
+			if due := firstPoll(i); !due.IsZero() {
+				schedule = append(schedule, []any{t.ID, t.OrgID, toMicros(due)})
+			}
+		}
+		if err := q.insertPollSchedule(ctx, schedule); err != nil {
+			return nil, err
 		}
 		return inserted, nil
 	}
