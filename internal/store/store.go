@@ -77,8 +77,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		}
 		s.writer.SetMaxOpenConns(1)
 		s.writer.SetConnMaxLifetime(0)
-		if s.reader, err = sql.Open(sqliteCachedDriver, base+"&_pragma=query_only(ON)"+
-			fmt.Sprintf("&_pragma=mmap_size(%d)", readerMmapBytes)); err != nil {
+		if s.reader, err = sql.Open(sqliteCachedDriver, base+"&_pragma=query_only(ON)"); err != nil {
 			s.writer.Close()
 			return nil, fmt.Errorf("open sqlite reader: %w", err)
 		}
@@ -118,19 +117,6 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	}
 	return s, nil
 }
-
-// readerMmapBytes is how much of the SQLite file the read-only
-// connections map into memory (PRAGMA mmap_size), the most SQLite allows
-// (2 GiB less 64 KiB, SQLITE_MAX_MMAP_SIZE). Any write by another
-// connection empties a reader's page cache at its next read transaction,
-// so at a million trackings, with the server's polls and deliveries
-// writing several times a second, every list call read its hundreds of
-// pages again with a pread each and a page-cache allocation
-// (docs/benchmarks/scale.md, session 9). A page in the mapped part of
-// the file is read in place instead, with no system call once the mapping
-// holds it; pages of the WAL are read as before. Writers keep to pread:
-// SQLite writes through the file either way.
-const readerMmapBytes = 2147418112
 
 // workerConns is the size of the PostgreSQL pool of ForWorkers.
 const workerConns = 16
