@@ -142,13 +142,13 @@ resident() {
 	local files
 	command -v fincore >/dev/null || { echo "?"; return; }
 	if [[ $1 == sqlite ]]; then
-		files=$(ls "$2" "$2-wal" 2>/dev/null)
+		files=$(ls "$2" "$2-wal" 2>/dev/null || true) # the WAL may be absent
 	else
 		local data
 		data=$(psql -X -tA "$pg_url" -c "SHOW data_directory" 2>/dev/null) || { echo "?"; return; }
 		files=$(sql "$1" "$2" "SELECT pg_relation_filepath(c.oid) FROM pg_class c
 			WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'i', 't')" |
-			while read -r f; do ls "$data/$f" "$data/$f".[0-9]* 2>/dev/null; done)
+			while read -r f; do ls "$data/$f" "$data/$f".[0-9]* 2>/dev/null || true; done)
 		[[ -n $files ]] && [[ -r $(head -1 <<<"$files") ]] || { echo "?"; return; }
 	fi
 	# shellcheck disable=SC2086 # one file a word
