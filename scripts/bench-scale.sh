@@ -28,6 +28,8 @@
 #                                delivery, which the server then retries for days (by default
 #                                scripts/lib/webhook-sink.py answers them with 200 there, and the
 #                                server is allowed to deliver to loopback)
+#   (each run also writes BENCH_DIR/ENGINE-N.timeline.jsonl: every call's kind, start and duration,
+#   to set a slow call beside what the server did then; `waybill bench scale --timeline`)
 #   BENCH_SCHEMA                 prefix of the kept PostgreSQL schemas (default waybill_scale:
 #                                waybill_scale_N)
 #   WAYBILL_BENCH_POSTGRES_URL   PostgreSQL to use; a fresh schema is created and dropped
@@ -51,6 +53,7 @@ reuse=${BENCH_REUSE:-}
 respread=${BENCH_RESPREAD:-1}
 sink=${BENCH_WEBHOOK_SINK:-1}
 schema_prefix=${BENCH_SCHEMA:-waybill_scale}
+app_name=bench-scale-serve-$$
 [[ $schema_prefix =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "bench-scale: BENCH_SCHEMA must be a lower-case SQL name" >&2; exit 1; }
 keep=${BENCH_KEEP:-$reuse}
 extra_env=""
@@ -129,6 +132,29 @@ respread_polls() {
 	echo "bench-scale: moved $moved polls due since the seed on by $(((now - seed_now) / 1000000)) s" >&2
 }
 
+# resident ENGINE DB: the share (%) of the database's files (the SQLite
+# file with its WAL; the PostgreSQL schema's tables with their indexes
+# and TOAST) that is in the OS page cache, by fincore; "?" without it. A
+# list call at a million reads about a hundred rows, each on a page of its
+# own: where those pages are not in memory the call waits for the disk,
+# so the figures depend on what the machine's other work left cached.
+resident() {
+	local files
+	command -v fincore >/dev/null || { echo "?"; return; }
+	if [[ $1 == sqlite ]]; then
+		files=$(ls "$2" "$2-wal" 2>/dev/null || true) # the WAL may be absent
+	else
+		local data
+		data=$(psql -X -tA "$pg_url" -c "SHOW data_directory" 2>/dev/null) || { echo "?"; return; }
+		files=$(sql "$1" "$2" "SELECT pg_relation_filepath(c.oid) FROM pg_class c
+			WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'i', 't')" |
+			while read -r f; do ls "$data/$f" "$data/$f".[0-9]* 2>/dev/null || true; done)
+		[[ -n $files ]] && [[ -r $(head -1 <<<"$files") ]] || { echo "?"; return; }
+	fi
+	# shellcheck disable=SC2086 # one file a word
+	fincore -b -n -o RES,SIZE $files | awk '{ r += $1; s += $2 } END { if (s > 0) printf "%.0f\n", 100 * r / s; else print "?" }'
+}
+
 # due_polls ENGINE DB: the polls due now.
 due_polls() {
 	sql "$1" "$2" "SELECT COUNT(*) FROM poll_schedule WHERE due <= $(date +%s%6N)"
@@ -177,15 +203,25 @@ run() {
 	due_polls "$engine" "$sql_db" >"$dir/$name.due"
 	echo "bench-scale: $name: $(cat "$dir/$name.due") polls due at the server's start" >&2
 	settle "$([[ $engine == postgres ]] && echo "$pg_url")"
+	resident "$engine" "$sql_db" >"$dir/$name.resident"
+	echo "bench-scale: $name: $(cat "$dir/$name.resident") % of the database's files in the OS page cache" >&2
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 	rm -f "$dir/$name.addr"
+	# The server's PostgreSQL connections carry a name of their own, so
+	# that the measure can read its backends' CPU (--backends).
+	local serve_db=$db backends=()
+	if [[ $engine == postgres ]]; then
+		serve_db="$db&application_name=$app_name"
+		backends=(--backends "$app_name")
+	fi
 	WAYBILL_ADDR=127.0.0.1:$port WAYBILL_PUBLIC_URL=http://127.0.0.1:$port WAYBILL_ADDR_FILE="$dir/$name.addr" \
-		WAYBILL_DATABASE_URL="$db" WAYBILL_RATE_LIMIT_SCALE=0 WAYBILL_LOG_LEVEL=warn \
+		WAYBILL_DATABASE_URL="$serve_db" WAYBILL_RATE_LIMIT_SCALE=0 WAYBILL_LOG_LEVEL=warn \
 		env "${serve_env[@]}" "$dir/waybill" serve 2>>"$dir/$name.serve.log" &
 	pid=$!
 	wait_ready "$dir/$name.addr" /readyz || { cat "$dir/$name.serve.log" >&2; return 1; }
 	"$dir/waybill" bench scale --database-url "$db" --url "$base" --seed-file "$dir/$name.seed.json" --pid "$pid" \
-		--requests "$requests" --concurrency "$concurrency" --only "$only" >"$dir/$name.scale.json"
+		--requests "$requests" --concurrency "$concurrency" --only "$only" "${backends[@]}" \
+		--timeline "$dir/$name.timeline.jsonl" >"$dir/$name.scale.json"
 	stop_server
 	if [[ -n $keep ]]; then
 		echo "bench-scale: $name: kept ${kept_file:-schema $kept_schema}" >&2
@@ -230,11 +266,12 @@ table=$(
 	op_table '" \(.p99_ms) (\(.p50_ms)) |"'
 	for row in "seed time (s):.seconds:seed" "bytes on disk per tracking:.bytes_per_tracking:scale" \
 		"server RSS after the loads (MiB):.rss_kb:scale" "server peak RSS (MiB):.hwm_kb:scale" \
-		"polls due at the server's start:.:due" "load average before:.load_before:scale" "load average after:.load_after:scale"; do
+		"polls due at the server's start:.:due" "database files in the OS page cache (%):.:resident" \
+		"load average before:.load_before:scale" "load average after:.load_after:scale"; do
 		IFS=: read -r label path kind <<<"$row"
 		printf '| %s |' "$label"
 		for r in "${runs[@]}"; do
-			if [[ $kind == due ]]; then v=$(cat "$dir/$r.due"); else v=$(jq -r "$path" "$dir/$r.$kind.json"); fi
+			if [[ $kind == due || $kind == resident ]]; then v=$(cat "$dir/$r.$kind"); else v=$(jq -r "$path" "$dir/$r.$kind.json"); fi
 			case $label in
 			*MiB*) v=$(awk -v k="$v" 'BEGIN { printf "%.0f", k / 1024 }') ;;
 			seed*|bytes*) v=$(awk -v k="$v" 'BEGIN { printf "%.0f", k }') ;;
@@ -247,7 +284,8 @@ table=$(
 
 # CPU per call: the server's (or, for the calls that are not HTTP, the
 # measuring process's) CPU time during the calls divided by their number.
-cpu_table=$(op_table '" \((.server_cpu_ms_per_call // 0) * 100 | round / 100) |"')
+# On PostgreSQL, after a "+", the server's backends' CPU per HTTP call.
+cpu_table=$(op_table '" \((.server_cpu_ms_per_call // 0) * 100 | round / 100)\(if (.db_cpu_ms_per_call // 0) > 0 then " + \(.db_cpu_ms_per_call * 100 | round / 100)" else "" end) |"')
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 pg_version=$(psql -tA "$pg_url" -c 'SHOW server_version' 2>/dev/null || echo "?")
@@ -267,8 +305,8 @@ p99 (p50) in milliseconds, per engine and number of trackings (100 organizations
 
 $table
 
-CPU milliseconds per call (the server's for HTTP calls; the measuring process's for the store's
-and the scheduler's calls):
+CPU milliseconds per call (the server's for HTTP calls, on PostgreSQL + its backends'; the measuring
+process's for the store's and the scheduler's calls):
 
 $cpu_table
 REPORT

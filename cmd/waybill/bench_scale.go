@@ -77,6 +77,7 @@ func benchScale(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		concurrency    int
 		only           string
 		backends       string
+		timeline       string
 	)
 	err = parseBench("scale", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "the seeded database (WAYBILL_DATABASE_URL)")
@@ -88,6 +89,7 @@ func benchScale(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fs.IntVar(&concurrency, "concurrency", 4, "calls of one kind in flight at once")
 		fs.StringVar(&only, "only", "", "names of the calls to run, separated by ; (default all)")
 		fs.StringVar(&backends, "backends", "", "PostgreSQL: the application_name of the server's connections, to read its backends' CPU per call")
+		fs.StringVar(&timeline, "timeline", "", "write each call's kind, start and duration to this file (JSON lines)")
 	})
 	if err != nil {
 		return err
@@ -133,6 +135,16 @@ func benchScale(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 	}
 	client := loadgen.NewClient(concurrency)
+	var calls *callTimeline
+	if timeline != "" {
+		f, err := os.Create(timeline)
+		if err != nil {
+			return fmt.Errorf("bench scale: %w", err)
+		}
+		defer f.Close()
+		calls = newCallTimeline(client.Transport, f)
+		client.Transport = calls
+	}
 	pick := func() scaleSample { return samples[rand.IntN(len(samples))] }
 	get := func(path string, s scaleSample) (*http.Request, error) {
 		req, err := http.NewRequest(http.MethodGet, base+path, nil)
@@ -199,7 +211,7 @@ func benchScale(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return get("/v1/api-logs?limit=100&offset=1000", s)
 		}},
 		{name: "expiry sweep: find stale trackings", run: func() (*loadgen.Result, error) {
-			return timeCalls(requests, func() error {
+			return timeCalls(calls, requests, func() error {
 				_, err := st.Read().StaleTrackings(ctx, time.Now().Add(-waybill.DefaultExpireAfter), 500)
 				return err
 			})
@@ -207,12 +219,12 @@ func benchScale(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		// The poll scheduler's claim, as the server runs it (tracking.
 		// PollClaims: store.ClaimPolls), in a transaction rolled back.
 		{name: "poll scheduler: claim 100 due polls", run: func() (*loadgen.Result, error) {
-			return timeCalls(max(requests/4, 10), func() error { return measureClaimPolls(ctx, st, 100) })
+			return timeCalls(calls, max(requests/4, 10), func() error { return measureClaimPolls(ctx, st, 100) })
 		}},
 		// River's producer on the default queue, which still carries an
 		// import's first polls (and the jobs of other kinds there).
 		{name: "default queue: promote due jobs and fetch 100", run: func() (*loadgen.Result, error) {
-			return timeCalls(max(requests/4, 10), func() error {
+			return timeCalls(calls, max(requests/4, 10), func() error {
 				_, _, err := queue.MeasureFetch(ctx, st.Writer(), st.Engine(), 100)
 				return err
 			})
@@ -251,7 +263,7 @@ func benchScale(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		{"order_id", func(s scaleSample) waybill.TrackingFilter { return waybill.TrackingFilter{OrderID: s.order} }},
 	} {
 		ops = append(ops, op{name: "store list, " + f.name, run: func() (*loadgen.Result, error) {
-			return timeCalls(requests, func() error {
+			return timeCalls(calls, requests, func() error {
 				s := pick()
 				filter := f.filter(s)
 				filter.Limit = 100
@@ -270,6 +282,7 @@ func benchScale(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return err
 		}
 		fmt.Fprintf(stderr, "bench scale: %s\n", o.name)
+		calls.setOp(o.name)
 		var res *loadgen.Result
 		cpuPID := pid
 		if o.run != nil && !o.served {
@@ -431,8 +444,9 @@ func cursorWalk(ctx context.Context, client *http.Client, base, key string) (*lo
 	return res, nil
 }
 
-// timeCalls runs call n times, one after another, and times each.
-func timeCalls(n int, call func() error) (*loadgen.Result, error) {
+// timeCalls runs call n times, one after another, and times each (on
+// calls too, when not nil).
+func timeCalls(calls *callTimeline, n int, call func() error) (*loadgen.Result, error) {
 	res := &loadgen.Result{}
 	start := time.Now()
 	for range n {
@@ -441,6 +455,7 @@ func timeCalls(n int, call func() error) (*loadgen.Result, error) {
 			return nil, err
 		}
 		res.Latency.Record(time.Since(t0))
+		calls.record(t0, 0)
 		res.Requests++
 	}
 	res.Elapsed = time.Since(start)
