@@ -10,6 +10,9 @@
 # /proc/PID/stat), on PostgreSQL the CPU of its own backends (matched by client port), both net of
 # the pool-only run; gets, req/s, errors. PROF=1 also writes 8 s CPU profiles (from second 4) to
 # $BENCH_OUT/A.pprof and B.pprof. Ports: BENCH_PORT (default 21400) to BENCH_PORT+11.
+# After the load, each server's collections during it (NumGC), heap in use and peak RSS (VmHWM)
+# are printed too (runtime.MemStats from its pprof listener): what a GC setting (GOGC, GOMEMLIMIT
+# in the environment of a wrapper given as BIN) trades for its CPU.
 # OP=create loads creates instead (the same 12 s, 16 workers each, at once; no pool-only run): CPU
 # per create, counted until 2 s after the load, so that what a create leaves behind counts too.
 # RATE=R sends R requests/s to each server (open loop) instead of as many as 16 workers can: both
@@ -46,6 +49,8 @@ pgticks() { # PostgreSQL backends' CPU ticks of server $1's connections
   echo $t
 }
 port() { [[ $1 == A ]] && echo $portA || echo $portB; }
+memstat() { curl -fsS "http://127.0.0.1:$(( $(port $1)+1 ))/debug/pprof/heap?debug=1" | awk -v f="$2" '$2 == f { print $4 }'; }
+hwm() { awk '$1 == "VmHWM:" { print $2 }' /proc/${pid[$1]}/status; }
 for n in A B; do
   pre=$preA; [[ $n == B ]] && pre=$preB
   if [[ $pre == warm32 ]]; then "$binB" bench aftership --url http://127.0.0.1:$(port $n) --key $key --op get --pool 32 --concurrency 32 --duration 3s --json | jq -c "{$n: .req_per_s}"; fi
@@ -65,19 +70,22 @@ args=(--op get --pool 1000)
 [[ -z ${RATE:-} ]] || args+=(--rate "$RATE")
 profs=()
 [[ -z ${PROF:-} ]] || for n in A B; do ( sleep 4; curl -fsS -o $d/$n.pprof "http://127.0.0.1:$(( $(port $n)+1 ))/debug/pprof/profile?seconds=8" ) & profs+=($!); done
-for n in A B; do q0[$n]=$(pgticks $n); g0[$n]=$(ticks $n); done
+declare -A gc0
+for n in A B; do q0[$n]=$(pgticks $n); g0[$n]=$(ticks $n); gc0[$n]=$(memstat $n NumGC); done
 "$binB" bench aftership --url http://127.0.0.1:$portA --key $key "${args[@]}" --concurrency 16 --duration 12s --json > $d/getA.json &
 la=$!
 "$binB" bench aftership --url http://127.0.0.1:$portB --key $key "${args[@]}" --concurrency 16 --duration 12s --json > $d/getB.json &
 lb=$!
 wait $la $lb
 [[ $op == get ]] || sleep 2
-for n in A B; do g1[$n]=$(ticks $n); q1[$n]=$(pgticks $n); done
+declare -A mem
+for n in A B; do g1[$n]=$(ticks $n); q1[$n]=$(pgticks $n)
+  mem[$n]="$(( $(memstat $n NumGC) - ${gc0[$n]} )) GCs, heap $(( $(memstat $n HeapInuse) >> 20 )) MiB, peak RSS $(( $(hwm $n) >> 10 )) MiB"; done
 [[ ${#profs[@]} == 0 ]] || wait "${profs[@]}"
 hz=$(getconf CLK_TCK)
 for n in A B; do
   r=$(jq .requests $d/get$n.json)
   awk -v n=$n -v t=$(( ${g1[$n]} - ${g0[$n]} - ${p0[$n]} )) -v r=$r -v hz=$hz -v e=$(jq .errors $d/get$n.json) -v rps=$(jq .req_per_s $d/get$n.json) \
-    -v q=$(( ${q1[$n]} - ${q0[$n]} - ${pq[$n]} )) -v op=$op 'BEGIN{printf "%s: %.0f µs/%s, PostgreSQL %.0f µs/%s (%d %ss, %.0f/s, %d errors) ", n, t/hz/r*1e6, op, q/hz/r*1e6, op, r, op, rps, e}'
+    -v q=$(( ${q1[$n]} - ${q0[$n]} - ${pq[$n]} )) -v op=$op -v m="${mem[$n]}" 'BEGIN{printf "%s: %.0f µs/%s, PostgreSQL %.0f µs/%s (%d %ss, %.0f/s, %d errors; %s) ", n, t/hz/r*1e6, op, q/hz/r*1e6, op, r, op, rps, e, m}'
 done
 echo "load=$(cut -d' ' -f1-3 /proc/loadavg)"

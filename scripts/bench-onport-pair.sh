@@ -14,7 +14,8 @@
 # stops; after a CHECKPOINT, a server with processing on is started on it
 # and timed until nothing is pending (/metrics every 0.2 s). One JSON line
 # per binary goes to OUTDIR/results.jsonl (µs per sale: server_us, pg_us,
-# total_us; stmts_per_sale; the load average before/after), and
+# total_us; stmts_per_sale; the processing server's peak RSS, rss_mib; the
+# load average before/after), and
 # pg_stat_statements' rows to OUTDIR/BIN-SCHEMA.stmts (calls, rows, total ms,
 # statement).
 #
@@ -103,6 +104,7 @@ for bin in "$@"; do
 	done
 	now=$(date +%s.%N)
 	s1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	hwm=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$pid/status")
 	p1=$(pg_ticks)
 	load1=$(cut -d' ' -f1 /proc/loadavg)
 	if [[ -n ${BENCH_PPROF:-} ]]; then
@@ -115,10 +117,10 @@ for bin in "$@"; do
 		FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY calls DESC" >"$out/$name-$schema.stmts"
 	calls=$(awk -F'\t' '{ s += $1 } END { print s }' "$out/$name-$schema.stmts")
 	jq -nc --arg bin "$name" --argjson backlog "$backlog" --argjson secs "$(echo "$now - $start" | bc)" \
-		--argjson s "$s1" --argjson p "$((p1 - p0))" --argjson hz "$hz" --argjson calls "$calls" --arg load "$load0/$load1" \
+		--argjson s "$s1" --argjson p "$((p1 - p0))" --argjson hz "$hz" --argjson calls "$calls" --argjson hwm "$hwm" --arg load "$load0/$load1" \
 		'{bin: $bin, backlog: $backlog, secs: ($secs * 100 | round / 100), per_s: ($backlog / $secs | round),
 		  server_us: ($s / $hz * 1e6 / $backlog | round), pg_us: ($p / $hz * 1e6 / $backlog | round),
-		  total_us: (($s + $p) / $hz * 1e6 / $backlog | round), stmts_per_sale: ($calls / $backlog * 100 | round / 100), load: $load}' |
+		  total_us: (($s + $p) / $hz * 1e6 / $backlog | round), stmts_per_sale: ($calls / $backlog * 100 | round / 100), rss_mib: ($hwm / 1024 | round), load: $load}' |
 		tee -a "$out/results.jsonl"
 	[[ -n ${BENCH_KEEP:-} ]] || psql -qX "$pg" -c "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1
 done

@@ -32,7 +32,7 @@
 #                                printed by kind; no CPU figure then.
 #
 # It prints one line: engine, views, views/s, errors, CPU per view (and the
-# database's), load average.
+# database's), the server's peak RSS (VmHWM), load average.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -131,7 +131,8 @@ hz=$(getconf CLK_TCK)
 # A backend that started during the load counts from zero.
 pg_ticks=$(awk 'NR == FNR { a[$1] = $2; next } { s += $2 - a[$1] } END { print s + 0 }' "$tmp/pg0" "$tmp/pg1")
 jq -r --arg engine "$engine" --argjson ticks $((t1 - t0)) --argjson pg "$pg_ticks" --argjson hz "$hz" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
-	'"\($engine): \(.requests) views, \(.req_per_s | round) views/s, \(.errors) errors, server CPU per view \($ticks / $hz / .requests * 1e6 | round) µs\(if $engine == "postgres" then ", database CPU per view \($pg / $hz / .requests * 1e6 | round) µs" else "" end), load average \($load)"' \
+	--argjson hwm "$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$pid/status")" \
+	'"\($engine): \(.requests) views, \(.req_per_s | round) views/s, \(.errors) errors, server CPU per view \($ticks / $hz / .requests * 1e6 | round) µs\(if $engine == "postgres" then ", database CPU per view \($pg / $hz / .requests * 1e6 | round) µs" else "" end), peak RSS \($hwm / 1024 | round) MiB, load average \($load)"' \
 	"$tmp/res.json"
 grep -m3 'level=ERROR' "$tmp/serve.log" >&2 || true
 stop_server

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/waybillhq/waybill/internal/api/aftership"
 	"github.com/waybillhq/waybill/internal/carrier"
@@ -70,9 +71,15 @@ func newHarness(t testing.TB, engine string, opts ...func(*harnessOptions)) *har
 			t.Fatal(err)
 		}
 	}
+	// The buckets' clock stands still, so a test's requests all fall in one
+	// instant: on a loaded machine a second may pass between two of them and
+	// refill a bucket the test expects to be spent.
+	limits := aftership.NewRateLimiter(o.rateScale)
+	frozen := time.Now()
+	limits.Now = func() time.Time { return frozen }
 	api := &aftership.API{
 		Trackings: core, Auth: tenants,
-		Limits: aftership.NewRateLimiter(o.rateScale), LegacyRate: o.legacyRate, MaxBodyBytes: o.maxBody,
+		Limits: limits, LegacyRate: o.legacyRate, MaxBodyBytes: o.maxBody,
 		PublicURL: "http://waybill.test", Logger: logger, EDD: &edd.Service{Store: st},
 	}
 	docs := openapitest.New(t, documentedFaces...)
