@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -23,12 +24,35 @@ import (
 // detection among the organization's activated couriers. A tracking already
 // stored for the same courier and number gives ECONFLICT and changes nothing.
 func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (waybill.Tracking, error) {
+	return s.create(ctx, orgID, in, nil)
+}
+
+// ErrKeyGenerationMoved is CreateAtKeyGeneration's error when the API key
+// generation its transaction read was not the one claimed: nothing was
+// written.
+var ErrKeyGenerationMoved = errors.New("the API key generation moved on")
+
+// CreateAtKeyGeneration is Create for a request whose key is remembered
+// as authenticated under API key generation gen (tenant.Service.CachedKey)
+// but not confirmed: the transaction that writes the tracking reads the
+// generation too, and commits the create only when it is still gen. So a
+// create it returns was made with a key valid after the request arrived,
+// as if the request had authenticated first. Otherwise it writes nothing
+// and returns ErrKeyGenerationMoved; any other error may come before that
+// check (validation, detection), so the caller must authenticate before
+// showing it.
+func (s *Service) CreateAtKeyGeneration(ctx context.Context, orgID int64, in CreateInput, gen int64) (waybill.Tracking, error) {
+	return s.create(ctx, orgID, in, &gen)
+}
+
+// create is Create, and with keyGen CreateAtKeyGeneration.
+func (s *Service) create(ctx context.Context, orgID int64, in CreateInput, keyGen *int64) (waybill.Tracking, error) {
 	t, err := s.prepare(ctx, orgID, in, nil)
 	if err != nil {
 		return waybill.Tracking{}, err
 	}
 	if g := s.creates(); g != nil && !s.Store.InTransaction(ctx) {
-		if err := s.insertBatched(ctx, g, &t); err != nil {
+		if err := s.insertBatched(ctx, g, &t, keyGen); err != nil {
 			return waybill.Tracking{}, err
 		}
 		return t, nil
@@ -38,6 +62,15 @@ func (s *Service) Create(ctx context.Context, orgID int64, in CreateInput) (wayb
 	// written at once, so that the caller sees it, or its conflict, now.
 	claimed := s.ClaimPolls && plan != pollNever
 	err = s.writeTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		if keyGen != nil {
+			gen, err := tx.APIKeyGeneration(ctx)
+			if err != nil {
+				return err
+			}
+			if gen != *keyGen {
+				return ErrKeyGenerationMoved
+			}
+		}
 		if claimed {
 			// The first poll in the poll schedule (PollClaims).
 			return tx.InsertTrackingPollDue(ctx, &t, t.NextPollAt)

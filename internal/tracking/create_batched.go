@@ -24,6 +24,12 @@ type createWrite struct {
 	// claimNow, when set by writeCreates, says the tracking was inserted
 	// with a first poll due at once for PollClaims to claim.
 	claimNow *bool
+	// keyGen, when not nil, is the API key generation the create's key
+	// claims to hold under (CreateAtKeyGeneration): writeCreates writes
+	// the create only when the transaction reads that generation, and
+	// otherwise sets *keyGenMoved and writes nothing for it.
+	keyGen      *int64
+	keyGenMoved *bool
 }
 
 // creates is the committer creates go through as batched writes: the
@@ -45,7 +51,7 @@ func (s *Service) creates() *store.GroupCommitter {
 // returns once that transaction has committed, or the error, and then t
 // is as stored; a tracking the organization already has is ECONFLICT, as
 // InsertTracking gives, and nothing is written for it.
-func (s *Service) insertBatched(ctx context.Context, g *store.GroupCommitter, t *waybill.Tracking) error {
+func (s *Service) insertBatched(ctx context.Context, g *store.GroupCommitter, t *waybill.Tracking, keyGen *int64) error {
 	plan := s.planWithoutRead(t)
 	if t.CourierConnectionID != "" && plan == pollIfConnected {
 		// A named connection is checked as the poll will use it.
@@ -58,9 +64,13 @@ func (s *Service) insertBatched(ctx context.Context, g *store.GroupCommitter, t 
 	if t.PageToken == "" {
 		t.PageToken = store.NewPageToken()
 	}
-	inserted, claimNow := new(bool), new(bool)
-	if err := store.Write(ctx, g, &s.createWrites, createWrite{t: t, plan: plan, inserted: inserted, claimNow: claimNow}); err != nil {
+	inserted, claimNow, keyGenMoved := new(bool), new(bool), new(bool)
+	c := createWrite{t: t, plan: plan, inserted: inserted, claimNow: claimNow, keyGen: keyGen, keyGenMoved: keyGenMoved}
+	if err := store.Write(ctx, g, &s.createWrites, c); err != nil {
 		return err
+	}
+	if *keyGenMoved {
+		return ErrKeyGenerationMoved
 	}
 	if !*inserted {
 		return &waybill.Error{Code: waybill.ECONFLICT, Reason: waybill.ReasonTrackingExists, Message: "Tracking already exists."}
@@ -94,8 +104,40 @@ func (s *Service) insertClaimable(ctx context.Context, tx *store.Tx, creates []c
 	return nil
 }
 
-// writeCreates settles the first-poll plans that depend on a connection
-// (one read for all), inserts the trackings of creates, sorted by
+// keepAtKeyGeneration returns the creates to write: those that claim no
+// key generation, and those whose claimed generation is the one tx reads
+// (once for the batch, in the transaction that writes them, so after
+// each create's request arrived). Each other create is marked
+// keyGenMoved and left out: nothing is written for it. The slice
+// returned is a new one.
+func keepAtKeyGeneration(ctx context.Context, tx *store.Tx, creates []createWrite) ([]createWrite, error) {
+	keep := make([]createWrite, 0, len(creates))
+	var gen int64
+	read := false
+	for _, c := range creates {
+		if c.keyGen == nil {
+			keep = append(keep, c)
+			continue
+		}
+		if !read {
+			var err error
+			if gen, err = tx.APIKeyGeneration(ctx); err != nil {
+				return nil, err
+			}
+			read = true
+		}
+		// Set on every run: a batch that failed may run again.
+		*c.keyGenMoved = *c.keyGen != gen
+		if !*c.keyGenMoved {
+			keep = append(keep, c)
+		}
+	}
+	return keep, nil
+}
+
+// writeCreates leaves out the creates whose key generation moved
+// (keepAtKeyGeneration), settles the first-poll plans that depend on a
+// connection (one read for all), inserts the trackings of creates, sorted by
 // organization, courier and number (so that concurrent writers, other
 // instances and imports included, take the unique key's locks in one
 // order), then the first polls of those inserted, and records in each
@@ -103,7 +145,10 @@ func (s *Service) insertClaimable(ctx context.Context, tx *store.Tx, creates []c
 // tracking in one batch insert it once: the first in that order; the
 // other is not inserted.
 func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, creates []createWrite) error {
-	creates = slices.Clone(creates)
+	creates, err := keepAtKeyGeneration(ctx, tx, creates)
+	if err != nil {
+		return err
+	}
 	var ask []store.OrgCourier
 	for _, c := range creates {
 		if c.plan == pollIfConnected {

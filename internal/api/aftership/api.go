@@ -21,6 +21,10 @@ type Trackings interface {
 	Get(ctx context.Context, orgID int64, id string) (waybill.Tracking, error)
 	// GetAtKeyGeneration is Get with the API key generation read in the same snapshot.
 	GetAtKeyGeneration(ctx context.Context, orgID int64, id string) (waybill.Tracking, int64, error)
+	// CreateAtKeyGeneration is Create committed only if its transaction
+	// reads the API key generation gen; else tracking.ErrKeyGenerationMoved
+	// and nothing written.
+	CreateAtKeyGeneration(ctx context.Context, orgID int64, in waybill.CreateTrackingInput, gen int64) (waybill.Tracking, error)
 	GetByNumber(ctx context.Context, orgID int64, slug, number string) (waybill.Tracking, error)
 	List(ctx context.Context, orgID int64, f waybill.TrackingFilter) (waybill.TrackingPage, error)
 	Update(ctx context.Context, orgID int64, id string, in waybill.UpdateTrackingInput) (waybill.Tracking, error)
@@ -169,6 +173,56 @@ func (a *API) authorizeRead(w http.ResponseWriter, r *http.Request, headers []st
 		return err
 	}
 	return h(w, r, org)
+}
+
+// claimedHandler serves a write for org, which a remembered key claims
+// under key generation gen (tenant.Service.CachedKey) without that being
+// confirmed yet. It writes only in a transaction that reads gen itself
+// (tracking.Service.CreateAtKeyGeneration), and shows nothing but that
+// write's success before it has called authenticate: an error, its own
+// or a refused write's, waits for authenticate, which authenticates the
+// key as authorize does and returns its organization or the error to
+// return instead.
+type claimedHandler func(w http.ResponseWriter, r *http.Request, org waybill.Organization, gen int64, authenticate func() (waybill.Organization, error)) error
+
+// authorizeClaimed is authorize for a write that can confirm a
+// remembered key in its own transaction (claimedHandler): a key the
+// Authenticator remembers skips the key generation's read. Any other
+// request goes through authorize and h.
+func (a *API) authorizeClaimed(w http.ResponseWriter, r *http.Request, headers []string, endpoint string, perSecond float64, claimed claimedHandler, h handler) error {
+	claims, ok := a.Auth.(keyClaims)
+	key := httpserver.APIKey(r, headers...)
+	if !ok || key == "" {
+		return a.authorize(w, r, headers, endpoint, perSecond, h)
+	}
+	org, gen, ok := claims.CachedKey(key)
+	if !ok {
+		return a.authorize(w, r, headers, endpoint, perSecond, h)
+	}
+	if !a.Limits.Allow(r.Context(), w.Header(), key, endpoint, perSecond) {
+		return waybill.Errorf(waybill.ERATELIMIT, "You have exceeded the API call rate limit. The limit is %g requests per second.", perSecond*a.Limits.Scale)
+	}
+	// An address that spent its budget of failed authentications is
+	// refused whatever key it presents, a remembered one included.
+	if err := a.AuthThrottle.Refusal(w, r); err != nil {
+		return err
+	}
+	authenticated := false
+	authenticate := func() (waybill.Organization, error) {
+		// The rate limit is taken: authenticate without taking it again.
+		var org waybill.Organization
+		err := a.AuthThrottle.Authenticate(w, r, func() (err error) {
+			org, err = a.Auth.Authenticate(r.Context(), key)
+			return err
+		})
+		authenticated = err == nil
+		return org, err
+	}
+	err := claimed(w, r, org, gen, authenticate)
+	if err == nil && !authenticated {
+		claims.Confirmed(r.Context(), org)
+	}
+	return err
 }
 
 func clientHost(r *http.Request) string {

@@ -3,11 +3,13 @@ package aftership
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/courier"
+	"github.com/waybillhq/waybill/internal/tracking"
 )
 
 // v4Headers are the key headers the legacy API accepts, in order.
@@ -29,8 +31,18 @@ func (a *API) v4Read(fast readHandler, h handler) http.HandlerFunc {
 	}
 }
 
+// v4Claimed guards a legacy write that may confirm a remembered key in
+// its own transaction (authorizeClaimed); h serves it otherwise.
+func (a *API) v4Claimed(claimed claimedHandler, h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := a.authorizeClaimed(w, r, v4Headers, "v4", a.LegacyRate, claimed, h); err != nil {
+			a.writeErrorV4(w, r, err)
+		}
+	}
+}
+
 func (a *API) registerV4(mux *http.ServeMux) {
-	mux.HandleFunc("POST /v4/trackings", a.v4(a.createV4))
+	mux.HandleFunc("POST /v4/trackings", a.v4Claimed(a.createV4AtKeyGeneration, a.createV4))
 	mux.HandleFunc("GET /v4/trackings", a.v4(a.listV4))
 	mux.HandleFunc("GET /v4/trackings/{id}", a.v4Read(a.getV4ByIDAtKeyGeneration, a.getV4))
 	mux.HandleFunc("GET /v4/trackings/{slug}/{number}", a.v4(a.getV4))
@@ -80,22 +92,70 @@ func (a *API) readTrackingV4(w http.ResponseWriter, r *http.Request) (*trackingR
 }
 
 func (a *API) createV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
-	req, err := a.readTrackingV4(w, r)
+	in, err := a.readCreateV4(w, r)
 	if err != nil {
 		return err
+	}
+	return a.createV4Input(w, r, org, in)
+}
+
+// createV4AtKeyGeneration is createV4 for a key remembered under key
+// generation gen (claimedHandler): the create commits only if its
+// transaction still reads gen, so the key generation costs no read of
+// its own. Any other outcome authenticates the key before it is shown
+// (a revoked key gets 401, never a validation error), and a create
+// refused because the generation moved runs again for the organization
+// authenticated.
+func (a *API) createV4AtKeyGeneration(w http.ResponseWriter, r *http.Request, org waybill.Organization, gen int64, authenticate func() (waybill.Organization, error)) error {
+	in, err := a.readCreateV4(w, r)
+	if err == nil {
+		var t waybill.Tracking
+		if t, err = a.Trackings.CreateAtKeyGeneration(r.Context(), org.ID, *in, gen); err == nil {
+			writeCreatedV4(w, t)
+			return nil
+		}
+	}
+	authenticated, authErr := authenticate()
+	if authErr != nil {
+		return authErr
+	}
+	if in == nil {
+		return err // the request's own error: the same for any organization
+	}
+	if errors.Is(err, tracking.ErrKeyGenerationMoved) || authenticated.ID != org.ID {
+		return a.createV4Input(w, r, authenticated, in)
+	}
+	return err
+}
+
+// readCreateV4 decodes and checks a v4 create's body.
+func (a *API) readCreateV4(w http.ResponseWriter, r *http.Request) (*waybill.CreateTrackingInput, error) {
+	req, err := a.readTrackingV4(w, r)
+	if err != nil {
+		return nil, err
 	}
 	in, err := req.createInput()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	t, err := a.Trackings.Create(r.Context(), org.ID, in)
+	return &in, nil
+}
+
+// createV4Input creates in for org and writes the 201.
+func (a *API) createV4Input(w http.ResponseWriter, r *http.Request, org waybill.Organization, in *waybill.CreateTrackingInput) error {
+	t, err := a.Trackings.Create(r.Context(), org.ID, *in)
 	if err != nil {
 		return err
 	}
-	// The envelope writeCreated would write, by appending: its reflection
-	// over the rendered map was most of the handler's own CPU.
-	writeTrackingV4(w, http.StatusCreated, meta{201, "", typeCreated}, t)
+	writeCreatedV4(w, t)
 	return nil
+}
+
+// writeCreatedV4 writes a create's 201 with t: the envelope writeCreated
+// would write, by appending (its reflection over the rendered map was
+// most of the handler's own CPU).
+func writeCreatedV4(w http.ResponseWriter, t waybill.Tracking) {
+	writeTrackingV4(w, http.StatusCreated, meta{201, "", typeCreated}, t)
 }
 
 func (a *API) listV4(w http.ResponseWriter, r *http.Request, org waybill.Organization) error {
