@@ -12,6 +12,9 @@
 #   BENCH_ENGINES                engines (default "sqlite postgres")
 #   BENCH_REQUESTS               calls of each kind (default 200)
 #   BENCH_CONCURRENCY            calls of one kind in flight (default 4)
+#   BENCH_WARMUP_CALLS           unmeasured calls of each HTTP kind (not the cursor walk or the
+#                                replay) before its measured ones (default 0: measured from its
+#                                first call, caches cold; `waybill bench scale --warmup`)
 #   BENCH_ONLY                   names of the calls to measure, separated by ; (default all;
 #                                `waybill bench scale --only`)
 #   BENCH_DIR                    where the SQLite files and JSON results go (default a new
@@ -47,6 +50,7 @@ sizes=${BENCH_SIZES:-10000 100000 1000000}
 engines=${BENCH_ENGINES:-sqlite postgres}
 requests=${BENCH_REQUESTS:-200}
 concurrency=${BENCH_CONCURRENCY:-4}
+warmup=${BENCH_WARMUP_CALLS:-0}
 only=${BENCH_ONLY:-}
 pg_url=${WAYBILL_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
 reuse=${BENCH_REUSE:-}
@@ -60,6 +64,7 @@ extra_env=""
 [[ -n $reuse && $respread != 1 ]] && extra_env+=" BENCH_RESPREAD=$respread"
 [[ $schema_prefix != waybill_scale ]] && extra_env+=" BENCH_SCHEMA=$schema_prefix"
 [[ $sink != 1 ]] && extra_env+=" BENCH_WEBHOOK_SINK=$sink"
+[[ $warmup != 0 ]] && extra_env+=" BENCH_WARMUP_CALLS=$warmup"
 command_line="BENCH_SIZES=\"$sizes\" BENCH_ENGINES=\"$engines\" BENCH_REQUESTS=$requests BENCH_CONCURRENCY=$concurrency${only:+ BENCH_ONLY=\"$only\"}${reuse:+ BENCH_REUSE=1}${extra_env}${keep:+ BENCH_KEEP=1} scripts/bench-scale.sh${*:+ $*}"
 
 for tool in go curl jq psql; do
@@ -220,7 +225,7 @@ run() {
 	pid=$!
 	wait_ready "$dir/$name.addr" /readyz || { cat "$dir/$name.serve.log" >&2; return 1; }
 	"$dir/waybill" bench scale --database-url "$db" --url "$base" --seed-file "$dir/$name.seed.json" --pid "$pid" \
-		--requests "$requests" --concurrency "$concurrency" --only "$only" "${backends[@]}" \
+		--requests "$requests" --concurrency "$concurrency" --warmup "$warmup" --only "$only" "${backends[@]}" \
 		--timeline "$dir/$name.timeline.jsonl" >"$dir/$name.scale.json"
 	stop_server
 	if [[ -n $keep ]]; then
@@ -299,7 +304,7 @@ Measured by \`scripts/bench-scale.sh\`; \`docs/BENCHMARKS.md\` summarises it.
 - Machine: $(nproc) CPUs ($cpu), $(uname -sr), $(go version | cut -d' ' -f3-)
 - PostgreSQL: $pg_version on the same machine; SQLite: modernc.org/sqlite, WAL
 - Command: \`$command_line\`
-- Each call: $requests calls (the poll scheduler a quarter, the replay a tenth), $concurrency in flight, closed loop
+- Each call: $requests calls (the poll scheduler a quarter, the replay a tenth), $concurrency in flight, closed loop$( ((warmup > 0)) && echo ", after $warmup unmeasured calls of each HTTP kind (not the cursor walk or the replay)")
 
 p99 (p50) in milliseconds, per engine and number of trackings (100 organizations each):
 
