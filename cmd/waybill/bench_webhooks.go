@@ -117,8 +117,12 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 	// (all, and those sent in the first coldWindow: a fresh server's start
 	// shows there) and how many were pushed and failed.
 	tags := []string{"InTransit", "OutForDelivery", "AttemptFail"}
-	pushFor := func(prefix string, d time.Duration) (sent map[string]time.Time, pushLat, firstLat *loadgen.Histogram, pushes, failed int) {
+	pushFor := func(prefix string, d time.Duration) (sent map[string]time.Time, pushLat, firstLat *loadgen.Histogram, perSecond []*loadgen.Histogram, pushes, failed int) {
 		sent, pushLat, firstLat = map[string]time.Time{}, &loadgen.Histogram{}, &loadgen.Histogram{}
+		perSecond = make([]*loadgen.Histogram, int(d/time.Second)+1)
+		for i := range perSecond {
+			perSecond[i] = &loadgen.Histogram{}
+		}
 		var sentMu sync.Mutex
 		var wg sync.WaitGroup
 		interval := time.Duration(float64(time.Second) / *rate)
@@ -135,7 +139,9 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 					// of 3 for 10 keys, so every push changes its tag.
 					"message": fmt.Sprintf("scan %d", n), "tag": tags[n%len(tags)]}}}
 			pushes++
-			inFirst := time.Duration(n)*interval < coldWindow
+			offset := time.Duration(n) * interval
+			inFirst := offset < coldWindow
+			second := perSecond[min(int(offset/time.Second), len(perSecond)-1)]
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -149,6 +155,7 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 				}
 				events, _ := out["events"].([]any)
 				pushLat.Record(time.Since(t0))
+				second.Record(time.Since(t0))
 				if inFirst {
 					firstLat.Record(time.Since(t0))
 				}
@@ -158,7 +165,7 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 			}()
 		}
 		wg.Wait()
-		return sent, pushLat, firstLat, pushes, failed
+		return sent, pushLat, firstLat, perSecond, pushes, failed
 	}
 	// awaitDeliveries waits, up to the drain, until want deliveries arrived.
 	awaitDeliveries := func(want int) {
@@ -174,14 +181,14 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *warmup > 0 {
 		// A fresh server's first seconds (new database connections planning
 		// their statements) are measured only without a warm-up.
-		warm, _, _, _, _ := pushFor("WU", *warmup)
+		warm, _, _, _, _, _ := pushFor("WU", *warmup)
 		awaitDeliveries(len(warm) * *perOrg)
 		mu.Lock()
 		first, received, lastArrival = map[string]time.Time{}, 0, time.Time{}
 		mu.Unlock()
 	}
 	start := time.Now()
-	sent, pushLat, firstLat, pushes, failed := pushFor("WH", *duration)
+	sent, pushLat, firstLat, perSecond, pushes, failed := pushFor("WH", *duration)
 	pushEnd := time.Now()
 	mu.Lock()
 	receivedAtPushEnd := received
@@ -216,7 +223,7 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 		"first_delivery_max_ms": millis(lat.Max()),
 		"push_p50_ms":           millis(pushLat.Percentile(50)), "push_p99_ms": millis(pushLat.Percentile(99)),
 		"push_first_2s_p50_ms": millis(firstLat.Percentile(50)), "push_first_2s_p99_ms": millis(firstLat.Percentile(99)),
-		"warmup_seconds": warmup.Seconds(),
+		"warmup_seconds": warmup.Seconds(), "push_start_unix": float64(start.UnixMicro()) / 1e6, "push_timeline": pushTimeline(perSecond),
 	}
 	if *jsonOut {
 		return json.NewEncoder(stdout).Encode(res)
@@ -250,6 +257,21 @@ func awaitReady(ctx context.Context, client *http.Client, base string, limit tim
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// pushTimeline gives, for each second of the measured pushes (by when each
+// was due to be sent), how many succeeded and their latency's p50, p99 and
+// maximum in milliseconds: where in the run the slow pushes were.
+func pushTimeline(perSecond []*loadgen.Histogram) []map[string]any {
+	var out []map[string]any
+	for i, h := range perSecond {
+		if h.Count() == 0 {
+			continue
+		}
+		out = append(out, map[string]any{"second": i, "pushes": h.Count(), "p50_ms": millis(h.Percentile(50)),
+			"p99_ms": millis(h.Percentile(99)), "max_ms": millis(h.Max())})
+	}
+	return out
 }
 
 // coldWindow is the start of the measured pushes whose latency bench

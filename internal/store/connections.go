@@ -71,8 +71,7 @@ func (q *Queries) Connection(ctx context.Context, orgID int64, id string) (waybi
 // courier, the one its trackings without a courier_connection_id use, or
 // ENOTFOUND when it has none.
 func (q *Queries) FirstConnection(ctx context.Context, orgID int64, slug string) (waybill.CourierConnection, error) {
-	row := q.q.QueryRowContext(ctx, `SELECT `+connectionColumns+` FROM courier_connections
-		WHERE org_id = $1 AND slug = $2 ORDER BY id LIMIT 1`, orgID, slug)
+	row := q.q.QueryRowContext(ctx, firstConnectionSQL, orgID, slug)
 	c, _, err := scanConnection(row)
 	return c, err
 }
@@ -223,3 +222,7 @@ func (q *Queries) ConnectedCouriers(ctx context.Context, keys []OrgCourier) (map
 	}
 	return out, nil
 }
+
+// firstConnectionSQL is FirstConnection's statement (Warm prepares it).
+const firstConnectionSQL = `SELECT ` + connectionColumns + ` FROM courier_connections
+		WHERE org_id = $1 AND slug = $2 ORDER BY id LIMIT 1`

@@ -32,8 +32,7 @@ func (q *Queries) InsertEvent(ctx context.Context, e *waybill.Event) (int64, err
 		return 0, fmt.Errorf("encode event: %w", err)
 	}
 	var seq int64
-	err = q.q.QueryRowContext(ctx, `INSERT INTO events (public_id, org_id, type, tracking_id, tag, first_tag, payload, created_at, channel_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+	err = q.q.QueryRowContext(ctx, insertEventSQL,
 		e.ID, e.OrgID, e.Type, e.TrackingID, string(e.Tag), e.FirstTag, string(payload), toMicros(e.CreatedAt), e.ChannelID).Scan(&seq)
 	if err != nil {
 		return 0, fmt.Errorf("insert event %s: %w", e.Type, err)
@@ -196,3 +195,8 @@ func (q *Queries) Events(ctx context.Context, orgID int64, since, until time.Tim
 	}
 	return out, seqs, rows.Err()
 }
+
+// insertEventSQL inserts one event and returns its key (InsertEvent; Warm
+// prepares it).
+const insertEventSQL = `INSERT INTO events (public_id, org_id, type, tracking_id, tag, first_tag, payload, created_at, channel_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`

@@ -43,8 +43,7 @@ func (q *Queries) TrackingForUpdate(ctx context.Context, orgID int64, id string)
 // TrackingByNumberForUpdate is TrackingByNumber, locking the row until the
 // transaction ends.
 func (q *Queries) TrackingByNumberForUpdate(ctx context.Context, orgID int64, slug, number string) (waybill.Tracking, error) {
-	row := q.q.QueryRowContext(ctx, q.forUpdate(`SELECT `+trackingColumns+` FROM trackings
-		WHERE org_id = $1 AND slug = $2 AND tracking_number = $3`), orgID, slug, number)
+	row := q.q.QueryRowContext(ctx, q.forUpdate(trackingByNumberSQL), orgID, slug, number)
 	t, _, err := scanTracking(row)
 	return t, err
 }
@@ -69,3 +68,8 @@ func (q *Queries) SaleByExternalIDForUpdate(ctx context.Context, orgID, channelI
 	}
 	return s, err
 }
+
+// trackingByNumberSQL reads a tracking by its slug and number
+// (TrackingByNumberForUpdate adds the lock; Warm prepares it).
+const trackingByNumberSQL = `SELECT ` + trackingColumns + ` FROM trackings
+		WHERE org_id = $1 AND slug = $2 AND tracking_number = $3`

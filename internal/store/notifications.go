@@ -161,8 +161,7 @@ func (q *Queries) NotificationSettings(ctx context.Context, orgID int64) (waybil
 	var s waybill.NotificationSettings
 	var statuses string
 	var delay, updated int64
-	err := q.q.QueryRowContext(ctx, `SELECT statuses, email, sms, delay_seconds, updated_at FROM notification_settings
-		WHERE org_id = $1`, orgID).Scan(&statuses, &s.Email, &s.SMS, &delay, &updated)
+	err := q.q.QueryRowContext(ctx, notificationSettingsSQL, orgID).Scan(&statuses, &s.Email, &s.SMS, &delay, &updated)
 	if isNoRows(err) {
 		return s, false, nil
 	}
@@ -283,3 +282,8 @@ func (q *Queries) Unsubscribed(ctx context.Context, orgID int64, trackingID, ret
 	}
 	return n > 0, nil
 }
+
+// notificationSettingsSQL reads an organization's notification settings
+// (Warm prepares it).
+const notificationSettingsSQL = `SELECT statuses, email, sms, delay_seconds, updated_at FROM notification_settings
+		WHERE org_id = $1`

@@ -155,8 +155,7 @@ func (q *Queries) UpdateOnportLink(ctx context.Context, l waybill.OnportLink) er
 
 // OnportLinksByTracking returns the links to a tracking.
 func (q *Queries) OnportLinksByTracking(ctx context.Context, orgID int64, trackingID string) ([]waybill.OnportLink, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT connection_id, remote_id, dropshipment_id, updated_at FROM onport_links
-		WHERE org_id = $1 AND tracking_id = $2`, orgID, trackingID)
+	rows, err := q.q.QueryContext(ctx, onportLinksByTrackingSQL, orgID, trackingID)
 	if err != nil {
 		return nil, fmt.Errorf("links of tracking %s: %w", trackingID, err)
 	}
@@ -213,3 +212,8 @@ func scanTrackingEvent(row scanner) (waybill.DropshipmentTrackingEvent, error) {
 	e.StatusAt, e.CreatedAt = fromMicros(at), fromMicros(created)
 	return e, nil
 }
+
+// onportLinksByTrackingSQL is OnportLinksByTracking's statement (Warm
+// prepares it).
+const onportLinksByTrackingSQL = `SELECT connection_id, remote_id, dropshipment_id, updated_at FROM onport_links
+		WHERE org_id = $1 AND tracking_id = $2`

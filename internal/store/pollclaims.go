@@ -160,9 +160,7 @@ func (q *Queries) ClaimPolls(ctx context.Context, now time.Time, lease time.Dura
 		RETURNING org_id, public_id`, limit)
 	args := []any{toMicros(now), toMicros(now.Add(lease))}
 	if q.engine == Postgres {
-		query = `UPDATE poll_schedule s SET due = $2 FROM (
-			SELECT public_id FROM poll_schedule WHERE due <= $1 ORDER BY due, public_id LIMIT $3 FOR UPDATE SKIP LOCKED) AS c
-			WHERE s.public_id = c.public_id RETURNING s.org_id, s.public_id`
+		query = claimPollsPostgres
 		args = append(args, limit)
 	}
 	rows, err := q.q.QueryContext(ctx, query, args...)
@@ -226,9 +224,7 @@ func (q *Queries) EndPollClaim(ctx context.Context, key PollKey, claimedUntil ti
 // the tracking (UpdateTrackingNextPoll, or UpdateTracking for one that
 // stopped).
 func (q *Queries) TrackingUnderPollClaim(ctx context.Context, key PollKey, claimedUntil time.Time) (t waybill.Tracking, ours bool, err error) {
-	row := q.q.QueryRowContext(ctx, q.forUpdate(`SELECT `+prefixColumns("t.", trackingColumns)+`
-		FROM trackings t JOIN poll_schedule s ON s.public_id = t.public_id
-		WHERE t.org_id = $1 AND t.public_id = $2 AND s.org_id = $1 AND s.due = $3`), key.OrgID, key.ID, toMicros(claimedUntil))
+	row := q.q.QueryRowContext(ctx, q.forUpdate(trackingUnderPollClaimSQL()), key.OrgID, key.ID, toMicros(claimedUntil))
 	t, _, err = scanTracking(row)
 	if waybill.ErrorCode(err) == waybill.ENOTFOUND {
 		return waybill.Tracking{}, false, nil
@@ -308,4 +304,18 @@ func (q *Queries) SchedulePolls(ctx context.Context, polls []PollDue) error {
 		return fmt.Errorf("schedule %d polls: %w", len(earliest), err)
 	}
 	return nil
+}
+
+// claimPollsPostgres is ClaimPolls' statement on PostgreSQL (Warm prepares
+// it).
+const claimPollsPostgres = `UPDATE poll_schedule s SET due = $2 FROM (
+			SELECT public_id FROM poll_schedule WHERE due <= $1 ORDER BY due, public_id LIMIT $3 FOR UPDATE SKIP LOCKED) AS c
+			WHERE s.public_id = c.public_id RETURNING s.org_id, s.public_id`
+
+// trackingUnderPollClaimSQL is TrackingUnderPollClaim's statement, before
+// its lock (Warm prepares it).
+func trackingUnderPollClaimSQL() string {
+	return `SELECT ` + prefixColumns("t.", trackingColumns) + `
+		FROM trackings t JOIN poll_schedule s ON s.public_id = t.public_id
+		WHERE t.org_id = $1 AND t.public_id = $2 AND s.org_id = $1 AND s.due = $3`
 }

@@ -36,11 +36,7 @@ func (q *Queries) insertTracking(ctx context.Context, t *waybill.Tracking, first
 	}
 	// Exec and the count of rows, not RETURNING: a conflict inserts none,
 	// and a statement without rows to read back costs less on SQLite.
-	query := `INSERT INTO trackings
-		(public_id, org_id, slug, tracking_number, tag, active, origin_iso3, destination_iso3, order_id,
-		 search_text, return_to_sender, delivery_days, created_at, updated_at, doc, last_info_at, page_token)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-		ON CONFLICT (org_id, slug, tracking_number) DO NOTHING`
+	query := insertTrackingSQL
 	args := []any{t.ID, t.OrgID, t.Slug, t.TrackingNumber, string(t.Tag), t.Active, t.OriginCountryISO3,
 		t.DestinationCountryISO3, t.OrderID, searchText(t), t.ReturnToSender, deliveryDays(t),
 		toMicros(t.CreatedAt), toMicros(t.UpdatedAt), string(doc), toMicros(t.LastUpdatedAt), t.PageToken}
@@ -236,3 +232,11 @@ func (q *Queries) StaleTrackings(ctx context.Context, before time.Time, limit in
 	}
 	return out, rows.Err()
 }
+
+// insertTrackingSQL inserts one tracking unless its slug and number are
+// taken (InsertTracking; Warm prepares it).
+const insertTrackingSQL = `INSERT INTO trackings
+		(public_id, org_id, slug, tracking_number, tag, active, origin_iso3, destination_iso3, order_id,
+		 search_text, return_to_sender, delivery_days, created_at, updated_at, doc, last_info_at, page_token)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+		ON CONFLICT (org_id, slug, tracking_number) DO NOTHING`

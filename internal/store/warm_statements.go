@@ -1,12 +1,13 @@
 package store
 
-// The statements Warm plans on each new connection. They are the store's
-// own where the store keeps them in a constant, and otherwise statements
-// on the same tables, keys and clauses as the store's: what planning
-// loads into a backend (each table's and index's catalog entries, the
-// key columns' statistics, the operators and the foreign keys' targets)
-// is the same, so a statement that differs a little from the store's
-// still warms what that one needs. Only PostgreSQL runs them.
+// The statements Warm prepares and plans on each new connection. Most are
+// the store's own, from the constants its queries use: a request running
+// one of them finds it prepared on its connection (no round trip to parse
+// it on first use), so each must stay byte for byte the store's text. The
+// others are statements on the same tables, keys and clauses as the
+// store's: planning them still loads what the store's need (each table's
+// and index's catalog entries, the key columns' statistics, the operators
+// and the foreign keys' targets). Only PostgreSQL runs them.
 
 // warmRequestStatements are planned on the request pool's connections: a
 // checkpoint push (authentication, the tracking's read, insert and
@@ -18,23 +19,25 @@ var warmRequestStatements = []string{
 	`SELECT generation FROM api_key_generation WHERE id = 1`,
 	`SELECT id FROM organizations WHERE id = $1 FOR NO KEY UPDATE`,
 	`SELECT ` + trackingColumns + ` FROM trackings WHERE org_id = $1 AND public_id = $2`,
-	`SELECT ` + trackingColumns + ` FROM trackings WHERE org_id = $1 AND slug = $2 AND tracking_number = $3 FOR UPDATE`,
-	`INSERT INTO trackings (public_id, org_id, slug, tracking_number, tag, active, created_at, updated_at, doc, page_token)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (org_id, slug, tracking_number) DO NOTHING`,
+	trackingByNumberSQL + ` FOR UPDATE`,
+	insertTrackingSQL,
+	insertWithPollDue(insertTrackingSQL, "$18"),
 	updateTrackingSQL,
+	updateTrackingScheduleSQL,
+	updateTrackingUnscheduleSQL,
+	`SELECT ` + trackingColumns + ` FROM trackings WHERE org_id = $1 AND public_id = $2 FOR UPDATE`,
 	schedulePollSQL,
 	`UPDATE poll_schedule SET due = $3 WHERE org_id = $1 AND public_id = $2 AND due IS NOT NULL`,
-	`SELECT t.id FROM trackings t JOIN poll_schedule s ON s.public_id = t.public_id
-		WHERE t.org_id = $1 AND t.public_id = $2 AND s.org_id = $1 AND s.due = $3 FOR UPDATE`,
+	trackingUnderPollClaimSQL() + ` FOR UPDATE`,
+	claimPollsPostgres,
 	`SELECT doc FROM trackers WHERE org_id = $1 AND tracking_id = $2`,
-	`SELECT connection_id, remote_id, dropshipment_id, updated_at FROM onport_links WHERE org_id = $1 AND tracking_id = $2`,
-	`SELECT ` + connectionColumns + ` FROM courier_connections WHERE org_id = $1 AND slug = $2 ORDER BY id LIMIT $3`,
-	`SELECT statuses, email, sms, delay_seconds, updated_at FROM notification_settings WHERE org_id = $1`,
+	onportLinksByTrackingSQL,
+	firstConnectionSQL,
+	notificationSettingsSQL,
 	`SELECT ` + endpointColumns + ` FROM webhook_endpoints WHERE org_id = $1 ORDER BY id`,
-	`INSERT INTO events (public_id, org_id, type, tracking_id, tag, first_tag, payload, created_at, channel_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-	`INSERT INTO deliveries (org_id, event_id, endpoint_id, status, created_at, updated_at, due_at)
-		VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id`,
+	insertEventSQL,
+	insertDeliveriesSQL(1), insertDeliveriesSQL(2), insertDeliveriesSQL(3), insertDeliveriesSQL(4), insertDeliveriesSQL(5),
+	insertDeliveriesSQL(6), insertDeliveriesSQL(7), insertDeliveriesSQL(8), insertDeliveriesSQL(9), insertDeliveriesSQL(10),
 }
 
 // warmWorkerStatements are planned on the workers' pool's connections: a

@@ -136,3 +136,35 @@ func newStallingProxy(t *testing.T, target string) *stallingProxy {
 }
 
 func (p *stallingProxy) addr() string { return p.ln.Addr().String() }
+
+// TestWarmPreparesWhatRequestsRun checks that a statement Warm prepared is
+// the one a request then runs on that connection: the store's query adds
+// no prepared statement of its own. It fails when the store's text and
+// the warm-up's drift apart, or when pgx names its cached statements
+// otherwise than Warm does (the request would then prepare its own).
+func TestWarmPreparesWhatRequestsRun(t *testing.T) {
+	st := testdb.Open(t, store.Postgres)
+	ctx := context.Background()
+	st.LimitPools(1, 1) // one connection: every query below runs on it
+	if r := st.Warm(ctx); !r.Complete() {
+		t.Fatalf("Warm = %+v, want complete", r)
+	}
+	prepared := func() int {
+		var n int
+		if err := st.Writer().QueryRowContext(ctx, `SELECT count(*) FROM pg_prepared_statements`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	prepared() // the count's own statement is prepared on its first run
+	before := prepared()
+	if _, _, err := st.Read().NotificationSettings(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Read().OnportLinksByTracking(ctx, 1, "none"); err != nil {
+		t.Fatal(err)
+	}
+	if after := prepared(); after != before {
+		t.Errorf("%d prepared statements after two warmed reads, want %d: the reads prepared their own", after, before)
+	}
+}
