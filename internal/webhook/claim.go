@@ -44,6 +44,9 @@ type FirstAttempts struct {
 	// failed counts, by delivery, the attempts in a row this process could
 	// not make (their record failed), for failedBackoff.
 	failed claimloop.Failures[int64]
+	// claimed, when set (tests: export_test.go), is called after each
+	// claim has returned.
+	claimed func()
 }
 
 const (
@@ -80,6 +83,9 @@ func (f *FirstAttempts) Run(claims, work context.Context) {
 	f.loop.Claim = func(ctx context.Context, n int) ([]store.Delivery, time.Time, error) {
 		now := f.Deliverer.Service.now()
 		dels, err := f.Deliverer.store().Write().ClaimAndReadDueDeliveries(ctx, now, lease, n)
+		if f.claimed != nil {
+			f.claimed()
+		}
 		return dels, now.Add(lease), err
 	}
 	f.loop.Work = f.attempt

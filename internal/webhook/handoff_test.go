@@ -121,7 +121,19 @@ func TestHandedOffDeliveriesStayClaimedForTheLease(t *testing.T) {
 			}
 		}
 		const lease = time.Minute
-		runFirstAttempts(t, &webhook.FirstAttempts{Deliverer: h.deliverer([]byte(`{}`)), Workers: 1, Poll: time.Hour, Lease: lease})
+		// The claim loop's first claim, at its start, must come before the
+		// push: made after the release, it would take the released delivery
+		// itself (its worker is free), and then sleep for an hour.
+		firstClaim := make(chan struct{})
+		var claimedOnce sync.Once
+		first := &webhook.FirstAttempts{Deliverer: h.deliverer([]byte(`{}`)), Workers: 1, Poll: time.Hour, Lease: lease}
+		webhook.OnClaim(first, func() { claimedOnce.Do(func() { close(firstClaim) }) })
+		runFirstAttempts(t, first)
+		select {
+		case <-firstClaim:
+		case <-time.After(20 * time.Second):
+			t.Fatal("gave up waiting for the claim loop's first claim")
+		}
 		t.Cleanup(func() { once.Do(func() { close(hang) }) }) // before runFirstAttempts' wait
 		now := h.clock()
 		h.dispatch(t, waybill.Event{Tag: waybill.TagInTransit})
