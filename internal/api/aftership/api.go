@@ -143,29 +143,19 @@ func (a *API) authorize(w http.ResponseWriter, r *http.Request, headers []string
 // generation moved on: a key changed or was revoked; no such tracking;
 // any error), the request goes through authorize and h, as any other.
 func (a *API) authorizeRead(w http.ResponseWriter, r *http.Request, headers []string, endpoint string, perSecond float64, fast readHandler, h handler) error {
-	claims, ok := a.Auth.(keyClaims)
-	key := httpserver.APIKey(r, headers...)
-	if !ok || key == "" {
-		return a.authorize(w, r, headers, endpoint, perSecond, h)
-	}
-	org, gen, ok := claims.CachedKey(key)
-	if !ok {
-		return a.authorize(w, r, headers, endpoint, perSecond, h)
-	}
-	if !a.Limits.Allow(r.Context(), w.Header(), key, endpoint, perSecond) {
-		return waybill.Errorf(waybill.ERATELIMIT, "You have exceeded the API call rate limit. The limit is %g requests per second.", perSecond*a.Limits.Scale)
-	}
-	// An address that spent its budget of failed authentications is
-	// refused whatever key it presents, a remembered one included.
-	if err := a.AuthThrottle.Refusal(w, r); err != nil {
+	claims, key, org, gen, remembered, err := a.rememberedKey(w, r, headers, endpoint, perSecond)
+	if err != nil {
 		return err
+	}
+	if !remembered {
+		return a.authorize(w, r, headers, endpoint, perSecond, h)
 	}
 	if fast(w, r, org, gen) {
 		claims.Confirmed(r.Context(), org)
 		return nil
 	}
 	// The rate limit is taken: authenticate without taking it again.
-	err := a.AuthThrottle.Authenticate(w, r, func() (err error) {
+	err = a.AuthThrottle.Authenticate(w, r, func() (err error) {
 		org, err = a.Auth.Authenticate(r.Context(), key)
 		return err
 	})
@@ -173,6 +163,33 @@ func (a *API) authorizeRead(w http.ResponseWriter, r *http.Request, headers []st
 		return err
 	}
 	return h(w, r, org)
+}
+
+// rememberedKey takes the request's key as the Authenticator remembers
+// it (keyClaims.CachedKey): its organization and the key generation it
+// authenticated under, not yet confirmed. When the key is remembered it
+// also takes the rate limit and refuses an address that spent its budget
+// of failed authentications (err); remembered is false when the key is
+// absent or not remembered, and then nothing was taken: the caller
+// authorizes as any other request.
+func (a *API) rememberedKey(w http.ResponseWriter, r *http.Request, headers []string, endpoint string, perSecond float64) (claims keyClaims, key string, org waybill.Organization, gen int64, remembered bool, err error) {
+	claims, ok := a.Auth.(keyClaims)
+	key = httpserver.APIKey(r, headers...)
+	if !ok || key == "" {
+		return nil, "", org, 0, false, nil
+	}
+	if org, gen, ok = claims.CachedKey(key); !ok {
+		return nil, "", org, 0, false, nil
+	}
+	if !a.Limits.Allow(r.Context(), w.Header(), key, endpoint, perSecond) {
+		return nil, "", org, 0, false, waybill.Errorf(waybill.ERATELIMIT, "You have exceeded the API call rate limit. The limit is %g requests per second.", perSecond*a.Limits.Scale)
+	}
+	// An address that spent its budget of failed authentications is
+	// refused whatever key it presents, a remembered one included.
+	if err := a.AuthThrottle.Refusal(w, r); err != nil {
+		return nil, "", org, 0, false, err
+	}
+	return claims, key, org, gen, true, nil
 }
 
 // claimedHandler serves a write for org, which a remembered key claims
@@ -190,22 +207,12 @@ type claimedHandler func(w http.ResponseWriter, r *http.Request, org waybill.Org
 // Authenticator remembers skips the key generation's read. Any other
 // request goes through authorize and h.
 func (a *API) authorizeClaimed(w http.ResponseWriter, r *http.Request, headers []string, endpoint string, perSecond float64, claimed claimedHandler, h handler) error {
-	claims, ok := a.Auth.(keyClaims)
-	key := httpserver.APIKey(r, headers...)
-	if !ok || key == "" {
-		return a.authorize(w, r, headers, endpoint, perSecond, h)
-	}
-	org, gen, ok := claims.CachedKey(key)
-	if !ok {
-		return a.authorize(w, r, headers, endpoint, perSecond, h)
-	}
-	if !a.Limits.Allow(r.Context(), w.Header(), key, endpoint, perSecond) {
-		return waybill.Errorf(waybill.ERATELIMIT, "You have exceeded the API call rate limit. The limit is %g requests per second.", perSecond*a.Limits.Scale)
-	}
-	// An address that spent its budget of failed authentications is
-	// refused whatever key it presents, a remembered one included.
-	if err := a.AuthThrottle.Refusal(w, r); err != nil {
+	claims, key, org, gen, remembered, err := a.rememberedKey(w, r, headers, endpoint, perSecond)
+	if err != nil {
 		return err
+	}
+	if !remembered {
+		return a.authorize(w, r, headers, endpoint, perSecond, h)
 	}
 	authenticated := false
 	authenticate := func() (waybill.Organization, error) {
@@ -218,7 +225,7 @@ func (a *API) authorizeClaimed(w http.ResponseWriter, r *http.Request, headers [
 		authenticated = err == nil
 		return org, err
 	}
-	err := claimed(w, r, org, gen, authenticate)
+	err = claimed(w, r, org, gen, authenticate)
 	if err == nil && !authenticated {
 		claims.Confirmed(r.Context(), org)
 	}
