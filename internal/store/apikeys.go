@@ -61,7 +61,7 @@ func (q *Queries) Authenticate(ctx context.Context, key string) (waybill.Organiz
 		return waybill.Organization{}, unauthorized
 	}
 	rows, err := q.q.QueryContext(ctx,
-		`SELECT k.hash, o.id, o.name, o.created_at FROM api_keys k JOIN organizations o ON o.id = k.org_id WHERE k.prefix = $1`,
+		apiKeyByPrefixSQL,
 		key[:keyPrefixLen])
 	if err != nil {
 		return waybill.Organization{}, fmt.Errorf("authenticate: %w", err)
@@ -96,7 +96,7 @@ func (q *Queries) Authenticate(ctx context.Context, key string) (waybill.Organiz
 // still true while this returns g.
 func (q *Queries) APIKeyGeneration(ctx context.Context) (int64, error) {
 	var g int64
-	if err := q.q.QueryRowContext(ctx, `SELECT generation FROM api_key_generation WHERE id = 1`).Scan(&g); err != nil {
+	if err := q.q.QueryRowContext(ctx, apiKeyGenerationSQL).Scan(&g); err != nil {
 		return 0, fmt.Errorf("read API key generation: %w", err)
 	}
 	return g, nil

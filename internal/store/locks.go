@@ -35,7 +35,7 @@ func (q *Queries) forUpdate(query string) string {
 // TrackingForUpdate is Tracking, locking the row until the transaction
 // ends (see "Row locks" above).
 func (q *Queries) TrackingForUpdate(ctx context.Context, orgID int64, id string) (waybill.Tracking, error) {
-	row := q.q.QueryRowContext(ctx, q.forUpdate(`SELECT `+trackingColumns+` FROM trackings WHERE org_id = $1 AND public_id = $2`), orgID, id)
+	row := q.q.QueryRowContext(ctx, q.forUpdate(trackingByPublicIDSQL), orgID, id)
 	t, _, err := scanTracking(row)
 	return t, err
 }

@@ -177,7 +177,7 @@ func (q *Queries) TrackerByExternalID(ctx context.Context, orgID int64, external
 // (its public id), or ENOTFOUND when the tracking is no tracker's.
 func (q *Queries) TrackerByTrackingID(ctx context.Context, orgID int64, trackingID string) (waybill.Tracker, error) {
 	return scanDoc[waybill.Tracker](q.q.QueryRowContext(ctx,
-		`SELECT doc FROM trackers WHERE org_id = $1 AND tracking_id = $2`, orgID, trackingID), orgID, trackerNotFound)
+		trackerByTrackingSQL, orgID, trackingID), orgID, trackerNotFound)
 }
 
 // FirstTrackerOfGroup returns the organization's oldest tracker of the

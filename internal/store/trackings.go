@@ -124,7 +124,7 @@ func (q *Queries) DeleteTracking(ctx context.Context, orgID int64, id string) er
 // Tracking returns the organization's tracking with that public id, or
 // ENOTFOUND. Another organization's tracking is ENOTFOUND too.
 func (q *Queries) Tracking(ctx context.Context, orgID int64, id string) (waybill.Tracking, error) {
-	row := q.q.QueryRowContext(ctx, `SELECT `+trackingColumns+` FROM trackings WHERE org_id = $1 AND public_id = $2`, orgID, id)
+	row := q.q.QueryRowContext(ctx, trackingByPublicIDSQL, orgID, id)
 	t, _, err := scanTracking(row)
 	return t, err
 }

@@ -15,26 +15,26 @@ package store
 // the event and its deliveries to the organization's endpoints) and the
 // single-tracking reads.
 var warmRequestStatements = []string{
-	`SELECT k.hash, o.id, o.name, o.created_at FROM api_keys k JOIN organizations o ON o.id = k.org_id WHERE k.prefix = $1`,
-	`SELECT generation FROM api_key_generation WHERE id = 1`,
+	apiKeyByPrefixSQL,
+	apiKeyGenerationSQL,
 	`SELECT id FROM organizations WHERE id = $1 FOR NO KEY UPDATE`,
-	`SELECT ` + trackingColumns + ` FROM trackings WHERE org_id = $1 AND public_id = $2`,
+	trackingByPublicIDSQL,
 	trackingByNumberSQL + ` FOR UPDATE`,
 	insertTrackingSQL,
 	insertWithPollDue(insertTrackingSQL, "$18"),
 	updateTrackingSQL,
 	updateTrackingScheduleSQL,
 	updateTrackingUnscheduleSQL,
-	`SELECT ` + trackingColumns + ` FROM trackings WHERE org_id = $1 AND public_id = $2 FOR UPDATE`,
+	trackingByPublicIDSQL + ` FOR UPDATE`,
 	schedulePollSQL,
 	`UPDATE poll_schedule SET due = $3 WHERE org_id = $1 AND public_id = $2 AND due IS NOT NULL`,
 	trackingUnderPollClaimSQL() + ` FOR UPDATE`,
 	claimPollsPostgres,
-	`SELECT doc FROM trackers WHERE org_id = $1 AND tracking_id = $2`,
+	trackerByTrackingSQL,
 	onportLinksByTrackingSQL,
 	firstConnectionSQL,
 	notificationSettingsSQL,
-	`SELECT ` + endpointColumns + ` FROM webhook_endpoints WHERE org_id = $1 ORDER BY id`,
+	endpointsByOrgSQL,
 	insertEventSQL,
 	insertDeliveriesSQL(1), insertDeliveriesSQL(2), insertDeliveriesSQL(3), insertDeliveriesSQL(4), insertDeliveriesSQL(5),
 	insertDeliveriesSQL(6), insertDeliveriesSQL(7), insertDeliveriesSQL(8), insertDeliveriesSQL(9), insertDeliveriesSQL(10),
@@ -51,3 +51,14 @@ var warmWorkerStatements = []string{
 	`SELECT id, kind, state, scheduled_at FROM river_job WHERE state = 'available' AND queue = $1 AND scheduled_at <= $2
 		ORDER BY priority, scheduled_at, id LIMIT $3 FOR UPDATE SKIP LOCKED`,
 }
+
+// Statements of the store's that Warm prepares too (warmRequestStatements):
+// one constant each, so that the text Warm prepares is the text the store
+// runs.
+const (
+	apiKeyByPrefixSQL     = `SELECT k.hash, o.id, o.name, o.created_at FROM api_keys k JOIN organizations o ON o.id = k.org_id WHERE k.prefix = $1`
+	apiKeyGenerationSQL   = `SELECT generation FROM api_key_generation WHERE id = 1`
+	trackingByPublicIDSQL = `SELECT ` + trackingColumns + ` FROM trackings WHERE org_id = $1 AND public_id = $2`
+	trackerByTrackingSQL  = `SELECT doc FROM trackers WHERE org_id = $1 AND tracking_id = $2`
+	endpointsByOrgSQL     = `SELECT ` + endpointColumns + ` FROM webhook_endpoints WHERE org_id = $1 ORDER BY id`
+)

@@ -164,7 +164,7 @@ func (q *Queries) EndpointSeq(ctx context.Context, orgID int64, id string) (wayb
 // Endpoints returns the organization's endpoints, oldest first, with their
 // internal keys.
 func (q *Queries) Endpoints(ctx context.Context, orgID int64) ([]waybill.WebhookEndpoint, []int64, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints WHERE org_id = $1 ORDER BY id`, orgID)
+	rows, err := q.q.QueryContext(ctx, endpointsByOrgSQL, orgID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list webhook endpoints: %w", err)
 	}
