@@ -1,9 +1,7 @@
 package store
 
 import (
-	"crypto/rand"
 	"encoding/base32"
-	"encoding/binary"
 	"time"
 )
 
@@ -33,10 +31,6 @@ func NewPageToken() string {
 
 // newPageTokenAt is NewPageToken for a creation time of at.
 func newPageTokenAt(at time.Time) string {
-	var b [16]byte
-	var ms [8]byte
-	binary.BigEndian.PutUint64(ms[:], uint64(at.UnixMilli()))
-	copy(b[:6], ms[2:])
-	_, _ = rand.Read(b[6:])
+	b := timeOrderedBytes(at)
 	return pageTokenEncoding.EncodeToString(b[:])
 }
