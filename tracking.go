@@ -8,7 +8,7 @@ import "time"
 type Tracking struct {
 	ID             string    `json:"id"` // public, random; never the internal key
 	OrgID          int64     `json:"-"`
-	PageToken      string    `json:"page_token,omitempty"` // random, unguessable: the hosted page /t/{token}; set when stored
+	PageToken      string    `json:"page_token,omitempty"` // unguessable (80 random bits after its creation time): the hosted page /t/{token}; set when stored
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 	LastUpdatedAt  time.Time `json:"last_updated_at"`

@@ -1,5 +1,11 @@
 package store
 
+import (
+	"context"
+	"database/sql"
+	"strings"
+)
+
 // Migrations exposes the embedded migrations to the tests.
 var Migrations = migrations
 
@@ -21,4 +27,26 @@ func (s *Store) LimitPools(requests, workers int) {
 	if s.workers != nil {
 		s.workers.writer.SetMaxOpenConns(workers)
 	}
+}
+
+// RiverFetchPlannedOnce reports, of the statements the connections of db
+// have prepared, whether one is River's fetch and whether every such one
+// was prepared with its limit evaluated at run time (planOnce).
+func RiverFetchPlannedOnce(ctx context.Context, db *sql.DB) (seen, plannedOnce bool, err error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return false, false, err
+	}
+	defer conn.Close()
+	plannedOnce = true
+	err = conn.Raw(func(dc any) error {
+		for query := range dc.(*cachingConn).stmts {
+			if strings.HasPrefix(query, riverFetch) {
+				seen = true
+				plannedOnce = plannedOnce && planOnce(query) != query
+			}
+		}
+		return nil
+	})
+	return seen, plannedOnce, err
 }

@@ -2,28 +2,16 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base32"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/maphash"
 	"slices"
-	"strings"
 
 	"github.com/waybillhq/waybill"
 )
-
-// NewPageToken returns a random 26-character token (128 bits, lowercase
-// base32) for a tracking's hosted page link. It is unrelated to the
-// tracking's id and number, so a link reveals neither and cannot be guessed.
-func NewPageToken() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-}
 
 // storedBranding is the stored form of waybill.Branding (org_pages.settings).
 // Its JSON names are the storage format; renaming one loses stored data.

@@ -24,10 +24,18 @@ func NewPublicID() string {
 
 // newPublicIDAt is NewPublicID for a creation time of at.
 func newPublicIDAt(at time.Time) string {
+	b := timeOrderedBytes(at)
+	return hex.EncodeToString(b[:])
+}
+
+// timeOrderedBytes returns 16 bytes: at in milliseconds since the Unix
+// epoch (6 bytes, big-endian), then 10 from crypto/rand (80 bits). Public
+// ids and page tokens are these bytes encoded.
+func timeOrderedBytes(at time.Time) [16]byte {
 	var b [16]byte
 	var ms [8]byte
 	binary.BigEndian.PutUint64(ms[:], uint64(at.UnixMilli()))
 	copy(b[:6], ms[2:])
 	_, _ = rand.Read(b[6:])
-	return hex.EncodeToString(b[:])
+	return b
 }
