@@ -26,6 +26,21 @@ func (g *groupReads[K, R]) queued() int {
 	return n
 }
 
+// holdFirstRead makes g's first batch wait, after its read and before
+// its callers are answered, until release is closed; held is closed then.
+func holdFirstRead[K, R any](g *groupReads[K, R]) (held, release chan struct{}) {
+	held, release = make(chan struct{}), make(chan struct{})
+	first := true
+	g.afterRead = func(int) {
+		if first {
+			first = false
+			close(held)
+			<-release
+		}
+	}
+	return held, release
+}
+
 // TestGroupReadsBatchAfterTheRead holds a first read (of one key) after
 // its statement while five callers arrive with one loop and batches of at
 // most two: none of them gets the held read's answer, and they are read
@@ -44,15 +59,7 @@ func TestGroupReadsBatchAfterTheRead(t *testing.T) {
 		}
 		return nil
 	}}
-	held, release := make(chan struct{}), make(chan struct{})
-	first := true
-	g.afterRead = func(int) {
-		if first {
-			first = false
-			close(held)
-			<-release
-		}
-	}
+	held, release := holdFirstRead(g)
 	ctx := context.Background()
 	got := make(chan [2]int, 6)
 	call := func(k int) {
@@ -143,15 +150,7 @@ func TestGroupReadsCancelAndErrors(t *testing.T) {
 		}
 		return nil
 	}}
-	held, release := make(chan struct{}), make(chan struct{})
-	first := true
-	g.afterRead = func(int) {
-		if first {
-			first = false
-			close(held)
-			<-release
-		}
-	}
+	held, release := holdFirstRead(g)
 	type answer struct {
 		key, v int
 		err    error
