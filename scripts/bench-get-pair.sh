@@ -12,7 +12,9 @@
 # $BENCH_OUT/A.pprof and B.pprof. Ports: BENCH_PORT (default 21400) to BENCH_PORT+11.
 # After the load, each server's collections during it (NumGC), heap in use and peak RSS (VmHWM)
 # are printed too (runtime.MemStats from its pprof listener): what a GC setting (GOGC, GOMEMLIMIT
-# in the environment of a wrapper given as BIN) trades for its CPU.
+# in the environment of a wrapper given as BIN) trades for its CPU. A server that reads in shared
+# batches (PostgreSQL, waybill_store_batched_reads_total in /metrics) also gets its reads per batch
+# during the load.
 # OP=create loads creates instead (the same 12 s, 16 workers each, at once; no pool-only run): CPU
 # per create, counted until 2 s after the load, so that what a create leaves behind counts too.
 # RATE=R sends R requests/s to each server (open loop) instead of as many as 16 workers can: both
@@ -51,6 +53,7 @@ pgticks() { # PostgreSQL backends' CPU ticks of server $1's connections
 port() { [[ $1 == A ]] && echo $portA || echo $portB; }
 memstat() { curl -fsS "http://127.0.0.1:$(( $(port $1)+1 ))/debug/pprof/heap?debug=1" | awk -v f="$2" '$2 == f { print $4 }'; }
 hwm() { awk '$1 == "VmHWM:" { print $2 }' /proc/${pid[$1]}/status; }
+batched() { curl -fsS "http://127.0.0.1:$(port $1)/metrics" | awk '$1 == "waybill_store_batched_reads_total" { r = $2 } $1 == "waybill_store_read_batches_total" { b = $2 } END { printf "%d %d", r, b }'; }
 for n in A B; do
   pre=$preA; [[ $n == B ]] && pre=$preB
   if [[ $pre == warm32 ]]; then "$binB" bench aftership --url http://127.0.0.1:$(port $n) --key $key --op get --pool 32 --concurrency 32 --duration 3s --json | jq -c "{$n: .req_per_s}"; fi
@@ -70,8 +73,8 @@ args=(--op get --pool 1000)
 [[ -z ${RATE:-} ]] || args+=(--rate "$RATE")
 profs=()
 [[ -z ${PROF:-} ]] || for n in A B; do ( sleep 4; curl -fsS -o $d/$n.pprof "http://127.0.0.1:$(( $(port $n)+1 ))/debug/pprof/profile?seconds=8" ) & profs+=($!); done
-declare -A gc0
-for n in A B; do q0[$n]=$(pgticks $n); g0[$n]=$(ticks $n); gc0[$n]=$(memstat $n NumGC); done
+declare -A gc0 rb0
+for n in A B; do q0[$n]=$(pgticks $n); g0[$n]=$(ticks $n); gc0[$n]=$(memstat $n NumGC); rb0[$n]=$(batched $n); done
 "$binB" bench aftership --url http://127.0.0.1:$portA --key $key "${args[@]}" --concurrency 16 --duration 12s --json > $d/getA.json &
 la=$!
 "$binB" bench aftership --url http://127.0.0.1:$portB --key $key "${args[@]}" --concurrency 16 --duration 12s --json > $d/getB.json &
@@ -80,7 +83,9 @@ wait $la $lb
 [[ $op == get ]] || sleep 2
 declare -A mem
 for n in A B; do g1[$n]=$(ticks $n); q1[$n]=$(pgticks $n)
-  mem[$n]="$(( $(memstat $n NumGC) - ${gc0[$n]} )) GCs, heap $(( $(memstat $n HeapInuse) >> 20 )) MiB, peak RSS $(( $(hwm $n) >> 10 )) MiB"; done
+  mem[$n]="$(( $(memstat $n NumGC) - ${gc0[$n]} )) GCs, heap $(( $(memstat $n HeapInuse) >> 20 )) MiB, peak RSS $(( $(hwm $n) >> 10 )) MiB"
+  read -r r0 b0 <<<"${rb0[$n]}"; read -r r1 b1 <<<"$(batched $n)"
+  (( b1 == b0 )) || mem[$n]+=", $(awk -v r=$((r1 - r0)) -v b=$((b1 - b0)) 'BEGIN { printf "%d reads in %d batches, %.2f per batch", r, b, r / b }')"; done
 [[ ${#profs[@]} == 0 ]] || wait "${profs[@]}"
 hz=$(getconf CLK_TCK)
 for n in A B; do

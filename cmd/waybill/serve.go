@@ -271,6 +271,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		},
 		QueueDepth:     q.Depth,
 		InboundPending: st.Read().CountPendingInbound,
+		ReadBatches: func() (int64, int64) {
+			s := st.ReadBatchStats()
+			return s.Keys, s.Batches
+		},
 	}, api, adminAPI, onportParts.API, trackerAPI, webFace, openapi.Face{}, &unsubscribe.Face{Subscriptions: notifier, Logger: logger.With("face", "unsubscribe")})
 
 	// Before the workers start and /readyz can answer: the first requests

@@ -27,6 +27,14 @@ func newMetrics(reg prometheus.Registerer, checks Checks) *metrics {
 	reg.MustRegister(m.requests, m.latency)
 	gauge(reg, "waybill_queue_depth", "Jobs waiting to run (available, scheduled or retryable).", checks.QueueDepth)
 	gauge(reg, "waybill_inbound_pending", "Asynchronous inbound messages accepted and not yet processed.", checks.InboundPending)
+	if rb := checks.ReadBatches; rb != nil {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "waybill_store_batched_reads_total",
+			Help: "Reads the store answered in shared batches (one statement per batch)."},
+			func() float64 { n, _ := rb(); return float64(n) }))
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "waybill_store_read_batches_total",
+			Help: "Statements the store's batched reads took; reads per batch is the ratio."},
+			func() float64 { _, n := rb(); return float64(n) }))
+	}
 	return m
 }
 

@@ -33,6 +33,11 @@ type Checks struct {
 	// InboundPending reports asynchronous inbound messages not processed
 	// yet; it backs the waybill_inbound_pending gauge.
 	InboundPending func(ctx context.Context) (int64, error)
+	// ReadBatches reports the reads the store answered in shared batches
+	// (PostgreSQL's v4 get by id) and the batches they took; it backs the
+	// waybill_store_batched_reads_total and waybill_store_read_batches_total
+	// counters.
+	ReadBatches func() (reads, batches int64)
 }
 
 // Server is Waybill's HTTP server.

@@ -220,8 +220,14 @@ const pageJoins = ` LEFT JOIN org_pages p ON p.org_id = t.org_id `
 // TrackingPage returns the tracking whose page token is token, with its
 // organization's branding, in one indexed read; ENOTFOUND when no tracking
 // has that token. With order set it returns every tracking of the same
-// order (the token's first), still in one read.
+// order (the token's first), still in one read. On PostgreSQL, outside a
+// transaction, concurrent reads of tokens' own pages (order unset) share
+// one statement per batch, each from a read that began after its call
+// (pages_groupread.go).
 func (q *Queries) TrackingPage(ctx context.Context, token string, order bool) (PageTrackings, error) {
+	if !order && q.pageReads != nil {
+		return q.readTokenPage(ctx, nil, token)
+	}
 	return q.readPage(ctx, newPageVersioner(), nil, trackingPageQuery(order), token)
 }
 
@@ -230,6 +236,9 @@ func (q *Queries) TrackingPage(ctx context.Context, token string, order bool) (P
 // data), it returns the Version alone with Seen set: the same one read,
 // without decoding the documents.
 func (q *Queries) TrackingPageUnlessSeen(ctx context.Context, token string, order bool, seen func(PageVersion) bool) (PageTrackings, error) {
+	if !order && q.pageReads != nil {
+		return q.readTokenPage(ctx, seen, token)
+	}
 	return q.readPage(ctx, newPageVersioner(), seen, trackingPageQuery(order), token)
 }
 
@@ -298,27 +307,36 @@ func (q *Queries) pageTrackings(ctx context.Context, query string, args ...any) 
 // Version, and when seen (if set) reports that Version it returns only the
 // Version with Seen set, skipping the decode.
 func (q *Queries) readPage(ctx context.Context, ver *pageVersioner, seen func(PageVersion) bool, query string, args ...any) (PageTrackings, error) {
-	var out PageTrackings
 	var one [1]pageRow
 	raw := one[:0]
 	err := q.readRows(ctx, query, args, func(scan func(dest ...any) error) error {
 		var r pageRow
-		if err := scan(&r.seq, &r.publicID, &r.orgID, &r.created, &r.updated, &r.doc, &r.token,
-			&r.settings, &r.host, &r.brandingUpdated); err != nil {
+		if err := scan(r.dest()...); err != nil {
 			return fmt.Errorf("read page tracking: %w", err)
-		}
-		if ver != nil {
-			ver.addRow(&r)
 		}
 		raw = append(raw, r)
 		return nil
 	})
 	if err != nil {
-		return out, fmt.Errorf("read page trackings: %w", err)
+		return PageTrackings{}, fmt.Errorf("read page trackings: %w", err)
 	}
+	return q.pageOf(ctx, raw, ver, seen)
+}
+
+func (r *pageRow) dest() []any {
+	return []any{&r.seq, &r.publicID, &r.orgID, &r.created, &r.updated, &r.doc, &r.token,
+		&r.settings, &r.host, &r.brandingUpdated}
+}
+
+// pageOf makes the page of the rows a read returned (readPage's).
+func (q *Queries) pageOf(ctx context.Context, raw []pageRow, ver *pageVersioner, seen func(PageVersion) bool) (PageTrackings, error) {
+	var out PageTrackings
 	if ver == nil {
 		seen = nil
 	} else {
+		for i := range raw {
+			ver.addRow(&raw[i])
+		}
 		out.Version = ver.sum()
 	}
 	if len(raw) > 0 && seen != nil && seen(out.Version) {

@@ -48,6 +48,12 @@ type Store struct {
 	// checkpoints, on SQLite, copies the WAL into the database file in
 	// the background (checkpoint.go).
 	checkpoints *walCheckpointer
+	// trackingReads, on PostgreSQL (the request pool's handle), reads
+	// concurrent TrackingAtKeyGeneration calls in batches
+	// (trackings_groupread.go).
+	trackingReads *groupReads[trackingKey, trackingAtGeneration]
+	// pageReads, likewise, reads tokens' own pages (pages_groupread.go).
+	pageReads *groupReads[string, pageRead]
 }
 
 // Open connects to the database named by a WAYBILL_DATABASE_URL. It does not
@@ -101,6 +107,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		s.writer.SetMaxIdleConns(32)
 		s.writer.SetConnMaxIdleTime(5 * time.Minute)
 		s.reader = s.writer
+		s.trackingReads, s.pageReads = newTrackingReads(s.reader), newPageReads(s.reader)
 		work, err := sql.Open("pgx", source)
 		if err != nil {
 			s.writer.Close()

@@ -135,10 +135,27 @@ func (q *Queries) Tracking(ctx context.Context, orgID int64, id string) (waybill
 // be served the tracking as if it had read the generation first, in one
 // round trip instead of two. A tracking that does not exist gives
 // ENOTFOUND and no generation.
+//
+// On PostgreSQL, outside a transaction, concurrent calls are read
+// together, one statement per batch (groupReads): each call is still
+// answered by a read that began after it, so it sees every write and
+// every revocation committed before it began.
 func (q *Queries) TrackingAtKeyGeneration(ctx context.Context, orgID int64, id string) (waybill.Tracking, int64, error) {
+	if q.trackingReads != nil {
+		r, err := q.trackingReads.get(ctx, trackingKey{orgID: orgID, id: id})
+		if err != nil {
+			return waybill.Tracking{}, 0, fmt.Errorf("read tracking: %w", err)
+		} else if !r.found {
+			return waybill.Tracking{}, 0, trackingNotFound()
+		}
+		t, err := r.row.tracking()
+		if err != nil {
+			return waybill.Tracking{}, 0, err
+		}
+		return t, r.gen, nil
+	}
 	var gen int64
-	row := q.row(ctx, `SELECT (SELECT generation FROM api_key_generation WHERE id = 1), `+trackingColumns+`
-		FROM trackings WHERE org_id = $1 AND public_id = $2`, orgID, id)
+	row := q.row(ctx, trackingAtGenerationSQL, orgID, id)
 	t, _, err := scanTracking(leadingColumn{row: row, dest: &gen})
 	if err != nil {
 		return waybill.Tracking{}, 0, err

@@ -23,6 +23,11 @@ type Queries struct {
 	// pg, on PostgreSQL outside a transaction, is the pool readRows may
 	// take a connection of to read through pgx directly (pgxread.go).
 	pg *sql.DB
+	// trackingReads, with pg, reads TrackingAtKeyGeneration in batches
+	// shared with concurrent calls (groupreads.go).
+	trackingReads *groupReads[trackingKey, trackingAtGeneration]
+	// pageReads, with pg, reads tokens' own pages so (pages_groupread.go).
+	pageReads *groupReads[string, pageRead]
 	// orgNames are the names of the organizations pages were read for.
 	orgNames *orgNames
 }
@@ -44,6 +49,8 @@ func (s *Store) queries(pool *sql.DB, tx *sql.Tx, cache *stmtCache) *Queries {
 		q = tx
 	}
 	var pg *sql.DB
+	var reads *groupReads[trackingKey, trackingAtGeneration]
+	var pages *groupReads[string, pageRead]
 	names := s.orgNames
 	if tx != nil {
 		names = nil // a name read in a transaction may yet roll back
@@ -51,9 +58,9 @@ func (s *Store) queries(pool *sql.DB, tx *sql.Tx, cache *stmtCache) *Queries {
 	if s.observe != nil {
 		q = observedQuerier{q: q, see: s.observe}
 	} else if s.engine == Postgres && tx == nil {
-		pg = pool
+		pg, reads, pages = pool, s.trackingReads, s.pageReads
 	}
-	return &Queries{q: q, engine: s.engine, listed: s.listed, pg: pg, orgNames: names}
+	return &Queries{q: q, engine: s.engine, listed: s.listed, pg: pg, trackingReads: reads, pageReads: pages, orgNames: names}
 }
 
 // Tx is an open transaction. Its queries see its own writes. A Tx is not
