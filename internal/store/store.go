@@ -48,6 +48,9 @@ type Store struct {
 	// checkpoints, on SQLite, copies the WAL into the database file in
 	// the background (checkpoint.go).
 	checkpoints *walCheckpointer
+	// hints, on SQLite, starts the disk reads of a list's rows ahead of
+	// its query (rowhints.go).
+	hints *rowHints
 }
 
 // Open connects to the database named by a WAYBILL_DATABASE_URL. It does not
@@ -92,6 +95,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		ckpt.SetMaxOpenConns(1)
 		ckpt.SetConnMaxLifetime(0)
 		s.checkpoints = startCheckpointer(ckpt, checkpointEvery)
+		s.hints = newRowHints(source)
 		s.writeStmts, s.readStmts = newStmtCache(s.writer), newStmtCache(s.reader)
 	case Postgres:
 		if s.writer, err = sql.Open("pgx", source); err != nil {
@@ -161,7 +165,7 @@ func (s *Store) Close() error {
 		s.writeStmts.close()
 		s.readStmts.close()
 	}
-	err := errors.Join(ckptErr, s.writer.Close())
+	err := errors.Join(ckptErr, s.hints.close(), s.writer.Close())
 	if s.reader != s.writer {
 		err = errors.Join(err, s.reader.Close())
 	}

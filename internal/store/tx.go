@@ -25,6 +25,9 @@ type Queries struct {
 	pg *sql.DB
 	// orgNames are the names of the organizations pages were read for.
 	orgNames *orgNames
+	// hints, on SQLite's read pool, starts the reads of the rows a list
+	// is about to read (rowhints.go); nil elsewhere.
+	hints *rowHints
 }
 
 // Read returns queries on the read pool. On SQLite they may not write.
@@ -53,7 +56,11 @@ func (s *Store) queries(pool *sql.DB, tx *sql.Tx, cache *stmtCache) *Queries {
 	} else if s.engine == Postgres && tx == nil {
 		pg = pool
 	}
-	return &Queries{q: q, engine: s.engine, listed: s.listed, pg: pg, orgNames: names}
+	var hints *rowHints
+	if pool == s.reader && tx == nil {
+		hints = s.hints
+	}
+	return &Queries{q: q, engine: s.engine, listed: s.listed, pg: pg, orgNames: names, hints: hints}
 }
 
 // Tx is an open transaction. Its queries see its own writes. A Tx is not
