@@ -114,10 +114,11 @@ func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f waybill.Trac
 	}
 	keysQuery := fmt.Sprintf("SELECT id FROM %s WHERE %s ORDER BY %s DESC %s", from, cond, keyOrder, bounds)
 	if f.Keyword == "" {
-		// The page's keys come from an index alone, and its rows are
-		// scattered over the table: the disk starts reading them all now,
-		// while the count runs (rowhints.go). A keyword's keys cost a
-		// test of every entry of the organization, too dear to find twice.
+		// The page's keys are found in the filter's index, and its rows
+		// are scattered over the table: the disk starts reading them all
+		// now, while the count runs (rowhints.go). A keyword's keys cost
+		// a test of every entry of the organization, too dear to find
+		// twice.
 		q.hints.hintRows(ctx, q.q, "trackings", keysQuery, args...)
 	}
 	if !withTotal {
