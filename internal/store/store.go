@@ -54,6 +54,9 @@ type Store struct {
 	trackingReads *groupReads[trackingKey, trackingAtGeneration]
 	// pageReads, likewise, reads tokens' own pages (pages_groupread.go).
 	pageReads *groupReads[string, pageRead]
+	// hints, on SQLite, starts the disk reads of a list's rows ahead of
+	// its query (rowhints.go).
+	hints *rowHints
 }
 
 // Open connects to the database named by a WAYBILL_DATABASE_URL. It does not
@@ -98,6 +101,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		ckpt.SetMaxOpenConns(1)
 		ckpt.SetConnMaxLifetime(0)
 		s.checkpoints = startCheckpointer(ckpt, checkpointEvery)
+		s.hints = newRowHints(source)
 		s.writeStmts, s.readStmts = newStmtCache(s.writer), newStmtCache(s.reader)
 	case Postgres:
 		if s.writer, err = sql.Open("pgx", source); err != nil {
@@ -168,7 +172,7 @@ func (s *Store) Close() error {
 		s.writeStmts.close()
 		s.readStmts.close()
 	}
-	err := errors.Join(ckptErr, s.writer.Close())
+	err := errors.Join(ckptErr, s.hints.close(), s.writer.Close())
 	if s.reader != s.writer {
 		err = errors.Join(err, s.reader.Close())
 	}

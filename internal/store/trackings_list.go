@@ -95,11 +95,6 @@ func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f waybill.Trac
 	// count instead (a window over the same matches), unless the page is
 	// after a cursor, whose condition the count leaves out.
 	withTotal := f.Keyword != "" && f.BeforeSeq == 0
-	if !withTotal {
-		if err := q.q.QueryRowContext(ctx, countQuery, countArgs...).Scan(&page.Total); err != nil {
-			return page, fmt.Errorf("count trackings: %w", err)
-		}
-	}
 	if f.BeforeSeq > 0 {
 		add("id < ?", f.BeforeSeq)
 		cond = strings.Join(where, " AND ")
@@ -117,13 +112,26 @@ func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f waybill.Trac
 		// plan searches the range's covering index and sorts its keys.
 		keyOrder = "+id"
 	}
+	keysQuery := fmt.Sprintf("SELECT id FROM %s WHERE %s ORDER BY %s DESC %s", from, cond, keyOrder, bounds)
+	if f.Keyword == "" {
+		// The page's keys are found in the filter's index, and its rows
+		// are scattered over the table: the disk starts reading them all
+		// now, while the count runs (rowhints.go). A keyword's keys cost
+		// a test of every entry of the organization, too dear to find
+		// twice.
+		q.hints.hintRows(ctx, q.q, "trackings", keysQuery, args...)
+	}
+	if !withTotal {
+		if err := q.q.QueryRowContext(ctx, countQuery, countArgs...).Scan(&page.Total); err != nil {
+			return page, fmt.Errorf("count trackings: %w", err)
+		}
+	}
 	// The page's keys first, then its rows: the offset is skipped on the
 	// filter's index (the rowid is in every SQLite index; PostgreSQL reads
 	// only the index where it covers the filter), and only the page's
 	// documents are read, instead of offset+limit rows of the table.
 	query := fmt.Sprintf(`SELECT %s FROM trackings WHERE id IN (
-		SELECT id FROM %s WHERE %s ORDER BY %s DESC %s) ORDER BY id DESC`,
-		trackingColumns, from, cond, keyOrder, bounds)
+		%s) ORDER BY id DESC`, trackingColumns, keysQuery)
 	var total []any
 	switch {
 	case withTotal:

@@ -30,6 +30,9 @@ type Queries struct {
 	pageReads *groupReads[string, pageRead]
 	// orgNames are the names of the organizations pages were read for.
 	orgNames *orgNames
+	// hints, on SQLite's read pool, starts the reads of the rows a list
+	// is about to read (rowhints.go); nil elsewhere.
+	hints *rowHints
 }
 
 // Read returns queries on the read pool. On SQLite they may not write.
@@ -60,7 +63,11 @@ func (s *Store) queries(pool *sql.DB, tx *sql.Tx, cache *stmtCache) *Queries {
 	} else if s.engine == Postgres && tx == nil {
 		pg, reads, pages = pool, s.trackingReads, s.pageReads
 	}
-	return &Queries{q: q, engine: s.engine, listed: s.listed, pg: pg, trackingReads: reads, pageReads: pages, orgNames: names}
+	var hints *rowHints
+	if pool == s.reader && tx == nil {
+		hints = s.hints
+	}
+	return &Queries{q: q, engine: s.engine, listed: s.listed, pg: pg, trackingReads: reads, pageReads: pages, orgNames: names, hints: hints}
 }
 
 // Tx is an open transaction. Its queries see its own writes. A Tx is not
