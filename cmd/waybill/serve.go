@@ -53,6 +53,7 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 		st.Close()
 		return nil, err
 	}
+	st.SetReadBatchLoops(cfg.ReadBatchLoops)
 	return st, nil
 }
 

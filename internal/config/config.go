@@ -29,6 +29,10 @@ const MaxClaimLease = 90 * time.Second
 // longer than this for its database is better started and retried.
 const maxDatabaseWarmup = 5 * time.Minute
 
+// MaxReadBatchLoops bounds WAYBILL_READ_BATCH_LOOPS: the request pool's
+// 32 connections.
+const MaxReadBatchLoops = 32
+
 // minClaimLease bounds WAYBILL_CLAIM_LEASE from below.
 const minClaimLease = time.Second
 
@@ -50,6 +54,11 @@ type Config struct {
 	// DatabaseWarmup bounds how long serve, on PostgreSQL, opens and
 	// warms its database connections before it serves; 0 skips it.
 	DatabaseWarmup time.Duration // WAYBILL_DATABASE_WARMUP
+	// ReadBatchLoops, on PostgreSQL, is how many batched reads of v4 gets
+	// by id and of tracking pages run at once (store.SetReadBatchLoops):
+	// fewer share more round trips, more give the reads more of a busy
+	// database's connections.
+	ReadBatchLoops int // WAYBILL_READ_BATCH_LOOPS
 
 	// RateLimitLegacy is the v4 per-key budget (requests per second).
 	RateLimitLegacy float64 // WAYBILL_RATE_LIMIT_V4
@@ -137,6 +146,7 @@ func Default() Config {
 		MaxBodyBytes:    1 << 20,
 		ShutdownTimeout: 30 * time.Second,
 		DatabaseWarmup:  10 * time.Second,
+		ReadBatchLoops:  4,
 		RateLimitLegacy: 10,
 		RateLimitScale:  1,
 		Workers:         20,
@@ -228,6 +238,9 @@ func Load(getenv func(string) string) (Config, error) {
 	var webhookWorkers = int64(c.WebhookWorkers)
 	integer("WAYBILL_WEBHOOK_WORKERS", &webhookWorkers)
 	c.WebhookWorkers = int(webhookWorkers)
+	var readLoops = int64(c.ReadBatchLoops)
+	integer("WAYBILL_READ_BATCH_LOOPS", &readLoops)
+	c.ReadBatchLoops = int(readLoops)
 	var inboundWorkers = int64(c.InboundWorkers)
 	integer("WAYBILL_INBOUND_WORKERS", &inboundWorkers)
 	c.InboundWorkers = int(inboundWorkers)
@@ -295,6 +308,9 @@ func (c Config) Validate() error {
 	}
 	if c.DatabaseWarmup < 0 || c.DatabaseWarmup > maxDatabaseWarmup {
 		errs = append(errs, fmt.Errorf("WAYBILL_DATABASE_WARMUP must be 0 to %v", maxDatabaseWarmup))
+	}
+	if c.ReadBatchLoops < 1 || c.ReadBatchLoops > MaxReadBatchLoops {
+		errs = append(errs, fmt.Errorf("WAYBILL_READ_BATCH_LOOPS must be 1 to %d", MaxReadBatchLoops))
 	}
 	if c.InboundWorkers < 0 || c.InboundWorkers > 256 {
 		errs = append(errs, errors.New("WAYBILL_INBOUND_WORKERS must be 0 to 256"))
@@ -369,6 +385,7 @@ func (c Config) Dump() []string {
 		"WAYBILL_MAX_BODY_BYTES=" + strconv.FormatInt(c.MaxBodyBytes, 10),
 		"WAYBILL_SHUTDOWN_TIMEOUT=" + c.ShutdownTimeout.String(),
 		"WAYBILL_DATABASE_WARMUP=" + c.DatabaseWarmup.String(),
+		"WAYBILL_READ_BATCH_LOOPS=" + strconv.Itoa(c.ReadBatchLoops),
 		"WAYBILL_RATE_LIMIT_V4=" + strconv.FormatFloat(c.RateLimitLegacy, 'g', -1, 64),
 		"WAYBILL_RATE_LIMIT_SCALE=" + strconv.FormatFloat(c.RateLimitScale, 'g', -1, 64),
 		"WAYBILL_AUTH_FAILURES_PER_MINUTE=" + strconv.Itoa(c.AuthFailuresPerMinute),

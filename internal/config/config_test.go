@@ -24,13 +24,14 @@ func TestLoadOverrides(t *testing.T) {
 		"WAYBILL_DATABASE_URL":          "postgres://u:secret@h/db",
 		"WAYBILL_SHUTDOWN_TIMEOUT":      "5s",
 		"WAYBILL_DATABASE_WARMUP":       "0",
+		"WAYBILL_READ_BATCH_LOOPS":      "16",
 		"WAYBILL_WEBHOOK_ALLOW_PRIVATE": "true",
 		"WAYBILL_BOOTSTRAP_API_KEY":     "wb_0123456789abcdef",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:9000" || c.ShutdownTimeout != 5*time.Second || c.DatabaseWarmup != 0 || !c.WebhookAllowPrivate {
+	if c.Addr != "127.0.0.1:9000" || c.ShutdownTimeout != 5*time.Second || c.DatabaseWarmup != 0 || c.ReadBatchLoops != 16 || !c.WebhookAllowPrivate {
 		t.Fatalf("overrides not applied: %+v", c)
 	}
 	dump := strings.Join(c.Dump(), "\n")
@@ -55,6 +56,9 @@ func TestLoadRejects(t *testing.T) {
 		{"WAYBILL_CLAIM_LEASE": "6s", "WAYBILL_WEBHOOK_TIMEOUT": "3s"},
 		{"WAYBILL_DATABASE_WARMUP": "-1s"},
 		{"WAYBILL_DATABASE_WARMUP": "1h"},
+		{"WAYBILL_READ_BATCH_LOOPS": "0"},
+		{"WAYBILL_READ_BATCH_LOOPS": "33"},
+		{"WAYBILL_READ_BATCH_LOOPS": "many"},
 	} {
 		if _, err := Load(env(tt)); err == nil {
 			t.Errorf("Load(%v) = nil error, want one", tt)

@@ -169,3 +169,24 @@ func (s *Store) ReadBatchStats() GroupReadStats {
 	t, p := s.trackingReads.stats(), s.pageReads.stats()
 	return GroupReadStats{Batches: t.Batches + p.Batches, Keys: t.Keys + p.Keys}
 }
+
+// SetReadBatchLoops sets how many batches of the store's batched reads
+// (PostgreSQL: trackings by id and tokens' pages) are read at once, each
+// on a connection of its own; n below 1 counts as 1. Fewer loops share
+// more round trips per batch; more loops give the reads more of the
+// database's connections when other clients keep it busy. Reads already
+// under way finish as they started. It does nothing on SQLite.
+func (s *Store) SetReadBatchLoops(n int) {
+	if s.trackingReads == nil {
+		return
+	}
+	s.trackingReads.setLoops(n)
+	s.pageReads.setLoops(n)
+}
+
+// setLoops changes the batches read at once to n (at least 1).
+func (g *groupReads[K, R]) setLoops(n int) {
+	g.mu.Lock()
+	g.loops = max(n, 1)
+	g.mu.Unlock()
+}

@@ -200,3 +200,45 @@ func TestGroupReadsCancelAndErrors(t *testing.T) {
 		t.Errorf("a call after all that = %d, %v", v, err)
 	}
 }
+
+// TestGroupReadsSetLoops checks that setLoops bounds the batches read at
+// once: with two loops a call is read at once while a first read is
+// held; with one (setLoops(0) counts as one) it waits for the next batch.
+func TestGroupReadsSetLoops(t *testing.T) {
+	t.Parallel()
+	g := &groupReads[int, int]{loops: 4, maxBatch: 64, read: func(_ context.Context, keys []int, out []int) error {
+		copy(out, keys)
+		return nil
+	}}
+	ctx := context.Background()
+	g.setLoops(2)
+	held, release := holdFirstRead(g)
+	first := make(chan error, 1)
+	go func() { _, err := g.get(ctx, 1); first <- err }()
+	<-held
+	if v, err := g.get(ctx, 2); err != nil || v != 2 {
+		t.Fatalf("with two loops and one held: get(2) = %d, %v", v, err)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+
+	g.setLoops(0)
+	if g.loops != 1 {
+		t.Fatalf("setLoops(0) left %d loops; want 1", g.loops)
+	}
+	held, release = holdFirstRead(g)
+	go func() { _, err := g.get(ctx, 3); first <- err }()
+	<-held
+	second := make(chan int, 1)
+	go func() { v, _ := g.get(ctx, 4); second <- v }()
+	g.waitQueued(1) // with one loop, the second call waits for the next batch
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if v := <-second; v != 4 {
+		t.Errorf("get(4) after the held read = %d", v)
+	}
+}

@@ -15,8 +15,9 @@ import (
 // statement itself, and a batch pays that once.
 
 // trackingReadLoops and trackingReadMaxBatch bound the batched reads of
-// trackings by id: batches read at once (each on a pooled connection of
-// its own) and keys in one batch.
+// trackings by id and of pages: batches read at once (each on a pooled
+// connection of its own; SetReadBatchLoops changes it) and keys in one
+// batch.
 const (
 	trackingReadLoops    = 4
 	trackingReadMaxBatch = 64
