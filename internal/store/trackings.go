@@ -189,26 +189,42 @@ func trackingNotFound() error {
 
 type scanner interface{ Scan(dest ...any) error }
 
+// trackingRow is a row of trackingColumns, as scanned.
+type trackingRow struct {
+	seq, orgID       int64
+	publicID, doc    string
+	created, updated int64
+	pageToken        sql.NullString
+}
+
+func (r *trackingRow) dest() []any {
+	return []any{&r.seq, &r.publicID, &r.orgID, &r.created, &r.updated, &r.doc, &r.pageToken}
+}
+
+// tracking decodes the row.
+func (r *trackingRow) tracking() (waybill.Tracking, error) {
+	t, err := decodeTracking(r.doc)
+	if err != nil {
+		return t, fmt.Errorf("decode tracking %s: %w", r.publicID, err)
+	}
+	t.ID, t.OrgID, t.PageToken = r.publicID, r.orgID, r.pageToken.String
+	t.CreatedAt, t.UpdatedAt = fromMicros(r.created), fromMicros(r.updated)
+	return t, nil
+}
+
 func scanTracking(row scanner) (waybill.Tracking, int64, error) {
-	var (
-		t                waybill.Tracking
-		seq, orgID       int64
-		publicID, doc    string
-		created, updated int64
-		pageToken        sql.NullString
-	)
-	err := row.Scan(&seq, &publicID, &orgID, &created, &updated, &doc, &pageToken)
+	var r trackingRow
+	err := row.Scan(r.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return t, 0, trackingNotFound()
+		return waybill.Tracking{}, 0, trackingNotFound()
 	} else if err != nil {
-		return t, 0, fmt.Errorf("read tracking: %w", err)
+		return waybill.Tracking{}, 0, fmt.Errorf("read tracking: %w", err)
 	}
-	if t, err = decodeTracking(doc); err != nil {
-		return t, 0, fmt.Errorf("decode tracking %s: %w", publicID, err)
+	t, err := r.tracking()
+	if err != nil {
+		return t, 0, err
 	}
-	t.ID, t.OrgID, t.PageToken = publicID, orgID, pageToken.String
-	t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
-	return t, seq, nil
+	return t, r.seq, nil
 }
 
 func searchText(t *waybill.Tracking) string {

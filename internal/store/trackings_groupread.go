@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-
-	"github.com/waybillhq/waybill"
 )
 
 // On PostgreSQL, concurrent TrackingAtKeyGeneration calls are read in
@@ -35,29 +33,6 @@ type trackingAtGeneration struct {
 	found bool
 	gen   int64
 	row   trackingRow
-}
-
-// trackingRow is a row of trackingColumns, as scanned.
-type trackingRow struct {
-	seq, orgID       int64
-	publicID, doc    string
-	created, updated int64
-	pageToken        sql.NullString
-}
-
-func (r *trackingRow) dest() []any {
-	return []any{&r.seq, &r.publicID, &r.orgID, &r.created, &r.updated, &r.doc, &r.pageToken}
-}
-
-// tracking decodes the row.
-func (r *trackingRow) tracking() (waybill.Tracking, error) {
-	t, err := decodeTracking(r.doc)
-	if err != nil {
-		return t, fmt.Errorf("decode tracking %s: %w", r.publicID, err)
-	}
-	t.ID, t.OrgID, t.PageToken = r.publicID, r.orgID, r.pageToken.String
-	t.CreatedAt, t.UpdatedAt = fromMicros(r.created), fromMicros(r.updated)
-	return t, nil
 }
 
 // trackingAtGenerationSQL reads one tracking with the key generation
