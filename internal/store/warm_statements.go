@@ -27,7 +27,6 @@ var warmRequestStatements = []string{
 	updateTrackingUnscheduleSQL,
 	trackingByPublicIDSQL + ` FOR UPDATE`,
 	schedulePollSQL,
-	`UPDATE poll_schedule SET due = $3 WHERE org_id = $1 AND public_id = $2 AND due IS NOT NULL`,
 	trackingUnderPollClaimSQL() + ` FOR UPDATE`,
 	claimPollsPostgres,
 	trackerByTrackingSQL,
