@@ -21,10 +21,10 @@ type Trackings interface {
 	Get(ctx context.Context, orgID int64, id string) (waybill.Tracking, error)
 	// GetAtKeyGeneration is Get with the API key generation read in the same snapshot.
 	GetAtKeyGeneration(ctx context.Context, orgID int64, id string) (waybill.Tracking, int64, error)
-	// CreateAtKeyGeneration is Create committed only if its transaction
-	// reads the API key generation gen; else tracking.ErrKeyGenerationMoved
-	// and nothing written.
-	CreateAtKeyGeneration(ctx context.Context, orgID int64, in waybill.CreateTrackingInput, gen int64) (waybill.Tracking, error)
+	// CreateClaimed is Create for a key remembered under the API key
+	// generation gen: committed at gen without authenticate, else made
+	// after authenticate for the organization it returns, its error first.
+	CreateClaimed(ctx context.Context, orgID int64, in waybill.CreateTrackingInput, gen int64, authenticate func() (int64, error)) (waybill.Tracking, error)
 	GetByNumber(ctx context.Context, orgID int64, slug, number string) (waybill.Tracking, error)
 	List(ctx context.Context, orgID int64, f waybill.TrackingFilter) (waybill.TrackingPage, error)
 	Update(ctx context.Context, orgID int64, id string, in waybill.UpdateTrackingInput) (waybill.Tracking, error)
@@ -195,7 +195,7 @@ func (a *API) rememberedKey(w http.ResponseWriter, r *http.Request, headers []st
 // claimedHandler serves a write for org, which a remembered key claims
 // under key generation gen (tenant.Service.CachedKey) without that being
 // confirmed yet. It writes only in a transaction that reads gen itself
-// (tracking.Service.CreateAtKeyGeneration), and shows nothing but that
+// (tracking.Service.CreateClaimed), and shows nothing but that
 // write's success before it has called authenticate: an error, its own
 // or a refused write's, waits for authenticate, which authenticates the
 // key as authorize does and returns its organization or the error to

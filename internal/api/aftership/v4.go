@@ -3,13 +3,11 @@ package aftership
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/courier"
-	"github.com/waybillhq/waybill/internal/tracking"
 )
 
 // v4Headers are the key headers the legacy API accepts, in order.
@@ -100,32 +98,27 @@ func (a *API) createV4(w http.ResponseWriter, r *http.Request, org waybill.Organ
 }
 
 // createV4AtKeyGeneration is createV4 for a key remembered under key
-// generation gen (claimedHandler): the create commits only if its
-// transaction still reads gen, so the key generation costs no read of
-// its own. Any other outcome authenticates the key before it is shown
-// (a revoked key gets 401, never a validation error), and a create
-// refused because the generation moved runs again for the organization
-// authenticated.
+// generation gen (claimedHandler): tracking.Service.CreateClaimed decides
+// when the key must be authenticated and for which organization the
+// create is made. A body that does not decode waits for authenticate too,
+// so a revoked key gets 401, never a validation error.
 func (a *API) createV4AtKeyGeneration(w http.ResponseWriter, r *http.Request, org waybill.Organization, gen int64, authenticate func() (waybill.Organization, error)) error {
 	in, err := a.readCreateV4(w, r)
-	if err == nil {
-		var t waybill.Tracking
-		if t, err = a.Trackings.CreateAtKeyGeneration(r.Context(), org.ID, *in, gen); err == nil {
-			writeCreatedV4(w, t)
-			return nil
+	if err != nil {
+		if _, authErr := authenticate(); authErr != nil {
+			return authErr
 		}
-	}
-	authenticated, authErr := authenticate()
-	if authErr != nil {
-		return authErr
-	}
-	if in == nil {
 		return err // the request's own error: the same for any organization
 	}
-	if errors.Is(err, tracking.ErrKeyGenerationMoved) || authenticated.ID != org.ID {
-		return a.createV4Input(w, r, authenticated, in)
+	t, err := a.Trackings.CreateClaimed(r.Context(), org.ID, *in, gen, func() (int64, error) {
+		authenticated, err := authenticate()
+		return authenticated.ID, err
+	})
+	if err != nil {
+		return err
 	}
-	return err
+	writeCreatedV4(w, t)
+	return nil
 }
 
 // readCreateV4 decodes and checks a v4 create's body.
