@@ -263,7 +263,9 @@ func (q *Queries) OrderTrackings(ctx context.Context, orgID int64, order string)
 }
 
 func orderTrackingsQuery(engine string) string {
-	number := `json_extract(doc, '$.order_number')`
+	// On SQLite, the first condition is trackings_org_order_number's
+	// (migration 00031), which holds only the documents with the key.
+	number := `instr(doc, '"order_number"') > 0 AND json_extract(doc, '$.order_number')`
 	if engine == Postgres {
 		number = `((doc::jsonb) ->> 'order_number')`
 	}

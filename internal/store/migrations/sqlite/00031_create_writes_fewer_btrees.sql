@@ -12,10 +12,17 @@ DROP INDEX trackings_org_slug_tag;
 CREATE INDEX trackings_org_slug_delivered ON trackings (org_id, slug, id) WHERE tag = 'Delivered';
 -- The order page finds trackings by order number (store.OrderTrackings):
 -- a tracking without one (no order_number in its document) is never found
--- that way.
+-- that way. The condition is a test for the key's text, not json_extract:
+-- SQLite evaluates it at every insert and at every update of the document
+-- (each poll), and json_extract parses the whole document; only when it
+-- holds is the key extracted. It can hold without a top-level order number
+-- (the text as a key of custom_fields): the entry's key is then NULL, which
+-- no lookup finds. It cannot fail to hold with one: encoding/json writes
+-- the key as it is. The query repeats the condition so that SQLite uses
+-- the index.
 DROP INDEX trackings_org_order_number;
 CREATE INDEX trackings_org_order_number ON trackings (org_id, json_extract(doc, '$.order_number'))
-    WHERE json_extract(doc, '$.order_number') IS NOT NULL;
+    WHERE instr(doc, '"order_number"') > 0;
 -- Nor by order id without one: every query by order id says
 -- order_id <> '' in its text, so that SQLite can use this index.
 DROP INDEX trackings_org_order;
