@@ -30,8 +30,13 @@ type deliveredDoc struct {
 // DeliveredParcels returns the organization's most recently added
 // Delivered trackings of one courier, at most limit, newest first.
 func (q *Queries) DeliveredParcels(ctx context.Context, orgID int64, slug string, limit int) ([]DeliveredParcel, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT doc FROM trackings WHERE org_id = $1 AND slug = $2 AND tag = $3
-		ORDER BY id DESC LIMIT $4`, orgID, slug, "Delivered", limit)
+	// The tag is in the text, not a parameter: with a bound tag SQLite
+	// can use the partial index of Delivered trackings
+	// (trackings_org_slug_delivered) only by planning the statement again
+	// at every bind (sqlite3VdbeReprepareOnBind); with the text it plans
+	// it once.
+	rows, err := q.q.QueryContext(ctx, `SELECT doc FROM trackings WHERE org_id = $1 AND slug = $2 AND tag = 'Delivered'
+		ORDER BY id DESC LIMIT $3`, orgID, slug, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list delivered parcels: %w", err)
 	}

@@ -249,7 +249,7 @@ func trackingPageQuery(order bool) string {
 		return `SELECT ` + pageColumns + ` FROM trackings t` + pageJoins + `
 			WHERE t.id IN (SELECT id FROM trackings WHERE page_token = $1
 				UNION SELECT s.id FROM trackings k JOIN trackings s ON s.org_id = k.org_id AND s.order_id = k.order_id
-				WHERE k.page_token = $1 AND k.order_id <> '')
+				WHERE k.page_token = $1 AND k.order_id <> '' AND s.order_id <> '')
 			ORDER BY CASE WHEN t.page_token = $1 THEN 0 ELSE 1 END, t.created_at, t.id`
 	}
 	return `SELECT ` + pageColumns + ` FROM trackings t` + pageJoins + `WHERE t.page_token = $1`
@@ -263,13 +263,17 @@ func (q *Queries) OrderTrackings(ctx context.Context, orgID int64, order string)
 }
 
 func orderTrackingsQuery(engine string) string {
-	number := `json_extract(doc, '$.order_number')`
+	// On SQLite, the first condition is trackings_org_order_number's
+	// (migration 00031), which holds only the documents with the key.
+	number := `instr(doc, '"order_number"') > 0 AND json_extract(doc, '$.order_number')`
 	if engine == Postgres {
 		number = `((doc::jsonb) ->> 'order_number')`
 	}
 	// A union rather than an OR, so that each half uses its own index.
+	// order_id <> '' lets SQLite use trackings_org_order, which holds only
+	// the trackings with an order id (an empty order is no order).
 	return `SELECT ` + pageColumns + ` FROM trackings t` + pageJoins + `
-		WHERE t.id IN (SELECT id FROM trackings WHERE org_id = $1 AND order_id = $2
+		WHERE t.id IN (SELECT id FROM trackings WHERE org_id = $1 AND order_id = $2 AND order_id <> ''
 			UNION SELECT id FROM trackings WHERE org_id = $1 AND ` + number + ` = $2)
 		ORDER BY t.id LIMIT 50`
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/testdb"
@@ -249,5 +250,56 @@ func TestPageOrgNameIsTheOrganizations(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOrderTrackingsFindOnlyTheOrder checks which trackings an order
+// lookup returns now that SQLite's order indexes hold only the trackings
+// with an order id or an order number (migration 00031): those whose
+// order id or top-level order number is the order, not one whose custom
+// field is named order_number, and none for an empty order.
+func TestOrderTrackingsFindOnlyTheOrder(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			orderTrackingsFindOnlyTheOrder(t, testdb.Open(t, engine))
+		})
+	}
+}
+
+func orderTrackingsFindOnlyTheOrder(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	org := mustOrg(t, st, "acme")
+	byID := newTracking(org.ID, "ups", "1Z0000000000000001")
+	byID.OrderID = "A-1"
+	byNumber := newTracking(org.ID, "ups", "1Z0000000000000002")
+	byNumber.OrderNumber = "#1001"
+	byField := newTracking(org.ID, "ups", "1Z0000000000000003")
+	byField.CustomFields = map[string]string{"order_number": "#1001"}
+	none := newTracking(org.ID, "ups", "1Z0000000000000004")
+	for _, tr := range []*waybill.Tracking{byID, byNumber, byField, none} {
+		if err := st.Write().InsertTracking(ctx, tr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		order string
+		want  []string
+	}{
+		{"A-1", []string{byID.ID}},
+		{"#1001", []string{byNumber.ID}},
+		{"", nil},
+	} {
+		pt, err := st.Read().OrderTrackings(ctx, org.ID, tt.order)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, tr := range pt.Trackings {
+			got = append(got, tr.ID)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("OrderTrackings(%q) mismatch (-want +got):\n%s", tt.order, diff)
+		}
 	}
 }

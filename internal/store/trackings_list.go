@@ -43,7 +43,9 @@ func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f waybill.Trac
 	in("destination_iso3", f.Destinations)
 	in("destination_iso3", f.CourierDestinations)
 	if f.OrderID != "" {
-		add("order_id = ?", f.OrderID)
+		// order_id <> '' in the text lets SQLite use trackings_org_order,
+		// which holds only the trackings with an order id.
+		add("order_id = ? AND order_id <> ''", f.OrderID)
 	}
 	if f.DeliveryDays != nil {
 		add("delivery_days = ?", int64(*f.DeliveryDays))
