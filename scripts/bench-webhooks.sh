@@ -29,6 +29,10 @@
 #                                and dropped (default the local test database)
 #   WAYBILL_WEBHOOK_WORKERS and other WAYBILL_* settings reach the server.
 #
+# Each engine's run starts after a settle (sync; on PostgreSQL a CHECKPOINT),
+# so that a checkpoint of earlier work does not land in it; the report says
+# what PostgreSQL's checkpointer did during the run.
+#
 # Server CPU is the server process's user + system time (/proc/PID/stat);
 # database CPU is that of the PostgreSQL backends whose application_name is
 # this run's (other sessions on the same PostgreSQL, and its shared
@@ -81,7 +85,24 @@ backend_ticks() {
 	done
 }
 
+# checkpointer_stats: PostgreSQL's checkpoint counters on $pg_url (none on
+# SQLite): checkpoints started (timed + requested), buffers the checkpointer
+# wrote, and its write and sync time in ms.
+checkpointer_stats() {
+	[[ $engine == postgres ]] || return 0
+	psql -XtA -F' ' "$pg_url" -c "SELECT checkpoints_timed + checkpoints_req, buffers_checkpoint, checkpoint_write_time::bigint, checkpoint_sync_time::bigint FROM pg_stat_bgwriter" 2>/dev/null || true
+}
+
+# checkpointer_delta BEFORE AFTER: what the checkpointer did between two
+# checkpointer_stats, in words.
+checkpointer_delta() {
+	[[ -n $1 && -n $2 ]] || { echo "–"; return; }
+	awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ")
+		printf "%d checkpoints, %d buffers written, write %d ms, sync %d ms", y[1] - x[1], y[2] - x[2], y[3] - x[3], y[4] - x[4] }'
+}
+
 rows=()
+ckpt_notes=()
 for engine in $engines; do
 	if [[ $engine == sqlite ]]; then
 		db="sqlite:$tmp/bench.db"
@@ -91,6 +112,13 @@ for engine in $engines; do
 		if [[ $pg_url == *\?* ]]; then db="$pg_url&search_path=$schema"; else db="$pg_url?search_path=$schema"; fi
 		db="$db&application_name=$app"
 	fi
+	# A checkpoint first (PostgreSQL), so that the previous phase's dirty
+	# buffers and pending file syncs are written now and the next timed
+	# checkpoint is checkpoint_timeout away: a checkpoint that syncs the
+	# files of many relations created and dropped before (tests, other
+	# benchmarks) stalls every commit for seconds, and it is no part of
+	# delivering webhooks (docs/benchmarks/webhooks.md, session 12).
+	if [[ $engine == postgres ]]; then settle "$pg_url"; else settle; fi
 	pprof=""
 	if [[ -n ${BENCH_PROFILE_DIR:-} ]]; then
 		mkdir -p "$BENCH_PROFILE_DIR"
@@ -120,6 +148,7 @@ for engine in $engines; do
 	fi
 	cpu_before=$(cpu_ticks)
 	backend_ticks >"$tmp/pg0"
+	ckpt0=$(checkpointer_stats)
 	# Every half second: the time and the ticks of the server ("server")
 	# and of every PostgreSQL process by PID, for the CPU of the drain
 	# alone (below); which PIDs are the run's backends is asked once at the
@@ -142,6 +171,7 @@ for engine in $engines; do
 	# Its CPU per delivery: the ticks between the trail's first sample in
 	# it and its last, over the deliveries at the drain's rate meanwhile.
 	backend_ticks >"$tmp/pg1"
+	ckpt=$(checkpointer_delta "$ckpt0" "$(checkpointer_stats)")
 	drain_cpu=$(awk -v end="$end" -v hz="$ticks" -v drain="$(jq -r '.span_seconds - .push_seconds' <<<"$result")" \
 		-v rate="$(jq -r .drain_deliveries_per_second <<<"$result")" '
 			BEGIN { from = end - drain }
@@ -171,9 +201,10 @@ for engine in $engines; do
 			'if .deliveries_received > 0 then ($t / $hz * 1e6 / .deliveries_received | floor) else 0 end' <<<"$result")
 	fi
 	if [[ -n ${BENCH_WARMUP:-} ]]; then cpu_us="–" pg_us="–"; fi
-	echo "bench-webhooks: $engine: $result cpu_us_per_delivery=$cpu_us db_cpu_us_per_delivery=$pg_us drain_server_us=$drain_server_us drain_db_us=$drain_pg_us ready_s=$ready_s load=$(cut -d' ' -f1-3 /proc/loadavg)" >&2
+	echo "bench-webhooks: $engine: $result cpu_us_per_delivery=$cpu_us db_cpu_us_per_delivery=$pg_us drain_server_us=$drain_server_us drain_db_us=$drain_pg_us ready_s=$ready_s checkpointer=\"$ckpt\" load=$(cut -d' ' -f1-3 /proc/loadavg)" >&2
 	rows+=("$(jq -r --arg e "$engine" --arg cpu "$cpu_us" --arg pg "$pg_us" --arg ds "$drain_server_us" --arg dp "$drain_pg_us" --arg ready "$ready_s" \
 		'"| \($e) | \($ready) | \(.endpoints) | \(.events) | \(.deliveries_received)/\(.deliveries_expected) | \(.push_seconds * 10 | round / 10) | \(.deliveries_per_second | round) | \(.drain_deliveries_per_second | round) | \(.first_delivery_p50_ms * 10 | round / 10) | \(.first_delivery_p99_ms * 10 | round / 10) | \(.events_missing) | \($cpu) | \($pg) | \($ds) | \($dp) |"' <<<"$result")")
+	if [[ $engine == postgres ]]; then ckpt_notes+=("$ckpt"); fi
 	stop_server
 	if [[ -n $schema ]]; then
 		PGOPTIONS=--client-min-messages=warning psql -q "$pg_url" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null
@@ -207,5 +238,11 @@ done
 	echo "application_name is the run's (the server's connections; not PostgreSQL's shared WAL writer"
 	echo "and checkpointer). The drain columns are the same over the drain alone (from the last push"
 	echo "to the last delivery, sampled every 0.5 s): the cost of delivering, without the pushes'."
+	if [[ ${#ckpt_notes[@]} -gt 0 ]]; then
+		echo
+		echo "PostgreSQL's checkpointer during the client's run (pg_stat_bgwriter; the run starts right after a"
+		echo "CHECKPOINT, so a timed one should not reach it; the counters are the whole server's, and count a"
+		echo "checkpoint when it ends): ${ckpt_notes[*]}."
+	fi
 } >"$out"
 echo "bench-webhooks: wrote $out" >&2
