@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -147,11 +146,11 @@ func (h *rowHints) root(ctx context.Context, q querier, table string, cookie uin
 	return uint32(r), nil
 }
 
-// hintRows advises the reads of the table pages that hold the rows of the
-// keys keysQuery returns (its first column, a rowid of table). Errors are
-// not returned: without a hint the query reads as it always did.
-func (h *rowHints) hintRows(ctx context.Context, q querier, table, keysQuery string, args ...any) {
-	if h == nil {
+// hintRows advises the reads of the table pages that hold the rows of
+// keys (rowids of table, in any order). Errors are not returned: without
+// a hint the rows are read as they always were.
+func (h *rowHints) hintRows(ctx context.Context, q querier, table string, keys []int64) {
+	if h == nil || len(keys) == 0 {
 		return
 	}
 	f, hd, err := h.open()
@@ -162,32 +161,7 @@ func (h *rowHints) hintRows(ctx context.Context, q querier, table, keysQuery str
 	if err != nil {
 		return
 	}
-	keys, err := queryKeys(ctx, q, keysQuery, args...)
-	if err != nil || len(keys) == 0 {
-		return
-	}
-	slices.Sort(keys)
-	leafPages(f, hd, root, keys, h.advise)
-}
-
-// queryKeys returns the first column of every row of query.
-func queryKeys(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var keys []int64
-	for rows.Next() {
-		var k sql.NullInt64
-		if err := rows.Scan(&k); err != nil {
-			return nil, err
-		}
-		if k.Valid {
-			keys = append(keys, k.Int64)
-		}
-	}
-	return keys, rows.Err()
+	leafPages(f, hd, root, slices.Sorted(slices.Values(keys)), h.advise)
 }
 
 // B-tree page types (the first byte of a page's header).
