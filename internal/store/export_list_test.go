@@ -17,12 +17,14 @@ const ListedRowsQuery = listedRowsQuery
 // against (BenchmarkListOneReadPairs): the key query run alone for the
 // read-ahead hint (a keyword's not), then the count and the page's
 // statement, which finds the keys again, each a read of its own on the
-// pool. q must be a SQLite store's Read().
+// pool; the hint advises every level of the B-tree, whether its pages are
+// in memory or not. q must be a SQLite store's Read().
 func ListTrackingsTwoReads(ctx context.Context, q *Queries, orgID int64, f waybill.TrackingFilter) (waybill.TrackingPage, error) {
 	l := q.buildList(orgID, f)
 	if f.Keyword == "" {
 		if keys, err := queryKeys(ctx, q.q, l.keysQuery, l.args...); err == nil {
-			q.hints.hintRows(ctx, q.q, "trackings", keys)
+			// Every level advised, as session 11 did, in memory or not.
+			q.hints.hintRowsUnless(ctx, q.q, "trackings", keys, func(readerAt, int64, []byte) bool { return false })
 		}
 	}
 	query := fmt.Sprintf(`SELECT %s FROM trackings WHERE id IN (

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"strconv"
 
@@ -28,34 +29,46 @@ const listedRowsQuery = `SELECT ` + trackingColumns + ` FROM trackings NOT INDEX
 // rows' table pages (rowhints.go): a page's rows are scattered over the
 // table (an organization's trackings are interleaved with the others'),
 // and SQLite would read them one after another, waiting for each. Before
-// this, the list ran the key query twice, once for the hint and again
-// inside the page's statement (12 % of a warm cursor walk's CPU:
-// docs/benchmarks/scale.md, session 11), and a keyword list, whose keys
-// cost a test of every entry of the organization, went without a hint.
+// this (docs/benchmarks/scale.md, sessions 11 and 12), the list ran the
+// key query twice, once for the hint and again inside the page's
+// statement, with the count and the page each a read of its own, and a
+// keyword list, whose keys cost a test of every entry of the
+// organization, went without a hint.
 func (q *Queries) listByKeys(ctx context.Context, orgID int64, l trackingList) (waybill.TrackingPage, error) {
 	if q.reads == nil {
 		// Inside a transaction already (or on the writer): its snapshot.
 		return q.readByKeys(ctx, orgID, l)
 	}
+	// A connection of the pool, with BEGIN and COMMIT on it, rather than
+	// a database/sql transaction: that one starts a goroutine to watch
+	// the context, and waking it cost a small list more CPU than the key
+	// query the transaction saves. The connection's own cache of
+	// statements (sqlitedriver.go) prepares each query once.
 	s := q.reads
-	tx, err := s.reader.BeginTx(ctx, nil)
+	conn, err := s.reader.Conn(ctx)
 	if err != nil {
+		return waybill.TrackingPage{}, fmt.Errorf("list trackings: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
 		return waybill.TrackingPage{}, fmt.Errorf("list trackings: begin: %w", err)
 	}
-	// Statements met for the first time inside the transaction are
-	// prepared on the pool once it has given its connection back.
-	defer s.readStmts.prepareWanted(ctx)
-	tq := s.queries(s.reader, tx, s.readStmts)
-	tq.hints = q.hints
+	var cq querier = conn
+	if s.observe != nil {
+		cq = observedQuerier{q: conn, see: s.observe}
+	}
+	tq := &Queries{q: cq, engine: s.engine, listed: s.listed, hints: q.hints}
 	page, err := tq.readByKeys(ctx, orgID, l)
-	if err != nil {
-		_ = tx.Rollback() // a read: nothing to undo
-		return page, err
+	// The read ends whatever happened, even with ctx cancelled: the pool
+	// must not get the connection back inside a transaction. A connection
+	// whose transaction could not be ended is closed instead.
+	if _, endErr := conn.ExecContext(context.WithoutCancel(ctx), "COMMIT"); endErr != nil {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		if err == nil {
+			err = fmt.Errorf("list trackings: end the read: %w", endErr)
+		}
 	}
-	if err := tx.Commit(); err != nil {
-		return waybill.TrackingPage{}, fmt.Errorf("list trackings: end the read: %w", err)
-	}
-	return page, nil
+	return page, err
 }
 
 // readByKeys runs l's key query, hints the reads of their rows, counts,
