@@ -30,10 +30,7 @@ func ListTrackingsTwoReads(ctx context.Context, q *Queries, orgID int64, f waybi
 	query := fmt.Sprintf(`SELECT %s FROM trackings WHERE id IN (
 		%s) ORDER BY id DESC`, trackingColumns, l.keysQuery)
 	if l.withTotal {
-		query = fmt.Sprintf(`SELECT %s, k.total FROM (
-		%s) AS k
-		CROSS JOIN trackings WHERE trackings.id = k.id ORDER BY trackings.id DESC`,
-			listedColumns, l.keysQuery)
+		query = joinedWithTotal(l.keysQuery)
 	}
 	return q.listInOneStatement(ctx, l, query)
 }

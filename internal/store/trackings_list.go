@@ -160,12 +160,20 @@ func (q *Queries) listJoined(ctx context.Context, l trackingList) (waybill.Track
 		CROSS JOIN trackings WHERE trackings.id = k.id ORDER BY trackings.id DESC`,
 		listedColumns, l.keysQuery)
 	if l.withTotal {
-		query = fmt.Sprintf(`SELECT %s, k.total FROM (
-		%s) AS k
-		CROSS JOIN trackings WHERE trackings.id = k.id ORDER BY trackings.id DESC`,
-			listedColumns, l.keysQuery)
+		query = joinedWithTotal(l.keysQuery)
 	}
 	return q.listInOneStatement(ctx, l, query)
+}
+
+// joinedWithTotal reads the rows of the keys keysQuery gives with the
+// count each carries, newest first. CROSS JOIN keeps SQLite reading the
+// keys first (it does not reorder it); PostgreSQL plans it as the inner
+// join it is.
+func joinedWithTotal(keysQuery string) string {
+	return fmt.Sprintf(`SELECT %s, k.total FROM (
+		%s) AS k
+		CROSS JOIN trackings WHERE trackings.id = k.id ORDER BY trackings.id DESC`,
+		listedColumns, keysQuery)
 }
 
 // listInOneStatement counts l's matches unless its keys carry the count,
