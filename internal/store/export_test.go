@@ -52,12 +52,13 @@ func RiverFetchPlannedOnce(ctx context.Context, db *sql.DB) (seen, plannedOnce b
 }
 
 // RecordRowHints makes the SQLite store's read hints (rowhints.go) hand
-// each range of the database file they would advise to record instead;
-// false where the store gives no hints.
+// each range of the database file they would advise to record instead,
+// taking no page to be in memory; false where the store gives no hints.
 func (s *Store) RecordRowHints(record func(off, n int64)) bool {
 	if s.hints == nil {
 		return false
 	}
 	s.hints.advise = func(_ readerAt, off, n int64) { record(off, n) }
+	s.hints.resident = func(readerAt, int64, []byte) bool { return false } // every page as if read from disk
 	return true
 }

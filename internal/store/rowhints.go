@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -36,6 +35,9 @@ type rowHints struct {
 	// advise starts the reads of n bytes of the file at off (adviseRead;
 	// tests record them instead).
 	advise func(f readerAt, off, n int64)
+	// resident reads the page at off into buf if it is in memory, and
+	// reports whether it was (pageResident; tests replace it).
+	resident func(f readerAt, off int64, buf []byte) bool
 
 	mu     sync.Mutex
 	file   *os.File // opened on first use; nil until then or when it cannot be
@@ -52,7 +54,7 @@ func newRowHints(path string) *rowHints {
 	if !canAdviseReads {
 		return nil
 	}
-	return &rowHints{path: path, advise: adviseRead, roots: map[string]uint32{}}
+	return &rowHints{path: path, advise: adviseRead, resident: pageResident, roots: map[string]uint32{}}
 }
 
 // close closes the file the hints read.
@@ -147,11 +149,17 @@ func (h *rowHints) root(ctx context.Context, q querier, table string, cookie uin
 	return uint32(r), nil
 }
 
-// hintRows advises the reads of the table pages that hold the rows of the
-// keys keysQuery returns (its first column, a rowid of table). Errors are
-// not returned: without a hint the query reads as it always did.
-func (h *rowHints) hintRows(ctx context.Context, q querier, table, keysQuery string, args ...any) {
-	if h == nil {
+// hintRows advises the reads of the table pages that hold the rows of
+// keys (rowids of table, in any order). Errors are not returned: without
+// a hint the rows are read as they always were.
+func (h *rowHints) hintRows(ctx context.Context, q querier, table string, keys []int64) {
+	h.hintRowsUnless(ctx, q, table, keys, h.resident)
+}
+
+// hintRowsUnless is hintRows with the test of a level's pages being in
+// memory already (h.resident's, or a test's).
+func (h *rowHints) hintRowsUnless(ctx context.Context, q querier, table string, keys []int64, resident func(f readerAt, off int64, buf []byte) bool) {
+	if h == nil || len(keys) == 0 {
 		return
 	}
 	f, hd, err := h.open()
@@ -162,32 +170,7 @@ func (h *rowHints) hintRows(ctx context.Context, q querier, table, keysQuery str
 	if err != nil {
 		return
 	}
-	keys, err := queryKeys(ctx, q, keysQuery, args...)
-	if err != nil || len(keys) == 0 {
-		return
-	}
-	slices.Sort(keys)
-	leafPages(f, hd, root, keys, h.advise)
-}
-
-// queryKeys returns the first column of every row of query.
-func queryKeys(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var keys []int64
-	for rows.Next() {
-		var k sql.NullInt64
-		if err := rows.Scan(&k); err != nil {
-			return nil, err
-		}
-		if k.Valid {
-			keys = append(keys, k.Int64)
-		}
-	}
-	return keys, rows.Err()
+	leafPages(f, hd, root, slices.Sorted(slices.Values(keys)), h.advise, resident)
 }
 
 // B-tree page types (the first byte of a page's header).
@@ -210,11 +193,18 @@ type pageKeys struct {
 // level are then under way together, the leaves' as well. It reads no
 // leaf page but the first of its level (which tells it the level is the
 // leaves'). It stops at the first page that is not a table B-tree page.
-func leafPages(f readerAt, hd sqliteHeader, root uint32, keys []int64, advise func(f readerAt, off, n int64)) {
+//
+// A level whose sampled pages are all in memory (resident) is not
+// advised: where the rows are in memory already, as in a warm walk of an
+// organization, the advice asked for nothing and cost a system call per
+// leaf page, 7 % of the walk's CPU (docs/benchmarks/scale.md, session 12).
+func leafPages(f readerAt, hd sqliteHeader, root uint32, keys []int64, advise func(f readerAt, off, n int64), resident func(f readerAt, off int64, buf []byte) bool) {
 	level := []pageKeys{{root, keys}}
 	buf := make([]byte, hd.pageSize)
 	for depth := 0; depth <= maxBTreeDepth && len(level) > 0; depth++ {
-		adviseRuns(f, hd, level, advise)
+		if !levelResident(f, hd, level, buf, resident) {
+			adviseRuns(f, hd, level, advise)
+		}
 		var next []pageKeys
 		for _, pk := range level {
 			if _, err := f.ReadAt(buf, int64(pk.page-1)*int64(hd.pageSize)); err != nil {
@@ -229,6 +219,29 @@ func leafPages(f readerAt, hd sqliteHeader, root uint32, keys []int64, advise fu
 		}
 		level = next
 	}
+}
+
+// residentSamples is how many pages of a level levelResident looks at.
+const residentSamples = 4
+
+// levelResident reports whether the pages of level spread evenly over it,
+// residentSamples of them (the first and the last among them), are all in
+// memory. A level of rows read before, all of them or none, answers alike
+// in every sample; where some are in memory and some not, the rest are
+// read one after another, as without a hint, with probability (share in
+// memory)^4.
+func levelResident(f readerAt, hd sqliteHeader, level []pageKeys, buf []byte, resident func(f readerAt, off int64, buf []byte) bool) bool {
+	n := min(len(level), residentSamples)
+	for i := range n {
+		j := 0
+		if n > 1 {
+			j = i * (len(level) - 1) / (n - 1)
+		}
+		if !resident(f, int64(level[j].page-1)*int64(hd.pageSize), buf) {
+			return false
+		}
+	}
+	return true
 }
 
 // adviseRuns advises the pages of level, runs of adjacent pages together.

@@ -6,3 +6,5 @@ package store
 const canAdviseReads = false
 
 func adviseRead(readerAt, int64, int64) {}
+
+func pageResident(readerAt, int64, []byte) bool { return false }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"slices"
 	"testing"
@@ -161,4 +162,37 @@ func FuzzChildPages(f *testing.F) {
 			t.Fatalf("children %v hold keys %v, want %v", children, got, keys)
 		}
 	})
+}
+
+// TestLeafPagesSkipsLevelsInMemory walks a two-level B-tree (root page 2,
+// leaves 3 and 4) and checks which pages it advises as the pages in
+// memory vary: a level is advised unless every page sampled from it is in
+// memory.
+func TestLeafPagesSkipsLevelsInMemory(t *testing.T) {
+	t.Parallel()
+	const size = 512
+	leaf := make([]byte, size)
+	leaf[0] = leafTablePage
+	file := slices.Concat(make([]byte, size), interiorPage(size, [][2]uint64{{3, 100}}, 4), leaf, leaf)
+	hd := sqliteHeader{pageSize: size, usable: size}
+	for _, tt := range []struct {
+		name     string
+		inMemory []uint32
+		want     [][2]int64 // advised (offset, length)
+	}{
+		{"none in memory", nil, [][2]int64{{size, size}, {2 * size, 2 * size}}},
+		{"root in memory", []uint32{2}, [][2]int64{{2 * size, 2 * size}}},
+		{"one leaf of two in memory", []uint32{2, 3}, [][2]int64{{2 * size, 2 * size}}},
+		{"all in memory", []uint32{2, 3, 4}, nil},
+	} {
+		var got [][2]int64
+		advise := func(_ readerAt, off, n int64) { got = append(got, [2]int64{off, n}) }
+		resident := func(_ readerAt, off int64, _ []byte) bool {
+			return slices.Contains(tt.inMemory, uint32(off/size+1))
+		}
+		leafPages(bytes.NewReader(file), hd, 2, []int64{5, 200}, advise, resident)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: advised %v, want %v", tt.name, got, tt.want)
+		}
+	}
 }

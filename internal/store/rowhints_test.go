@@ -17,8 +17,7 @@ import (
 // trackings) with each kind of filter and checks that the reads the list
 // advised ahead of its query cover the page of every tracking it returned:
 // the page is found independently, by sqlite_offset of the row's record.
-// A keyword list gives no hint (its keys cost a test of every entry of the
-// organization). The B-tree is three levels deep, so the walk descends
+// The B-tree is three levels deep, so the walk descends
 // through interior pages below the root.
 func TestListHintsAdviseEveryListedRow(t *testing.T) {
 	t.Parallel()
@@ -104,14 +103,13 @@ func TestListHintsAdviseEveryListedRow(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
 		filter waybill.TrackingFilter
-		hinted bool
 	}{
-		{"all", waybill.TrackingFilter{Limit: 50}, true},
-		{"page 3", waybill.TrackingFilter{Limit: 50, Offset: 100}, true},
-		{"cursor", waybill.TrackingFilter{Limit: 200, BeforeSeq: first.NextSeq}, true},
-		{"tag", waybill.TrackingFilter{Limit: 50, Tags: []string{string(waybill.TagInTransit)}}, true},
-		{"created range", waybill.TrackingFilter{Limit: 50, CreatedMin: now.Add(-300 * time.Hour), CreatedMax: now.Add(-100 * time.Hour)}, true},
-		{"keyword", waybill.TrackingFilter{Limit: 50, Keyword: "1Z"}, false},
+		{"all", waybill.TrackingFilter{Limit: 50}},
+		{"page 3", waybill.TrackingFilter{Limit: 50, Offset: 100}},
+		{"cursor", waybill.TrackingFilter{Limit: 200, BeforeSeq: first.NextSeq}},
+		{"tag", waybill.TrackingFilter{Limit: 50, Tags: []string{string(waybill.TagInTransit)}}},
+		{"created range", waybill.TrackingFilter{Limit: 50, CreatedMin: now.Add(-300 * time.Hour), CreatedMax: now.Add(-100 * time.Hour)}},
+		{"keyword", waybill.TrackingFilter{Limit: 50, Keyword: "1Z"}},
 	} {
 		mu.Lock()
 		advised = nil
@@ -126,12 +124,6 @@ func TestListHintsAdviseEveryListedRow(t *testing.T) {
 		mu.Lock()
 		got := advised
 		mu.Unlock()
-		if !tt.hinted {
-			if len(got) > 0 {
-				t.Errorf("%s: advised %d reads, want none", tt.name, len(got))
-			}
-			continue
-		}
 		for _, tr := range page.Trackings {
 			off, ok := pageOf[tr.ID]
 			if !ok {

@@ -13,6 +13,16 @@ import (
 // first. f is taken as validated (waybill.TrackingFilter.Validate): its
 // values go to the query as parameters, never into the SQL text.
 func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f waybill.TrackingFilter) (waybill.TrackingPage, error) {
+	l := q.buildList(orgID, f)
+	if q.engine == SQLite {
+		return q.listByKeys(ctx, orgID, l)
+	}
+	return q.listJoined(ctx, l)
+}
+
+// buildList builds the statements of the list of orgID's trackings
+// that match f.
+func (q *Queries) buildList(orgID int64, f waybill.TrackingFilter) trackingList {
 	where := []string{"org_id = $1"}
 	args := []any{orgID}
 	add := func(cond string, vals ...any) {
@@ -89,20 +99,20 @@ func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f waybill.Trac
 			UNION ALL SELECT * FROM trackings WHERE octet_length(search_text) > %[1]d) AS trackings`, searchIndexedBytes)
 	}
 
-	var page waybill.TrackingPage
-	countQuery, countArgs := "SELECT COUNT(*) FROM "+from+" WHERE "+cond, args[:len(args):len(args)]
+	l := trackingList{countQuery: "SELECT COUNT(*) FROM " + from + " WHERE " + cond, countArgs: args[:len(args):len(args)]}
 	// A keyword's filter tests the pattern on each of the organization's
 	// index entries (10,000 at a million trackings in 100 organizations),
 	// and the count read them all once more: the page's keys carry the
 	// count instead (a window over the same matches), unless the page is
 	// after a cursor, whose condition the count leaves out.
-	withTotal := f.Keyword != "" && f.BeforeSeq == 0
+	l.withTotal = f.Keyword != "" && f.BeforeSeq == 0
 	if f.BeforeSeq > 0 {
 		add("id < ?", f.BeforeSeq)
 		cond = strings.Join(where, " AND ")
 	}
-	limit := max(f.Limit, 1)
-	bounds := q.pageBounds(&args, limit+1, f.Offset)
+	l.limit, l.offset = max(f.Limit, 1), f.Offset
+	bounds := q.pageBounds(&args, l.limit+1, f.Offset)
+	l.args = args
 	keyOrder := "id"
 	if q.engine == SQLite && hasDateRange(f) {
 		// SQLite (3.54, with the statistics ANALYZE keeps) prefers walking
@@ -114,48 +124,75 @@ func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f waybill.Trac
 		// plan searches the range's covering index and sorts its keys.
 		keyOrder = "+id"
 	}
-	keysQuery := fmt.Sprintf("SELECT id FROM %s WHERE %s ORDER BY %s DESC %s", from, cond, keyOrder, bounds)
-	if f.Keyword == "" {
-		// The page's keys are found in the filter's index, and its rows
-		// are scattered over the table: the disk starts reading them all
-		// now, while the count runs (rowhints.go). A keyword's keys cost
-		// a test of every entry of the organization, too dear to find
-		// twice.
-		q.hints.hintRows(ctx, q.q, "trackings", keysQuery, args...)
+	l.keysQuery = fmt.Sprintf("SELECT id FROM %s WHERE %s ORDER BY %s DESC %s", from, cond, keyOrder, bounds)
+	if l.withTotal {
+		l.keysQuery = fmt.Sprintf("SELECT id, COUNT(*) OVER () AS total FROM %s WHERE %s ORDER BY %s DESC %s", from, cond, keyOrder, bounds)
 	}
-	if !withTotal {
-		if err := q.q.QueryRowContext(ctx, countQuery, countArgs...).Scan(&page.Total); err != nil {
+	return l
+}
+
+// trackingList is what a tracking list runs, built from its filter.
+type trackingList struct {
+	// keysQuery returns the keys of the page's trackings newest first,
+	// limit+1 of them from offset (one more tells that a next page
+	// exists), with args; when withTotal, each with the count of every
+	// match, which countQuery then need not give.
+	keysQuery string
+	args      []any
+	withTotal bool
+	// countQuery counts the filter's matches, with countArgs (a cursor's
+	// condition left out).
+	countQuery    string
+	countArgs     []any
+	limit, offset int
+}
+
+// listJoined is PostgreSQL's list: one statement reads the page's keys
+// from the filter's index and joins them to their rows, and the count
+// runs before it. The offset is skipped on the filter's index (PostgreSQL
+// reads only the index where it covers the filter), and only the page's
+// documents are read, instead of offset+limit rows of the table.
+func (q *Queries) listJoined(ctx context.Context, l trackingList) (waybill.TrackingPage, error) {
+	// PostgreSQL plans "id IN (keys)" as a hash of the keys, then the
+	// rows, then a sort of the rows, documents and all, back into the
+	// keys' order; the join reads the rows in the keys' order and needs
+	// neither (0.16-0.19 ms of execution instead of 0.31-0.67 ms for an
+	// organization's first page at a million trackings, warm).
+	query := fmt.Sprintf(`SELECT %s FROM (%s) AS k
+		CROSS JOIN trackings WHERE trackings.id = k.id ORDER BY trackings.id DESC`,
+		listedColumns, l.keysQuery)
+	if l.withTotal {
+		query = joinedWithTotal(l.keysQuery)
+	}
+	return q.listInOneStatement(ctx, l, query)
+}
+
+// joinedWithTotal reads the rows of the keys keysQuery gives with the
+// count each carries, newest first. CROSS JOIN keeps SQLite reading the
+// keys first (it does not reorder it); PostgreSQL plans it as the inner
+// join it is.
+func joinedWithTotal(keysQuery string) string {
+	return fmt.Sprintf(`SELECT %s, k.total FROM (
+		%s) AS k
+		CROSS JOIN trackings WHERE trackings.id = k.id ORDER BY trackings.id DESC`,
+		listedColumns, keysQuery)
+}
+
+// listInOneStatement counts l's matches unless its keys carry the count,
+// then reads the page with query, whose rows are those of l's keys, in
+// their order, with the count after trackingColumns when l.withTotal.
+func (q *Queries) listInOneStatement(ctx context.Context, l trackingList, query string) (waybill.TrackingPage, error) {
+	var page waybill.TrackingPage
+	if !l.withTotal {
+		if err := q.q.QueryRowContext(ctx, l.countQuery, l.countArgs...).Scan(&page.Total); err != nil {
 			return page, fmt.Errorf("count trackings: %w", err)
 		}
 	}
-	// The page's keys first, then its rows: the offset is skipped on the
-	// filter's index (the rowid is in every SQLite index; PostgreSQL reads
-	// only the index where it covers the filter), and only the page's
-	// documents are read, instead of offset+limit rows of the table.
-	query := fmt.Sprintf(`SELECT %s FROM trackings WHERE id IN (
-		%s) ORDER BY id DESC`, trackingColumns, keysQuery)
 	var total []any
-	switch {
-	case withTotal:
-		// CROSS JOIN keeps SQLite reading the page's keys first (it does
-		// not reorder it); PostgreSQL plans it as the inner join it is.
-		query = fmt.Sprintf(`SELECT %s, k.total FROM (
-		SELECT id, COUNT(*) OVER () AS total FROM %s WHERE %s ORDER BY %s DESC %s) AS k
-		CROSS JOIN trackings WHERE trackings.id = k.id ORDER BY trackings.id DESC`,
-			listedColumns, from, cond, keyOrder, bounds)
+	if l.withTotal {
 		total = []any{&page.Total}
-	case q.engine == Postgres:
-		// The same join without the count. PostgreSQL plans "id IN
-		// (keys)" as a hash of the keys, then the rows, then a sort of
-		// the rows, documents and all, back into the keys' order; the
-		// join reads the rows in the keys' order and needs neither
-		// (0.16-0.19 ms of execution instead of 0.31-0.67 ms for an
-		// organization's first page at a million trackings, warm).
-		query = fmt.Sprintf(`SELECT %s FROM (%s) AS k
-		CROSS JOIN trackings WHERE trackings.id = k.id ORDER BY trackings.id DESC`,
-			listedColumns, keysQuery)
 	}
-	rows, err := q.q.QueryContext(ctx, query, args...)
+	rows, err := q.q.QueryContext(ctx, query, l.args...)
 	if err != nil {
 		return page, fmt.Errorf("list trackings: %w", err)
 	}
@@ -166,7 +203,7 @@ func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f waybill.Trac
 		if err != nil {
 			return page, err
 		}
-		if len(page.Trackings) == limit {
+		if len(page.Trackings) == l.limit {
 			page.NextSeq = lastSeq
 			break
 		}
@@ -176,9 +213,9 @@ func (q *Queries) ListTrackings(ctx context.Context, orgID int64, f waybill.Trac
 	if err := rows.Err(); err != nil {
 		return page, fmt.Errorf("list trackings: %w", err)
 	}
-	if withTotal && len(page.Trackings) == 0 && f.Offset > 0 {
+	if l.withTotal && len(page.Trackings) == 0 && l.offset > 0 {
 		// No key, so no count with it: past the last page.
-		if err := q.q.QueryRowContext(ctx, countQuery, countArgs...).Scan(&page.Total); err != nil {
+		if err := q.q.QueryRowContext(ctx, l.countQuery, l.countArgs...).Scan(&page.Total); err != nil {
 			return page, fmt.Errorf("count trackings: %w", err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +19,32 @@ import (
 //	WAYBILL_SCALE_DATABASE_URL=sqlite:/work/scale-dbs/sqlite-100000.db \
 //	  go test -run '^$' -bench ListTrackingsScale -benchtime 200x ./internal/store
 func BenchmarkListTrackingsScale(b *testing.B) {
+	ctx := context.Background()
+	st, samples, r := openScaleSamples(b)
+	for _, f := range scaleListFilters(r) {
+		b.Run(f.name, func(b *testing.B) {
+			for b.Loop() {
+				s := samples[r.IntN(len(samples))]
+				if _, err := st.Read().ListTrackings(ctx, s.org, f.filter(s)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// scaleSample is a seeded tracking a list is asked about.
+type scaleSample struct {
+	org, id     int64
+	slug, order string
+	email       string // a customer's email in its search text, if any
+	created     time.Time
+}
+
+// openScaleSamples opens the database WAYBILL_SCALE_DATABASE_URL names
+// (skipping the benchmark without it) and draws 200 random seeded
+// trackings from it.
+func openScaleSamples(b *testing.B) (*Store, []scaleSample, *rand.Rand) {
 	url := os.Getenv("WAYBILL_SCALE_DATABASE_URL")
 	if url == "" {
 		b.Skip("WAYBILL_SCALE_DATABASE_URL is not set")
@@ -27,56 +54,65 @@ func BenchmarkListTrackingsScale(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer st.Close()
-	type sample struct {
-		org         int64
-		slug, order string
-		created     time.Time
-	}
+	b.Cleanup(func() { st.Close() })
 	var maxID int64
 	if err := st.Writer().QueryRowContext(ctx, "SELECT MAX(id) FROM trackings").Scan(&maxID); err != nil {
 		b.Fatal(err)
 	}
 	r := rand.New(rand.NewPCG(1, 2))
-	var samples []sample
+	var samples []scaleSample
 	for len(samples) < 200 {
-		var s sample
+		var s scaleSample
 		var created int64
-		err := st.Writer().QueryRowContext(ctx, "SELECT org_id, slug, order_id, created_at FROM trackings WHERE id = $1",
-			1+r.Int64N(maxID)).Scan(&s.org, &s.slug, &s.order, &created)
-		if err == nil {
-			s.created = fromMicros(created)
-			samples = append(samples, s)
+		var search string
+		err := st.Writer().QueryRowContext(ctx, "SELECT id, org_id, slug, order_id, created_at, search_text FROM trackings WHERE id = $1",
+			1+r.Int64N(maxID)).Scan(&s.id, &s.org, &s.slug, &s.order, &created, &search)
+		if err != nil {
+			continue
 		}
-	}
-	for _, f := range []struct {
-		name   string
-		filter func(s sample) waybill.TrackingFilter
-	}{
-		{"none", func(sample) waybill.TrackingFilter { return waybill.TrackingFilter{} }},
-		{"tag", func(sample) waybill.TrackingFilter {
-			return waybill.TrackingFilter{Tags: []string{[]string{"InTransit", "Delivered", "Exception", "OutForDelivery"}[r.IntN(4)]}}
-		}},
-		{"slug", func(s sample) waybill.TrackingFilter { return waybill.TrackingFilter{Slugs: []string{s.slug}} }},
-		{"created", func(s sample) waybill.TrackingFilter {
-			return waybill.TrackingFilter{CreatedMin: s.created.Add(-7 * 24 * time.Hour), CreatedMax: s.created}
-		}},
-		{"updated", func(s sample) waybill.TrackingFilter {
-			d := s.created.Add(24 * time.Hour).Truncate(24 * time.Hour)
-			return waybill.TrackingFilter{UpdatedMin: d, UpdatedMax: d.Add(24 * time.Hour)}
-		}},
-		{"order", func(s sample) waybill.TrackingFilter { return waybill.TrackingFilter{OrderID: s.order} }},
-		{"page20", func(sample) waybill.TrackingFilter { return waybill.TrackingFilter{Offset: 1900} }},
-	} {
-		b.Run(f.name, func(b *testing.B) {
-			for b.Loop() {
-				s := samples[r.IntN(len(samples))]
-				filter := f.filter(s)
-				filter.Limit = 100
-				if _, err := st.Read().ListTrackings(ctx, s.org, filter); err != nil {
-					b.Fatal(err)
-				}
+		for _, w := range strings.Fields(search) {
+			if strings.Contains(w, "@") {
+				s.email = w
 			}
-		})
+		}
+		s.created = fromMicros(created)
+		samples = append(samples, s)
+	}
+	return st, samples, r
+}
+
+// scaleListFilter is a list call's filter for a sample.
+type scaleListFilter struct {
+	name   string
+	filter func(s scaleSample) waybill.TrackingFilter
+}
+
+// scaleListFilters are the list calls of `waybill bench scale`, 100 a
+// page, and a cursor page of 200 at a random position (the 2026-07 face's
+// walk), each made for a sample.
+func scaleListFilters(r *rand.Rand) []scaleListFilter {
+	return []scaleListFilter{
+		{"none", func(scaleSample) waybill.TrackingFilter { return waybill.TrackingFilter{Limit: 100} }},
+		{"tag", func(scaleSample) waybill.TrackingFilter {
+			return waybill.TrackingFilter{Limit: 100, Tags: []string{[]string{"InTransit", "Delivered", "Exception", "OutForDelivery"}[r.IntN(4)]}}
+		}},
+		{"slug", func(s scaleSample) waybill.TrackingFilter {
+			return waybill.TrackingFilter{Limit: 100, Slugs: []string{s.slug}}
+		}},
+		{"created", func(s scaleSample) waybill.TrackingFilter {
+			return waybill.TrackingFilter{Limit: 100, CreatedMin: s.created.Add(-7 * 24 * time.Hour), CreatedMax: s.created}
+		}},
+		{"updated", func(s scaleSample) waybill.TrackingFilter {
+			d := s.created.Add(24 * time.Hour).Truncate(24 * time.Hour)
+			return waybill.TrackingFilter{Limit: 100, UpdatedMin: d, UpdatedMax: d.Add(24 * time.Hour)}
+		}},
+		{"keyword", func(s scaleSample) waybill.TrackingFilter {
+			return waybill.TrackingFilter{Limit: 100, Keyword: s.email}
+		}},
+		{"order", func(s scaleSample) waybill.TrackingFilter {
+			return waybill.TrackingFilter{Limit: 100, OrderID: s.order}
+		}},
+		{"page20", func(scaleSample) waybill.TrackingFilter { return waybill.TrackingFilter{Limit: 100, Offset: 1900} }},
+		{"cursor200", func(s scaleSample) waybill.TrackingFilter { return waybill.TrackingFilter{Limit: 200, BeforeSeq: s.id} }},
 	}
 }

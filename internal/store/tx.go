@@ -33,6 +33,9 @@ type Queries struct {
 	// hints, on SQLite's read pool, starts the reads of the rows a list
 	// is about to read (rowhints.go); nil elsewhere.
 	hints *rowHints
+	// reads, on SQLite's read pool outside a transaction, is the store
+	// whose read transactions a list runs in (trackings_list_keys.go).
+	reads *Store
 }
 
 // Read returns queries on the read pool. On SQLite they may not write.
@@ -64,10 +67,11 @@ func (s *Store) queries(pool *sql.DB, tx *sql.Tx, cache *stmtCache) *Queries {
 		pg, reads, pages = pool, s.trackingReads, s.pageReads
 	}
 	var hints *rowHints
-	if pool == s.reader && tx == nil {
-		hints = s.hints
+	var readTxs *Store
+	if pool == s.reader && tx == nil && s.engine == SQLite {
+		hints, readTxs = s.hints, s
 	}
-	return &Queries{q: q, engine: s.engine, listed: s.listed, pg: pg, trackingReads: reads, pageReads: pages, orgNames: names, hints: hints}
+	return &Queries{q: q, engine: s.engine, listed: s.listed, pg: pg, trackingReads: reads, pageReads: pages, orgNames: names, hints: hints, reads: readTxs}
 }
 
 // Tx is an open transaction. Its queries see its own writes. A Tx is not
