@@ -242,3 +242,84 @@ func TestGroupReadsSetLoops(t *testing.T) {
 		t.Errorf("get(4) after the held read = %d", v)
 	}
 }
+
+// TestGroupReadsGrowALoop holds the one loop's read while callers pile
+// up: the caller whose arrival makes the waiting batch growAt (3) keys
+// long starts a second loop, which reads that batch while the first is
+// still held; with that read held too, a further batch reaching 3 keys
+// starts no third loop (maxLoops 2) and waits until one is free.
+func TestGroupReadsGrowALoop(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var reads [][]int
+	g := &groupReads[int, int]{loops: 1, maxBatch: 3, growAt: 3, maxLoops: 2, read: func(_ context.Context, keys []int, out []int) error {
+		mu.Lock()
+		reads = append(reads, slices.Clone(keys))
+		mu.Unlock()
+		copy(out, keys) // each key answers itself
+		return nil
+	}}
+	held, release := make(chan int), make(chan struct{})
+	n := 0
+	g.afterRead = func(keys int) {
+		mu.Lock()
+		n++
+		first2 := n <= 2
+		mu.Unlock()
+		if first2 { // the first two reads wait for release
+			held <- keys
+			<-release
+		}
+	}
+	ctx := context.Background()
+	got := make(chan int, 8)
+	call := func(k int) {
+		if v, err := g.get(ctx, k); err != nil || v != k {
+			t.Errorf("key %d = %d, %v", k, v, err)
+		}
+		got <- k
+	}
+	go call(1)
+	if keys := <-held; keys != 1 {
+		t.Fatalf("first read of %d keys; want 1", keys)
+	}
+	for k := 2; k <= 3; k++ {
+		go call(k)
+	}
+	g.waitQueued(2)
+	go call(4) // the batch [2 3 4] reaches 3 keys: a second loop reads it
+	select {
+	case keys := <-held:
+		if keys != 3 {
+			t.Fatalf("second read of %d keys while the first is held; want the batch of 3", keys)
+		}
+	case <-time.After(10 * time.Second): // a deadlock guard, not a measure
+		t.Fatal("no second loop read the batch of 3 while the first was held")
+	}
+	for k := 5; k <= 7; k++ {
+		go call(k)
+	}
+	g.waitQueued(3)
+	g.mu.Lock()
+	running := g.running
+	g.mu.Unlock()
+	if running != 2 {
+		t.Errorf("%d loops running with the batch [5 6 7] waiting; want 2 (maxLoops)", running)
+	}
+	close(release)
+	for range 7 {
+		<-got
+	}
+	var sizes []int
+	for _, r := range reads {
+		sizes = append(sizes, len(r))
+	}
+	if !slices.Equal(sizes, []int{1, 3, 3}) {
+		t.Errorf("batches of %v; want [1 3 3]", sizes)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.running != 0 || len(g.queue) != 0 {
+		t.Errorf("after the calls: %d loops running, %d batches queued", g.running, len(g.queue))
+	}
+}
