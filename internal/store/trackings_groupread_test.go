@@ -109,13 +109,8 @@ func TestTrackingReadsSeeWhatCommittedBefore(t *testing.T) {
 // (an id PostgreSQL refuses: a NUL byte) gives every caller in it an
 // error, not ENOTFOUND nor another's answer, and that reads work after.
 func TestTrackingReadsBatchError(t *testing.T) {
-	st := testdb.Open(t, store.Postgres)
+	st, org, tr := postgresWithOneTracking(t)
 	ctx := context.Background()
-	org := mustOrg(t, st, "acme")
-	tr := newTracking(org.ID, "ups", "1Z0000000000000001")
-	if err := st.Write().InsertTracking(ctx, tr); err != nil {
-		t.Fatal(err)
-	}
 	held, release := heldBatchedReads(t, st)
 	first := readTrackingAsync(st, org.ID, tr.ID)
 	<-held
@@ -175,4 +170,17 @@ func TestTrackingReadsConcurrent(t *testing.T) {
 			wg.Wait()
 		})
 	}
+}
+
+// postgresWithOneTracking opens a PostgreSQL store with one organization
+// and one tracking of it.
+func postgresWithOneTracking(t *testing.T) (*store.Store, waybill.Organization, *waybill.Tracking) {
+	t.Helper()
+	st := testdb.Open(t, store.Postgres)
+	org := mustOrg(t, st, "acme")
+	tr := newTracking(org.ID, "ups", "1Z0000000000000001")
+	if err := st.Write().InsertTracking(context.Background(), tr); err != nil {
+		t.Fatal(err)
+	}
+	return st, org, tr
 }

@@ -176,13 +176,8 @@ func TestWarmPreparesWhatRequestsRun(t *testing.T) {
 // of them adds a prepared statement on the one connection. It fails when
 // a batched read's text drifts from the one Warm prepares.
 func TestWarmPreparesTheBatchedReads(t *testing.T) {
-	st := testdb.Open(t, store.Postgres)
+	st, org, tr := postgresWithOneTracking(t)
 	ctx := context.Background()
-	org := mustOrg(t, st, "acme")
-	tr := newTracking(org.ID, "ups", "1Z0000000000000001")
-	if err := st.Write().InsertTracking(ctx, tr); err != nil {
-		t.Fatal(err)
-	}
 	// Every batch of one waits for a token on release after its
 	// statement: the reads started meanwhile form a batch of their own.
 	held, release := make(chan int), make(chan struct{})
