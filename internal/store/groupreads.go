@@ -21,11 +21,7 @@ import (
 // so a lone caller (fewer than loops reads under way) is read at once, on
 // its own goroutine, in a batch of one: no timer, no wait for company.
 // Batches form only while loops reads are already under way, from the
-// callers that arrive meanwhile. A batch that grows to growAt keys while
-// every loop is busy starts a further loop (up to maxLoops in all), which
-// reads it at once: callers piling up, as when the database gives the
-// busy loops' connections little of its CPU, get more of its connections,
-// and only for batches that share a round trip among growAt reads. The caller that finds a loop free runs
+// callers that arrive meanwhile. The caller that finds a loop free runs
 // batches itself until its own has been read; if others wait then, a new
 // goroutine takes over its loop.
 //
@@ -38,9 +34,6 @@ type groupReads[K, R any] struct {
 	read     func(ctx context.Context, keys []K, out []R) error
 	loops    int // batches read at once, at least 1
 	maxBatch int // keys in one batch, at least 1
-	// growAt, above 0, is the keys a waiting batch reaches to start a
-	// loop beyond loops, up to maxLoops loops in all; 0: never.
-	growAt, maxLoops int
 
 	mu      sync.Mutex
 	queue   []*readBatch[K, R] // not started, oldest first; arrivals join the last unless full
@@ -80,7 +73,7 @@ func (g *groupReads[K, R]) get(ctx context.Context, key K) (R, error) {
 	}
 	i := len(b.keys)
 	b.keys = append(b.keys, key)
-	lead := g.running < g.loops || (g.growAt > 0 && len(b.keys) == g.growAt && g.running < g.maxLoops)
+	lead := g.running < g.loops
 	if lead {
 		g.running++
 	}
@@ -181,10 +174,8 @@ func (s *Store) ReadBatchStats() GroupReadStats {
 // (PostgreSQL: trackings by id and tokens' pages) are read at once, each
 // on a connection of its own; n below 1 counts as 1. Fewer loops share
 // more round trips per batch; more loops give the reads more of the
-// database's connections when other clients keep it busy. A batch that
-// waits with 8 reads still starts a further loop, up to 16 or n loops in
-// all. Reads already under way finish as they started. It does nothing
-// on SQLite.
+// database's connections when other clients keep it busy. Reads already
+// under way finish as they started. It does nothing on SQLite.
 func (s *Store) SetReadBatchLoops(n int) {
 	if s.trackingReads == nil {
 		return
@@ -193,11 +184,9 @@ func (s *Store) SetReadBatchLoops(n int) {
 	s.pageReads.setLoops(n)
 }
 
-// setLoops changes the batches read at once to n (at least 1), and
-// those a growing batch may add to at least n.
+// setLoops changes the batches read at once to n (at least 1).
 func (g *groupReads[K, R]) setLoops(n int) {
 	g.mu.Lock()
 	g.loops = max(n, 1)
-	g.maxLoops = max(g.maxLoops, g.loops)
 	g.mu.Unlock()
 }

@@ -3,16 +3,16 @@ package store
 import "time"
 
 // HoldBatchedReads makes s's batched reads (PostgreSQL: trackings by id,
-// tokens' pages) run one batch of each kind at a time (no batch grows a
-// further loop), and calls hold on the reading goroutine after each
-// batch's statement, before its callers get their answers. Call it before s is shared between goroutines. It
+// tokens' pages) run one batch of each kind at a time, and calls hold on
+// the reading goroutine after each batch's statement, before its callers
+// get their answers. Call it before s is shared between goroutines. It
 // reports false when s does not batch reads (SQLite).
 func (s *Store) HoldBatchedReads(hold func(keys int)) bool {
 	if s.trackingReads == nil {
 		return false
 	}
-	s.trackingReads.loops, s.trackingReads.growAt, s.trackingReads.afterRead = 1, 0, hold
-	s.pageReads.loops, s.pageReads.growAt, s.pageReads.afterRead = 1, 0, hold
+	s.trackingReads.loops, s.trackingReads.afterRead = 1, hold
+	s.pageReads.loops, s.pageReads.afterRead = 1, hold
 	return true
 }
 

@@ -28,8 +28,7 @@ var trackingPagesSQL = `SELECT k.ord, x.* FROM unnest($1::text[]) WITH ORDINALIT
 // PostgreSQL pool db.
 func newPageReads(db *sql.DB) *groupReads[string, pageRead] {
 	q := &Queries{engine: Postgres, pg: db}
-	return &groupReads[string, pageRead]{read: q.trackingPages, loops: trackingReadLoops, maxBatch: trackingReadMaxBatch,
-		growAt: trackingReadGrowAt, maxLoops: trackingReadMaxLoops}
+	return &groupReads[string, pageRead]{read: q.trackingPages, loops: trackingReadLoops, maxBatch: trackingReadMaxBatch}
 }
 
 // trackingPages reads tokens' rows in one statement (through pgx,

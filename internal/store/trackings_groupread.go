@@ -15,13 +15,10 @@ import (
 // trackingReadLoops and trackingReadMaxBatch bound the batched reads of
 // trackings by id and of pages: batches read at once (each on a pooled
 // connection of its own; SetReadBatchLoops changes it) and keys in one
-// batch. A batch that waits with trackingReadGrowAt keys starts a further
-// loop, up to trackingReadMaxLoops (half the request pool's connections).
+// batch.
 const (
 	trackingReadLoops    = 4
 	trackingReadMaxBatch = 64
-	trackingReadGrowAt   = 8
-	trackingReadMaxLoops = 16
 )
 
 // trackingKey names a tracking in its organization.
@@ -58,7 +55,7 @@ var trackingsAtGenerationSQL = `SELECT (SELECT generation FROM api_key_generatio
 func newTrackingReads(db *sql.DB) *groupReads[trackingKey, trackingAtGeneration] {
 	q := &Queries{engine: Postgres, pg: db}
 	return &groupReads[trackingKey, trackingAtGeneration]{read: q.trackingsAtGeneration,
-		loops: trackingReadLoops, maxBatch: trackingReadMaxBatch, growAt: trackingReadGrowAt, maxLoops: trackingReadMaxLoops}
+		loops: trackingReadLoops, maxBatch: trackingReadMaxBatch}
 }
 
 // trackingsAtGeneration reads keys' trackings with the key generation in
