@@ -34,3 +34,8 @@ func (s *Store) SetBatchedReadLoops(n int) {
 	}
 	s.trackingReads.loops, s.pageReads.loops = n, n
 }
+
+// BatchedReadStatements are the statements of the batched reads of
+// trackings by id (keys: organization ids and public ids) and of tokens'
+// pages (keys: tokens), as the store runs them.
+var BatchedReadStatements = []string{trackingsAtGenerationSQL, trackingPagesSQL}

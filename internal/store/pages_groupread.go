@@ -20,8 +20,10 @@ type pageRead struct {
 
 // trackingPagesSQL reads the pages of many tokens, each token's row found
 // by its own probe of the unique page_token index (LATERAL, OFFSET 0 as
-// in trackingsAtGenerationSQL); ord gives the token's place.
-var trackingPagesSQL = `SELECT k.ord, x.* FROM unnest($1::text[]) WITH ORDINALITY AS k(token, ord) CROSS JOIN LATERAL (
+// in trackingsAtGenerationSQL, and the array from a subselect so that the
+// statement gets a generic plan as that one does); ord gives the token's
+// place.
+var trackingPagesSQL = `SELECT k.ord, x.* FROM unnest((SELECT $1::text[])) WITH ORDINALITY AS k(token, ord) CROSS JOIN LATERAL (
 	SELECT ` + pageColumns + ` FROM trackings t` + pageJoins + `WHERE t.page_token = k.token OFFSET 0) AS x`
 
 // newPageReads returns the group reads of tokens' pages on the

@@ -44,10 +44,16 @@ const trackingAtGenerationSQL = `SELECT (SELECT generation FROM api_key_generati
 // InitPlan for all), each key's row found by its own probe of the
 // unique public_id index (LATERAL, OFFSET 0 keeps the subquery from being
 // flattened into a join the planner may turn into a scan) and only under
-// its own organization; ord gives the key's place.
+// its own organization; ord gives the key's place. The arrays are
+// unnested from subselects so that PostgreSQL estimates the keys alike
+// whatever their number: with unnest($1) a custom plan counts the array's
+// keys and always looks cheaper than the generic plan, so every batch was
+// planned afresh (pg_prepared_statements: custom_plans only); the same
+// shape through (SELECT $1) switches to the generic plan after five
+// executions, as other prepared statements do.
 var trackingsAtGenerationSQL = `SELECT (SELECT generation FROM api_key_generation WHERE id = 1), k.ord, ` +
 	prefixColumns("t.", trackingColumns) + `
-	FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS k(org_id, public_id, ord) CROSS JOIN LATERAL (
+	FROM unnest((SELECT $1::bigint[]), (SELECT $2::text[])) WITH ORDINALITY AS k(org_id, public_id, ord) CROSS JOIN LATERAL (
 		SELECT ` + trackingColumns + ` FROM trackings x WHERE x.org_id = k.org_id AND x.public_id = k.public_id OFFSET 0) AS t`
 
 // newTrackingReads returns the group reads of trackings by id on the

@@ -109,13 +109,8 @@ func TestTrackingReadsSeeWhatCommittedBefore(t *testing.T) {
 // (an id PostgreSQL refuses: a NUL byte) gives every caller in it an
 // error, not ENOTFOUND nor another's answer, and that reads work after.
 func TestTrackingReadsBatchError(t *testing.T) {
-	st := testdb.Open(t, store.Postgres)
+	st, org, tr := postgresWithOneTracking(t)
 	ctx := context.Background()
-	org := mustOrg(t, st, "acme")
-	tr := newTracking(org.ID, "ups", "1Z0000000000000001")
-	if err := st.Write().InsertTracking(ctx, tr); err != nil {
-		t.Fatal(err)
-	}
 	held, release := heldBatchedReads(t, st)
 	first := readTrackingAsync(st, org.ID, tr.ID)
 	<-held
@@ -174,5 +169,58 @@ func TestTrackingReadsConcurrent(t *testing.T) {
 			}
 			wg.Wait()
 		})
+	}
+}
+
+// postgresWithOneTracking opens a PostgreSQL store with one organization
+// and one tracking of it.
+func postgresWithOneTracking(t *testing.T) (*store.Store, waybill.Organization, *waybill.Tracking) {
+	t.Helper()
+	st := testdb.Open(t, store.Postgres)
+	org := mustOrg(t, st, "acme")
+	tr := newTracking(org.ID, "ups", "1Z0000000000000001")
+	if err := st.Write().InsertTracking(context.Background(), tr); err != nil {
+		t.Fatal(err)
+	}
+	return st, org, tr
+}
+
+// TestBatchedReadsGetAGenericPlan runs each batched read's statement on
+// one connection, as its loops do, with batches of 2 and 3 keys, and
+// checks that PostgreSQL then keeps a generic plan for it: a statement
+// whose custom plans always look cheaper (unnest of the parameter itself,
+// whose length the planner counts) is planned afresh on every batch.
+func TestBatchedReadsGetAGenericPlan(t *testing.T) {
+	st, org, tr := postgresWithOneTracking(t)
+	ctx := context.Background()
+	conn, err := st.Writer().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for i, stmt := range store.BatchedReadStatements {
+		for n := range 8 {
+			keys := 2 + n%2
+			orgs, ids := make([]int64, keys), make([]string, keys)
+			for k := range keys {
+				orgs[k], ids[k] = org.ID, fmt.Sprintf("%s-%d", tr.ID, k)
+			}
+			args := []any{orgs, ids}
+			if i == 1 {
+				args = []any{ids} // tokens
+			}
+			rows, err := conn.QueryContext(ctx, stmt, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows.Close()
+		}
+		var generic, custom int64
+		if err := conn.QueryRowContext(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1`, stmt).Scan(&generic, &custom); err != nil {
+			t.Fatal(err)
+		}
+		if generic == 0 {
+			t.Errorf("statement %d: %d custom plans and no generic one after 8 batches: every batch is planned", i, custom)
+		}
 	}
 }

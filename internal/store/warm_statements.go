@@ -13,12 +13,20 @@ package store
 // checkpoint push (authentication, the tracking's read, insert and
 // update, its poll schedule, the tracker, links and settings it consults,
 // the event and its deliveries to the organization's endpoints) and the
-// single-tracking reads.
+// single-tracking reads: a v4 get by id and a token's page, alone and in
+// a batch (groupReads). The batched reads run under load, on the few
+// connections their loops hold; unprepared, a fresh server's first
+// batches each paid a parse round trip and a first plan with a cold
+// catalog on those connections while callers queued behind them.
 var warmRequestStatements = []string{
 	apiKeyByPrefixSQL,
 	apiKeyGenerationSQL,
 	`SELECT id FROM organizations WHERE id = $1 FOR NO KEY UPDATE`,
 	trackingByPublicIDSQL,
+	trackingAtGenerationSQL,
+	trackingsAtGenerationSQL,
+	trackingPageQuery(false),
+	trackingPagesSQL,
 	trackingByNumberSQL + ` FOR UPDATE`,
 	insertTrackingSQL,
 	insertWithPollDue(insertTrackingSQL, "$18"),

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/url"
@@ -166,5 +167,80 @@ func TestWarmPreparesWhatRequestsRun(t *testing.T) {
 	}
 	if after := prepared(); after != before {
 		t.Errorf("%d prepared statements after two warmed reads, want %d: the reads prepared their own", after, before)
+	}
+}
+
+// TestWarmPreparesTheBatchedReads checks that the single-tracking reads a
+// loaded server runs most (a v4 get by id and a token's page, each alone
+// and in a batch of several) find their statements prepared by Warm: none
+// of them adds a prepared statement on the one connection. It fails when
+// a batched read's text drifts from the one Warm prepares.
+func TestWarmPreparesTheBatchedReads(t *testing.T) {
+	st, org, tr := postgresWithOneTracking(t)
+	ctx := context.Background()
+	// Every batch of one waits for a token on release after its
+	// statement: the reads started meanwhile form a batch of their own.
+	held, release := make(chan int), make(chan struct{})
+	if !st.HoldBatchedReads(func(keys int) {
+		if keys == 1 {
+			held <- keys
+			<-release
+		}
+	}) {
+		t.Fatal("PostgreSQL store without batched reads")
+	}
+	st.LimitPools(1, 1)
+	if r := st.Warm(ctx); !r.Complete() {
+		t.Fatalf("Warm = %+v, want complete", r)
+	}
+	var n int
+	prepared := func() int {
+		if err := st.Writer().QueryRowContext(ctx, `SELECT count(*) FROM pg_prepared_statements`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	prepared()
+	// A page names its organization, read once per organization (not one
+	// of Warm's): its statement is prepared here, before the count.
+	if _, err := st.Read().OrgByID(ctx, org.ID); err != nil {
+		t.Fatal(err)
+	}
+	before := prepared()
+	for name, read := range map[string]func() error{
+		"tracking by id": func() error {
+			got, _, err := st.Read().TrackingAtKeyGeneration(ctx, org.ID, tr.ID)
+			if err == nil && got.ID != tr.ID {
+				err = fmt.Errorf("read %s, want %s", got.ID, tr.ID)
+			}
+			return err
+		},
+		"token's page": func() error {
+			p, err := st.Read().TrackingPage(ctx, tr.PageToken, false)
+			if err == nil && (len(p.Trackings) != 1 || p.Trackings[0].ID != tr.ID) {
+				err = fmt.Errorf("read %+v, want %s", p.Trackings, tr.ID)
+			}
+			return err
+		},
+	} {
+		errs := make(chan error, 3)
+		go func() { errs <- read() }()
+		<-held // the lone read's statement ran
+		for range 2 {
+			go func() { errs <- read() }()
+		}
+		st.WaitBatchedReadsQueued(2)
+		release <- struct{}{}
+		for range 3 {
+			if err := <-errs; err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+	}
+	if s := st.ReadBatchStats(); s != (store.GroupReadStats{Batches: 4, Keys: 6}) {
+		t.Errorf("stats %+v; want a read alone and a batch of two of each kind", s)
+	}
+	if after := prepared(); after != before {
+		t.Errorf("%d prepared statements after the reads, want %d: a read prepared its own", after, before)
 	}
 }
