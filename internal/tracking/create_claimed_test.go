@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/waybillhq/waybill"
-	"github.com/waybillhq/waybill/internal/store"
 	"github.com/waybillhq/waybill/internal/testdb"
 	"github.com/waybillhq/waybill/internal/tracking"
 )
@@ -32,22 +31,7 @@ func createClaimed(t *testing.T, engine string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old, err := e.st.Read().APIKeyGeneration(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key := store.NewAPIKey()
-	k, err := e.st.Write().AddAPIKey(ctx, e.org.ID, key, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.st.Write().RevokeAPIKey(ctx, e.org.ID, k.Prefix); err != nil {
-		t.Fatal(err)
-	}
-	current, err := e.st.Read().APIKeyGeneration(ctx)
-	if err != nil || current == old {
-		t.Fatalf("generation after a revocation: %d (before %d), %v", current, old, err)
-	}
+	old, current := moveKeyGeneration(t, e)
 	errRevoked := waybill.Errorf(waybill.EUNAUTHORIZED, "Invalid API key.")
 	input := func(number string) tracking.CreateInput {
 		return tracking.CreateInput{TrackingNumber: number, Slug: "dhl"}

@@ -43,22 +43,7 @@ func createAtKeyGeneration(t *testing.T, engine string, batched bool) {
 		}
 		e.svc.CreateCommit = g
 	}
-	old, err := e.st.Read().APIKeyGeneration(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key := store.NewAPIKey()
-	k, err := e.st.Write().AddAPIKey(ctx, e.org.ID, key, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.st.Write().RevokeAPIKey(ctx, e.org.ID, k.Prefix); err != nil {
-		t.Fatal(err)
-	}
-	current, err := e.st.Read().APIKeyGeneration(ctx)
-	if err != nil || current == old {
-		t.Fatalf("generation after a revocation: %d (before %d), %v", current, old, err)
-	}
+	old, current := moveKeyGeneration(t, e)
 
 	var wg sync.WaitGroup
 	errs := make([]error, 16)
@@ -88,4 +73,29 @@ func createAtKeyGeneration(t *testing.T, engine string, batched bool) {
 			t.Errorf("create %d at the generation before the revocation left a tracking (%v)", i, readErr)
 		}
 	}
+}
+
+// moveKeyGeneration adds an API key to e's organization and revokes it,
+// and returns the API key generation before and after: a key remembered
+// under old has moved on.
+func moveKeyGeneration(t *testing.T, e *pollEnv) (old, current int64) {
+	t.Helper()
+	ctx := context.Background()
+	old, err := e.st.Read().APIKeyGeneration(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := store.NewAPIKey()
+	k, err := e.st.Write().AddAPIKey(ctx, e.org.ID, key, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.Write().RevokeAPIKey(ctx, e.org.ID, k.Prefix); err != nil {
+		t.Fatal(err)
+	}
+	current, err = e.st.Read().APIKeyGeneration(ctx)
+	if err != nil || current == old {
+		t.Fatalf("generation after a revocation: %d (before %d), %v", current, old, err)
+	}
+	return old, current
 }
