@@ -246,6 +246,9 @@ func trackingPageQuery(order bool) string {
 	if order {
 		// The token's tracking, and its order's other trackings found
 		// through (org_id, order_id); the token's own comes first.
+		// s.order_id <> '' follows from k's, but SQLite uses the partial
+		// trackings_org_order (migration 00031) only when the query
+		// states its condition on s itself.
 		return `SELECT ` + pageColumns + ` FROM trackings t` + pageJoins + `
 			WHERE t.id IN (SELECT id FROM trackings WHERE page_token = $1
 				UNION SELECT s.id FROM trackings k JOIN trackings s ON s.org_id = k.org_id AND s.order_id = k.order_id

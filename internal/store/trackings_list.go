@@ -124,10 +124,11 @@ func (q *Queries) buildList(orgID int64, f waybill.TrackingFilter) trackingList 
 		// plan searches the range's covering index and sorts its keys.
 		keyOrder = "+id"
 	}
-	l.keysQuery = fmt.Sprintf("SELECT id FROM %s WHERE %s ORDER BY %s DESC %s", from, cond, keyOrder, bounds)
+	keyColumns := "id"
 	if l.withTotal {
-		l.keysQuery = fmt.Sprintf("SELECT id, COUNT(*) OVER () AS total FROM %s WHERE %s ORDER BY %s DESC %s", from, cond, keyOrder, bounds)
+		keyColumns = "id, COUNT(*) OVER () AS total"
 	}
+	l.keysQuery = fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s DESC %s", keyColumns, from, cond, keyOrder, bounds)
 	return l
 }
 
