@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/waybillhq/waybill/internal/queue"
@@ -67,11 +68,20 @@ func URL(t testing.TB, engine string) string {
 }
 
 // Open returns a migrated store (with the queue's tables) on a fresh
-// database of the engine, closed when the test ends.
+// database of the engine, closed when the test ends. A SQLite database
+// starts as a copy of one migrated once per test process (see
+// sqliteTemplate); Migrate then finds it up to date, as it finds any
+// migrated database.
 func Open(t testing.TB, engine string) *store.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, URL(t, engine))
+	u := URL(t, engine)
+	if engine == store.SQLite {
+		if err := copySQLiteTemplate(strings.TrimPrefix(u, "sqlite:")); err != nil {
+			t.Fatalf("copy the migrated SQLite template: %v", err)
+		}
+	}
+	st, err := store.Open(ctx, u)
 	if err != nil {
 		t.Fatalf("open %s: %v", engine, err)
 	}
