@@ -89,6 +89,16 @@ func (f *FirstAttempts) Run(claims, work context.Context) {
 		return dels, now.Add(lease), err
 	}
 	f.loop.Work = f.attempt
+	if f.Deliverer.store().Engine() == store.SQLite {
+		// This process alone works this file: what its predecessor
+		// claimed (handed off or claimed, not recorded), it will not
+		// attempt; as the queue makes its running jobs available again
+		// at start-up, those are claimable at once. Before the hand-off
+		// opens, so that no claim of this process's own is released.
+		if _, err := f.Deliverer.store().Write().ReleaseDeliveryClaims(claims, f.Deliverer.Service.now(), lease); err != nil && f.Logger != nil {
+			f.Logger.Warn("release webhook delivery claims", "err", err)
+		}
+	}
 	f.openHandoff(work)
 	defer f.closeHandoff()
 	f.loop.Run(claims, work)
