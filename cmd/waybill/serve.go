@@ -229,7 +229,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// webhook.FirstAttempts), and mostly handed straight from the push's
 	// commit to a worker (webhook/handoff.go); retries stay jobs.
 	webhooks.ClaimFirstAttempts = true
-	firstAttempts := &webhook.FirstAttempts{Deliverer: deliverer, Workers: cfg.WebhookWorkers, Lease: cfg.ClaimLease, Logger: logger.With("component", "webhooks")}
+	// On SQLite this process alone works the file: what its predecessor
+	// claimed and did not record is released at start.
+	firstAttempts := &webhook.FirstAttempts{Deliverer: deliverer, Workers: cfg.WebhookWorkers, Lease: cfg.ClaimLease,
+		ReleaseAtStart: st.Engine() == store.SQLite, Logger: logger.With("component", "webhooks")}
 
 	// One budget of failed authentications per client address, for every face.
 	authThrottle := httpserver.NewAuthThrottle(cfg.AuthFailuresPerMinute, nil)
