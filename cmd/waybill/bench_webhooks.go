@@ -188,13 +188,16 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 		mu.Unlock()
 	}
 	start := time.Now()
+	cpuStart, _ := processCPU()
 	sent, pushLat, firstLat, perSecond, pushes, failed := pushFor("WH", *duration)
 	pushEnd := time.Now()
+	cpuPushEnd, _ := processCPU()
 	mu.Lock()
 	receivedAtPushEnd := received
 	mu.Unlock()
 	wantDeliveries := len(sent) * *perOrg
 	awaitDeliveries(wantDeliveries)
+	cpuEnd, cpuOK := processCPU()
 	mu.Lock()
 	defer mu.Unlock()
 	var lat loadgen.Histogram
@@ -224,6 +227,15 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 		"push_p50_ms":           millis(pushLat.Percentile(50)), "push_p99_ms": millis(pushLat.Percentile(99)),
 		"push_first_2s_p50_ms": millis(firstLat.Percentile(50)), "push_first_2s_p99_ms": millis(firstLat.Percentile(99)),
 		"warmup_seconds": warmup.Seconds(), "push_start_unix": float64(start.UnixMicro()) / 1e6, "push_timeline": pushTimeline(perSecond),
+	}
+	if cpuOK && received > 0 {
+		// This process's own CPU (pushing, and the receiver: it shares the
+		// machine with the server), per delivery received: over the whole
+		// run, and over the drain alone (the receiver's, nothing pushed).
+		res["client_cpu_us_per_delivery"] = float64((cpuEnd - cpuStart).Microseconds()) / float64(received)
+		if n := received - receivedAtPushEnd; n > 0 {
+			res["drain_client_cpu_us_per_delivery"] = float64((cpuEnd - cpuPushEnd).Microseconds()) / float64(n)
+		}
 	}
 	if *jsonOut {
 		return json.NewEncoder(stdout).Encode(res)

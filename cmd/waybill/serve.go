@@ -223,15 +223,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// are moved into the rows at start or worked by the queue's handler.
 	trackings.ClaimPolls = true
 	firstPolls := &tracking.PollClaims{Service: trackings, Workers: cfg.Workers, Lease: cfg.ClaimLease, Logger: logger.With("component", "poll"), Jobs: q}
-	// On PostgreSQL first attempts are claimed from the deliveries table
-	// rather than carried by jobs, whose insert, fetch and completion cost
-	// the database several times the delivery's own rows (see
-	// webhook.FirstAttempts); retries stay jobs.
-	var firstAttempts *webhook.FirstAttempts
-	if st.Engine() == store.Postgres {
-		webhooks.ClaimFirstAttempts = true
-		firstAttempts = &webhook.FirstAttempts{Deliverer: deliverer, Workers: cfg.WebhookWorkers, Lease: cfg.ClaimLease, Logger: logger.With("component", "webhooks")}
-	}
+	// First attempts are claimed from the deliveries table rather than
+	// carried by jobs, whose insert, fetch and completion cost the
+	// database several times the delivery's own rows (see
+	// webhook.FirstAttempts), and mostly handed straight from the push's
+	// commit to a worker (webhook/handoff.go); retries stay jobs.
+	webhooks.ClaimFirstAttempts = true
+	// On SQLite this process alone works the file: what its predecessor
+	// claimed and did not record is released at start.
+	firstAttempts := &webhook.FirstAttempts{Deliverer: deliverer, Workers: cfg.WebhookWorkers, Lease: cfg.ClaimLease,
+		ReleaseAtStart: st.Engine() == store.SQLite, Logger: logger.With("component", "webhooks")}
 
 	// One budget of failed authentications per client address, for every face.
 	authThrottle := httpserver.NewAuthThrottle(cfg.AuthFailuresPerMinute, nil)
@@ -287,11 +288,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	claimsCtx, stopClaims := context.WithCancel(context.WithoutCancel(ctx))
 	claimWork, stopClaimWork := context.WithCancel(context.WithoutCancel(ctx))
 	claimsDone := make(chan struct{})
-	if firstAttempts != nil {
-		go func() { firstAttempts.Run(claimsCtx, claimWork); close(claimsDone) }()
-	} else {
-		close(claimsDone)
-	}
+	go func() { firstAttempts.Run(claimsCtx, claimWork); close(claimsDone) }()
 	firstPollsDone := make(chan struct{})
 	go func() { firstPolls.Run(claimsCtx, claimWork); close(firstPollsDone) }()
 	defer func() { stopClaims(); stopClaimWork(); <-claimsDone; <-firstPollsDone }()
@@ -349,11 +346,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// Cut short (claimWork) once the timeout passed, like the queue's
 	// jobs; a poll cut short is claimable again 5 s later.
 	_ = firstPolls.Wait(context.Background())
-	if firstAttempts != nil {
-		// Cut short (claimWork) once the timeout passed, like the queue's
-		// jobs; what they tried is still recorded before the exit.
-		_ = firstAttempts.Wait(context.Background())
-	}
+	// Cut short (claimWork) once the timeout passed, like the queue's
+	// jobs; what they tried is still recorded before the exit.
+	_ = firstAttempts.Wait(context.Background())
 	if err == nil {
 		logger.Info("stopped cleanly")
 	}

@@ -331,6 +331,7 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	run("ReleaseClaims", func() error {
 		return w.ReleaseClaims(ctx, []store.DeliveryKey{{OrgID: org.ID, ID: 1}, {OrgID: org.ID, ID: 2}}, now, now)
 	})
+	run("ReleaseDeliveryClaims", func() error { _, err := w.ReleaseDeliveryClaims(ctx, now, time.Minute); return err })
 	run("ClaimPolls", func() error { _, err := w.ClaimPolls(ctx, now, time.Minute, 10); return err })
 	run("DeferPoll", func() error {
 		return w.DeferPoll(ctx, store.PollKey{OrgID: org.ID, ID: tr.ID}, now, now)

@@ -29,8 +29,16 @@ type FirstAttempts struct {
 	// Lease is how long a claimed delivery is withheld from other claims
 	// (WAYBILL_CLAIM_LEASE); claimLease when 0. Under a shorter lease the
 	// attempt is bounded by half of it and cancelled at five sixths.
-	Lease  time.Duration
-	Logger *slog.Logger
+	Lease time.Duration
+	// ReleaseAtStart makes Run first release every claim left within a
+	// lease (store.ReleaseDeliveryClaims), for a process that alone works
+	// its database (SQLite): what its predecessor claimed and did not
+	// record is then attempted at once, as the queue makes its running
+	// jobs available again at start-up, rather than when the lease ends.
+	// Never set it where another process may claim meanwhile: it would
+	// release that process's claims.
+	ReleaseAtStart bool
+	Logger         *slog.Logger
 
 	loop claimloop.Loop[store.Delivery]
 	// The hand-off (handoff.go): while handOpen, the Service's new
@@ -89,6 +97,13 @@ func (f *FirstAttempts) Run(claims, work context.Context) {
 		return dels, now.Add(lease), err
 	}
 	f.loop.Work = f.attempt
+	if f.ReleaseAtStart {
+		// Before the hand-off opens, so that no claim of this process's
+		// own is released.
+		if _, err := f.Deliverer.store().Write().ReleaseDeliveryClaims(claims, f.Deliverer.Service.now(), lease); err != nil && f.Logger != nil {
+			f.Logger.Warn("release webhook delivery claims", "err", err)
+		}
+	}
 	f.openHandoff(work)
 	defer f.closeHandoff()
 	f.loop.Run(claims, work)

@@ -110,7 +110,20 @@ func (f *FirstAttempts) handed(del store.Delivery, until time.Time) {
 func (f *FirstAttempts) release(keys []store.DeliveryKey, until time.Time) {
 	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
 	defer cancel()
-	if err := f.Deliverer.store().Write().ReleaseClaims(ctx, keys, until, f.Deliverer.Service.now()); err != nil && f.Logger != nil {
+	release := func(ctx context.Context, q *store.Queries) error {
+		return q.ReleaseClaims(ctx, keys, until, f.Deliverer.Service.now())
+	}
+	var err error
+	if f.Deliverer.store().Engine() == store.SQLite {
+		// In the group commit's next transaction, with the pushes and
+		// records queued meanwhile: on its own, each release was a
+		// synced commit of the one writer's (16 % of the server's CPU
+		// at 3,000 deliveries/s offered, session 13).
+		err = f.Deliverer.inTx(ctx, func(ctx context.Context, tx *store.Tx) error { return release(ctx, tx.Queries) })
+	} else {
+		err = release(ctx, f.Deliverer.store().Write())
+	}
+	if err != nil && f.Logger != nil {
 		f.Logger.Warn("release webhook deliveries", "deliveries", len(keys), "err", err)
 	}
 }
