@@ -33,6 +33,11 @@
 #                                server is allowed to deliver to loopback)
 #   (each run also writes BENCH_DIR/ENGINE-N.timeline.jsonl: every call's kind, start and duration,
 #   to set a slow call beside what the server did then; `waybill bench scale --timeline`)
+#   BENCH_PORT                   the server's port (default a free one the kernel picks)
+#   BENCH_PPROF_PORT             serve the server's Go profiles on this port (WAYBILL_PPROF_ADDR;
+#                                default none)
+#   BENCH_SERVE_ENV              more VAR=value settings for the server only, separated by spaces
+#                                (e.g. GODEBUG=gctrace=1: its lines go to BENCH_DIR/ENGINE-N.serve.log)
 #   BENCH_SCHEMA                 prefix of the kept PostgreSQL schemas (default waybill_scale:
 #                                waybill_scale_N)
 #   WAYBILL_BENCH_POSTGRES_URL   PostgreSQL to use; a fresh schema is created and dropped
@@ -210,18 +215,21 @@ run() {
 	settle "$([[ $engine == postgres ]] && echo "$pg_url")"
 	resident "$engine" "$sql_db" >"$dir/$name.resident"
 	echo "bench-scale: $name: $(cat "$dir/$name.resident") % of the database's files in the OS page cache" >&2
-	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+	port=${BENCH_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')}
 	rm -f "$dir/$name.addr"
 	# The server's PostgreSQL connections carry a name of their own, so
 	# that the measure can read its backends' CPU (--backends).
-	local serve_db=$db backends=()
+	local serve_db=$db backends=() more_env=()
+	[[ -n ${BENCH_PPROF_PORT:-} ]] && more_env+=("WAYBILL_PPROF_ADDR=127.0.0.1:$BENCH_PPROF_PORT")
+	# shellcheck disable=SC2206 # one setting a word
+	[[ -n ${BENCH_SERVE_ENV:-} ]] && more_env+=($BENCH_SERVE_ENV)
 	if [[ $engine == postgres ]]; then
 		serve_db="$db&application_name=$app_name"
 		backends=(--backends "$app_name")
 	fi
 	WAYBILL_ADDR=127.0.0.1:$port WAYBILL_PUBLIC_URL=http://127.0.0.1:$port WAYBILL_ADDR_FILE="$dir/$name.addr" \
 		WAYBILL_DATABASE_URL="$serve_db" WAYBILL_RATE_LIMIT_SCALE=0 WAYBILL_LOG_LEVEL=warn \
-		env "${serve_env[@]}" "$dir/waybill" serve 2>>"$dir/$name.serve.log" &
+		env "${serve_env[@]}" "${more_env[@]}" "$dir/waybill" serve 2>>"$dir/$name.serve.log" &
 	pid=$!
 	wait_ready "$dir/$name.addr" /readyz || { cat "$dir/$name.serve.log" >&2; return 1; }
 	"$dir/waybill" bench scale --database-url "$db" --url "$base" --seed-file "$dir/$name.seed.json" --pid "$pid" \

@@ -24,7 +24,7 @@ func ListTrackingsTwoReads(ctx context.Context, q *Queries, orgID int64, f waybi
 	if f.Keyword == "" {
 		if keys, err := queryKeys(ctx, q.q, l.keysQuery, l.args...); err == nil {
 			// Every level advised, as session 11 did, in memory or not.
-			q.hints.hintRowsUnless(ctx, q.q, "trackings", keys, func(readerAt, int64, []byte) bool { return false })
+			q.hints.hintRowsUnless(ctx, q.q, "trackings", keys, func(readerAt, int64, int64) bool { return false })
 		}
 	}
 	query := fmt.Sprintf(`SELECT %s FROM trackings WHERE id IN (

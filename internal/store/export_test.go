@@ -59,6 +59,6 @@ func (s *Store) RecordRowHints(record func(off, n int64)) bool {
 		return false
 	}
 	s.hints.advise = func(_ readerAt, off, n int64) { record(off, n) }
-	s.hints.resident = func(readerAt, int64, []byte) bool { return false } // every page as if read from disk
+	s.hints.resident = func(readerAt, int64, int64) bool { return false } // every page as if read from disk
 	return true
 }

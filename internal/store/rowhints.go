@@ -35,9 +35,9 @@ type rowHints struct {
 	// advise starts the reads of n bytes of the file at off (adviseRead;
 	// tests record them instead).
 	advise func(f readerAt, off, n int64)
-	// resident reads the page at off into buf if it is in memory, and
-	// reports whether it was (pageResident; tests replace it).
-	resident func(f readerAt, off int64, buf []byte) bool
+	// resident reports whether the n bytes at off are in memory
+	// (pageResident; tests replace it).
+	resident func(f readerAt, off, n int64) bool
 
 	mu     sync.Mutex
 	file   *os.File // opened on first use; nil until then or when it cannot be
@@ -158,7 +158,7 @@ func (h *rowHints) hintRows(ctx context.Context, q querier, table string, keys [
 
 // hintRowsUnless is hintRows with the test of a level's pages being in
 // memory already (h.resident's, or a test's).
-func (h *rowHints) hintRowsUnless(ctx context.Context, q querier, table string, keys []int64, resident func(f readerAt, off int64, buf []byte) bool) {
+func (h *rowHints) hintRowsUnless(ctx context.Context, q querier, table string, keys []int64, resident func(f readerAt, off, n int64) bool) {
 	if h == nil || len(keys) == 0 {
 		return
 	}
@@ -189,22 +189,31 @@ type pageKeys struct {
 
 // leafPages walks the table B-tree rooted at root in file f level by level,
 // from the root to the leaves that hold keys (ascending), calling advise
-// with the pages of each level before it reads them: the reads of one
-// level are then under way together, the leaves' as well. It reads no
-// leaf page but the first of its level (which tells it the level is the
-// leaves'). It stops at the first page that is not a table B-tree page.
+// with the pages of each level that are not in memory (resident) before it
+// reads them: the reads of one level are then under way together, the
+// leaves' as well. It reads no leaf page but the first of its level (which
+// tells it the level is the leaves'). It stops at the first page that is
+// not a table B-tree page.
 //
-// A level whose sampled pages are all in memory (resident) is not
-// advised: where the rows are in memory already, as in a warm walk of an
-// organization, the advice asked for nothing and cost a system call per
-// leaf page, 7 % of the walk's CPU (docs/benchmarks/scale.md, session 12).
-func leafPages(f readerAt, hd sqliteHeader, root uint32, keys []int64, advise func(f readerAt, off, n int64), resident func(f readerAt, off int64, buf []byte) bool) {
+// Each page is tested on its own (a system call per page, as advising
+// each was in session 11), and only those not in memory are advised, so
+// that a warm walk advises nothing. Session 12 tested four pages sampled
+// from a level and advised none of it when they were in memory: the
+// level's other pages that were not were then read one after another,
+// in a share (in memory)^4 of the calls (docs/benchmarks/scale.md,
+// session 13).
+func leafPages(f readerAt, hd sqliteHeader, root uint32, keys []int64, advise func(f readerAt, off, n int64), resident func(f readerAt, off, n int64) bool) {
 	level := []pageKeys{{root, keys}}
 	buf := make([]byte, hd.pageSize)
+	var missing []uint32
 	for depth := 0; depth <= maxBTreeDepth && len(level) > 0; depth++ {
-		if !levelResident(f, hd, level, buf, resident) {
-			adviseRuns(f, hd, level, advise)
+		missing = missing[:0]
+		for _, pk := range level {
+			if !resident(f, int64(pk.page-1)*int64(hd.pageSize), int64(hd.pageSize)) {
+				missing = append(missing, pk.page)
+			}
 		}
+		adviseRuns(f, hd, missing, advise)
 		var next []pageKeys
 		for _, pk := range level {
 			if _, err := f.ReadAt(buf, int64(pk.page-1)*int64(hd.pageSize)); err != nil {
@@ -221,35 +230,8 @@ func leafPages(f readerAt, hd sqliteHeader, root uint32, keys []int64, advise fu
 	}
 }
 
-// residentSamples is how many pages of a level levelResident looks at.
-const residentSamples = 4
-
-// levelResident reports whether the pages of level spread evenly over it,
-// residentSamples of them (the first and the last among them), are all in
-// memory. A level of rows read before, all of them or none, answers alike
-// in every sample; where some are in memory and some not, the rest are
-// read one after another, as without a hint, with probability (share in
-// memory)^4.
-func levelResident(f readerAt, hd sqliteHeader, level []pageKeys, buf []byte, resident func(f readerAt, off int64, buf []byte) bool) bool {
-	n := min(len(level), residentSamples)
-	for i := range n {
-		j := 0
-		if n > 1 {
-			j = i * (len(level) - 1) / (n - 1)
-		}
-		if !resident(f, int64(level[j].page-1)*int64(hd.pageSize), buf) {
-			return false
-		}
-	}
-	return true
-}
-
-// adviseRuns advises the pages of level, runs of adjacent pages together.
-func adviseRuns(f readerAt, hd sqliteHeader, level []pageKeys, advise func(f readerAt, off, n int64)) {
-	pages := make([]uint32, len(level))
-	for i, pk := range level {
-		pages[i] = pk.page
-	}
+// adviseRuns advises pages (sorted here), runs of adjacent pages together.
+func adviseRuns(f readerAt, hd sqliteHeader, pages []uint32, advise func(f readerAt, off, n int64)) {
 	slices.Sort(pages)
 	for i := 0; i < len(pages); {
 		j := i + 1

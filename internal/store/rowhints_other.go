@@ -7,4 +7,4 @@ const canAdviseReads = false
 
 func adviseRead(readerAt, int64, int64) {}
 
-func pageResident(readerAt, int64, []byte) bool { return false }
+func pageResident(readerAt, int64, int64) bool { return false }

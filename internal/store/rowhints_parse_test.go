@@ -164,11 +164,10 @@ func FuzzChildPages(f *testing.F) {
 	})
 }
 
-// TestLeafPagesSkipsLevelsInMemory walks a two-level B-tree (root page 2,
+// TestLeafPagesSkipsPagesInMemory walks a two-level B-tree (root page 2,
 // leaves 3 and 4) and checks which pages it advises as the pages in
-// memory vary: a level is advised unless every page sampled from it is in
-// memory.
-func TestLeafPagesSkipsLevelsInMemory(t *testing.T) {
+// memory vary: every page that is not in memory, and no other.
+func TestLeafPagesSkipsPagesInMemory(t *testing.T) {
 	t.Parallel()
 	const size = 512
 	leaf := make([]byte, size)
@@ -182,12 +181,14 @@ func TestLeafPagesSkipsLevelsInMemory(t *testing.T) {
 	}{
 		{"none in memory", nil, [][2]int64{{size, size}, {2 * size, 2 * size}}},
 		{"root in memory", []uint32{2}, [][2]int64{{2 * size, 2 * size}}},
-		{"one leaf of two in memory", []uint32{2, 3}, [][2]int64{{2 * size, 2 * size}}},
+		{"one leaf of two in memory", []uint32{2, 3}, [][2]int64{{3 * size, size}}},
+		{"the other leaf in memory", []uint32{2, 4}, [][2]int64{{2 * size, size}}},
+		{"the leaves in memory, not the root", []uint32{3, 4}, [][2]int64{{size, size}}},
 		{"all in memory", []uint32{2, 3, 4}, nil},
 	} {
 		var got [][2]int64
 		advise := func(_ readerAt, off, n int64) { got = append(got, [2]int64{off, n}) }
-		resident := func(_ readerAt, off int64, _ []byte) bool {
+		resident := func(_ readerAt, off, _ int64) bool {
 			return slices.Contains(tt.inMemory, uint32(off/size+1))
 		}
 		leafPages(bytes.NewReader(file), hd, 2, []int64{5, 200}, advise, resident)
