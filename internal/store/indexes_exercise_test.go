@@ -60,6 +60,10 @@ func exerciseStore(t *testing.T, st *store.Store, rec *queryRecorder) {
 	// Trackings: by id, by number, locked, updated, swept, listed.
 	run("Tracking", func() error { _, err := r.Tracking(ctx, org.ID, tr.ID); return err })
 	run("TrackingAtKeyGeneration", func() error { _, _, err := r.TrackingAtKeyGeneration(ctx, org.ID, tr.ID); return err })
+	run("TrackingAtKeyGenerationUnlessSeen", func() error {
+		_, err := r.TrackingAtKeyGenerationUnlessSeen(ctx, org.ID, tr.ID, func(store.TrackingVersion) bool { return true })
+		return err
+	})
 	run("TrackingByNumber", func() error { _, err := r.TrackingByNumber(ctx, org.ID, "ups", tr.TrackingNumber); return err })
 	run("TrackingsByNumbers", func() error {
 		_, err := r.TrackingsByNumbers(ctx, org.ID, []store.TrackingKey{{Slug: "ups", Number: tr.TrackingNumber}, {Slug: "dhl", Number: "1234567890"}})

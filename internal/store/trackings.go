@@ -141,37 +141,8 @@ func (q *Queries) Tracking(ctx context.Context, orgID int64, id string) (waybill
 // answered by a read that began after it, so it sees every write and
 // every revocation committed before it began.
 func (q *Queries) TrackingAtKeyGeneration(ctx context.Context, orgID int64, id string) (waybill.Tracking, int64, error) {
-	if q.trackingReads != nil {
-		r, err := q.trackingReads.get(ctx, trackingKey{orgID: orgID, id: id})
-		if err != nil {
-			return waybill.Tracking{}, 0, fmt.Errorf("read tracking: %w", err)
-		} else if !r.found {
-			return waybill.Tracking{}, 0, trackingNotFound()
-		}
-		t, err := r.row.tracking()
-		if err != nil {
-			return waybill.Tracking{}, 0, err
-		}
-		return t, r.gen, nil
-	}
-	var gen int64
-	row := q.row(ctx, trackingAtGenerationSQL, orgID, id)
-	t, _, err := scanTracking(leadingColumn{row: row, dest: &gen})
-	if err != nil {
-		return waybill.Tracking{}, 0, err
-	}
-	return t, gen, nil
-}
-
-// leadingColumn scans a row whose first column goes to dest and the rest
-// where a scanner of the row without it would put them.
-type leadingColumn struct {
-	row  scanner
-	dest any
-}
-
-func (l leadingColumn) Scan(dest ...any) error {
-	return l.row.Scan(append([]any{l.dest}, dest...)...)
+	r, err := q.TrackingAtKeyGenerationUnlessSeen(ctx, orgID, id, nil)
+	return r.Tracking, r.Gen, err
 }
 
 // TrackingByNumber returns the organization's tracking with that courier and

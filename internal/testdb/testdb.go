@@ -74,20 +74,28 @@ func URL(t testing.TB, engine string) string {
 // migrated database.
 func Open(t testing.TB, engine string) *store.Store {
 	t.Helper()
-	ctx := context.Background()
 	u := URL(t, engine)
 	if engine == store.SQLite {
 		if err := copySQLiteTemplate(strings.TrimPrefix(u, "sqlite:")); err != nil {
 			t.Fatalf("copy the migrated SQLite template: %v", err)
 		}
 	}
-	st, err := store.Open(ctx, u)
+	return OpenURL(t, u)
+}
+
+// OpenURL returns a migrated store (with the queue's tables) on the
+// database at url (from URL), closed when the test ends: a second store on
+// one database is a second instance sharing it.
+func OpenURL(t testing.TB, url string) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, url)
 	if err != nil {
-		t.Fatalf("open %s: %v", engine, err)
+		t.Fatalf("open %s: %v", url, err)
 	}
 	t.Cleanup(func() { st.Close() })
 	if err := st.Migrate(ctx, queue.Migrate(st.Writer(), st.Engine())); err != nil {
-		t.Fatalf("migrate %s: %v", engine, err)
+		t.Fatalf("migrate %s: %v", url, err)
 	}
 	return st
 }

@@ -77,6 +77,8 @@ type API struct {
 	// EDD answers the estimated-delivery-date predictions; nil answers
 	// them with 404.
 	EDD Predictor
+
+	renderedV4 *renderedV4s // the v4 get's rendered bodies; set by Register
 }
 
 // Register adds every AfterShip route to mux.

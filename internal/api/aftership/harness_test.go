@@ -35,6 +35,9 @@ type harness struct {
 	// checks every exchange itself, except in a fuzz target, whose
 	// *testing.F cannot report: there clients use OpenAPI.Client(t).
 	OpenAPI *openapitest.Validator
+	// DatabaseURL is the database the server's store opened.
+	DatabaseURL string
+	API         *aftership.API // the face the server serves
 }
 
 // documentedFaces are the faces whose documents the harness checks.
@@ -46,6 +49,9 @@ type harnessOptions struct {
 	maxBody     int64
 	noSecretKey bool              // the core has no WAYBILL_SECRET_KEY
 	carriers    *carrier.Registry // the core's connectors; none when nil
+	// of, when set, is a harness whose database this one shares (a
+	// second instance): its organization and key are used, none created.
+	of *harness
 }
 
 func newHarness(t testing.TB, engine string, opts ...func(*harnessOptions)) *harness {
@@ -54,14 +60,20 @@ func newHarness(t testing.TB, engine string, opts ...func(*harnessOptions)) *har
 	for _, f := range opts {
 		f(&o)
 	}
-	st := testdb.Open(t, engine)
+	databaseURL := testdb.URL(t, engine)
+	if o.of != nil {
+		databaseURL = o.of.DatabaseURL
+	}
+	st := testdb.OpenURL(t, databaseURL)
 	q, err := queue.New(st.Writer(), queue.Options{Engine: st.Engine()}, queue.Handlers{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tenants := &tenant.Service{Store: st}
-	_, key, err := tenants.CreateOrg(context.Background(), "acme")
-	if err != nil {
+	var key string
+	if o.of != nil {
+		key = o.of.Key
+	} else if _, key, err = tenants.CreateOrg(context.Background(), "acme"); err != nil {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -89,7 +101,7 @@ func newHarness(t testing.TB, engine string, opts ...func(*harnessOptions)) *har
 	}
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
-	return &harness{t: t, URL: srv.URL, Key: key, Core: core, Tenants: tenants, OpenAPI: docs}
+	return &harness{t: t, URL: srv.URL, Key: key, Core: core, Tenants: tenants, OpenAPI: docs, DatabaseURL: databaseURL, API: api}
 }
 
 // otherKey creates a second organization and returns its key.

@@ -211,22 +211,35 @@ func appendCheckpointV4(b []byte, c waybill.Checkpoint) (_ []byte, ok bool) {
 func writeTrackingV4(w http.ResponseWriter, status int, m meta, t waybill.Tracking) {
 	bp := jsonBuffers.get()
 	defer jsonBuffers.put(bp)
-	b := append(*bp, `{"meta":{"code":`...)
+	b, ok := appendTrackingEnvelopeV4(*bp, m, t)
+	*bp = b
+	if !ok {
+		writeEnvelope(w, status, m, map[string]any{"tracking": renderTrackingV4(t)})
+		return
+	}
+	writeJSONBytes(w, status, b)
+}
+
+// appendTrackingEnvelopeV4 appends the body writeTrackingV4 writes, its
+// newline included; ok is false when t holds a number JSON cannot carry
+// (appendTrackingV4).
+func appendTrackingEnvelopeV4(b []byte, m meta, t waybill.Tracking) (_ []byte, ok bool) {
+	b = append(b, `{"meta":{"code":`...)
 	b = strconv.AppendInt(b, int64(m.Code), 10)
 	b = append(b, `,"message":`...)
 	b = appendJSONString(b, m.Message)
 	b = append(b, `,"type":`...)
 	b = appendJSONString(b, m.Type)
 	b = append(b, `},"data":{"tracking":`...)
-	b, ok := appendTrackingV4(b, t)
-	*bp = b
-	if !ok {
-		writeEnvelope(w, status, m, map[string]any{"tracking": renderTrackingV4(t)})
-		return
+	if b, ok = appendTrackingV4(b, t); !ok {
+		return b, false
 	}
-	b = append(b, "}}\n"...)
-	*bp = b
-	writeJSONBytes(w, status, b)
+	return append(b, "}}\n"...), true
+}
+
+// appendTrackingOKV4 appends the body writeTrackingOKV4 writes.
+func appendTrackingOKV4(b []byte, t waybill.Tracking) ([]byte, bool) {
+	return appendTrackingEnvelopeV4(b, meta{200, "", typeOK}, t)
 }
 
 // writeJSONBytes answers status with body b, a whole JSON document, and its

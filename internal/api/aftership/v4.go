@@ -40,6 +40,7 @@ func (a *API) v4Claimed(claimed claimedHandler, h handler) http.HandlerFunc {
 }
 
 func (a *API) registerV4(mux *http.ServeMux) {
+	a.renderedV4 = newRenderedV4s(renderedV4Max, renderedV4MaxBytes)
 	mux.HandleFunc("POST /v4/trackings", a.v4Claimed(a.createV4AtKeyGeneration, a.createV4))
 	mux.HandleFunc("GET /v4/trackings", a.v4(a.listV4))
 	mux.HandleFunc("GET /v4/trackings/{id}", a.v4Read(a.getV4ByIDAtKeyGeneration, a.getV4))
@@ -189,13 +190,21 @@ func (a *API) getV4(w http.ResponseWriter, r *http.Request, org waybill.Organiza
 }
 
 // getV4ByIDAtKeyGeneration is getV4 by id for a remembered key: one read
-// of the tracking and the key generation (readHandler).
+// of the tracking and the key generation (readHandler). Without fields it
+// answers through the memo of rendered bodies (getV4Rendered).
 func (a *API) getV4ByIDAtKeyGeneration(w http.ResponseWriter, r *http.Request, org waybill.Organization, gen int64) bool {
+	fields := ""
+	if r.URL.RawQuery != "" {
+		fields = r.URL.Query().Get("fields")
+	}
+	if gets, ok := a.Trackings.(unlessSeenGets); ok && strings.TrimSpace(fields) == "" {
+		return a.getV4Rendered(w, r, gets, org, gen)
+	}
 	t, readGen, err := a.Trackings.GetAtKeyGeneration(r.Context(), org.ID, r.PathValue("id"))
 	if err != nil || readGen != gen {
 		return false
 	}
-	writeTrackingV4Fields(w, t, r.URL.Query().Get("fields"))
+	writeTrackingV4Fields(w, t, fields)
 	return true
 }
 
