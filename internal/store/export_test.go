@@ -62,15 +62,3 @@ func (s *Store) RecordRowHints(record func(off, n int64)) bool {
 	s.hints.resident = func(readerAt, int64, []byte) bool { return false } // every page as if read from disk
 	return true
 }
-
-// WarmStatementNames gives the names Warm prepares its statements under on
-// the request pool's connections and on the workers' pool's.
-func WarmStatementNames() (requests, workers []string) {
-	for _, s := range warmRequestStatements {
-		requests = append(requests, pgxCachedStatementName(s))
-	}
-	for _, s := range warmWorkerStatements {
-		workers = append(workers, pgxCachedStatementName(s))
-	}
-	return requests, workers
-}

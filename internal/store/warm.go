@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -38,9 +37,8 @@ func (r WarmReport) Complete() bool { return r.Err == nil && r.Planned == r.Want
 
 // Warm opens, on PostgreSQL, every connection of the request pool and of
 // the workers' pool (ForWorkers) at once, and on each has PostgreSQL
-// prepare and plan the statements a checkpoint push and a webhook
-// delivery run, as their first executions there would (EXPLAIN EXECUTE:
-// nothing is executed, nothing written; see planStatements). A server calls it
+// plan the statements a checkpoint push and a webhook delivery run
+// (EXPLAIN: nothing is executed, nothing written). A server calls it
 // before it reports ready, so that its first requests do not pay for new
 // database backends: each costs PostgreSQL a process start and, on first
 // use of each table, loading that table's and its indexes' catalog
@@ -134,20 +132,14 @@ func warmPool(ctx context.Context, db *sql.DB, statements []string) WarmReport {
 
 // planStatements prepares each statement on the connection dc (pgx's,
 // through database/sql's Conn.Raw) as pgx's statement cache would on the
-// statement's first use, and has PostgreSQL plan it as a request's first
-// executions on the connection would: `EXPLAIN EXECUTE` of the prepared
-// statement (nothing is executed or written), its parameters a zero value
-// of their type (empty strings, 0, false, empty arrays; NULL otherwise),
-// planExecutions times in one round trip. The relations, their indexes
-// and statistics, and the operators are loaded into the backend's caches,
-// and the statement's plan cache does what its first executions would
-// have done on the request path: PostgreSQL plans a prepared statement
-// afresh (a custom plan) for each of its first five executions, then
-// builds its generic plan and from then on uses it when it costs no more
-// than the custom ones did (each execution then skips the planner). A
-// request that then runs a statement of the same text on the connection
-// finds it prepared (pgx looks a cache miss up among the connection's
-// prepared statements by that name) and past those first plans; one whose
+// statement's first use, and has PostgreSQL plan it with EXPLAIN, its
+// parameters set to a zero value of their type (empty strings, 0, false,
+// empty arrays; NULL otherwise), as a request's first execution would plan
+// it: the relations, their indexes and statistics, and the operators are
+// loaded into the backend's caches. A request that then runs a statement
+// of the same text on the connection finds it prepared (pgx looks a cache
+// miss up among the connection's prepared statements by that name), so
+// its first use costs no round trip to parse and describe it; one whose
 // text differs prepares its own as without Warm.
 func planStatements(ctx context.Context, dc any, statements []string) error {
 	sc, ok := dc.(*stdlib.Conn)
@@ -162,10 +154,13 @@ func planStatements(ctx context.Context, dc any, statements []string) error {
 		}
 		// Prepared under the name pgx's statement cache gives it, the
 		// request's first use finds it prepared: no round trip to parse it.
-		name := pgxCachedStatementName(stmt)
-		sd, err := sc.Conn().Prepare(ctx, name, stmt)
+		_, err := sc.Conn().Prepare(ctx, pgxCachedStatementName(stmt), stmt)
+		var sd *pgconn.StatementDescription
 		if err == nil {
-			_, err = pc.Exec(ctx, explainExecutions(name, sd.ParamOIDs)).ReadAll()
+			sd, err = pc.Prepare(ctx, "", "EXPLAIN "+stmt, nil)
+		}
+		if err == nil {
+			err = pc.ExecPrepared(ctx, "", zeroParams(sd.ParamOIDs), nil, nil).Read().Err
 		}
 		if err != nil {
 			var pgErr *pgconn.PgError
@@ -176,31 +171,6 @@ func planStatements(ctx context.Context, dc any, statements []string) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// planExecutions is how many times planStatements has PostgreSQL plan each
-// statement: its five custom plans (plancache.c's choose_custom_plan), and
-// the sixth, which builds the generic plan and chooses between them.
-const planExecutions = 6
-
-// explainExecutions is planExecutions `EXPLAIN EXECUTE`s of the prepared
-// statement name, in one simple-protocol query, its parameters (of the
-// types oids) the literals of zeroParams' values: an untyped literal
-// takes the parameter's type.
-func explainExecutions(name string, oids []uint32) string {
-	args := make([]string, len(oids))
-	for i, p := range zeroParams(oids) {
-		if p == nil {
-			args[i] = "NULL"
-		} else {
-			args[i] = "'" + strings.ReplaceAll(string(p), "'", "''") + "'"
-		}
-	}
-	one := "EXPLAIN EXECUTE " + name + ";"
-	if len(args) > 0 {
-		one = "EXPLAIN EXECUTE " + name + "(" + strings.Join(args, ", ") + ");"
-	}
-	return strings.Repeat(one, planExecutions)
 }
 
 // pgxCachedStatementName is the name pgx's statement cache

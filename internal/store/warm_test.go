@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"net"
@@ -168,55 +167,6 @@ func TestWarmPreparesWhatRequestsRun(t *testing.T) {
 	}
 	if after := prepared(); after != before {
 		t.Errorf("%d prepared statements after two warmed reads, want %d: the reads prepared their own", after, before)
-	}
-}
-
-// TestWarmPlansPastTheFirstExecutions checks that, after Warm, every
-// warm-up statement on each pool's connection has been through what its
-// first executions on a fresh connection would do: PostgreSQL's five
-// custom plans, then the generic plan's cost compared with theirs (a
-// sixth plan, generic or custom; a statement without parameters gets its
-// generic plan every time), as pg_prepared_statements counts them.
-// A request's first executions then find the plan cache settled.
-func TestWarmPlansPastTheFirstExecutions(t *testing.T) {
-	st := testdb.Open(t, store.Postgres)
-	ctx := context.Background()
-	st.LimitPools(1, 1) // one connection each: the one Warm planned on
-	if r := st.Warm(ctx); !r.Complete() {
-		t.Fatalf("Warm = %+v, want complete", r)
-	}
-	requests, workers := store.WarmStatementNames()
-	for pool, c := range map[string]struct {
-		db    *sql.DB
-		names []string
-	}{"request": {st.Writer(), requests}, "workers'": {st.ForWorkers().Writer(), workers}} {
-		rows, err := c.db.QueryContext(ctx, `SELECT name, generic_plans, custom_plans FROM pg_prepared_statements`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		plans := map[string][2]int64{}
-		for rows.Next() {
-			var name string
-			var generic, custom int64
-			if err := rows.Scan(&name, &generic, &custom); err != nil {
-				t.Fatal(err)
-			}
-			plans[name] = [2]int64{generic, custom}
-		}
-		if err := rows.Close(); err != nil {
-			t.Fatal(err)
-		}
-		for i, name := range c.names {
-			p, ok := plans[name]
-			if !ok {
-				t.Errorf("%s pool: warm-up statement %d not prepared", pool, i)
-				continue
-			}
-			// A statement without parameters has only its generic plan.
-			if generic, custom := p[0], p[1]; generic+custom < 6 || (custom > 0 && custom < 5) {
-				t.Errorf("%s pool: warm-up statement %d planned %d custom and %d generic, want 5 custom (none without parameters) and 6 in all", pool, i, custom, generic)
-			}
-		}
 	}
 }
 
