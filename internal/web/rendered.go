@@ -5,16 +5,15 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strconv"
-	"sync"
 
+	"github.com/waybillhq/waybill/internal/memo"
 	"github.com/waybillhq/waybill/internal/portal"
 )
 
 // renderedPage is a page ready to write: its body and the header values
 // that depend on it. Once shared through renderedPages it is never changed.
 type renderedPage struct {
-	version portal.Version
-	body    []byte
+	body []byte
 	// Header values, each a one-element slice with no spare capacity, so
 	// a handler that adds to one gets a copy instead of changing it.
 	csp, etag, length []string
@@ -128,54 +127,11 @@ const (
 // returned): each view still reads the database, and any committed change,
 // from whatever instance, gives a new Version and a fresh render. The page
 // has no personal data (that needs a proven order, whose pages are never
-// memoized). Safe for concurrent use; a nil *renderedPages keeps nothing.
-type renderedPages struct {
-	mu       sync.Mutex
-	max      int
-	maxBytes int
-	bytes    int // the bodies kept, in all
-	pages    map[renderedKey]*renderedPage
-}
+// memoized). A nil *renderedPages keeps nothing.
+type renderedPages = memo.Memo[renderedKey, portal.Version, *renderedPage]
 
-// newRenderedPages keeps up to max pages of up to maxBytes of bodies in all.
+// newRenderedPages keeps up to max pages of up to maxBytes of bodies in
+// all, none over maxKeptPageBytes.
 func newRenderedPages(max, maxBytes int) *renderedPages {
-	return &renderedPages{max: max, maxBytes: maxBytes, pages: make(map[renderedKey]*renderedPage)}
-}
-
-// get returns the page rendered for key from data of that version, or nil.
-func (c *renderedPages) get(key renderedKey, version portal.Version) *renderedPage {
-	if c == nil {
-		return nil
-	}
-	c.mu.Lock()
-	p := c.pages[key]
-	c.mu.Unlock()
-	if p == nil || p.version != version {
-		return nil
-	}
-	return p
-}
-
-// put keeps p (with its version set) for key, replacing an older one;
-// when full, arbitrary other entries make room. A body over
-// maxKeptPageBytes, or over the whole budget, is not kept.
-func (c *renderedPages) put(key renderedKey, p *renderedPage) {
-	if c == nil || len(p.body) > min(maxKeptPageBytes, c.maxBytes) {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if old, ok := c.pages[key]; ok {
-		delete(c.pages, key)
-		c.bytes -= len(old.body)
-	}
-	for k, old := range c.pages {
-		if len(c.pages) < c.max && c.bytes+len(p.body) <= c.maxBytes {
-			break
-		}
-		delete(c.pages, k)
-		c.bytes -= len(old.body)
-	}
-	c.pages[key] = p
-	c.bytes += len(p.body)
+	return memo.New[renderedKey, portal.Version, *renderedPage](max, maxBytes, maxKeptPageBytes)
 }

@@ -3,6 +3,8 @@ package web
 import (
 	"fmt"
 	"testing"
+
+	"github.com/waybillhq/waybill/internal/portal"
 )
 
 // TestRenderedPagesBoundTheirBytes: the memo never holds more bodies than
@@ -15,22 +17,18 @@ func TestRenderedPagesBoundTheirBytes(t *testing.T) {
 	page := func(n int) *renderedPage { return newRenderedPage(make([]byte, n), "", true) }
 	for i := range 200 {
 		key := renderedKey{path: "/t/abc", acceptLanguage: fmt.Sprintf("x-%d", i)}
-		c.put(key, page(100<<10))
-		c.put(key, page(50<<10+i)) // replaced at once
+		p := page(100 << 10)
+		c.Put(key, portal.Version{}, p, len(p.body))
+		p = page(50<<10 + i)
+		c.Put(key, portal.Version{}, p, len(p.body)) // replaced at once
 	}
-	sum := 0
-	for _, p := range c.pages {
-		sum += len(p.body)
-	}
-	if sum != c.bytes || sum > budget {
-		t.Fatalf("kept %d bytes (counted %d) in %d pages, budget %d", sum, c.bytes, len(c.pages), budget)
-	}
-	if sum < budget/2 {
-		t.Errorf("only %d bytes in %d pages kept within a budget of %d bytes", sum, len(c.pages), budget)
+	if sum := c.Bytes(); sum > budget || sum < budget/2 {
+		t.Fatalf("kept %d bytes in %d pages, budget %d", sum, c.Len(), budget)
 	}
 	big := renderedKey{path: "/t/big"}
-	c.put(big, page(maxKeptPageBytes+1))
-	if c.pages[big] != nil {
+	p := page(maxKeptPageBytes + 1)
+	c.Put(big, portal.Version{}, p, len(p.body))
+	if _, ok := c.Get(big, portal.Version{}); ok {
 		t.Error("a body over maxKeptPageBytes was kept")
 	}
 }

@@ -191,8 +191,7 @@ func (h *Web) render(w http.ResponseWriter, r *http.Request, v view) {
 	}
 	p := newRenderedPage(page, v.logo, etagged)
 	if memo {
-		p.version = v.version
-		h.rendered.put(key, p)
+		h.rendered.Put(key, v.version, p, len(p.body))
 	}
 	p.write(w, r, v.status)
 }
@@ -239,7 +238,7 @@ func (h *Web) tokenPage(order bool) http.HandlerFunc {
 		var seen func(portal.Version) bool
 		if key, ok := renderedKeyOf(r); ok && r.Method == http.MethodGet {
 			seen = func(v portal.Version) bool {
-				kept = h.rendered.get(key, v)
+				kept, _ = h.rendered.Get(key, v)
 				return kept != nil
 			}
 		}

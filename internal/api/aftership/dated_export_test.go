@@ -20,7 +20,5 @@ var (
 
 // RenderedV4Kept is the number of v4 get bodies a's memo keeps.
 func RenderedV4Kept(a *API) int {
-	a.renderedV4.mu.Lock()
-	defer a.renderedV4.mu.Unlock()
-	return len(a.renderedV4.bodies)
+	return a.renderedV4.Len()
 }

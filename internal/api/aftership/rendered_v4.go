@@ -5,9 +5,9 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"sync"
 
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/memo"
 	"github.com/waybillhq/waybill/internal/tracking"
 )
 
@@ -26,12 +26,11 @@ type renderedV4Key struct {
 	id    string
 }
 
-// renderedV4 is a v4 get's whole 200 response body, rendered from the
-// tracking row of version; once shared it is never changed.
+// renderedV4 is a v4 get's whole 200 response body; once shared it is
+// never changed.
 type renderedV4 struct {
-	version tracking.Version
-	body    []byte
-	length  []string // the Content-Length header's value, no spare capacity
+	body   []byte
+	length []string // the Content-Length header's value, no spare capacity
 }
 
 // The memo's bounds: about 2 kB per tracking of a few checkpoints; a body
@@ -49,56 +48,12 @@ const (
 // read): every get still reads the database, in its organization and
 // with its key generation, so any committed change, from whatever
 // instance, gives a new Version and a fresh render, and nothing is
-// served that the read would not have given. Safe for concurrent use; a
-// nil *renderedV4s keeps nothing.
-type renderedV4s struct {
-	mu       sync.Mutex
-	max      int
-	maxBytes int
-	bytes    int // the bodies kept, in all
-	bodies   map[renderedV4Key]*renderedV4
-}
+// served that the read would not have given. A nil *renderedV4s keeps
+// nothing.
+type renderedV4s = memo.Memo[renderedV4Key, tracking.Version, *renderedV4]
 
 func newRenderedV4s(max, maxBytes int) *renderedV4s {
-	return &renderedV4s{max: max, maxBytes: maxBytes, bodies: make(map[renderedV4Key]*renderedV4)}
-}
-
-// get returns the body rendered for key from the row of that version, or
-// nil.
-func (c *renderedV4s) get(key renderedV4Key, version tracking.Version) *renderedV4 {
-	if c == nil {
-		return nil
-	}
-	c.mu.Lock()
-	e := c.bodies[key]
-	c.mu.Unlock()
-	if e == nil || e.version != version {
-		return nil
-	}
-	return e
-}
-
-// put keeps e for key, replacing an older one; when full, arbitrary other
-// entries make room. A body over maxKeptV4Bytes is not kept.
-func (c *renderedV4s) put(key renderedV4Key, e *renderedV4) {
-	if c == nil || len(e.body) > min(maxKeptV4Bytes, c.maxBytes) {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if old, ok := c.bodies[key]; ok {
-		delete(c.bodies, key)
-		c.bytes -= len(old.body)
-	}
-	for k, old := range c.bodies {
-		if len(c.bodies) < c.max && c.bytes+len(e.body) <= c.maxBytes {
-			break
-		}
-		delete(c.bodies, k)
-		c.bytes -= len(old.body)
-	}
-	c.bodies[key] = e
-	c.bytes += len(e.body)
+	return memo.New[renderedV4Key, tracking.Version, *renderedV4](max, maxBytes, maxKeptV4Bytes)
 }
 
 // jsonContentType is the Content-Type header's value of every JSON
@@ -122,7 +77,7 @@ func (a *API) getV4Rendered(w http.ResponseWriter, r *http.Request, gets unlessS
 	key := renderedV4Key{orgID: org.ID, id: id}
 	var kept *renderedV4
 	read, err := gets.GetAtKeyGenerationUnlessSeen(r.Context(), org.ID, id, func(v tracking.Version) bool {
-		kept = a.renderedV4.get(key, v)
+		kept, _ = a.renderedV4.Get(key, v)
 		return kept != nil
 	})
 	if err != nil || read.Gen != gen {
@@ -140,9 +95,9 @@ func (a *API) getV4Rendered(w http.ResponseWriter, r *http.Request, gets unlessS
 		writeTrackingOKV4(w, read.Tracking)
 		return true
 	}
-	e := &renderedV4{version: read.Version, body: bytes.Clone(b)}
+	e := &renderedV4{body: bytes.Clone(b)}
 	e.length = []string{strconv.Itoa(len(e.body))}[:1:1]
-	a.renderedV4.put(key, e)
+	a.renderedV4.Put(key, read.Version, e, len(e.body))
 	e.write(w)
 	return true
 }
