@@ -190,17 +190,23 @@ func (v *pageVersioner) addNull(s sql.NullString) {
 	v.add(s.String)
 }
 
+// addTrackingColumns sums the columns a page read and a tracking read both
+// return, in the order both sum them.
+func (v *pageVersioner) addTrackingColumns(seq int64, publicID string, orgID, created, updated int64, doc string, token sql.NullString) {
+	v.addInt(seq, true)
+	v.add(publicID)
+	v.addInt(orgID, true)
+	v.addInt(created, true)
+	v.addInt(updated, true)
+	v.add(doc)
+	v.addNull(token)
+}
+
 // addRow sums every column of one row of a page read. The organization's
 // name is not a column of the read: it is fixed by the organization's id,
 // which is summed.
 func (v *pageVersioner) addRow(r *pageRow) {
-	v.addInt(r.seq, true)
-	v.add(r.publicID)
-	v.addInt(r.orgID, true)
-	v.addInt(r.created, true)
-	v.addInt(r.updated, true)
-	v.add(r.doc)
-	v.addNull(r.token)
+	v.addTrackingColumns(r.seq, r.publicID, r.orgID, r.created, r.updated, r.doc, r.token)
 	v.addNull(r.settings)
 	v.addNull(r.host)
 	v.addInt(r.brandingUpdated.Int64, r.brandingUpdated.Valid)

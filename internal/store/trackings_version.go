@@ -84,12 +84,6 @@ func (q *Queries) trackingRowAtKeyGeneration(ctx context.Context, orgID int64, i
 // version sums every column of the row (pageVersioner's sums).
 func (r *trackingRow) version() TrackingVersion {
 	v := newPageVersioner()
-	v.addInt(r.seq, true)
-	v.add(r.publicID)
-	v.addInt(r.orgID, true)
-	v.addInt(r.created, true)
-	v.addInt(r.updated, true)
-	v.add(r.doc)
-	v.addNull(r.pageToken)
+	v.addTrackingColumns(r.seq, r.publicID, r.orgID, r.created, r.updated, r.doc, r.pageToken)
 	return TrackingVersion(v.sum())
 }
