@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -188,16 +189,17 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 		mu.Unlock()
 	}
 	start := time.Now()
-	cpuStart, _ := processCPU()
+	self := os.Getpid()
+	cpuStart := procCPU(self)
 	sent, pushLat, firstLat, perSecond, pushes, failed := pushFor("WH", *duration)
 	pushEnd := time.Now()
-	cpuPushEnd, _ := processCPU()
+	cpuPushEnd := procCPU(self)
 	mu.Lock()
 	receivedAtPushEnd := received
 	mu.Unlock()
 	wantDeliveries := len(sent) * *perOrg
 	awaitDeliveries(wantDeliveries)
-	cpuEnd, cpuOK := processCPU()
+	cpuEnd := procCPU(self)
 	mu.Lock()
 	defer mu.Unlock()
 	var lat loadgen.Histogram
@@ -228,7 +230,7 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 		"push_first_2s_p50_ms": millis(firstLat.Percentile(50)), "push_first_2s_p99_ms": millis(firstLat.Percentile(99)),
 		"warmup_seconds": warmup.Seconds(), "push_start_unix": float64(start.UnixMicro()) / 1e6, "push_timeline": pushTimeline(perSecond),
 	}
-	if cpuOK && received > 0 {
+	if cpuEnd > 0 && received > 0 { // procCPU is 0 where /proc is not
 		// This process's own CPU (pushing, and the receiver: it shares the
 		// machine with the server), per delivery received: over the whole
 		// run, and over the drain alone (the receiver's, nothing pushed).

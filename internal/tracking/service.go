@@ -121,10 +121,8 @@ func (s *Service) Get(ctx context.Context, orgID int64, id string) (waybill.Trac
 // that confirms a key remembered in memory with that generation instead
 // of reading it first (tenant.Service.CachedKey).
 func (s *Service) GetAtKeyGeneration(ctx context.Context, orgID int64, id string) (waybill.Tracking, int64, error) {
-	if !validID(id) {
-		return waybill.Tracking{}, 0, waybill.Errorf(waybill.ENOTFOUND, "Tracking does not exist.")
-	}
-	return s.Store.Read().TrackingAtKeyGeneration(ctx, orgID, id)
+	r, err := s.GetAtKeyGenerationUnlessSeen(ctx, orgID, id, nil)
+	return r.Tracking, r.Gen, err
 }
 
 // GetByNumber returns the organization's tracking with that courier and
