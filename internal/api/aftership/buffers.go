@@ -14,11 +14,10 @@ import (
 // another P does not look, and drops what it holds at every second
 // collection: a client paging through its trackings one call after
 // another then got a new 256 kB buffer and grew it, a quarter at a time,
-// to its page's megabyte. A 2026-07 walk in pages of 200 at a million
-// trackings allocated 1.77 MB per page so, 1.23 MB with the spare, and
-// each collection it does not cause is one fewer page slowed by one
-// (docs/benchmarks/scale.md, session 14). The spare is found by the next
-// get whatever P it runs on, and survives collections.
+// to its page's megabyte: a 2026-07 walk in pages of 200 at a million
+// trackings allocated 1.68-1.77 MB per page so, 1.23-1.35 MB with the
+// spare (docs/benchmarks/scale.md, session 14). The spare is found by the
+// next get whatever P it runs on, and survives collections.
 type bufferPool struct {
 	pool     sync.Pool
 	spare    atomic.Pointer[[]byte]
