@@ -2,6 +2,7 @@ package store
 
 import (
 	"os"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
@@ -41,10 +42,20 @@ func pageResident(f readerAt, off, n int64) bool {
 		}
 		noCachestat.Store(true)
 	}
-	buf := make([]byte, n)
+	bp := probeBuffers.Get().(*[]byte)
+	defer probeBuffers.Put(bp)
+	if int64(cap(*bp)) < n {
+		*bp = make([]byte, n)
+	}
+	buf := (*bp)[:n]
 	got, err := unix.Preadv2(int(file.Fd()), [][]byte{buf}, off, unix.RWF_NOWAIT)
 	return err == nil && got == len(buf)
 }
+
+// probeBuffers hold the pages the preadv2 test reads into and drops: one
+// per test in flight, rather than one allocated per page tested (two
+// hundred a cursor page of 200 where cachestat is missing).
+var probeBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // noCachestat is set once cachestat(2) answered ENOSYS (a kernel before 6.5).
 var noCachestat atomic.Bool
