@@ -174,17 +174,20 @@ stop_trail() {
 # window_cpu FROM TO RATE: "SERVER DB", the server's and this run's
 # backends' ($tmp/pg1) CPU in µs per delivery between the trail's first
 # sample in [FROM, TO] and its last, over the deliveries at RATE/s meanwhile
-# ("– –" without two samples).
+# ("– –" without two samples). Each backend counts from its first sample in
+# the window to its last, so one that starts or ends meanwhile adds what
+# it used while sampled, never less than nothing.
 window_cpu() {
 	awk -v from="$1" -v end="$2" -v hz="$ticks" -v rate="$3" '
 		FILENAME == ARGV[1] { mine["/proc/" $1 "/stat"] = 1; next }
 		$1 < from || $1 > end { next }
 		$2 == "server" { if (!n++) { t0 = $1; s0 = $3 } t1 = $1; s1 = $3; next }
-		$2 in mine { p[$1] += $3 }
+		$2 in mine { if (!($2 in first)) first[$2] = $3; last[$2] = $3 }
 		END {
 			if (n < 2 || rate <= 0) { print "– –"; exit }
+			for (b in first) db += last[b] - first[b]
 			d = (t1 - t0) * rate
-			printf "%d %d", (s1 - s0) / hz * 1e6 / d, (p[t1] - p[t0]) / hz * 1e6 / d
+			printf "%d %d", (s1 - s0) / hz * 1e6 / d, db / hz * 1e6 / d
 		}' "$tmp/pg1" "$tmp/trail"
 }
 
