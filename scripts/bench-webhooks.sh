@@ -257,9 +257,10 @@ for engine in $engines; do
 		db_us=${cpu#* }
 		if [[ $engine != postgres ]]; then db_us="–"; fi
 		if [[ -n $profiler ]]; then wait "$profiler" || true; fi
+		if [[ $(jq -r .failed_pushes <<<"$result") != 0 ]]; then tail -5 "$tmp/serve-$engine.log" >&2; fi
 		echo "bench-webhooks: $engine: backlog: $result server_us=$server_us db_us=$db_us paused_ready_s=$paused_ready_s ready_s=$ready_s checkpointer=\"$ckpt\" load=$(cut -d' ' -f1-3 /proc/loadavg)" >&2
 		rows+=("$(jq -r --arg e "$engine" --arg s "$server_us" --arg d "$db_us" --arg ready "$ready_s" \
-			'"| \($e) | \(.events) | \(.deliveries_received)/\(.deliveries_expected) | \(.push_seconds * 10 | round / 10) | \(.delivered_while_paused) | \($ready) | \((.drain_seconds // 0) * 10 | round / 10) | \((.backlog_deliveries_per_second // 0) | round) | \(.events_missing) | \($s) | \($d) | \((.drain_client_cpu_us_per_delivery // 0) | round) |"' <<<"$result")")
+			'"| \($e) | \(.events) | \(.deliveries_received)/\(.deliveries_expected) | \(.push_seconds * 10 | round / 10) | \(.failed_pushes) | \(.delivered_while_paused) | \($ready) | \((.drain_seconds // 0) * 10 | round / 10) | \((.backlog_deliveries_per_second // 0) | round) | \(.events_missing) | \($s) | \($d) | \((.drain_client_cpu_us_per_delivery // 0) | round) |"' <<<"$result")")
 	else
 		spawn_server "${BENCH_SERVER_BIN:-$tmp/waybill}"
 		await_server
@@ -328,13 +329,14 @@ done
 		echo "  endpoints of its organization), to a server with WAYBILL_WEBHOOK_WORKERS=0; then that server is"
 		echo "  stopped and one with the default settings started on the same database, which delivers the backlog."
 		echo
-		echo "| engine | events | deliveries | pushes took (s) | delivered while paused | delivering server ready after (s) | first to last delivery (s) | deliveries/s | events missing | server CPU per delivery (µs) | database CPU per delivery (µs) | receiver CPU per delivery (µs) |"
-		echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+		echo "| engine | events | deliveries | pushes took (s) | failed pushes | delivered while paused | delivering server ready after (s) | first to last delivery (s) | deliveries/s | events missing | server CPU per delivery (µs) | database CPU per delivery (µs) | receiver CPU per delivery (µs) |"
+		echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 		printf '%s\n' "${rows[@]}"
 		echo
 		echo "Deliveries/s is the deliveries received after the first, over the time from the first delivery"
 		echo "received to the last: the delivery rate from a backlog (claims from the deliveries table, no"
-		echo "pushes meanwhile), whatever the rate at which the engine took the pushes. Delivered while paused"
+		echo "pushes meanwhile), whatever the rate at which the engine took the pushes. A failed push (no 2xx)"
+		echo "adds no event (the script prints the servers' last log lines then). Delivered while paused"
 		echo "must be 0. Server CPU per delivery is the delivering server's user + system time"
 		echo "(/proc/PID/stat, sampled every 0.5 s) between the first and the last delivery, divided by the"
 		echo "deliveries meanwhile; database CPU per delivery the same for the PostgreSQL backends whose"
