@@ -23,7 +23,13 @@ import (
 // reports deliveries received per second and the latency from sending a
 // push to the first delivery of each event it caused.
 //
+// With --backlog N it pushes N events to a server that attempts no
+// deliveries (WAYBILL_WEBHOOK_WORKERS=0), writes --pushed-file, and waits
+// while the caller starts a server that delivers: it then reports the
+// delivery rate alone, from the first delivery received to the last.
+//
 //	waybill bench webhooks --url BASE --keys K1,K2,... --rate 50 --duration 10s
+//	waybill bench webhooks --url BASE --keys K1,K2,... --rate 300 --backlog 3000 --pushed-file F
 func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var (
 		base, keys      *string
@@ -32,6 +38,8 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 		duration, drain *time.Duration
 		warmup          *time.Duration
 		jsonOut         *bool
+		backlog         *int
+		pushedFile      *string
 	)
 	err := parseBench("webhooks", args, stderr, func(fs *flag.FlagSet) {
 		base = fs.String("url", "http://127.0.0.1:8080", "Waybill base URL (loopback)")
@@ -42,6 +50,8 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 		drain = fs.Duration("drain", 60*time.Second, "how long to wait for deliveries after the last push")
 		warmup = fs.Duration("warmup", 0, "push this long first, unmeasured (tracking numbers of its own), and wait for those deliveries")
 		jsonOut = fs.Bool("json", false, "print the result as JSON")
+		backlog = fs.Int("backlog", 0, "push this many events (at --rate) to a server that delivers none, write --pushed-file, and time the deliveries that follow")
+		pushedFile = fs.String("pushed-file", "", "with --backlog: the file written once every push has answered")
 	})
 	if err != nil {
 		return err
@@ -50,12 +60,15 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if len(orgKeys) == 0 {
 		return fmt.Errorf("--keys is required")
 	}
+	if *backlog > 0 && (*pushedFile == "" || *warmup > 0) {
+		return fmt.Errorf("--backlog needs --pushed-file, and no --warmup")
+	}
 
 	// The receiver records when each event first arrives and counts all.
 	var mu sync.Mutex
 	first := map[string]time.Time{}
 	received := 0
-	var lastArrival time.Time
+	var firstArrival, lastArrival time.Time
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -66,6 +79,9 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 		_, _ = io.Copy(io.Discard, r.Body)
 		mu.Lock()
 		received++
+		if received == 1 {
+			firstArrival = now
+		}
 		lastArrival = now
 		if _, ok := first[id]; !ok {
 			first[id] = now
@@ -114,11 +130,11 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 	// Push at the rate; each push moves one tracking to another tag, so it
 	// causes exactly one tracking_update event, delivered to every endpoint
 	// of its organization. pushFor pushes for d, tracking numbers starting
-	// with prefix, and gives each event's push time, the pushes' latencies
+	// with prefix (at most limit pushes when limit > 0), and gives each event's push time, the pushes' latencies
 	// (all, and those sent in the first coldWindow: a fresh server's start
 	// shows there) and how many were pushed and failed.
 	tags := []string{"InTransit", "OutForDelivery", "AttemptFail"}
-	pushFor := func(prefix string, d time.Duration) (sent map[string]time.Time, pushLat, firstLat *loadgen.Histogram, perSecond []*loadgen.Histogram, pushes, failed int) {
+	pushFor := func(prefix string, d time.Duration, limit int) (sent map[string]time.Time, pushLat, firstLat *loadgen.Histogram, perSecond []*loadgen.Histogram, pushes, failed int) {
 		sent, pushLat, firstLat = map[string]time.Time{}, &loadgen.Histogram{}, &loadgen.Histogram{}
 		perSecond = make([]*loadgen.Histogram, int(d/time.Second)+1)
 		for i := range perSecond {
@@ -129,7 +145,7 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 		interval := time.Duration(float64(time.Second) / *rate)
 		start := time.Now()
 		runID := start.UnixNano() % 1_000_000
-		for n := 0; time.Since(start) < d; n++ {
+		for n := 0; time.Since(start) < d && (limit == 0 || n < limit); n++ {
 			if d := time.Until(start.Add(time.Duration(n) * interval)); d > 0 {
 				time.Sleep(d)
 			}
@@ -182,16 +198,62 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *warmup > 0 {
 		// A fresh server's first seconds (new database connections planning
 		// their statements) are measured only without a warm-up.
-		warm, _, _, _, _, _ := pushFor("WU", *warmup)
+		warm, _, _, _, _, _ := pushFor("WU", *warmup, 0)
 		awaitDeliveries(len(warm) * *perOrg)
 		mu.Lock()
-		first, received, lastArrival = map[string]time.Time{}, 0, time.Time{}
+		first, received, firstArrival, lastArrival = map[string]time.Time{}, 0, time.Time{}, time.Time{}
 		mu.Unlock()
+	}
+	if *backlog > 0 {
+		// Pushed at the rate, to a server that delivers none: the backlog
+		// of an outage of delivery. Nothing should arrive meanwhile.
+		pushStart := time.Now()
+		sent, _, _, _, pushes, failed := pushFor("BL", time.Duration(float64(*backlog) / *rate * float64(time.Second))+time.Minute, *backlog)
+		pushSeconds := time.Since(pushStart).Seconds()
+		mu.Lock()
+		early := received
+		mu.Unlock()
+		cpuPushed := procCPU(os.Getpid())
+		if err := os.WriteFile(*pushedFile, []byte("pushed\n"), 0o600); err != nil {
+			return err
+		}
+		// The caller now starts a server that delivers; the rate runs
+		// from the first delivery received to the last, its CPU (the
+		// receiver's alone) over the same time.
+		awaitDeliveries(len(sent) * *perOrg)
+		cpuEnd := procCPU(os.Getpid())
+		mu.Lock()
+		defer mu.Unlock()
+		missing := 0
+		for id := range sent {
+			if _, ok := first[id]; !ok {
+				missing++
+			}
+		}
+		res := map[string]any{
+			"endpoints": endpoints, "organizations": len(orgKeys), "pushes": pushes, "failed_pushes": failed,
+			"events": len(sent), "deliveries_expected": len(sent) * *perOrg, "deliveries_received": received,
+			"delivered_while_paused": early, "push_seconds": pushSeconds, "events_missing": missing,
+			"first_delivery_unix": float64(firstArrival.UnixMicro()) / 1e6, "last_delivery_unix": float64(lastArrival.UnixMicro()) / 1e6,
+		}
+		if d := lastArrival.Sub(firstArrival); received > 1 && d > 0 {
+			res["drain_seconds"] = d.Seconds()
+			res["backlog_deliveries_per_second"] = float64(received-1) / d.Seconds()
+		}
+		if cpuEnd > 0 && received > 0 { // the receiver's, while the server restarts and delivers
+			res["drain_client_cpu_us_per_delivery"] = float64((cpuEnd - cpuPushed).Microseconds()) / float64(received)
+		}
+		if *jsonOut {
+			return json.NewEncoder(stdout).Encode(res)
+		}
+		_, err = fmt.Fprintf(stdout, "backlog: events=%d deliveries=%d/%d pushed in %.1fs, delivered at %.0f/s, missing=%d failed_pushes=%d\n",
+			len(sent), received, len(sent)**perOrg, pushSeconds, res["backlog_deliveries_per_second"], missing, failed)
+		return err
 	}
 	start := time.Now()
 	self := os.Getpid()
 	cpuStart := procCPU(self)
-	sent, pushLat, firstLat, perSecond, pushes, failed := pushFor("WH", *duration)
+	sent, pushLat, firstLat, perSecond, pushes, failed := pushFor("WH", *duration, 0)
 	pushEnd := time.Now()
 	cpuPushEnd := procCPU(self)
 	mu.Lock()

@@ -199,7 +199,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	q, err := queue.New(workers.Writer(), queue.Options{
 		Engine: st.Engine(), Workers: cfg.Workers, WebhookWorkers: cfg.WebhookWorkers,
-		Logger: logger.With("component", "queue"), Work: true, Lease: cfg.ClaimLease,
+		Logger: logger.With("component", "queue"), Work: true, Lease: cfg.ClaimLease, NoWebhooks: cfg.WebhookWorkers == 0,
 	}, queue.Handlers{
 		PollTracking:      trackings.Poll,
 		DeliverWebhook:    deliverer.Deliver,
@@ -288,7 +288,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	claimsCtx, stopClaims := context.WithCancel(context.WithoutCancel(ctx))
 	claimWork, stopClaimWork := context.WithCancel(context.WithoutCancel(ctx))
 	claimsDone := make(chan struct{})
-	go func() { firstAttempts.Run(claimsCtx, claimWork); close(claimsDone) }()
+	if cfg.WebhookWorkers > 0 {
+		go func() { firstAttempts.Run(claimsCtx, claimWork); close(claimsDone) }()
+	} else {
+		// WAYBILL_WEBHOOK_WORKERS=0: no first attempt here, and no hand-off,
+		// so this process's pushes insert their deliveries claimable at once
+		// by another process, or by this one restarted with workers.
+		close(claimsDone)
+	}
 	firstPollsDone := make(chan struct{})
 	go func() { firstPolls.Run(claimsCtx, claimWork); close(firstPollsDone) }()
 	defer func() { stopClaims(); stopClaimWork(); <-claimsDone; <-firstPollsDone }()

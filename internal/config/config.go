@@ -81,7 +81,7 @@ type Config struct {
 
 	WebhookAllowPrivate  bool          // WAYBILL_WEBHOOK_ALLOW_PRIVATE
 	WebhookRetrySchedule string        // WAYBILL_WEBHOOK_RETRY_SCHEDULE
-	WebhookWorkers       int           // WAYBILL_WEBHOOK_WORKERS
+	WebhookWorkers       int           // WAYBILL_WEBHOOK_WORKERS: 0 attempts none here
 	WebhookTimeout       time.Duration // WAYBILL_WEBHOOK_TIMEOUT: total time for one attempt
 
 	// ClaimLease is how long work a process took (a claimed first poll or
@@ -303,8 +303,13 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("WAYBILL_REDIS_URL: %q: %v", Mask(c.RedisURL), err))
 		}
 	}
-	if c.Workers < 1 || c.WebhookWorkers < 1 {
-		errs = append(errs, errors.New("WAYBILL_WORKERS and WAYBILL_WEBHOOK_WORKERS must be at least 1"))
+	if c.Workers < 1 {
+		errs = append(errs, errors.New("WAYBILL_WORKERS must be at least 1"))
+	}
+	// 0 webhook workers: this instance stores deliveries and attempts
+	// none (another instance, or this one restarted, delivers them).
+	if c.WebhookWorkers < 0 {
+		errs = append(errs, errors.New("WAYBILL_WEBHOOK_WORKERS must not be negative"))
 	}
 	if c.DatabaseWarmup < 0 || c.DatabaseWarmup > maxDatabaseWarmup {
 		errs = append(errs, fmt.Errorf("WAYBILL_DATABASE_WARMUP must be 0 to %v", maxDatabaseWarmup))

@@ -46,6 +46,7 @@ func TestLoadRejects(t *testing.T) {
 		{"WAYBILL_PUBLIC_URL": "not a url"},
 		{"WAYBILL_MAX_BODY_BYTES": "ten"},
 		{"WAYBILL_WORKERS": "0"},
+		{"WAYBILL_WEBHOOK_WORKERS": "-1"},
 		{"WAYBILL_BOOTSTRAP_API_KEY": "short"},
 		{"WAYBILL_LOG_LEVEL": "loud"},
 		{"WAYBILL_SHUTDOWN_TIMEOUT": "soon"},

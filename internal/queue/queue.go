@@ -53,6 +53,9 @@ type Options struct {
 	Logger         *slog.Logger
 	// Work is false for a process that only inserts jobs (the CLI).
 	Work bool
+	// NoWebhooks makes a working process leave the webhook queue (retries,
+	// the pending-time sweep) to the others: WAYBILL_WEBHOOK_WORKERS=0.
+	NoWebhooks bool
 	// Lease is how long a job left running by a dead process waits before
 	// another process takes it again (WAYBILL_CLAIM_LEASE); the job
 	// timeout shrinks with a lease under DefaultLease. DefaultLease when 0.
@@ -128,6 +131,9 @@ func New(db *sql.DB, opts Options, h Handlers) (*Queue, error) {
 			QueueWebhooks:      {MaxWorkers: max(opts.WebhookWorkers, 1), FetchCooldown: min(opts.PollInterval, webhookFetchCooldown)},
 			QueueNotifications: {MaxWorkers: cmp.Or(opts.NotifyWorkers, 10)},
 			QueueOnport:        {MaxWorkers: cmp.Or(opts.OnportWorkers, 4)},
+		}
+		if opts.NoWebhooks {
+			delete(cfg.Queues, QueueWebhooks)
 		}
 		cfg.Workers = h.register()
 		cfg.PeriodicJobs = h.periodicJobs()

@@ -231,6 +231,10 @@ func (q *Queries) Deliveries(ctx context.Context, keys []DeliveryKey) (map[Deliv
 // scanDeliveries runs query, whose rows are a delivery's organization,
 // key, status and attempts, then its event's eventColumns and its
 // endpoint's endpointColumns, and returns the deliveries in their order.
+// An event's payload is decoded once for all its deliveries among the
+// rows (an event reaches each endpoint of its organization, and they are
+// claimed and read together): the deliveries share its Event, as those a
+// push hands off do.
 func (q *Queries) scanDeliveries(ctx context.Context, query string, args ...any) ([]Delivery, error) {
 	rows, err := q.q.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -238,6 +242,8 @@ func (q *Queries) scanDeliveries(ctx context.Context, query string, args ...any)
 	}
 	defer rows.Close()
 	var out []Delivery
+	type eventKey struct{ orgID, seq int64 }
+	decoded := map[eventKey]waybill.Event{}
 	for rows.Next() {
 		var d Delivery
 		var ev eventRow
@@ -247,8 +253,13 @@ func (q *Queries) scanDeliveries(ctx context.Context, query string, args ...any)
 			return nil, err
 		}
 		d.EventSeq, d.EndpointSeq = ev.seq, ep.seq
-		if d.Event, err = ev.event(); err != nil {
-			return nil, err
+		k := eventKey{d.OrgID, ev.seq}
+		var ok bool
+		if d.Event, ok = decoded[k]; !ok {
+			if d.Event, err = ev.event(); err != nil {
+				return nil, err
+			}
+			decoded[k] = d.Event
 		}
 		if d.Endpoint, err = ep.endpoint(); err != nil {
 			return nil, err
