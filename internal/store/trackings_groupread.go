@@ -133,17 +133,19 @@ func (s *scannedTracking) dest(ord bool) []any {
 // row's version, without the document; else with it (copied).
 func (s *scannedTracking) read(key *trackingKey) trackingAtGeneration {
 	out := trackingAtGeneration{found: true, gen: s.gen, row: s.row}
-	token := sql.NullString{Valid: s.token != nil, String: string(s.token)}
 	if key.seen != nil {
-		// The document's bytes are only summed, within this call: a
-		// string over them is not kept.
 		v := newPageVersioner()
-		v.addTrackingColumns(s.row.seq, s.row.publicID, s.row.orgID, s.row.created, s.row.updated, unsafe.String(unsafe.SliceData(s.doc), len(s.doc)), token)
+		v.addTrackingColumns(s.row.seq, s.row.publicID, s.row.orgID, s.row.created, s.row.updated, bytesView(s.doc),
+			sql.NullString{Valid: s.token != nil, String: bytesView(s.token)})
 		out.version = TrackingVersion(v.sum())
 		if out.seen = key.seen(out.version); out.seen {
 			return out
 		}
 	}
-	out.row.doc, out.row.pageToken = string(s.doc), token
+	out.row.doc, out.row.pageToken = string(s.doc), sql.NullString{Valid: s.token != nil, String: string(s.token)}
 	return out
 }
+
+// bytesView is b as a string without a copy, for summing within the
+// call only: it must not be kept, since pgx reuses b's memory.
+func bytesView(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
