@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"unsafe"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // On PostgreSQL, concurrent TrackingAtKeyGeneration calls are read in
@@ -21,18 +23,27 @@ const (
 	trackingReadMaxBatch = 64
 )
 
-// trackingKey names a tracking in its organization.
+// trackingKey names a tracking in its organization, with its caller's
+// seen (TrackingAtKeyGenerationUnlessSeen), which may be nil.
 type trackingKey struct {
 	orgID int64
 	id    string
+	// seen is asked, on the batch's goroutine while the row is scanned,
+	// whether the caller holds what it made of the row's version: then
+	// the document is hashed where pgx read it and never copied.
+	seen func(TrackingVersion) bool
 }
 
 // trackingAtGeneration is a tracking's row as read with the key
 // generation; found is false when the organization has no such tracking.
+// With the key's seen set, version is the row's, and seen is what seen
+// reported: then row.doc is unset.
 type trackingAtGeneration struct {
-	found bool
-	gen   int64
-	row   trackingRow
+	found   bool
+	gen     int64
+	row     trackingRow
+	version TrackingVersion
+	seen    bool
 }
 
 // trackingAtGenerationSQL reads one tracking with the key generation
@@ -67,29 +78,74 @@ func newTrackingReads(db *sql.DB) *groupReads[trackingKey, trackingAtGeneration]
 // trackingsAtGeneration reads keys' trackings with the key generation in
 // one statement (through pgx, readRows), into out.
 func (q *Queries) trackingsAtGeneration(ctx context.Context, keys []trackingKey, out []trackingAtGeneration) error {
+	var r scannedTracking
 	if len(keys) == 1 {
-		r := &out[0]
-		err := q.readRow(ctx, trackingAtGenerationSQL, []any{keys[0].orgID, keys[0].id}, append([]any{&r.gen}, r.row.dest()...)...)
-		if errors.Is(err, sql.ErrNoRows) {
+		dest := r.dest(false)
+		return q.readRows(ctx, trackingAtGenerationSQL, []any{keys[0].orgID, keys[0].id}, func(scan func(dest ...any) error) error {
+			if out[0].found {
+				return nil
+			}
+			if err := scan(dest...); err != nil {
+				return err
+			}
+			out[0] = r.read(&keys[0])
 			return nil
-		}
-		r.found = err == nil
-		return err
+		})
 	}
 	orgs, ids := make([]int64, len(keys)), make([]string, len(keys))
 	for i, k := range keys {
 		orgs[i], ids[i] = k.orgID, k.id
 	}
+	dest := r.dest(true)
 	return q.readRows(ctx, trackingsAtGenerationSQL, []any{orgs, ids}, func(scan func(dest ...any) error) error {
-		var gen, ord int64
-		var row trackingRow
-		if err := scan(append([]any{&gen, &ord}, row.dest()...)...); err != nil {
+		if err := scan(dest...); err != nil {
 			return err
 		}
-		if ord < 1 || ord > int64(len(out)) {
-			return fmt.Errorf("store: batched tracking read returned key %d of %d", ord, len(out))
+		if r.ord < 1 || r.ord > int64(len(out)) {
+			return fmt.Errorf("store: batched tracking read returned key %d of %d", r.ord, len(out))
 		}
-		out[ord-1] = trackingAtGeneration{found: true, gen: gen, row: row}
+		out[r.ord-1] = r.read(&keys[r.ord-1])
 		return nil
 	})
 }
+
+// scannedTracking is a row of the batched reads as pgx scanned it, the
+// document and the page token still in pgx's buffer (pgtype.DriverBytes:
+// valid until the next row; nil for NULL), so that a row whose version
+// the caller has seen is summed where it lies and never copied.
+type scannedTracking struct {
+	gen, ord   int64
+	row        trackingRow // but doc and pageToken
+	doc, token pgtype.DriverBytes
+}
+
+// dest is the row's columns: the generation, with ord the key's place,
+// then trackingColumns.
+func (s *scannedTracking) dest(ord bool) []any {
+	d := []any{&s.gen, &s.ord, &s.row.seq, &s.row.publicID, &s.row.orgID, &s.row.created, &s.row.updated, &s.doc, &s.token}
+	if !ord {
+		d = append(d[:1], d[2:]...)
+	}
+	return d
+}
+
+// read is the row as key's caller gets it: when key.seen reports the
+// row's version, without the document; else with it (copied).
+func (s *scannedTracking) read(key *trackingKey) trackingAtGeneration {
+	out := trackingAtGeneration{found: true, gen: s.gen, row: s.row}
+	if key.seen != nil {
+		v := newPageVersioner()
+		v.addTrackingColumns(s.row.seq, s.row.publicID, s.row.orgID, s.row.created, s.row.updated, bytesView(s.doc),
+			sql.NullString{Valid: s.token != nil, String: bytesView(s.token)})
+		out.version = TrackingVersion(v.sum())
+		if out.seen = key.seen(out.version); out.seen {
+			return out
+		}
+	}
+	out.row.doc, out.row.pageToken = string(s.doc), sql.NullString{Valid: s.token != nil, String: string(s.token)}
+	return out
+}
+
+// bytesView is b as a string without a copy, for summing within the
+// call only: it must not be kept, since pgx reuses b's memory.
+func bytesView(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }

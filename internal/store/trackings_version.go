@@ -37,20 +37,18 @@ type TrackingRead struct {
 // guarantees (read-your-writes, the organization's own trackings only,
 // ENOTFOUND and no generation for a tracking it does not have), so Seen
 // means the stored row is exactly what the caller's value was made from.
+// seen may be called on another goroutine (the batch's, on PostgreSQL),
+// before this returns, and not at all when the read fails or finds nothing.
 func (q *Queries) TrackingAtKeyGenerationUnlessSeen(ctx context.Context, orgID int64, id string, seen func(TrackingVersion) bool) (TrackingRead, error) {
-	r, err := q.trackingRowAtKeyGeneration(ctx, orgID, id)
+	r, err := q.trackingRowAtKeyGeneration(ctx, trackingKey{orgID: orgID, id: id, seen: seen})
 	if err != nil {
 		return TrackingRead{}, err
 	} else if !r.found {
 		return TrackingRead{}, trackingNotFound()
 	}
-	out := TrackingRead{Gen: r.gen}
-	if seen != nil {
-		out.Version = r.row.version()
-		if seen(out.Version) {
-			out.Seen = true
-			return out, nil
-		}
+	out := TrackingRead{Gen: r.gen, Version: r.version, Seen: r.seen}
+	if out.Seen {
+		return out, nil
 	}
 	if out.Tracking, err = r.row.tracking(); err != nil {
 		return TrackingRead{}, err
@@ -61,23 +59,29 @@ func (q *Queries) TrackingAtKeyGenerationUnlessSeen(ctx context.Context, orgID i
 // trackingRowAtKeyGeneration reads the organization's tracking row with
 // the key generation in one statement: on PostgreSQL outside a
 // transaction in a batch (groupReads), else alone. found is false when the
-// organization has no such tracking.
-func (q *Queries) trackingRowAtKeyGeneration(ctx context.Context, orgID int64, id string) (trackingAtGeneration, error) {
+// organization has no such tracking. When key.seen is set it is asked
+// with the row's version (on the batch's goroutine, in a batch), and the
+// document is left out when it reports it.
+func (q *Queries) trackingRowAtKeyGeneration(ctx context.Context, key trackingKey) (trackingAtGeneration, error) {
 	if q.trackingReads != nil {
-		r, err := q.trackingReads.get(ctx, trackingKey{orgID: orgID, id: id})
+		r, err := q.trackingReads.get(ctx, key)
 		if err != nil {
 			return r, fmt.Errorf("read tracking: %w", err)
 		}
 		return r, nil
 	}
 	var r trackingAtGeneration
-	err := q.row(ctx, trackingAtGenerationSQL, orgID, id).Scan(append([]any{&r.gen}, r.row.dest()...)...)
+	err := q.row(ctx, trackingAtGenerationSQL, key.orgID, key.id).Scan(append([]any{&r.gen}, r.row.dest()...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return trackingAtGeneration{}, nil
 	} else if err != nil {
 		return trackingAtGeneration{}, fmt.Errorf("read tracking: %w", err)
 	}
 	r.found = true
+	if key.seen != nil {
+		r.version = r.row.version()
+		r.seen = key.seen(r.version)
+	}
 	return r, nil
 }
 
