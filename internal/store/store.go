@@ -183,9 +183,11 @@ func (s *Store) Close() error {
 }
 
 // Migrate brings the schema up to date, then runs each extra step (the
-// queue's own migrations). On PostgreSQL the whole run holds an advisory lock,
-// so several instances starting at once migrate one after another; on SQLite
-// the single writer connection serializes them.
+// queue's own migrations). On PostgreSQL the whole run holds an advisory lock
+// keyed by the schema it migrates (the first on the search path), so several
+// instances of one database starting at once migrate one after another, while
+// schemas of their own (one per test) migrate side by side; on SQLite the
+// single writer connection serializes them.
 func (s *Store) Migrate(ctx context.Context, extra ...func(context.Context) error) error {
 	_, err := s.MigrateReport(ctx, extra...)
 	return err
@@ -231,11 +233,18 @@ func (s *Store) MigrateReport(ctx context.Context, extra ...func(context.Context
 		return nil, fmt.Errorf("migration lock: %w", err)
 	}
 	defer conn.Close()
-	const lockKey = 0x7761796269 // "wayb"
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", lockKey); err != nil {
+	// The two-key form is a key space apart from one-key locks; the second
+	// key is the schema's, read once so that the unlock names the same lock
+	// (no schema, as before any exists: one key for all).
+	const lockClass = 0x77617962 // "wayb"
+	var schemaKey int32
+	if err := conn.QueryRowContext(ctx, "SELECT hashtext(coalesce(current_schema(), ''))").Scan(&schemaKey); err != nil {
+		return nil, fmt.Errorf("migration lock: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1, $2)", lockClass, schemaKey); err != nil {
 		return nil, fmt.Errorf("take migration lock: %w", err)
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lockKey) //nolint:errcheck // released with the session anyway
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1, $2)", lockClass, schemaKey) //nolint:errcheck // released with the session anyway
 	err = run()
 	return applied, err
 }
