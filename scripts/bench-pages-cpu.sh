@@ -21,6 +21,8 @@
 #                                cold catalog cache, milliseconds), a one-off that a
 #                                10 s load would otherwise charge to its views
 #   BENCH_PROFILE                write an 8 s CPU profile of the server here
+#   BENCH_PORT, BENCH_PPROF_PORT the server's and its pprof listener's ports
+#                                (default: free ones the kernel picks)
 #   WAYBILL_BENCH_POSTGRES_URL   PostgreSQL for ENGINE=postgres; a fresh schema
 #                                is created and dropped
 #   BENCH_PG_LOG                 PostgreSQL only: the server's log file (readable
@@ -32,7 +34,8 @@
 #                                printed by kind; no CPU figure then.
 #
 # It prints one line: engine, views, views/s, errors, CPU per view (and the
-# database's), the server's peak RSS (VmHWM), load average.
+# database's, and the page reads per batched statement), the server's peak
+# RSS (VmHWM), load average.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -57,8 +60,8 @@ if [[ -z $bin ]]; then
 	bin=$tmp/waybill
 fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-port=$(free_port)
-pprof_port=$(free_port)
+port=${BENCH_PORT:-$(free_port)}
+pprof_port=${BENCH_PPROF_PORT:-$(free_port)}
 case $engine in
 sqlite) db="sqlite:$tmp/waybill.db" ;;
 postgres)
@@ -121,18 +124,23 @@ if [[ -n ${BENCH_PROFILE:-} ]]; then
 	profiler=$!
 fi
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+# batched: "READS BATCHES" of the store's batched reads so far (PostgreSQL).
+batched() { curl -fsS "$base/metrics" | awk '$1 == "waybill_store_batched_reads_total" { r = $2 } $1 == "waybill_store_read_batches_total" { b = $2 } END { printf "%d %d", r, b }'; }
+batched0=$(batched)
 backend_ticks >"$tmp/pg0"
 t0=$(ticks)
 "$bin" bench http --url "$base/t/${page##*/t/}" --expect 200 --concurrency "$concurrency" --duration "$duration" --json >"$tmp/res.json"
 t1=$(ticks)
 backend_ticks >"$tmp/pg1"
+batched1=$(batched)
+batches=$(awk -v a="$batched0" -v b="$batched1" 'BEGIN { split(a, x, " "); split(b, y, " "); if (y[2] > x[2]) printf "%.1f", (y[1] - x[1]) / (y[2] - x[2]); else print "-" }')
 if [[ -n $profiler ]]; then wait "$profiler"; fi
 hz=$(getconf CLK_TCK)
 # A backend that started during the load counts from zero.
 pg_ticks=$(awk 'NR == FNR { a[$1] = $2; next } { s += $2 - a[$1] } END { print s + 0 }' "$tmp/pg0" "$tmp/pg1")
-jq -r --arg engine "$engine" --argjson ticks $((t1 - t0)) --argjson pg "$pg_ticks" --argjson hz "$hz" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+jq -r --arg engine "$engine" --argjson ticks $((t1 - t0)) --argjson pg "$pg_ticks" --argjson hz "$hz" --arg batches "$batches" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
 	--argjson hwm "$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$pid/status")" \
-	'"\($engine): \(.requests) views, \(.req_per_s | round) views/s, \(.errors) errors, server CPU per view \($ticks / $hz / .requests * 1e6 | round) µs\(if $engine == "postgres" then ", database CPU per view \($pg / $hz / .requests * 1e6 | round) µs" else "" end), peak RSS \($hwm / 1024 | round) MiB, load average \($load)"' \
+	'"\($engine): \(.requests) views, \(.req_per_s | round) views/s, \(.errors) errors, server CPU per view \($ticks / $hz / .requests * 1e6 | round) µs\(if $engine == "postgres" then ", database CPU per view \($pg / $hz / .requests * 1e6 | round) µs, \($batches) reads per batch" else "" end), peak RSS \($hwm / 1024 | round) MiB, load average \($load)"' \
 	"$tmp/res.json"
 grep -m3 'level=ERROR' "$tmp/serve.log" >&2 || true
 stop_server

@@ -2,6 +2,8 @@ package httpserver
 
 import (
 	"context"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -10,6 +12,34 @@ import (
 type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// series keeps each route and status's counter and histogram, so that
+	// a request finds them with one map read instead of formatting the
+	// status and hashing both labels twice (WithLabelValues). Routes are
+	// the muxes' patterns, so it holds as many entries as the vectors.
+	series sync.Map // routeStatus -> *routeSeries
+}
+
+type routeStatus struct {
+	route string
+	code  int
+}
+
+type routeSeries struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+// observe counts one request of route answered with code after elapsed.
+func (m *metrics) observe(route string, code int, elapsed time.Duration) {
+	key := routeStatus{route, code}
+	v, ok := m.series.Load(key)
+	if !ok {
+		c := strconv.Itoa(code)
+		v, _ = m.series.LoadOrStore(key, &routeSeries{requests: m.requests.WithLabelValues(route, c), latency: m.latency.WithLabelValues(route, c)})
+	}
+	rs := v.(*routeSeries)
+	rs.requests.Inc()
+	rs.latency.Observe(elapsed.Seconds())
 }
 
 func newMetrics(reg prometheus.Registerer, checks Checks) *metrics {

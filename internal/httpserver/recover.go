@@ -51,7 +51,12 @@ func writeInternalError(w http.ResponseWriter, _ *http.Request) {
 // is written: the client gets what was sent and the error is logged.
 func recoverPanics(logger *slog.Logger, answers []panicAnswer, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusRecorder{ResponseWriter: w}
+		// Behind instrument, w already records the status: one recorder
+		// less per request.
+		rec, ok := w.(*statusRecorder)
+		if !ok {
+			rec = &statusRecorder{ResponseWriter: w}
+		}
 		defer func() {
 			p := recover()
 			if p == nil {

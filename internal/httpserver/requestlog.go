@@ -23,9 +23,11 @@ func requestID(r *http.Request) string {
 	if id := r.Header.Get(HeaderRequestID); saneRequestID(id) {
 		return id
 	}
-	b := make([]byte, 16)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b)
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	var id [32]byte
+	hex.Encode(id[:], b[:])
+	return string(id[:])
 }
 
 func saneRequestID(id string) bool {

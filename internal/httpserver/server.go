@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -144,9 +143,8 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 		if code == 0 {
 			code = http.StatusOK
 		}
-		s.metrics.requests.WithLabelValues(route, strconv.Itoa(code)).Inc()
 		elapsed := time.Since(start)
-		s.metrics.latency.WithLabelValues(route, strconv.Itoa(code)).Observe(elapsed.Seconds())
+		s.metrics.observe(route, code, elapsed)
 		s.logRequest(r, route, code, elapsed, id, logRec)
 	})
 }

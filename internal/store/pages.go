@@ -166,12 +166,33 @@ func newPageVersioner() *pageVersioner {
 
 // add sums one column; the length first, so that column boundaries count.
 func (v *pageVersioner) add(s string) {
-	var n [8]byte
-	binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+	v.addLen(len(s))
 	for i := range v.h {
-		_, _ = v.h[i].Write(n[:])
 		_, _ = v.h[i].WriteString(s)
 	}
+}
+
+// addBytes sums one column as add does (the same sum for the same bytes),
+// from the bytes as received.
+func (v *pageVersioner) addBytes(b []byte) {
+	v.addLen(len(b))
+	for i := range v.h {
+		_, _ = v.h[i].Write(b)
+	}
+}
+
+func (v *pageVersioner) addLen(n int) {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(n))
+	for i := range v.h {
+		_, _ = v.h[i].Write(b[:])
+	}
+}
+
+// addNullBytes is addNull of a column as received, nil for NULL.
+func (v *pageVersioner) addNullBytes(b []byte) {
+	v.addInt(0, b != nil)
+	v.addBytes(b)
 }
 
 func (v *pageVersioner) addInt(x int64, valid bool) {
@@ -356,6 +377,12 @@ func (q *Queries) pageOf(ctx context.Context, raw []pageRow, ver *pageVersioner,
 		out.Seen = true
 		return out, nil
 	}
+	return q.decodePage(ctx, raw, out)
+}
+
+// decodePage decodes the rows of a page read into out, whose Version (if
+// any) is already set.
+func (q *Queries) decodePage(ctx context.Context, raw []pageRow, out PageTrackings) (PageTrackings, error) {
 	for i, r := range raw {
 		// Through the decoded-document cache the lists use: a page viewed
 		// again skips the decode, and a changed document is decoded afresh.

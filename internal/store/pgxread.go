@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -32,6 +33,14 @@ func (q *Queries) readRows(ctx context.Context, query string, args []any, each f
 		}
 		return rows.Close()
 	}
+	return q.pgxQuery(ctx, query, args, func(rows pgx.Rows) error { return eachRow(rows, each) })
+}
+
+// pgxQuery runs query through pgx on a connection of the PostgreSQL pool
+// q.pg (readRows) and hands its rows to read, which may use what pgx
+// offers beyond Scan (RawValues: the columns' bytes as received, valid
+// until the next row). The rows are closed after read returns.
+func (q *Queries) pgxQuery(ctx context.Context, query string, args []any, read func(rows pgx.Rows) error) error {
 	conn, err := q.pg.Conn(ctx)
 	if err != nil {
 		return err
@@ -47,7 +56,7 @@ func (q *Queries) readRows(ctx context.Context, query string, args []any, each f
 			return err
 		}
 		defer rows.Close()
-		return eachRow(rows, each)
+		return read(rows)
 	})
 }
 

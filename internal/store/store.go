@@ -53,7 +53,7 @@ type Store struct {
 	// (trackings_groupread.go).
 	trackingReads *groupReads[trackingKey, trackingAtGeneration]
 	// pageReads, likewise, reads tokens' own pages (pages_groupread.go).
-	pageReads *groupReads[string, pageRead]
+	pageReads *groupReads[pageKey, pageRead]
 	// hints, on SQLite, starts the disk reads of a list's rows ahead of
 	// its query (rowhints.go).
 	hints *rowHints

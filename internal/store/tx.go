@@ -27,7 +27,7 @@ type Queries struct {
 	// shared with concurrent calls (groupreads.go).
 	trackingReads *groupReads[trackingKey, trackingAtGeneration]
 	// pageReads, with pg, reads tokens' own pages so (pages_groupread.go).
-	pageReads *groupReads[string, pageRead]
+	pageReads *groupReads[pageKey, pageRead]
 	// orgNames are the names of the organizations pages were read for.
 	orgNames *orgNames
 	// hints, on SQLite's read pool, starts the reads of the rows a list
@@ -56,7 +56,7 @@ func (s *Store) queries(pool *sql.DB, tx *sql.Tx, cache *stmtCache) *Queries {
 	}
 	var pg *sql.DB
 	var reads *groupReads[trackingKey, trackingAtGeneration]
-	var pages *groupReads[string, pageRead]
+	var pages *groupReads[pageKey, pageRead]
 	names := s.orgNames
 	if tx != nil {
 		names = nil // a name read in a transaction may yet roll back
