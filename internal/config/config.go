@@ -146,7 +146,7 @@ func Default() Config {
 		MaxBodyBytes:    1 << 20,
 		ShutdownTimeout: 30 * time.Second,
 		DatabaseWarmup:  10 * time.Second,
-		ReadBatchLoops:  2,
+		ReadBatchLoops:  1,
 		RateLimitLegacy: 10,
 		RateLimitScale:  1,
 		Workers:         20,

@@ -17,12 +17,13 @@ import (
 // trackingReadLoops and trackingReadMaxBatch bound the batched reads of
 // trackings by id and of pages: batches read at once (each on a pooled
 // connection of its own; SetReadBatchLoops changes it) and keys in one
-// batch. Two loops, not more: on a 2-vCPU machine with PostgreSQL beside
-// the server, 4 loops split the waiting reads into batches of 2 to 3 and
-// paid a statement's fixed cost for each; 1 or 2 loops served 10-48 %
-// more gets and page views (docs/benchmarks/api.md, session 14).
+// batch. One loop: on a 2-vCPU machine with PostgreSQL beside the server,
+// 4 loops split the waiting reads into batches of 2 to 3 and paid a
+// statement's fixed cost for each; 1 loop served 7-14 % more gets than 2
+// and 2 more than 4, in every quiet round (docs/benchmarks/api.md,
+// session 14). A busy shared database wants more (SetReadBatchLoops).
 const (
-	trackingReadLoops    = 2
+	trackingReadLoops    = 1
 	trackingReadMaxBatch = 64
 )
 
