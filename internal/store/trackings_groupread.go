@@ -19,7 +19,7 @@ import (
 // connection of its own; SetReadBatchLoops changes it) and keys in one
 // batch. One loop: on a 2-vCPU machine with PostgreSQL beside the server,
 // 4 loops split the waiting reads into batches of 2 to 3 and paid a
-// statement's fixed cost for each; 1 loop served 7-14 % more gets than 2
+// statement's fixed cost for each; 1 loop served 4-14 % more gets than 2
 // and 2 more than 4, in every quiet round (docs/benchmarks/api.md,
 // session 14). A busy shared database wants more (SetReadBatchLoops).
 const (
