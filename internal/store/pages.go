@@ -172,27 +172,12 @@ func (v *pageVersioner) add(s string) {
 	}
 }
 
-// addBytes sums one column as add does (the same sum for the same bytes),
-// from the bytes as received.
-func (v *pageVersioner) addBytes(b []byte) {
-	v.addLen(len(b))
-	for i := range v.h {
-		_, _ = v.h[i].Write(b)
-	}
-}
-
 func (v *pageVersioner) addLen(n int) {
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], uint64(n))
 	for i := range v.h {
 		_, _ = v.h[i].Write(b[:])
 	}
-}
-
-// addNullBytes is addNull of a column as received, nil for NULL.
-func (v *pageVersioner) addNullBytes(b []byte) {
-	v.addInt(0, b != nil)
-	v.addBytes(b)
 }
 
 func (v *pageVersioner) addInt(x int64, valid bool) {
@@ -228,9 +213,16 @@ func (v *pageVersioner) addTrackingColumns(seq int64, publicID string, orgID, cr
 // which is summed.
 func (v *pageVersioner) addRow(r *pageRow) {
 	v.addTrackingColumns(r.seq, r.publicID, r.orgID, r.created, r.updated, r.doc, r.token)
-	v.addNull(r.settings)
-	v.addNull(r.host)
-	v.addInt(r.brandingUpdated.Int64, r.brandingUpdated.Valid)
+	v.addBrandingColumns(r.settings, r.host, r.brandingUpdated)
+}
+
+// addBrandingColumns sums the organization's branding columns a page read
+// returns after addTrackingColumns' (a batched read sums them from pgx's
+// buffer, addRow from a scanned row: one order for both).
+func (v *pageVersioner) addBrandingColumns(settings, host sql.NullString, updated sql.NullInt64) {
+	v.addNull(settings)
+	v.addNull(host)
+	v.addInt(updated.Int64, updated.Valid)
 }
 
 func (v *pageVersioner) sum() PageVersion { return PageVersion{v.h[0].Sum64(), v.h[1].Sum64()} }

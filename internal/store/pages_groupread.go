@@ -128,17 +128,11 @@ func readPageRaw(rows pgx.Rows, from int, seen func(PageVersion) bool, r *pageRe
 			return fmt.Errorf("store: page read returned NULL in column %d", i)
 		}
 	}
+	brandingUpdated := sql.NullInt64{Int64: ints[pageColBrandingUpdated], Valid: col[pageColBrandingUpdated] != nil}
 	ver := newPageVersioner()
-	ver.addInt(ints[pageColSeq], true)
-	ver.addBytes(col[pageColPublicID])
-	ver.addInt(ints[pageColOrgID], true)
-	ver.addInt(ints[pageColCreated], true)
-	ver.addInt(ints[pageColUpdated], true)
-	ver.addBytes(col[pageColDoc])
-	ver.addNullBytes(col[pageColToken])
-	ver.addNullBytes(col[pageColSettings])
-	ver.addNullBytes(col[pageColHost])
-	ver.addInt(ints[pageColBrandingUpdated], col[pageColBrandingUpdated] != nil)
+	ver.addTrackingColumns(ints[pageColSeq], bytesView(col[pageColPublicID]), ints[pageColOrgID], ints[pageColCreated],
+		ints[pageColUpdated], bytesView(col[pageColDoc]), nullView(col[pageColToken]))
+	ver.addBrandingColumns(nullView(col[pageColSettings]), nullView(col[pageColHost]), brandingUpdated)
 	*r = pageRead{found: true, version: ver.sum()}
 	if seen != nil && seen(r.version) {
 		r.seen = true
@@ -147,7 +141,7 @@ func readPageRaw(rows pgx.Rows, from int, seen func(PageVersion) bool, r *pageRe
 	r.row = pageRow{seq: ints[pageColSeq], publicID: string(col[pageColPublicID]), orgID: ints[pageColOrgID],
 		created: ints[pageColCreated], updated: ints[pageColUpdated], doc: string(col[pageColDoc]),
 		token: nullString(col[pageColToken]), settings: nullString(col[pageColSettings]), host: nullString(col[pageColHost]),
-		brandingUpdated: sql.NullInt64{Int64: ints[pageColBrandingUpdated], Valid: col[pageColBrandingUpdated] != nil}}
+		brandingUpdated: brandingUpdated}
 	return nil
 }
 

@@ -139,8 +139,7 @@ func (s *scannedTracking) read(key *trackingKey) trackingAtGeneration {
 	out := trackingAtGeneration{found: true, gen: s.gen, row: s.row}
 	if key.seen != nil {
 		v := newPageVersioner()
-		v.addTrackingColumns(s.row.seq, s.row.publicID, s.row.orgID, s.row.created, s.row.updated, bytesView(s.doc),
-			sql.NullString{Valid: s.token != nil, String: bytesView(s.token)})
+		v.addTrackingColumns(s.row.seq, s.row.publicID, s.row.orgID, s.row.created, s.row.updated, bytesView(s.doc), nullView(s.token))
 		out.version = TrackingVersion(v.sum())
 		if out.seen = key.seen(out.version); out.seen {
 			return out
@@ -153,3 +152,7 @@ func (s *scannedTracking) read(key *trackingKey) trackingAtGeneration {
 // bytesView is b as a string without a copy, for summing within the
 // call only: it must not be kept, since pgx reuses b's memory.
 func bytesView(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// nullView is a nullable column as pgx received it (nil for NULL) viewed
+// as bytesView does: for summing within the call only.
+func nullView(b []byte) sql.NullString { return sql.NullString{String: bytesView(b), Valid: b != nil} }
