@@ -32,7 +32,7 @@ const benchUsage = `usage: waybill bench <http|aftership|pages|baseline> [flags]
              [--trackings N (1000000)] [--orgs N (100)]; prints the organizations' keys (JSON)
   scale      time each read of a large account against a seeded database and its server:
              --database-url U --url BASE --seed-file F [--pid P] [--requests N] [--concurrency N]
-  sink       a webhook receiver answering every request with 200: [--addr A (127.0.0.1:9)]
+  sink       a webhook receiver answering every request with 200: [--addr A (127.0.0.1:9)] [--addr-file F]
   free-port  print a free TCP port of 127.0.0.1
   sql        run one statement and print its rows (a bench's SQLite file): [--database-url U] STATEMENT
 
@@ -364,6 +364,12 @@ func benchBaseline(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	return serveBench(ctx, "baseline", addr, addrFile, baselineHandler(), stderr)
+}
+
+// serveBench serves h on addr until ctx is done, writing the bound address
+// to addrFile when set, and says where on stderr as what.
+func serveBench(ctx context.Context, what, addr, addrFile string, h http.Handler, stderr io.Writer) error {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
@@ -374,8 +380,8 @@ func benchBaseline(ctx context.Context, args []string, stderr io.Writer) error {
 			return fmt.Errorf("write --addr-file: %w", err)
 		}
 	}
-	srv := &http.Server{Handler: baselineHandler(), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintln(stderr, "baseline serving on", l.Addr())
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintln(stderr, what, "serving on", l.Addr())
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(l) }()
 	select {

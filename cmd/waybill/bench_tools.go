@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/waybillhq/waybill/internal/config"
 	"github.com/waybillhq/waybill/internal/store"
@@ -27,38 +26,24 @@ import (
 // deliveries succeed as most real endpoints' do, instead of failing and
 // being retried for days beside whatever is measured.
 func benchSink(ctx context.Context, args []string, stderr io.Writer) error {
-	var addr string
+	var addr, addrFile string
 	err := parseBench("sink", args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&addr, "addr", "127.0.0.1:9", "listen address")
+		fs.StringVar(&addrFile, "addr-file", "", "write the bound address to this file")
 	})
 	if err != nil {
 		return err
 	}
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
-	}
 	var received atomic.Int64
 	body := []byte(`{"ok":true}` + "\n")
-	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	err = serveBench(ctx, "webhook sink", addr, addrFile, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		if r.Method == http.MethodPost {
 			received.Add(1)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(body)
-	})}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(l) }()
-	select {
-	case err = <-serveErr:
-	case <-ctx.Done():
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		if srv.Shutdown(shutdownCtx) != nil {
-			err = srv.Close()
-		}
-	}
+	}), stderr)
 	fmt.Fprintf(stderr, "webhook sink: %d deliveries received\n", received.Load())
 	return err
 }
