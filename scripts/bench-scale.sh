@@ -29,7 +29,7 @@
 #                                by the time since the seed: see respread_polls)
 #   BENCH_WEBHOOK_SINK=0         no webhook receiver: the seed's endpoints (127.0.0.1:9) refuse every
 #                                delivery, which the server then retries for days (by default
-#                                scripts/lib/webhook-sink.py answers them with 200 there, and the
+#                                `waybill bench sink` answers them with 200 there, and the
 #                                server is allowed to deliver to loopback)
 #   (each run also writes BENCH_DIR/ENGINE-N.timeline.jsonl: every call's kind, start and duration,
 #   to set a slow call beside what the server did then; `waybill bench scale --timeline`)
@@ -99,7 +99,7 @@ go build -o "$dir/waybill" ./cmd/waybill
 serve_env=()
 if [[ $sink == 1 ]]; then
 	if ! curl -fsS -o /dev/null -X POST http://127.0.0.1:9/hooks/0 2>/dev/null; then
-		python3 scripts/lib/webhook-sink.py 9 2>>"$dir/webhook-sink.log" &
+		"$dir/waybill" bench sink --addr 127.0.0.1:9 2>>"$dir/webhook-sink.log" &
 		sink_pid=$!
 		for _ in $(seq 50); do curl -fsS -o /dev/null -X POST http://127.0.0.1:9/hooks/0 2>/dev/null && break; sleep 0.1; done
 	fi
@@ -110,9 +110,7 @@ fi
 # PostgreSQL schema, and print its result.
 sql() {
 	if [[ $1 == sqlite ]]; then
-		python3 -c 'import sqlite3, sys
-c = sqlite3.connect(sys.argv[1], timeout=60, isolation_level=None)
-for r in c.execute(sys.argv[2]).fetchall(): print(*r)' "$2" "$3"
+		"$dir/waybill" bench sql --database-url "sqlite:$2" "$3"
 	else
 		PGOPTIONS="-c search_path=$2" psql -X -q -tA -v ON_ERROR_STOP=1 "$pg_url" -c "$3"
 	fi
@@ -215,7 +213,7 @@ run() {
 	settle "$([[ $engine == postgres ]] && echo "$pg_url")"
 	resident "$engine" "$sql_db" >"$dir/$name.resident"
 	echo "bench-scale: $name: $(cat "$dir/$name.resident") % of the database's files in the OS page cache" >&2
-	port=${BENCH_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')}
+	port=${BENCH_PORT:-$("$dir/waybill" bench free-port)}
 	rm -f "$dir/$name.addr"
 	# The server's PostgreSQL connections carry a name of their own, so
 	# that the measure can read its backends' CPU (--backends).

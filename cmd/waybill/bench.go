@@ -32,6 +32,9 @@ const benchUsage = `usage: waybill bench <http|aftership|pages|baseline> [flags]
              [--trackings N (1000000)] [--orgs N (100)]; prints the organizations' keys (JSON)
   scale      time each read of a large account against a seeded database and its server:
              --database-url U --url BASE --seed-file F [--pid P] [--requests N] [--concurrency N]
+  sink       a webhook receiver answering every request with 200: [--addr A (127.0.0.1:9)] [--addr-file F]
+  free-port  print a free TCP port of 127.0.0.1
+  sql        run one statement and print its rows (a bench's SQLite file): [--database-url U] STATEMENT
 
 http, aftership and pages also take --concurrency N --duration D [--rate R] [--requests N] [--json].
 Without --rate the N workers send back to back (closed loop); with --rate, requests
@@ -60,6 +63,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return benchSeed(ctx, args[1:], stdout, stderr)
 	case "scale":
 		return benchScale(ctx, args[1:], stdout, stderr)
+	case "sink":
+		return benchSink(ctx, args[1:], stderr)
+	case "free-port":
+		return benchFreePort(args[1:], stdout, stderr)
+	case "sql":
+		return benchSQL(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, benchUsage)
 		return nil
@@ -355,6 +364,12 @@ func benchBaseline(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	return serveBench(ctx, "baseline", addr, addrFile, baselineHandler(), stderr)
+}
+
+// serveBench serves h on addr until ctx is done, writing the bound address
+// to addrFile when set, and says where on stderr as what.
+func serveBench(ctx context.Context, what, addr, addrFile string, h http.Handler, stderr io.Writer) error {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
@@ -365,8 +380,8 @@ func benchBaseline(ctx context.Context, args []string, stderr io.Writer) error {
 			return fmt.Errorf("write --addr-file: %w", err)
 		}
 	}
-	srv := &http.Server{Handler: baselineHandler(), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintln(stderr, "baseline serving on", l.Addr())
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintln(stderr, what, "serving on", l.Addr())
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(l) }()
 	select {

@@ -62,6 +62,7 @@ type overlapCounter struct {
 	mu       sync.Mutex
 	inFlight map[string]int
 	overlaps map[string]int
+	starts   []time.Time // of every poll, in order
 }
 
 func (o *overlapCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -71,6 +72,7 @@ func (o *overlapCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if o.inFlight[number] > 0 {
 			o.overlaps[number]++
 		}
+		o.starts = append(o.starts, time.Now())
 		o.inFlight[number]++
 		o.mu.Unlock()
 		defer func() { o.mu.Lock(); o.inFlight[number]--; o.mu.Unlock() }()
@@ -128,9 +130,15 @@ func TestScaleOutRunsEachJobOnce(t *testing.T) {
 		channels       = 4
 		clients        = 4 // per kind of request
 		webhookWorkers = 8
-		// Each tracking takes six polls, and a UPS connection is polled
-		// at most 5 times a second per instance.
+		// Each tracking takes six polls, of one UPS connection whose
+		// budget the instances share (carrier_budgets).
 		trackingsPerClient = 15
+		// upsRate is that budget (WAYBILL_CARRIER_RATES), calls a second:
+		// at UPS's own 5 the 360 polls took a minute, most of the test.
+		// Above the polls' pace at rest, it still binds while the
+		// trackings are new (six polls each within a few seconds), so that
+		// polls wait for the shared budget on both instances.
+		upsRate = "ups=40:10"
 	)
 	fake := upsfake.New(nil)
 	carrier := &overlapCounter{next: fake, inFlight: map[string]int{}, overlaps: map[string]int{}}
@@ -141,6 +149,7 @@ func TestScaleOutRunsEachJobOnce(t *testing.T) {
 	t.Cleanup(recv.Close)
 
 	env := []string{"WAYBILL_SECRET_KEY=" + secretbox.GenerateKey(), "WAYBILL_CARRIER_UPS_URL=" + ups.URL, "WAYBILL_POLL_SCALE=0.0001",
+		"WAYBILL_CARRIER_RATES=" + upsRate,
 		"WAYBILL_WEBHOOK_ALLOW_PRIVATE=true", "WAYBILL_LOG_LEVEL=warn", "WAYBILL_SHUTDOWN_TIMEOUT=2s",
 		"WAYBILL_RATE_LIMIT_V4=0", "WAYBILL_RATE_LIMIT_SCALE=0", fmt.Sprintf("WAYBILL_WEBHOOK_WORKERS=%d", webhookWorkers),
 		"WAYBILL_WEBHOOK_RETRY_SCHEDULE=200ms,400ms,800ms,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s"}
@@ -257,6 +266,10 @@ func TestScaleOutRunsEachJobOnce(t *testing.T) {
 	mu.Unlock()
 	b.kill(t)
 	killedAt := time.Now()
+	var pollsDue int // polls not yet applied when b died, its own under way among them
+	if err := db.QueryRow(`SELECT COUNT(*) FROM poll_schedule WHERE due IS NOT NULL`).Scan(&pollsDue); err != nil {
+		t.Fatal(err)
+	}
 	time.Sleep(2 * time.Second)
 	stopLoad()
 	wg.Wait()
@@ -264,7 +277,7 @@ func TestScaleOutRunsEachJobOnce(t *testing.T) {
 	mu.Lock()
 	numbers, sales := createdNum, soldExt
 	mu.Unlock()
-	t.Logf("%d creates and %d sales acknowledged; before the kill the instances wrote %v", len(numbers), len(sales), before)
+	t.Logf("%d creates and %d sales acknowledged; before the kill the instances wrote %v; %d trackings had a poll to come", len(numbers), len(sales), before, pollsDue)
 	if len(numbers) < 20 || len(sales) < 20 {
 		t.Fatalf("only %d creates and %d sales acknowledged: the test proved little", len(numbers), len(sales))
 	}
@@ -402,7 +415,7 @@ func TestScaleOutRunsEachJobOnce(t *testing.T) {
 
 	// Both instances did each kind of work.
 	trail := trailCounts(t, db)
-	t.Logf("work by instance: %v; %d webhook repeats after the kill; %d events", trail, repeats, len(got))
+	t.Logf("work by instance: %v; %d webhook repeats after the kill; %d events; at most %d polls started in one second (the budget: %s)", trail, repeats, len(got), carrier.busiestSecond(), upsRate)
 	// Polls are claimed from poll_schedule (PollClaims), not jobs:
 	// each poll the carrier answered was applied once (its claim ended
 	// once, by the poll's transaction), except those the killed instance
@@ -475,4 +488,18 @@ func explainJobs(t *testing.T, db *sql.DB) {
 		}
 		rows.Close()
 	}
+}
+
+// busiestSecond returns the most polls that started within one second.
+func (o *overlapCounter) busiestSecond() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	most := 0
+	for i, j := 0, 0; j < len(o.starts); j++ {
+		for o.starts[j].Sub(o.starts[i]) >= time.Second {
+			i++
+		}
+		most = max(most, j-i+1)
+	}
+	return most
 }

@@ -259,14 +259,30 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 // it. On PostgreSQL it is an advisory lock, so that several instances never
 // work one channel at once (which would break its order); on SQLite the
 // single writer already serializes, and it always succeeds.
+//
+// Advisory locks are the database's, not a schema's, so the lock's key
+// names the schema (the first on the search path, as the migration lock's
+// does) beside the channel: deployments in schemas of their own, whose
+// channel ids repeat, never wait for each other's channels. Its first half
+// is inboundLockClass in the public schema, the key of every release before
+// (so that, during a rolling upgrade of a deployment there, older and newer
+// instances still take turns), and a hash of the schema's name elsewhere.
 func (t *Tx) TryInboundChannelLock(ctx context.Context, channelID int64) (bool, error) {
 	if t.engine != Postgres {
 		return true, nil
 	}
-	const namespace = 0x696e62 // "inb"
 	var ok bool
-	if err := t.tx.QueryRowContext(ctx, `SELECT pg_try_advisory_xact_lock($1, $2)`, namespace, int32(channelID)).Scan(&ok); err != nil {
+	if err := t.tx.QueryRowContext(ctx, `SELECT pg_try_advisory_xact_lock(`+inboundLockClassSQL+`, $2)`,
+		inboundLockClass, int32(channelID)).Scan(&ok); err != nil {
 		return false, fmt.Errorf("lock inbound channel %d: %w", channelID, err)
 	}
 	return ok, nil
 }
+
+// inboundLockClass is the first half of an inbound channel lock's key in the
+// public schema ("inb"); inboundLockClassSQL, with it as $1, is the first
+// half in the current schema.
+const (
+	inboundLockClass    = 0x696e62
+	inboundLockClassSQL = `CASE current_schema() WHEN 'public' THEN $1::int4 ELSE hashtext('waybill inbound ' || current_schema()) END`
+)

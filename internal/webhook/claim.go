@@ -40,7 +40,7 @@ type FirstAttempts struct {
 	ReleaseAtStart bool
 	Logger         *slog.Logger
 
-	loop claimloop.Loop[store.Delivery]
+	loop claimloop.Loop[batchDelivery]
 	// The hand-off (handoff.go): while handOpen, the Service's new
 	// deliveries are attempted under handWork, up to Workers at once
 	// (handSlots); handing counts those under way.
@@ -88,13 +88,13 @@ func (f *FirstAttempts) Run(claims, work context.Context) {
 	f.loop.Workers, f.loop.Batch, f.loop.Poll, f.loop.Logger, f.loop.What = f.Workers, claimBatch, f.Poll, f.Logger, "claim webhook deliveries"
 	lease := f.lease()
 	f.loop.Lease = lease
-	f.loop.Claim = func(ctx context.Context, n int) ([]store.Delivery, time.Time, error) {
+	f.loop.Claim = func(ctx context.Context, n int) ([]batchDelivery, time.Time, error) {
 		now := f.Deliverer.Service.now()
 		dels, err := f.Deliverer.store().Write().ClaimAndReadDueDeliveries(ctx, now, lease, n)
 		if f.claimed != nil {
 			f.claimed()
 		}
-		return dels, now.Add(lease), err
+		return inBatch(dels), now.Add(lease), err
 	}
 	f.loop.Work = f.attempt
 	if f.ReleaseAtStart {
@@ -132,11 +132,12 @@ func (f *FirstAttempts) Wait(ctx context.Context) error {
 // ends at claimedUntil. An attempt snoozed or cut short before its record
 // is made claimable again later: a snoozed one when its endpoint has room,
 // one that failed to run after failedBackoff.
-func (f *FirstAttempts) attempt(work context.Context, del store.Delivery, claimedUntil time.Time) {
+func (f *FirstAttempts) attempt(work context.Context, b batchDelivery, claimedUntil time.Time) {
+	del := b.del
 	ctx, cancel := context.WithTimeout(work, min(attemptTimeout, f.lease()/2))
 	defer cancel()
 	k := store.DeliveryKey{OrgID: del.OrgID, ID: del.ID}
-	err := f.Deliverer.deliverRead(ctx, del, 1, func(wait time.Duration) error { return errSnoozed{wait} })
+	err := f.Deliverer.deliverRead(ctx, del, b.bodies, 1, func(wait time.Duration) error { return errSnoozed{wait} })
 	var s errSnoozed
 	var again time.Duration
 	switch {

@@ -56,9 +56,10 @@ type Deliverer struct {
 // deliveryRead is an attempt's read of its delivery, made with those of
 // the attempts starting meanwhile.
 type deliveryRead struct {
-	key store.DeliveryKey
-	del store.Delivery
-	err error
+	key    store.DeliveryKey
+	del    store.Delivery
+	bodies *batchPayloads // the payloads of the deliveries read with it
+	err    error
 }
 
 // readsInFlight bounds the delivery reads under way at once.
@@ -72,11 +73,11 @@ const readsInFlight = 4
 // them, and cost a round trip each. At most readsInFlight statements read
 // for them all: with one, every attempt waited for the read before it and
 // then its own, each a round trip on a busy database.
-func (d *Deliverer) readDelivery(ctx context.Context, orgID, deliveryID int64) (store.Delivery, error) {
+func (d *Deliverer) readDelivery(ctx context.Context, orgID, deliveryID int64) (store.Delivery, *batchPayloads, error) {
 	d.readsOnce.Do(func() { d.reads.runs = readsInFlight })
 	r := &deliveryRead{key: store.DeliveryKey{OrgID: orgID, ID: deliveryID}}
 	d.reads.submit(ctx, r, d.readBatch)
-	return r.del, r.err
+	return r.del, r.bodies, r.err
 }
 
 // store is what attempts read and record through.
@@ -90,7 +91,8 @@ func (d *Deliverer) store() *store.Store {
 // readTimeout bounds one group's read.
 const readTimeout = 30 * time.Second
 
-// readBatch reads the deliveries of batch with one statement. A delivery
+// readBatch reads the deliveries of batch with one statement, and shares
+// one rendering of each of their payloads (batchPayloads). A delivery
 // absent from the answer is ENOTFOUND. The read does not end with the
 // leader's context: its members' attempts go on.
 func (d *Deliverer) readBatch(ctx context.Context, batch []*deliveryRead) {
@@ -101,6 +103,7 @@ func (d *Deliverer) readBatch(ctx context.Context, batch []*deliveryRead) {
 		keys[i] = r.key
 	}
 	found, err := d.store().Read().Deliveries(ctx, keys)
+	read := make([]store.Delivery, 0, len(found))
 	for _, r := range batch {
 		switch del, ok := found[r.key]; {
 		case err != nil:
@@ -109,7 +112,12 @@ func (d *Deliverer) readBatch(ctx context.Context, batch []*deliveryRead) {
 			r.err = waybill.Errorf(waybill.ENOTFOUND, "Delivery does not exist.")
 		default:
 			r.del = del
+			read = append(read, del)
 		}
+	}
+	bodies := newBatchPayloads(read)
+	for _, r := range batch {
+		r.bodies = bodies
 	}
 }
 
@@ -170,17 +178,18 @@ func (d *Deliverer) Deliver(ctx context.Context, orgID, deliveryID int64, attemp
 // deliver is Deliver, returning snooze's error when the endpoint stays at
 // its limit.
 func (d *Deliverer) deliver(ctx context.Context, orgID, deliveryID int64, attempt int, snooze func(time.Duration) error) error {
-	del, err := d.readDelivery(ctx, orgID, deliveryID)
+	del, bodies, err := d.readDelivery(ctx, orgID, deliveryID)
 	if waybill.ErrorCode(err) == waybill.ENOTFOUND {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	return d.deliverRead(ctx, del, attempt, snooze)
+	return d.deliverRead(ctx, del, bodies, attempt, snooze)
 }
 
-// deliverRead is deliver once the delivery is read.
-func (d *Deliverer) deliverRead(ctx context.Context, del store.Delivery, attempt int, snooze func(time.Duration) error) error {
+// deliverRead is deliver once the delivery is read, its payload rendered
+// through bodies, the batch it was read with (nil: on its own).
+func (d *Deliverer) deliverRead(ctx context.Context, del store.Delivery, bodies *batchPayloads, attempt int, snooze func(time.Duration) error) error {
 	orgID, deliveryID := del.OrgID, del.ID
 	if del.Status != store.DeliveryPending || del.Attempts >= attempt {
 		return nil
@@ -195,7 +204,7 @@ func (d *Deliverer) deliverRead(ctx context.Context, del store.Delivery, attempt
 	}
 	defer d.release(del.EndpointSeq)
 
-	body, err := d.Renderer.WebhookPayload(del.Event, del.Endpoint.APIVersion)
+	body, err := bodies.render(d.Renderer, del)
 	if err != nil {
 		return fmt.Errorf("render event %s: %w", del.Event.ID, err)
 	}

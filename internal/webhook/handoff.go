@@ -76,17 +76,17 @@ func (f *FirstAttempts) room() bool {
 func (f *FirstAttempts) handOff(dels []store.Delivery, until time.Time) {
 	var left []store.DeliveryKey
 	f.handMu.Lock()
-	for _, del := range dels {
+	for _, b := range inBatch(dels) {
 		if f.handOpen {
 			select {
 			case f.handSlots <- struct{}{}:
 				f.handing.Add(1)
-				go f.handed(del, until)
+				go f.handed(b, until)
 				continue
 			default:
 			}
 		}
-		left = append(left, store.DeliveryKey{OrgID: del.OrgID, ID: del.ID})
+		left = append(left, store.DeliveryKey{OrgID: b.del.OrgID, ID: b.del.ID})
 	}
 	f.handMu.Unlock()
 	if len(left) > 0 {
@@ -97,11 +97,11 @@ func (f *FirstAttempts) handOff(dels []store.Delivery, until time.Time) {
 // handed makes a handed-off delivery's first attempt, cancelled a sixth of
 // the lease before the claim ends (as claimloop does for a claimed one),
 // by the Service's clock.
-func (f *FirstAttempts) handed(del store.Delivery, until time.Time) {
+func (f *FirstAttempts) handed(b batchDelivery, until time.Time) {
 	defer func() { <-f.handSlots; f.handing.Done() }()
 	ctx, cancel := context.WithTimeout(f.handWork, until.Add(-f.lease()/6).Sub(f.Deliverer.Service.now()))
 	defer cancel()
-	f.attempt(ctx, del, until)
+	f.attempt(ctx, b, until)
 }
 
 // release makes deliveries this process claimed at their insert, and

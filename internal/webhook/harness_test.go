@@ -107,6 +107,7 @@ type receiver struct {
 }
 
 type received struct {
+	path   string
 	header http.Header
 	body   []byte
 }
@@ -125,7 +126,7 @@ func newReceiver(t *testing.T, status int) *receiver {
 			}
 		}
 		r.mu.Lock()
-		r.requests = append(r.requests, received{req.Header.Clone(), body})
+		r.requests = append(r.requests, received{req.URL.Path, req.Header.Clone(), body})
 		status := r.status
 		r.mu.Unlock()
 		w.WriteHeader(status)
