@@ -303,3 +303,39 @@ func orderTrackingsFindOnlyTheOrder(t *testing.T, st *store.Store) {
 		}
 	}
 }
+
+// TestTokenPageReadOfAGoneVisitor checks a token page read whose caller
+// has gone before it starts: it fails with the context's error, on both
+// engines and for both pages, although a SQLite read once started runs to
+// its end whatever the context (readTokenPageAlone); and a read with a
+// live context still answers.
+func TestTokenPageReadOfAGoneVisitor(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			st := testdb.Open(t, engine)
+			ctx := context.Background()
+			org := mustOrg(t, st, "acme")
+			tr := newTracking(org.ID, "ups", "1Z0000000000000001")
+			tr.OrderID = "O-1"
+			if err := st.Write().InsertTracking(ctx, tr); err != nil {
+				t.Fatal(err)
+			}
+			gone, leave := context.WithCancel(ctx)
+			leave()
+			for _, order := range []bool{false, true} {
+				if _, err := st.Read().TrackingPage(gone, tr.PageToken, order); !errors.Is(err, context.Canceled) {
+					t.Errorf("order %v: read for a gone visitor = %v; want context.Canceled", order, err)
+				}
+				if _, err := st.Read().TrackingPageUnlessSeen(gone, tr.PageToken, order, func(store.PageVersion) bool { return false }); !errors.Is(err, context.Canceled) {
+					t.Errorf("order %v: unless-seen read for a gone visitor = %v; want context.Canceled", order, err)
+				}
+				live, stop := context.WithCancel(ctx)
+				pt, err := st.Read().TrackingPage(live, tr.PageToken, order)
+				stop()
+				if err != nil || len(pt.Trackings) != 1 || pt.Trackings[0].ID != tr.ID {
+					t.Errorf("order %v: read with a live context = %d trackings, %v", order, len(pt.Trackings), err)
+				}
+			}
+		})
+	}
+}
