@@ -113,12 +113,7 @@ func TestPageVersionFollowsTheRows(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			st := testdb.Open(t, engine)
 			ctx := context.Background()
-			org := mustOrg(t, st, "acme")
-			tr := newTracking(org.ID, "ups", "1Z0000000000000001")
-			tr.OrderID = "O-1"
-			if err := st.Write().InsertTracking(ctx, tr); err != nil {
-				t.Fatal(err)
-			}
+			org, tr := insertOrderTracking(t, st)
 			read := func(order bool) store.PageTrackings {
 				t.Helper()
 				pt, err := st.Read().TrackingPage(ctx, tr.PageToken, order)
@@ -314,12 +309,7 @@ func TestTokenPageReadOfAGoneVisitor(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			st := testdb.Open(t, engine)
 			ctx := context.Background()
-			org := mustOrg(t, st, "acme")
-			tr := newTracking(org.ID, "ups", "1Z0000000000000001")
-			tr.OrderID = "O-1"
-			if err := st.Write().InsertTracking(ctx, tr); err != nil {
-				t.Fatal(err)
-			}
+			_, tr := insertOrderTracking(t, st)
 			gone, leave := context.WithCancel(ctx)
 			leave()
 			for _, order := range []bool{false, true} {
@@ -338,4 +328,16 @@ func TestTokenPageReadOfAGoneVisitor(t *testing.T) {
 			}
 		})
 	}
+}
+
+// insertOrderTracking stores a tracking of order O-1 in a new organization.
+func insertOrderTracking(t *testing.T, st *store.Store) (waybill.Organization, *waybill.Tracking) {
+	t.Helper()
+	org := mustOrg(t, st, "acme")
+	tr := newTracking(org.ID, "ups", "1Z0000000000000001")
+	tr.OrderID = "O-1"
+	if err := st.Write().InsertTracking(context.Background(), tr); err != nil {
+		t.Fatal(err)
+	}
+	return org, tr
 }
