@@ -247,7 +247,7 @@ func (q *Queries) TrackingPage(ctx context.Context, token string, order bool) (P
 	if !order && q.pageReads != nil {
 		return q.readTokenPage(ctx, nil, token)
 	}
-	return q.readPage(ctx, newPageVersioner(), nil, trackingPageQuery(order), token)
+	return q.readTokenPageAlone(ctx, nil, token, order)
 }
 
 // TrackingPageUnlessSeen is TrackingPage, except that when seen reports
@@ -258,7 +258,22 @@ func (q *Queries) TrackingPageUnlessSeen(ctx context.Context, token string, orde
 	if !order && q.pageReads != nil {
 		return q.readTokenPage(ctx, seen, token)
 	}
-	return q.readPage(ctx, newPageVersioner(), seen, trackingPageQuery(order), token)
+	return q.readTokenPageAlone(ctx, seen, token, order)
+}
+
+// readTokenPageAlone reads a token's page (its order's with order set) in
+// a statement of its own. On SQLite the read does not watch ctx's
+// cancellation once it has started: watching cost database/sql a goroutine
+// per query (Rows.awaitDone) and modernc.org/sqlite one more with an
+// interrupt registration, as it did the get by id (uncancelled), and the
+// read is bounded (one row by its unique token, or one order's
+// trackings through their index), so nothing is gained by interrupting it
+// when the visitor goes.
+func (q *Queries) readTokenPageAlone(ctx context.Context, seen func(PageVersion) bool, token string, order bool) (PageTrackings, error) {
+	if err := ctx.Err(); err != nil {
+		return PageTrackings{}, fmt.Errorf("read page trackings: %w", err)
+	}
+	return q.readPage(q.uncancelled(ctx), newPageVersioner(), seen, trackingPageQuery(order), token)
 }
 
 func trackingPageQuery(order bool) string {

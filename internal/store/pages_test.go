@@ -113,12 +113,7 @@ func TestPageVersionFollowsTheRows(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			st := testdb.Open(t, engine)
 			ctx := context.Background()
-			org := mustOrg(t, st, "acme")
-			tr := newTracking(org.ID, "ups", "1Z0000000000000001")
-			tr.OrderID = "O-1"
-			if err := st.Write().InsertTracking(ctx, tr); err != nil {
-				t.Fatal(err)
-			}
+			org, tr := insertOrderTracking(t, st)
 			read := func(order bool) store.PageTrackings {
 				t.Helper()
 				pt, err := st.Read().TrackingPage(ctx, tr.PageToken, order)
@@ -302,4 +297,47 @@ func orderTrackingsFindOnlyTheOrder(t *testing.T, st *store.Store) {
 			t.Errorf("OrderTrackings(%q) mismatch (-want +got):\n%s", tt.order, diff)
 		}
 	}
+}
+
+// TestTokenPageReadOfAGoneVisitor checks a token page read whose caller
+// has gone before it starts: it fails with the context's error, on both
+// engines and for both pages, although a SQLite read once started runs to
+// its end whatever the context (readTokenPageAlone); and a read with a
+// live context still answers.
+func TestTokenPageReadOfAGoneVisitor(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			st := testdb.Open(t, engine)
+			ctx := context.Background()
+			_, tr := insertOrderTracking(t, st)
+			gone, leave := context.WithCancel(ctx)
+			leave()
+			for _, order := range []bool{false, true} {
+				if _, err := st.Read().TrackingPage(gone, tr.PageToken, order); !errors.Is(err, context.Canceled) {
+					t.Errorf("order %v: read for a gone visitor = %v; want context.Canceled", order, err)
+				}
+				if _, err := st.Read().TrackingPageUnlessSeen(gone, tr.PageToken, order, func(store.PageVersion) bool { return false }); !errors.Is(err, context.Canceled) {
+					t.Errorf("order %v: unless-seen read for a gone visitor = %v; want context.Canceled", order, err)
+				}
+				live, stop := context.WithCancel(ctx)
+				pt, err := st.Read().TrackingPage(live, tr.PageToken, order)
+				stop()
+				if err != nil || len(pt.Trackings) != 1 || pt.Trackings[0].ID != tr.ID {
+					t.Errorf("order %v: read with a live context = %d trackings, %v", order, len(pt.Trackings), err)
+				}
+			}
+		})
+	}
+}
+
+// insertOrderTracking stores a tracking of order O-1 in a new organization.
+func insertOrderTracking(t *testing.T, st *store.Store) (waybill.Organization, *waybill.Tracking) {
+	t.Helper()
+	org := mustOrg(t, st, "acme")
+	tr := newTracking(org.ID, "ups", "1Z0000000000000001")
+	tr.OrderID = "O-1"
+	if err := st.Write().InsertTracking(context.Background(), tr); err != nil {
+		t.Fatal(err)
+	}
+	return org, tr
 }

@@ -45,7 +45,11 @@ func BenchmarkTrackingPageView(b *testing.B) {
 			}
 			mux := http.NewServeMux()
 			(&web.Web{Pages: pages, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Register(mux)
-			req := httptest.NewRequest(http.MethodGet, "/t/"+tr.PageToken, nil)
+			// A context that can end, as net/http gives every request: what
+			// watches it (database/sql, the SQLite driver) costs as it would.
+			live, stop := context.WithCancel(ctx)
+			defer stop()
+			req := httptest.NewRequestWithContext(live, http.MethodGet, "/t/"+tr.PageToken, nil)
 			req.Header.Set("Accept-Language", "en-GB,en;q=0.8")
 			b.ReportAllocs()
 			b.ResetTimer()

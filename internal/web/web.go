@@ -220,6 +220,9 @@ func putRenderBuffer(bp *[]byte) {
 }
 
 func etagMatch(header, etag string) bool {
+	if header == "" { // most views: no Split, which allocates
+		return false
+	}
 	for _, part := range strings.Split(header, ",") {
 		part = strings.TrimPrefix(strings.TrimSpace(part), "W/")
 		if part == etag || part == "*" {

@@ -4,8 +4,11 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/testdb"
@@ -37,9 +40,31 @@ func TestPageCachingAndPolicy(t *testing.T) {
 			if etag == "" || resp.Header.Get("Cache-Control") != "private, no-cache" {
 				t.Fatalf("ETag %q, Cache-Control %q", etag, resp.Header.Get("Cache-Control"))
 			}
+			// Exactly these headers (net/http adds Date, the server
+			// X-Request-Id): eight fit net/http's header map unsplit.
+			var names []string
+			for name := range resp.Header {
+				if name != "Date" {
+					names = append(names, name)
+				}
+			}
+			slices.Sort(names)
+			if diff := cmp.Diff([]string{"Cache-Control", "Content-Length", "Content-Security-Policy", "Content-Type", "Etag",
+				"Referrer-Policy", "X-Content-Type-Options"}, names); diff != "" {
+				t.Errorf("page headers mismatch (-want +got):\n%s", diff)
+			}
 			resp, body = s.get("/t/"+tr.PageToken, "If-None-Match", etag)
 			if resp.StatusCode != http.StatusNotModified || body != "" {
 				t.Errorf("reload of an unchanged page: status %d, %d bytes; want 304, none", resp.StatusCode, len(body))
+			}
+			// No Vary: a copy kept in another language is checked with
+			// its ETag, which the page in the language asked for lacks.
+			resp, body = s.get("/t/"+tr.PageToken, "If-None-Match", etag, "Accept-Language", "de")
+			if resp.StatusCode != 200 || !strings.Contains(body, `<html lang="de">`) || resp.Header.Get("ETag") == etag {
+				t.Errorf("an English copy revalidated in German: status %d, new ETag %v", resp.StatusCode, resp.Header.Get("ETag") != etag)
+			}
+			if resp, _ = s.get("/t/"+tr.PageToken, "If-None-Match", resp.Header.Get("ETag"), "Accept-Language", "de"); resp.StatusCode != http.StatusNotModified {
+				t.Errorf("the German copy revalidated in German: status %d; want 304", resp.StatusCode)
 			}
 
 			// A new scan changes the page.
