@@ -54,12 +54,10 @@ app=waybill_bench_pages_cpu_$$
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
-bin=${WAYBILL_BIN:-}
-if [[ -z $bin ]]; then
-	go build -o "$tmp/waybill" ./cmd/waybill
-	bin=$tmp/waybill
-fi
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+# This tree's binary picks the free ports (and is measured unless WAYBILL_BIN names another).
+go build -o "$tmp/waybill" ./cmd/waybill
+bin=${WAYBILL_BIN:-$tmp/waybill}
+free_port() { "$tmp/waybill" bench free-port; }
 port=${BENCH_PORT:-$(free_port)}
 pprof_port=${BENCH_PPROF_PORT:-$(free_port)}
 case $engine in

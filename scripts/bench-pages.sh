@@ -55,7 +55,7 @@ load() {
 # links are built on WAYBILL_PUBLIC_URL), create the pool, view pages.
 bench_waybill() {
 	local engine=$1 db=$2 port
-	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+	port=$("$tmp/waybill" bench free-port)
 	rm -f "$tmp/addr"
 	WAYBILL_ADDR=127.0.0.1:$port WAYBILL_PUBLIC_URL=http://127.0.0.1:$port WAYBILL_ADDR_FILE="$tmp/addr" \
 		WAYBILL_DATABASE_URL="$db" WAYBILL_BOOTSTRAP_API_KEY="$key" WAYBILL_RATE_LIMIT_SCALE=0 \
