@@ -53,35 +53,27 @@ func newPageReads(db *sql.DB) *groupReads[pageKey, pageRead] {
 // trackingPages reads keys' rows in one statement (through pgx,
 // pgxQuery), into out: a row answers every key of its token.
 func (q *Queries) trackingPages(ctx context.Context, keys []pageKey, out []pageRead) error {
+	query, args := trackingPagesSQL, []any(nil)
 	if len(keys) == 1 {
-		return q.pgxQuery(ctx, trackingPageQuery(false), []any{keys[0].token}, func(rows pgx.Rows) error {
-			for rows.Next() {
-				var r rawPageRow
-				if err := r.read(rows); err != nil {
-					return err
-				}
-				out[0] = r.answer(keys[0].seen)
-			}
-			return rows.Err()
-		})
+		query, args = trackingPageQuery(false), []any{keys[0].token}
+	} else {
+		tokens := make([]string, len(keys))
+		for i, k := range keys {
+			tokens[i] = k.token
+		}
+		args = []any{tokens}
 	}
-	tokens := make([]string, len(keys))
-	for i, k := range keys {
-		tokens[i] = k.token
-	}
-	return q.pgxQuery(ctx, trackingPagesSQL, []any{tokens}, func(rows pgx.Rows) error {
-		for rows.Next() {
-			var r rawPageRow
-			if err := r.read(rows); err != nil {
-				return err
-			}
-			for i := range keys {
-				if r.token != nil && keys[i].token == bytesView(r.token) {
-					out[i] = r.answer(keys[i].seen)
-				}
+	return q.pgxEachRow(ctx, query, args, func(rows pgx.Rows) error {
+		var r rawPageRow
+		if err := r.read(rows); err != nil {
+			return err
+		}
+		for i := range keys {
+			if r.token != nil && keys[i].token == bytesView(r.token) {
+				out[i] = r.answer(keys[i].seen)
 			}
 		}
-		return rows.Err()
+		return nil
 	})
 }
 

@@ -88,38 +88,33 @@ func newTrackingReads(db *sql.DB) *groupReads[trackingKey, trackingAtGeneration]
 // organization: a key of another organization's id stays not found.
 func (q *Queries) trackingsAtGeneration(ctx context.Context, keys []trackingKey, out []trackingAtGeneration) error {
 	if len(keys) == 1 {
-		return q.pgxQuery(ctx, trackingAtGenerationSQL, []any{keys[0].orgID, keys[0].id}, func(rows pgx.Rows) error {
-			for rows.Next() {
-				if out[0].found {
-					continue
-				}
-				var r rawTrackingAtGeneration
-				if err := r.read(rows); err != nil {
-					return err
-				}
-				out[0] = r.answer(&keys[0])
+		return q.pgxEachRow(ctx, trackingAtGenerationSQL, []any{keys[0].orgID, keys[0].id}, func(rows pgx.Rows) error {
+			var r rawTrackingAtGeneration
+			if out[0].found {
+				return nil
+			} else if err := r.read(rows); err != nil {
+				return err
 			}
-			return rows.Err()
+			out[0] = r.answer(&keys[0])
+			return nil
 		})
 	}
 	ids := make([]string, len(keys))
 	for i, k := range keys {
 		ids[i] = k.id
 	}
-	return q.pgxQuery(ctx, trackingsAtGenerationSQL, []any{ids}, func(rows pgx.Rows) error {
-		for rows.Next() {
-			var r rawTrackingAtGeneration
-			if err := r.read(rows); err != nil {
-				return err
-			}
-			// Every key of this id, in the row's organization only.
-			for i := range keys {
-				if keys[i].orgID == r.orgID && keys[i].id == bytesView(r.publicID) {
-					out[i] = r.answer(&keys[i])
-				}
+	return q.pgxEachRow(ctx, trackingsAtGenerationSQL, []any{ids}, func(rows pgx.Rows) error {
+		var r rawTrackingAtGeneration
+		if err := r.read(rows); err != nil {
+			return err
+		}
+		// Every key of this id, in the row's organization only.
+		for i := range keys {
+			if keys[i].orgID == r.orgID && keys[i].id == bytesView(r.publicID) {
+				out[i] = r.answer(&keys[i])
 			}
 		}
-		return rows.Err()
+		return nil
 	})
 }
 
