@@ -40,8 +40,14 @@ type pageRead struct {
 // page token is one of $1's, in one scan of the unique page_token index
 // for the whole array, the array from a subselect so that the statement
 // gets a generic plan (as trackingsAtGenerationSQL does, whose shape this
-// follows); each row answers the keys of its token.
-var trackingPagesSQL = `SELECT ` + pageColumns + ` FROM trackings t` + pageJoins + `WHERE t.page_token = ANY(CAST((SELECT $1::text[]) AS text[]))`
+// follows); each row answers the keys of its token. The branding is a
+// LATERAL probe of org_pages' key per row (OFFSET 0 keeps it one): as a
+// plain join, the generic plan (ten keys estimated) hashed the whole of
+// org_pages at every batch, which cost more database CPU per pooled view
+// than the probes.
+var trackingPagesSQL = `SELECT ` + pageColumns + ` FROM trackings t LEFT JOIN LATERAL (
+	SELECT settings, custom_host, updated_at FROM org_pages o WHERE o.org_id = t.org_id OFFSET 0) AS p ON true
+	WHERE t.page_token = ANY(CAST((SELECT $1::text[]) AS text[]))`
 
 // newPageReads returns the group reads of tokens' pages on the
 // PostgreSQL pool db.
