@@ -36,18 +36,13 @@ type pageRead struct {
 	row         pageRow
 }
 
-// trackingPagesSQL reads the pages of many tokens: the trackings whose
-// page token is one of $1's, in one scan of the unique page_token index
-// for the whole array, the array from a subselect so that the statement
-// gets a generic plan (as trackingsAtGenerationSQL does, whose shape this
-// follows); each row answers the keys of its token. The branding is a
-// LATERAL probe of org_pages' key per row (OFFSET 0 keeps it one): as a
-// plain join, the generic plan (ten keys estimated) hashed the whole of
-// org_pages at every batch, which cost more database CPU per pooled view
-// than the probes.
-var trackingPagesSQL = `SELECT ` + pageColumns + ` FROM trackings t LEFT JOIN LATERAL (
-	SELECT settings, custom_host, updated_at FROM org_pages o WHERE o.org_id = t.org_id OFFSET 0) AS p ON true
-	WHERE t.page_token = ANY(CAST((SELECT $1::text[]) AS text[]))`
+// trackingPagesSQL reads the pages of many tokens, each token's row found
+// by its own probe of the unique page_token index (LATERAL, OFFSET 0 as
+// in trackingsAtGenerationSQL, and the array from a subselect so that the
+// statement gets a generic plan as that one does); ord gives the token's
+// place.
+var trackingPagesSQL = `SELECT k.ord, x.* FROM unnest((SELECT $1::text[])) WITH ORDINALITY AS k(token, ord) CROSS JOIN LATERAL (
+	SELECT ` + pageColumns + ` FROM trackings t` + pageJoins + `WHERE t.page_token = k.token OFFSET 0) AS x`
 
 // newPageReads returns the group reads of tokens' pages on the
 // PostgreSQL pool db.
@@ -57,29 +52,33 @@ func newPageReads(db *sql.DB) *groupReads[pageKey, pageRead] {
 }
 
 // trackingPages reads keys' rows in one statement (through pgx,
-// pgxQuery), into out: a row answers every key of its token.
+// pgxQuery), into out.
 func (q *Queries) trackingPages(ctx context.Context, keys []pageKey, out []pageRead) error {
-	query, args := trackingPagesSQL, []any(nil)
 	if len(keys) == 1 {
-		query, args = trackingPageQuery(false), []any{keys[0].token}
-	} else {
-		tokens := make([]string, len(keys))
-		for i, k := range keys {
-			tokens[i] = k.token
-		}
-		args = []any{tokens}
+		return q.pgxQuery(ctx, trackingPageQuery(false), []any{keys[0].token}, func(rows pgx.Rows) error {
+			for rows.Next() {
+				if err := readPageRaw(rows, 0, keys[0].seen, &out[0]); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		})
 	}
-	return q.pgxEachRow(ctx, query, args, func(rows pgx.Rows) error {
-		var r rawPageRow
-		if err := r.read(rows); err != nil {
-			return err
-		}
-		for i := range keys {
-			if r.token != nil && keys[i].token == bytesView(r.token) {
-				out[i] = r.answer(keys[i].seen)
+	tokens := make([]string, len(keys))
+	for i, k := range keys {
+		tokens[i] = k.token
+	}
+	return q.pgxQuery(ctx, trackingPagesSQL, []any{tokens}, func(rows pgx.Rows) error {
+		for rows.Next() {
+			i, err := rawOrd(rows, 0, len(keys))
+			if err != nil {
+				return err
+			}
+			if err := readPageRaw(rows, 1, keys[i].seen, &out[i]); err != nil {
+				return err
 			}
 		}
-		return nil
+		return rows.Err()
 	})
 }
 
@@ -91,60 +90,41 @@ const (
 	pageColCount
 )
 
-// rawPageRow is a row of a token's page read (pageColumns) as pgx
-// received it, with its Version (the same sums as pageVersioner.addRow
-// over the scanned row) and, once a key's caller has not seen it, the
-// pageRow copied out of pgx's buffer: once, however many keys of the
-// batch the row answers.
-type rawPageRow struct {
-	rawTracking
-	settings, host  []byte // nil for NULL
-	brandingUpdated sql.NullInt64
-	version         PageVersion
-	moved           bool
-	row             pageRow
-}
-
-// read reads the current row of rows and sums its Version.
-func (r *rawPageRow) read(rows pgx.Rows) error {
+// readPageRaw reads the current row of rows, whose pageColumns start at
+// column from, into r: it sums the row's Version from the raw bytes (the
+// same sums as pageVersioner.addRow over the scanned row), asks seen,
+// and makes the pageRow only when seen is nil or reports false.
+func readPageRaw(rows pgx.Rows, from int, seen func(PageVersion) bool, r *pageRead) error {
 	vals := rows.RawValues()
-	if len(vals) != pageColCount {
-		return fmt.Errorf("store: page read returned %d columns, want %d", len(vals), pageColCount)
+	if len(vals) != from+pageColCount {
+		return fmt.Errorf("store: page read returned %d columns, want %d", len(vals), from+pageColCount)
 	}
-	if err := readRawTracking(rows, 0, &r.rawTracking); err != nil {
+	var t rawTracking
+	if err := readRawTracking(rows, from, &t); err != nil {
 		return err
 	}
-	r.settings, r.host = vals[pageColSettings], vals[pageColHost]
-	if r.brandingUpdated.Valid = vals[pageColBrandingUpdated] != nil; r.brandingUpdated.Valid {
-		n, err := rawInt(rows, pageColBrandingUpdated)
+	col := vals[from:]
+	brandingUpdated := sql.NullInt64{Valid: col[pageColBrandingUpdated] != nil}
+	if brandingUpdated.Valid {
+		n, err := rawInt(rows, from+pageColBrandingUpdated)
 		if err != nil {
 			return err
 		}
-		r.brandingUpdated.Int64 = n
+		brandingUpdated.Int64 = n
 	}
 	ver := newPageVersioner()
-	r.addTo(ver)
-	ver.addBrandingColumns(nullView(r.settings), nullView(r.host), r.brandingUpdated)
-	r.version = ver.sum()
-	return nil
-}
-
-// answer is the row as a caller with seen (which may be nil) gets it:
-// the Version alone when seen reports it, else the row too.
-func (r *rawPageRow) answer(seen func(PageVersion) bool) pageRead {
-	out := pageRead{found: true, version: r.version}
+	t.addTo(ver)
+	ver.addBrandingColumns(nullView(col[pageColSettings]), nullView(col[pageColHost]), brandingUpdated)
+	*r = pageRead{found: true, version: ver.sum()}
 	if seen != nil && seen(r.version) {
-		out.seen = true
-		return out
+		r.seen = true
+		return nil
 	}
-	if !r.moved {
-		t := r.rawTracking.row()
-		r.row = pageRow{seq: t.seq, publicID: t.publicID, orgID: t.orgID, created: t.created, updated: t.updated, doc: t.doc,
-			token: t.pageToken, settings: nullString(r.settings), host: nullString(r.host), brandingUpdated: r.brandingUpdated}
-		r.moved = true
-	}
-	out.row = r.row
-	return out
+	tr := t.row()
+	r.row = pageRow{seq: tr.seq, publicID: tr.publicID, orgID: tr.orgID, created: tr.created, updated: tr.updated, doc: tr.doc,
+		token: tr.pageToken, settings: nullString(col[pageColSettings]), host: nullString(col[pageColHost]),
+		brandingUpdated: brandingUpdated}
+	return nil
 }
 
 // readTokenPage is readPage of a token's own page, read in a batch.

@@ -63,19 +63,6 @@ func (q *Queries) pgxQuery(ctx context.Context, query string, args []any, read f
 	})
 }
 
-// pgxEachRow is pgxQuery calling each for every row of the result (each
-// may read the row's RawValues), until each's first error.
-func (q *Queries) pgxEachRow(ctx context.Context, query string, args []any, each func(rows pgx.Rows) error) error {
-	return q.pgxQuery(ctx, query, args, func(rows pgx.Rows) error {
-		for rows.Next() {
-			if err := each(rows); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
-	})
-}
-
 // eachRow calls each for every row of rows (database/sql's or pgx's),
 // then reports the rows' error.
 func eachRow(rows interface {
@@ -220,6 +207,19 @@ func rawInt(rows pgx.Rows, i int) (int64, error) {
 		return 0, fmt.Errorf("store: column %d: %w", i, err)
 	}
 	return n, nil
+}
+
+// rawOrd decodes column i of rows' current row, a key's place (WITH
+// ORDINALITY, from 1) in a batch of n keys, as an index of the keys.
+func rawOrd(rows pgx.Rows, i, n int) (int, error) {
+	ord, err := rawInt(rows, i)
+	if err != nil {
+		return 0, err
+	}
+	if ord < 1 || ord > int64(n) {
+		return 0, fmt.Errorf("store: a batched read returned key %d of %d", ord, n)
+	}
+	return int(ord - 1), nil
 }
 
 // nullString copies a nullable column out of pgx's buffer (nil for NULL).

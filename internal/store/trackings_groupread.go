@@ -55,24 +55,20 @@ const trackingAtGenerationSQL = `SELECT (SELECT generation FROM api_key_generati
 		FROM trackings WHERE org_id = $1 AND public_id = $2`
 
 // trackingsAtGenerationSQL reads many with the key generation (one
-// InitPlan for all): the trackings whose public id is one of $1's, in one
-// scan of the unique public_id index for the whole array. A public id is
-// unique across organizations, so each key has at most one row; the
-// caller keeps a row only for the keys of its own organization
-// (trackingsAtGeneration), so a key of another organization's tracking
-// finds nothing, as under org_id = $1. The array comes from a subselect
-// (cast, so that ANY takes it as an array, not as a subquery's rows) so
-// that PostgreSQL estimates the keys alike whatever their number: with
-// ANY($1) a custom plan counts the array's keys and always looks cheaper
-// than the generic plan, so every batch was planned afresh
-// (pg_prepared_statements: custom_plans only); through the subselect the
-// statement switches to the generic plan after five executions, as other
-// prepared statements do. This shape replaced a probe per key joined to
-// the unnested keys (unnest WITH ORDINALITY, CROSS JOIN LATERAL): fewer
-// plan nodes to set up per statement, one array to send instead of two,
-// and a key asked twice in a batch read once.
-var trackingsAtGenerationSQL = `SELECT (SELECT generation FROM api_key_generation WHERE id = 1), ` + trackingColumns + `
-	FROM trackings WHERE public_id = ANY(CAST((SELECT $1::text[]) AS text[]))`
+// InitPlan for all), each key's row found by its own probe of the
+// unique public_id index (LATERAL, OFFSET 0 keeps the subquery from being
+// flattened into a join the planner may turn into a scan) and only under
+// its own organization; ord gives the key's place. The arrays are
+// unnested from subselects so that PostgreSQL estimates the keys alike
+// whatever their number: with unnest($1) a custom plan counts the array's
+// keys and always looks cheaper than the generic plan, so every batch was
+// planned afresh (pg_prepared_statements: custom_plans only); the same
+// shape through (SELECT $1) switches to the generic plan after five
+// executions, as other prepared statements do.
+var trackingsAtGenerationSQL = `SELECT (SELECT generation FROM api_key_generation WHERE id = 1), k.ord, ` +
+	prefixColumns("t.", trackingColumns) + `
+	FROM unnest((SELECT $1::bigint[]), (SELECT $2::text[])) WITH ORDINALITY AS k(org_id, public_id, ord) CROSS JOIN LATERAL (
+		SELECT ` + trackingColumns + ` FROM trackings x WHERE x.org_id = k.org_id AND x.public_id = k.public_id OFFSET 0) AS t`
 
 // newTrackingReads returns the group reads of trackings by id on the
 // PostgreSQL pool db.
@@ -84,83 +80,63 @@ func newTrackingReads(db *sql.DB) *groupReads[trackingKey, trackingAtGeneration]
 
 // trackingsAtGeneration reads keys' trackings with the key generation in
 // one statement (through pgx, pgxQuery), into out, from the rows' raw
-// bytes (rawTracking). A row answers every key of its id and its
-// organization: a key of another organization's id stays not found.
+// bytes (rawTracking).
 func (q *Queries) trackingsAtGeneration(ctx context.Context, keys []trackingKey, out []trackingAtGeneration) error {
 	if len(keys) == 1 {
-		return q.pgxEachRow(ctx, trackingAtGenerationSQL, []any{keys[0].orgID, keys[0].id}, func(rows pgx.Rows) error {
-			var r rawTrackingAtGeneration
-			if out[0].found {
-				return nil
-			} else if err := r.read(rows); err != nil {
-				return err
+		return q.pgxQuery(ctx, trackingAtGenerationSQL, []any{keys[0].orgID, keys[0].id}, func(rows pgx.Rows) error {
+			for rows.Next() {
+				if !out[0].found {
+					if err := readTrackingAtGeneration(rows, 1, &keys[0], &out[0]); err != nil {
+						return err
+					}
+				}
 			}
-			out[0] = r.answer(&keys[0])
-			return nil
+			return rows.Err()
 		})
 	}
-	ids := make([]string, len(keys))
+	orgs, ids := make([]int64, len(keys)), make([]string, len(keys))
 	for i, k := range keys {
-		ids[i] = k.id
+		orgs[i], ids[i] = k.orgID, k.id
 	}
-	return q.pgxEachRow(ctx, trackingsAtGenerationSQL, []any{ids}, func(rows pgx.Rows) error {
-		var r rawTrackingAtGeneration
-		if err := r.read(rows); err != nil {
-			return err
-		}
-		// Every key of this id, in the row's organization only.
-		for i := range keys {
-			if keys[i].orgID == r.orgID && keys[i].id == bytesView(r.publicID) {
-				out[i] = r.answer(&keys[i])
+	return q.pgxQuery(ctx, trackingsAtGenerationSQL, []any{orgs, ids}, func(rows pgx.Rows) error {
+		for rows.Next() {
+			i, err := rawOrd(rows, 1, len(keys))
+			if err != nil {
+				return err
+			}
+			if err := readTrackingAtGeneration(rows, 2, &keys[i], &out[i]); err != nil {
+				return err
 			}
 		}
-		return nil
+		return rows.Err()
 	})
 }
 
-// rawTrackingAtGeneration is a row of the reads of trackings with the key
-// generation (the generation, then trackingColumns) as pgx received it,
-// with what its keys' answers made of it so far: the version summed once
-// and the row copied once, however many keys of the batch it answers.
-type rawTrackingAtGeneration struct {
-	gen int64
-	rawTracking
-	version       TrackingVersion
-	summed, moved bool
-	row           trackingRow
-}
-
-// read reads the current row of rows.
-func (r *rawTrackingAtGeneration) read(rows pgx.Rows) error {
-	if vals := rows.RawValues(); len(vals) != 1+trackingColumnCount || vals[0] == nil {
-		return fmt.Errorf("store: a tracking read returned %d columns, or no key generation", len(vals))
+// readTrackingAtGeneration reads the current row of rows, the generation
+// in its first column and trackingColumns from column from on, into r as
+// key's caller gets it: when key.seen reports the row's version, without
+// the document (summed where pgx read it, never copied); else with it.
+func readTrackingAtGeneration(rows pgx.Rows, from int, key *trackingKey, r *trackingAtGeneration) error {
+	if rows.RawValues()[0] == nil {
+		return fmt.Errorf("store: a tracking read returned no key generation")
 	}
-	var err error
-	if r.gen, err = rawInt(rows, 0); err != nil {
+	gen, err := rawInt(rows, 0)
+	if err != nil {
 		return err
 	}
-	return readRawTracking(rows, 1, &r.rawTracking)
-}
-
-// answer is the row as key's caller gets it: when key.seen reports the
-// row's version, without the row (summed where pgx read it, never
-// copied); else with it.
-func (r *rawTrackingAtGeneration) answer(key *trackingKey) trackingAtGeneration {
-	out := trackingAtGeneration{found: true, gen: r.gen}
+	var raw rawTracking
+	if err := readRawTracking(rows, from, &raw); err != nil {
+		return err
+	}
+	*r = trackingAtGeneration{found: true, gen: gen}
 	if key.seen != nil {
-		if !r.summed {
-			v := newPageVersioner()
-			r.addTo(v)
-			r.version, r.summed = TrackingVersion(v.sum()), true
-		}
-		out.version = r.version
-		if out.seen = key.seen(r.version); out.seen {
-			return out
+		v := newPageVersioner()
+		raw.addTo(v)
+		r.version = TrackingVersion(v.sum())
+		if r.seen = key.seen(r.version); r.seen {
+			return nil
 		}
 	}
-	if !r.moved {
-		r.row, r.moved = r.rawTracking.row(), true
-	}
-	out.row = r.row
-	return out
+	r.row = raw.row()
+	return nil
 }
