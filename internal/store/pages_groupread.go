@@ -3,9 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"fmt"
-	"strconv"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -72,14 +70,11 @@ func (q *Queries) trackingPages(ctx context.Context, keys []pageKey, out []pageR
 	}
 	return q.pgxQuery(ctx, trackingPagesSQL, []any{tokens}, func(rows pgx.Rows) error {
 		for rows.Next() {
-			ord, err := rawInt(rows, 0)
+			i, err := rawOrd(rows, 0, len(keys))
 			if err != nil {
 				return err
 			}
-			if ord < 1 || ord > int64(len(out)) {
-				return fmt.Errorf("store: batched page read returned token %d of %d", ord, len(out))
-			}
-			if err := readPageRaw(rows, 1, keys[ord-1].seen, &out[ord-1]); err != nil {
+			if err := readPageRaw(rows, 1, keys[i].seen, &out[i]); err != nil {
 				return err
 			}
 		}
@@ -87,16 +82,9 @@ func (q *Queries) trackingPages(ctx context.Context, keys []pageKey, out []pageR
 	})
 }
 
-// The columns of pageColumns, in their order.
+// The branding columns of pageColumns, after trackingColumns'.
 const (
-	pageColSeq = iota
-	pageColPublicID
-	pageColOrgID
-	pageColCreated
-	pageColUpdated
-	pageColDoc
-	pageColToken
-	pageColSettings
+	pageColSettings = trackingColumnCount + iota
 	pageColHost
 	pageColBrandingUpdated
 	pageColCount
@@ -111,62 +99,32 @@ func readPageRaw(rows pgx.Rows, from int, seen func(PageVersion) bool, r *pageRe
 	if len(vals) != from+pageColCount {
 		return fmt.Errorf("store: page read returned %d columns, want %d", len(vals), from+pageColCount)
 	}
+	var t rawTracking
+	if err := readRawTracking(rows, from, &t); err != nil {
+		return err
+	}
 	col := vals[from:]
-	var ints [pageColCount]int64
-	for _, i := range [...]int{pageColSeq, pageColOrgID, pageColCreated, pageColUpdated, pageColBrandingUpdated} {
-		if col[i] == nil {
-			continue
-		}
-		n, err := rawInt(rows, from+i)
+	brandingUpdated := sql.NullInt64{Valid: col[pageColBrandingUpdated] != nil}
+	if brandingUpdated.Valid {
+		n, err := rawInt(rows, from+pageColBrandingUpdated)
 		if err != nil {
 			return err
 		}
-		ints[i] = n
+		brandingUpdated.Int64 = n
 	}
-	for _, i := range [...]int{pageColSeq, pageColPublicID, pageColOrgID, pageColCreated, pageColUpdated, pageColDoc} {
-		if col[i] == nil {
-			return fmt.Errorf("store: page read returned NULL in column %d", i)
-		}
-	}
-	brandingUpdated := sql.NullInt64{Int64: ints[pageColBrandingUpdated], Valid: col[pageColBrandingUpdated] != nil}
 	ver := newPageVersioner()
-	ver.addTrackingColumns(ints[pageColSeq], bytesView(col[pageColPublicID]), ints[pageColOrgID], ints[pageColCreated],
-		ints[pageColUpdated], bytesView(col[pageColDoc]), nullView(col[pageColToken]))
+	t.addTo(ver)
 	ver.addBrandingColumns(nullView(col[pageColSettings]), nullView(col[pageColHost]), brandingUpdated)
 	*r = pageRead{found: true, version: ver.sum()}
 	if seen != nil && seen(r.version) {
 		r.seen = true
 		return nil
 	}
-	r.row = pageRow{seq: ints[pageColSeq], publicID: string(col[pageColPublicID]), orgID: ints[pageColOrgID],
-		created: ints[pageColCreated], updated: ints[pageColUpdated], doc: string(col[pageColDoc]),
-		token: nullString(col[pageColToken]), settings: nullString(col[pageColSettings]), host: nullString(col[pageColHost]),
+	tr := t.row()
+	r.row = pageRow{seq: tr.seq, publicID: tr.publicID, orgID: tr.orgID, created: tr.created, updated: tr.updated, doc: tr.doc,
+		token: tr.pageToken, settings: nullString(col[pageColSettings]), host: nullString(col[pageColHost]),
 		brandingUpdated: brandingUpdated}
 	return nil
-}
-
-// rawInt decodes column i of rows' current row, a bigint in pgx's binary
-// or text format.
-func rawInt(rows pgx.Rows, i int) (int64, error) {
-	b := rows.RawValues()[i]
-	if rows.FieldDescriptions()[i].Format == pgx.BinaryFormatCode {
-		if len(b) != 8 {
-			return 0, fmt.Errorf("store: column %d: a binary bigint of %d bytes", i, len(b))
-		}
-		return int64(binary.BigEndian.Uint64(b)), nil
-	}
-	n, err := strconv.ParseInt(string(b), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("store: column %d: %w", i, err)
-	}
-	return n, nil
-}
-
-func nullString(b []byte) sql.NullString {
-	if b == nil {
-		return sql.NullString{}
-	}
-	return sql.NullString{String: string(b), Valid: true}
 }
 
 // readTokenPage is readPage of a token's own page, read in a batch.

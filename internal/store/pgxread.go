@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"fmt"
+	"strconv"
+	"unsafe"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -124,3 +127,113 @@ type readRowScanner struct {
 }
 
 func (r readRowScanner) Scan(dest ...any) error { return r.q.readRow(r.ctx, r.query, r.args, dest...) }
+
+// rawTracking is trackingColumns of one row as pgx received them: the
+// integers decoded, the strings still in pgx's buffer (valid until the
+// next row; token nil for NULL). Both batched reads (trackings by id and
+// tokens' pages) read their rows this way, so that a row whose version
+// the caller has seen is summed where it lies and never copied.
+type rawTracking struct {
+	seq, orgID, created, updated int64
+	publicID, doc, token         []byte
+}
+
+// The columns of trackingColumns, in their order.
+const (
+	colSeq = iota
+	colPublicID
+	colOrgID
+	colCreated
+	colUpdated
+	colDoc
+	colToken
+	trackingColumnCount
+)
+
+// readRawTracking reads the current row's trackingColumns, from column
+// from on, into r; only the page token may be NULL.
+func readRawTracking(rows pgx.Rows, from int, r *rawTracking) error {
+	vals := rows.RawValues()
+	if len(vals) < from+trackingColumnCount {
+		return fmt.Errorf("store: a tracking read returned %d columns, want at least %d", len(vals), from+trackingColumnCount)
+	}
+	col := vals[from : from+trackingColumnCount]
+	for i := range colToken {
+		if col[i] == nil {
+			return fmt.Errorf("store: a tracking read returned NULL in column %d", from+i)
+		}
+	}
+	var err error
+	if r.seq, err = rawInt(rows, from+colSeq); err != nil {
+		return err
+	}
+	if r.orgID, err = rawInt(rows, from+colOrgID); err != nil {
+		return err
+	}
+	if r.created, err = rawInt(rows, from+colCreated); err != nil {
+		return err
+	}
+	if r.updated, err = rawInt(rows, from+colUpdated); err != nil {
+		return err
+	}
+	r.publicID, r.doc, r.token = col[colPublicID], col[colDoc], col[colToken]
+	return nil
+}
+
+// addTo sums the row into v (pageVersioner.addTrackingColumns, the sums
+// of a scanned row), without copying it.
+func (r *rawTracking) addTo(v *pageVersioner) {
+	v.addTrackingColumns(r.seq, bytesView(r.publicID), r.orgID, r.created, r.updated, bytesView(r.doc), nullView(r.token))
+}
+
+// row copies the row out of pgx's buffer.
+func (r *rawTracking) row() trackingRow {
+	return trackingRow{seq: r.seq, publicID: string(r.publicID), orgID: r.orgID, created: r.created, updated: r.updated,
+		doc: string(r.doc), pageToken: nullString(r.token)}
+}
+
+// rawInt decodes column i of rows' current row, a bigint in pgx's binary
+// or text format.
+func rawInt(rows pgx.Rows, i int) (int64, error) {
+	b := rows.RawValues()[i]
+	if rows.FieldDescriptions()[i].Format == pgx.BinaryFormatCode {
+		if len(b) != 8 {
+			return 0, fmt.Errorf("store: column %d: a binary bigint of %d bytes", i, len(b))
+		}
+		return int64(binary.BigEndian.Uint64(b)), nil
+	}
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("store: column %d: %w", i, err)
+	}
+	return n, nil
+}
+
+// rawOrd decodes column i of rows' current row, a key's place (WITH
+// ORDINALITY, from 1) in a batch of n keys, as an index of the keys.
+func rawOrd(rows pgx.Rows, i, n int) (int, error) {
+	ord, err := rawInt(rows, i)
+	if err != nil {
+		return 0, err
+	}
+	if ord < 1 || ord > int64(n) {
+		return 0, fmt.Errorf("store: a batched read returned key %d of %d", ord, n)
+	}
+	return int(ord - 1), nil
+}
+
+// nullString copies a nullable column out of pgx's buffer (nil for NULL).
+func nullString(b []byte) sql.NullString {
+	if b == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: string(b), Valid: true}
+}
+
+// bytesView is b as a string without a copy, for summing within the
+// call only: it must not be kept, since pgx reuses b's memory.
+func bytesView(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// nullView is a nullable column as pgx received it (nil for NULL) viewed
+// as bytesView does: for summing within the call only.
+func nullView(b []byte) sql.NullString { return sql.NullString{String: bytesView(b), Valid: b != nil} }

@@ -4,9 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"unsafe"
 
-	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5"
 )
 
 // On PostgreSQL, concurrent TrackingAtKeyGeneration calls are read in
@@ -41,7 +40,7 @@ type trackingKey struct {
 // trackingAtGeneration is a tracking's row as read with the key
 // generation; found is false when the organization has no such tracking.
 // With the key's seen set, version is the row's, and seen is what seen
-// reported: then row.doc is unset.
+// reported: then row is unset.
 type trackingAtGeneration struct {
 	found   bool
 	gen     int64
@@ -80,79 +79,64 @@ func newTrackingReads(db *sql.DB) *groupReads[trackingKey, trackingAtGeneration]
 }
 
 // trackingsAtGeneration reads keys' trackings with the key generation in
-// one statement (through pgx, readRows), into out.
+// one statement (through pgx, pgxQuery), into out, from the rows' raw
+// bytes (rawTracking).
 func (q *Queries) trackingsAtGeneration(ctx context.Context, keys []trackingKey, out []trackingAtGeneration) error {
-	var r scannedTracking
 	if len(keys) == 1 {
-		dest := r.dest(false)
-		return q.readRows(ctx, trackingAtGenerationSQL, []any{keys[0].orgID, keys[0].id}, func(scan func(dest ...any) error) error {
-			if out[0].found {
-				return nil
+		return q.pgxQuery(ctx, trackingAtGenerationSQL, []any{keys[0].orgID, keys[0].id}, func(rows pgx.Rows) error {
+			for rows.Next() {
+				if !out[0].found {
+					if err := readTrackingAtGeneration(rows, 1, &keys[0], &out[0]); err != nil {
+						return err
+					}
+				}
 			}
-			if err := scan(dest...); err != nil {
-				return err
-			}
-			out[0] = r.read(&keys[0])
-			return nil
+			return rows.Err()
 		})
 	}
 	orgs, ids := make([]int64, len(keys)), make([]string, len(keys))
 	for i, k := range keys {
 		orgs[i], ids[i] = k.orgID, k.id
 	}
-	dest := r.dest(true)
-	return q.readRows(ctx, trackingsAtGenerationSQL, []any{orgs, ids}, func(scan func(dest ...any) error) error {
-		if err := scan(dest...); err != nil {
-			return err
+	return q.pgxQuery(ctx, trackingsAtGenerationSQL, []any{orgs, ids}, func(rows pgx.Rows) error {
+		for rows.Next() {
+			i, err := rawOrd(rows, 1, len(keys))
+			if err != nil {
+				return err
+			}
+			if err := readTrackingAtGeneration(rows, 2, &keys[i], &out[i]); err != nil {
+				return err
+			}
 		}
-		if r.ord < 1 || r.ord > int64(len(out)) {
-			return fmt.Errorf("store: batched tracking read returned key %d of %d", r.ord, len(out))
-		}
-		out[r.ord-1] = r.read(&keys[r.ord-1])
-		return nil
+		return rows.Err()
 	})
 }
 
-// scannedTracking is a row of the batched reads as pgx scanned it, the
-// document and the page token still in pgx's buffer (pgtype.DriverBytes:
-// valid until the next row; nil for NULL), so that a row whose version
-// the caller has seen is summed where it lies and never copied.
-type scannedTracking struct {
-	gen, ord   int64
-	row        trackingRow // but doc and pageToken
-	doc, token pgtype.DriverBytes
-}
-
-// dest is the row's columns: the generation, with ord the key's place,
-// then trackingColumns.
-func (s *scannedTracking) dest(ord bool) []any {
-	d := []any{&s.gen, &s.ord, &s.row.seq, &s.row.publicID, &s.row.orgID, &s.row.created, &s.row.updated, &s.doc, &s.token}
-	if !ord {
-		d = append(d[:1], d[2:]...)
+// readTrackingAtGeneration reads the current row of rows, the generation
+// in its first column and trackingColumns from column from on, into r as
+// key's caller gets it: when key.seen reports the row's version, without
+// the document (summed where pgx read it, never copied); else with it.
+func readTrackingAtGeneration(rows pgx.Rows, from int, key *trackingKey, r *trackingAtGeneration) error {
+	if rows.RawValues()[0] == nil {
+		return fmt.Errorf("store: a tracking read returned no key generation")
 	}
-	return d
-}
-
-// read is the row as key's caller gets it: when key.seen reports the
-// row's version, without the document; else with it (copied).
-func (s *scannedTracking) read(key *trackingKey) trackingAtGeneration {
-	out := trackingAtGeneration{found: true, gen: s.gen, row: s.row}
+	gen, err := rawInt(rows, 0)
+	if err != nil {
+		return err
+	}
+	var raw rawTracking
+	if err := readRawTracking(rows, from, &raw); err != nil {
+		return err
+	}
+	*r = trackingAtGeneration{found: true, gen: gen}
 	if key.seen != nil {
 		v := newPageVersioner()
-		v.addTrackingColumns(s.row.seq, s.row.publicID, s.row.orgID, s.row.created, s.row.updated, bytesView(s.doc), nullView(s.token))
-		out.version = TrackingVersion(v.sum())
-		if out.seen = key.seen(out.version); out.seen {
-			return out
+		raw.addTo(v)
+		r.version = TrackingVersion(v.sum())
+		if r.seen = key.seen(r.version); r.seen {
+			return nil
 		}
 	}
-	out.row.doc, out.row.pageToken = string(s.doc), sql.NullString{Valid: s.token != nil, String: string(s.token)}
-	return out
+	r.row = raw.row()
+	return nil
 }
-
-// bytesView is b as a string without a copy, for summing within the
-// call only: it must not be kept, since pgx reuses b's memory.
-func bytesView(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
-
-// nullView is a nullable column as pgx received it (nil for NULL) viewed
-// as bytesView does: for summing within the call only.
-func nullView(b []byte) sql.NullString { return sql.NullString{String: bytesView(b), Valid: b != nil} }

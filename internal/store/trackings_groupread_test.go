@@ -224,3 +224,80 @@ func TestBatchedReadsGetAGenericPlan(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchedReadsOfOneKeyTwice puts the same tracking id, and the same
+// page token, twice in one batch, once under a caller whose seen reports
+// the row's version and once under one without seen, beside another
+// organization's read of that id: each caller gets its own answer (the
+// version alone, the whole tracking or page, ENOTFOUND).
+func TestBatchedReadsOfOneKeyTwice(t *testing.T) {
+	st, org, tr := postgresWithOneTracking(t)
+	ctx := context.Background()
+	other := mustOrg(t, st, "other")
+	first, err := st.Read().TrackingAtKeyGenerationUnlessSeen(ctx, org.ID, tr.ID, func(store.TrackingVersion) bool { return false })
+	if err != nil || first.Seen || first.Version == (store.TrackingVersion{}) {
+		t.Fatalf("first read: seen %v, %v", first.Seen, err)
+	}
+	page, err := st.Read().TrackingPage(ctx, tr.PageToken, false)
+	if err != nil || page.Version == (store.PageVersion{}) {
+		t.Fatalf("first page read: %v", err)
+	}
+
+	// Hold both loops after a first read of their own, so that the five
+	// reads below queue: three in one batch of trackings, two in one of
+	// pages.
+	held, release := make(chan struct{}, 2), make(chan struct{})
+	st.HoldBatchedReads(func(int) {
+		select {
+		case <-release:
+		default:
+			held <- struct{}{}
+			<-release
+		}
+	})
+	hold, holdPage := readTrackingAsync(st, org.ID, tr.ID), readPageAsync(st, tr.PageToken)
+	<-held
+	<-held
+	seen := make(chan store.TrackingRead, 1)
+	go func() {
+		r, err := st.Read().TrackingAtKeyGenerationUnlessSeen(ctx, org.ID, tr.ID, func(v store.TrackingVersion) bool { return v == first.Version })
+		if err != nil {
+			t.Error(err)
+		}
+		seen <- r
+	}()
+	whole, wrongOrg := readTrackingAsync(st, org.ID, tr.ID), readTrackingAsync(st, other.ID, tr.ID)
+	pageSeen := make(chan store.PageTrackings, 1)
+	go func() {
+		p, err := st.Read().TrackingPageUnlessSeen(ctx, tr.PageToken, false, func(v store.PageVersion) bool { return v == page.Version })
+		if err != nil {
+			t.Error(err)
+		}
+		pageSeen <- p
+	}()
+	pageWhole := readPageAsync(st, tr.PageToken)
+	st.WaitBatchedReadsQueued(5)
+	close(release)
+
+	if r := <-hold; r.err != nil || r.t.ID != tr.ID {
+		t.Fatalf("held read: %s, %v", r.t.ID, r.err)
+	}
+	if r := <-holdPage; r.err != nil || len(r.p.Trackings) != 1 {
+		t.Fatalf("held page read: %d trackings, %v", len(r.p.Trackings), r.err)
+	}
+	if r := <-seen; !r.Seen || r.Version != first.Version || r.Tracking.ID != "" {
+		t.Errorf("seen in a batch: seen %v, Version equal %v, tracking %q", r.Seen, r.Version == first.Version, r.Tracking.ID)
+	}
+	if r := <-whole; r.err != nil || r.t.ID != tr.ID || r.t.TrackingNumber != tr.TrackingNumber || r.t.OrgID != org.ID {
+		t.Errorf("the same id without seen: %s (%s of %d), %v", r.t.ID, r.t.TrackingNumber, r.t.OrgID, r.err)
+	}
+	if r := <-wrongOrg; waybill.ErrorCode(r.err) != waybill.ENOTFOUND {
+		t.Errorf("the same id under another organization: %s, %v; want ENOTFOUND", r.t.ID, r.err)
+	}
+	if p := <-pageSeen; !p.Seen || p.Version != page.Version || len(p.Trackings) != 0 {
+		t.Errorf("page seen in a batch: seen %v, Version equal %v, %d trackings", p.Seen, p.Version == page.Version, len(p.Trackings))
+	}
+	if r := <-pageWhole; r.err != nil || r.p.Seen || r.p.Version != page.Version || len(r.p.Trackings) != 1 || r.p.Trackings[0].ID != tr.ID {
+		t.Errorf("the same token without seen: seen %v, Version equal %v, %d trackings, %v", r.p.Seen, r.p.Version == page.Version, len(r.p.Trackings), r.err)
+	}
+}
