@@ -52,33 +52,23 @@ func newPageReads(db *sql.DB) *groupReads[pageKey, pageRead] {
 }
 
 // trackingPages reads keys' rows in one statement (through pgx,
-// pgxQuery), into out.
+// pgxEachRow), into out.
 func (q *Queries) trackingPages(ctx context.Context, keys []pageKey, out []pageRead) error {
 	if len(keys) == 1 {
-		return q.pgxQuery(ctx, trackingPageQuery(false), []any{keys[0].token}, func(rows pgx.Rows) error {
-			for rows.Next() {
-				if err := readPageRaw(rows, 0, keys[0].seen, &out[0]); err != nil {
-					return err
-				}
-			}
-			return rows.Err()
+		return q.pgxEachRow(ctx, trackingPageQuery(false), []any{keys[0].token}, func(rows pgx.Rows) error {
+			return readPageRaw(rows, 0, keys[0].seen, &out[0])
 		})
 	}
 	tokens := make([]string, len(keys))
 	for i, k := range keys {
 		tokens[i] = k.token
 	}
-	return q.pgxQuery(ctx, trackingPagesSQL, []any{tokens}, func(rows pgx.Rows) error {
-		for rows.Next() {
-			i, err := rawOrd(rows, 0, len(keys))
-			if err != nil {
-				return err
-			}
-			if err := readPageRaw(rows, 1, keys[i].seen, &out[i]); err != nil {
-				return err
-			}
+	return q.pgxEachRow(ctx, trackingPagesSQL, []any{tokens}, func(rows pgx.Rows) error {
+		i, err := rawOrd(rows, 0, len(keys))
+		if err != nil {
+			return err
 		}
-		return rows.Err()
+		return readPageRaw(rows, 1, keys[i].seen, &out[i])
 	})
 }
 

@@ -63,6 +63,20 @@ func (q *Queries) pgxQuery(ctx context.Context, query string, args []any, read f
 	})
 }
 
+// pgxEachRow runs query through pgx (pgxQuery) and calls each for every row,
+// then reports the rows' error. each may use RawValues (valid until the
+// next row).
+func (q *Queries) pgxEachRow(ctx context.Context, query string, args []any, each func(rows pgx.Rows) error) error {
+	return q.pgxQuery(ctx, query, args, func(rows pgx.Rows) error {
+		for rows.Next() {
+			if err := each(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
 // eachRow calls each for every row of rows (database/sql's or pgx's),
 // then reports the rows' error.
 func eachRow(rows interface {

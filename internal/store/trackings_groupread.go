@@ -79,36 +79,27 @@ func newTrackingReads(db *sql.DB) *groupReads[trackingKey, trackingAtGeneration]
 }
 
 // trackingsAtGeneration reads keys' trackings with the key generation in
-// one statement (through pgx, pgxQuery), into out, from the rows' raw
+// one statement (through pgx, pgxEachRow), into out, from the rows' raw
 // bytes (rawTracking).
 func (q *Queries) trackingsAtGeneration(ctx context.Context, keys []trackingKey, out []trackingAtGeneration) error {
 	if len(keys) == 1 {
-		return q.pgxQuery(ctx, trackingAtGenerationSQL, []any{keys[0].orgID, keys[0].id}, func(rows pgx.Rows) error {
-			for rows.Next() {
-				if !out[0].found {
-					if err := readTrackingAtGeneration(rows, 1, &keys[0], &out[0]); err != nil {
-						return err
-					}
-				}
+		return q.pgxEachRow(ctx, trackingAtGenerationSQL, []any{keys[0].orgID, keys[0].id}, func(rows pgx.Rows) error {
+			if out[0].found {
+				return nil
 			}
-			return rows.Err()
+			return readTrackingAtGeneration(rows, 1, &keys[0], &out[0])
 		})
 	}
 	orgs, ids := make([]int64, len(keys)), make([]string, len(keys))
 	for i, k := range keys {
 		orgs[i], ids[i] = k.orgID, k.id
 	}
-	return q.pgxQuery(ctx, trackingsAtGenerationSQL, []any{orgs, ids}, func(rows pgx.Rows) error {
-		for rows.Next() {
-			i, err := rawOrd(rows, 1, len(keys))
-			if err != nil {
-				return err
-			}
-			if err := readTrackingAtGeneration(rows, 2, &keys[i], &out[i]); err != nil {
-				return err
-			}
+	return q.pgxEachRow(ctx, trackingsAtGenerationSQL, []any{orgs, ids}, func(rows pgx.Rows) error {
+		i, err := rawOrd(rows, 1, len(keys))
+		if err != nil {
+			return err
 		}
-		return rows.Err()
+		return readTrackingAtGeneration(rows, 2, &keys[i], &out[i])
 	})
 }
 

@@ -103,7 +103,6 @@ func (d *Deliverer) readBatch(ctx context.Context, batch []*deliveryRead) {
 		keys[i] = r.key
 	}
 	found, err := d.store().Read().Deliveries(ctx, keys)
-	read := make([]store.Delivery, 0, len(found))
 	for _, r := range batch {
 		switch del, ok := found[r.key]; {
 		case err != nil:
@@ -112,10 +111,9 @@ func (d *Deliverer) readBatch(ctx context.Context, batch []*deliveryRead) {
 			r.err = waybill.Errorf(waybill.ENOTFOUND, "Delivery does not exist.")
 		default:
 			r.del = del
-			read = append(read, del)
 		}
 	}
-	bodies := newBatchPayloads(read)
+	bodies := newBatchPayloads(len(found))
 	for _, r := range batch {
 		r.bodies = bodies
 	}

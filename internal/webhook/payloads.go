@@ -41,17 +41,13 @@ type payload struct {
 	err  error
 }
 
-// newBatchPayloads returns the renderings of the payloads of dels, a batch;
-// nil for a batch of one.
-func newBatchPayloads(dels []store.Delivery) *batchPayloads {
-	if len(dels) < 2 {
+// newBatchPayloads returns the renderings of the payloads of a batch of n
+// deliveries; nil for a batch of one.
+func newBatchPayloads(n int) *batchPayloads {
+	if n < 2 {
 		return nil
 	}
 	return &batchPayloads{bodies: map[payloadKey]*payload{}}
-}
-
-func keyOf(del store.Delivery) payloadKey {
-	return payloadKey{orgID: del.OrgID, eventSeq: del.EventSeq, apiVersion: del.Endpoint.APIVersion}
 }
 
 // render returns del's payload: r's rendering of its event in its
@@ -61,7 +57,7 @@ func (b *batchPayloads) render(r PayloadRenderer, del store.Delivery) ([]byte, e
 	if b == nil {
 		return r.WebhookPayload(del.Event, del.Endpoint.APIVersion)
 	}
-	k := keyOf(del)
+	k := payloadKey{orgID: del.OrgID, eventSeq: del.EventSeq, apiVersion: del.Endpoint.APIVersion}
 	b.mu.Lock()
 	p, ok := b.bodies[k]
 	if !ok {
@@ -81,7 +77,7 @@ type batchDelivery struct {
 
 // inBatch returns dels as one batch.
 func inBatch(dels []store.Delivery) []batchDelivery {
-	bodies := newBatchPayloads(dels)
+	bodies := newBatchPayloads(len(dels))
 	out := make([]batchDelivery, len(dels))
 	for i, del := range dels {
 		out[i] = batchDelivery{del: del, bodies: bodies}
