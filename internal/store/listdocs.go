@@ -105,6 +105,28 @@ func (c *listedDocs) decode(seq int64, doc string) (waybill.Tracking, error) {
 	return t, nil
 }
 
+// decodeBytes is decode for a document in a buffer the caller reuses (a
+// column of a row pgx received): it is hashed where it lies, and copied
+// only when it is decoded, so a kept document costs no copy of its text.
+func (c *listedDocs) decodeBytes(seq int64, doc []byte) (waybill.Tracking, error) {
+	if c != nil {
+		sum := maphash.Bytes(c.seed, doc)
+		c.mu.Lock()
+		if el, ok := c.bySeq[seq]; ok {
+			if e := el.Value.(*listedDoc); e.sum == sum && e.size == len(doc) {
+				c.lru.MoveToFront(el)
+				t := cloneTracking(e.t)
+				c.mu.Unlock()
+				return t, nil
+			}
+		}
+		c.mu.Unlock()
+	}
+	// The decoded tracking's strings may share the document's memory: it
+	// is copied out of the caller's buffer first.
+	return c.decode(seq, string(doc))
+}
+
 // cloneTracking copies t with everything it refers to, so that a change to
 // the copy does not reach the cache. Every slice, map and pointer field of
 // waybill.Tracking is here; TestCloneTrackingCopiesEveryReference fails

@@ -316,6 +316,50 @@ func testTrackingList(t *testing.T, st *store.Store) {
 	if len(page.Trackings) != 5 || page.Trackings[4].TrackingNumber != "NUM000" {
 		t.Errorf("page 3: %d trackings", len(page.Trackings))
 	}
+	testTrackingListTotals(t, st, org.ID, before)
+}
+
+// testTrackingListTotals checks the count every page carries (PostgreSQL
+// reads it in the page's statement): on pages with rows, after a cursor,
+// on pages with none, and (PostgreSQL) in a transaction. lastSeq is the cursor of the
+// last page of the organization's 25 trackings in pages of 10.
+func testTrackingListTotals(t *testing.T, st *store.Store, orgID, lastSeq int64) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name        string
+		f           waybill.TrackingFilter
+		rows, total int
+	}{
+		{"first page", waybill.TrackingFilter{Limit: 10}, 10, 25},
+		{"after a cursor", waybill.TrackingFilter{Limit: 10, BeforeSeq: lastSeq}, 5, 25},
+		{"a cursor before every tracking", waybill.TrackingFilter{Limit: 10, BeforeSeq: 1}, 0, 25},
+		{"past the last page", waybill.TrackingFilter{Limit: 10, Offset: 30}, 0, 25},
+		{"filtered, the last page", waybill.TrackingFilter{Limit: 10, Offset: 10, Slugs: []string{"ups"}}, 3, 13},
+		{"filtered, past the last row", waybill.TrackingFilter{Limit: 10, Offset: 20, Slugs: []string{"ups"}}, 0, 13},
+		{"no match", waybill.TrackingFilter{Limit: 10, Slugs: []string{"dhl"}}, 0, 0},
+		{"no match, past the first page", waybill.TrackingFilter{Limit: 10, Offset: 10, Slugs: []string{"dhl"}}, 0, 0},
+		{"keyword, second page", waybill.TrackingFilter{Limit: 10, Offset: 10, Keyword: "num"}, 10, 25},
+	} {
+		check := func(how string, page waybill.TrackingPage, err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatalf("%s, %s: %v", tt.name, how, err)
+			}
+			if len(page.Trackings) != tt.rows || page.Total != tt.total {
+				t.Errorf("%s, %s: %d rows counting %d; want %d counting %d", tt.name, how, len(page.Trackings), page.Total, tt.rows, tt.total)
+			}
+		}
+		page, err := st.Read().ListTrackings(ctx, orgID, tt.f)
+		check("read", page, err)
+		if st.Engine() != store.Postgres {
+			continue // SQLite lists outside a transaction only (their read-ahead hint)
+		}
+		err = st.WithTx(ctx, func(tx *store.Tx) error {
+			page, err = tx.ListTrackings(ctx, orgID, tt.f)
+			return err
+		})
+		check("in a transaction", page, err)
+	}
 }
 
 func testTxRollback(t *testing.T, st *store.Store) {
