@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/waybillhq/waybill"
@@ -65,8 +66,14 @@ func newListedDocs(max int) *listedDocs {
 // decode returns the tracking stored as doc in row seq, decoded, from the
 // cache when the same document was kept (read twice before).
 func (c *listedDocs) decode(seq int64, doc string) (waybill.Tracking, error) {
+	return c.decodeView(seq, doc, false)
+}
+
+// decodeView is decode; with borrowed, doc's memory is the caller's and
+// is copied before it is decoded.
+func (c *listedDocs) decodeView(seq int64, doc string, borrowed bool) (waybill.Tracking, error) {
 	if c == nil {
-		return decodeTracking(doc)
+		return decodeTracking(own(doc, borrowed))
 	}
 	sum := maphash.String(c.seed, doc)
 	c.mu.Lock()
@@ -84,7 +91,7 @@ func (c *listedDocs) decode(seq int64, doc string) (waybill.Tracking, error) {
 		*slot = seenDoc{seq, sum}
 	}
 	c.mu.Unlock()
-	t, err := decodeTracking(doc)
+	t, err := decodeTracking(own(doc, borrowed))
 	if err != nil || !keep {
 		return t, err
 	}
@@ -107,24 +114,10 @@ func (c *listedDocs) decode(seq int64, doc string) (waybill.Tracking, error) {
 
 // decodeBytes is decode for a document in a buffer the caller reuses (a
 // column of a row pgx received): it is hashed where it lies, and copied
-// only when it is decoded, so a kept document costs no copy of its text.
+// only when it is decoded (the decoded tracking's strings may share the
+// document's memory), so a kept document costs no copy of its text.
 func (c *listedDocs) decodeBytes(seq int64, doc []byte) (waybill.Tracking, error) {
-	if c != nil {
-		sum := maphash.Bytes(c.seed, doc)
-		c.mu.Lock()
-		if el, ok := c.bySeq[seq]; ok {
-			if e := el.Value.(*listedDoc); e.sum == sum && e.size == len(doc) {
-				c.lru.MoveToFront(el)
-				t := cloneTracking(e.t)
-				c.mu.Unlock()
-				return t, nil
-			}
-		}
-		c.mu.Unlock()
-	}
-	// The decoded tracking's strings may share the document's memory: it
-	// is copied out of the caller's buffer first.
-	return c.decode(seq, string(doc))
+	return c.decodeView(seq, bytesView(doc), true)
 }
 
 // cloneTracking copies t with everything it refers to, so that a change to
@@ -154,4 +147,12 @@ func cloneTracking(t waybill.Tracking) waybill.Tracking {
 		t.DeliveryTime = &d
 	}
 	return t
+}
+
+// own returns doc, copied when its memory is borrowed.
+func own(doc string, borrowed bool) string {
+	if borrowed {
+		return strings.Clone(doc)
+	}
+	return doc
 }
