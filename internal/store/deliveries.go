@@ -383,9 +383,7 @@ func (q *Queries) ClearFailing(ctx context.Context, endpoints []EndpointKey, at 
 		FROM (SELECT j.value->>0 AS org_id, j.value->>1 AS id FROM json_each($1) AS j) AS k
 		WHERE webhook_endpoints.org_id = k.org_id AND webhook_endpoints.id = k.id AND webhook_endpoints.failing_since <> 0`
 	if q.engine == Postgres {
-		query = `UPDATE webhook_endpoints w SET failing_since = 0, updated_at = $3
-			FROM unnest($1::bigint[], $2::bigint[]) AS k(org_id, id)
-			WHERE w.org_id = k.org_id AND w.id = k.id AND w.failing_since <> 0`
+		query = clearFailingPostgresSQL
 	}
 	args := append(q.orgKeysArgs(pairs), toMicros(at))
 	if _, err := q.q.ExecContext(ctx, query, args...); err != nil {

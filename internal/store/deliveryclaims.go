@@ -100,7 +100,7 @@ func (q *Queries) ClaimAndReadDueDeliveries(ctx context.Context, now time.Time, 
 // one (recorded, or claimed again by another process after the lease) is
 // left alone, so a late call never shortens another claimer's lease.
 func (q *Queries) DeferClaim(ctx context.Context, key DeliveryKey, claimedUntil, at time.Time) error {
-	if _, err := q.q.ExecContext(ctx, `UPDATE deliveries SET due_at = $3 WHERE org_id = $1 AND id = $2 AND due_at = $4`,
+	if _, err := q.q.ExecContext(ctx, deferClaimSQL,
 		key.OrgID, key.ID, toMicros(at), toMicros(claimedUntil)); err != nil {
 		return fmt.Errorf("defer delivery %d: %w", key.ID, err)
 	}
@@ -121,8 +121,7 @@ func (q *Queries) ReleaseClaims(ctx context.Context, keys []DeliveryKey, claimed
 	query := `UPDATE deliveries SET due_at = $2 FROM (SELECT j.value->>0 AS org_id, j.value->>1 AS id FROM json_each($1) AS j) AS k
 		WHERE deliveries.org_id = k.org_id AND deliveries.id = k.id AND deliveries.due_at = $3`
 	if q.engine == Postgres {
-		query = `UPDATE deliveries d SET due_at = $3 FROM unnest($1::bigint[], $2::bigint[]) AS k(org_id, id)
-			WHERE d.id = ANY($2::bigint[]) AND d.org_id = k.org_id AND d.id = k.id AND d.due_at = $4`
+		query = releaseClaimsPostgresSQL
 	}
 	args := append(q.orgKeysArgs(pairs), toMicros(at), toMicros(claimedUntil))
 	if _, err := q.q.ExecContext(ctx, query, args...); err != nil {

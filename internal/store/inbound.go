@@ -86,7 +86,7 @@ func (q *Queries) CountPendingInbound(ctx context.Context) (int64, error) {
 
 // PendingInboundChannels returns the channels that have pending messages.
 func (q *Queries) PendingInboundChannels(ctx context.Context) ([]int64, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT DISTINCT channel_id FROM inbound_messages WHERE status = $1`, waybill.InboundPending)
+	rows, err := q.q.QueryContext(ctx, pendingInboundChannelsSQL, waybill.InboundPending)
 	if err != nil {
 		return nil, fmt.Errorf("pending inbound channels: %w", err)
 	}

@@ -45,16 +45,27 @@ var warmRequestStatements = []string{
 	insertEventSQL,
 	insertDeliveriesSQL(1), insertDeliveriesSQL(2), insertDeliveriesSQL(3), insertDeliveriesSQL(4), insertDeliveriesSQL(5),
 	insertDeliveriesSQL(6), insertDeliveriesSQL(7), insertDeliveriesSQL(8), insertDeliveriesSQL(9), insertDeliveriesSQL(10),
+	// The Onport ingester polls it on the request pool: each connection it
+	// lands on prepared it in the first seconds of traffic.
+	pendingInboundChannelsSQL,
 }
 
 // warmWorkerStatements are planned on the workers' pool's connections: a
-// webhook delivery's claim and read, its record, and the job queue's
-// table.
+// webhook delivery's claim and read, its record (with the clearing of its
+// endpoint's failing mark, which every record of a success runs), the
+// release or deferral of a claim the hand-off or an attempt gives back,
+// and the job queue's table. The record's, release's and deferral's are the
+// store's own texts: a fresh server's first records and releases on each
+// connection prepared them (session 16's trace: 53 prepares on the
+// workers' pool after the first push, the clearing's among them, its
+// warm-up text having drifted from the store's).
 var warmWorkerStatements = []string{
 	claimAndReadPostgres,
 	deliveryQuery,
 	recordAttemptsPostgres,
-	`UPDATE webhook_endpoints w SET failing_since = 0, updated_at = $2 WHERE w.id = ANY($1::bigint[]) AND w.failing_since <> 0`,
+	clearFailingPostgresSQL,
+	releaseClaimsPostgresSQL,
+	deferClaimSQL,
 	`SELECT id, kind, state, scheduled_at FROM river_job WHERE state = 'available' AND queue = $1 AND scheduled_at <= $2
 		ORDER BY priority, scheduled_at, id LIMIT $3 FOR UPDATE SKIP LOCKED`,
 }
@@ -68,4 +79,17 @@ const (
 	trackingByPublicIDSQL = `SELECT ` + trackingColumns + ` FROM trackings WHERE org_id = $1 AND public_id = $2`
 	trackerByTrackingSQL  = `SELECT doc FROM trackers WHERE org_id = $1 AND tracking_id = $2`
 	endpointsByOrgSQL     = `SELECT ` + endpointColumns + ` FROM webhook_endpoints WHERE org_id = $1 ORDER BY id`
+)
+
+// Statements of the store's that Warm prepares on the workers' pool
+// (warmWorkerStatements), and the Onport ingester's poll on the request
+// pool.
+const (
+	clearFailingPostgresSQL = `UPDATE webhook_endpoints w SET failing_since = 0, updated_at = $3
+			FROM unnest($1::bigint[], $2::bigint[]) AS k(org_id, id)
+			WHERE w.org_id = k.org_id AND w.id = k.id AND w.failing_since <> 0`
+	releaseClaimsPostgresSQL = `UPDATE deliveries d SET due_at = $3 FROM unnest($1::bigint[], $2::bigint[]) AS k(org_id, id)
+			WHERE d.id = ANY($2::bigint[]) AND d.org_id = k.org_id AND d.id = k.id AND d.due_at = $4`
+	deferClaimSQL             = `UPDATE deliveries SET due_at = $3 WHERE org_id = $1 AND id = $2 AND due_at = $4`
+	pendingInboundChannelsSQL = `SELECT DISTINCT channel_id FROM inbound_messages WHERE status = $1`
 )

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -242,5 +243,54 @@ func TestWarmPreparesTheBatchedReads(t *testing.T) {
 	}
 	if after := prepared(); after != before {
 		t.Errorf("%d prepared statements after the reads, want %d: a read prepared its own", after, before)
+	}
+}
+
+// TestWarmPreparesWhatDeliveriesRun checks that the statements a webhook
+// attempt's record and a given-back claim run on the workers' pool (the
+// clearing of an endpoint's failing mark, the release of handed-off
+// deliveries, the deferral of a claim), and the Onport ingester's poll on
+// the request pool, find their statements prepared by Warm: none adds a
+// prepared statement on its pool's one connection. It fails when the
+// store's text and the warm-up's drift apart.
+func TestWarmPreparesWhatDeliveriesRun(t *testing.T) {
+	st := testdb.Open(t, store.Postgres)
+	ctx := context.Background()
+	st.LimitPools(1, 1)
+	if r := st.Warm(ctx); !r.Complete() {
+		t.Fatalf("Warm = %+v, want complete", r)
+	}
+	for _, pool := range []struct {
+		name string
+		st   *store.Store
+		run  func(q *store.Queries) error
+	}{
+		{"workers", st.ForWorkers(), func(q *store.Queries) error {
+			now := time.Now()
+			return errors.Join(
+				q.ClearFailing(ctx, []store.EndpointKey{{OrgID: 1, Seq: 1}}, now),
+				q.ReleaseClaims(ctx, []store.DeliveryKey{{OrgID: 1, ID: 1}}, now, now),
+				q.DeferClaim(ctx, store.DeliveryKey{OrgID: 1, ID: 1}, now, now))
+		}},
+		{"requests", st, func(q *store.Queries) error {
+			_, err := q.PendingInboundChannels(ctx)
+			return err
+		}},
+	} {
+		prepared := func() int {
+			var n int
+			if err := pool.st.Writer().QueryRowContext(ctx, `SELECT count(*) FROM pg_prepared_statements`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		prepared() // the count's own statement is prepared on its first run
+		before := prepared()
+		if err := pool.run(pool.st.Write()); err != nil {
+			t.Fatal(err)
+		}
+		if after := prepared(); after != before {
+			t.Errorf("%s pool: %d prepared statements after the warmed statements, want %d: they prepared their own", pool.name, after, before)
+		}
 	}
 }
