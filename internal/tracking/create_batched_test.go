@@ -178,18 +178,9 @@ func TestBatchedCreateStoresTheSettledFirstPoll(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		for _, claim := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/claim=%v", engine, claim), func(t *testing.T) {
-				ctx := context.Background()
 				e := newPollEnv(t, engine, "dhl", &scriptedCarrier{answer: transitScan})
 				e.svc.ClaimPolls = claim
-				g := store.NewGroupCommitter(e.st)
-				runCtx, stop := context.WithCancel(ctx)
-				done := make(chan struct{})
-				go func() { g.Run(runCtx); close(done) }()
-				t.Cleanup(func() { stop(); <-done })
-				for !g.Running() {
-					time.Sleep(time.Millisecond)
-				}
-				e.svc.CreateCommit = g
+				e.svc.CreateCommit = runCreateCommitter(t, e.st, 0)
 
 				tr := e.create(t, e.org.ID, "dhl", "1234567890")
 				want := e.now.Add(15 * time.Minute)
@@ -205,4 +196,23 @@ func TestBatchedCreateStoresTheSettledFirstPoll(t *testing.T) {
 			})
 		}
 	}
+}
+
+// runCreateCommitter starts a group committer on st, with MaxWait wait
+// when not zero, that runs until the test ends, and returns it once it
+// runs (before, creates would commit on their own).
+func runCreateCommitter(t *testing.T, st *store.Store, wait time.Duration) *store.GroupCommitter {
+	t.Helper()
+	g := store.NewGroupCommitter(st)
+	if wait > 0 {
+		g.MaxWait = wait
+	}
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { g.Run(runCtx); close(done) }()
+	t.Cleanup(func() { stop(); <-done })
+	for !g.Running() {
+		time.Sleep(time.Millisecond)
+	}
+	return g
 }
