@@ -20,21 +20,30 @@ func (q *Queries) InsertInbound(ctx context.Context, msgs []*waybill.InboundMess
 	if q.engine == Postgres {
 		return q.insertInboundBatch(ctx, msgs)
 	}
-	// On SQLite each statement is a local call; the store's statement
-	// cache spares parsing it again for every row.
-	err := classifyInbound(msgs, func(channelID int64, externalID string) (seen bool, err error) {
-		err = q.q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sales WHERE channel_id = $1 AND external_id = $2)
-			OR EXISTS (SELECT 1 FROM inbound_messages WHERE channel_id = $1 AND kind = $3 AND external_id = $2)`,
-			channelID, externalID, waybill.InboundManualSale).Scan(&seen)
-		return seen, err
-	})
-	if err != nil {
-		return fmt.Errorf("classify inbound message: %w", err)
-	}
+	// On SQLite each statement is a local call, prepared once (the
+	// statement cache), and the cost is the statements run: each message
+	// is one insert that classifies it too. Its duplicate check runs in
+	// the transaction that holds the messages before it in msgs, so an
+	// earlier message with the same external id is seen there, as
+	// classifyInbound's batch-local check sees it.
 	for _, m := range msgs {
+		m.Status = waybill.InboundPending
+		if m.Kind != waybill.InboundManualSale || m.ExternalID == "" {
+			m.Priority = waybill.InboundPriorityUpdate
+			err := q.q.QueryRowContext(ctx, `INSERT INTO inbound_messages (org_id, channel_id, kind, priority, external_id, body, received_at, status)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+				m.OrgID, m.ChannelID, m.Kind, m.Priority, m.ExternalID, m.Body, toMicros(m.ReceivedAt), m.Status).Scan(&m.ID)
+			if err != nil {
+				return fmt.Errorf("insert inbound message: %w", err)
+			}
+			continue
+		}
 		err := q.q.QueryRowContext(ctx, `INSERT INTO inbound_messages (org_id, channel_id, kind, priority, external_id, body, received_at, status)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			m.OrgID, m.ChannelID, m.Kind, m.Priority, m.ExternalID, m.Body, toMicros(m.ReceivedAt), m.Status).Scan(&m.ID)
+			VALUES ($1, $2, $3, CASE WHEN EXISTS (SELECT 1 FROM sales WHERE channel_id = $2 AND external_id = $4)
+				OR EXISTS (SELECT 1 FROM inbound_messages WHERE channel_id = $2 AND kind = $3 AND external_id = $4) THEN $8 ELSE $9 END,
+				$4, $5, $6, $7) RETURNING id, priority`,
+			m.OrgID, m.ChannelID, m.Kind, m.ExternalID, m.Body, toMicros(m.ReceivedAt), m.Status,
+			waybill.InboundPriorityUpdate, waybill.InboundPriorityNew).Scan(&m.ID, &m.Priority)
 		if err != nil {
 			return fmt.Errorf("insert inbound message: %w", err)
 		}

@@ -139,7 +139,7 @@ func (q *Queries) InsertTrackingsPollDue(ctx context.Context, ts []*waybill.Trac
 	if len(firstPolls) != len(ts) {
 		return nil, fmt.Errorf("insert trackings: %d first polls for %d trackings", len(firstPolls), len(ts))
 	}
-	return q.insertTrackings(ctx, ts, firstPolls)
+	return q.insertTrackings(ctx, unencoded(ts), firstPolls)
 }
 
 // ClaimPolls claims up to limit polls due at now, the earliest
@@ -318,4 +318,15 @@ func trackingUnderPollClaimSQL() string {
 	return `SELECT ` + prefixColumns("t.", trackingColumns) + `
 		FROM trackings t JOIN poll_schedule s ON s.public_id = t.public_id
 		WHERE t.org_id = $1 AND t.public_id = $2 AND s.org_id = $1 AND s.due = $3`
+}
+
+// InsertEncodedTrackings is InsertTrackings, or with firstPolls
+// InsertTrackingsPollDue, of trackings encoded beforehand
+// (EncodeTracking): what the caller's goroutine encoded is not encoded
+// again here.
+func (q *Queries) InsertEncodedTrackings(ctx context.Context, es []EncodedTracking, firstPolls []time.Time) ([]bool, error) {
+	if firstPolls != nil && len(firstPolls) != len(es) {
+		return nil, fmt.Errorf("insert trackings: %d first polls for %d trackings", len(firstPolls), len(es))
+	}
+	return q.insertTrackings(ctx, es, firstPolls)
 }

@@ -21,9 +21,31 @@ func (q *Queries) InsertTracking(ctx context.Context, t *waybill.Tracking) error
 	return q.insertTracking(ctx, t, time.Time{})
 }
 
-// insertTracking is InsertTracking that makes the tracking's first poll
-// claimable from firstPoll on (ClaimPolls); none when zero.
-func (q *Queries) insertTracking(ctx context.Context, t *waybill.Tracking, firstPoll time.Time) error {
+// EncodedTracking is a new tracking with what its row stores besides
+// its columns (the document and the search text) already encoded, and its
+// id and page token chosen: EncodeTracking makes one wherever the
+// tracking is prepared, so that the goroutine that inserts it (a group
+// commit's one writer, which every create of a batch waits for) does not
+// encode it. Its zero value with T set encodes at insert.
+type EncodedTracking struct {
+	T           *waybill.Tracking
+	doc, search string
+}
+
+// EncodeTracking chooses t's id and page token when they are empty and
+// encodes its document and search text; t must not change before it is
+// inserted.
+func EncodeTracking(t *waybill.Tracking) (EncodedTracking, error) {
+	e := EncodedTracking{T: t}
+	return e, e.encode()
+}
+
+// encode fills in what EncodeTracking does, unless it is done.
+func (e *EncodedTracking) encode() error {
+	if e.doc != "" {
+		return nil
+	}
+	t := e.T
 	if t.ID == "" {
 		t.ID = NewPublicID()
 	}
@@ -34,12 +56,28 @@ func (q *Queries) insertTracking(ctx context.Context, t *waybill.Tracking, first
 	if err != nil {
 		return fmt.Errorf("encode tracking: %w", err)
 	}
+	e.doc, e.search = string(doc), searchText(t)
+	return nil
+}
+
+// insertTracking is InsertTracking that makes the tracking's first poll
+// claimable from firstPoll on (ClaimPolls); none when zero.
+func (q *Queries) insertTracking(ctx context.Context, t *waybill.Tracking, firstPoll time.Time) error {
+	return q.insertEncoded(ctx, EncodedTracking{T: t}, firstPoll)
+}
+
+// insertEncoded is insertTracking of e, encoded first unless it is.
+func (q *Queries) insertEncoded(ctx context.Context, e EncodedTracking, firstPoll time.Time) error {
+	if err := e.encode(); err != nil {
+		return err
+	}
+	t := e.T
 	// Exec and the count of rows, not RETURNING: a conflict inserts none,
 	// and a statement without rows to read back costs less on SQLite.
 	query := insertTrackingSQL
 	args := []any{t.ID, t.OrgID, t.Slug, t.TrackingNumber, string(t.Tag), t.Active, t.OriginCountryISO3,
-		t.DestinationCountryISO3, t.OrderID, searchText(t), t.ReturnToSender, deliveryDays(t),
-		toMicros(t.CreatedAt), toMicros(t.UpdatedAt), string(doc), toMicros(t.LastUpdatedAt), t.PageToken}
+		t.DestinationCountryISO3, t.OrderID, e.search, t.ReturnToSender, deliveryDays(t),
+		toMicros(t.CreatedAt), toMicros(t.UpdatedAt), e.doc, toMicros(t.LastUpdatedAt), t.PageToken}
 	if !firstPoll.IsZero() && q.engine == Postgres {
 		query, args = insertWithPollDue(query, "$18"), append(args, toMicros(firstPoll))
 	}

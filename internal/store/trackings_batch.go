@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -25,22 +24,31 @@ import (
 // SQLite, in process on the single writer, each is a prepared single-row
 // insert (faster there than a multi-row one, see sqliteBulk).
 func (q *Queries) InsertTrackings(ctx context.Context, ts []*waybill.Tracking) ([]bool, error) {
-	return q.insertTrackings(ctx, ts, nil)
+	return q.insertTrackings(ctx, unencoded(ts), nil)
+}
+
+// unencoded returns ts as EncodedTrackings to encode at insert.
+func unencoded(ts []*waybill.Tracking) []EncodedTracking {
+	es := make([]EncodedTracking, len(ts))
+	for i, t := range ts {
+		es[i].T = t
+	}
+	return es
 }
 
 // insertTrackings is InsertTrackings that makes each tracking's first poll
 // claimable from firstPolls[i] on (ClaimPolls): none when
 // firstPolls is nil or firstPolls[i] is zero.
-func (q *Queries) insertTrackings(ctx context.Context, ts []*waybill.Tracking, firstPolls []time.Time) ([]bool, error) {
-	inserted := make([]bool, len(ts))
+func (q *Queries) insertTrackings(ctx context.Context, es []EncodedTracking, firstPolls []time.Time) ([]bool, error) {
+	inserted := make([]bool, len(es))
 	firstPoll := func(i int) time.Time {
 		if firstPolls == nil {
 			return time.Time{}
 		}
 		return firstPolls[i]
 	}
-	if q.engine == Postgres && len(ts) == 1 {
-		err := q.insertTracking(ctx, ts[0], firstPoll(0))
+	if q.engine == Postgres && len(es) == 1 {
+		err := q.insertEncoded(ctx, es[0], firstPoll(0))
 		if err != nil && waybill.ErrorReason(err) != waybill.ReasonTrackingExists {
 			return nil, err
 		}
@@ -53,8 +61,9 @@ func (q *Queries) insertTrackings(ctx context.Context, ts []*waybill.Tracking, f
 		// them (one for a batch of a power of two): the schedule's rows
 		// share their statements' work rather than paying one each.
 		var schedule [][]any
-		for i, t := range ts {
-			err := q.insertTracking(ctx, t, time.Time{})
+		for i, e := range es {
+			t := e.T
+			err := q.insertEncoded(ctx, e, time.Time{})
 			if waybill.ErrorReason(err) == waybill.ReasonTrackingExists {
 				continue
 			} else if err != nil {
@@ -70,8 +79,15 @@ func (q *Queries) insertTrackings(ctx context.Context, ts []*waybill.Tracking, f
 		}
 		return inserted, nil
 	}
-	if len(ts) == 0 {
+	if len(es) == 0 {
 		return inserted, nil
+	}
+	ts := make([]*waybill.Tracking, len(es))
+	for i := range es {
+		if err := es[i].encode(); err != nil {
+			return nil, err
+		}
+		ts[i] = es[i].T
 	}
 	var (
 		publicIDs, slugs, numbers, tags, origins, dests, orderIDs, search, docs, tokens = make([]string, len(ts)),
@@ -86,19 +102,9 @@ func (q *Queries) insertTrackings(ctx context.Context, ts []*waybill.Tracking, f
 	)
 	at := make(map[string]int, len(ts)) // public id -> index
 	for i, t := range ts {
-		if t.ID == "" {
-			t.ID = NewPublicID()
-		}
-		if t.PageToken == "" {
-			t.PageToken = NewPageToken()
-		}
-		doc, err := json.Marshal(docOf(t))
-		if err != nil {
-			return nil, fmt.Errorf("encode tracking: %w", err)
-		}
 		publicIDs[i], orgIDs[i], slugs[i], numbers[i], tags[i] = t.ID, t.OrgID, t.Slug, t.TrackingNumber, string(t.Tag)
-		active[i], origins[i], dests[i], orderIDs[i], search[i] = t.Active, t.OriginCountryISO3, t.DestinationCountryISO3, t.OrderID, searchText(t)
-		rts[i], created[i], updated[i], docs[i] = t.ReturnToSender, toMicros(t.CreatedAt), toMicros(t.UpdatedAt), string(doc)
+		active[i], origins[i], dests[i], orderIDs[i], search[i] = t.Active, t.OriginCountryISO3, t.DestinationCountryISO3, t.OrderID, es[i].search
+		rts[i], created[i], updated[i], docs[i] = t.ReturnToSender, toMicros(t.CreatedAt), toMicros(t.UpdatedAt), es[i].doc
 		lastInfo[i], tokens[i] = toMicros(t.LastUpdatedAt), t.PageToken
 		if t.DeliveryTime != nil {
 			d := int64(*t.DeliveryTime)

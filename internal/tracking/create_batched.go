@@ -18,7 +18,11 @@ import (
 // transaction commits: false means the organization already had the
 // tracking's courier and number, and nothing was written for it.
 type createWrite struct {
-	t        *waybill.Tracking
+	t *waybill.Tracking
+	// enc is t encoded for its row (store.EncodeTracking) by the
+	// create's own goroutine, when its plan cannot change t any more;
+	// otherwise it holds t alone and the insert encodes it.
+	enc      store.EncodedTracking
 	plan     firstPoll
 	inserted *bool
 	// claimNow, when set by writeCreates, says the tracking was inserted
@@ -64,8 +68,18 @@ func (s *Service) insertBatched(ctx context.Context, g *store.GroupCommitter, t 
 	if t.PageToken == "" {
 		t.PageToken = store.NewPageToken()
 	}
+	enc := store.EncodedTracking{T: t}
+	if plan != pollIfConnected {
+		// Encoded here, not on the committer's one goroutine that every
+		// create of the batch waits for; a plan settled there
+		// (planConnected) may still change t.
+		var err error
+		if enc, err = store.EncodeTracking(t); err != nil {
+			return err
+		}
+	}
 	inserted, claimNow, keyGenMoved := new(bool), new(bool), new(bool)
-	c := createWrite{t: t, plan: plan, inserted: inserted, claimNow: claimNow, keyGen: keyGen, keyGenMoved: keyGenMoved}
+	c := createWrite{t: t, enc: enc, plan: plan, inserted: inserted, claimNow: claimNow, keyGen: keyGen, keyGenMoved: keyGenMoved}
 	if err := store.Write(ctx, g, &s.createWrites, c); err != nil {
 		return err
 	}
@@ -82,18 +96,18 @@ func (s *Service) insertBatched(ctx context.Context, g *store.GroupCommitter, t 
 }
 
 // insertClaimable is the end of writeCreates with ClaimPolls: the
-// trackings ts of creates (in that order) inserted with their first polls
+// trackings es of creates (in that order) inserted with their first polls
 // in their rows, claimable from their due time (PollClaims), rather than
 // as jobs. A poll due at once (pollAtOnce) is due at the create, so it is
 // claimed before the routine ones (pollDone) due later.
-func (s *Service) insertClaimable(ctx context.Context, tx *store.Tx, creates []createWrite, ts []*waybill.Tracking) error {
+func (s *Service) insertClaimable(ctx context.Context, tx *store.Tx, creates []createWrite, es []store.EncodedTracking) error {
 	due := make([]time.Time, len(creates))
 	for i, c := range creates {
 		if c.plan == pollAtOnce || c.plan == pollDone {
 			due[i] = c.t.NextPollAt
 		}
 	}
-	ok, err := tx.InsertTrackingsPollDue(ctx, ts, due)
+	ok, err := tx.InsertEncodedTrackings(ctx, es, due)
 	if err != nil {
 		return err
 	}
@@ -173,14 +187,14 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, creates []crea
 		return cmp.Or(cmp.Compare(a.t.OrgID, b.t.OrgID), strings.Compare(a.t.Slug, b.t.Slug),
 			strings.Compare(a.t.TrackingNumber, b.t.TrackingNumber))
 	})
-	ts := make([]*waybill.Tracking, len(creates))
+	es := make([]store.EncodedTracking, len(creates))
 	for i, c := range creates {
-		ts[i] = c.t
+		es[i] = c.enc
 	}
 	if s.ClaimPolls {
-		return s.insertClaimable(ctx, tx, creates, ts)
+		return s.insertClaimable(ctx, tx, creates, es)
 	}
-	ok, err := tx.InsertTrackings(ctx, ts)
+	ok, err := tx.InsertEncodedTrackings(ctx, es, nil)
 	if err != nil {
 		return err
 	}

@@ -165,3 +165,54 @@ func pollJobs(t *testing.T, e *pollEnv) map[int]int {
 	}
 	return out
 }
+
+// TestBatchedCreateStoresTheSettledFirstPoll: a create through a
+// committer whose first poll is settled in the committer's transaction
+// (a courier that needs a connection, and the organization has none:
+// planConnected applies the poll to the tracking there) stores the
+// tracking as that left it, not as it was when the create was queued;
+// one whose plan needs no read stores what it was encoded with at the
+// request (store.EncodeTracking). Both engines, with and without
+// ClaimPolls.
+func TestBatchedCreateStoresTheSettledFirstPoll(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		for _, claim := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/claim=%v", engine, claim), func(t *testing.T) {
+				e := newPollEnv(t, engine, "dhl", &scriptedCarrier{answer: transitScan})
+				e.svc.ClaimPolls = claim
+				e.svc.CreateCommit = runCreateCommitter(t, e.st, 0)
+
+				tr := e.create(t, e.org.ID, "dhl", "1234567890")
+				want := e.now.Add(15 * time.Minute)
+				if got := e.get(t, e.org.ID, tr.ID); got.TrackedCount != 1 || !got.NextPollAt.Equal(want) || got.PageToken != tr.PageToken {
+					t.Errorf("stored: tracked %d, next poll %s, token %q; want 1, %s, %q", got.TrackedCount, got.NextPollAt, got.PageToken, want, tr.PageToken)
+				}
+				// No connector for royal-mail: its plan needs no read, and it
+				// is encoded before it is queued.
+				tr = e.create(t, e.org.ID, "royal-mail", "AB000000003GB")
+				if got := e.get(t, e.org.ID, tr.ID); got.TrackedCount != 0 || got.Title != tr.Title || got.PageToken != tr.PageToken || got.TrackingNumber != "AB000000003GB" {
+					t.Errorf("stored: %+v; want the tracking created, %+v", got, tr)
+				}
+			})
+		}
+	}
+}
+
+// runCreateCommitter starts a group committer on st, with MaxWait wait
+// when not zero, that runs until the test ends, and returns it once it
+// runs (before, creates would commit on their own).
+func runCreateCommitter(t *testing.T, st *store.Store, wait time.Duration) *store.GroupCommitter {
+	t.Helper()
+	g := store.NewGroupCommitter(st)
+	if wait > 0 {
+		g.MaxWait = wait
+	}
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { g.Run(runCtx); close(done) }()
+	t.Cleanup(func() { stop(); <-done })
+	for !g.Running() {
+		time.Sleep(time.Millisecond)
+	}
+	return g
+}

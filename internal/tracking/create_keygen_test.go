@@ -32,16 +32,7 @@ func createAtKeyGeneration(t *testing.T, engine string, batched bool) {
 	ctx := context.Background()
 	e := newPollEnv(t, engine, "dhl", &scriptedCarrier{answer: transitScan})
 	if batched {
-		g := store.NewGroupCommitter(e.st)
-		g.MaxWait = 5 * time.Millisecond // let the creates gather
-		runCtx, stop := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { g.Run(runCtx); close(done) }()
-		t.Cleanup(func() { stop(); <-done })
-		for !g.Running() {
-			time.Sleep(time.Millisecond)
-		}
-		e.svc.CreateCommit = g
+		e.svc.CreateCommit = runCreateCommitter(t, e.st, 5*time.Millisecond) // let the creates gather
 	}
 	old, current := moveKeyGeneration(t, e)
 
