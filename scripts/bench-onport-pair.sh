@@ -31,6 +31,7 @@
 #   BENCH_PG_URL    its database (default postgres://postgres@127.0.0.1:5471/test?sslmode=disable)
 #   BENCH_PPROF     seconds of CPU profile to take from each processing server
 #                   (OUTDIR/BIN-SCHEMA.pprof, and its allocations .allocs)
+#   BENCH_PPROF_PORT  the port of its pprof listener (default 6971)
 #   BENCH_KEEP      set to keep the schemas (to EXPLAIN against them)
 set -euo pipefail
 
@@ -91,8 +92,8 @@ for bin in "$@"; do
 	p0=$(pg_ticks)
 	start=$(date +%s.%N)
 	if [[ -n ${BENCH_PPROF:-} ]]; then
-		start_server "$db" WAYBILL_PPROF_ADDR=127.0.0.1:6971
-		curl -fsS -o "$out/$name-$schema.pprof" "http://127.0.0.1:6971/debug/pprof/profile?seconds=$BENCH_PPROF" &
+		start_server "$db" WAYBILL_PPROF_ADDR=127.0.0.1:${BENCH_PPROF_PORT:-6971}
+		curl -fsS -o "$out/$name-$schema.pprof" "http://127.0.0.1:${BENCH_PPROF_PORT:-6971}/debug/pprof/profile?seconds=$BENCH_PPROF" &
 		prof=$!
 	else
 		start_server "$db"
@@ -109,7 +110,7 @@ for bin in "$@"; do
 	load1=$(cut -d' ' -f1 /proc/loadavg)
 	if [[ -n ${BENCH_PPROF:-} ]]; then
 		wait "$prof" || true
-		curl -fsS -o "$out/$name-$schema.allocs" "http://127.0.0.1:6971/debug/pprof/allocs" || true
+		curl -fsS -o "$out/$name-$schema.allocs" "http://127.0.0.1:${BENCH_PPROF_PORT:-6971}/debug/pprof/allocs" || true
 	fi
 	stop_server
 

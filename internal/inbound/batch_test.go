@@ -26,9 +26,9 @@ type oneByOne struct{ inbound.Applier }
 // of an older one, a line routed by its variant, an unrouted line, a new
 // vendor, bad input), then a turn of updates (a sale routed at last, a
 // quantity, a new line and purchase, the same sale twice, a new customer,
-// bad input), twice on fresh databases: with runs of manual sales written
-// together, and one message at a time. Every record, result and event
-// must come out the same, ids included.
+// bad input), then a run of 20 new sales, twice on fresh databases: with
+// runs of manual sales written together, and one message at a time.
+// Every record, result and event must come out the same, ids included.
 func TestRunsOfSalesMatchOneByOne(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(engine, func(t *testing.T) {
@@ -126,6 +126,13 @@ func processMixedTurn(t *testing.T, engine string, batch bool) turnOutcome {
 		[]byte(`{"externalId":"S2","lineItems":[]}`),                                                   // fails alone
 		sale("S9", "", "", line("L1", "vendor-a", 1)),
 	)
+	// A run of 20 new sales: its messages are decoded, and its events
+	// encoded, in two halves at once.
+	var run [][]byte
+	for i := range 20 {
+		run = append(run, sale(fmt.Sprintf("R%d", i), "erin@example.com", "Erin", line("L1", "vendor-a", i+1), line("L2", "vendor-d", 1)))
+	}
+	send(run...)
 
 	var out turnOutcome
 	logs, err := e.st.Read().InboundLogs(ctx, e.orgID, store.InboundFilter{Limit: 1000})

@@ -19,7 +19,9 @@ type Applier interface {
 // Decoder turns a stored message body of a kind into the write it asks
 // for; a body it cannot read is a validation error (EINVALID), recorded as
 // the message's outcome. The face that accepted the message provides it
-// (onport.DecodeWrite): the processor knows no wire format.
+// (onport.DecodeWrite): the processor knows no wire format. It must be
+// safe to call from several goroutines at once (a turn decodes its
+// messages in parallel).
 type Decoder func(kind string, body []byte) (commerce.Write, error)
 
 // Processor works the inbound queue. Make it with NewProcessor.
@@ -226,14 +228,7 @@ func (p *Processor) turn(ctx context.Context, channelID int64, size int) (bool, 
 		// Decode and check every message first, so that runs of manual
 		// sales can be written together (writeRun); the rest, and any run
 		// that cannot, go one by one (applyOne), in the same order.
-		writes := make([]commerce.Write, len(msgs))
-		undecoded := make([]error, len(msgs))
-		valid := make([]bool, len(msgs))
-		for i, m := range msgs {
-			if writes[i], undecoded[i] = p.Decode(m.Kind, m.Body); undecoded[i] == nil && writes[i] != nil {
-				valid[i] = writes[i].Validate() == nil
-			}
-		}
+		writes, undecoded, valid := p.decodeAll(msgs)
 		runnable := p.batchable(writes, valid)
 		for i := 0; i < len(msgs); {
 			if i > 0 && p.Preempt != nil && p.Preempt() {
@@ -367,4 +362,38 @@ func (p *Processor) applyOne(ctx context.Context, tx *store.Tx, ch waybill.Chann
 		return err
 	}
 	return nil
+}
+
+// decodeParallelMin is the fewest messages of a turn that decodeAll splits
+// between two goroutines.
+const decodeParallelMin = 16
+
+// decodeAll decodes and validates msgs: each one's write, its decoding's
+// error and whether the write is valid. A turn's database work waits for
+// it and the database waits while it runs (one channel's turns are
+// serial), so a large turn is decoded in two halves at once, on the CPU
+// the database is not using: decoding and validation were about a fifth
+// of a turn of new manual sales.
+func (p *Processor) decodeAll(msgs []waybill.InboundMessage) ([]commerce.Write, []error, []bool) {
+	writes := make([]commerce.Write, len(msgs))
+	undecoded := make([]error, len(msgs))
+	valid := make([]bool, len(msgs))
+	decode := func(from, to int) {
+		for i := from; i < to; i++ {
+			m := &msgs[i]
+			if writes[i], undecoded[i] = p.Decode(m.Kind, m.Body); undecoded[i] == nil && writes[i] != nil {
+				valid[i] = writes[i].Validate() == nil
+			}
+		}
+	}
+	if len(msgs) < decodeParallelMin {
+		decode(0, len(msgs))
+		return writes, undecoded, valid
+	}
+	half := len(msgs) / 2
+	var wg sync.WaitGroup
+	wg.Go(func() { decode(half, len(msgs)) })
+	decode(0, half)
+	wg.Wait()
+	return writes, undecoded, valid
 }
