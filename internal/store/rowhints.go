@@ -153,6 +153,9 @@ func (h *rowHints) root(ctx context.Context, q querier, table string, cookie uin
 // keys (rowids of table, in any order). Errors are not returned: without
 // a hint the rows are read as they always were.
 func (h *rowHints) hintRows(ctx context.Context, q querier, table string, keys []int64) {
+	if h == nil {
+		return // a transaction's queries, or PostgreSQL: no hints
+	}
 	h.hintRowsUnless(ctx, q, table, keys, h.resident)
 }
 
