@@ -18,10 +18,9 @@ import (
 // transaction commits: false means the organization already had the
 // tracking's courier and number, and nothing was written for it.
 type createWrite struct {
-	t *waybill.Tracking
-	// enc is t encoded for its row (store.EncodeTracking) by the
-	// create's own goroutine, when its plan cannot change t any more;
-	// otherwise it holds t alone and the insert encodes it.
+	// enc holds the tracking (enc.T), encoded for its row
+	// (store.EncodeTracking) by the create's own goroutine when its plan
+	// cannot change it any more; otherwise the insert encodes it.
 	enc      store.EncodedTracking
 	plan     firstPoll
 	inserted *bool
@@ -79,7 +78,7 @@ func (s *Service) insertBatched(ctx context.Context, g *store.GroupCommitter, t 
 		}
 	}
 	inserted, claimNow, keyGenMoved := new(bool), new(bool), new(bool)
-	c := createWrite{t: t, enc: enc, plan: plan, inserted: inserted, claimNow: claimNow, keyGen: keyGen, keyGenMoved: keyGenMoved}
+	c := createWrite{enc: enc, plan: plan, inserted: inserted, claimNow: claimNow, keyGen: keyGen, keyGenMoved: keyGenMoved}
 	if err := store.Write(ctx, g, &s.createWrites, c); err != nil {
 		return err
 	}
@@ -104,7 +103,7 @@ func (s *Service) insertClaimable(ctx context.Context, tx *store.Tx, creates []c
 	due := make([]time.Time, len(creates))
 	for i, c := range creates {
 		if c.plan == pollAtOnce || c.plan == pollDone {
-			due[i] = c.t.NextPollAt
+			due[i] = c.enc.T.NextPollAt
 		}
 	}
 	ok, err := tx.InsertEncodedTrackings(ctx, es, due)
@@ -166,7 +165,7 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, creates []crea
 	var ask []store.OrgCourier
 	for _, c := range creates {
 		if c.plan == pollIfConnected {
-			k := store.OrgCourier{OrgID: c.t.OrgID, Slug: c.t.Slug}
+			k := store.OrgCourier{OrgID: c.enc.T.OrgID, Slug: c.enc.T.Slug}
 			if !slices.Contains(ask, k) {
 				ask = append(ask, k)
 			}
@@ -179,13 +178,13 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, creates []crea
 		}
 		for i, c := range creates {
 			if c.plan == pollIfConnected {
-				creates[i].plan = s.planConnected(c.t, connected[store.OrgCourier{OrgID: c.t.OrgID, Slug: c.t.Slug}])
+				creates[i].plan = s.planConnected(c.enc.T, connected[store.OrgCourier{OrgID: c.enc.T.OrgID, Slug: c.enc.T.Slug}])
 			}
 		}
 	}
 	slices.SortStableFunc(creates, func(a, b createWrite) int {
-		return cmp.Or(cmp.Compare(a.t.OrgID, b.t.OrgID), strings.Compare(a.t.Slug, b.t.Slug),
-			strings.Compare(a.t.TrackingNumber, b.t.TrackingNumber))
+		return cmp.Or(cmp.Compare(a.enc.T.OrgID, b.enc.T.OrgID), strings.Compare(a.enc.T.Slug, b.enc.T.Slug),
+			strings.Compare(a.enc.T.TrackingNumber, b.enc.T.TrackingNumber))
 	})
 	es := make([]store.EncodedTracking, len(creates))
 	for i, c := range creates {
@@ -204,7 +203,7 @@ func (s *Service) writeCreates(ctx context.Context, tx *store.Tx, creates []crea
 		if !ok[i] {
 			continue
 		}
-		poll := queue.Poll{OrgID: c.t.OrgID, TrackingID: c.t.ID, Due: c.t.NextPollAt}
+		poll := queue.Poll{OrgID: c.enc.T.OrgID, TrackingID: c.enc.T.ID, Due: c.enc.T.NextPollAt}
 		switch c.plan {
 		case pollAtOnce:
 			polls = append(polls, pollJob{Poll: poll, priority: queue.PriorityNew})
