@@ -8,6 +8,7 @@ import (
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/commerce"
+	"github.com/waybillhq/waybill/internal/halves"
 	"github.com/waybillhq/waybill/internal/store"
 )
 
@@ -378,22 +379,14 @@ func (p *Processor) decodeAll(msgs []waybill.InboundMessage) ([]commerce.Write, 
 	writes := make([]commerce.Write, len(msgs))
 	undecoded := make([]error, len(msgs))
 	valid := make([]bool, len(msgs))
-	decode := func(from, to int) {
+	_ = halves.Work(len(msgs), decodeParallelMin, func(from, to int) error {
 		for i := from; i < to; i++ {
 			m := &msgs[i]
 			if writes[i], undecoded[i] = p.Decode(m.Kind, m.Body); undecoded[i] == nil && writes[i] != nil {
 				valid[i] = writes[i].Validate() == nil
 			}
 		}
-	}
-	if len(msgs) < decodeParallelMin {
-		decode(0, len(msgs))
-		return writes, undecoded, valid
-	}
-	half := len(msgs) / 2
-	var wg sync.WaitGroup
-	wg.Go(func() { decode(half, len(msgs)) })
-	decode(0, half)
-	wg.Wait()
+		return nil
+	})
 	return writes, undecoded, valid
 }

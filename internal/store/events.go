@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/halves"
 )
 
 // NewEventID returns a random (version 4) UUID.
@@ -210,7 +210,7 @@ const encodeEventsParallelMin = 16
 // sale.dropship events, ~2.4 kB each, were 8 % of its turns).
 func encodeEvents(events []waybill.Event) ([][]byte, error) {
 	payloads := make([][]byte, len(events))
-	encode := func(from, to int) error {
+	err := halves.Work(len(events), encodeEventsParallelMin, func(from, to int) error {
 		for i := from; i < to; i++ {
 			e := &events[i]
 			if e.ID == "" {
@@ -223,15 +223,6 @@ func encodeEvents(events []waybill.Event) ([][]byte, error) {
 			payloads[i] = b
 		}
 		return nil
-	}
-	if len(events) < encodeEventsParallelMin {
-		return payloads, encode(0, len(events))
-	}
-	half := len(events) / 2
-	var other error
-	var wg sync.WaitGroup
-	wg.Go(func() { other = encode(half, len(events)) })
-	err := encode(0, half)
-	wg.Wait()
-	return payloads, errors.Join(err, other)
+	})
+	return payloads, err
 }
