@@ -212,7 +212,7 @@ func (v *pageVersioner) addTrackingColumns(seq int64, publicID string, orgID, cr
 // name is not a column of the read: it is fixed by the organization's id,
 // which is summed.
 func (v *pageVersioner) addRow(r *pageRow) {
-	v.addTrackingColumns(r.seq, r.publicID, r.orgID, r.created, r.updated, r.doc, r.token)
+	v.addTrackingColumns(r.seq, r.publicID, r.orgID, r.created, r.updated, r.doc, r.pageToken)
 	v.addBrandingColumns(r.settings, r.host, r.brandingUpdated)
 }
 
@@ -329,13 +329,12 @@ func (q *Queries) NumberTrackings(ctx context.Context, orgID int64, number strin
 const numberTrackingsQuery = `SELECT ` + pageColumns + ` FROM trackings t` + pageJoins + `
 	WHERE t.org_id = $1 AND t.tracking_number = $2 LIMIT 20`
 
-// pageRow is one row of a page read, as scanned.
+// pageRow is one row of a page read, as scanned: the tracking's columns
+// (trackingColumns), then its organization's branding.
 type pageRow struct {
-	seq, orgID            int64
-	publicID, doc         string
-	created, updated      int64
-	token, settings, host sql.NullString
-	brandingUpdated       sql.NullInt64
+	trackingRow
+	settings, host  sql.NullString
+	brandingUpdated sql.NullInt64
 }
 
 // pageTrackings reads the rows of a page that is never kept (an order's
@@ -365,7 +364,8 @@ func (q *Queries) readPage(ctx context.Context, ver *pageVersioner, seen func(Pa
 }
 
 func (r *pageRow) dest() []any {
-	return []any{&r.seq, &r.publicID, &r.orgID, &r.created, &r.updated, &r.doc, &r.token,
+	// One slice, not trackingRow.dest()'s grown: a view reads a row each.
+	return []any{&r.seq, &r.publicID, &r.orgID, &r.created, &r.updated, &r.doc, &r.pageToken,
 		&r.settings, &r.host, &r.brandingUpdated}
 }
 
@@ -397,7 +397,7 @@ func (q *Queries) decodePage(ctx context.Context, raw []pageRow, out PageTrackin
 		if err != nil {
 			return out, fmt.Errorf("decode tracking %s: %w", r.publicID, err)
 		}
-		t.ID, t.OrgID, t.PageToken = r.publicID, r.orgID, r.token.String
+		t.ID, t.OrgID, t.PageToken = r.publicID, r.orgID, r.pageToken.String
 		t.CreatedAt, t.UpdatedAt = fromMicros(r.created), fromMicros(r.updated)
 		if i == 0 {
 			out.OrgID = r.orgID

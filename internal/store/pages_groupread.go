@@ -110,9 +110,7 @@ func readPageRaw(rows pgx.Rows, from int, seen func(PageVersion) bool, r *pageRe
 		r.seen = true
 		return nil
 	}
-	tr := t.row()
-	r.row = pageRow{seq: tr.seq, publicID: tr.publicID, orgID: tr.orgID, created: tr.created, updated: tr.updated, doc: tr.doc,
-		token: tr.pageToken, settings: nullString(col[pageColSettings]), host: nullString(col[pageColHost]),
+	r.row = pageRow{trackingRow: t.row(), settings: nullString(col[pageColSettings]), host: nullString(col[pageColHost]),
 		brandingUpdated: brandingUpdated}
 	return nil
 }
