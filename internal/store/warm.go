@@ -38,7 +38,9 @@ func (r WarmReport) Complete() bool { return r.Err == nil && r.Planned == r.Want
 // Warm opens, on PostgreSQL, every connection of the request pool and of
 // the workers' pool (ForWorkers) at once, and on each has PostgreSQL
 // plan the statements a checkpoint push and a webhook delivery run
-// (EXPLAIN: nothing is executed, nothing written). A server calls it
+// (EXPLAIN), then has each request connection execute a push's inserts
+// in a transaction it rolls back (warmFirstWrites: nothing is
+// committed). A server calls it
 // before it reports ready, so that its first requests do not pay for new
 // database backends: each costs PostgreSQL a process start and, on first
 // use of each table, loading that table's and its indexes' catalog
@@ -58,15 +60,14 @@ func (s *Store) Warm(ctx context.Context) WarmReport {
 	if s.engine != Postgres {
 		return r
 	}
-	pools := []struct {
+	type pool struct {
 		db         *sql.DB
 		statements []string
-	}{{s.writer, warmRequestStatements}}
+		writes     func(context.Context, *sql.Conn) error
+	}
+	pools := []pool{{s.writer, warmRequestStatements, s.warmFirstWrites}}
 	if s.workers != nil {
-		pools = append(pools, struct {
-			db         *sql.DB
-			statements []string
-		}{s.workers.writer, warmWorkerStatements})
+		pools = append(pools, pool{s.workers.writer, warmWorkerStatements, nil})
 	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -74,7 +75,7 @@ func (s *Store) Warm(ctx context.Context) WarmReport {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pr := warmPool(ctx, p.db, p.statements)
+			pr := warmPool(ctx, p.db, p.statements, p.writes)
 			mu.Lock()
 			defer mu.Unlock()
 			r.Wanted += pr.Wanted
@@ -91,10 +92,11 @@ func (s *Store) Warm(ctx context.Context) WarmReport {
 }
 
 // warmPool takes every connection of db not in use, all at once (opening
-// those the pool does not hold yet), plans statements on each, and
-// returns them to the pool once all are done: a connection returned
-// earlier would be taken again instead of a new one opened.
-func warmPool(ctx context.Context, db *sql.DB, statements []string) WarmReport {
+// those the pool does not hold yet), plans statements on each, then runs
+// writes (when set) on it, and returns them to the pool once all are
+// done: a connection returned earlier would be taken again instead of a
+// new one opened.
+func warmPool(ctx context.Context, db *sql.DB, statements []string, writes func(context.Context, *sql.Conn) error) WarmReport {
 	before := db.Stats()
 	var r WarmReport
 	if before.MaxOpenConnections > 0 { // 0: unlimited, no size to fill
@@ -113,7 +115,11 @@ func warmPool(ctx context.Context, db *sql.DB, statements []string) WarmReport {
 				return
 			}
 			defer conn.Close()
-			errs <- conn.Raw(func(dc any) error { return planStatements(ctx, dc, statements) })
+			err = conn.Raw(func(dc any) error { return planStatements(ctx, dc, statements) })
+			if writes != nil && ctx.Err() == nil {
+				err = errors.Join(err, writes(ctx, conn))
+			}
+			errs <- err
 			<-release
 		}()
 	}
