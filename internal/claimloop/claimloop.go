@@ -1,7 +1,8 @@
 // Package claimloop runs the loops that take work claimed from a table
 // rather than from the queue (webhook first attempts, first polls): a
 // batch of claims per statement, each item worked in a goroutine of its
-// own under a bound, and a doubling backoff for items that failed to run.
+// own under a bound, a wait between claims that grows while claims find
+// nothing, and a doubling backoff for items that failed to run.
 package claimloop
 
 import (
@@ -22,7 +23,20 @@ type Loop[K any] struct {
 	// Poll is the wait after a claim that found fewer items than it could
 	// take; 25 ms when 0.
 	Poll time.Duration
-	// Wake, when not nil, ends that wait early.
+	// IdlePoll is the longest wait while the loop is idle: after each claim
+	// in a row that found nothing, the wait doubles from Poll up to
+	// IdlePoll; a claim that finds an item, or a Wake, brings it back to
+	// Poll. Idle claims cost the process and its database CPU that every
+	// request then pays for (session 17: the two loops' empty claims were
+	// most of an idle server's CPU). Work that no Wake announces (items
+	// committed by another process, or falling due at a time of their own)
+	// so waits up to IdlePoll rather than Poll before its claim. Poll (no
+	// growth) when IdlePoll <= Poll.
+	IdlePoll time.Duration
+	// Wake, when not nil, ends the wait early and brings it back to Poll.
+	// A sender should send without blocking on a channel with a buffer of
+	// one: a wake sent while the loop claims stays in the buffer and ends
+	// the next wait at once, so none is lost.
 	Wake <-chan struct{}
 	// Gather, when set, is how long the loop waits, after a claim that
 	// found every item it asked for (more are likely waiting), between a
@@ -47,6 +61,9 @@ type Loop[K any] struct {
 	What   string
 
 	running sync.WaitGroup
+	// after, when set (tests), stands for time.After in the wait between
+	// claims.
+	after func(time.Duration) <-chan time.Time
 }
 
 // Run claims and starts items until claims ends; the items run under
@@ -64,6 +81,7 @@ func (l *Loop[K]) Run(claims, work context.Context) {
 	}
 	slots := make(chan struct{}, workers)
 	backlog := false
+	idle := idleWait{poll: poll, most: l.IdlePoll}
 	for claims.Err() == nil {
 		// Wait for a free worker, then claim as many as are free.
 		select {
@@ -111,17 +129,58 @@ func (l *Loop[K]) Run(claims, work context.Context) {
 		for range free - len(items) {
 			<-slots
 		}
+		if len(items) > 0 {
+			idle.reset()
+		}
 		if len(items) < free {
-			timer := time.NewTimer(poll)
-			select {
-			case <-timer.C:
-			case <-l.Wake:
-			case <-claims.Done():
-			}
-			timer.Stop()
+			l.wait(claims, idle.next(len(items) > 0), &idle)
 		}
 	}
 }
+
+// wait waits d, or until a Wake (which resets idle) or claims' end.
+func (l *Loop[K]) wait(claims context.Context, d time.Duration, idle *idleWait) {
+	var fired <-chan time.Time
+	if l.after != nil {
+		fired = l.after(d)
+	} else {
+		timer := time.NewTimer(d)
+		defer timer.Stop()
+		fired = timer.C
+	}
+	select {
+	case <-fired:
+	case <-l.Wake:
+		idle.reset()
+	case <-claims.Done():
+	}
+}
+
+// idleWait is the wait after a claim that found fewer items than it
+// asked: poll after one that found some, and after each in a row that
+// found none twice the one before, from poll up to most.
+type idleWait struct {
+	poll, most time.Duration
+	// empty is the wait after the next claim that finds nothing.
+	empty time.Duration
+}
+
+// next returns the wait after a claim that found fewer items than it
+// asked, some when found.
+func (w *idleWait) next(found bool) time.Duration {
+	if found || w.empty < w.poll {
+		w.empty = w.poll
+	}
+	if found {
+		return w.poll
+	}
+	d := w.empty
+	w.empty = min(d*2, max(w.most, w.poll))
+	return d
+}
+
+// reset makes the next claim that finds nothing wait poll.
+func (w *idleWait) reset() { w.empty = w.poll }
 
 // gather waits Gather, or for claims' end.
 func (l *Loop[K]) gather(claims context.Context) {

@@ -37,6 +37,12 @@ type PollClaims struct {
 	// Poll is the wait between claims when none was due, unless a create
 	// of this process wakes the loop sooner; 100 ms when 0.
 	Poll time.Duration
+	// IdlePoll is the longest wait between claims while claims in a row
+	// find nothing (claimloop.Loop.IdlePoll: the wait doubles from Poll);
+	// idlePollClaimPoll when 0. A poll this process commits due now wakes
+	// the loop, so only polls falling due at their scheduled time, or
+	// committed by another instance, wait up to IdlePoll rather than Poll.
+	IdlePoll time.Duration
 	// Lease is how long a claimed poll is withheld from other
 	// claims (WAYBILL_CLAIM_LEASE); pollClaimLease when 0 or longer. The
 	// claim loop cancels a poll at five sixths of it. (On SQLite, Run
@@ -69,6 +75,10 @@ const (
 	// claims' commits halved the polls made per second on SQLite (the
 	// queue's fetch waits likewise, River's FetchCooldown).
 	pollGather = 25 * time.Millisecond
+	// idlePollClaimPoll is the longest wait between claims that find
+	// nothing: idle claims from 10 to 5 a second, and at most 100 ms more
+	// before a poll due at its scheduled time (hours apart) is claimed.
+	idlePollClaimPoll = 200 * time.Millisecond
 	// pollClaimBatch bounds one claim.
 	pollClaimBatch = 500
 	// retryPollClaimAfter is when a claimed poll that failed to run is
@@ -121,7 +131,7 @@ func (s *Service) pollsCommitted() {
 func (f *PollClaims) Run(claims, work context.Context) {
 	f.loop.Workers, f.loop.Batch, f.loop.Poll, f.loop.Wake = f.Workers, pollClaimBatch, cmp.Or(f.Poll, 100*time.Millisecond), f.Service.wake()
 	f.loop.Logger, f.loop.What, f.loop.Lease = f.Logger, "claim polls", f.lease()
-	f.loop.Gather = pollGather
+	f.loop.Gather, f.loop.IdlePoll = pollGather, cmp.Or(f.IdlePoll, idlePollClaimPoll)
 	f.loop.Claim = f.claim
 	f.loop.Work = f.pollClaimed
 	if f.Service.Store.Engine() == store.SQLite {

@@ -134,6 +134,7 @@ func (s *Service) DispatchMany(ctx context.Context, tx *store.Tx, events []waybi
 // they are claimed from the deliveries table (ClaimFirstAttempts).
 func (s *Service) enqueueFirst(ctx context.Context, tx *store.Tx, orgID int64, ids []int64, now time.Time) error {
 	if s.ClaimFirstAttempts {
+		s.wakeAfterCommit(tx)
 		return nil
 	}
 	return s.Queue.EnqueueDeliveries(ctx, tx.SQL(), orgID, ids, now)
@@ -142,6 +143,9 @@ func (s *Service) enqueueFirst(ctx context.Context, tx *store.Tx, orgID int64, i
 func (s *Service) enqueue(ctx context.Context, tx *store.Tx, orgID, eventSeq, endpointSeq int64, now time.Time) error {
 	id, err := tx.InsertDelivery(ctx, orgID, eventSeq, endpointSeq, now, s.ClaimFirstAttempts)
 	if err != nil || s.ClaimFirstAttempts {
+		if err == nil {
+			s.wakeAfterCommit(tx)
+		}
 		return err
 	}
 	return s.Queue.EnqueueDelivery(ctx, tx.SQL(), orgID, id, 1, now)

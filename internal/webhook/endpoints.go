@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -57,6 +58,9 @@ type Service struct {
 	// deliveries a push inserts are handed to it after the commit (see
 	// handoff.go).
 	handoff atomic.Pointer[FirstAttempts]
+	// claimWake wakes this process's FirstAttempts loop (wake.go).
+	claimWakeOnce sync.Once
+	claimWake     chan struct{}
 }
 
 func (s *Service) now() time.Time {

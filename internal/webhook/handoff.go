@@ -123,9 +123,13 @@ func (f *FirstAttempts) release(keys []store.DeliveryKey, until time.Time) {
 	} else {
 		err = release(ctx, f.Deliverer.store().Write())
 	}
-	if err != nil && f.Logger != nil {
-		f.Logger.Warn("release webhook deliveries", "deliveries", len(keys), "err", err)
+	if err != nil {
+		if f.Logger != nil {
+			f.Logger.Warn("release webhook deliveries", "deliveries", len(keys), "err", err)
+		}
+		return
 	}
+	f.Deliverer.Service.deliveriesClaimable()
 }
 
 // openHandoff makes f take the deliveries its Service inserts, attempted

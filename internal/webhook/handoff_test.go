@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -104,7 +105,8 @@ func TestPushersAttemptTheirOwnDeliveries(t *testing.T) {
 // whose attempt is under way (its receiver hangs) is claimed by no one
 // within the lease from its insert, and by a claim after it (the process
 // that inserted it died); one the hand-off has no worker for is released
-// to claims at once.
+// to claims at once, and the release wakes the process's own claim loop,
+// which claims it although its next claim is an hour away.
 func TestHandedOffDeliveriesStayClaimedForTheLease(t *testing.T) {
 	t.Parallel()
 	onEngines(t, func(t *testing.T, h *harness) {
@@ -122,12 +124,15 @@ func TestHandedOffDeliveriesStayClaimedForTheLease(t *testing.T) {
 		}
 		const lease = time.Minute
 		// The claim loop's first claim, at its start, must come before the
-		// push: made after the release, it would take the released delivery
-		// itself (its worker is free), and then sleep for an hour.
+		// push, so that only a wake makes it claim again within the hour.
 		firstClaim := make(chan struct{})
-		var claimedOnce sync.Once
+		var claims atomic.Int32
 		first := &webhook.FirstAttempts{Deliverer: h.deliverer([]byte(`{}`)), Workers: 1, Poll: time.Hour, Lease: lease}
-		webhook.OnClaim(first, func() { claimedOnce.Do(func() { close(firstClaim) }) })
+		webhook.OnClaim(first, func() {
+			if claims.Add(1) == 1 {
+				close(firstClaim)
+			}
+		})
 		runFirstAttempts(t, first)
 		select {
 		case <-firstClaim:
@@ -137,26 +142,58 @@ func TestHandedOffDeliveriesStayClaimedForTheLease(t *testing.T) {
 		t.Cleanup(func() { once.Do(func() { close(hang) }) }) // before runFirstAttempts' wait
 		now := h.clock()
 		h.dispatch(t, waybill.Event{Tag: waybill.TagInTransit})
-		waitFor(t, "the handed-off attempt", func() bool { return rec.count() == 1 })
-		// One worker: the other delivery is released, claimable at once
-		// (claimed here for two leases).
-		var released []store.DeliveryKey
-		waitFor(t, "the released delivery", func() bool {
-			got, err := h.st.Write().ClaimDueDeliveries(ctx, now, 2*lease, 10)
-			if err != nil || len(got) > 1 {
-				t.Fatalf("claim of the released delivery: %v, %v", got, err)
-			}
-			released = got
-			return len(got) == 1
-		})
+		// One hand-off worker: one delivery is handed off, the other
+		// released, and the release's wake makes the loop claim it (its
+		// worker is free) and attempt it.
+		waitFor(t, "the handed-off attempt and the released one's", func() bool { return rec.count() == 2 })
+		if n := claims.Load(); n != 2 {
+			t.Errorf("the claim loop made %d claims, want 2 (its first, and the one the release woke)", n)
+		}
+		// Both are claimed, one at its insert and one by the loop's claim,
+		// each for the lease from now (the clock stands still).
 		if got, err := h.st.Write().ClaimDueDeliveries(ctx, now.Add(lease-time.Microsecond), lease, 10); err != nil || len(got) != 0 {
 			t.Fatalf("claimed within the lease: %v, %v", got, err)
 		}
 		got, err := h.st.Write().ClaimDueDeliveries(ctx, now.Add(lease), lease, 10)
-		if err != nil || len(got) != 1 || got[0] == released[0] {
-			t.Fatalf("after the lease: %v (released %v), %v", got, released, err)
+		if err != nil || len(got) != 2 {
+			t.Fatalf("after the lease: %v, %v (want both deliveries)", got, err)
 		}
 		once.Do(func() { close(hang) })
+	})
+}
+
+// TestClaimableDeliveriesWakeTheClaimLoop: deliveries this process inserts
+// claimable (a replay's) wake its claim loop, so they are attempted
+// although the loop's next claim is an hour away.
+func TestClaimableDeliveriesWakeTheClaimLoop(t *testing.T) {
+	t.Parallel()
+	onEngines(t, func(t *testing.T, h *harness) {
+		ctx := context.Background()
+		rec, ep := claimHarness(t, h, http.StatusOK)
+		firstClaim := make(chan struct{})
+		var claims atomic.Int32
+		first := &webhook.FirstAttempts{Deliverer: h.deliverer([]byte(`{}`)), Workers: 2, Poll: time.Hour}
+		webhook.OnClaim(first, func() {
+			if claims.Add(1) == 1 {
+				close(firstClaim)
+			}
+		})
+		runFirstAttempts(t, first)
+		<-firstClaim
+		h.dispatch(t, waybill.Event{Tag: waybill.TagInTransit}) // handed off
+		waitFor(t, "the handed-off attempt", func() bool { return rec.count() == 1 })
+		events, err := h.svc.Events(ctx, h.org.ID, h.clock().Add(-time.Hour), h.clock().Add(time.Hour), 10)
+		if err != nil || len(events) != 1 {
+			t.Fatalf("events: %v, %v", events, err)
+		}
+		if n, err := h.svc.ReplayEvent(ctx, h.org.ID, events[0].ID, ep.ID); err != nil || n != 1 {
+			t.Fatalf("replay: %d, %v", n, err)
+		}
+		waitFor(t, "the replay's attempt", func() bool { return rec.count() == 2 })
+		if n, err := h.svc.ReplayRange(ctx, h.org.ID, ep.ID, h.clock().Add(-time.Hour), h.clock().Add(time.Hour)); err != nil || n != 1 {
+			t.Fatalf("replay of a range: %d, %v", n, err)
+		}
+		waitFor(t, "the range replay's attempt", func() bool { return rec.count() == 3 })
 	})
 }
 
