@@ -294,3 +294,51 @@ func TestWarmPreparesWhatDeliveriesRun(t *testing.T) {
 		}
 	}
 }
+
+// TestWarmSettlesPlanCaches checks that every statement Warm prepares on
+// each pool's connection has had its plan cache settled: PostgreSQL plans
+// a prepared statement anew for each of its first five executions and
+// chooses between that and a generic plan at the sixth, so a statement
+// with parameters must show at least five custom plans and six plans in
+// all, one without parameters its generic plan. It fails when Warm plans
+// the statements apart from the prepared ones (a fresh server's first
+// pushes then paid those plannings on every connection, session 17).
+func TestWarmSettlesPlanCaches(t *testing.T) {
+	st := testdb.Open(t, store.Postgres)
+	ctx := context.Background()
+	st.LimitPools(1, 1)
+	if r := st.Warm(ctx); !r.Complete() {
+		t.Fatalf("Warm = %+v, want complete", r)
+	}
+	for _, pool := range []struct {
+		name       string
+		st         *store.Store
+		statements []string
+	}{{"requests", st, store.WarmRequestStatements}, {"workers", st.ForWorkers(), store.WarmWorkerStatements}} {
+		rows, err := pool.st.Writer().QueryContext(ctx, `SELECT statement, cardinality(parameter_types), generic_plans, custom_plans
+			FROM pg_prepared_statements WHERE statement = ANY($1)`, pool.statements)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			var stmt string
+			var params, generic, custom int64
+			if err := rows.Scan(&stmt, &params, &generic, &custom); err != nil {
+				t.Fatal(err)
+			}
+			n++
+			if params > 0 && (custom < 5 || custom+generic < 6) || params == 0 && generic < 1 {
+				t.Errorf("%s pool: %.60q with %d parameters: %d generic and %d custom plans, want its plan cache settled",
+					pool.name, stmt, params, generic, custom)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+		if n != len(pool.statements) {
+			t.Errorf("%s pool: %d of Warm's %d statements prepared after Warm", pool.name, n, len(pool.statements))
+		}
+	}
+}
