@@ -376,7 +376,7 @@ func deliveryTimeline(sent map[string]pushed, first map[string]time.Time, second
 			continue
 		}
 		total[p.second].Record(t.Sub(p.sent))
-		after[p.second].Record(max(0, t.Sub(p.answered)))
+		after[p.second].Record(t.Sub(p.answered)) // Record counts a negative as 0
 	}
 	var out []map[string]any
 	for i := range total {
