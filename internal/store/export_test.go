@@ -20,10 +20,6 @@ func (g *GroupCommitter) Queued() int { return len(g.queue) }
 // CloneTracking exposes cloneTracking to TestCloneTrackingCopiesEveryReference.
 var CloneTracking = cloneTracking
 
-// WarmRequestStatements and WarmWorkerStatements are what Warm prepares
-// on each pool's connections.
-var WarmRequestStatements, WarmWorkerStatements = warmRequestStatements, warmWorkerStatements
-
 // LimitPools sets the most connections of the request pool and, on
 // PostgreSQL, of the workers' pool, so that a test of Warm opens few.
 func (s *Store) LimitPools(requests, workers int) {

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -37,10 +36,9 @@ type WarmReport struct {
 func (r WarmReport) Complete() bool { return r.Err == nil && r.Planned == r.Wanted }
 
 // Warm opens, on PostgreSQL, every connection of the request pool and of
-// the workers' pool (ForWorkers) at once, and on each prepares the
-// statements a checkpoint push and a webhook delivery run and has
-// PostgreSQL plan them until their plan caches are settled (EXPLAIN
-// EXECUTE: nothing is executed, nothing written). A server calls it
+// the workers' pool (ForWorkers) at once, and on each has PostgreSQL
+// plan the statements a checkpoint push and a webhook delivery run
+// (EXPLAIN: nothing is executed, nothing written). A server calls it
 // before it reports ready, so that its first requests do not pay for new
 // database backends: each costs PostgreSQL a process start and, on first
 // use of each table, loading that table's and its indexes' catalog
@@ -134,22 +132,15 @@ func warmPool(ctx context.Context, db *sql.DB, statements []string) WarmReport {
 
 // planStatements prepares each statement on the connection dc (pgx's,
 // through database/sql's Conn.Raw) as pgx's statement cache would on the
-// statement's first use, and has PostgreSQL plan it through that prepared
-// statement (EXPLAIN EXECUTE: nothing is executed) planCacheRuns times,
-// its parameters set to a zero value of their type (empty strings, 0,
-// false, empty arrays; NULL otherwise). The first plan loads the
-// relations, their indexes and statistics, and the operators into the
-// backend's caches. The later ones settle the prepared statement's plan
-// cache: PostgreSQL plans a prepared statement afresh for each of its
-// first five executions (custom plans), and at the sixth builds a generic
-// plan and keeps it if it costs no more than their average, planning no
-// more. Without them each connection paid those six plannings of every
-// push statement in a fresh server's first pushes (docs/benchmarks/
-// webhooks.md, session 17). A request that then runs a statement of the
-// same text on the connection finds it prepared (pgx looks a cache miss up
-// among the connection's prepared statements by that name), its plan
-// cache settled; one whose text differs prepares and plans its own as
-// without Warm.
+// statement's first use, and has PostgreSQL plan it with EXPLAIN, its
+// parameters set to a zero value of their type (empty strings, 0, false,
+// empty arrays; NULL otherwise), as a request's first execution would plan
+// it: the relations, their indexes and statistics, and the operators are
+// loaded into the backend's caches. A request that then runs a statement
+// of the same text on the connection finds it prepared (pgx looks a cache
+// miss up among the connection's prepared statements by that name), so
+// its first use costs no round trip to parse and describe it; one whose
+// text differs prepares its own as without Warm.
 func planStatements(ctx context.Context, dc any, statements []string) error {
 	sc, ok := dc.(*stdlib.Conn)
 	if !ok {
@@ -163,15 +154,13 @@ func planStatements(ctx context.Context, dc any, statements []string) error {
 		}
 		// Prepared under the name pgx's statement cache gives it, the
 		// request's first use finds it prepared: no round trip to parse it.
-		name := pgxCachedStatementName(stmt)
-		sd, err := sc.Conn().Prepare(ctx, name, stmt)
+		_, err := sc.Conn().Prepare(ctx, pgxCachedStatementName(stmt), stmt)
+		var sd *pgconn.StatementDescription
 		if err == nil {
-			explain := explainExecuteSQL(name, zeroParams(sd.ParamOIDs))
-			for range planCacheRuns {
-				if err = pc.Exec(ctx, explain).Close(); err != nil {
-					break
-				}
-			}
+			sd, err = pc.Prepare(ctx, "", "EXPLAIN "+stmt, nil)
+		}
+		if err == nil {
+			err = pc.ExecPrepared(ctx, "", zeroParams(sd.ParamOIDs), nil, nil).Read().Err
 		}
 		if err != nil {
 			var pgErr *pgconn.PgError
@@ -182,38 +171,6 @@ func planStatements(ctx context.Context, dc any, statements []string) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// planCacheRuns is how many times planStatements plans each prepared
-// statement: PostgreSQL's five custom plans (plancache.c's
-// choose_custom_plan, under the default plan_cache_mode auto), and the
-// sixth, at which it builds the generic plan and chooses between them.
-const planCacheRuns = 6
-
-// explainExecuteSQL is EXPLAIN EXECUTE of the prepared statement name with
-// params (text format, nil for NULL) as literals: an untyped literal takes
-// the type of the statement's parameter. PostgreSQL takes no bind
-// parameters in EXECUTE's arguments, so they are spelled out.
-func explainExecuteSQL(name string, params [][]byte) string {
-	var b strings.Builder
-	b.WriteString("EXPLAIN EXECUTE ")
-	b.WriteString(name)
-	for i, p := range params {
-		if i == 0 {
-			b.WriteString("(")
-		} else {
-			b.WriteString(", ")
-		}
-		if p == nil {
-			b.WriteString("NULL")
-		} else {
-			b.WriteString("'" + strings.ReplaceAll(string(p), "'", "''") + "'")
-		}
-	}
-	if len(params) > 0 {
-		b.WriteString(")")
-	}
-	return b.String()
 }
 
 // pgxCachedStatementName is the name pgx's statement cache
