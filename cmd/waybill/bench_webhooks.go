@@ -134,8 +134,8 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 	// (all, and those sent in the first coldWindow: a fresh server's start
 	// shows there) and how many were pushed and failed.
 	tags := []string{"InTransit", "OutForDelivery", "AttemptFail"}
-	pushFor := func(prefix string, d time.Duration, limit int) (sent map[string]time.Time, pushLat, firstLat *loadgen.Histogram, perSecond []*loadgen.Histogram, pushes, failed int) {
-		sent, pushLat, firstLat = map[string]time.Time{}, &loadgen.Histogram{}, &loadgen.Histogram{}
+	pushFor := func(prefix string, d time.Duration, limit int) (sent map[string]pushed, pushLat, firstLat *loadgen.Histogram, perSecond []*loadgen.Histogram, pushes, failed int) {
+		sent, pushLat, firstLat = map[string]pushed{}, &loadgen.Histogram{}, &loadgen.Histogram{}
 		perSecond = make([]*loadgen.Histogram, int(d/time.Second)+1)
 		for i := range perSecond {
 			perSecond[i] = &loadgen.Histogram{}
@@ -158,7 +158,8 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 			pushes++
 			offset := time.Duration(n) * interval
 			inFirst := offset < coldWindow
-			second := perSecond[min(int(offset/time.Second), len(perSecond)-1)]
+			secondIndex := min(int(offset/time.Second), len(perSecond)-1)
+			second := perSecond[secondIndex]
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -170,14 +171,15 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 					failed++
 					return
 				}
+				t1 := time.Now()
 				events, _ := out["events"].([]any)
-				pushLat.Record(time.Since(t0))
-				second.Record(time.Since(t0))
+				pushLat.Record(t1.Sub(t0))
+				second.Record(t1.Sub(t0))
 				if inFirst {
-					firstLat.Record(time.Since(t0))
+					firstLat.Record(t1.Sub(t0))
 				}
 				for _, e := range events {
-					sent[e.(string)] = t0
+					sent[e.(string)] = pushed{sent: t0, answered: t1, second: secondIndex}
 				}
 			}()
 		}
@@ -266,9 +268,9 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 	defer mu.Unlock()
 	var lat loadgen.Histogram
 	missing := 0
-	for id, t0 := range sent {
-		if t1, ok := first[id]; ok {
-			lat.Record(t1.Sub(t0))
+	for id, p := range sent {
+		if t, ok := first[id]; ok {
+			lat.Record(t.Sub(p.sent))
 		} else {
 			missing++
 		}
@@ -291,6 +293,7 @@ func benchWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer)
 		"push_p50_ms":           millis(pushLat.Percentile(50)), "push_p99_ms": millis(pushLat.Percentile(99)),
 		"push_first_2s_p50_ms": millis(firstLat.Percentile(50)), "push_first_2s_p99_ms": millis(firstLat.Percentile(99)),
 		"warmup_seconds": warmup.Seconds(), "push_start_unix": float64(start.UnixMicro()) / 1e6, "push_timeline": pushTimeline(perSecond),
+		"delivery_timeline": deliveryTimeline(sent, first, len(perSecond)),
 	}
 	if cpuEnd > 0 && received > 0 { // procCPU is 0 where /proc is not
 		// This process's own CPU (pushing, and the receiver: it shares the
@@ -346,6 +349,43 @@ func pushTimeline(perSecond []*loadgen.Histogram) []map[string]any {
 		}
 		out = append(out, map[string]any{"second": i, "pushes": h.Count(), "p50_ms": millis(h.Percentile(50)),
 			"p99_ms": millis(h.Percentile(99)), "max_ms": millis(h.Max())})
+	}
+	return out
+}
+
+// pushed is what the bench knows of an event's push: when the push was
+// sent and answered, and the second of the run it was due in.
+type pushed struct {
+	sent, answered time.Time
+	second         int
+}
+
+// deliveryTimeline gives, for each second of the measured pushes (by when
+// each was due to be sent), how many events were delivered and, in
+// milliseconds, the p50, p99 and maximum of the time from sending the push
+// to the event's first delivery ("first"), and of the part of it after the
+// push was answered ("after_answer": the wait for a worker and the
+// attempt's POST; a delivery may arrive before its push's answer, 0 then):
+// whether a slow second's tail is the push's own or the delivery's.
+func deliveryTimeline(sent map[string]pushed, first map[string]time.Time, seconds int) []map[string]any {
+	total := make([]loadgen.Histogram, seconds)
+	after := make([]loadgen.Histogram, seconds)
+	for id, p := range sent {
+		t, ok := first[id]
+		if !ok {
+			continue
+		}
+		total[p.second].Record(t.Sub(p.sent))
+		after[p.second].Record(t.Sub(p.answered)) // Record counts a negative as 0
+	}
+	var out []map[string]any
+	for i := range total {
+		if total[i].Count() == 0 {
+			continue
+		}
+		out = append(out, map[string]any{"second": i, "events": total[i].Count(),
+			"first_p50_ms": millis(total[i].Percentile(50)), "first_p99_ms": millis(total[i].Percentile(99)), "first_max_ms": millis(total[i].Max()),
+			"after_answer_p50_ms": millis(after[i].Percentile(50)), "after_answer_p99_ms": millis(after[i].Percentile(99)), "after_answer_max_ms": millis(after[i].Max())})
 	}
 	return out
 }
