@@ -39,17 +39,8 @@ start() { # name bin port
 cleanup() { for n in A B; do kill ${pid[$n]} 2>/dev/null || true; wait ${pid[$n]} 2>/dev/null || true; [[ -z ${schema[$n]:-} ]] || psql -q "$pg" -c "SET client_min_messages=warning; DROP SCHEMA ${schema[$n]} CASCADE"; done; }
 trap cleanup EXIT
 start A "$binA" $portA; start B "$binB" $portB
-ticks() { awk '{print $14+$15}' /proc/${pid[$1]}/stat; }
-pgticks() { # PostgreSQL backends' CPU ticks of server $1's connections
-  [[ $engine == postgres ]] || { echo 0; return; }
-  local ports t=0
-  ports=$(ss -tnpH state established "( dport = :5432 )" | grep "pid=${pid[$1]}," | awk '{split($3,a,":"); print a[length(a)]}' | paste -sd, -)
-  [[ -n $ports ]] || { echo 0; return; }
-  for b in $(psql -tA "$pg" -c "select pid from pg_stat_activity where client_port in ($ports)"); do
-    [[ -r /proc/$b/stat ]] && t=$((t + $(awk '{print $14+$15}' /proc/$b/stat)))
-  done
-  echo $t
-}
+# shellcheck source=scripts/lib/pair.sh
+. "$(dirname "$0")/lib/pair.sh"
 port() { [[ $1 == A ]] && echo $portA || echo $portB; }
 memstat() { curl -fsS "http://127.0.0.1:$(( $(port $1)+1 ))/debug/pprof/heap?debug=1" | awk -v f="$2" '$2 == f { print $4 }'; }
 hwm() { awk '$1 == "VmHWM:" { print $2 }' /proc/${pid[$1]}/status; }

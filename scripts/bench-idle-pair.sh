@@ -26,17 +26,8 @@ cleanup() { for n in A B; do kill ${pid[$n]} 2>/dev/null || true; wait ${pid[$n]
 trap cleanup EXIT
 start A "$binA" $portA; start B "$binB" $portB
 for port in $portA $portB; do for _ in $(seq 300); do curl -fs http://127.0.0.1:$port/readyz >/dev/null && break; sleep 0.2; done; done
-ticks() { awk '{print $14+$15}' /proc/${pid[$1]}/stat; }
-pgticks() { # PostgreSQL backends' CPU ticks of server $1's connections
-  [[ $engine == postgres ]] || { echo 0; return; }
-  local ports t=0
-  ports=$(ss -tnpH state established "( dport = :5432 )" | grep "pid=${pid[$1]}," | awk '{split($3,a,":"); print a[length(a)]}' | paste -sd, -)
-  [[ -n $ports ]] || { echo 0; return; }
-  for b in $(psql -tA "$pg" -c "select pid from pg_stat_activity where client_port in ($ports)"); do
-    [[ -r /proc/$b/stat ]] && t=$((t + $(awk '{print $14+$15}' /proc/$b/stat)))
-  done
-  echo $t
-}
+# shellcheck source=scripts/lib/pair.sh
+. "$(dirname "$0")/lib/pair.sh"
 sleep "$settle"
 declare -A s0 q0
 l0=$(cut -d' ' -f1-3 /proc/loadavg)
