@@ -116,13 +116,7 @@ func TestIdleWaitGrowsAndCaps(t *testing.T) {
 // the wait after the next empty claim back to Poll.
 func TestIdleWaitResetsOnWork(t *testing.T) {
 	s := runScripted(t, testPoll, testIdle)
-	for range 4 {
-		s.emptyClaim()
-		s.end()
-	}
-	if d := s.emptyClaim(); d != testIdle {
-		t.Fatalf("after 4 empty claims: wait %v, want %v", d, testIdle)
-	}
+	s.idleOut(t)
 	s.end()
 	// The claim of one worker finds its item: no wait, the loop claims
 	// again at once (more may be due), and finds nothing.
@@ -143,13 +137,7 @@ func TestIdleWaitResetsOnWork(t *testing.T) {
 // rather than being lost.
 func TestIdleWaitResetsOnWake(t *testing.T) {
 	s := runScripted(t, testPoll, testIdle)
-	for range 4 {
-		s.emptyClaim()
-		s.end()
-	}
-	if d := s.emptyClaim(); d != testIdle {
-		t.Fatalf("after 4 empty claims: wait %v, want %v", d, testIdle)
-	}
+	s.idleOut(t)
 	// Wake the loop in its wait: it claims again without its timer.
 	s.wake <- struct{}{}
 	if d := s.emptyClaim(); d != testPoll {
@@ -204,5 +192,18 @@ func TestIdleWaitFoundSome(t *testing.T) {
 		if d := w.next(c.found); d != c.want*time.Millisecond {
 			t.Fatalf("next(%v) = %v, want %v", c.found, d, c.want*time.Millisecond)
 		}
+	}
+}
+
+// idleOut makes the loop's claims find nothing until its wait has grown to
+// testIdle, and leaves it in that wait.
+func (s *scripted) idleOut(t *testing.T) {
+	t.Helper()
+	for range 4 {
+		s.emptyClaim()
+		s.end()
+	}
+	if d := s.emptyClaim(); d != testIdle {
+		t.Fatalf("after 4 empty claims: wait %v, want %v", d, testIdle)
 	}
 }
