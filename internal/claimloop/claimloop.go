@@ -34,9 +34,7 @@ type Loop[K any] struct {
 	// growth) when IdlePoll <= Poll.
 	IdlePoll time.Duration
 	// Wake, when not nil, ends the wait early and brings it back to Poll.
-	// A sender should send without blocking on a channel with a buffer of
-	// one: a wake sent while the loop claims stays in the buffer and ends
-	// the next wait at once, so none is lost.
+	// Feed it from a Waker (Waker.C), whose wakes are never lost.
 	Wake <-chan struct{}
 	// Gather, when set, is how long the loop waits, after a claim that
 	// found every item it asked for (more are likely waiting), between a

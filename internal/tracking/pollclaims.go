@@ -110,26 +110,15 @@ type errPollSnoozed struct{ wait time.Duration }
 
 func (e errPollSnoozed) Error() string { return "carrier connection must wait" }
 
-// wake returns the channel a create signals once it has committed a
-// poll to claim, so that the loop of this process claims it at once.
-func (s *Service) wake() chan struct{} {
-	s.pollWakeOnce.Do(func() { s.pollWake = make(chan struct{}, 1) })
-	return s.pollWake
-}
-
-// pollsCommitted wakes this process's PollClaims loop, if asleep.
-func (s *Service) pollsCommitted() {
-	select {
-	case s.wake() <- struct{}{}:
-	default:
-	}
-}
+// pollsCommitted wakes this process's PollClaims loop, if asleep: a
+// create, poll or claim has committed a poll due to claim.
+func (s *Service) pollsCommitted() { s.pollWake.Wake() }
 
 // Run claims and starts polls until claims ends; the polls run
 // under work (whose end cancels them) and go on after Run returns: Wait
 // waits for them.
 func (f *PollClaims) Run(claims, work context.Context) {
-	f.loop.Workers, f.loop.Batch, f.loop.Poll, f.loop.Wake = f.Workers, pollClaimBatch, cmp.Or(f.Poll, 100*time.Millisecond), f.Service.wake()
+	f.loop.Workers, f.loop.Batch, f.loop.Poll, f.loop.Wake = f.Workers, pollClaimBatch, cmp.Or(f.Poll, 100*time.Millisecond), f.Service.pollWake.C()
 	f.loop.Logger, f.loop.What, f.loop.Lease = f.Logger, "claim polls", f.lease()
 	f.loop.Gather, f.loop.IdlePoll = pollGather, cmp.Or(f.IdlePoll, idlePollClaimPoll)
 	f.loop.Claim = f.claim

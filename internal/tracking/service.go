@@ -10,6 +10,7 @@ import (
 
 	"github.com/waybillhq/waybill"
 	"github.com/waybillhq/waybill/internal/carrier"
+	"github.com/waybillhq/waybill/internal/claimloop"
 	"github.com/waybillhq/waybill/internal/queue"
 	"github.com/waybillhq/waybill/internal/secretbox"
 	"github.com/waybillhq/waybill/internal/store"
@@ -79,8 +80,7 @@ type Service struct {
 	// priority; the polls after it are in the row.
 	ClaimPolls bool
 
-	pollWakeOnce sync.Once
-	pollWake     chan struct{}
+	pollWake claimloop.Waker
 
 	createsOnce  sync.Once
 	createWrites store.BatchedWrite[createWrite]

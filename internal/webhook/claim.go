@@ -101,7 +101,7 @@ func (e errSnoozed) Error() string { return "endpoint at its limit" }
 // waits for them.
 func (f *FirstAttempts) Run(claims, work context.Context) {
 	f.loop.Workers, f.loop.Batch, f.loop.Poll, f.loop.Logger, f.loop.What = f.Workers, claimBatch, f.Poll, f.Logger, "claim webhook deliveries"
-	f.loop.IdlePoll, f.loop.Wake = cmp.Or(f.IdlePoll, idleClaimPoll), f.Deliverer.Service.wake()
+	f.loop.IdlePoll, f.loop.Wake = cmp.Or(f.IdlePoll, idleClaimPoll), f.Deliverer.Service.claimWake.C()
 	lease := f.lease()
 	f.loop.Lease = lease
 	f.loop.Claim = func(ctx context.Context, n int) ([]batchDelivery, time.Time, error) {

@@ -6,11 +6,11 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/waybillhq/waybill"
+	"github.com/waybillhq/waybill/internal/claimloop"
 	"github.com/waybillhq/waybill/internal/store"
 )
 
@@ -59,8 +59,7 @@ type Service struct {
 	// handoff.go).
 	handoff atomic.Pointer[FirstAttempts]
 	// claimWake wakes this process's FirstAttempts loop (wake.go).
-	claimWakeOnce sync.Once
-	claimWake     chan struct{}
+	claimWake claimloop.Waker
 }
 
 func (s *Service) now() time.Time {

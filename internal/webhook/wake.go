@@ -10,26 +10,10 @@ import "github.com/waybillhq/waybill/internal/store"
 // or falling due later (a snoozed or failed attempt's deferral), wait for
 // the loop's own next claim.
 
-// wake returns the channel that wakes this process's FirstAttempts loop.
-func (s *Service) wake() chan struct{} {
-	s.claimWakeOnce.Do(func() { s.claimWake = make(chan struct{}, 1) })
-	return s.claimWake
-}
-
 // deliveriesClaimable wakes this process's FirstAttempts loop, if asleep;
-// it does not block, and a wake sent while the loop claims ends its next
-// wait.
-func (s *Service) deliveriesClaimable() {
-	select {
-	case s.wake() <- struct{}{}:
-	default:
-	}
-}
+// it does not block.
+func (s *Service) deliveriesClaimable() { s.claimWake.Wake() }
 
 // wakeAfterCommit wakes the loop once tx has committed deliveries
-// claimable now.
-func (s *Service) wakeAfterCommit(tx *store.Tx) {
-	if s.ClaimFirstAttempts {
-		tx.AfterCommit(s.deliveriesClaimable)
-	}
-}
+// claimable now (ClaimFirstAttempts).
+func (s *Service) wakeAfterCommit(tx *store.Tx) { tx.AfterCommit(s.deliveriesClaimable) }
