@@ -79,7 +79,7 @@ func (l *Loop[K]) Run(claims, work context.Context) {
 	}
 	slots := make(chan struct{}, workers)
 	backlog := false
-	idle := idleWait{poll: poll, most: l.IdlePoll}
+	idle := newIdleWait(poll, l.IdlePoll)
 	for claims.Err() == nil {
 		// Wait for a free worker, then claim as many as are free.
 		select {
@@ -163,21 +163,26 @@ type idleWait struct {
 	empty time.Duration
 }
 
+// newIdleWait returns the wait of a loop that polls every poll, growing
+// up to idle (no growth when idle <= poll).
+func newIdleWait(poll, idle time.Duration) idleWait {
+	return idleWait{poll: poll, most: max(idle, poll), empty: poll}
+}
+
 // next returns the wait after a claim that found fewer items than it
 // asked, some when found.
 func (w *idleWait) next(found bool) time.Duration {
-	if found || w.empty < w.poll {
-		w.empty = w.poll
-	}
 	if found {
+		w.reset()
 		return w.poll
 	}
 	d := w.empty
-	w.empty = min(d*2, max(w.most, w.poll))
+	w.empty = min(d*2, w.most)
 	return d
 }
 
-// reset makes the next claim that finds nothing wait poll.
+// reset makes the next claim that finds nothing wait poll: one found
+// work, or a Wake came.
 func (w *idleWait) reset() { w.empty = w.poll }
 
 // gather waits Gather, or for claims' end.

@@ -183,8 +183,7 @@ func TestIdleWaitOffWithoutIdlePoll(t *testing.T) {
 // TestIdleWaitFoundSome checks that a claim that found some items but
 // fewer than it asked waits Poll and restarts the growth.
 func TestIdleWaitFoundSome(t *testing.T) {
-	var w idleWait
-	w.poll, w.most = testPoll, testIdle
+	w := newIdleWait(testPoll, testIdle)
 	for _, c := range []struct {
 		found bool
 		want  time.Duration
