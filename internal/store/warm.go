@@ -22,7 +22,7 @@ type WarmReport struct {
 	Wanted int
 	// Opened is how many connections it opened (the others were open
 	// already); Planned how many connections planned every warm-up
-	// statement.
+	// statement and, on the request pool, ran a push's writes.
 	Opened, Planned int
 	// Took is how long Warm ran.
 	Took time.Duration
@@ -38,11 +38,10 @@ func (r WarmReport) Complete() bool { return r.Err == nil && r.Planned == r.Want
 // Warm opens, on PostgreSQL, every connection of the request pool and of
 // the workers' pool (ForWorkers) at once, and on each has PostgreSQL
 // plan the statements a checkpoint push and a webhook delivery run
-// (EXPLAIN), then has each request connection execute a push's inserts
-// in a transaction it rolls back (warmFirstWrites: nothing is
-// committed). A server calls it
-// before it reports ready, so that its first requests do not pay for new
-// database backends: each costs PostgreSQL a process start and, on first
+// (EXPLAIN), then has each request connection execute a push's inserts in
+// a transaction it rolls back (warmFirstWrites: nothing is committed). A
+// server calls it before it reports ready, so that its first requests do
+// not pay for new database backends: each costs PostgreSQL a process start and, on first
 // use of each table, loading that table's and its indexes' catalog
 // entries, tens of milliseconds of CPU per connection, which 48
 // connections opened by the first second of traffic turned into seconds of
